@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* xlb_abi.h - the contract between the BPF data path and userspace: map keys and values,
+ * limits, flags and the ABI version. Compiled by clang -target bpf and by gcc; every layout
+ * is fixed-width with explicit padding and checked with _Static_assert below.
+ *
+ * Byte order: addresses and ports are in network byte order (marked "be"), everything else in
+ * host byte order. An IPv4 address occupies addr[0] of a 16-byte address; addr[1..3] are zero.
+ *
+ * Bump XLB_ABI_VERSION whenever any layout, limit or meaning here changes.
+ */
+#ifndef XLB_ABI_H
+#define XLB_ABI_H
+
+#include <linux/types.h>
+
+/* Version of everything in this file. Stored in xlb_config.abi_version by the daemon so that a
+ * restarted daemon can refuse pinned maps it does not understand. */
+#define XLB_ABI_VERSION 1
+
+/* Limits. They size the maps, so changing one changes the ABI. */
+#define XLB_MAX_SERVICES 512 /* services (VIP, port, proto) */
+#define XLB_MAX_BACKENDS 16384 /* (service, backend) pairs over all services */
+#define XLB_MAX_TABLE_SIZE 655373 /* largest Maglev table (prime) */
+#define XLB_MIN_TABLE_SIZE 7 /* smallest Maglev table (prime) */
+#define XLB_DEFAULT_CONNS 1048576 /* connection-table entries unless configured */
+
+/* Backend id 0 is never allocated: an empty Maglev slot holds 0 ("no backend"). */
+#define XLB_BACKEND_NONE 0
+
+/* Address families as stored in the maps (values match AF_INET/AF_INET6 on Linux). */
+#define XLB_AF_INET 2
+#define XLB_AF_INET6 10
+
+/* Backend states (xlb_backend.state). */
+enum xlb_backend_state {
+	XLB_BE_DOWN = 0, /* unusable: remembered flows are re-selected */
+	XLB_BE_UP = 1, /* in the Maglev table, takes new and existing flows */
+	XLB_BE_DRAIN = 2, /* not in the table (weight 0): keeps existing flows, gets no new ones */
+};
+
+/* Configuration flags (xlb_config.flags). */
+#define XLB_CFG_F_WILDCARD (1U << 0) /* a port-0 service exists: do the second lookup */
+
+/* Key of xlb_services: one virtual service. Zero the whole key before filling it. */
+struct xlb_svc_key {
+	__u32 addr[4]; /* be: VIP */
+	__u16 port; /* be: destination port, 0 = any port of this VIP and proto */
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* XLB_AF_INET or XLB_AF_INET6 */
+};
+
+/* Value of xlb_services. Written only after the service's table is in xlb_tables. */
+struct xlb_svc {
+	__u32 id; /* index into xlb_tables and xlb_svc_stats, < XLB_MAX_SERVICES */
+	__u32 table_size; /* M: entries of the inner table (prime) */
+	__u32 flags; /* reserved, 0 */
+	__u32 pad;
+};
+
+/* Value of xlb_backends, indexed by backend id. One entry per (service, backend address). */
+struct xlb_backend {
+	__u32 addr[4]; /* be: backend address (outer destination) */
+	__u32 svc_id; /* the service this entry belongs to */
+	__u32 generation; /* bumped every time the id is (re)assigned; 0 never used */
+	__u8 family; /* XLB_AF_INET or XLB_AF_INET6: selects the encapsulation */
+	__u8 state; /* enum xlb_backend_state */
+	__u16 weight; /* configured weight, informational for the data path */
+};
+
+/* Key of xlb_conns: one client flow of one service. Zero the key before filling it. */
+struct xlb_conn_key {
+	__u32 src[4]; /* be: client address */
+	__u32 svc_id; /* service the flow belongs to (the VIP and proto are implied) */
+	__u16 sport; /* be: client port */
+	__u16 dport; /* be: destination port (differs per flow on port-0 services) */
+};
+
+/* Value of xlb_conns. Written by the data path only. */
+struct xlb_conn {
+	__u32 backend_id; /* chosen backend */
+	__u32 generation; /* xlb_backend.generation when chosen; a mismatch means the id moved */
+	__u32 hash; /* flow hash, kept so a hit needs no rehash (RSS bits, IPv6 flow label) */
+	__u32 last_seen; /* UDP: coarse monotonic clock >> XLB_CONN_TICK_SHIFT; TCP: 0 */
+};
+
+/* UDP idle time is kept in ticks of 2^30 ns (about 1.07 s): a shift instead of a division on
+ * the data path, and a 32-bit field. Expiry is therefore accurate to about one second. */
+#define XLB_CONN_TICK_SHIFT 30
+
+/* Per-CPU counter pair used by every statistics map. */
+struct xlb_counter {
+	__u64 packets;
+	__u64 bytes; /* bytes of the frame as received, Ethernet header included */
+};
+
+/* The single entry of xlb_config (key 0). Written by the daemon. */
+struct xlb_config {
+	__u32 abi_version; /* XLB_ABI_VERSION of the writer */
+	__u32 flags; /* XLB_CFG_F_* */
+	__u32 hash_seed; /* seed of the flow hash; identical on every node of an ECMP group */
+	__u32 src_v4; /* be: outer source for IPv4 encapsulation, 0 = none configured */
+	__u32 src_v6[4]; /* be: outer source for IPv6 encapsulation, all 0 = none configured */
+	__u8 gw_mac[6]; /* next hop towards the backends: outer destination MAC */
+	__u8 rss_bits_v4; /* low bits of src_v4 replaced by flow-hash bits (0..16) */
+	__u8 rss_bits_v6; /* low bits of src_v6 replaced by flow-hash bits (0..32) */
+	__u16 mtu; /* largest IP packet (outer header included) towards the backends */
+	__u16 pad;
+	__u32 udp_idle_s; /* a UDP flow idle this long is re-selected; 0 = never expires */
+};
+
+_Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key layout");
+_Static_assert(sizeof(struct xlb_svc) == 16, "xlb_svc layout");
+_Static_assert(sizeof(struct xlb_backend) == 28, "xlb_backend layout");
+_Static_assert(sizeof(struct xlb_conn_key) == 24, "xlb_conn_key layout");
+_Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");
+_Static_assert(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
+_Static_assert(sizeof(struct xlb_config) == 48, "xlb_config layout");
+
+#endif /* XLB_ABI_H */

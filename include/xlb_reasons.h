@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* xlb_reasons.h - every outcome of xlb_lb, once: the X-macro list that feeds the BPF reason
+ * counters (xlb_reasons map index), lbctl's stats table and the Prometheus "reason" label.
+ *
+ * XLB_REASON(id, name, action, help): id is the enum constant, name the stable label (never
+ * renamed: dashboards use it), action the XDP verdict the data path returns with it.
+ * Append new reasons at the end and bump XLB_ABI_VERSION: the enum values index a map.
+ */
+#ifndef XLB_REASONS_H
+#define XLB_REASONS_H
+
+#define XLB_REASONS(XLB_REASON)                                                                 \
+	XLB_REASON(XLB_R_TX_CONN_HIT, "tx_conn_hit", XDP_TX,                                    \
+		   "forwarded to the backend remembered in the connection table")               \
+	XLB_REASON(XLB_R_TX_NEW_FLOW, "tx_new_flow", XDP_TX,                                    \
+		   "forwarded to a backend chosen by Maglev, connection entry written")         \
+	XLB_REASON(XLB_R_TX_RESELECT, "tx_reselect", XDP_TX,                                    \
+		   "remembered backend down, replaced or expired: re-chosen by Maglev")         \
+	XLB_REASON(XLB_R_TX_UNTRACKED, "tx_untracked", XDP_TX,                                  \
+		   "forwarded by Maglev without a connection entry (TCP RST with no entry)")    \
+	XLB_REASON(XLB_R_PASS_NOT_IP, "pass_not_ip", XDP_PASS,                                  \
+		   "not IPv4 or IPv6 (ARP, LLDP, ...): left to the host")                       \
+	XLB_REASON(XLB_R_PASS_NOT_VIP, "pass_not_vip", XDP_PASS,                                \
+		   "TCP/UDP not addressed to a configured service: left to the host")           \
+	XLB_REASON(XLB_R_PASS_OTHER_L4, "pass_other_l4", XDP_PASS,                              \
+		   "not TCP or UDP (ICMP, IPv6 extension headers, tunnels, ...): left to the "  \
+		   "host")                                                                      \
+	XLB_REASON(XLB_R_PASS_FRAGMENT, "pass_fragment", XDP_PASS,                              \
+		   "IPv4 fragment: left to the host")                                           \
+	XLB_REASON(XLB_R_PASS_MALFORMED, "pass_malformed", XDP_PASS,                            \
+		   "truncated or inconsistent Ethernet/IP header: left to the host to discard") \
+	XLB_REASON(XLB_R_DROP_MALFORMED_L4, "drop_malformed_l4", XDP_DROP,                      \
+		   "to a service, but the TCP/UDP header is truncated or inconsistent")         \
+	XLB_REASON(XLB_R_DROP_NO_TABLE, "drop_no_table", XDP_DROP,                              \
+		   "service has no Maglev table installed")                                     \
+	XLB_REASON(XLB_R_DROP_NO_BACKEND, "drop_no_backend", XDP_DROP,                          \
+		   "service has no usable backend (empty or all-down table)")                   \
+	XLB_REASON(XLB_R_DROP_NO_SOURCE, "drop_no_source", XDP_DROP,                            \
+		   "no tunnel source configured for the backend's address family")              \
+	XLB_REASON(XLB_R_DROP_TOO_BIG, "drop_too_big", XDP_DROP,                                \
+		   "encapsulated packet would exceed the configured MTU")                       \
+	XLB_REASON(XLB_R_DROP_ENCAP, "drop_encap", XDP_DROP,                                    \
+		   "could not grow the frame for the tunnel header")
+
+enum xlb_reason {
+#define XLB_REASON_ENUM(id, name, action, help) id,
+	XLB_REASONS(XLB_REASON_ENUM)
+#undef XLB_REASON_ENUM
+		XLB_R_MAX
+};
+
+#endif /* XLB_REASONS_H */

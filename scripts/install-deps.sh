@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# install-deps.sh - install the Debian packages xlb's build, tests and benchmarks need, and
+# only when one is missing (one apt-get update first). Idempotent; safe to run on every build.
+set -euo pipefail
+
+# One line per package, with why it is here.
+PACKAGES=(
+	make gcc pkg-config git     # the build
+	clang llvm                  # BPF objects (clang -target bpf)
+	libbpf-dev libxdp-dev       # loading, skeletons, XDP attachment
+	libelf-dev zlib1g-dev       # libbpf's own dependencies
+	bpftool                     # skeleton generation, prog load checks
+	xdp-tools                   # xdp-loader for operators and the lab
+	clang-format                # make format / format check
+	iproute2 ethtool            # the namespace lab and live-frames benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+	echo "install-deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

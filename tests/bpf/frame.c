@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/* frame.c - test frame builder: see frame.h. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+const uint8_t MAC_LB[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+const uint8_t MAC_ROUTER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+const uint8_t MAC_GW[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
+
+static const uint16_t VLAN_IDS[2] = { 100, 200 };
+
+int addr_parse(const char *text, uint32_t out[4])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, text, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return 6;
+	fprintf(stderr, "test bug: bad address literal '%s'\n", text);
+	abort();
+}
+
+static uint32_t csum_add(const void *buf, size_t len, uint32_t sum)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+uint16_t csum_fold_buf(const void *buf, size_t len, uint32_t sum)
+{
+	sum = csum_add(buf, len, sum);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+size_t frame_l3_off(const struct frame_spec *s)
+{
+	return 14 + 4 * (size_t)s->nvlan;
+}
+
+static size_t l4_hdr_len(const struct frame_spec *s)
+{
+	if (s->proto == IPPROTO_TCP)
+		return 20;
+	if (s->proto == IPPROTO_UDP)
+		return 8;
+	return 8; /* ICMP-sized header for anything else */
+}
+
+static size_t ip_hdr_len(const struct frame_spec *s)
+{
+	return s->family == 4 ? 20 + (size_t)s->ip_opts : 40;
+}
+
+size_t frame_ip_len(const struct frame_spec *s)
+{
+	return ip_hdr_len(s) + l4_hdr_len(s) + s->payload;
+}
+
+/* Ethernet header with our MACs and the tags; returns the offset of the IP header. */
+static size_t put_l2(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], int nvlan,
+		     uint16_t ethertype)
+{
+	size_t off = 12;
+
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	for (int i = 0; i < nvlan; i++) {
+		put16(buf + off, (nvlan == 2 && i == 0) ? 0x88a8 : 0x8100);
+		put16(buf + off + 2, VLAN_IDS[i]);
+		off += 4;
+	}
+	put16(buf + off, ethertype);
+	return off + 2;
+}
+
+/* A 20-byte IPv4 header (plus options) with its checksum. */
+static void put_ipv4(uint8_t *ip, uint8_t tos, uint16_t tot_len, uint16_t frag_off, uint8_t ttl,
+		     uint8_t proto, const void *src, const void *dst, int opts)
+{
+	ip[0] = 0x40 | (uint8_t)((20 + opts) / 4);
+	ip[1] = tos;
+	put16(ip + 2, tot_len);
+	put16(ip + 4, 0);
+	put16(ip + 6, frag_off);
+	ip[8] = ttl;
+	ip[9] = proto;
+	put16(ip + 10, 0);
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	memset(ip + 20, 1 /* NOP */, (size_t)opts);
+	uint16_t c = csum_fold_buf(ip, 20 + (size_t)opts, 0);
+	memcpy(ip + 10, &c, 2);
+}
+
+static void put_ipv6(uint8_t *ip, uint8_t tclass, uint32_t label, uint16_t payload_len,
+		     uint8_t nexthdr, uint8_t hops, const void *src, const void *dst)
+{
+	uint32_t w = htonl(6U << 28 | (uint32_t)tclass << 20 | (label & 0xfffff));
+
+	memcpy(ip, &w, 4);
+	put16(ip + 4, payload_len);
+	ip[6] = nexthdr;
+	ip[7] = hops;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+}
+
+size_t frame_build(uint8_t *buf, const struct frame_spec *s)
+{
+	uint32_t src[4], dst[4];
+	size_t l3, iphl = ip_hdr_len(s), l4hl = l4_hdr_len(s), iplen = frame_ip_len(s);
+	uint8_t *ip, *l4;
+	uint32_t sum;
+
+	if (addr_parse(s->src, src) != s->family || addr_parse(s->dst, dst) != s->family) {
+		fprintf(stderr, "test bug: address family mismatch\n");
+		abort();
+	}
+	memset(buf, 0, FRAME_MAX);
+	l3 = put_l2(buf, MAC_LB, MAC_ROUTER, s->nvlan, s->family == 4 ? 0x0800 : 0x86dd);
+	ip = buf + l3;
+	l4 = ip + iphl;
+
+	/* L4 header and payload first: the checksum covers them. */
+	put16(l4, s->sport);
+	put16(l4 + 2, s->dport);
+	if (s->proto == IPPROTO_TCP) {
+		put16(l4 + 4, 0x1234);
+		put16(l4 + 6, 0x5678);
+		l4[12] = 5 << 4;
+		l4[13] = s->tcp_flags ? s->tcp_flags : 0x10;
+		put16(l4 + 14, 65535);
+	} else if (s->proto == IPPROTO_UDP) {
+		put16(l4 + 4, (uint16_t)(l4hl + s->payload));
+	}
+	for (size_t i = 0; i < s->payload; i++)
+		l4[l4hl + i] = (uint8_t)(i * 7 + 3);
+
+	/* Pseudo-header checksum for TCP and UDP. */
+	if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP) {
+		size_t alen = s->family == 4 ? 4 : 16;
+		uint32_t l4len = (uint32_t)(l4hl + s->payload);
+		uint16_t c;
+
+		sum = csum_add(src, alen, 0);
+		sum = csum_add(dst, alen, sum);
+		sum += s->proto;
+		sum += l4len;
+		c = csum_fold_buf(l4, l4len, sum);
+		if (s->proto == IPPROTO_UDP && c == 0)
+			c = 0xffff;
+		memcpy(l4 + (s->proto == IPPROTO_TCP ? 16 : 6), &c, 2);
+	}
+
+	if (s->family == 4)
+		put_ipv4(ip, s->tos, (uint16_t)iplen, (uint16_t)((s->no_df ? 0 : 0x4000) | s->frag),
+			 64, s->proto, src, dst, s->ip_opts);
+	else
+		put_ipv6(ip, s->tos, 0x12345, (uint16_t)(iplen - 40), s->proto, 64, src, dst);
+	return l3 + iplen + s->pad;
+}
+
+size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
+			  const struct frame_spec *s, int outer_family, const void *osrc,
+			  const void *odst, uint32_t flow_label)
+{
+	size_t l3 = frame_l3_off(s), iplen = frame_ip_len(s);
+	size_t ohl = outer_family == 4 ? 20 : 40;
+	uint8_t inner_proto = s->family == 4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+	size_t off;
+
+	memset(out, 0, FRAME_MAX);
+	off = put_l2(out, MAC_GW, MAC_LB, s->nvlan, outer_family == 4 ? 0x0800 : 0x86dd);
+	if (outer_family == 4) {
+		bool df = s->family == 6 || !s->no_df;
+
+		put_ipv4(out + off, s->tos, (uint16_t)(iplen + 20), df ? 0x4000 : 0, 64,
+			 inner_proto, osrc, odst, 0);
+	} else {
+		put_ipv6(out + off, s->tos, flow_label, (uint16_t)iplen, inner_proto, 64, osrc,
+			 odst);
+	}
+	/* The original IP packet, and whatever padding followed it, unchanged. */
+	memcpy(out + off + ohl, in + l3, in_len - l3);
+	return in_len + ohl;
+}

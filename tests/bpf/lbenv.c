@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lbenv.c - BPF test environment: see lbenv.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "frame.h"
+#include "lbenv.h"
+#include "xlb.skel.h"
+
+int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, prog);
+	struct {
+		const char *name;
+		int *fd;
+	} maps[] = {
+		{ "xlb_config", &e->cfg_fd },	     { "xlb_services", &e->svc_fd },
+		{ "xlb_tables", &e->tables_fd },     { "xlb_backends", &e->be_fd },
+		{ "xlb_conns", &e->conns_fd },	     { "xlb_svc_stats", &e->svc_stats_fd },
+		{ "xlb_be_stats", &e->be_stats_fd }, { "xlb_reasons", &e->reasons_fd },
+	};
+
+	if (!p)
+		return -ENOENT;
+	e->prog_fd = bpf_program__fd(p);
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, maps[i].name);
+
+		if (!m)
+			return -ENOENT;
+		*maps[i].fd = bpf_map__fd(m);
+	}
+	e->ncpus = libbpf_num_possible_cpus();
+	return e->ncpus > 0 ? 0 : -EINVAL;
+}
+
+int lbenv_open(struct lbenv *e, uint32_t conns)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->skel = xlb_bpf__open();
+	if (!e->skel)
+		return -errno;
+	err = bpf_map__set_max_entries(e->skel->maps.xlb_conns, conns);
+	if (!err)
+		err = xlb_bpf__load(e->skel);
+	if (!err)
+		err = lbenv_use(e, e->skel->obj, "xlb_lb");
+	if (err) {
+		xlb_bpf__destroy(e->skel);
+		e->skel = NULL;
+	}
+	return err;
+}
+
+void lbenv_close(struct lbenv *e)
+{
+	xlb_bpf__destroy(e->skel);
+	e->skel = NULL;
+}
+
+int lbenv_set_config(struct lbenv *e, const struct xlb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(e->cfg_fd, &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
+static void svc_key(struct xlb_svc_key *k, const char *vip, uint16_t port, uint8_t proto)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = addr_parse(vip, k->addr) == 4 ? XLB_AF_INET : XLB_AF_INET6;
+	k->port = htons(port);
+	k->proto = proto;
+}
+
+int lbenv_set_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t proto, uint32_t id,
+		      uint32_t table_size)
+{
+	struct xlb_svc_key k;
+	struct xlb_svc v = { .id = id, .table_size = table_size };
+
+	svc_key(&k, vip, port, proto);
+	return bpf_map_update_elem(e->svc_fd, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int lbenv_del_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t proto)
+{
+	struct xlb_svc_key k;
+
+	svc_key(&k, vip, port, proto);
+	return bpf_map_delete_elem(e->svc_fd, &k) ? -errno : 0;
+}
+
+int lbenv_set_table(struct lbenv *e, uint32_t svc_id, const uint32_t *ids, uint32_t m)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	int fd, err = 0;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", 4, 4, m, &opts);
+	if (fd < 0)
+		return -errno;
+	for (uint32_t i = 0; i < m; i++) {
+		if (bpf_map_update_elem(fd, &i, &ids[i], BPF_ANY)) {
+			err = -errno;
+			goto out_close;
+		}
+	}
+	if (bpf_map_update_elem(e->tables_fd, &svc_id, &fd, BPF_ANY))
+		err = -errno;
+out_close:
+	close(fd);
+	return err;
+}
+
+int lbenv_del_table(struct lbenv *e, uint32_t svc_id)
+{
+	return bpf_map_delete_elem(e->tables_fd, &svc_id) ? -errno : 0;
+}
+
+int lbenv_set_backend(struct lbenv *e, uint32_t id, const char *addr, uint32_t svc_id,
+		      uint32_t generation, uint8_t state, uint16_t weight)
+{
+	struct xlb_backend b = {
+		.svc_id = svc_id,
+		.generation = generation,
+		.state = state,
+		.weight = weight,
+	};
+
+	b.family = addr_parse(addr, b.addr) == 4 ? XLB_AF_INET : XLB_AF_INET6;
+	return bpf_map_update_elem(e->be_fd, &id, &b, BPF_ANY) ? -errno : 0;
+}
+
+int lbenv_flush_conns(struct lbenv *e)
+{
+	struct xlb_conn_key k;
+
+	/* Deleting the key just read: get_next_key(NULL) restarts at whatever is left. */
+	while (!bpf_map_get_next_key(e->conns_fd, NULL, &k))
+		if (bpf_map_delete_elem(e->conns_fd, &k))
+			return -errno;
+	return 0;
+}
+
+int lbenv_count_conns(struct lbenv *e)
+{
+	struct xlb_conn_key k, next;
+	int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(e->conns_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+int lbenv_run(struct lbenv *e, const void *in, size_t len, void *out, size_t *out_len, int *action)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = FRAME_MAX, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(e->prog_fd, &opts))
+		return -errno;
+	*out_len = opts.data_size_out;
+	*action = (int)opts.retval;
+	return 0;
+}
+
+static int percpu_sum(struct lbenv *e, int fd, uint32_t idx, struct xlb_counter *sum)
+{
+	struct xlb_counter *vals = calloc((size_t)e->ncpus, sizeof(*vals));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &idx, vals)) {
+		free(vals);
+		return -errno;
+	}
+	for (int i = 0; i < e->ncpus; i++) {
+		sum->packets += vals[i].packets;
+		sum->bytes += vals[i].bytes;
+	}
+	free(vals);
+	return 0;
+}
+
+int lbenv_reasons(struct lbenv *e, uint64_t pkts[XLB_R_MAX])
+{
+	struct xlb_counter c;
+
+	for (uint32_t r = 0; r < XLB_R_MAX; r++) {
+		int err = percpu_sum(e, e->reasons_fd, r, &c);
+
+		if (err)
+			return err;
+		pkts[r] = c.packets;
+	}
+	return 0;
+}
+
+uint64_t lbenv_svc_pkts(struct lbenv *e, uint32_t id)
+{
+	struct xlb_counter c;
+
+	return percpu_sum(e, e->svc_stats_fd, id, &c) ? UINT64_MAX : c.packets;
+}
+
+uint64_t lbenv_be_pkts(struct lbenv *e, uint32_t id)
+{
+	struct xlb_counter c;
+
+	return percpu_sum(e, e->be_stats_fd, id, &c) ? UINT64_MAX : c.packets;
+}
+
+uint64_t lbenv_be_bytes(struct lbenv *e, uint32_t id)
+{
+	struct xlb_counter c;
+
+	return percpu_sum(e, e->be_stats_fd, id, &c) ? UINT64_MAX : c.bytes;
+}

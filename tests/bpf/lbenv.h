@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* lbenv.h - the BPF test environment: the real xlb_lb object loaded (not attached), its maps
+ * filled the way the daemon fills them, frames run through bpf_prog_test_run_opts, and the
+ * per-CPU counters summed. */
+#ifndef XLB_TEST_LBENV_H
+#define XLB_TEST_LBENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xlb_abi.h"
+#include "xlb_reasons.h"
+
+struct xlb_bpf;
+
+struct lbenv {
+	struct xlb_bpf *skel;
+	int prog_fd;
+	int cfg_fd, svc_fd, tables_fd, be_fd, conns_fd, svc_stats_fd, be_stats_fd, reasons_fd;
+	int ncpus;
+};
+
+/* Open and load xlb_lb with a connection table of conns entries. Returns 0 or -errno. */
+int lbenv_open(struct lbenv *e, uint32_t conns);
+void lbenv_close(struct lbenv *e);
+
+/* Point e at another loaded object that has the xlb maps (the benchmark wrapper), and at its
+ * program prog. e does not own obj. Returns 0 or -errno. */
+struct bpf_object;
+int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog);
+
+/* Write the config entry. */
+int lbenv_set_config(struct lbenv *e, const struct xlb_config *cfg);
+
+/* Add or replace service (vip, port, proto) with the given id and table size. */
+int lbenv_set_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t proto, uint32_t id,
+		      uint32_t table_size);
+int lbenv_del_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t proto);
+
+/* Build a new inner table of m slots holding ids[], then swap it into xlb_tables[svc_id]. */
+int lbenv_set_table(struct lbenv *e, uint32_t svc_id, const uint32_t *ids, uint32_t m);
+int lbenv_del_table(struct lbenv *e, uint32_t svc_id);
+
+/* Write backend entry id. */
+int lbenv_set_backend(struct lbenv *e, uint32_t id, const char *addr, uint32_t svc_id,
+		      uint32_t generation, uint8_t state, uint16_t weight);
+
+/* Remove every connection-table entry. */
+int lbenv_flush_conns(struct lbenv *e);
+/* Number of connection-table entries. */
+int lbenv_count_conns(struct lbenv *e);
+
+/* Run one frame. out must hold FRAME_MAX bytes. Returns 0 or -errno; *action is the XDP verdict. */
+int lbenv_run(struct lbenv *e, const void *in, size_t len, void *out, size_t *out_len, int *action);
+
+/* Counter sums over all possible CPUs. */
+int lbenv_reasons(struct lbenv *e, uint64_t pkts[XLB_R_MAX]);
+uint64_t lbenv_svc_pkts(struct lbenv *e, uint32_t id);
+uint64_t lbenv_be_pkts(struct lbenv *e, uint32_t id);
+uint64_t lbenv_be_bytes(struct lbenv *e, uint32_t id);
+
+#endif /* XLB_TEST_LBENV_H */

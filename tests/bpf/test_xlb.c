@@ -1,0 +1,1122 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_xlb.c - BPF fixtures for xlb_lb: the real object, loaded but not attached, fed frames
+ * through BPF_PROG_TEST_RUN. Each fixture checks the verdict, the exact output bytes and the
+ * counter deltas (exactly one reason, service and backend counters). Needs root (CAP_BPF). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#include "frame.h"
+#include "lbenv.h"
+#include "maglev.h"
+#include "xlb_hash.h"
+#include "xt.h"
+
+/* The TCP4()/UDP4()... shorthands set defaults that a fixture overrides (payload, ...). */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+#define SEED 0x5eed1234u
+#define SRC4 "192.0.2.1"
+#define SRC6 "2001:db8:ff::1"
+
+static struct lbenv env;
+static const char *const REASON_NAMES[] = {
+#define XLB_REASON_NAME(id, name, action, help) name,
+	XLB_REASONS(XLB_REASON_NAME)
+#undef XLB_REASON_NAME
+};
+
+/* The standard services: id, VIP, port, proto, and the single backend of their table. */
+struct std_service {
+	uint32_t id;
+	const char *vip;
+	uint16_t port;
+	uint8_t proto;
+	uint32_t be_id; /* 0: empty table; UINT32_MAX: no table at all */
+	const char *be_addr;
+	uint8_t be_state;
+};
+
+static const struct std_service STD[] = {
+	{ 1, "10.0.0.10", 80, IPPROTO_TCP, 1, "10.1.0.11", XLB_BE_UP },
+	{ 2, "10.0.0.10", 53, IPPROTO_UDP, 2, "10.1.0.12", XLB_BE_UP },
+	{ 3, "2001:db8::10", 80, IPPROTO_TCP, 3, "2001:db8:1::11", XLB_BE_UP },
+	{ 4, "2001:db8::10", 53, IPPROTO_UDP, 4, "2001:db8:1::12", XLB_BE_UP },
+	{ 5, "10.0.0.20", 0, IPPROTO_TCP, 5, "10.1.0.15", XLB_BE_UP },
+	{ 6, "10.0.0.30", 80, IPPROTO_TCP, 6, "2001:db8:1::16", XLB_BE_UP },
+	{ 7, "2001:db8::30", 80, IPPROTO_TCP, 7, "10.1.0.17", XLB_BE_UP },
+	{ 8, "10.0.0.40", 80, IPPROTO_TCP, 0, NULL, 0 },
+	{ 9, "10.0.0.50", 80, IPPROTO_TCP, UINT32_MAX, NULL, 0 },
+	{ 11, "10.0.0.70", 80, IPPROTO_UDP, 13, "10.1.0.23", XLB_BE_DOWN },
+	{ 12, "2001:db8::20", 0, IPPROTO_UDP, 14, "2001:db8:1::24", XLB_BE_UP },
+};
+#define NSTD (sizeof(STD) / sizeof(STD[0]))
+#define STD_M 7
+
+static struct xlb_config std_config(void)
+{
+	struct xlb_config c = {
+		.abi_version = XLB_ABI_VERSION,
+		.flags = XLB_CFG_F_WILDCARD,
+		.hash_seed = SEED,
+		.mtu = 1500,
+		.udp_idle_s = 30,
+	};
+
+	uint32_t v4[4];
+
+	addr_parse(SRC4, v4);
+	c.src_v4 = v4[0];
+	addr_parse(SRC6, c.src_v6);
+	memcpy(c.gw_mac, MAC_GW, 6);
+	return c;
+}
+
+static int setup_standard(void)
+{
+	struct xlb_config c = std_config();
+	int err = lbenv_set_config(&env, &c);
+
+	for (size_t i = 0; i < NSTD && !err; i++) {
+		const struct std_service *s = &STD[i];
+		uint32_t ids[STD_M];
+
+		if (s->be_id != UINT32_MAX) {
+			for (int j = 0; j < STD_M; j++)
+				ids[j] = s->be_id;
+			err = lbenv_set_table(&env, s->id, ids, STD_M);
+		}
+		if (!err && s->be_addr)
+			err = lbenv_set_backend(&env, s->be_id, s->be_addr, s->id, 1, s->be_state,
+						100);
+		if (!err)
+			err = lbenv_set_service(&env, s->vip, s->port, s->proto, s->id, STD_M);
+	}
+	if (!err)
+		err = lbenv_flush_conns(&env);
+	return err;
+}
+
+static const char *backend_addr(uint32_t id)
+{
+	for (size_t i = 0; i < NSTD; i++)
+		if (STD[i].be_id == id)
+			return STD[i].be_addr;
+	return NULL;
+}
+
+static uint32_t spec_hash(const struct frame_spec *s, uint32_t seed)
+{
+	uint32_t src[4], dst[4];
+	int fam = addr_parse(s->src, src);
+
+	addr_parse(s->dst, dst);
+	return xlb_flow_hash(seed, fam == 4 ? XLB_AF_INET : XLB_AF_INET6, src, dst, htons(s->sport),
+			     htons(s->dport), s->proto);
+}
+
+/* Expected output of s encapsulated to backend address be_addr with config c. */
+static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len, const struct frame_spec *s,
+			   const char *be_addr, const struct xlb_config *c)
+{
+	uint32_t dst[4], src[4];
+	int fam = addr_parse(be_addr, dst);
+	uint32_t hash = spec_hash(s, c->hash_seed);
+
+	if (fam == 4) {
+		uint32_t mask = c->rss_bits_v4 ? (1U << c->rss_bits_v4) - 1 : 0;
+
+		src[0] = htonl((ntohl(c->src_v4) & ~mask) | (hash & mask));
+	} else {
+		uint32_t mask = c->rss_bits_v6 >= 32 ? 0xffffffff
+				: c->rss_bits_v6     ? (1U << c->rss_bits_v6) - 1
+						     : 0;
+
+		memcpy(src, c->src_v6, 16);
+		src[3] = htonl((ntohl(c->src_v6[3]) & ~mask) | (hash & mask));
+	}
+	return frame_expect_encap(out, in, len, s, fam, src, dst, hash);
+}
+
+/* Compare two frames and name the first differing byte. */
+static int frames_equal(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
+{
+	if (got_len != want_len) {
+		fprintf(stderr, "    length %zu, expected %zu\n", got_len, want_len);
+		return 0;
+	}
+	for (size_t i = 0; i < got_len; i++) {
+		if (got[i] != want[i]) {
+			fprintf(stderr, "    byte %zu is 0x%02x, expected 0x%02x\n", i, got[i],
+				want[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* One run with full checks: the verdict, exactly one reason counted, the service and backend
+ * counters, and the output bytes (unchanged for PASS, the expected tunnel frame for TX). */
+struct expect {
+	int action;
+	int reason;
+	uint32_t svc; /* service id whose counter must rise, 0 = none may */
+	uint32_t be; /* backend id for TX */
+	const struct xlb_config *cfg; /* for the expected outer header; NULL = standard */
+};
+
+static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
+		      const struct expect *x)
+{
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
+	uint8_t out[FRAME_MAX], want[FRAME_MAX];
+	uint64_t svc0 = 0, be0 = 0, beb0 = 0;
+	struct xlb_config c = x->cfg ? *x->cfg : std_config();
+	size_t out_len;
+	int action;
+
+	XT_EQ(lbenv_reasons(&env, before), 0);
+	if (x->svc)
+		svc0 = lbenv_svc_pkts(&env, x->svc);
+	if (x->be) {
+		be0 = lbenv_be_pkts(&env, x->be);
+		beb0 = lbenv_be_bytes(&env, x->be);
+	}
+	XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+	XT_CHECK(action == x->action, "action %d, expected %d", action, x->action);
+	XT_EQ(lbenv_reasons(&env, after), 0);
+	for (int r = 0; r < XLB_R_MAX; r++) {
+		uint64_t d = after[r] - before[r];
+
+		XT_CHECK(d == (r == x->reason), "reason %s moved by %llu (expected %s)",
+			 REASON_NAMES[r], (unsigned long long)d, REASON_NAMES[x->reason]);
+	}
+	if (x->svc)
+		XT_EQ(lbenv_svc_pkts(&env, x->svc) - svc0, 1);
+	if (x->action == XDP_PASS)
+		XT_CHECK(frames_equal(out, out_len, in, len), "PASS must leave the frame "
+							      "untouched");
+	if (x->action == XDP_TX) {
+		const char *addr = backend_addr(x->be);
+		size_t want_len;
+
+		XT_CHECK(addr != NULL, "test bug: backend %u unknown", x->be);
+		XT_EQ(lbenv_be_pkts(&env, x->be) - be0, 1);
+		XT_EQ(lbenv_be_bytes(&env, x->be) - beb0, len);
+		want_len = expect_encap(want, in, len, s, addr, &c);
+		XT_CHECK(frames_equal(out, out_len, want, want_len), "tunnel frame differs");
+	}
+	return XT_PASS;
+}
+
+/* ---- table-driven fixtures ------------------------------------------------------------- */
+
+typedef void (*mutate_fn)(uint8_t *buf, size_t *len, const struct frame_spec *s);
+
+struct fixture {
+	const char *name;
+	struct frame_spec s;
+	mutate_fn mutate;
+	struct expect x;
+};
+
+#define C4 "198.51.100.7"
+#define C6 "2001:db8:c::7"
+#define TCP4(vip, port)                                                                          \
+	.family = 4, .src = C4, .dst = vip, .sport = 40000, .dport = port, .proto = IPPROTO_TCP, \
+	.payload = 32
+#define UDP4(vip, port)                                                                          \
+	.family = 4, .src = C4, .dst = vip, .sport = 40001, .dport = port, .proto = IPPROTO_UDP, \
+	.payload = 24
+#define TCP6(vip, port)                                                                          \
+	.family = 6, .src = C6, .dst = vip, .sport = 40002, .dport = port, .proto = IPPROTO_TCP, \
+	.payload = 32
+#define UDP6(vip, port)                                                                          \
+	.family = 6, .src = C6, .dst = vip, .sport = 40003, .dport = port, .proto = IPPROTO_UDP, \
+	.payload = 24
+#define TX(reason_, svc_, be_)                                              \
+	{                                                                   \
+		.action = XDP_TX, .reason = reason_, .svc = svc_, .be = be_ \
+	}
+#define PASS(reason_)                                 \
+	{                                             \
+		.action = XDP_PASS, .reason = reason_ \
+	}
+#define DROP(reason_, svc_)                                        \
+	{                                                          \
+		.action = XDP_DROP, .reason = reason_, .svc = svc_ \
+	}
+#define NEW XLB_R_TX_NEW_FLOW
+
+static size_t l4_off(const struct frame_spec *s)
+{
+	return frame_l3_off(s) + (s->family == 4 ? 20 + (size_t)s->ip_opts : 40);
+}
+
+static void set_ihl4(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[frame_l3_off(s)] = 0x44;
+}
+
+static void set_version5(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[frame_l3_off(s)] = (uint8_t)(0x50 | (b[frame_l3_off(s)] & 0x0f));
+}
+
+static void tot_len_plus1(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	uint8_t *p = b + frame_l3_off(s) + (s->family == 4 ? 2 : 4);
+	uint16_t v = (uint16_t)((p[0] << 8 | p[1]) + 1);
+
+	(void)len;
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void tot_len_19(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[frame_l3_off(s) + 2] = 0;
+	b[frame_l3_off(s) + 3] = 19;
+}
+
+/* tot_len says the TCP header is 10 bytes long: ports readable, header not complete. */
+static void tot_len_cuts_tcp(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	size_t ip_hl = s->family == 4 ? 20 : 40;
+
+	if (s->family == 4) {
+		b[frame_l3_off(s) + 2] = 0;
+		b[frame_l3_off(s) + 3] = (uint8_t)(ip_hl + 10);
+	} else {
+		b[frame_l3_off(s) + 4] = 0;
+		b[frame_l3_off(s) + 5] = 10;
+	}
+	*len = frame_l3_off(s) + ip_hl + 10;
+}
+
+/* tot_len leaves only the two port words of the L4 header. */
+static void tot_len_ports_only(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	b[frame_l3_off(s) + 2] = 0;
+	b[frame_l3_off(s) + 3] = 24;
+	*len = frame_l3_off(s) + 24;
+}
+
+static void doff4(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[l4_off(s) + 12] = 4 << 4;
+}
+
+static void doff15(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[l4_off(s) + 12] = 15 << 4;
+}
+
+static void udp_len_big(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[l4_off(s) + 4] = 0x05;
+	b[l4_off(s) + 5] = 0xdc;
+}
+
+static void udp_len_7(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[l4_off(s) + 4] = 0;
+	b[l4_off(s) + 5] = 7;
+}
+
+static void arp(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)s;
+	b[12] = 0x08;
+	b[13] = 0x06;
+	*len = 60;
+}
+
+static void lldp(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)s;
+	b[12] = 0x88;
+	b[13] = 0xcc;
+	*len = 60;
+}
+
+static void eth_only(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)b;
+	*len = frame_l3_off(s);
+}
+
+static void vlan_cut(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)b;
+	(void)s;
+	*len = 16; /* a TPID that announces a tag, then two bytes of it */
+}
+
+static const struct fixture FIXTURES[] = {
+	/* forwarding, the four encapsulations, both protocols */
+	{ "tcp4_to_vip_4in4", { TCP4("10.0.0.10", 80) }, NULL, TX(NEW, 1, 1) },
+	{ "udp4_to_vip_4in4", { UDP4("10.0.0.10", 53) }, NULL, TX(NEW, 2, 2) },
+	{ "tcp6_to_vip_6in6", { TCP6("2001:db8::10", 80) }, NULL, TX(NEW, 3, 3) },
+	{ "udp6_to_vip_6in6", { UDP6("2001:db8::10", 53) }, NULL, TX(NEW, 4, 4) },
+	{ "tcp4_to_v6_backend_4in6", { TCP4("10.0.0.30", 80) }, NULL, TX(NEW, 6, 6) },
+	{ "tcp6_to_v4_backend_6in4", { TCP6("2001:db8::30", 80) }, NULL, TX(NEW, 7, 7) },
+	{ "tcp4_syn", { TCP4("10.0.0.10", 80), .tcp_flags = 0x02 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp6_syn", { TCP6("2001:db8::10", 80), .tcp_flags = 0x02 }, NULL, TX(NEW, 3, 3) },
+	{ "tcp4_fin_ack", { TCP4("10.0.0.10", 80), .tcp_flags = 0x11 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_syn_ack_not_new",
+	  { TCP4("10.0.0.10", 80), .tcp_flags = 0x12 },
+	  NULL,
+	  TX(NEW, 1, 1) },
+	{ "tcp4_rst_untracked",
+	  { TCP4("10.0.0.10", 80), .tcp_flags = 0x04 },
+	  NULL,
+	  TX(XLB_R_TX_UNTRACKED, 1, 1) },
+	{ "tcp6_rst_ack_untracked",
+	  { TCP6("2001:db8::10", 80), .tcp_flags = 0x14 },
+	  NULL,
+	  TX(XLB_R_TX_UNTRACKED, 3, 3) },
+	{ "tcp4_empty_payload", { TCP4("10.0.0.10", 80), .payload = 0 }, NULL, TX(NEW, 1, 1) },
+	{ "udp4_empty_payload", { UDP4("10.0.0.10", 53), .payload = 0 }, NULL, TX(NEW, 2, 2) },
+	{ "tcp4_large_1400", { TCP4("10.0.0.10", 80), .payload = 1400 }, NULL, TX(NEW, 1, 1) },
+	{ "udp6_large_1400", { UDP6("2001:db8::10", 53), .payload = 1400 }, NULL, TX(NEW, 4, 4) },
+	/* port-0 (wildcard) services */
+	{ "tcp4_wildcard_port_80", { TCP4("10.0.0.20", 80) }, NULL, TX(NEW, 5, 5) },
+	{ "tcp4_wildcard_port_443", { TCP4("10.0.0.20", 443) }, NULL, TX(NEW, 5, 5) },
+	{ "tcp4_wildcard_port_1", { TCP4("10.0.0.20", 1) }, NULL, TX(NEW, 5, 5) },
+	{ "udp6_wildcard_port_5353", { UDP6("2001:db8::20", 5353) }, NULL, TX(NEW, 12, 14) },
+	{ "udp4_wildcard_is_tcp_only", { UDP4("10.0.0.20", 80) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp6_wildcard_is_udp_only",
+	  { TCP6("2001:db8::20", 80) },
+	  NULL,
+	  PASS(XLB_R_PASS_NOT_VIP) },
+	/* DSCP and ECN copied to the outer header; VLAN tags kept */
+	{ "tcp4_dscp_ef_ecn", { TCP4("10.0.0.10", 80), .tos = 0xb9 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp6_dscp_af41_ecn", { TCP6("2001:db8::10", 80), .tos = 0x8a }, NULL, TX(NEW, 3, 3) },
+	{ "tcp4_dscp_in_6in4", { TCP6("2001:db8::30", 80), .tos = 0x2e }, NULL, TX(NEW, 7, 7) },
+	{ "tcp4_dscp_in_4in6", { TCP4("10.0.0.30", 80), .tos = 0x03 }, NULL, TX(NEW, 6, 6) },
+	{ "tcp4_no_df_outer_no_df", { TCP4("10.0.0.10", 80), .no_df = true }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_vlan1", { TCP4("10.0.0.10", 80), .nvlan = 1 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_vlan2_qinq", { TCP4("10.0.0.10", 80), .nvlan = 2 }, NULL, TX(NEW, 1, 1) },
+	{ "udp6_vlan1", { UDP6("2001:db8::10", 53), .nvlan = 1 }, NULL, TX(NEW, 4, 4) },
+	{ "tcp6_vlan2_6in4", { TCP6("2001:db8::30", 80), .nvlan = 2 }, NULL, TX(NEW, 7, 7) },
+	{ "tcp4_vlan2_4in6", { TCP4("10.0.0.30", 80), .nvlan = 2 }, NULL, TX(NEW, 6, 6) },
+	{ "tcp4_eth_padding_kept",
+	  { TCP4("10.0.0.10", 80), .payload = 0, .pad = 6 },
+	  NULL,
+	  TX(NEW, 1, 1) },
+	/* IPv4 options to a VIP are carried unchanged inside the tunnel */
+	{ "tcp4_options_4_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 4 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_options_40_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 40 }, NULL, TX(NEW, 1, 1) },
+	{ "udp4_options_12_to_v6", { UDP4("10.0.0.10", 53), .ip_opts = 12 }, NULL, TX(NEW, 2, 2) },
+	/* MTU 1500: the tunnel frame's IP packet may be 1500 bytes, not 1501 */
+	{ "mtu_4in4_fits", { TCP4("10.0.0.10", 80), .payload = 1440 }, NULL, TX(NEW, 1, 1) },
+	{ "mtu_4in4_one_over",
+	  { TCP4("10.0.0.10", 80), .payload = 1441 },
+	  NULL,
+	  DROP(XLB_R_DROP_TOO_BIG, 1) },
+	{ "mtu_6in6_fits", { TCP6("2001:db8::10", 80), .payload = 1400 }, NULL, TX(NEW, 3, 3) },
+	{ "mtu_6in6_one_over",
+	  { TCP6("2001:db8::10", 80), .payload = 1401 },
+	  NULL,
+	  DROP(XLB_R_DROP_TOO_BIG, 3) },
+	{ "mtu_4in6_fits", { TCP4("10.0.0.30", 80), .payload = 1420 }, NULL, TX(NEW, 6, 6) },
+	{ "mtu_4in6_one_over",
+	  { TCP4("10.0.0.30", 80), .payload = 1421 },
+	  NULL,
+	  DROP(XLB_R_DROP_TOO_BIG, 6) },
+	{ "mtu_6in4_fits", { TCP6("2001:db8::30", 80), .payload = 1420 }, NULL, TX(NEW, 7, 7) },
+	{ "mtu_6in4_one_over",
+	  { TCP6("2001:db8::30", 80), .payload = 1421 },
+	  NULL,
+	  DROP(XLB_R_DROP_TOO_BIG, 7) },
+	/* no usable backend */
+	{ "empty_table_drops", { TCP4("10.0.0.40", 80) }, NULL, DROP(XLB_R_DROP_NO_BACKEND, 8) },
+	{ "no_table_drops", { TCP4("10.0.0.50", 80) }, NULL, DROP(XLB_R_DROP_NO_TABLE, 9) },
+	{ "only_backend_down_drops",
+	  { UDP4("10.0.0.70", 80) },
+	  NULL,
+	  DROP(XLB_R_DROP_NO_BACKEND, 11) },
+	/* not for a VIP: untouched */
+	{ "tcp4_non_vip", { TCP4("10.9.9.9", 80) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "udp4_non_vip", { UDP4("10.9.9.9", 53) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp6_non_vip", { TCP6("2001:db8::99", 80) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "udp6_non_vip", { UDP6("2001:db8::99", 53) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp4_vip_other_port", { TCP4("10.0.0.10", 81) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "udp4_vip_tcp_port", { UDP4("10.0.0.10", 80) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp6_vip_other_port", { TCP6("2001:db8::10", 8080) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp4_vip_as_source",
+	  { .family = 4,
+	    .src = "10.0.0.10",
+	    .dst = C4,
+	    .sport = 80,
+	    .dport = 40000,
+	    .proto = IPPROTO_TCP },
+	  NULL,
+	  PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp4_non_vip_vlan2",
+	  { TCP4("10.9.9.9", 80), .nvlan = 2 },
+	  NULL,
+	  PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp4_non_vip_options",
+	  { TCP4("10.9.9.9", 80), .ip_opts = 8 },
+	  NULL,
+	  PASS(XLB_R_PASS_NOT_VIP) },
+	{ "tcp4_non_vip_fragment_mf",
+	  { TCP4("10.9.9.9", 80), .frag = 0x2000 },
+	  NULL,
+	  PASS(XLB_R_PASS_FRAGMENT) },
+	{ "udp4_non_vip_fragment_offset",
+	  { UDP4("10.9.9.9", 53), .frag = 0x00b9 },
+	  NULL,
+	  PASS(XLB_R_PASS_FRAGMENT) },
+	{ "udp4_vip_fragment_passed",
+	  { UDP4("10.0.0.10", 53), .frag = 0x2000 },
+	  NULL,
+	  PASS(XLB_R_PASS_FRAGMENT) },
+	{ "icmp4_to_vip",
+	  { .family = 4, .src = C4, .dst = "10.0.0.10", .proto = IPPROTO_ICMP, .payload = 56 },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "icmp6_nd_to_non_vip",
+	  { .family = 6,
+	    .src = "fe80::1",
+	    .dst = "ff02::1:ff00:1",
+	    .proto = IPPROTO_ICMPV6,
+	    .payload = 24 },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "ipip_to_vip_not_reencapsulated",
+	  { .family = 4,
+	    .src = "192.0.2.9",
+	    .dst = "10.0.0.10",
+	    .proto = IPPROTO_IPIP,
+	    .payload = 40 },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "ip6ip6_to_vip_not_reencapsulated",
+	  { .family = 6,
+	    .src = "2001:db8:ff::9",
+	    .dst = "2001:db8::10",
+	    .proto = IPPROTO_IPV6,
+	    .payload = 60 },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "ipv6_hop_by_hop_passed",
+	  { .family = 6, .src = C6, .dst = "2001:db8::10", .proto = IPPROTO_HOPOPTS, .payload = 16 },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "arp_passed", { TCP4("10.0.0.10", 80) }, arp, PASS(XLB_R_PASS_NOT_IP) },
+	{ "lldp_passed", { TCP4("10.0.0.10", 80) }, lldp, PASS(XLB_R_PASS_NOT_IP) },
+	/* malformed */
+	{ "ipv4_ihl_4_passed", { TCP4("10.0.0.10", 80) }, set_ihl4, PASS(XLB_R_PASS_MALFORMED) },
+	{ "ipv4_version_5_passed",
+	  { TCP4("10.0.0.10", 80) },
+	  set_version5,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "ipv6_version_5_passed",
+	  { TCP6("2001:db8::10", 80) },
+	  set_version5,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "ipv4_tot_len_past_frame",
+	  { TCP4("10.0.0.10", 80) },
+	  tot_len_plus1,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "ipv6_payload_len_past_frame",
+	  { UDP6("2001:db8::10", 53) },
+	  tot_len_plus1,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "ipv4_tot_len_below_header",
+	  { TCP4("10.0.0.10", 80) },
+	  tot_len_19,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "ipv4_tot_len_ports_only_passed",
+	  { UDP4("10.0.0.10", 53) },
+	  tot_len_ports_only,
+	  DROP(XLB_R_DROP_MALFORMED_L4, 2) },
+	{ "tcp4_header_cut_by_tot_len",
+	  { TCP4("10.0.0.10", 80), .payload = 0 },
+	  tot_len_cuts_tcp,
+	  DROP(XLB_R_DROP_MALFORMED_L4, 1) },
+	{ "tcp6_header_cut_by_payload_len",
+	  { TCP6("2001:db8::10", 80), .payload = 0 },
+	  tot_len_cuts_tcp,
+	  DROP(XLB_R_DROP_MALFORMED_L4, 3) },
+	{ "tcp4_doff_4", { TCP4("10.0.0.10", 80) }, doff4, DROP(XLB_R_DROP_MALFORMED_L4, 1) },
+	{ "tcp6_doff_15_past_end",
+	  { TCP6("2001:db8::10", 80) },
+	  doff15,
+	  DROP(XLB_R_DROP_MALFORMED_L4, 3) },
+	{ "udp4_len_past_end",
+	  { UDP4("10.0.0.10", 53) },
+	  udp_len_big,
+	  DROP(XLB_R_DROP_MALFORMED_L4, 2) },
+	{ "udp6_len_7", { UDP6("2001:db8::10", 53) }, udp_len_7, DROP(XLB_R_DROP_MALFORMED_L4, 4) },
+	{ "eth_header_only_passed",
+	  { TCP4("10.0.0.10", 80) },
+	  eth_only,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "vlan_tag_cut_passed",
+	  { TCP4("10.0.0.10", 80), .nvlan = 1 },
+	  vlan_cut,
+	  PASS(XLB_R_PASS_MALFORMED) },
+};
+
+static int run_fixture(const struct fixture *f)
+{
+	uint8_t in[FRAME_MAX];
+	size_t len;
+
+	XT_EQ(setup_standard(), 0);
+	len = frame_build(in, &f->s);
+	if (f->mutate)
+		f->mutate(in, &len, &f->s);
+	return run_expect(in, len, &f->s, &f->x);
+}
+
+/* ---- scenarios: sequences of packets with state in between ------------------------------ */
+
+static int send_expect(const struct frame_spec *s, int action, int reason, uint32_t svc,
+		       uint32_t be, const struct xlb_config *cfg)
+{
+	uint8_t in[FRAME_MAX];
+	size_t len = frame_build(in, s);
+	struct expect x = { action, reason, svc, be, cfg };
+
+	return run_expect(in, len, s, &x);
+}
+
+/* A conn entry for spec s in service svc pointing at backend be with generation gen. */
+static int put_conn(const struct frame_spec *s, uint32_t svc, uint32_t be, uint32_t gen,
+		    uint32_t last_seen)
+{
+	struct xlb_conn_key k;
+	struct xlb_conn v = { .backend_id = be, .generation = gen, .last_seen = last_seen };
+
+	memset(&k, 0, sizeof(k));
+	addr_parse(s->src, k.src);
+	k.svc_id = svc;
+	k.sport = htons(s->sport);
+	k.dport = htons(s->dport);
+	v.hash = spec_hash(s, SEED);
+	return bpf_map_update_elem(env.conns_fd, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+static int get_conn(const struct frame_spec *s, uint32_t svc, struct xlb_conn *v)
+{
+	struct xlb_conn_key k;
+
+	memset(&k, 0, sizeof(k));
+	addr_parse(s->src, k.src);
+	k.svc_id = svc;
+	k.sport = htons(s->sport);
+	k.dport = htons(s->dport);
+	return bpf_map_lookup_elem(env.conns_fd, &k, v) ? -errno : 0;
+}
+
+static uint32_t now_ticks(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) >>
+			  XLB_CONN_TICK_SHIFT);
+}
+
+/* Backend 21 is another valid member of service 1 that Maglev does not pick (table -> 1). */
+static int add_spare_backend(uint8_t state)
+{
+	return lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, state, 100);
+}
+
+static const struct frame_spec FLOW = { TCP4("10.0.0.10", 80) };
+static const struct frame_spec UFLOW = { UDP4("10.0.0.10", 53) };
+
+static int t_second_packet_hits(void)
+{
+	struct xlb_conn v;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(v.backend_id, 1);
+	XT_EQ(v.generation, 1);
+	XT_EQ(v.hash, spec_hash(&FLOW, SEED));
+	XT_EQ(v.last_seen, 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	return XT_PASS;
+}
+
+static int t_hit_uses_remembered_backend(void)
+{
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, XLB_BE_UP, 100), 0);
+	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	/* backend_addr() knows only the standard ids: check the outer destination by hand. */
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	size_t len = frame_build(in, &FLOW), out_len;
+	int action;
+
+	XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+	XT_EQ(action, XDP_TX);
+	XT_EQ(out[14 + 16], 10);
+	XT_EQ(out[14 + 19], 21);
+	XT_EQ(lbenv_be_pkts(&env, 21) >= 1, 1);
+	return XT_PASS;
+}
+
+static int t_syn_reselects(void)
+{
+	struct frame_spec syn = FLOW;
+	struct xlb_conn v;
+
+	syn.tcp_flags = 0x02;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(v.backend_id, 1);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	/* A retransmitted SYN finds the same answer and leaves the entry alone. */
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	return XT_PASS;
+}
+
+static int t_rst_never_creates(void)
+{
+	struct frame_spec rst = FLOW;
+
+	rst.tcp_flags = 0x14;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(send_expect(&rst, XDP_TX, XLB_R_TX_UNTRACKED, 1, 1, NULL), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 0);
+	/* With an entry, a RST follows it like any packet of the flow. */
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&rst, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	return XT_PASS;
+}
+
+static int t_down_backend_reselected(void)
+{
+	struct xlb_conn v;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_DOWN), 0);
+	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, 1, NULL), XT_PASS);
+	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(v.backend_id, 1);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_draining_backend_keeps_flows(void)
+{
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	size_t len = frame_build(in, &FLOW), out_len;
+	struct frame_spec other = FLOW;
+	int action;
+
+	uint64_t before;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_DRAIN), 0);
+	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	before = lbenv_be_pkts(&env, 21);
+	for (int i = 0; i < 3; i++) {
+		XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+		XT_EQ(action, XDP_TX);
+		XT_EQ(out[14 + 19], 21);
+	}
+	XT_EQ(lbenv_be_pkts(&env, 21) - before, 3);
+	/* A new flow never lands on it: it is not in the table. */
+	other.sport = 40999;
+	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_generation_mismatch_reselects(void)
+{
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn(&FLOW, 1, 21, 7 /* id since reassigned */, 0), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, 1, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_other_service_backend_reselects(void)
+{
+	XT_EQ(setup_standard(), 0);
+	/* Entry points at backend 2, which belongs to service 2. */
+	XT_EQ(put_conn(&FLOW, 1, 2, 1, 0), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, 1, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_udp_idle_timeout(void)
+{
+	struct xlb_config c = std_config();
+	struct xlb_conn v;
+
+	c.udp_idle_s = 2;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(lbenv_set_backend(&env, 22, "10.1.0.22", 2, 1, XLB_BE_UP, 100), 0);
+	/* Fresh entry: followed, even though Maglev would say backend 2. */
+	XT_EQ(put_conn(&UFLOW, 2, 22, 1, now_ticks()), 0);
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	size_t len = frame_build(in, &UFLOW), out_len;
+	int action;
+
+	XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+	XT_EQ(action, XDP_TX);
+	XT_EQ(out[14 + 19], 22);
+	/* Idle for longer than the timeout: re-selected by Maglev, entry refreshed. */
+	XT_EQ(put_conn(&UFLOW, 2, 22, 1, now_ticks() - 10), 0);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, 2, &c), XT_PASS);
+	XT_EQ(get_conn(&UFLOW, 2, &v), 0);
+	XT_EQ(v.backend_id, 2);
+	XT_CHECK(v.last_seen + 1 >= now_ticks(), "last_seen %u not refreshed", v.last_seen);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_CONN_HIT, 2, 2, &c), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_udp_no_timeout_when_zero(void)
+{
+	struct xlb_config c = std_config();
+
+	c.udp_idle_s = 0;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(put_conn(&UFLOW, 2, 2, 1, 1 /* ancient */), 0);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_CONN_HIT, 2, 2, &c), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_wildcard_flag_off_skips_port0(void)
+{
+	struct xlb_config c = std_config();
+	struct frame_spec s = { TCP4("10.0.0.20", 80) };
+
+	c.flags = 0;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(send_expect(&s, XDP_PASS, XLB_R_PASS_NOT_VIP, 0, 0, &c), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_exact_port_beats_wildcard(void)
+{
+	struct frame_spec s = { TCP4("10.0.0.20", 8080) };
+	uint32_t ids[STD_M];
+
+	XT_EQ(setup_standard(), 0);
+	for (int i = 0; i < STD_M; i++)
+		ids[i] = 1;
+	/* 10.0.0.20:8080 gets its own service whose table points at backend 1's address. */
+	XT_EQ(lbenv_set_table(&env, 20, ids, STD_M), 0);
+	XT_EQ(lbenv_set_backend(&env, 1, "10.1.0.11", 20, 1, XLB_BE_UP, 100), 0);
+	XT_EQ(lbenv_set_service(&env, "10.0.0.20", 8080, IPPROTO_TCP, 20, STD_M), 0);
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 20, 1, NULL), XT_PASS);
+	s.dport = 8081;
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 5, 5, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_no_source_v6(void)
+{
+	struct xlb_config c = std_config();
+	struct frame_spec s = { TCP6("2001:db8::10", 80) };
+	struct frame_spec s4 = { TCP4("10.0.0.10", 80) };
+
+	memset(c.src_v6, 0, sizeof(c.src_v6));
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(send_expect(&s, XDP_DROP, XLB_R_DROP_NO_SOURCE, 3, 0, &c), XT_PASS);
+	XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	c = std_config();
+	c.src_v4 = 0;
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	s4.sport = 1234;
+	XT_EQ(send_expect(&s4, XDP_DROP, XLB_R_DROP_NO_SOURCE, 1, 0, &c), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_rss_source_bits(void)
+{
+	struct xlb_config c = std_config();
+	struct frame_spec s4 = { TCP4("10.0.0.10", 80) }, s6 = { TCP6("2001:db8::10", 80) };
+
+	c.rss_bits_v4 = 8;
+	c.rss_bits_v6 = 32;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	for (uint16_t p = 1000; p < 1010; p++) {
+		s4.sport = p;
+		s6.sport = p;
+		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+		XT_EQ(send_expect(&s6, XDP_TX, XLB_R_TX_NEW_FLOW, 3, 3, &c), XT_PASS);
+		/* The hit path uses the remembered hash: same outer source. */
+		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, &c), XT_PASS);
+	}
+	return XT_PASS;
+}
+
+/* Slot = hash(flow, seed) % M, into a real Maglev table of three backends. */
+static int t_maglev_slot_as_documented(void)
+{
+	enum { M = 251 };
+	struct maglev_backend mb[3] = {
+		{ .family = XLB_AF_INET, .weight = 1, .id = 31 },
+		{ .family = XLB_AF_INET, .weight = 1, .id = 32 },
+		{ .family = XLB_AF_INET6, .weight = 2, .id = 33 },
+	};
+	const char *addrs[3] = { "10.1.0.31", "10.1.0.32", "2001:db8:1::33" };
+	uint32_t table[M], seen[3] = { 0 };
+	struct frame_spec s = { TCP4("10.0.0.60", 80), .tcp_flags = 0x02 };
+
+	XT_EQ(setup_standard(), 0);
+	for (int i = 0; i < 3; i++) {
+		addr_parse(addrs[i], mb[i].addr);
+		XT_EQ(lbenv_set_backend(&env, mb[i].id, addrs[i], 10, 1, XLB_BE_UP, 100), 0);
+	}
+	XT_EQ(maglev_build(mb, 3, table, M), 0);
+	XT_EQ(lbenv_set_table(&env, 10, table, M), 0);
+	XT_EQ(lbenv_set_service(&env, "10.0.0.60", 80, IPPROTO_TCP, 10, M), 0);
+	for (int i = 0; i < 300; i++) {
+		uint8_t in[FRAME_MAX], out[FRAME_MAX];
+		size_t len, out_len;
+		int action;
+		uint32_t want;
+
+		s.sport = (uint16_t)(1024 + i * 7);
+		want = table[spec_hash(&s, SEED) % M];
+		len = frame_build(in, &s);
+		XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+		XT_EQ(action, XDP_TX);
+		/* The outer destination says which backend got it. */
+		int got = out[14 + 9] == IPPROTO_IPIP && out[12] == 0x08 ? out[14 + 19] : 33;
+
+		XT_CHECK((uint32_t)got == want, "flow %d went to %d, Maglev slot says %u", i, got,
+			 want);
+		seen[want - 31]++;
+	}
+	XT_CHECK(seen[0] && seen[1] && seen[2], "every backend should get flows");
+	return XT_PASS;
+}
+
+static int t_weight_zero_gets_nothing(void)
+{
+	enum { M = 101 };
+	struct maglev_backend mb[2] = {
+		{ .family = XLB_AF_INET, .weight = 0, .id = 31 },
+		{ .family = XLB_AF_INET, .weight = 5, .id = 32 },
+	};
+	uint32_t table[M];
+	struct frame_spec s = { TCP4("10.0.0.60", 80), .tcp_flags = 0x02 };
+
+	XT_EQ(setup_standard(), 0);
+	addr_parse("10.1.0.31", mb[0].addr);
+	addr_parse("10.1.0.32", mb[1].addr);
+	XT_EQ(lbenv_set_backend(&env, 31, "10.1.0.31", 10, 1, XLB_BE_DRAIN, 0), 0);
+	XT_EQ(lbenv_set_backend(&env, 32, "10.1.0.32", 10, 1, XLB_BE_UP, 5), 0);
+	XT_EQ(maglev_build(mb, 2, table, M), 0);
+	XT_EQ(lbenv_set_table(&env, 10, table, M), 0);
+	XT_EQ(lbenv_set_service(&env, "10.0.0.60", 80, IPPROTO_TCP, 10, M), 0);
+	uint64_t before = lbenv_be_pkts(&env, 31);
+
+	for (int i = 0; i < 200; i++) {
+		uint8_t in[FRAME_MAX], out[FRAME_MAX];
+		size_t len, out_len;
+		int action;
+
+		s.sport = (uint16_t)(2000 + i);
+		len = frame_build(in, &s);
+		XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+		XT_EQ(action, XDP_TX);
+		XT_EQ(out[14 + 19], 32);
+	}
+	XT_EQ(lbenv_be_pkts(&env, 31) - before, 0);
+	return XT_PASS;
+}
+
+/* Swapping the inner map changes new flows at once; remembered flows stay put. */
+static int t_table_swap_atomic(void)
+{
+	uint32_t ids[STD_M];
+	struct frame_spec other = FLOW;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	/* New table: every slot -> backend 21. */
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	for (int i = 0; i < STD_M; i++)
+		ids[i] = 21;
+	XT_EQ(lbenv_set_table(&env, 1, ids, STD_M), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	other.sport = 50000;
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	size_t len = frame_build(in, &other), out_len;
+	int action;
+
+	XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+	XT_EQ(action, XDP_TX);
+	XT_EQ(out[14 + 19], 21);
+	/* A table of a different size (another prime) works the same way. */
+	uint32_t big[13];
+
+	for (int i = 0; i < 13; i++)
+		big[i] = 1;
+	XT_EQ(lbenv_set_table(&env, 1, big, 13), 0);
+	XT_EQ(lbenv_set_service(&env, "10.0.0.10", 80, IPPROTO_TCP, 1, 13), 0);
+	other.sport = 50001;
+	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_service_deleted_passes(void)
+{
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(lbenv_del_service(&env, "10.0.0.10", 80, IPPROTO_TCP), 0);
+	XT_EQ(send_expect(&FLOW, XDP_PASS, XLB_R_PASS_NOT_VIP, 0, 0, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+/* Every truncation of every base frame: never XDP_TX, exactly one reason, PASS untouched. */
+static int truncation_sweep(const struct frame_spec *s)
+{
+	uint8_t full[FRAME_MAX], out[FRAME_MAX];
+	size_t full_len = frame_build(full, s);
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
+
+	XT_EQ(setup_standard(), 0);
+	for (size_t len = 14; len < full_len; len++) {
+		size_t out_len;
+		int action;
+		uint64_t total = 0;
+
+		XT_EQ(lbenv_reasons(&env, before), 0);
+		XT_EQ(lbenv_run(&env, full, len, out, &out_len, &action), 0);
+		XT_EQ(lbenv_reasons(&env, after), 0);
+		for (int r = 0; r < XLB_R_MAX; r++)
+			total += after[r] - before[r];
+		XT_CHECK(action == XDP_PASS || action == XDP_DROP, "length %zu: action %d", len,
+			 action);
+		XT_CHECK(total == 1, "length %zu: %llu reasons counted", len,
+			 (unsigned long long)total);
+		if (action == XDP_PASS)
+			XT_CHECK(frames_equal(out, out_len, full, len), "length %zu changed", len);
+	}
+	return XT_PASS;
+}
+
+static int t_truncate_tcp4(void)
+{
+	struct frame_spec s = { TCP4("10.0.0.10", 80), .payload = 4 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_udp4_vlan2(void)
+{
+	struct frame_spec s = { UDP4("10.0.0.10", 53), .payload = 4, .nvlan = 2 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_tcp6_vlan1(void)
+{
+	struct frame_spec s = { TCP6("2001:db8::10", 80), .payload = 4, .nvlan = 1 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_udp6(void)
+{
+	struct frame_spec s = { UDP6("2001:db8::10", 53), .payload = 4 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_tcp4_options(void)
+{
+	struct frame_spec s = { TCP4("10.0.0.10", 80), .payload = 4, .ip_opts = 12 };
+
+	return truncation_sweep(&s);
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static const struct xt_case SCENARIOS[] = {
+	{ "conn_second_packet_hits", t_second_packet_hits },
+	{ "conn_hit_uses_remembered_backend", t_hit_uses_remembered_backend },
+	{ "conn_syn_reselects", t_syn_reselects },
+	{ "conn_rst_never_creates", t_rst_never_creates },
+	{ "conn_down_backend_reselected", t_down_backend_reselected },
+	{ "conn_draining_backend_keeps_flows", t_draining_backend_keeps_flows },
+	{ "conn_generation_mismatch_reselects", t_generation_mismatch_reselects },
+	{ "conn_other_service_backend_reselects", t_other_service_backend_reselects },
+	{ "conn_udp_idle_timeout", t_udp_idle_timeout },
+	{ "conn_udp_no_timeout_when_zero", t_udp_no_timeout_when_zero },
+	{ "svc_wildcard_flag_off_skips_port0", t_wildcard_flag_off_skips_port0 },
+	{ "svc_exact_port_beats_wildcard", t_exact_port_beats_wildcard },
+	{ "svc_deleted_passes", t_service_deleted_passes },
+	{ "encap_no_source_for_family", t_no_source_v6 },
+	{ "encap_rss_source_bits", t_rss_source_bits },
+	{ "maglev_slot_as_documented", t_maglev_slot_as_documented },
+	{ "maglev_weight_zero_gets_nothing", t_weight_zero_gets_nothing },
+	{ "maglev_table_swap_atomic", t_table_swap_atomic },
+	{ "truncate_tcp4", t_truncate_tcp4 },
+	{ "truncate_udp4_vlan2", t_truncate_udp4_vlan2 },
+	{ "truncate_tcp6_vlan1", t_truncate_tcp6_vlan1 },
+	{ "truncate_udp6", t_truncate_udp6 },
+	{ "truncate_tcp4_options", t_truncate_tcp4_options },
+};
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	struct xt_counts c = { 0 };
+	int err;
+
+	if (geteuid() != 0) {
+		printf("skip bpf/*: needs root for BPF_PROG_TEST_RUN\n");
+		c.skipped = 1;
+		return xt_summary("bpf", &c);
+	}
+	err = lbenv_open(&env, 4096);
+	if (err) {
+		fprintf(stderr, "bpf: cannot load xlb_lb: %s\n", strerror(-err));
+		c.failed = 1;
+		return xt_summary("bpf", &c);
+	}
+	for (size_t i = 0; i < sizeof(FIXTURES) / sizeof(FIXTURES[0]); i++)
+		if (!only || strstr(FIXTURES[i].name, only))
+			xt_report("bpf", FIXTURES[i].name, run_fixture(&FIXTURES[i]), &c);
+	for (size_t i = 0; i < sizeof(SCENARIOS) / sizeof(SCENARIOS[0]); i++)
+		if (!only || strstr(SCENARIOS[i].name, only))
+			xt_report("bpf", SCENARIOS[i].name, SCENARIOS[i].fn(), &c);
+	lbenv_close(&env);
+	return xt_summary("bpf", &c);
+}

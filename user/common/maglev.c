@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* maglev.c - weighted Maglev table population: validation, per-backend permutations, turns. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlb_abi.h"
+#include "xlb_hash.h"
+#include "maglev.h"
+
+/* The paper asks for two independent hashes of the backend name: offset and skip must not be
+ * correlated, or backends with neighbouring addresses would walk the table in step. Changing
+ * either seed changes every table, and nodes of one ECMP group running different versions
+ * would then disagree: they are fixed like the ABI (tests/unit/test_maglev.c pins them). */
+#define MAGLEV_SEED_OFFSET 0x9e3779b9U
+#define MAGLEV_SEED_SKIP 0x7f4a7c15U
+
+/* Switch from plain rounds to the event heap when the heaviest backend outweighs the average
+ * by more than this many times log2(n): rounds then mostly visit backends that are not due.
+ * Measured at -O2: the heap is about 3x slower than rounds with equal weights, rounds are
+ * 10-80x slower when one weight is 1000 times the others. */
+#define MAGLEV_HEAP_FACTOR 8
+
+/* A backend as sorted and hashed: the address normalised (IPv4 words 1..3 forced to zero) so
+ * that the order, the duplicate check and the permutation all see the same key. */
+struct maglev_key {
+	__u32 addr[4];
+	__u8 family;
+	const struct maglev_backend *be;
+};
+
+/* State of one weighted backend in the population loop, small so that n of them stay in cache. */
+struct maglev_perm {
+	__u64 weight;
+	__u32 pos; /* next permutation entry to try */
+	__u32 skip;
+	__u32 placed; /* slots owned so far */
+	__u32 id;
+};
+
+bool maglev_is_prime(__u32 m)
+{
+	if (m < 2)
+		return false;
+	if (m % 2 == 0)
+		return m == 2;
+	/* 64-bit square: d * d would wrap for d near 2^16 with m near 2^32. */
+	for (__u32 d = 3; (__u64)d * d <= m; d += 2)
+		if (m % d == 0)
+			return false;
+	return true;
+}
+
+static int maglev_key_cmp(const void *a, const void *b)
+{
+	const struct maglev_key *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	/* Byte order of the stored words, so the order is the natural address order. */
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+static __u32 maglev_key_hash(const struct maglev_key *k, __u32 seed)
+{
+	__u32 h = xlb_hash_word(seed, k->family);
+
+	for (int i = 0; i < 4; i++)
+		h = xlb_hash_word(h, k->addr[i]);
+	return xlb_hash_final(h, 5);
+}
+
+/* Take the next free slot of p's permutation. The walk always ends: skip is in [1, m-1] and m
+ * is prime, so the permutation visits every slot, and the caller only asks while one is free. */
+static void maglev_place(struct maglev_perm *p, __u32 *table, __u32 m)
+{
+	__u32 pos = p->pos;
+
+	while (table[pos] != XLB_BACKEND_NONE) {
+		pos += p->skip;
+		if (pos >= m)
+			pos -= m;
+	}
+	table[pos] = p->id;
+	p->placed++;
+	pos += p->skip;
+	p->pos = pos >= m ? pos - m : pos;
+}
+
+/* Round r gives backend i its next slot while placed_i < floor(r * w_i / w_max), visiting
+ * backends in address order. The heaviest backend places one slot per round, so there are at
+ * most m rounds; each visits every backend. */
+static void maglev_fill_rounds(struct maglev_perm *perms, size_t n, __u64 wmax, __u32 *table,
+			       __u32 m)
+{
+	__u32 filled = 0;
+
+	for (__u64 round = 1; filled < m; round++) {
+		for (size_t i = 0; i < n && filled < m; i++) {
+			struct maglev_perm *p = &perms[i];
+
+			/* placed < floor(round * w / wmax), without a division per visit. */
+			if (((__u64)p->placed + 1) * wmax <= round * p->weight) {
+				maglev_place(p, table, m);
+				filled++;
+			}
+		}
+	}
+}
+
+/* Round in which p is due for its next slot: the smallest r with floor(r * w / wmax) > placed.
+ * Each backend places at most once per round (w <= wmax), so the heap key (round, index) gives
+ * exactly the order of maglev_fill_rounds(). The round fits in 32 bits: with placed == 0 it
+ * is at most wmax; otherwise p was due once by round m, so wmax / w <= m and r <= 2m + 1.
+ * The caller keeps index below 2^32. */
+static __u64 maglev_due(const struct maglev_perm *p, __u64 wmax, size_t index)
+{
+	__u64 round = (((__u64)p->placed + 1) * wmax + p->weight - 1) / p->weight;
+
+	return round << 32 | index;
+}
+
+static void maglev_sift_down(__u64 *heap, size_t n, size_t i)
+{
+	__u64 v = heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && heap[c + 1] < heap[c])
+			c++;
+		if (v <= heap[c])
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	heap[i] = v;
+}
+
+/* Same turns as maglev_fill_rounds(), driven by a min-heap of (due round, index): O(m log n)
+ * whatever the weights, instead of O(rounds * n) when one weight dwarfs the others. */
+static void maglev_fill_heap(struct maglev_perm *perms, size_t n, __u64 wmax, __u64 *heap,
+			     __u32 *table, __u32 m)
+{
+	for (size_t i = 0; i < n; i++)
+		heap[i] = maglev_due(&perms[i], wmax, i);
+	for (size_t i = n / 2; i-- > 0;)
+		maglev_sift_down(heap, n, i);
+
+	for (__u32 filled = 0; filled < m; filled++) {
+		size_t i = heap[0] & UINT32_MAX;
+
+		maglev_place(&perms[i], table, m);
+		heap[0] = maglev_due(&perms[i], wmax, i);
+		maglev_sift_down(heap, n, 0);
+	}
+}
+
+static unsigned int maglev_log2(size_t n)
+{
+	unsigned int l = 0;
+
+	while (n >>= 1)
+		l++;
+	return l;
+}
+
+int maglev_build(const struct maglev_backend *backends, size_t n, __u32 *table, __u32 m)
+{
+	struct maglev_key *keys = NULL;
+	struct maglev_perm *perms = NULL;
+	__u64 *heap = NULL;
+	__u64 wmax = 0, wsum = 0;
+	size_t nact = 0;
+	int err = 0;
+
+	if (!table || (n && !backends) || m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE ||
+	    !maglev_is_prime(m))
+		return -EINVAL;
+	/* The heap packs the backend index into 32 bits; no real set comes near. */
+	if (n > UINT32_MAX)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct maglev_backend *b = &backends[i];
+
+		if (b->family != XLB_AF_INET && b->family != XLB_AF_INET6)
+			return -EINVAL;
+		if (b->id == XLB_BACKEND_NONE)
+			return -EINVAL;
+	}
+
+	/* Every allocation happens before the first write to table, so on error it is untouched. */
+	if (n) {
+		keys = calloc(n, sizeof(*keys));
+		perms = calloc(n, sizeof(*perms));
+		if (!keys || !perms) {
+			err = -ENOMEM;
+			goto free_bufs;
+		}
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct maglev_backend *b = &backends[i];
+
+		keys[i].family = b->family;
+		keys[i].addr[0] = b->addr[0];
+		if (b->family == XLB_AF_INET6)
+			memcpy(&keys[i].addr[1], &b->addr[1], 3 * sizeof(b->addr[0]));
+		keys[i].be = b;
+	}
+	/* Sorting makes the table a function of the set, not of the caller's order: it fixes who
+	 * goes first in every round, which decides contested slots. */
+	if (n)
+		qsort(keys, n, sizeof(*keys), maglev_key_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (maglev_key_cmp(&keys[i - 1], &keys[i]) == 0) {
+			err = -EINVAL;
+			goto free_bufs;
+		}
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct maglev_key *k = &keys[i];
+		struct maglev_perm *p;
+
+		if (!k->be->weight)
+			continue;
+		p = &perms[nact++];
+		p->weight = k->be->weight;
+		p->id = k->be->id;
+		p->pos = maglev_key_hash(k, MAGLEV_SEED_OFFSET) % m;
+		p->skip = maglev_key_hash(k, MAGLEV_SEED_SKIP) % (m - 1) + 1;
+		if (p->weight > wmax)
+			wmax = p->weight;
+		wsum += p->weight;
+	}
+
+	/* Rounds cost about m * wmax / wavg visits, the heap m * log2(n) sift steps, each dearer
+	 * than a visit; equal or similar weights keep the cheaper rounds. */
+	if (nact > 1 && wmax * nact / wsum > MAGLEV_HEAP_FACTOR * maglev_log2(nact)) {
+		heap = calloc(nact, sizeof(*heap));
+		if (!heap) {
+			err = -ENOMEM;
+			goto free_bufs;
+		}
+	}
+
+	for (__u32 s = 0; s < m; s++)
+		table[s] = XLB_BACKEND_NONE;
+	if (heap)
+		maglev_fill_heap(perms, nact, wmax, heap, table, m);
+	else if (nact)
+		maglev_fill_rounds(perms, nact, wmax, table, m);
+
+free_bufs:
+	free(heap);
+	free(perms);
+	free(keys);
+	return err;
+}
