@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "frame.h"
+#include "xlb_abi.h"
 
 const uint8_t MAC_LB[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 const uint8_t MAC_ROUTER[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -16,13 +18,14 @@ static const uint16_t VLAN_IDS[2] = { 100, 200 };
 
 int addr_parse(const char *text, uint32_t out[4])
 {
-	memset(out, 0, 16);
-	if (inet_pton(AF_INET, text, out) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, text, out) == 1)
-		return 6;
-	fprintf(stderr, "test bug: bad address literal '%s'\n", text);
-	abort();
+	struct xlb_addr a;
+
+	if (xlb_addr_parse(text, &a)) {
+		fprintf(stderr, "test bug: bad address literal '%s'\n", text);
+		abort();
+	}
+	memcpy(out, a.addr, 16);
+	return a.family == XLB_AF_INET ? 4 : 6;
 }
 
 static uint32_t csum_add(const void *buf, size_t len, uint32_t sum)
