@@ -28,7 +28,7 @@ XLB_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser/common
 	-I$(OUTPUT)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-BPF_SRCS := bpf/xlb.bpf.c
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o
@@ -42,8 +42,13 @@ COMMON_SAN_LIB := $(OUTPUT)/libxlbcommon-san.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
-BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
-BPFTEST_BIN := $(OUTPUT)/tests/bpf/test_xlb
+# tests/bpf/test_*.c are the BPF fixture programs; the other .c files there are shared support.
+BPFTEST_MAINS := $(wildcard tests/bpf/test_*.c)
+BPFTEST_SUPPORT := $(filter-out $(BPFTEST_MAINS),$(wildcard tests/bpf/*.c))
+BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFTEST_MAINS))
+# Userspace programs: one directory each under user/ (common/ is the library).
+DECAP_SRCS := $(wildcard user/decap/*.c)
+USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap)
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
 	$(OUTPUT)/bench/verifier_stats
 
@@ -55,7 +60,7 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
 	verifier-stats clean help
 
-all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(UNIT_BINS) $(BPFTEST_BIN) $(BENCH_BINS) ## build everything
+all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(BENCH_BINS) ## build everything
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -101,10 +106,16 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(COMMON_SAN_LIB) tests/lib/xt.h
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $< $(COMMON_SAN_LIB) -lm -o $@
 
-$(BPFTEST_BIN): $(BPFTEST_SRCS) $(wildcard tests/bpf/*.h) $(SKELS) $(COMMON_LIB) tests/lib/xt.h
+$(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
+		$(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BPFTEST_SRCS) \
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(OUTPUT)/decap.skel.h $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(COMMON_LIB) \
+		$(PKG_LIBS) -o $@
 
 $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)
 	$(call msg,CC,$@)

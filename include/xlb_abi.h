@@ -49,6 +49,20 @@ struct xlb_svc_key {
 	__u8 family; /* XLB_AF_INET or XLB_AF_INET6 */
 };
 
+/* Key of xlb_vips (and of the backends' xlb_dc_vips): one VIP address. Zero before filling. */
+struct xlb_vip_key {
+	__u32 addr[4]; /* be */
+	__u8 family; /* XLB_AF_INET or XLB_AF_INET6 */
+	__u8 pad[3];
+};
+
+/* Value of xlb_vips: what the data path does for a VIP beyond its TCP/UDP services. */
+struct xlb_vip {
+	__u32 flags; /* XLB_VIP_F_* */
+};
+
+#define XLB_VIP_F_ECHO (1U << 0) /* answer ICMP/ICMPv6 echo requests to this VIP */
+
 /* Value of xlb_services. Written only after the service's table is in xlb_tables. */
 struct xlb_svc {
 	__u32 id; /* index into xlb_tables and xlb_svc_stats, < XLB_MAX_SERVICES */
@@ -110,6 +124,8 @@ struct xlb_config {
 
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key layout");
 _Static_assert(sizeof(struct xlb_svc) == 16, "xlb_svc layout");
+_Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
+_Static_assert(sizeof(struct xlb_vip) == 4, "xlb_vip layout");
 _Static_assert(sizeof(struct xlb_backend) == 28, "xlb_backend layout");
 _Static_assert(sizeof(struct xlb_conn_key) == 24, "xlb_conn_key layout");
 _Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");

@@ -51,11 +51,15 @@ skip_case() {
 	total_skip=$((total_skip + 1))
 }
 
+# Every program of every object must load with bpftool itself, not only through libbpf.
 bpftool_load() {
-	local dir=/sys/fs/bpf/xlb-check-$$ rc
-	bpftool prog loadall "$OUTPUT/xlb.bpf.o" "$dir" && [ -e "$dir/xlb_lb" ]
-	rc=$?
-	rm -rf "$dir"
+	local dir=/sys/fs/bpf/xlb-check-$$ obj rc=0
+	for obj in "$OUTPUT"/*.bpf.o; do
+		case $obj in */bench.bpf.o) continue ;; esac
+		bpftool prog loadall "$obj" "$dir" || rc=1
+		[ -n "$(ls "$dir" 2>/dev/null)" ] || rc=1
+		rm -rf "$dir"
+	done
 	return $rc
 }
 
@@ -78,7 +82,9 @@ elif ! mountpoint -q /sys/fs/bpf && ! mount -t bpf bpf /sys/fs/bpf 2>/dev/null; 
 	skip_case bpf/* "bpffs is not mounted at /sys/fs/bpf and cannot be mounted"
 else
 	check_case bpftool_prog_load bpftool_load
-	run_binary "$OUTPUT/tests/bpf/test_xlb"
+	for bin in "$OUTPUT"/tests/bpf/test_*; do
+		[ -x "$bin" ] && run_binary "$bin"
+	done
 fi
 
 echo
