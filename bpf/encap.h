@@ -5,6 +5,7 @@
 #define XLB_BPF_ENCAP_H
 
 #include "csum.h"
+#include "l2.h"
 #include "parse.h"
 #include "select.h"
 
@@ -22,8 +23,9 @@ static __always_inline __u32 rss_source(__u32 src, __u8 bits, __u32 hash)
 	return bpf_htonl((bpf_ntohl(src) & ~mask) | (hash & mask));
 }
 
-/* Wrap the packet for the chosen backend. Returns 0 when the frame is ready for XDP_TX, or the
- * DROP_* reason (the frame is then dropped, whatever state it is in). */
+/* Wrap the packet for the chosen backend; the caller has checked the MTU. Returns 0 when the
+ * frame is ready for XDP_TX, or the DROP_* reason (the frame is then dropped, whatever state it
+ * is in). */
 static __always_inline int encap(struct xdp_md *ctx, const struct xlb_pkt *p,
 				 const struct xlb_config *cfg, const struct xlb_choice *ch)
 {
@@ -33,47 +35,26 @@ static __always_inline int encap(struct xdp_md *ctx, const struct xlb_pkt *p,
 	bool outer_v4 = be->family == XLB_AF_INET;
 	__u32 overhead = outer_v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	__u32 nvlan = p->nvlan & 3, l2len = sizeof(struct ethhdr) + nvlan * 4;
-	__u32 tags[XLB_MAX_VLANS] = {};
-	__u8 if_mac[ETH_ALEN];
-	struct ethhdr *eth = data;
+	struct xlb_l2 l2 = {};
 
-	if (cfg->mtu && p->ip_len + overhead > cfg->mtu)
-		return XLB_R_DROP_TOO_BIG;
 	if (outer_v4 ? !cfg->src_v4
 		     : !(cfg->src_v6[0] | cfg->src_v6[1] | cfg->src_v6[2] | cfg->src_v6[3]))
 		return XLB_R_DROP_NO_SOURCE;
 
-	/* Keep what survives from the old L2 header: our own MAC (the frame's destination, the
-	 * new source) and the VLAN tags, read before the head moves over them. */
-	if ((void *)(eth + 1) > data_end)
+	/* Our own MAC (the frame's destination) becomes the source; the gateway the
+	 * destination; the VLAN tags stay. Saved before the head moves over them. */
+	if (l2_save(data, data_end, nvlan, &l2))
 		return XLB_R_DROP_ENCAP;
-	__builtin_memcpy(if_mac, eth->h_dest, ETH_ALEN);
-	if (nvlan >= 1) {
-		if (data + 16 > data_end)
-			return XLB_R_DROP_ENCAP;
-		tags[0] = *(__u32 *)(data + 12);
-	}
-	if (nvlan >= 2) {
-		if (data + 20 > data_end)
-			return XLB_R_DROP_ENCAP;
-		tags[1] = *(__u32 *)(data + 16);
-	}
+	__builtin_memcpy(l2.src, l2.dst, ETH_ALEN);
+	__builtin_memcpy(l2.dst, cfg->gw_mac, ETH_ALEN);
 
 	if (bpf_xdp_adjust_head(ctx, -(int)overhead))
 		return XLB_R_DROP_ENCAP;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	if (data + l2len + overhead > data_end)
+	if (data + l2len + overhead > data_end ||
+	    l2_write(data, data_end, &l2, bpf_htons(outer_v4 ? ETH_P_IP : ETH_P_IPV6)))
 		return XLB_R_DROP_ENCAP;
-
-	__builtin_memcpy(eth->h_dest, cfg->gw_mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, if_mac, ETH_ALEN);
-	if (nvlan >= 1)
-		*(__u32 *)(data + 12) = tags[0];
-	if (nvlan >= 2)
-		*(__u32 *)(data + 16) = tags[1];
-	*(__u16 *)(data + l2len - 2) = bpf_htons(outer_v4 ? ETH_P_IP : ETH_P_IPV6);
 
 	if (outer_v4) {
 		struct iphdr *o = data + l2len;

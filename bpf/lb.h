@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* lb.h - the balancer's packet path as one inline function, so that xlb.bpf.c and the
- * benchmark wrapper run exactly the same code: parse, find the service, select, encapsulate. */
+ * benchmark wrapper run exactly the same code: parse, find the service, select, encapsulate;
+ * plus the edges: fragments, ICMP at a VIP, packets too big for the tunnel. */
 #ifndef XLB_BPF_LB_H
 #define XLB_BPF_LB_H
 
@@ -8,7 +9,130 @@
 #include "parse.h"
 #include "select.h"
 #include "encap.h"
+#include "icmp.h"
 #include "stats.h"
+
+/* Count the packet under reason and return XDP_TX. */
+static __always_inline int tx(int reason, __u64 bytes)
+{
+	count(&xlb_reasons, reason, bytes);
+	return XDP_TX;
+}
+
+/* Count the packet under a DROP_* reason and return XDP_DROP. */
+static __always_inline int drop(int reason, __u64 bytes)
+{
+	count(&xlb_reasons, reason, bytes);
+	return XDP_DROP;
+}
+
+/* Send p to the chosen backend through the tunnel. A packet too big for the tunnel gets an
+ * ICMP too-big reply instead when may_icmp and the sender allows path-MTU discovery (IPv6, or
+ * IPv4 with DF); otherwise it is dropped. */
+static __always_inline int forward(struct xdp_md *ctx, const struct xlb_pkt *p,
+				   const struct xlb_config *cfg, const struct xlb_choice *ch,
+				   int reason, bool may_icmp, __u64 bytes)
+{
+	__u32 overhead = ch->be->family == XLB_AF_INET ? sizeof(struct iphdr)
+						       : sizeof(struct ipv6hdr);
+	int err;
+
+	if (cfg->mtu && p->ip_len + overhead > cfg->mtu) {
+		if (!may_icmp || !p->df || p->frag || cfg->mtu <= overhead)
+			return drop(XLB_R_DROP_TOO_BIG, bytes);
+		err = icmp_too_big(ctx, p, cfg->mtu - overhead);
+		return err == XLB_R_TX_ICMP_TOO_BIG ? tx(err, bytes) : drop(err, bytes);
+	}
+	err = encap(ctx, p, cfg, ch);
+	if (err)
+		return drop(err, bytes);
+	count(&xlb_be_stats, ch->backend_id, bytes);
+	return tx(reason, bytes);
+}
+
+/* A fragment after the first: follow the first fragment's backend, recorded in xlb_frags. */
+static __always_inline int later_fragment(struct xdp_md *ctx, const struct xlb_pkt *p,
+					  const struct xlb_config *cfg, __u64 bytes)
+{
+	struct xlb_choice ch = {};
+	struct xlb_frag_key fk;
+	struct xlb_frag *fe;
+
+	__builtin_memset(&fk, 0, sizeof(fk));
+	__builtin_memcpy(fk.src, p->src, sizeof(fk.src));
+	__builtin_memcpy(fk.dst, p->dst, sizeof(fk.dst));
+	fk.id = p->frag_id;
+	fk.proto = p->proto;
+	fk.family = p->family;
+	fe = bpf_map_lookup_elem(&xlb_frags, &fk);
+	if (!fe)
+		return drop(XLB_R_DROP_FRAGMENT, bytes);
+	ch.backend_id = fe->backend_id;
+	ch.be = bpf_map_lookup_elem(&xlb_backends, &ch.backend_id);
+	if (!ch.be || ch.be->generation != fe->generation || ch.be->state == XLB_BE_DOWN)
+		return drop(XLB_R_DROP_FRAGMENT, bytes);
+	ch.hash = fe->hash;
+	count(&xlb_svc_stats, fe->svc_id, bytes);
+	return forward(ctx, p, cfg, &ch, XLB_R_TX_FRAGMENT, false, bytes);
+}
+
+/* Remember where a first fragment went so that the rest of its datagram follows. */
+static __always_inline void remember_fragment(const struct xlb_pkt *p, const struct xlb_svc *svc,
+					      const struct xlb_choice *ch)
+{
+	struct xlb_frag fe = {
+		.backend_id = ch->backend_id,
+		.generation = ch->be->generation,
+		.hash = ch->hash,
+		.svc_id = svc->id,
+	};
+	struct xlb_frag_key fk;
+
+	__builtin_memset(&fk, 0, sizeof(fk));
+	__builtin_memcpy(fk.src, p->src, sizeof(fk.src));
+	__builtin_memcpy(fk.dst, p->dst, sizeof(fk.dst));
+	fk.id = p->frag_id;
+	fk.proto = p->proto;
+	fk.family = p->family;
+	bpf_map_update_elem(&xlb_frags, &fk, &fe, BPF_ANY);
+}
+
+/* ICMP or ICMPv6 addressed to a VIP. */
+static __always_inline int vip_icmp(struct xdp_md *ctx, struct xlb_pkt *p,
+				    const struct xlb_config *cfg, const struct xlb_vip *vip,
+				    __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xlb_choice ch = {};
+	struct xlb_pkt f = {};
+	struct xlb_svc *svc;
+	int kind, err;
+
+	kind = icmp_kind(data, data_end, p);
+	if (!kind)
+		return drop(XLB_R_DROP_ICMP_MALFORMED, bytes);
+	if (kind == XLB_ICMP_ECHO_REQUEST) {
+		if (!(vip->flags & XLB_VIP_F_ECHO))
+			return drop(XLB_R_DROP_ICMP_OTHER, bytes);
+		err = icmp_echo_reply(data, data_end, p);
+		return err == XLB_R_TX_ICMP_ECHO ? tx(err, bytes) : drop(err, bytes);
+	}
+	if (kind != XLB_ICMP_ERROR)
+		return drop(XLB_R_DROP_ICMP_OTHER, bytes);
+
+	err = icmp_error_flow(data, data_end, p, &f);
+	if (err)
+		return drop(err, bytes);
+	svc = service_lookup(f.dst, f.dport, f.proto, f.family, cfg);
+	if (!svc)
+		return drop(XLB_R_DROP_ICMP_NO_FLOW, bytes);
+	count(&xlb_svc_stats, svc->id, bytes);
+	err = select_peek(&f, svc, cfg, &ch);
+	if (err)
+		return drop(err, bytes);
+	return forward(ctx, p, cfg, &ch, XLB_R_TX_ICMP_ERROR, false, bytes);
+}
 
 /* Process one frame. Returns the XDP action; counts exactly one reason. */
 static __always_inline int xlb_process(struct xdp_md *ctx)
@@ -18,68 +142,65 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	__u64 bytes = data_end - data;
 	const struct xlb_config *cfg;
 	struct xlb_choice ch = {};
-	struct xlb_svc_key sk;
 	struct xlb_pkt p = {};
 	struct xlb_svc *svc;
+	struct xlb_vip *vip;
 	__u32 zero = 0;
-	int reason = XLB_R_PASS_NOT_IP;
+	int reason;
 	__u16 proto;
 
 	proto = parse_eth(data, data_end, &p);
 	if (!proto)
 		return verdict(XLB_R_PASS_MALFORMED, bytes);
 	if (proto == bpf_htons(ETH_P_IP)) {
-		if (parse_ipv4(data, data_end, &p, &reason))
-			goto pass;
+		if (parse_ipv4(data, data_end, &p))
+			return verdict(XLB_R_PASS_MALFORMED, bytes);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		if (parse_ipv6(data, data_end, &p, &reason))
-			goto pass;
+		if (parse_ipv6(data, data_end, &p))
+			return verdict(XLB_R_PASS_MALFORMED, bytes);
 	} else {
-		goto pass;
+		return verdict(XLB_R_PASS_NOT_IP, bytes);
 	}
 
 	cfg = bpf_map_lookup_elem(&xlb_config, &zero);
 	if (!cfg)
 		return verdict(XLB_R_PASS_NOT_VIP, bytes);
 
-	__builtin_memset(&sk, 0, sizeof(sk));
-	__builtin_memcpy(sk.addr, p.dst, sizeof(sk.addr));
-	sk.port = p.dport;
-	sk.proto = p.proto;
-	sk.family = p.family;
-	svc = bpf_map_lookup_elem(&xlb_services, &sk);
-	if (!svc && (cfg->flags & XLB_CFG_F_WILDCARD)) {
-		sk.port = 0;
-		svc = bpf_map_lookup_elem(&xlb_services, &sk);
+	/* The common case first: TCP/UDP with its ports, one or two hash lookups. */
+	if (p.has_ports) {
+		svc = service_lookup(p.dst, p.dport, p.proto, p.family, cfg);
+		if (!svc)
+			return verdict(p.frag ? XLB_R_PASS_FRAGMENT : XLB_R_PASS_NOT_VIP, bytes);
+		count(&xlb_svc_stats, svc->id, bytes);
+		if (check_l4(data, data_end, &p))
+			return verdict(XLB_R_DROP_MALFORMED_L4, bytes);
+		reason = select_backend(&p, svc, cfg, &ch);
+		if (reason == XLB_R_DROP_NO_TABLE || reason == XLB_R_DROP_NO_BACKEND)
+			return drop(reason, bytes);
+		if (p.frag == XLB_FRAG_FIRST)
+			remember_fragment(&p, svc, &ch);
+		return forward(ctx, &p, cfg, &ch, reason, true, bytes);
 	}
-	if (!svc)
-		return verdict(XLB_R_PASS_NOT_VIP, bytes);
 
-	count(&xlb_svc_stats, svc->id, bytes);
-	if (check_l4(data, data_end, &p))
-		return verdict(XLB_R_DROP_MALFORMED_L4, bytes);
-
-	reason = select_backend(&p, svc, cfg, &ch);
-	if (reason > XLB_R_TX_UNTRACKED)
-		goto drop;
-	{
-		int err = encap(ctx, &p, cfg, &ch);
-
-		if (err) {
-			reason = err;
-			goto drop;
-		}
+	/* Everything else matters only when it is addressed to a VIP. (TCP/UDP without ports
+	 * here is a later fragment: parsing rejects a head whose ports are cut off.) */
+	vip = vip_lookup(p.dst, p.family);
+	if (p.frag) {
+		if (!vip)
+			return verdict(XLB_R_PASS_FRAGMENT, bytes);
+		if (p.frag == XLB_FRAG_LATER && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP))
+			return later_fragment(ctx, &p, cfg, bytes);
+		return drop(XLB_R_DROP_FRAGMENT, bytes);
 	}
-	count(&xlb_be_stats, ch.backend_id, bytes);
-	count(&xlb_reasons, reason, bytes);
-	return XDP_TX;
-
-pass:
-	count(&xlb_reasons, reason, bytes);
-	return XDP_PASS;
-drop:
-	count(&xlb_reasons, reason, bytes);
-	return XDP_DROP;
+	if (!vip)
+		return verdict(XLB_R_PASS_OTHER_L4, bytes);
+	if (p.ext_over)
+		return drop(XLB_R_DROP_EXT_HDRS, bytes);
+	if ((p.family == XLB_AF_INET && p.proto == IPPROTO_ICMP) ||
+	    (p.family == XLB_AF_INET6 && p.proto == IPPROTO_ICMPV6))
+		return vip_icmp(ctx, &p, cfg, vip, bytes);
+	/* Other protocols to a VIP (tunnels arriving at the LB, ...): never encapsulated again. */
+	return verdict(XLB_R_PASS_OTHER_L4, bytes);
 }
 
 #endif /* XLB_BPF_LB_H */

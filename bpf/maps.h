@@ -26,6 +26,23 @@ struct {
 	__type(value, struct xlb_svc);
 } xlb_services SEC(".maps");
 
+/* Every VIP address with any service, and what to do with its ICMP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xlb_vip_key);
+	__type(value, struct xlb_vip);
+} xlb_vips SEC(".maps");
+
+/* Where the first fragment of a datagram went; written and read by the data path only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_FRAG_ENTRIES);
+	__type(key, struct xlb_frag_key);
+	__type(value, struct xlb_frag);
+} xlb_frags SEC(".maps");
+
 /* Inner maps: one Maglev table per service, M = xlb_svc.table_size entries of backend ids.
  * BPF_F_INNER_MAP lets every service have its own prime M. The daemon builds a new inner map,
  * fills it and then swaps the outer slot: a packet sees a whole old or a whole new table. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* parse.h - bounds-checked parsing of Ethernet (0-2 VLAN tags), IPv4 (any IHL), IPv6 and the
- * TCP/UDP ports into struct xlb_pkt. Parsing never writes to the packet. */
+/* parse.h - bounds-checked parsing of Ethernet (0-2 VLAN tags), IPv4 (any IHL), IPv6 with a
+ * bounded walk of extension headers, fragments and the TCP/UDP ports into struct xlb_pkt.
+ * Parsing never writes to the packet. */
 #ifndef XLB_BPF_PARSE_H
 #define XLB_BPF_PARSE_H
 
@@ -16,9 +17,12 @@
 #include "xlb_reasons.h"
 
 #define XLB_MAX_VLANS 2
+#define XLB_MAX_EXT_HDRS 4 /* IPv6 extension headers walked before giving up */
 #define IP_MF 0x2000
 #define IP_DF 0x4000
 #define IP_OFFMASK 0x1fff
+#define IP6_OFFMASK 0xfff8 /* fragment offset bits of ip6_frag.frag_off (be after htons) */
+#define IP6_MF 0x0001
 
 /* An 802.1Q / 802.1ad tag as it follows the Ethernet addresses' TPID. */
 struct xlb_vlan_hdr {
@@ -26,21 +30,46 @@ struct xlb_vlan_hdr {
 	__be16 proto;
 };
 
+/* IPv6 fragment extension header (RFC 8200 4.5). */
+struct xlb_ip6_frag {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset in 8-byte units << 3, 2 reserved bits, M flag */
+	__be32 id;
+};
+
+/* IPv6 hop-by-hop, routing and destination options share this start. */
+struct xlb_ip6_opt {
+	__u8 nexthdr;
+	__u8 hdrlen; /* in 8-byte units, not counting the first 8 bytes */
+};
+
+enum xlb_frag_kind {
+	XLB_FRAG_NONE = 0,
+	XLB_FRAG_FIRST = 1, /* offset 0, more fragments follow: carries the L4 header */
+	XLB_FRAG_LATER = 2, /* offset > 0: no L4 header */
+};
+
 /* What the data path knows about one packet after parsing. */
 struct xlb_pkt {
 	__u32 src[4]; /* be */
 	__u32 dst[4]; /* be */
-	__u16 sport; /* be */
-	__u16 dport; /* be */
+	__u16 sport; /* be, valid when has_ports */
+	__u16 dport; /* be, valid when has_ports */
 	__u8 family; /* XLB_AF_INET / XLB_AF_INET6 */
-	__u8 proto; /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 proto; /* upper-layer protocol after any IPv6 extension headers */
 	__u8 tos; /* IPv4 TOS or IPv6 traffic class: DSCP + ECN */
 	__u8 tcp_flags; /* byte 13 of the TCP header */
 	__u8 df; /* IPv4 DF set (always 1 for IPv6, which routers never fragment) */
 	__u8 nvlan; /* VLAN tags between the MAC addresses and the IP header */
+	__u8 frag; /* enum xlb_frag_kind */
+	__u8 has_ports; /* TCP/UDP ports were read */
+	__u8 ext_over; /* IPv6: more than XLB_MAX_EXT_HDRS extension headers */
+	__u8 pad[3];
 	__u16 l3_off; /* offset of the IP header: 14 + 4 * nvlan */
-	__u16 l4_off; /* offset of the TCP/UDP header */
+	__u16 l4_off; /* offset of the upper-layer header */
 	__u16 ip_len; /* IP header + payload, as the IP header says (trailing padding excluded) */
+	__u32 frag_id; /* fragment identification (IPv4: 16 bits), as stored */
 };
 
 #define XLB_TCP_FIN 0x01
@@ -75,32 +104,41 @@ static __always_inline __u16 parse_eth(void *data, void *data_end, struct xlb_pk
 	return proto;
 }
 
-/* Parse an IPv4 header at p->l3_off. Returns -1 when the packet is not ours to balance, with
- * the pass reason in *reason; 0 when p holds addresses, protocol and ports. */
-static __always_inline int parse_ipv4(void *data, void *data_end, struct xlb_pkt *p, int *reason)
+/* Read the TCP/UDP ports at p->l4_off when the protocol has them and the header starts in this
+ * packet (not a later fragment). Returns -1 when the IP length says they are not all there. */
+static __always_inline int read_ports(void *data, void *data_end, struct xlb_pkt *p)
+{
+	__u16 *ports;
+	__u32 off = p->l4_off;
+
+	if ((p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) || p->frag == XLB_FRAG_LATER)
+		return 0;
+	/* The bound keeps the variable offset verifiable; real headers end far below it. */
+	if (off > 2048)
+		return -1;
+	ports = data + off;
+	if ((void *)(ports + 2) > data_end || off + 4 > (__u32)p->l3_off + p->ip_len)
+		return -1;
+	p->sport = ports[0];
+	p->dport = ports[1];
+	p->has_ports = 1;
+	return 0;
+}
+
+/* Parse an IPv4 header at p->l3_off: addresses, protocol, fragment state and (for TCP/UDP
+ * heads) the ports. Returns -1 when the packet cannot be trusted (truncated, bad version, IHL or
+ * total length): it is then passed to the host untouched. */
+static __always_inline int parse_ipv4(void *data, void *data_end, struct xlb_pkt *p)
 {
 	struct iphdr *iph = data + p->l3_off;
-	__u16 *ports;
 	__u32 hlen;
 
-	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5) {
-		*reason = XLB_R_PASS_MALFORMED;
+	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
 		return -1;
-	}
 	hlen = iph->ihl * 4;
 	p->ip_len = bpf_ntohs(iph->tot_len);
-	if (p->ip_len < hlen || data + p->l3_off + p->ip_len > data_end) {
-		*reason = XLB_R_PASS_MALFORMED;
+	if (p->ip_len < hlen || data + p->l3_off + p->ip_len > data_end)
 		return -1;
-	}
-	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFMASK)) {
-		*reason = XLB_R_PASS_FRAGMENT;
-		return -1;
-	}
-	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP) {
-		*reason = XLB_R_PASS_OTHER_L4;
-		return -1;
-	}
 	p->family = XLB_AF_INET;
 	p->proto = iph->protocol;
 	p->tos = iph->tos;
@@ -108,65 +146,88 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct xlb_pkt
 	p->src[0] = iph->saddr;
 	p->dst[0] = iph->daddr;
 	p->l4_off = p->l3_off + hlen;
-
-	/* The ports are all the service lookup needs; the rest of the L4 header is checked once
-	 * the packet is known to be for a service (see check_l4). */
-	ports = data + p->l4_off;
-	if ((void *)(ports + 2) > data_end || hlen + 4 > p->ip_len) {
-		*reason = XLB_R_PASS_MALFORMED;
-		return -1;
-	}
-	p->sport = ports[0];
-	p->dport = ports[1];
-	return 0;
+	if (iph->frag_off & bpf_htons(IP_OFFMASK))
+		p->frag = XLB_FRAG_LATER;
+	else if (iph->frag_off & bpf_htons(IP_MF))
+		p->frag = XLB_FRAG_FIRST;
+	p->frag_id = iph->id;
+	return read_ports(data, data_end, p);
 }
 
-/* Parse an IPv6 fixed header at p->l3_off. Same contract as parse_ipv4. Extension headers are
- * not walked: such packets are passed to the host. */
-static __always_inline int parse_ipv6(void *data, void *data_end, struct xlb_pkt *p, int *reason)
+/* Parse an IPv6 header at p->l3_off and walk up to XLB_MAX_EXT_HDRS extension headers
+ * (hop-by-hop, routing, destination options, fragment). Same contract as parse_ipv4. A chain
+ * longer than the bound sets p->ext_over and leaves p->proto at the header not walked. */
+static __always_inline int parse_ipv6(void *data, void *data_end, struct xlb_pkt *p)
 {
 	struct ipv6hdr *ip6h = data + p->l3_off;
-	__u16 *ports;
+	__u32 off, end;
+	__u8 nexthdr;
 
-	if ((void *)(ip6h + 1) > data_end || ip6h->version != 6) {
-		*reason = XLB_R_PASS_MALFORMED;
+	if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
 		return -1;
-	}
 	p->ip_len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
-	if (data + p->l3_off + p->ip_len > data_end) {
-		*reason = XLB_R_PASS_MALFORMED;
+	if (data + p->l3_off + p->ip_len > data_end)
 		return -1;
-	}
-	if (ip6h->nexthdr != IPPROTO_TCP && ip6h->nexthdr != IPPROTO_UDP) {
-		*reason = XLB_R_PASS_OTHER_L4;
-		return -1;
-	}
 	p->family = XLB_AF_INET6;
-	p->proto = ip6h->nexthdr;
 	p->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
 	p->df = 1;
 	__builtin_memcpy(p->src, &ip6h->saddr, 16);
 	__builtin_memcpy(p->dst, &ip6h->daddr, 16);
-	p->l4_off = p->l3_off + sizeof(*ip6h);
+	nexthdr = ip6h->nexthdr;
+	off = p->l3_off + sizeof(*ip6h);
+	end = p->l3_off + p->ip_len;
 
-	ports = data + p->l4_off;
-	if ((void *)(ports + 2) > data_end || sizeof(*ip6h) + 4 > p->ip_len) {
-		*reason = XLB_R_PASS_MALFORMED;
-		return -1;
+#pragma unroll
+	for (int i = 0; i < XLB_MAX_EXT_HDRS; i++) {
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			struct xlb_ip6_frag *fh = data + off;
+
+			if (off > 2048 || (void *)(fh + 1) > data_end || off + sizeof(*fh) > end)
+				return -1;
+			p->frag_id = fh->id;
+			if (fh->frag_off & bpf_htons(IP6_OFFMASK))
+				p->frag = XLB_FRAG_LATER;
+			else if (fh->frag_off & bpf_htons(IP6_MF))
+				p->frag = XLB_FRAG_FIRST;
+			nexthdr = fh->nexthdr;
+			off += sizeof(*fh);
+			if (p->frag == XLB_FRAG_LATER)
+				break;
+		} else if (nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+			   nexthdr == IPPROTO_DSTOPTS) {
+			struct xlb_ip6_opt *oh = data + off;
+
+			if (off > 2048 || (void *)(oh + 1) > data_end || off + 8 > end)
+				return -1;
+			nexthdr = oh->nexthdr;
+			off += (oh->hdrlen + 1) * 8;
+			if (off > end)
+				return -1;
+		} else {
+			break;
+		}
 	}
-	p->sport = ports[0];
-	p->dport = ports[1];
-	return 0;
+	p->proto = nexthdr;
+	p->l4_off = off;
+	if (p->frag != XLB_FRAG_LATER &&
+	    (nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_HOPOPTS ||
+	     nexthdr == IPPROTO_ROUTING || nexthdr == IPPROTO_DSTOPTS))
+		p->ext_over = 1;
+	return read_ports(data, data_end, p);
 }
 
 /* Check the whole TCP/UDP header of a packet that belongs to a service and read the TCP
- * flags. Returns 0 when it is well formed, -1 otherwise. */
+ * flags. A first fragment carries only part of the datagram, so its UDP length may exceed what
+ * is here. Returns 0 when it is well formed, -1 otherwise. */
 static __always_inline int check_l4(void *data, void *data_end, struct xlb_pkt *p)
 {
 	__u32 l4_len = p->ip_len - (p->l4_off - p->l3_off);
+	__u32 off = p->l4_off;
 
+	if (off > 2048)
+		return -1;
 	if (p->proto == IPPROTO_TCP) {
-		struct tcphdr *th = data + p->l4_off;
+		struct tcphdr *th = data + off;
 
 		if ((void *)(th + 1) > data_end || l4_len < sizeof(*th))
 			return -1;
@@ -175,11 +236,13 @@ static __always_inline int check_l4(void *data, void *data_end, struct xlb_pkt *
 		p->tcp_flags = ((__u8 *)th)[13];
 		return 0;
 	}
-	struct udphdr *uh = data + p->l4_off;
+	struct udphdr *uh = data + off;
 
 	if ((void *)(uh + 1) > data_end || l4_len < sizeof(*uh))
 		return -1;
-	if (bpf_ntohs(uh->len) < sizeof(*uh) || bpf_ntohs(uh->len) > l4_len)
+	if (bpf_ntohs(uh->len) < sizeof(*uh))
+		return -1;
+	if (bpf_ntohs(uh->len) > l4_len && p->frag != XLB_FRAG_FIRST)
 		return -1;
 	return 0;
 }

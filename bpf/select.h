@@ -24,6 +24,40 @@ static __always_inline bool conn_usable(const struct xlb_conn *c, const struct x
 	       be->state != XLB_BE_DOWN;
 }
 
+static __always_inline void conn_key(struct xlb_conn_key *ck, const struct xlb_pkt *p, __u32 svc_id)
+{
+	__builtin_memset(ck, 0, sizeof(*ck));
+	__builtin_memcpy(ck->src, p->src, sizeof(ck->src));
+	ck->svc_id = svc_id;
+	ck->sport = p->sport;
+	ck->dport = p->dport;
+}
+
+/* Slot hash % M of the service's Maglev table. Returns 0 with ch->be and ch->backend_id set,
+ * or the DROP_* reason. */
+static __always_inline int maglev_pick(const struct xlb_svc *svc, __u32 hash, struct xlb_choice *ch)
+{
+	struct xlb_backend *be;
+	__u32 slot, *bid;
+	void *table;
+
+	table = bpf_map_lookup_elem(&xlb_tables, &svc->id);
+	if (!table)
+		return XLB_R_DROP_NO_TABLE;
+	/* The inner map's own bound check rejects a slot past its size; a table_size of 0
+	 * leaves the hash unchanged (BPF modulo by zero), which that check then rejects too. */
+	slot = hash % svc->table_size;
+	bid = bpf_map_lookup_elem(table, &slot);
+	if (!bid || *bid == XLB_BACKEND_NONE)
+		return XLB_R_DROP_NO_BACKEND;
+	ch->backend_id = *bid;
+	be = bpf_map_lookup_elem(&xlb_backends, &ch->backend_id);
+	if (!be || be->state != XLB_BE_UP)
+		return XLB_R_DROP_NO_BACKEND;
+	ch->be = be;
+	return 0;
+}
+
 /* Pick the backend for packet p of service svc. Returns a TX_* reason with *ch filled in, or
  * a DROP_* reason. Writes the connection table except for TCP RST, and skips the write when the
  * entry already says the same thing (a retransmitted SYN). */
@@ -33,19 +67,13 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	bool tcp = p->proto == IPPROTO_TCP;
 	bool syn = tcp && (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN;
 	bool rst = tcp && (p->tcp_flags & XLB_TCP_RST);
-	int reason = XLB_R_TX_NEW_FLOW;
+	int reason = XLB_R_TX_NEW_FLOW, err;
 	struct xlb_conn_key ck;
 	struct xlb_backend *be;
 	struct xlb_conn *c;
-	__u32 now = 0, slot, *bid;
-	void *table;
+	__u32 now = 0;
 
-	__builtin_memset(&ck, 0, sizeof(ck));
-	__builtin_memcpy(ck.src, p->src, sizeof(ck.src));
-	ck.svc_id = svc->id;
-	ck.sport = p->sport;
-	ck.dport = p->dport;
-
+	conn_key(&ck, p, svc->id);
 	if (!tcp && cfg->udp_idle_s)
 		now = bpf_ktime_get_coarse_ns() >> XLB_CONN_TICK_SHIFT;
 
@@ -72,35 +100,81 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 
 	ch->hash = xlb_flow_hash(cfg->hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
 				 p->proto);
-	table = bpf_map_lookup_elem(&xlb_tables, &svc->id);
-	if (!table)
-		return XLB_R_DROP_NO_TABLE;
-	/* The inner map's own bound check rejects a slot past its size; a table_size of 0
-	 * leaves the hash unchanged (BPF modulo by zero), which that check then rejects too. */
-	slot = ch->hash % svc->table_size;
-	bid = bpf_map_lookup_elem(table, &slot);
-	if (!bid || *bid == XLB_BACKEND_NONE)
-		return XLB_R_DROP_NO_BACKEND;
-	ch->backend_id = *bid;
-	be = bpf_map_lookup_elem(&xlb_backends, &ch->backend_id);
-	if (!be || be->state != XLB_BE_UP)
-		return XLB_R_DROP_NO_BACKEND;
-	ch->be = be;
-
+	err = maglev_pick(svc, ch->hash, ch);
+	if (err)
+		return err;
 	if (rst)
 		return XLB_R_TX_UNTRACKED;
-	if (c && c->backend_id == ch->backend_id && c->generation == be->generation &&
+	if (c && c->backend_id == ch->backend_id && c->generation == ch->be->generation &&
 	    c->last_seen == now)
 		return reason;
 
 	struct xlb_conn nc = {
 		.backend_id = ch->backend_id,
-		.generation = be->generation,
+		.generation = ch->be->generation,
 		.hash = ch->hash,
 		.last_seen = now,
 	};
 	bpf_map_update_elem(&xlb_conns, &ck, &nc, BPF_ANY);
 	return reason;
+}
+
+/* The backend that owns flow f of service svc, as the flow's own packets would find it, but
+ * without touching the connection table (for ICMP errors about the flow). Returns 0 with *ch
+ * filled in, or a DROP_* reason. */
+static __always_inline int select_peek(const struct xlb_pkt *f, const struct xlb_svc *svc,
+				       const struct xlb_config *cfg, struct xlb_choice *ch)
+{
+	struct xlb_conn_key ck;
+	struct xlb_backend *be;
+	struct xlb_conn *c;
+
+	conn_key(&ck, f, svc->id);
+	c = bpf_map_lookup_elem(&xlb_conns, &ck);
+	if (c) {
+		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
+		if (conn_usable(c, be, svc->id)) {
+			ch->be = be;
+			ch->backend_id = c->backend_id;
+			ch->hash = c->hash;
+			return 0;
+		}
+	}
+	ch->hash = xlb_flow_hash(cfg->hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
+				 f->proto);
+	return maglev_pick(svc, ch->hash, ch);
+}
+
+/* Find the service of (addr, port, proto, family): the exact port first, then port 0 when the
+ * configuration says a port-0 service exists. */
+static __always_inline struct xlb_svc *service_lookup(const __u32 *addr, __u16 port, __u8 proto,
+						      __u8 family, const struct xlb_config *cfg)
+{
+	struct xlb_svc_key sk;
+	struct xlb_svc *svc;
+
+	__builtin_memset(&sk, 0, sizeof(sk));
+	__builtin_memcpy(sk.addr, addr, sizeof(sk.addr));
+	sk.port = port;
+	sk.proto = proto;
+	sk.family = family;
+	svc = bpf_map_lookup_elem(&xlb_services, &sk);
+	if (!svc && (cfg->flags & XLB_CFG_F_WILDCARD)) {
+		sk.port = 0;
+		svc = bpf_map_lookup_elem(&xlb_services, &sk);
+	}
+	return svc;
+}
+
+/* The VIP entry of address addr, or NULL when it is not a VIP. */
+static __always_inline struct xlb_vip *vip_lookup(const __u32 *addr, __u8 family)
+{
+	struct xlb_vip_key vk;
+
+	__builtin_memset(&vk, 0, sizeof(vk));
+	__builtin_memcpy(vk.addr, addr, sizeof(vk.addr));
+	vk.family = family;
+	return bpf_map_lookup_elem(&xlb_vips, &vk);
 }
 
 #endif /* XLB_BPF_SELECT_H */

@@ -23,6 +23,8 @@
 #define XLB_MAX_TABLE_SIZE 655373 /* largest Maglev table (prime) */
 #define XLB_MIN_TABLE_SIZE 7 /* smallest Maglev table (prime) */
 #define XLB_DEFAULT_CONNS 1048576 /* connection-table entries unless configured */
+#define XLB_MAX_VIPS XLB_MAX_SERVICES /* distinct VIP addresses */
+#define XLB_FRAG_ENTRIES 16384 /* fragmented datagrams in flight (LRU) */
 
 /* Backend id 0 is never allocated: an empty Maglev slot holds 0 ("no backend"). */
 #define XLB_BACKEND_NONE 0
@@ -101,6 +103,24 @@ struct xlb_conn {
  * the data path, and a 32-bit field. Expiry is therefore accurate to about one second. */
 #define XLB_CONN_TICK_SHIFT 30
 
+/* Key of xlb_frags: one fragmented datagram (RFC 791 / 8200 reassembly key). Zero first. */
+struct xlb_frag_key {
+	__u32 src[4]; /* be */
+	__u32 dst[4]; /* be: the VIP */
+	__u32 id; /* IPv4: the 16-bit identification in the low bytes as stored; IPv6: 32 bits */
+	__u8 proto; /* upper-layer protocol of the datagram */
+	__u8 family;
+	__u8 pad[2];
+};
+
+/* Value of xlb_frags: where the first fragment went, so later fragments follow it. */
+struct xlb_frag {
+	__u32 backend_id;
+	__u32 generation;
+	__u32 hash; /* the flow's hash (outer source bits, flow label) */
+	__u32 svc_id;
+};
+
 /* Per-CPU counter pair used by every statistics map. */
 struct xlb_counter {
 	__u64 packets;
@@ -130,6 +150,8 @@ _Static_assert(sizeof(struct xlb_backend) == 28, "xlb_backend layout");
 _Static_assert(sizeof(struct xlb_conn_key) == 24, "xlb_conn_key layout");
 _Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");
 _Static_assert(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
+_Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key layout");
+_Static_assert(sizeof(struct xlb_frag) == 16, "xlb_frag layout");
 _Static_assert(sizeof(struct xlb_config) == 48, "xlb_config layout");
 
 #endif /* XLB_ABI_H */

@@ -60,21 +60,46 @@ size_t frame_l3_off(const struct frame_spec *s)
 
 static size_t l4_hdr_len(const struct frame_spec *s)
 {
+	if (s->no_l4)
+		return 0;
 	if (s->proto == IPPROTO_TCP)
 		return 20;
-	if (s->proto == IPPROTO_UDP)
-		return 8;
-	return 8; /* ICMP-sized header for anything else */
+	return 8; /* UDP, ICMP, ICMPv6 and anything else */
+}
+
+static size_t ext_len(const struct frame_spec *s)
+{
+	size_t n = 0;
+
+	while (s->family == 6 && n < sizeof(s->ext) && s->ext[n])
+		n++;
+	return 8 * n;
 }
 
 static size_t ip_hdr_len(const struct frame_spec *s)
 {
-	return s->family == 4 ? 20 + (size_t)s->ip_opts : 40;
+	return s->family == 4 ? 20 + (size_t)s->ip_opts : 40 + ext_len(s);
+}
+
+/* The ICMP payload: the quoted packet (built recursively, IP header on) or the pattern. */
+static size_t payload_len(const struct frame_spec *s)
+{
+	if (s->quote) {
+		size_t full = frame_ip_len(s->quote);
+
+		return s->quote_len && s->quote_len < full ? s->quote_len : full;
+	}
+	return s->payload;
 }
 
 size_t frame_ip_len(const struct frame_spec *s)
 {
-	return ip_hdr_len(s) + l4_hdr_len(s) + s->payload;
+	return ip_hdr_len(s) + l4_hdr_len(s) + payload_len(s);
+}
+
+static uint8_t ext_proto(uint8_t e)
+{
+	return e == EXT_HOPOPTS ? IPPROTO_HOPOPTS : e;
 }
 
 /* Ethernet header with our MACs and the tags; returns the offset of the IP header. */
@@ -130,7 +155,8 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 {
 	uint32_t src[4], dst[4];
 	size_t l3, iphl = ip_hdr_len(s), l4hl = l4_hdr_len(s), iplen = frame_ip_len(s);
-	uint8_t *ip, *l4;
+	size_t plen = payload_len(s), elen = ext_len(s);
+	uint8_t *ip, *l4, first_next = s->proto;
 	uint32_t sum;
 
 	if (addr_parse(s->src, src) != s->family || addr_parse(s->dst, dst) != s->family) {
@@ -142,25 +168,64 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 	ip = buf + l3;
 	l4 = ip + iphl;
 
-	/* L4 header and payload first: the checksum covers them. */
-	put16(l4, s->sport);
-	put16(l4 + 2, s->dport);
-	if (s->proto == IPPROTO_TCP) {
+	/* IPv6 extension headers: 8 bytes each, PadN filling the options. */
+	if (elen) {
+		uint8_t *e = ip + 40;
+
+		first_next = ext_proto(s->ext[0]);
+		for (size_t i = 0; i < elen / 8; i++, e += 8) {
+			uint8_t next = i + 1 < elen / 8 ? ext_proto(s->ext[i + 1]) : s->proto;
+
+			e[0] = next;
+			if (ext_proto(s->ext[i]) == IPPROTO_FRAGMENT) {
+				uint32_t id = htonl(s->frag_id);
+
+				put16(e + 2, s->frag6);
+				memcpy(e + 4, &id, 4);
+			} else {
+				e[1] = 0;
+				e[2] = 1; /* PadN */
+				e[3] = 4;
+			}
+		}
+	}
+
+	/* Upper-layer header and payload first: the checksum covers them. */
+	if (s->proto == IPPROTO_ICMP || s->proto == IPPROTO_ICMPV6) {
+		if (!s->no_l4) {
+			l4[0] = s->icmp_type;
+			l4[1] = s->icmp_code;
+			put16(l4 + 4, (uint16_t)(s->icmp_rest >> 16));
+			put16(l4 + 6, (uint16_t)s->icmp_rest);
+		}
+	} else if (!s->no_l4) {
+		put16(l4, s->sport);
+		put16(l4 + 2, s->dport);
+	}
+	if (s->proto == IPPROTO_TCP && !s->no_l4) {
 		put16(l4 + 4, 0x1234);
 		put16(l4 + 6, 0x5678);
 		l4[12] = 5 << 4;
 		l4[13] = s->tcp_flags ? s->tcp_flags : 0x10;
 		put16(l4 + 14, 65535);
-	} else if (s->proto == IPPROTO_UDP) {
-		put16(l4 + 4, (uint16_t)(l4hl + s->payload));
+	} else if (s->proto == IPPROTO_UDP && !s->no_l4) {
+		put16(l4 + 4, (uint16_t)(l4hl + plen));
 	}
-	for (size_t i = 0; i < s->payload; i++)
-		l4[l4hl + i] = (uint8_t)(i * 7 + 3);
+	if (s->quote) {
+		uint8_t inner[FRAME_MAX];
 
-	/* Pseudo-header checksum for TCP and UDP. */
-	if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP) {
+		frame_build(inner, s->quote);
+		memcpy(l4 + l4hl, inner + frame_l3_off(s->quote), plen);
+	} else {
+		for (size_t i = 0; i < plen; i++)
+			l4[l4hl + i] = (uint8_t)(i * 7 + 3);
+	}
+
+	/* Checksums: TCP, UDP and ICMPv6 over a pseudo-header, ICMP over the message only. */
+	if (!s->no_l4 && s->proto != IPPROTO_ICMP &&
+	    (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP || s->proto == IPPROTO_ICMPV6)) {
 		size_t alen = s->family == 4 ? 4 : 16;
-		uint32_t l4len = (uint32_t)(l4hl + s->payload);
+		uint32_t l4len = (uint32_t)(l4hl + plen);
 		uint16_t c;
 
 		sum = csum_add(src, alen, 0);
@@ -170,15 +235,73 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 		c = csum_fold_buf(l4, l4len, sum);
 		if (s->proto == IPPROTO_UDP && c == 0)
 			c = 0xffff;
-		memcpy(l4 + (s->proto == IPPROTO_TCP ? 16 : 6), &c, 2);
+		memcpy(l4 + (s->proto == IPPROTO_TCP   ? 16
+			     : s->proto == IPPROTO_UDP ? 6
+						       : 2),
+		       &c, 2);
+	} else if (!s->no_l4 && s->proto == IPPROTO_ICMP) {
+		uint16_t c = csum_fold_buf(l4, l4hl + plen, 0);
+
+		memcpy(l4 + 2, &c, 2);
 	}
 
-	if (s->family == 4)
+	if (s->family == 4) {
 		put_ipv4(ip, s->tos, (uint16_t)iplen, (uint16_t)((s->no_df ? 0 : 0x4000) | s->frag),
 			 64, s->proto, src, dst, s->ip_opts);
-	else
-		put_ipv6(ip, s->tos, 0x12345, (uint16_t)(iplen - 40), s->proto, 64, src, dst);
+		put16(ip + 4, (uint16_t)s->frag_id);
+		/* The ID is covered by the header checksum: recompute it. */
+		put16(ip + 10, 0);
+		uint16_t c = csum_fold_buf(ip, 20 + (size_t)s->ip_opts, 0);
+
+		memcpy(ip + 10, &c, 2);
+	} else {
+		put_ipv6(ip, s->tos, 0x12345, (uint16_t)(iplen - 40), first_next, 64, src, dst);
+	}
 	return l3 + iplen + s->pad;
+}
+
+size_t frame_expect_too_big(uint8_t *out, const uint8_t *in, const struct frame_spec *s,
+			    uint32_t mtu)
+{
+	enum { QUOTE = 512 };
+	uint32_t src[4], dst[4];
+	size_t off, l3 = frame_l3_off(s);
+	uint8_t *icmp;
+
+	addr_parse(s->src, src);
+	addr_parse(s->dst, dst);
+	memset(out, 0, FRAME_MAX);
+	/* Back to the router, from the VIP to the client. */
+	off = put_l2(out, MAC_ROUTER, MAC_LB, s->nvlan, s->family == 4 ? 0x0800 : 0x86dd);
+	if (s->family == 4) {
+		put_ipv4(out + off, 0, 20 + 8 + QUOTE, 0, 64, IPPROTO_ICMP, dst, src, 0);
+		icmp = out + off + 20;
+		icmp[0] = 3;
+		icmp[1] = 4;
+		put16(icmp + 6, (uint16_t)mtu);
+		memcpy(icmp + 8, in + l3, QUOTE);
+		uint16_t c = csum_fold_buf(icmp, 8 + QUOTE, 0);
+
+		memcpy(icmp + 2, &c, 2);
+		return off + 20 + 8 + QUOTE;
+	}
+	put_ipv6(out + off, 0, 0, 8 + QUOTE, IPPROTO_ICMPV6, 64, dst, src);
+	icmp = out + off + 40;
+	icmp[0] = 2;
+	icmp[1] = 0;
+	uint32_t m = htonl(mtu);
+
+	memcpy(icmp + 4, &m, 4);
+	memcpy(icmp + 8, in + l3, QUOTE);
+	uint32_t sum = csum_add(dst, 16, 0);
+
+	sum = csum_add(src, 16, sum);
+	sum += 8 + QUOTE;
+	sum += IPPROTO_ICMPV6;
+	uint16_t c = csum_fold_buf(icmp, 8 + QUOTE, sum);
+
+	memcpy(icmp + 2, &c, 2);
+	return off + 40 + 8 + QUOTE;
 }
 
 size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,

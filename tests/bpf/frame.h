@@ -28,7 +28,18 @@ struct frame_spec {
 	bool no_df; /* IPv4: clear DF */
 	int ip_opts; /* IPv4 option bytes (multiple of 4, NOPs) */
 	size_t pad; /* Ethernet padding after the IP packet */
+	uint8_t ext[6]; /* IPv6 extension headers before the upper layer, in order (0 ends; use
+			 * 255 for hop-by-hop, whose protocol number is 0) */
+	uint32_t frag_id; /* IPv4 identification / IPv6 fragment identification */
+	uint16_t frag6; /* IPv6 fragment header frag_off field (offset << 3 | M) */
+	bool no_l4; /* a later fragment: payload only, no TCP/UDP/ICMP header */
+	uint8_t icmp_type, icmp_code; /* ICMP/ICMPv6 header */
+	uint32_t icmp_rest; /* bytes 4..7 of the ICMP header (host order): id/seq, MTU, ... */
+	const struct frame_spec *quote; /* ICMP errors: the packet quoted after the header */
+	size_t quote_len; /* how many bytes of it (0 = all) */
 };
+
+#define EXT_HOPOPTS 255
 
 /* Build the frame described by s into buf (FRAME_MAX bytes). Returns its length. */
 size_t frame_build(uint8_t *buf, const struct frame_spec *s);
@@ -45,6 +56,12 @@ size_t frame_ip_len(const struct frame_spec *s);
 size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
 			  const struct frame_spec *s, int outer_family, const void *osrc,
 			  const void *odst, uint32_t flow_label);
+
+/* The ICMP "fragmentation needed" (IPv4) / "packet too big" (IPv6) frame xlb_lb must send back
+ * for input `in` (built from s), reporting mtu and quoting the first 512 bytes of the packet.
+ * Returns the expected length. */
+size_t frame_expect_too_big(uint8_t *out, const uint8_t *in, const struct frame_spec *s,
+			    uint32_t mtu);
 
 /* Parse a textual IPv4/IPv6 address into 16 bytes (IPv4 in the first 4). Returns the family
  * (4 or 6); aborts the test program on a bad literal (a bug in the test itself). */

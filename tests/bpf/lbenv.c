@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "addr.h"
 #include "frame.h"
 #include "lbenv.h"
 #include "xlb.skel.h"
@@ -24,6 +25,7 @@ int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog)
 		{ "xlb_tables", &e->tables_fd },     { "xlb_backends", &e->be_fd },
 		{ "xlb_conns", &e->conns_fd },	     { "xlb_svc_stats", &e->svc_stats_fd },
 		{ "xlb_be_stats", &e->be_stats_fd }, { "xlb_reasons", &e->reasons_fd },
+		{ "xlb_vips", &e->vips_fd },	     { "xlb_frags", &e->frags_fd },
 	};
 
 	if (!p)
@@ -97,6 +99,20 @@ int lbenv_del_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t p
 
 	svc_key(&k, vip, port, proto);
 	return bpf_map_delete_elem(e->svc_fd, &k) ? -errno : 0;
+}
+
+int lbenv_set_vip(struct lbenv *e, const char *addr, uint32_t flags)
+{
+	struct xlb_vip_key k;
+	struct xlb_vip v = { .flags = flags };
+	struct xlb_addr a;
+
+	memset(&k, 0, sizeof(k));
+	if (xlb_addr_parse(addr, &a))
+		return -EINVAL;
+	memcpy(k.addr, a.addr, sizeof(k.addr));
+	k.family = a.family;
+	return bpf_map_update_elem(e->vips_fd, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
 int lbenv_set_table(struct lbenv *e, uint32_t svc_id, const uint32_t *ids, uint32_t m)

@@ -17,6 +17,7 @@ struct lbenv {
 	struct xlb_bpf *skel;
 	int prog_fd;
 	int cfg_fd, svc_fd, tables_fd, be_fd, conns_fd, svc_stats_fd, be_stats_fd, reasons_fd;
+	int vips_fd, frags_fd;
 	int ncpus;
 };
 
@@ -36,6 +37,9 @@ int lbenv_set_config(struct lbenv *e, const struct xlb_config *cfg);
 int lbenv_set_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t proto, uint32_t id,
 		      uint32_t table_size);
 int lbenv_del_service(struct lbenv *e, const char *vip, uint16_t port, uint8_t proto);
+
+/* Add or replace VIP addr with flags (XLB_VIP_F_*). */
+int lbenv_set_vip(struct lbenv *e, const char *addr, uint32_t flags);
 
 /* Build a new inner table of m slots holding ids[], then swap it into xlb_tables[svc_id]. */
 int lbenv_set_table(struct lbenv *e, uint32_t svc_id, const uint32_t *ids, uint32_t m);

@@ -57,6 +57,22 @@ static const struct std_service STD[] = {
 	{ 12, "2001:db8::20", 0, IPPROTO_UDP, 14, "2001:db8:1::24", XLB_BE_UP },
 };
 #define NSTD (sizeof(STD) / sizeof(STD[0]))
+
+/* Every VIP of STD; 10.0.0.20 (port-0 only) does not answer pings. */
+static const struct {
+	const char *addr;
+	uint32_t flags;
+} VIPS[] = {
+	{ "10.0.0.10", XLB_VIP_F_ECHO },
+	{ "2001:db8::10", XLB_VIP_F_ECHO },
+	{ "10.0.0.20", 0 },
+	{ "10.0.0.30", XLB_VIP_F_ECHO },
+	{ "2001:db8::30", XLB_VIP_F_ECHO },
+	{ "10.0.0.40", 0 },
+	{ "10.0.0.50", 0 },
+	{ "10.0.0.70", 0 },
+	{ "2001:db8::20", 0 },
+};
 #define STD_M 7
 
 static struct xlb_config std_config(void)
@@ -98,6 +114,8 @@ static int setup_standard(void)
 		if (!err)
 			err = lbenv_set_service(&env, s->vip, s->port, s->proto, s->id, STD_M);
 	}
+	for (size_t i = 0; i < sizeof(VIPS) / sizeof(VIPS[0]) && !err; i++)
+		err = lbenv_set_vip(&env, VIPS[i].addr, VIPS[i].flags);
 	if (!err)
 		err = lbenv_flush_conns(&env);
 	return err;
@@ -122,12 +140,13 @@ static uint32_t spec_hash(const struct frame_spec *s, uint32_t seed)
 }
 
 /* Expected output of s encapsulated to backend address be_addr with config c. */
-static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len, const struct frame_spec *s,
+static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len,
+			   const struct frame_spec *flow, const struct frame_spec *s,
 			   const char *be_addr, const struct xlb_config *c)
 {
 	uint32_t dst[4], src[4];
 	int fam = addr_parse(be_addr, dst);
-	uint32_t hash = spec_hash(s, c->hash_seed);
+	uint32_t hash = spec_hash(flow, c->hash_seed);
 
 	if (fam == 4) {
 		uint32_t mask = c->rss_bits_v4 ? (1U << c->rss_bits_v4) - 1 : 0;
@@ -169,7 +188,25 @@ struct expect {
 	uint32_t svc; /* service id whose counter must rise, 0 = none may */
 	uint32_t be; /* backend id for TX */
 	const struct xlb_config *cfg; /* for the expected outer header; NULL = standard */
+	uint32_t too_big_mtu; /* TX of an ICMP too-big reply reporting this MTU */
+	bool echo; /* TX of an echo reply */
+	const struct frame_spec *flow; /* the flow whose hash the tunnel uses; NULL = s */
 };
+
+/* The echo reply to request s: addresses swapped, type changed, MACs swapped. */
+static size_t expect_echo(uint8_t *out, const struct frame_spec *s)
+{
+	struct frame_spec r = *s;
+	size_t len;
+
+	r.src = s->dst;
+	r.dst = s->src;
+	r.icmp_type = s->family == 4 ? 0 : 129;
+	len = frame_build(out, &r);
+	memcpy(out, MAC_ROUTER, 6);
+	memcpy(out + 6, MAC_LB, 6);
+	return len;
+}
 
 static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 		      const struct expect *x)
@@ -202,14 +239,22 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 	if (x->action == XDP_PASS)
 		XT_CHECK(frames_equal(out, out_len, in, len), "PASS must leave the frame "
 							      "untouched");
-	if (x->action == XDP_TX) {
+	if (x->action == XDP_TX && x->too_big_mtu) {
+		size_t want_len = frame_expect_too_big(want, in, s, x->too_big_mtu);
+
+		XT_CHECK(frames_equal(out, out_len, want, want_len), "too-big reply differs");
+	} else if (x->action == XDP_TX && x->echo) {
+		size_t want_len = expect_echo(want, s);
+
+		XT_CHECK(frames_equal(out, out_len, want, want_len), "echo reply differs");
+	} else if (x->action == XDP_TX) {
 		const char *addr = backend_addr(x->be);
 		size_t want_len;
 
 		XT_CHECK(addr != NULL, "test bug: backend %u unknown", x->be);
 		XT_EQ(lbenv_be_pkts(&env, x->be) - be0, 1);
 		XT_EQ(lbenv_be_bytes(&env, x->be) - beb0, len);
-		want_len = expect_encap(want, in, len, s, addr, &c);
+		want_len = expect_encap(want, in, len, x->flow ? x->flow : s, s, addr, &c);
 		XT_CHECK(frames_equal(out, out_len, want, want_len), "tunnel frame differs");
 	}
 	return XT_PASS;
@@ -253,6 +298,51 @@ struct fixture {
 		.action = XDP_DROP, .reason = reason_, .svc = svc_ \
 	}
 #define NEW XLB_R_TX_NEW_FLOW
+#define TOO_BIG(svc_, mtu_)                                                     \
+	{                                                                       \
+		.action = XDP_TX, .reason = XLB_R_TX_ICMP_TOO_BIG, .svc = svc_, \
+		.too_big_mtu = mtu_                                             \
+	}
+#define ECHO                                                                 \
+	{                                                                    \
+		.action = XDP_TX, .reason = XLB_R_TX_ICMP_ECHO, .echo = true \
+	}
+#define V4_FLOW_FROM_VIP                                                         \
+	.family = 4, .src = "10.0.0.10", .dst = C4, .sport = 80, .dport = 40000, \
+	.proto = IPPROTO_TCP
+#define V6_FLOW_FROM_VIP                                                            \
+	.family = 6, .src = "2001:db8::10", .dst = C6, .sport = 80, .dport = 40002, \
+	.proto = IPPROTO_TCP
+#define ROUTER4 "203.0.113.1"
+#define ROUTER6 "2001:db8:99::1"
+
+/* The packets a VIP sent, as ICMP errors quote them. */
+static const struct frame_spec FROM_VIP4 = { V4_FLOW_FROM_VIP, .payload = 100 };
+static const struct frame_spec FROM_VIP6 = { V6_FLOW_FROM_VIP, .payload = 100 };
+static const struct frame_spec FROM_VIP4_UDP99 = { .family = 4,
+						   .src = "10.0.0.10",
+						   .dst = C4,
+						   .sport = 99,
+						   .dport = 40001,
+						   .proto = IPPROTO_UDP,
+						   .payload = 10 };
+static const struct frame_spec FROM_OTHER4 = {
+	.family = 4, .src = "10.0.0.99", .dst = C4, .sport = 80, .dport = 40000, .proto = IPPROTO_TCP
+};
+static const struct frame_spec FROM_VIP4_ICMP = {
+	.family = 4, .src = "10.0.0.10", .dst = C4, .proto = IPPROTO_ICMP, .payload = 8
+};
+/* The client flows those packets belong to, whose hash the tunnel must use. */
+static const struct frame_spec FLOW4 = { TCP4("10.0.0.10", 80) };
+static const struct frame_spec FLOW6 = { TCP6("2001:db8::10", 80) };
+#define ICMP4_ERR(type_, code_, rest_, quote_, qlen_)                                \
+	.family = 4, .src = ROUTER4, .dst = "10.0.0.10", .proto = IPPROTO_ICMP,      \
+	.icmp_type = type_, .icmp_code = code_, .icmp_rest = rest_, .quote = quote_, \
+	.quote_len = qlen_
+#define ICMP6_ERR(type_, code_, rest_, quote_, qlen_)                                \
+	.family = 6, .src = ROUTER6, .dst = "2001:db8::10", .proto = IPPROTO_ICMPV6, \
+	.icmp_type = type_, .icmp_code = code_, .icmp_rest = rest_, .quote = quote_, \
+	.quote_len = qlen_
 
 static size_t l4_off(const struct frame_spec *s)
 {
@@ -366,6 +456,21 @@ static void vlan_cut(uint8_t *b, size_t *len, const struct frame_spec *s)
 	*len = 16; /* a TPID that announces a tag, then two bytes of it */
 }
 
+/* IP length ends inside the ICMP header. */
+static void icmp_cut_header(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	b[frame_l3_off(s) + 2] = 0;
+	b[frame_l3_off(s) + 3] = 24;
+	*len = frame_l3_off(s) + 24;
+}
+
+/* The first extension header claims more length than the packet has. */
+static void ext_len_past_end(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[frame_l3_off(s) + 41] = 200;
+}
+
 static const struct fixture FIXTURES[] = {
 	/* forwarding, the four encapsulations, both protocols */
 	{ "tcp4_to_vip_4in4", { TCP4("10.0.0.10", 80) }, NULL, TX(NEW, 1, 1) },
@@ -424,25 +529,25 @@ static const struct fixture FIXTURES[] = {
 	{ "udp4_options_12_to_v6", { UDP4("10.0.0.10", 53), .ip_opts = 12 }, NULL, TX(NEW, 2, 2) },
 	/* MTU 1500: the tunnel frame's IP packet may be 1500 bytes, not 1501 */
 	{ "mtu_4in4_fits", { TCP4("10.0.0.10", 80), .payload = 1440 }, NULL, TX(NEW, 1, 1) },
-	{ "mtu_4in4_one_over",
+	{ "mtu_4in4_one_over_icmp",
 	  { TCP4("10.0.0.10", 80), .payload = 1441 },
 	  NULL,
-	  DROP(XLB_R_DROP_TOO_BIG, 1) },
+	  TOO_BIG(1, 1480) },
 	{ "mtu_6in6_fits", { TCP6("2001:db8::10", 80), .payload = 1400 }, NULL, TX(NEW, 3, 3) },
-	{ "mtu_6in6_one_over",
+	{ "mtu_6in6_one_over_icmp",
 	  { TCP6("2001:db8::10", 80), .payload = 1401 },
 	  NULL,
-	  DROP(XLB_R_DROP_TOO_BIG, 3) },
+	  TOO_BIG(3, 1460) },
 	{ "mtu_4in6_fits", { TCP4("10.0.0.30", 80), .payload = 1420 }, NULL, TX(NEW, 6, 6) },
-	{ "mtu_4in6_one_over",
+	{ "mtu_4in6_one_over_icmp",
 	  { TCP4("10.0.0.30", 80), .payload = 1421 },
 	  NULL,
-	  DROP(XLB_R_DROP_TOO_BIG, 6) },
+	  TOO_BIG(6, 1460) },
 	{ "mtu_6in4_fits", { TCP6("2001:db8::30", 80), .payload = 1420 }, NULL, TX(NEW, 7, 7) },
-	{ "mtu_6in4_one_over",
+	{ "mtu_6in4_one_over_icmp",
 	  { TCP6("2001:db8::30", 80), .payload = 1421 },
 	  NULL,
-	  DROP(XLB_R_DROP_TOO_BIG, 7) },
+	  TOO_BIG(7, 1480) },
 	/* no usable backend */
 	{ "empty_table_drops", { TCP4("10.0.0.40", 80) }, NULL, DROP(XLB_R_DROP_NO_BACKEND, 8) },
 	{ "no_table_drops", { TCP4("10.0.0.50", 80) }, NULL, DROP(XLB_R_DROP_NO_TABLE, 9) },
@@ -483,14 +588,14 @@ static const struct fixture FIXTURES[] = {
 	  { UDP4("10.9.9.9", 53), .frag = 0x00b9 },
 	  NULL,
 	  PASS(XLB_R_PASS_FRAGMENT) },
-	{ "udp4_vip_fragment_passed",
-	  { UDP4("10.0.0.10", 53), .frag = 0x2000 },
-	  NULL,
-	  PASS(XLB_R_PASS_FRAGMENT) },
-	{ "icmp4_to_vip",
+	{ "udp4_vip_first_fragment_forwarded",
+	  { UDP4("10.0.0.10", 53), .frag = 0x2000, .no_df = true, .frag_id = 77 },
+	  udp_len_big,
+	  TX(NEW, 2, 2) },
+	{ "icmp4_echo_reply_to_vip_dropped",
 	  { .family = 4, .src = C4, .dst = "10.0.0.10", .proto = IPPROTO_ICMP, .payload = 56 },
 	  NULL,
-	  PASS(XLB_R_PASS_OTHER_L4) },
+	  DROP(XLB_R_DROP_ICMP_OTHER, 0) },
 	{ "icmp6_nd_to_non_vip",
 	  { .family = 6,
 	    .src = "fe80::1",
@@ -515,10 +620,247 @@ static const struct fixture FIXTURES[] = {
 	    .payload = 60 },
 	  NULL,
 	  PASS(XLB_R_PASS_OTHER_L4) },
-	{ "ipv6_hop_by_hop_passed",
-	  { .family = 6, .src = C6, .dst = "2001:db8::10", .proto = IPPROTO_HOPOPTS, .payload = 16 },
+	{ "ipv6_hop_by_hop_to_non_vip_passed",
+	  { TCP6("2001:db8::99", 80), .ext = { EXT_HOPOPTS } },
+	  NULL,
+	  PASS(XLB_R_PASS_NOT_VIP) },
+	/* ICMP at a VIP */
+	{ "icmp4_echo_answered",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.10",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .icmp_rest = 0x12340001,
+	    .payload = 56 },
+	  NULL,
+	  ECHO },
+	{ "icmp6_echo_answered",
+	  { .family = 6,
+	    .src = C6,
+	    .dst = "2001:db8::10",
+	    .proto = IPPROTO_ICMPV6,
+	    .icmp_type = 128,
+	    .icmp_rest = 0x12340001,
+	    .payload = 56 },
+	  NULL,
+	  ECHO },
+	{ "icmp4_echo_vlan2_answered",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.30",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .icmp_rest = 7,
+	    .payload = 0,
+	    .nvlan = 2 },
+	  NULL,
+	  ECHO },
+	{ "icmp4_echo_disabled_dropped",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.20",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .payload = 56 },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_OTHER, 0) },
+	{ "icmp4_echo_to_non_vip_passed",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.9.9.9",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .payload = 56 },
 	  NULL,
 	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "icmp6_echo_to_non_vip_passed",
+	  { .family = 6,
+	    .src = C6,
+	    .dst = "2001:db8::99",
+	    .proto = IPPROTO_ICMPV6,
+	    .icmp_type = 128,
+	    .payload = 56 },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "icmp4_timestamp_to_vip_dropped",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.10",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 13,
+	    .payload = 12 },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_OTHER, 0) },
+	{ "icmp4_header_cut_dropped",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.10",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .payload = 0 },
+	  icmp_cut_header,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp4_frag_needed_to_flow_backend",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	{ "icmp4_port_unreach_full_quote",
+	  { ICMP4_ERR(3, 3, 0, &FROM_VIP4, 0) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	{ "icmp4_time_exceeded_to_flow_backend",
+	  { ICMP4_ERR(11, 0, 0, &FROM_VIP4, 28) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	{ "icmp6_too_big_to_flow_backend",
+	  { ICMP6_ERR(2, 0, 1280, &FROM_VIP6, 48) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 3, .be = 3, .flow = &FLOW6 } },
+	{ "icmp6_unreach_to_flow_backend",
+	  { ICMP6_ERR(1, 4, 0, &FROM_VIP6, 0) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 3, .be = 3, .flow = &FLOW6 } },
+	{ "icmp6_time_exceeded_to_flow_backend",
+	  { ICMP6_ERR(3, 0, 0, &FROM_VIP6, 48) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 3, .be = 3, .flow = &FLOW6 } },
+	{ "icmp4_error_ports_only_quoted",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 24) },
+	  NULL,
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	{ "icmp4_error_quote_cut_in_ports",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 22) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp4_error_quote_cut_in_ip",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 12) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp4_error_empty_quote",
+	  { ICMP4_ERR(3, 4, 1400, NULL, 0), .payload = 0 },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp4_error_garbage_quote",
+	  { ICMP4_ERR(3, 4, 1400, NULL, 0), .payload = 40 },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp6_error_quote_cut_in_ip",
+	  { ICMP6_ERR(2, 0, 1280, &FROM_VIP6, 30) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp6_error_quote_cut_in_ports",
+	  { ICMP6_ERR(2, 0, 1280, &FROM_VIP6, 42) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp4_error_not_sent_by_vip",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_OTHER4, 28) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "icmp4_error_no_such_service",
+	  { ICMP4_ERR(3, 3, 0, &FROM_VIP4_UDP99, 28) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_NO_FLOW, 0) },
+	{ "icmp4_error_about_icmp",
+	  { ICMP4_ERR(3, 3, 0, &FROM_VIP4_ICMP, 28) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_NO_FLOW, 0) },
+	{ "icmp4_error_to_non_vip_passed",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28), .dst = "10.9.9.9" },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	/* too big: DF/IPv6 get an ICMP reply, the rest is dropped */
+	{ "mtu_4in4_no_df_dropped",
+	  { TCP4("10.0.0.10", 80), .payload = 1441, .no_df = true },
+	  NULL,
+	  DROP(XLB_R_DROP_TOO_BIG, 1) },
+	{ "mtu_udp4_icmp", { UDP4("10.0.0.10", 53), .payload = 1453 }, NULL, TOO_BIG(2, 1480) },
+	{ "mtu_udp6_vlan1_icmp",
+	  { UDP6("2001:db8::10", 53), .payload = 1413, .nvlan = 1 },
+	  NULL,
+	  TOO_BIG(4, 1460) },
+	{ "mtu_tcp4_vlan2_icmp",
+	  { TCP4("10.0.0.10", 80), .payload = 1500, .nvlan = 2 },
+	  NULL,
+	  TOO_BIG(1, 1480) },
+	{ "mtu_tcp4_options_icmp",
+	  { TCP4("10.0.0.10", 80), .payload = 1440, .ip_opts = 4 },
+	  NULL,
+	  TOO_BIG(1, 1480) },
+	/* fragments */
+	{ "udp4_vip_later_fragment_unknown_dropped",
+	  { UDP4("10.0.0.10", 53), .frag = 0x00b9, .no_df = true, .no_l4 = true, .frag_id = 99 },
+	  NULL,
+	  DROP(XLB_R_DROP_FRAGMENT, 0) },
+	{ "icmp4_vip_fragment_dropped",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.10",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .payload = 64,
+	    .frag = 0x2000,
+	    .no_df = true },
+	  NULL,
+	  DROP(XLB_R_DROP_FRAGMENT, 0) },
+	{ "udp6_vip_first_fragment_forwarded",
+	  { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 1, .frag_id = 5 },
+	  NULL,
+	  TX(NEW, 4, 4) },
+	{ "udp6_atomic_fragment_forwarded",
+	  { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 0, .frag_id = 5 },
+	  NULL,
+	  TX(NEW, 4, 4) },
+	{ "udp6_vip_later_fragment_unknown_dropped",
+	  { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 100 << 3, .no_l4 = true,
+	    .frag_id = 6 },
+	  NULL,
+	  DROP(XLB_R_DROP_FRAGMENT, 0) },
+	{ "udp6_non_vip_later_fragment_passed",
+	  { UDP6("2001:db8::99", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 100 << 3, .no_l4 = true,
+	    .frag_id = 6 },
+	  NULL,
+	  PASS(XLB_R_PASS_FRAGMENT) },
+	{ "udp6_non_vip_first_fragment_passed",
+	  { UDP6("2001:db8::99", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 1, .frag_id = 6 },
+	  NULL,
+	  PASS(XLB_R_PASS_FRAGMENT) },
+	/* IPv6 extension headers */
+	{ "tcp6_hop_by_hop_forwarded",
+	  { TCP6("2001:db8::10", 80), .ext = { EXT_HOPOPTS } },
+	  NULL,
+	  TX(NEW, 3, 3) },
+	{ "tcp6_hbh_routing_dstopts_forwarded",
+	  { TCP6("2001:db8::10", 80), .ext = { EXT_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS } },
+	  NULL,
+	  TX(NEW, 3, 3) },
+	{ "udp6_four_ext_headers_forwarded",
+	  { UDP6("2001:db8::10", 53),
+	    .ext = { EXT_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS } },
+	  NULL,
+	  TX(NEW, 4, 4) },
+	{ "tcp6_five_ext_headers_to_vip_dropped",
+	  { TCP6("2001:db8::10", 80), .ext = { EXT_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING,
+					       IPPROTO_DSTOPTS, IPPROTO_DSTOPTS } },
+	  NULL,
+	  DROP(XLB_R_DROP_EXT_HDRS, 0) },
+	{ "tcp6_five_ext_headers_to_non_vip_passed",
+	  { TCP6("2001:db8::99", 80), .ext = { EXT_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING,
+					       IPPROTO_DSTOPTS, IPPROTO_DSTOPTS } },
+	  NULL,
+	  PASS(XLB_R_PASS_OTHER_L4) },
+	{ "tcp6_ext_header_cut_passed",
+	  { TCP6("2001:db8::10", 80), .ext = { IPPROTO_DSTOPTS } },
+	  ext_len_past_end,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "tcp6_mtu_with_ext_header_icmp",
+	  { TCP6("2001:db8::10", 80), .payload = 1393, .ext = { IPPROTO_DSTOPTS } },
+	  NULL,
+	  TOO_BIG(3, 1460) },
+	{ "tcp6_mtu_with_ext_header_fits",
+	  { TCP6("2001:db8::10", 80), .payload = 1392, .ext = { IPPROTO_DSTOPTS } },
+	  NULL,
+	  TX(NEW, 3, 3) },
 	{ "arp_passed", { TCP4("10.0.0.10", 80) }, arp, PASS(XLB_R_PASS_NOT_IP) },
 	{ "lldp_passed", { TCP4("10.0.0.10", 80) }, lldp, PASS(XLB_R_PASS_NOT_IP) },
 	/* malformed */
@@ -594,7 +936,7 @@ static int send_expect(const struct frame_spec *s, int action, int reason, uint3
 {
 	uint8_t in[FRAME_MAX];
 	size_t len = frame_build(in, s);
-	struct expect x = { action, reason, svc, be, cfg };
+	struct expect x = { .action = action, .reason = reason, .svc = svc, .be = be, .cfg = cfg };
 
 	return run_expect(in, len, s, &x);
 }
@@ -1066,6 +1408,124 @@ static int t_truncate_tcp4_options(void)
 	return truncation_sweep(&s);
 }
 
+/* Run s once and return the last byte of the outer destination (the backend), or -1. */
+static int outer_dst_last_byte(const struct frame_spec *s)
+{
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	size_t len = frame_build(in, s), out_len;
+	int action;
+
+	if (lbenv_run(&env, in, len, out, &out_len, &action) || action != XDP_TX)
+		return -1;
+	return out[14 + 19];
+}
+
+static int t_icmp_error_follows_conn_entry(void)
+{
+	struct frame_spec err = { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn(&FLOW4, 1, 21, 1, 0), 0);
+	XT_EQ(outer_dst_last_byte(&err), 21);
+	/* The error did not create or change the entry, and the flow itself still goes there. */
+	XT_EQ(lbenv_count_conns(&env), 1);
+	XT_EQ(outer_dst_last_byte(&FLOW4), 21);
+	return XT_PASS;
+}
+
+/* Later fragments follow the first even when new flows would now go elsewhere. */
+static int fragments_follow_first(const struct frame_spec *first, const struct frame_spec *later,
+				  uint32_t svc, uint32_t be)
+{
+	uint32_t ids[STD_M];
+	uint64_t before = lbenv_be_pkts(&env, be);
+
+	XT_EQ(send_expect(first, XDP_TX, XLB_R_TX_NEW_FLOW, svc, be, NULL), XT_PASS);
+	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", svc, 1, XLB_BE_UP, 100), 0);
+	for (int i = 0; i < STD_M; i++)
+		ids[i] = 21;
+	XT_EQ(lbenv_set_table(&env, svc, ids, STD_M), 0);
+	for (int i = 0; i < 3; i++)
+		XT_EQ(send_expect(later, XDP_TX, XLB_R_TX_FRAGMENT, svc, be, NULL), XT_PASS);
+	XT_EQ(lbenv_be_pkts(&env, be) - before, 4);
+	/* Its backend going down ends the datagram: the rest is dropped, not misrouted. */
+	XT_EQ(lbenv_set_backend(&env, be, backend_addr(be), svc, 1, XLB_BE_DOWN, 100), 0);
+	XT_EQ(send_expect(later, XDP_DROP, XLB_R_DROP_FRAGMENT, 0, 0, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_fragments_v4_follow_first(void)
+{
+	struct frame_spec first = { UDP4("10.0.0.10", 53), .frag = 0x2000, .no_df = true,
+				    .frag_id = 4242, .payload = 200 };
+	struct frame_spec later = { UDP4("10.0.0.10", 53), .frag = 26,	    .no_df = true,
+				    .no_l4 = true,	   .frag_id = 4242, .payload = 100 };
+	struct frame_spec other_id = later;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(fragments_follow_first(&first, &later, 2, 2), XT_PASS);
+	other_id.frag_id = 4243;
+	XT_EQ(send_expect(&other_id, XDP_DROP, XLB_R_DROP_FRAGMENT, 0, 0, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_fragments_v6_follow_first(void)
+{
+	struct frame_spec first = { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT },
+				    .frag6 = 1, .frag_id = 0x01020304, .payload = 200 };
+	struct frame_spec later = { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT },
+				    .frag6 = 26 << 3,	      .no_l4 = true,
+				    .frag_id = 0x01020304,    .payload = 100 };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(fragments_follow_first(&first, &later, 4, 4), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_truncate_icmp4_error(void)
+{
+	struct frame_spec s = { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_icmp6_error(void)
+{
+	struct frame_spec s = { ICMP6_ERR(2, 0, 1280, &FROM_VIP6, 48), .nvlan = 1 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_icmp6_echo(void)
+{
+	struct frame_spec s = { .family = 6,
+				.src = C6,
+				.dst = "2001:db8::10",
+				.proto = IPPROTO_ICMPV6,
+				.icmp_type = 128,
+				.payload = 8 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_tcp6_ext_headers(void)
+{
+	struct frame_spec s = { TCP6("2001:db8::10", 80), .payload = 4,
+				.ext = { EXT_HOPOPTS, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS },
+				.frag6 = 1 };
+
+	return truncation_sweep(&s);
+}
+
+static int t_truncate_udp4_first_fragment(void)
+{
+	struct frame_spec s = { UDP4("10.0.0.10", 53), .payload = 4, .frag = 0x2000,
+				.no_df = true };
+
+	return truncation_sweep(&s);
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 static const struct xt_case SCENARIOS[] = {
@@ -1092,6 +1552,14 @@ static const struct xt_case SCENARIOS[] = {
 	{ "truncate_tcp6_vlan1", t_truncate_tcp6_vlan1 },
 	{ "truncate_udp6", t_truncate_udp6 },
 	{ "truncate_tcp4_options", t_truncate_tcp4_options },
+	{ "truncate_icmp4_error", t_truncate_icmp4_error },
+	{ "truncate_icmp6_error_vlan1", t_truncate_icmp6_error },
+	{ "truncate_icmp6_echo", t_truncate_icmp6_echo },
+	{ "truncate_tcp6_ext_headers", t_truncate_tcp6_ext_headers },
+	{ "truncate_udp4_first_fragment", t_truncate_udp4_first_fragment },
+	{ "icmp_error_follows_conn_entry", t_icmp_error_follows_conn_entry },
+	{ "fragments_v4_follow_first", t_fragments_v4_follow_first },
+	{ "fragments_v6_follow_first", t_fragments_v6_follow_first },
 };
 
 int main(int argc, char **argv)
