@@ -49,6 +49,8 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFTEST_MAINS))
 # Userspace programs: one directory each under user/ (common/ is the library).
 DECAP_SRCS := $(wildcard user/decap/*.c)
 USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/fuzz/%,$(FUZZ_SRCS))
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
 	$(OUTPUT)/bench/verifier_stats
 
@@ -58,9 +60,10 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
-	verifier-stats clean help
+	verifier-stats fuzz-long clean help
 
-all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(BENCH_BINS) ## build everything
+all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) \
+	$(BENCH_BINS) ## build everything
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -112,6 +115,13 @@ $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(PKG_LIBS) -o $@
 
+# Frame fuzzers drive the real BPF objects through the same support code as the fixtures.
+$(OUTPUT)/tests/fuzz/%: tests/fuzz/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
+		$(COMMON_LIB) tests/lib/xt.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
+		$(COMMON_LIB) $(PKG_LIBS) -o $@
+
 $(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(OUTPUT)/decap.skel.h $(COMMON_LIB)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(COMMON_LIB) \
@@ -143,6 +153,12 @@ format: ## reformat every tracked C file in place
 
 format-check: ## fail if a tracked C file is not clang-formatted
 	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
+
+FUZZ_LONG_FRAMES ?= 1000000
+FUZZ_LONG_SEEDS ?= 1 2 3
+fuzz-long: $(FUZZ_BINS) ## the long frame-fuzz run: FUZZ_LONG_FRAMES per seed in FUZZ_LONG_SEEDS
+	$(Q)for s in $(FUZZ_LONG_SEEDS); do \
+		$(OUTPUT)/tests/fuzz/fuzz_frames -n $(FUZZ_LONG_FRAMES) -s $$s -v || exit 1; done
 
 verifier-stats: $(OUTPUT)/bench/verifier_stats $(BPF_OBJS) ## load each program, print verifier insn counts
 	$(Q)$(OUTPUT)/bench/verifier_stats $(BPF_OBJS)

@@ -21,7 +21,8 @@ add_counts() {
 # Run one test binary; a binary that dies without its summary line counts as one failure.
 run_binary() {
 	local bin=$1 out summary
-	out=$("$bin" 2>&1)
+	shift
+	out=$("$bin" "$@" 2>&1)
 	printf '%s\n' "$out" | grep -vE '^ok  ' || true
 	summary=$(printf '%s\n' "$out" | grep -E '^[a-z/_-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -z "$summary" ]; then
@@ -85,6 +86,14 @@ else
 	for bin in "$OUTPUT"/tests/bpf/test_*; do
 		[ -x "$bin" ] && run_binary "$bin"
 	done
+fi
+
+echo "== fuzz"
+if [ "$(id -u)" -ne 0 ]; then
+	skip_case fuzz/frames "needs root (CAP_BPF) for BPF_PROG_TEST_RUN"
+else
+	# A fixed seed keeps make check reproducible; make fuzz-long runs more seeds and frames.
+	run_binary "$OUTPUT/tests/fuzz/fuzz_frames" -n "${FUZZ_FRAMES:-200000}" -s 1
 fi
 
 echo

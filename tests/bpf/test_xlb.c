@@ -14,16 +14,13 @@
 
 #include "frame.h"
 #include "lbenv.h"
+#include "stdenv.h"
 #include "maglev.h"
 #include "xlb_hash.h"
 #include "xt.h"
 
 /* The TCP4()/UDP4()... shorthands set defaults that a fixture overrides (payload, ...). */
 #pragma GCC diagnostic ignored "-Woverride-init"
-
-#define SEED 0x5eed1234u
-#define SRC4 "192.0.2.1"
-#define SRC6 "2001:db8:ff::1"
 
 static struct lbenv env;
 static const char *const REASON_NAMES[] = {
@@ -32,111 +29,9 @@ static const char *const REASON_NAMES[] = {
 #undef XLB_REASON_NAME
 };
 
-/* The standard services: id, VIP, port, proto, and the single backend of their table. */
-struct std_service {
-	uint32_t id;
-	const char *vip;
-	uint16_t port;
-	uint8_t proto;
-	uint32_t be_id; /* 0: empty table; UINT32_MAX: no table at all */
-	const char *be_addr;
-	uint8_t be_state;
-};
-
-static const struct std_service STD[] = {
-	{ 1, "10.0.0.10", 80, IPPROTO_TCP, 1, "10.1.0.11", XLB_BE_UP },
-	{ 2, "10.0.0.10", 53, IPPROTO_UDP, 2, "10.1.0.12", XLB_BE_UP },
-	{ 3, "2001:db8::10", 80, IPPROTO_TCP, 3, "2001:db8:1::11", XLB_BE_UP },
-	{ 4, "2001:db8::10", 53, IPPROTO_UDP, 4, "2001:db8:1::12", XLB_BE_UP },
-	{ 5, "10.0.0.20", 0, IPPROTO_TCP, 5, "10.1.0.15", XLB_BE_UP },
-	{ 6, "10.0.0.30", 80, IPPROTO_TCP, 6, "2001:db8:1::16", XLB_BE_UP },
-	{ 7, "2001:db8::30", 80, IPPROTO_TCP, 7, "10.1.0.17", XLB_BE_UP },
-	{ 8, "10.0.0.40", 80, IPPROTO_TCP, 0, NULL, 0 },
-	{ 9, "10.0.0.50", 80, IPPROTO_TCP, UINT32_MAX, NULL, 0 },
-	{ 11, "10.0.0.70", 80, IPPROTO_UDP, 13, "10.1.0.23", XLB_BE_DOWN },
-	{ 12, "2001:db8::20", 0, IPPROTO_UDP, 14, "2001:db8:1::24", XLB_BE_UP },
-};
-#define NSTD (sizeof(STD) / sizeof(STD[0]))
-
-/* Every VIP of STD; 10.0.0.20 (port-0 only) does not answer pings. */
-static const struct {
-	const char *addr;
-	uint32_t flags;
-} VIPS[] = {
-	{ "10.0.0.10", XLB_VIP_F_ECHO },
-	{ "2001:db8::10", XLB_VIP_F_ECHO },
-	{ "10.0.0.20", 0 },
-	{ "10.0.0.30", XLB_VIP_F_ECHO },
-	{ "2001:db8::30", XLB_VIP_F_ECHO },
-	{ "10.0.0.40", 0 },
-	{ "10.0.0.50", 0 },
-	{ "10.0.0.70", 0 },
-	{ "2001:db8::20", 0 },
-};
-#define STD_M 7
-
-static struct xlb_config std_config(void)
-{
-	struct xlb_config c = {
-		.abi_version = XLB_ABI_VERSION,
-		.flags = XLB_CFG_F_WILDCARD,
-		.hash_seed = SEED,
-		.mtu = 1500,
-		.udp_idle_s = 30,
-	};
-
-	uint32_t v4[4];
-
-	addr_parse(SRC4, v4);
-	c.src_v4 = v4[0];
-	addr_parse(SRC6, c.src_v6);
-	memcpy(c.gw_mac, MAC_GW, 6);
-	return c;
-}
-
 static int setup_standard(void)
 {
-	struct xlb_config c = std_config();
-	int err = lbenv_set_config(&env, &c);
-
-	for (size_t i = 0; i < NSTD && !err; i++) {
-		const struct std_service *s = &STD[i];
-		uint32_t ids[STD_M];
-
-		if (s->be_id != UINT32_MAX) {
-			for (int j = 0; j < STD_M; j++)
-				ids[j] = s->be_id;
-			err = lbenv_set_table(&env, s->id, ids, STD_M);
-		}
-		if (!err && s->be_addr)
-			err = lbenv_set_backend(&env, s->be_id, s->be_addr, s->id, 1, s->be_state,
-						100);
-		if (!err)
-			err = lbenv_set_service(&env, s->vip, s->port, s->proto, s->id, STD_M);
-	}
-	for (size_t i = 0; i < sizeof(VIPS) / sizeof(VIPS[0]) && !err; i++)
-		err = lbenv_set_vip(&env, VIPS[i].addr, VIPS[i].flags);
-	if (!err)
-		err = lbenv_flush_conns(&env);
-	return err;
-}
-
-static const char *backend_addr(uint32_t id)
-{
-	for (size_t i = 0; i < NSTD; i++)
-		if (STD[i].be_id == id)
-			return STD[i].be_addr;
-	return NULL;
-}
-
-static uint32_t spec_hash(const struct frame_spec *s, uint32_t seed)
-{
-	uint32_t src[4], dst[4];
-	int fam = addr_parse(s->src, src);
-
-	addr_parse(s->dst, dst);
-	return xlb_flow_hash(seed, fam == 4 ? XLB_AF_INET : XLB_AF_INET6, src, dst, htons(s->sport),
-			     htons(s->dport), s->proto);
+	return stdenv_setup(&env);
 }
 
 /* Expected output of s encapsulated to backend address be_addr with config c. */
@@ -146,7 +41,7 @@ static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len,
 {
 	uint32_t dst[4], src[4];
 	int fam = addr_parse(be_addr, dst);
-	uint32_t hash = spec_hash(flow, c->hash_seed);
+	uint32_t hash = stdenv_flow_hash(flow, c->hash_seed);
 
 	if (fam == 4) {
 		uint32_t mask = c->rss_bits_v4 ? (1U << c->rss_bits_v4) - 1 : 0;
@@ -214,7 +109,7 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
 	uint8_t out[FRAME_MAX], want[FRAME_MAX];
 	uint64_t svc0 = 0, be0 = 0, beb0 = 0;
-	struct xlb_config c = x->cfg ? *x->cfg : std_config();
+	struct xlb_config c = x->cfg ? *x->cfg : stdenv_config();
 	size_t out_len;
 	int action;
 
@@ -248,7 +143,7 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 
 		XT_CHECK(frames_equal(out, out_len, want, want_len), "echo reply differs");
 	} else if (x->action == XDP_TX) {
-		const char *addr = backend_addr(x->be);
+		const char *addr = stdenv_backend_addr(x->be);
 		size_t want_len;
 
 		XT_CHECK(addr != NULL, "test bug: backend %u unknown", x->be);
@@ -953,7 +848,7 @@ static int put_conn(const struct frame_spec *s, uint32_t svc, uint32_t be, uint3
 	k.svc_id = svc;
 	k.sport = htons(s->sport);
 	k.dport = htons(s->dport);
-	v.hash = spec_hash(s, SEED);
+	v.hash = stdenv_flow_hash(s, SEED);
 	return bpf_map_update_elem(env.conns_fd, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
@@ -997,7 +892,7 @@ static int t_second_packet_hits(void)
 	XT_EQ(get_conn(&FLOW, 1, &v), 0);
 	XT_EQ(v.backend_id, 1);
 	XT_EQ(v.generation, 1);
-	XT_EQ(v.hash, spec_hash(&FLOW, SEED));
+	XT_EQ(v.hash, stdenv_flow_hash(&FLOW, SEED));
 	XT_EQ(v.last_seen, 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
@@ -1011,7 +906,8 @@ static int t_hit_uses_remembered_backend(void)
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, XLB_BE_UP, 100), 0);
 	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
-	/* backend_addr() knows only the standard ids: check the outer destination by hand. */
+	/* stdenv_backend_addr() knows only the standard ids: check the outer destination by hand.
+	 */
 	uint8_t in[FRAME_MAX], out[FRAME_MAX];
 	size_t len = frame_build(in, &FLOW), out_len;
 	int action;
@@ -1117,7 +1013,7 @@ static int t_other_service_backend_reselects(void)
 
 static int t_udp_idle_timeout(void)
 {
-	struct xlb_config c = std_config();
+	struct xlb_config c = stdenv_config();
 	struct xlb_conn v;
 
 	c.udp_idle_s = 2;
@@ -1145,7 +1041,7 @@ static int t_udp_idle_timeout(void)
 
 static int t_udp_no_timeout_when_zero(void)
 {
-	struct xlb_config c = std_config();
+	struct xlb_config c = stdenv_config();
 
 	c.udp_idle_s = 0;
 	XT_EQ(setup_standard(), 0);
@@ -1157,7 +1053,7 @@ static int t_udp_no_timeout_when_zero(void)
 
 static int t_wildcard_flag_off_skips_port0(void)
 {
-	struct xlb_config c = std_config();
+	struct xlb_config c = stdenv_config();
 	struct frame_spec s = { TCP4("10.0.0.20", 80) };
 
 	c.flags = 0;
@@ -1187,7 +1083,7 @@ static int t_exact_port_beats_wildcard(void)
 
 static int t_no_source_v6(void)
 {
-	struct xlb_config c = std_config();
+	struct xlb_config c = stdenv_config();
 	struct frame_spec s = { TCP6("2001:db8::10", 80) };
 	struct frame_spec s4 = { TCP4("10.0.0.10", 80) };
 
@@ -1196,7 +1092,7 @@ static int t_no_source_v6(void)
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	XT_EQ(send_expect(&s, XDP_DROP, XLB_R_DROP_NO_SOURCE, 3, 0, &c), XT_PASS);
 	XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
-	c = std_config();
+	c = stdenv_config();
 	c.src_v4 = 0;
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	s4.sport = 1234;
@@ -1206,7 +1102,7 @@ static int t_no_source_v6(void)
 
 static int t_rss_source_bits(void)
 {
-	struct xlb_config c = std_config();
+	struct xlb_config c = stdenv_config();
 	struct frame_spec s4 = { TCP4("10.0.0.10", 80) }, s6 = { TCP6("2001:db8::10", 80) };
 
 	c.rss_bits_v4 = 8;
@@ -1252,7 +1148,7 @@ static int t_maglev_slot_as_documented(void)
 		uint32_t want;
 
 		s.sport = (uint16_t)(1024 + i * 7);
-		want = table[spec_hash(&s, SEED) % M];
+		want = table[stdenv_flow_hash(&s, SEED) % M];
 		len = frame_build(in, &s);
 		XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
 		XT_EQ(action, XDP_TX);
@@ -1450,7 +1346,7 @@ static int fragments_follow_first(const struct frame_spec *first, const struct f
 		XT_EQ(send_expect(later, XDP_TX, XLB_R_TX_FRAGMENT, svc, be, NULL), XT_PASS);
 	XT_EQ(lbenv_be_pkts(&env, be) - before, 4);
 	/* Its backend going down ends the datagram: the rest is dropped, not misrouted. */
-	XT_EQ(lbenv_set_backend(&env, be, backend_addr(be), svc, 1, XLB_BE_DOWN, 100), 0);
+	XT_EQ(lbenv_set_backend(&env, be, stdenv_backend_addr(be), svc, 1, XLB_BE_DOWN, 100), 0);
 	XT_EQ(send_expect(later, XDP_DROP, XLB_R_DROP_FRAGMENT, 0, 0, NULL), XT_PASS);
 	return XT_PASS;
 }

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* stdenv.h - the standard configuration the BPF fixtures and the frame fuzzer run against:
+ * services with single-backend tables (all four encapsulations, a port-0 service, an empty
+ * table, a missing table, a down backend), their VIPs, and the config entry. */
+#ifndef XLB_TEST_STDENV_H
+#define XLB_TEST_STDENV_H
+
+#include <stdint.h>
+
+#include "frame.h"
+#include "lbenv.h"
+
+#define SEED 0x5eed1234u /* hash seed of the standard config */
+#define SRC4 "192.0.2.1" /* outer source for IPv4 tunnels */
+#define SRC6 "2001:db8:ff::1" /* outer source for IPv6 tunnels */
+#define STD_M 7 /* table size of every standard service */
+
+/* The standard config entry: seed, sources, gateway MAC_GW, MTU 1500, UDP idle 30 s, port-0
+ * lookups on. */
+struct xlb_config stdenv_config(void);
+
+/* Write the standard config, services, tables, backends and VIPs into e, and empty the
+ * connection table. Returns 0 or -errno. */
+int stdenv_setup(struct lbenv *e);
+
+/* Address of standard backend id, or NULL. */
+const char *stdenv_backend_addr(uint32_t id);
+
+/* True when (family 4/6, addr as stored) is a standard backend's address. */
+int stdenv_is_backend(int family, const void *addr);
+
+/* xlb_flow_hash of the flow s describes (its src, dst, ports, proto) with seed. */
+uint32_t stdenv_flow_hash(const struct frame_spec *s, uint32_t seed);
+
+#endif /* XLB_TEST_STDENV_H */
