@@ -88,6 +88,9 @@ else
 	done
 fi
 
+echo "== tool"
+run_binary tests/decap_tool.sh
+
 echo "== fuzz"
 if [ "$(id -u)" -ne 0 ]; then
 	skip_case fuzz/frames "needs root (CAP_BPF) for BPF_PROG_TEST_RUN"

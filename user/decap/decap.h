@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* decap.h - the pieces of xlb-decap, the operator tool of the backend program xlb_decap:
+ * prefix parsing (prefix.c, pure), the data plane (dataplane.c, the only libbpf/libxdp user),
+ * the commands (cmd.c) and the command table (main.c). */
+#ifndef XLB_DECAP_TOOL_H
+#define XLB_DECAP_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "addr.h"
+#include "xlb_abi.h"
+#include "xlb_decap.h"
+
+#define DC_TOOL "xlb-decap"
+/* Where the four maps are pinned. The environment variable overrides it (tests use a private
+ * directory so that they never touch a deployment's state). */
+#define DC_PIN_DIR "/sys/fs/bpf/xlb/decap"
+#define DC_PIN_DIR_ENV "XLB_DECAP_PIN_DIR"
+#define DC_PROG_NAME "xlb_decap"
+
+/* Exit codes: success, the command failed, the command line is wrong. */
+enum { DC_EXIT_OK = 0, DC_EXIT_FAIL = 1, DC_EXIT_USAGE = 2 };
+
+/* Print "xlb-decap: MESSAGE\n" on stderr. */
+void dc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- prefix.c ---- */
+
+/* An allowed source prefix: the address with every bit beyond len cleared. */
+struct dc_prefix {
+	struct xlb_addr addr;
+	__u32 len; /* 0..32 for IPv4, 0..128 for IPv6 */
+};
+
+/* Parse "ADDR/LEN" or a bare "ADDR" (= /32 or /128). Host bits beyond LEN are accepted and
+ * cleared; *masked says whether any were set. Returns 0, or -EINVAL with *why naming the
+ * problem in words ("prefix length must be 0..32"); *p is then untouched. */
+int dc_prefix_parse(const char *s, struct dc_prefix *p, bool *masked, const char **why);
+
+/* Write "ADDR/LEN" into buf (at least 50 bytes). Returns 0 or -EINVAL / -ENOSPC. */
+int dc_prefix_format(const struct dc_prefix *p, char *buf, size_t len);
+
+/* Order prefixes for listing: IPv4 first, then by address, then by length. qsort-compatible. */
+int dc_prefix_cmp(const void *a, const void *b);
+
+/* Order addresses the same way (IPv4 first, then bytewise). qsort-compatible. */
+int dc_addr_cmp(const void *a, const void *b);
+
+/* ---- dataplane.c ---- */
+
+/* File descriptors of the four pinned maps. */
+struct dc_maps {
+	int src4, src6, vips, stats;
+};
+
+/* How xlb_decap is attached to an interface. */
+enum dc_mode { DC_MODE_NATIVE, DC_MODE_GENERIC };
+
+/* Show libbpf's and libxdp's own messages (off by default: the tool says what failed). */
+void dc_set_verbose(bool verbose);
+
+/* The pin directory in use: $XLB_DECAP_PIN_DIR or DC_PIN_DIR. */
+const char *dc_pin_dir(void);
+
+/* Open the pinned maps. With create, missing maps (and the directories, mode 0700) are created
+ * and pinned from the program's own definitions; existing ones are reused after libbpf has
+ * checked that they match. Without create, a missing map gives -ENOENT. Returns 0 or -errno:
+ * -EPERM not root, -ENOTDIR the pin directory is not on bpffs, -EACCES it (or a directory
+ * above it) belongs to another user or is writable by others. */
+int dc_maps_open(struct dc_maps *m, bool create);
+void dc_maps_close(struct dc_maps *m);
+
+/* Add (idempotent) or delete an allowed prefix / a VIP. Delete of an absent entry: -ENOENT;
+ * add to a full table: -ENOSPC. */
+int dc_allow_update(const struct dc_maps *m, const struct dc_prefix *p, bool add);
+int dc_vip_update(const struct dc_maps *m, const struct xlb_addr *a, bool add);
+
+/* Every allowed prefix / VIP, in map order; *out is malloc'ed (free it). Returns 0 or -errno. */
+int dc_allow_list(const struct dc_maps *m, struct dc_prefix **out, size_t *n);
+int dc_vip_list(const struct dc_maps *m, struct xlb_addr **out, size_t *n);
+
+/* Reason counters summed over all possible CPUs. Returns 0 or -errno. */
+int dc_counters(const struct dc_maps *m, struct xlb_counter sums[XLB_DC_MAX]);
+
+/* Load xlb_decap with its maps pinned (see dc_maps_open) and attach it to ifindex with libxdp.
+ * Returns 0, -EEXIST when xlb_decap is already attached there, the errors of dc_maps_open(),
+ * or another -errno. */
+int dc_attach(int ifindex, enum dc_mode mode);
+
+/* Remove xlb_decap from ifindex; the maps stay pinned. Returns 0, -ENOENT when it is not
+ * attached there, or another -errno. */
+int dc_detach(int ifindex);
+
+/* Whether xlb_decap is attached to ifindex: 1 (with *mode set to "native", "generic" or
+ * "offload"), 0, or -errno. */
+int dc_attached(int ifindex, const char **mode);
+
+/* ---- cmd.c: the commands; each returns a DC_EXIT_* code and has printed any error ---- */
+
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_allow(int argc, char **argv);
+int cmd_vip(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/* ---- main.c ---- */
+
+/* Print the usage line of command name on stderr and return DC_EXIT_USAGE. */
+int dc_usage(const char *name);
+
+#endif /* XLB_DECAP_TOOL_H */
