@@ -38,6 +38,8 @@ BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 COMMON_SRCS := $(wildcard user/common/*.c)
 COMMON_HDRS := $(wildcard user/common/*.h) $(wildcard include/*.h)
 COMMON_LIB := $(OUTPUT)/libxlbcommon.a
+# What the common library itself links against (config parsing).
+COMMON_LDLIBS := -lyaml
 COMMON_SAN_LIB := $(OUTPUT)/libxlbcommon-san.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -107,29 +109,30 @@ $(COMMON_SAN_LIB): $(patsubst user/common/%.c,$(OUTPUT)/common-san/%.o,$(COMMON_
 # Unit tests run under ASan and UBSan: they need no privileges and are cheap to instrument.
 $(OUTPUT)/tests/unit/%: tests/unit/%.c $(COMMON_SAN_LIB) tests/lib/xt.h
 	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $< $(COMMON_SAN_LIB) -lm -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $< $(COMMON_SAN_LIB) $(COMMON_LDLIBS) \
+		-lm -o $@
 
 $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
 		$(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
-		$(COMMON_LIB) $(PKG_LIBS) -o $@
+		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 # Frame fuzzers drive the real BPF objects through the same support code as the fixtures.
 $(OUTPUT)/tests/fuzz/%: tests/fuzz/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
 		$(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
-		$(COMMON_LIB) $(PKG_LIBS) -o $@
+		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(OUTPUT)/decap.skel.h $(COMMON_LIB)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(COMMON_LIB) \
-		$(PKG_LIBS) -o $@
+		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $< $(COMMON_LIB) -lm -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) -lm -o $@
 
 $(OUTPUT)/bench/verifier_stats: bench/verifier_stats.c | $(OUTPUT)/.deps-ok
 	$(call msg,CC,$@)
@@ -141,7 +144,7 @@ $(OUTPUT)/bench/dataplane_bench: $(BENCH_DP_SRCS) $(BENCH_SKELS) $(SKELS) $(COMM
 		$(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_DP_SRCS) \
-		$(COMMON_LIB) $(PKG_LIBS) -lm -o $@
+		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -lm -o $@
 
 check: all ## build and run every test layer the machine allows
 	$(Q)OUTPUT=$(OUTPUT) tests/run-layers.sh

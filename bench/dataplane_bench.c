@@ -175,7 +175,7 @@ static int fill(struct lbenv *e)
 		.abi_version = XLB_ABI_VERSION,
 		.hash_seed = 0x5eed1234,
 		.mtu = 1500,
-		.udp_idle_s = 30,
+		.udp_idle_ticks = xlb_udp_idle_ticks(30),
 	};
 	uint32_t v4[4];
 	int err;

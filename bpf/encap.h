@@ -65,7 +65,9 @@ static __always_inline int encap(struct xdp_md *ctx, const struct xlb_pkt *p,
 		o->tos = p->tos;
 		o->tot_len = bpf_htons(p->ip_len + sizeof(*o));
 		o->id = 0;
-		o->frag_off = p->df ? bpf_htons(IP_DF) : 0;
+		/* Always DF: the size already fits the MTU, xlb_decap refuses outer fragments,
+		 * and ID 0 is only proper on atomic datagrams (RFC 6864). */
+		o->frag_off = bpf_htons(IP_DF);
 		o->ttl = XLB_OUTER_TTL;
 		o->protocol = p->family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		o->check = 0;

@@ -111,7 +111,8 @@ static __always_inline int icmp_error_flow(void *data, void *data_end, const str
 		if ((void *)(iph + 1) > data_end || inner + sizeof(*iph) > end ||
 		    iph->version != 4 || iph->ihl < 5)
 			return XLB_R_DROP_ICMP_MALFORMED;
-		if (iph->saddr != p->dst[0])
+		/* A quoted later fragment has no ports where the ports would be. */
+		if (iph->saddr != p->dst[0] || (iph->frag_off & bpf_htons(IP_OFFMASK)))
 			return XLB_R_DROP_ICMP_MALFORMED;
 		if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 			return XLB_R_DROP_ICMP_NO_FLOW;

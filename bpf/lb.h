@@ -38,7 +38,11 @@ static __always_inline int forward(struct xdp_md *ctx, const struct xlb_pkt *p,
 	int err;
 
 	if (cfg->mtu && p->ip_len + overhead > cfg->mtu) {
-		if (!may_icmp || !p->df || p->frag || cfg->mtu <= overhead)
+		/* Never report less than the family's minimum MTU (IPv6 1280, IPv4 68): a sender
+		 * clamps to it and would be refused again, forever. */
+		__u32 floor = p->family == XLB_AF_INET6 ? 1280 : 68;
+
+		if (!may_icmp || !p->df || p->frag || cfg->mtu < overhead + floor)
 			return drop(XLB_R_DROP_TOO_BIG, bytes);
 		err = icmp_too_big(ctx, p, cfg->mtu - overhead);
 		return err == XLB_R_TX_ICMP_TOO_BIG ? tx(err, bytes) : drop(err, bytes);
@@ -62,17 +66,19 @@ static __always_inline int later_fragment(struct xdp_md *ctx, const struct xlb_p
 	__builtin_memcpy(fk.src, p->src, sizeof(fk.src));
 	__builtin_memcpy(fk.dst, p->dst, sizeof(fk.dst));
 	fk.id = p->frag_id;
-	fk.proto = p->proto;
+	fk.proto = p->frag_proto;
 	fk.family = p->family;
 	fe = bpf_map_lookup_elem(&xlb_frags, &fk);
+	/* Its first fragment was not forwarded (not seen yet, not ours, evicted): like any
+	 * packet xlb does not balance, it goes to the host untouched. */
 	if (!fe)
-		return drop(XLB_R_DROP_FRAGMENT, bytes);
+		return verdict(XLB_R_PASS_FRAGMENT, bytes);
+	count(&xlb_svc_stats, fe->svc_id, bytes);
 	ch.backend_id = fe->backend_id;
 	ch.be = bpf_map_lookup_elem(&xlb_backends, &ch.backend_id);
 	if (!ch.be || ch.be->generation != fe->generation || ch.be->state == XLB_BE_DOWN)
 		return drop(XLB_R_DROP_FRAGMENT, bytes);
 	ch.hash = fe->hash;
-	count(&xlb_svc_stats, fe->svc_id, bytes);
 	return forward(ctx, p, cfg, &ch, XLB_R_TX_FRAGMENT, false, bytes);
 }
 
@@ -92,7 +98,7 @@ static __always_inline void remember_fragment(const struct xlb_pkt *p, const str
 	__builtin_memcpy(fk.src, p->src, sizeof(fk.src));
 	__builtin_memcpy(fk.dst, p->dst, sizeof(fk.dst));
 	fk.id = p->frag_id;
-	fk.proto = p->proto;
+	fk.proto = p->frag_proto;
 	fk.family = p->family;
 	bpf_map_update_elem(&xlb_frags, &fk, &fe, BPF_ANY);
 }
@@ -113,7 +119,10 @@ static __always_inline int vip_icmp(struct xdp_md *ctx, struct xlb_pkt *p,
 	if (!kind)
 		return drop(XLB_R_DROP_ICMP_MALFORMED, bytes);
 	if (kind == XLB_ICMP_ECHO_REQUEST) {
-		if (!(vip->flags & XLB_VIP_F_ECHO))
+		/* Options and extension headers would have to be reversed (RFC 1122 3.2.2.6) and
+		 * a routing header changes the checksum's pseudo-header: plain requests only. */
+		if (!(vip->flags & XLB_VIP_F_ECHO) ||
+		    p->l4_off != p->l3_off + (p->family == XLB_AF_INET ? 20 : 40))
 			return drop(XLB_R_DROP_ICMP_OTHER, bytes);
 		err = icmp_echo_reply(data, data_end, p);
 		return err == XLB_R_TX_ICMP_ECHO ? tx(err, bytes) : drop(err, bytes);
@@ -152,6 +161,10 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	proto = parse_eth(data, data_end, &p);
 	if (!proto)
 		return verdict(XLB_R_PASS_MALFORMED, bytes);
+	/* Our replies take the frame's destination MAC as their source: a group address there
+	 * would let any neighbour make us send from a broadcast or foreign MAC. */
+	if (((__u8 *)data)[0] & 1)
+		return verdict(XLB_R_PASS_L2_GROUP, bytes);
 	if (proto == bpf_htons(ETH_P_IP)) {
 		if (parse_ipv4(data, data_end, &p))
 			return verdict(XLB_R_PASS_MALFORMED, bytes);
@@ -177,8 +190,15 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		reason = select_backend(&p, svc, cfg, &ch);
 		if (reason == XLB_R_DROP_NO_TABLE || reason == XLB_R_DROP_NO_BACKEND)
 			return drop(reason, bytes);
-		if (p.frag == XLB_FRAG_FIRST)
-			remember_fragment(&p, svc, &ch);
+		if (p.frag == XLB_FRAG_FIRST) {
+			/* Remembered only once it is on its way: a dropped head must not pull
+			 * the rest of its datagram to a backend that never gets it whole. */
+			int action = forward(ctx, &p, cfg, &ch, reason, false, bytes);
+
+			if (action == XDP_TX)
+				remember_fragment(&p, svc, &ch);
+			return action;
+		}
 		return forward(ctx, &p, cfg, &ch, reason, true, bytes);
 	}
 
@@ -186,11 +206,9 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	 * here is a later fragment: parsing rejects a head whose ports are cut off.) */
 	vip = vip_lookup(p.dst, p.family);
 	if (p.frag) {
-		if (!vip)
-			return verdict(XLB_R_PASS_FRAGMENT, bytes);
-		if (p.frag == XLB_FRAG_LATER && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP))
+		if (vip && p.frag == XLB_FRAG_LATER)
 			return later_fragment(ctx, &p, cfg, bytes);
-		return drop(XLB_R_DROP_FRAGMENT, bytes);
+		return verdict(XLB_R_PASS_FRAGMENT, bytes);
 	}
 	if (!vip)
 		return verdict(XLB_R_PASS_OTHER_L4, bytes);

@@ -65,7 +65,9 @@ struct xlb_pkt {
 	__u8 frag; /* enum xlb_frag_kind */
 	__u8 has_ports; /* TCP/UDP ports were read */
 	__u8 ext_over; /* IPv6: more than XLB_MAX_EXT_HDRS extension headers */
-	__u8 pad[3];
+	__u8 frag_proto; /* protocol every fragment of the datagram names: IPv4 protocol, IPv6
+			  * fragment header's next header (the reassembly key's) */
+	__u8 pad[2];
 	__u16 l3_off; /* offset of the IP header: 14 + 4 * nvlan */
 	__u16 l4_off; /* offset of the upper-layer header */
 	__u16 ip_len; /* IP header + payload, as the IP header says (trailing padding excluded) */
@@ -151,6 +153,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct xlb_pkt
 	else if (iph->frag_off & bpf_htons(IP_MF))
 		p->frag = XLB_FRAG_FIRST;
 	p->frag_id = iph->id;
+	p->frag_proto = iph->protocol;
 	return read_ports(data, data_end, p);
 }
 
@@ -160,14 +163,16 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct xlb_pkt
 static __always_inline int parse_ipv6(void *data, void *data_end, struct xlb_pkt *p)
 {
 	struct ipv6hdr *ip6h = data + p->l3_off;
-	__u32 off, end;
+	__u32 off, end, len;
 	__u8 nexthdr;
 
 	if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
 		return -1;
-	p->ip_len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
-	if (data + p->l3_off + p->ip_len > data_end)
+	/* In 32 bits: payload lengths near 65535 plus the header do not fit p->ip_len. */
+	len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
+	if (data + p->l3_off + len > data_end)
 		return -1;
+	p->ip_len = len;
 	p->family = XLB_AF_INET6;
 	p->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
 	p->df = 1;
@@ -185,6 +190,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct xlb_pkt
 			if (off > 2048 || (void *)(fh + 1) > data_end || off + sizeof(*fh) > end)
 				return -1;
 			p->frag_id = fh->id;
+			p->frag_proto = fh->nexthdr;
 			if (fh->frag_off & bpf_htons(IP6_OFFMASK))
 				p->frag = XLB_FRAG_LATER;
 			else if (fh->frag_off & bpf_htons(IP6_MF))

@@ -74,17 +74,14 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	__u32 now = 0;
 
 	conn_key(&ck, p, svc->id);
-	if (!tcp && cfg->udp_idle_s)
+	if (!tcp && cfg->udp_idle_ticks)
 		now = bpf_ktime_get_coarse_ns() >> XLB_CONN_TICK_SHIFT;
 
 	c = bpf_map_lookup_elem(&xlb_conns, &ck);
 	if (c && !syn) {
 		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
 		if (conn_usable(c, be, svc->id)) {
-			__u32 idle_ticks = ((__u64)cfg->udp_idle_s * 1000000000ULL) >>
-					   XLB_CONN_TICK_SHIFT;
-
-			if (!now || now - c->last_seen <= idle_ticks) {
+			if (!now || now - c->last_seen <= cfg->udp_idle_ticks) {
 				/* Written only when the tick changed: a per-packet store would
 				 * bounce the cache line between CPUs. */
 				if (now && c->last_seen != now)

@@ -103,6 +103,9 @@ struct xlb_conn {
  * the data path, and a 32-bit field. Expiry is therefore accurate to about one second. */
 #define XLB_CONN_TICK_SHIFT 30
 
+/* Ticks for an idle time of s seconds, rounded up: the value of xlb_config.udp_idle_ticks. */
+#define xlb_udp_idle_ticks(s) ((__u32)((((__u64)(s)) * 1000000000ULL + (1ULL << 30) - 1) >> 30))
+
 /* Key of xlb_frags: one fragmented datagram (RFC 791 / 8200 reassembly key). Zero first. */
 struct xlb_frag_key {
 	__u32 src[4]; /* be */
@@ -137,9 +140,12 @@ struct xlb_config {
 	__u8 gw_mac[6]; /* next hop towards the backends: outer destination MAC */
 	__u8 rss_bits_v4; /* low bits of src_v4 replaced by flow-hash bits (0..16) */
 	__u8 rss_bits_v6; /* low bits of src_v6 replaced by flow-hash bits (0..32) */
-	__u16 mtu; /* largest IP packet (outer header included) towards the backends */
+	__u16 mtu; /* largest IP packet (outer header included) towards the backends; 0 = no
+		    * size check (not a configuration xlbd writes) */
 	__u16 pad;
-	__u32 udp_idle_s; /* a UDP flow idle this long is re-selected; 0 = never expires */
+	__u32 udp_idle_ticks; /* a UDP flow idle more than this many ticks of 2^30 ns is
+			       * re-selected; 0 = never expires. Writers round seconds up
+			       * (xlb_udp_idle_ticks()) so that no flow expires early. */
 };
 
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key layout");

@@ -10,6 +10,7 @@
 #define XLB_HASH_H
 
 #include <linux/types.h>
+#include "xlb_abi.h"
 
 #define XLB_HASH_INLINE static inline __attribute__((always_inline))
 
@@ -52,7 +53,7 @@ XLB_HASH_INLINE __u32 xlb_flow_hash(__u32 seed, __u8 family, const __u32 *src, c
 
 	h = xlb_hash_word(h, src[0]);
 	h = xlb_hash_word(h, dst[0]);
-	if (family != 2) { /* XLB_AF_INET: the other words are zero and skipped */
+	if (family != XLB_AF_INET) { /* IPv4: the other words are zero and skipped */
 		h = xlb_hash_word(h, src[1]);
 		h = xlb_hash_word(h, src[2]);
 		h = xlb_hash_word(h, src[3]);
@@ -62,7 +63,7 @@ XLB_HASH_INLINE __u32 xlb_flow_hash(__u32 seed, __u8 family, const __u32 *src, c
 	}
 	h = xlb_hash_word(h, ((__u32)sport << 16) | dport);
 	h = xlb_hash_word(h, ((__u32)family << 8) | proto);
-	return xlb_hash_final(h, family != 2 ? 10 : 4);
+	return xlb_hash_final(h, family != XLB_AF_INET ? 10 : 4);
 }
 
 #endif /* XLB_HASH_H */

@@ -12,6 +12,10 @@ PACKAGES=(
 	libelf-dev zlib1g-dev       # libbpf's own dependencies
 	bpftool                     # skeleton generation, prog load checks
 	xdp-tools                   # xdp-loader for operators and the lab
+	libyaml-dev                 # xlbd.yaml parsing (user/common/config.c)
+	libmicrohttpd-dev           # xlbd's HTTP control API on the Unix socket
+	libjansson-dev              # JSON for the control API and lbctl
+	scdoc                       # man pages
 	clang-format                # make format / format check
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
 )

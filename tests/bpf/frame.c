@@ -316,9 +316,7 @@ size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
 	memset(out, 0, FRAME_MAX);
 	off = put_l2(out, MAC_GW, MAC_LB, s->nvlan, outer_family == 4 ? 0x0800 : 0x86dd);
 	if (outer_family == 4) {
-		bool df = s->family == 6 || !s->no_df;
-
-		put_ipv4(out + off, s->tos, (uint16_t)(iplen + 20), df ? 0x4000 : 0, 64,
+		put_ipv4(out + off, s->tos, (uint16_t)(iplen + 20), 0x4000 /* always DF */, 64,
 			 inner_proto, osrc, odst, 0);
 	} else {
 		put_ipv6(out + off, s->tos, flow_label, (uint16_t)iplen, inner_proto, 64, osrc,

@@ -996,7 +996,7 @@ static int lb_setup(struct lbenv *lb)
 		.abi_version = XLB_ABI_VERSION,
 		.hash_seed = 0x5eed1234u,
 		.mtu = 1500,
-		.udp_idle_s = 30,
+		.udp_idle_ticks = xlb_udp_idle_ticks(30),
 		.rss_bits_v4 = 8, /* RSS-spread sources stay inside the allowed /24 ... */
 		.rss_bits_v6 = 16, /* ... and /64 */
 	};

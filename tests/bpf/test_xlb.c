@@ -366,6 +366,40 @@ static void ext_len_past_end(uint8_t *b, size_t *len, const struct frame_spec *s
 	b[frame_l3_off(s) + 41] = 200;
 }
 
+static void dst_mac_broadcast(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	(void)s;
+	memset(b, 0xff, 6);
+}
+
+static void dst_mac_ipv6_multicast(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	static const uint8_t mc[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x10 };
+
+	(void)len;
+	(void)s;
+	memcpy(b, mc, 6);
+}
+
+/* IPv6 payload length 0xffff: with the header it does not fit 16 bits. */
+static void ipv6_payload_len_max(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	b[frame_l3_off(s) + 4] = 0xff;
+	b[frame_l3_off(s) + 5] = 0xff;
+}
+
+/* A packet from the VIP that was a later fragment: what an ICMP error might quote. */
+static const struct frame_spec FROM_VIP4_LATER_FRAG = { .family = 4,
+							.src = "10.0.0.10",
+							.dst = "198.51.100.7",
+							.proto = IPPROTO_TCP,
+							.frag = 0x0010,
+							.no_df = true,
+							.no_l4 = true,
+							.payload = 40 };
+
 static const struct fixture FIXTURES[] = {
 	/* forwarding, the four encapsulations, both protocols */
 	{ "tcp4_to_vip_4in4", { TCP4("10.0.0.10", 80) }, NULL, TX(NEW, 1, 1) },
@@ -683,11 +717,11 @@ static const struct fixture FIXTURES[] = {
 	  NULL,
 	  TOO_BIG(1, 1480) },
 	/* fragments */
-	{ "udp4_vip_later_fragment_unknown_dropped",
+	{ "udp4_vip_later_fragment_unknown_passed",
 	  { UDP4("10.0.0.10", 53), .frag = 0x00b9, .no_df = true, .no_l4 = true, .frag_id = 99 },
 	  NULL,
-	  DROP(XLB_R_DROP_FRAGMENT, 0) },
-	{ "icmp4_vip_fragment_dropped",
+	  PASS(XLB_R_PASS_FRAGMENT) },
+	{ "icmp4_vip_fragment_passed",
 	  { .family = 4,
 	    .src = C4,
 	    .dst = "10.0.0.10",
@@ -697,7 +731,7 @@ static const struct fixture FIXTURES[] = {
 	    .frag = 0x2000,
 	    .no_df = true },
 	  NULL,
-	  DROP(XLB_R_DROP_FRAGMENT, 0) },
+	  PASS(XLB_R_PASS_FRAGMENT) },
 	{ "udp6_vip_first_fragment_forwarded",
 	  { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 1, .frag_id = 5 },
 	  NULL,
@@ -706,11 +740,11 @@ static const struct fixture FIXTURES[] = {
 	  { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 0, .frag_id = 5 },
 	  NULL,
 	  TX(NEW, 4, 4) },
-	{ "udp6_vip_later_fragment_unknown_dropped",
+	{ "udp6_vip_later_fragment_unknown_passed",
 	  { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 100 << 3, .no_l4 = true,
 	    .frag_id = 6 },
 	  NULL,
-	  DROP(XLB_R_DROP_FRAGMENT, 0) },
+	  PASS(XLB_R_PASS_FRAGMENT) },
 	{ "udp6_non_vip_later_fragment_passed",
 	  { UDP6("2001:db8::99", 53), .ext = { IPPROTO_FRAGMENT }, .frag6 = 100 << 3, .no_l4 = true,
 	    .frag_id = 6 },
@@ -756,6 +790,57 @@ static const struct fixture FIXTURES[] = {
 	  { TCP6("2001:db8::10", 80), .payload = 1392, .ext = { IPPROTO_DSTOPTS } },
 	  NULL,
 	  TX(NEW, 3, 3) },
+	/* found in review: group MACs, long IPv6 lengths, echo with options, quoted fragments */
+	{ "tcp4_to_vip_broadcast_mac_passed",
+	  { TCP4("10.0.0.10", 80), .tcp_flags = 0x02 },
+	  dst_mac_broadcast,
+	  PASS(XLB_R_PASS_L2_GROUP) },
+	{ "icmp6_echo_to_multicast_mac_passed",
+	  { .family = 6,
+	    .src = C6,
+	    .dst = "2001:db8::10",
+	    .proto = IPPROTO_ICMPV6,
+	    .icmp_type = 128,
+	    .payload = 8 },
+	  dst_mac_ipv6_multicast,
+	  PASS(XLB_R_PASS_L2_GROUP) },
+	{ "ipv6_payload_len_ffff_passed",
+	  { .family = 6,
+	    .src = C6,
+	    .dst = "2001:db8::10",
+	    .proto = IPPROTO_ICMPV6,
+	    .icmp_type = 128,
+	    .payload = 8 },
+	  ipv6_payload_len_max,
+	  PASS(XLB_R_PASS_MALFORMED) },
+	{ "icmp4_echo_with_options_dropped",
+	  { .family = 4,
+	    .src = C4,
+	    .dst = "10.0.0.10",
+	    .proto = IPPROTO_ICMP,
+	    .icmp_type = 8,
+	    .payload = 16,
+	    .ip_opts = 4 },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_OTHER, 0) },
+	{ "icmp6_echo_with_ext_header_dropped",
+	  { .family = 6,
+	    .src = C6,
+	    .dst = "2001:db8::10",
+	    .proto = IPPROTO_ICMPV6,
+	    .icmp_type = 128,
+	    .payload = 16,
+	    .ext = { EXT_HOPOPTS } },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_OTHER, 0) },
+	{ "icmp4_error_quoting_later_fragment_dropped",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4_LATER_FRAG, 28) },
+	  NULL,
+	  DROP(XLB_R_DROP_ICMP_MALFORMED, 0) },
+	{ "udp4_first_fragment_too_big_dropped",
+	  { UDP4("10.0.0.10", 53), .payload = 1453, .frag = 0x2000, .no_df = true, .frag_id = 31 },
+	  NULL,
+	  DROP(XLB_R_DROP_TOO_BIG, 2) },
 	{ "arp_passed", { TCP4("10.0.0.10", 80) }, arp, PASS(XLB_R_PASS_NOT_IP) },
 	{ "lldp_passed", { TCP4("10.0.0.10", 80) }, lldp, PASS(XLB_R_PASS_NOT_IP) },
 	/* malformed */
@@ -1016,7 +1101,7 @@ static int t_udp_idle_timeout(void)
 	struct xlb_config c = stdenv_config();
 	struct xlb_conn v;
 
-	c.udp_idle_s = 2;
+	c.udp_idle_ticks = xlb_udp_idle_ticks(2);
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	XT_EQ(lbenv_set_backend(&env, 22, "10.1.0.22", 2, 1, XLB_BE_UP, 100), 0);
@@ -1039,11 +1124,95 @@ static int t_udp_idle_timeout(void)
 	return XT_PASS;
 }
 
+/* One second of idle time is at least one whole tick: a flow seen in the previous tick lives. */
+static int t_udp_idle_one_second(void)
+{
+	struct xlb_config c = stdenv_config();
+
+	c.udp_idle_ticks = xlb_udp_idle_ticks(1);
+	XT_EQ(c.udp_idle_ticks, 1);
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(put_conn(&UFLOW, 2, 2, 1, now_ticks() - 1), 0);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_CONN_HIT, 2, 2, &c), XT_PASS);
+	XT_EQ(put_conn(&UFLOW, 2, 2, 1, now_ticks() - 2), 0);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, 2, &c), XT_PASS);
+	return XT_PASS;
+}
+
+/* The reply could only say less than IPv6's minimum MTU: dropped instead. */
+static int t_too_big_never_below_minimum_mtu(void)
+{
+	struct xlb_config c = stdenv_config();
+	struct frame_spec s6 = { TCP6("2001:db8::10", 80), .payload = 1300 };
+	struct frame_spec s4 = { TCP4("10.0.0.10", 80), .payload = 1300 };
+
+	c.mtu = 1300; /* 6in6: 1260 left, below 1280 */
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(send_expect(&s6, XDP_DROP, XLB_R_DROP_TOO_BIG, 3, 0, &c), XT_PASS);
+	/* IPv4 only needs 68: the reply says 1280. */
+	struct expect x = { .action = XDP_TX,
+			    .reason = XLB_R_TX_ICMP_TOO_BIG,
+			    .svc = 1,
+			    .too_big_mtu = 1280,
+			    .cfg = &c };
+	uint8_t in[FRAME_MAX];
+	size_t len = frame_build(in, &s4);
+
+	XT_EQ(run_expect(in, len, &s4, &x), XT_PASS);
+	return XT_PASS;
+}
+
+/* A dropped first fragment must not steer the rest of its datagram to a backend. */
+static int t_dropped_first_fragment_not_remembered(void)
+{
+	struct frame_spec first = { UDP4("10.0.0.10", 53), .payload = 1453, .frag = 0x2000,
+				    .no_df = true, .frag_id = 31 };
+	struct frame_spec later = { UDP4("10.0.0.10", 53), .frag = 185,	  .no_df = true,
+				    .no_l4 = true,	   .frag_id = 31, .payload = 50 };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(send_expect(&first, XDP_DROP, XLB_R_DROP_TOO_BIG, 2, 0, NULL), XT_PASS);
+	XT_EQ(send_expect(&later, XDP_PASS, XLB_R_PASS_FRAGMENT, 0, 0, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+/* IPv6: the datagram key uses the fragment header's next header, which a destination-options
+ * header after it makes differ from the final protocol. */
+static int t_fragments_v6_options_after_fragment_header(void)
+{
+	struct frame_spec first = { UDP6("2001:db8::10", 53),
+				    .ext = { IPPROTO_FRAGMENT, IPPROTO_DSTOPTS }, .frag6 = 1,
+				    .frag_id = 0x0a0b0c0d, .payload = 100 };
+	struct frame_spec later = { .family = 6,
+				    .src = C6,
+				    .dst = "2001:db8::10",
+				    .proto = IPPROTO_DSTOPTS,
+				    .ext = { IPPROTO_FRAGMENT },
+				    .frag6 = 14 << 3,
+				    .no_l4 = true,
+				    .frag_id = 0x0a0b0c0d,
+				    .payload = 64 };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(send_expect(&first, XDP_TX, XLB_R_TX_NEW_FLOW, 4, 4, NULL), XT_PASS);
+	/* The tunnel carries the flow's hash (flow label), remembered from the first. */
+	struct expect x = {
+		.action = XDP_TX, .reason = XLB_R_TX_FRAGMENT, .svc = 4, .be = 4, .flow = &first
+	};
+	uint8_t in[FRAME_MAX];
+	size_t len = frame_build(in, &later);
+
+	XT_EQ(run_expect(in, len, &later, &x), XT_PASS);
+	return XT_PASS;
+}
+
 static int t_udp_no_timeout_when_zero(void)
 {
 	struct xlb_config c = stdenv_config();
 
-	c.udp_idle_s = 0;
+	c.udp_idle_ticks = 0;
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	XT_EQ(put_conn(&UFLOW, 2, 2, 1, 1 /* ancient */), 0);
@@ -1347,7 +1516,7 @@ static int fragments_follow_first(const struct frame_spec *first, const struct f
 	XT_EQ(lbenv_be_pkts(&env, be) - before, 4);
 	/* Its backend going down ends the datagram: the rest is dropped, not misrouted. */
 	XT_EQ(lbenv_set_backend(&env, be, stdenv_backend_addr(be), svc, 1, XLB_BE_DOWN, 100), 0);
-	XT_EQ(send_expect(later, XDP_DROP, XLB_R_DROP_FRAGMENT, 0, 0, NULL), XT_PASS);
+	XT_EQ(send_expect(later, XDP_DROP, XLB_R_DROP_FRAGMENT, svc, 0, NULL), XT_PASS);
 	return XT_PASS;
 }
 
@@ -1362,7 +1531,7 @@ static int t_fragments_v4_follow_first(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(fragments_follow_first(&first, &later, 2, 2), XT_PASS);
 	other_id.frag_id = 4243;
-	XT_EQ(send_expect(&other_id, XDP_DROP, XLB_R_DROP_FRAGMENT, 0, 0, NULL), XT_PASS);
+	XT_EQ(send_expect(&other_id, XDP_PASS, XLB_R_PASS_FRAGMENT, 0, 0, NULL), XT_PASS);
 	return XT_PASS;
 }
 
@@ -1435,6 +1604,11 @@ static const struct xt_case SCENARIOS[] = {
 	{ "conn_other_service_backend_reselects", t_other_service_backend_reselects },
 	{ "conn_udp_idle_timeout", t_udp_idle_timeout },
 	{ "conn_udp_no_timeout_when_zero", t_udp_no_timeout_when_zero },
+	{ "conn_udp_idle_one_second", t_udp_idle_one_second },
+	{ "mtu_too_big_never_below_minimum", t_too_big_never_below_minimum_mtu },
+	{ "fragments_dropped_first_not_remembered", t_dropped_first_fragment_not_remembered },
+	{ "fragments_v6_options_after_fragment_header",
+	  t_fragments_v6_options_after_fragment_header },
 	{ "svc_wildcard_flag_off_skips_port0", t_wildcard_flag_off_skips_port0 },
 	{ "svc_exact_port_beats_wildcard", t_exact_port_beats_wildcard },
 	{ "svc_deleted_passes", t_service_deleted_passes },
