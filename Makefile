@@ -39,7 +39,7 @@ COMMON_SRCS := $(wildcard user/common/*.c)
 COMMON_HDRS := $(wildcard user/common/*.h) $(wildcard include/*.h)
 COMMON_LIB := $(OUTPUT)/libxlbcommon.a
 # What the common library itself links against (config parsing).
-COMMON_LDLIBS := -lyaml
+COMMON_LDLIBS := -lyaml -ljansson
 COMMON_SAN_LIB := $(OUTPUT)/libxlbcommon-san.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -50,11 +50,26 @@ BPFTEST_SUPPORT := $(filter-out $(BPFTEST_MAINS),$(wildcard tests/bpf/*.c))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFTEST_MAINS))
 # Userspace programs: one directory each under user/ (common/ is the library).
 DECAP_SRCS := $(wildcard user/decap/*.c)
-USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap)
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+XLBD_SRCS := $(wildcard user/xlbd/*.c)
+USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd)
+XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd)
+E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+# tests/fuzz/fuzz_frames.c drives the BPF programs (gcc, libbpf); the other fuzz_*.c are
+# libFuzzer harnesses of userspace parsers (clang -fsanitize=fuzzer with ASan and UBSan).
+FUZZ_SRCS := tests/fuzz/fuzz_frames.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/fuzz/%,$(FUZZ_SRCS))
+LIBFUZZ_SRCS := $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/fuzz_*.c))
+LIBFUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/libfuzz/%,$(LIBFUZZ_SRCS))
+LIBFUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Iinclude -Iuser/common
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
 	$(OUTPUT)/bench/verifier_stats
+
+MAN_SRCS := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(patsubst docs/man/%.scd,$(OUTPUT)/man/%,$(MAN_SRCS))
+
+PREFIX ?= /usr
+DESTDIR ?=
 
 FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 
@@ -62,9 +77,9 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
-	verifier-stats fuzz-long clean help
+	verifier-stats fuzz-long install clean help
 
-all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) \
+all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) ## build everything
 
 help: ## list the targets
@@ -118,12 +133,35 @@ $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
+# The reconciliation test runs xlbd's state and data-plane modules against real maps.
+XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c
+$(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(wildcard user/xlbd/*.h) \
+		$(SKELS) $(COMMON_LIB) tests/lib/xt.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $< $(XLBD_CORE) \
+		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
 # Frame fuzzers drive the real BPF objects through the same support code as the fixtures.
 $(OUTPUT)/tests/fuzz/%: tests/fuzz/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
 		$(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/tests/libfuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(COMMON_HDRS) | $(OUTPUT)/.deps-ok
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(LIBFUZZ_FLAGS) $< $(COMMON_SRCS) $(COMMON_LDLIBS) -o $@
+
+# End-to-end test support programs (the tests themselves are shell scripts).
+$(OUTPUT)/tests/e2e/%: tests/e2e/%.c $(COMMON_LIB) | $(OUTPUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) \
+		$(PKG_LIBS) -o $@
+
+$(OUTPUT)/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(SKELS) $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) $(COMMON_LIB) \
+		$(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
 
 $(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(OUTPUT)/decap.skel.h $(COMMON_LIB)
 	$(call msg,CC,$@)
@@ -146,6 +184,19 @@ $(OUTPUT)/bench/dataplane_bench: $(BENCH_DP_SRCS) $(BENCH_SKELS) $(SKELS) $(COMM
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_DP_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -lm -o $@
 
+$(OUTPUT)/man/%: docs/man/%.scd | $(OUTPUT)/.deps-ok
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D) && scdoc < $< > $@
+
+install: all ## install xlbd, xlb-decap, man pages, the systemd unit and an example config
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/xlb $(DESTDIR)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(OUTPUT)/xlbd $(OUTPUT)/xlb-decap $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 docs/xlbd.yaml.example $(DESTDIR)/etc/xlb/xlbd.yaml.example
+	install -m 0644 user/xlbd/xlbd.service $(DESTDIR)/lib/systemd/system/
+	install -m 0644 $(OUTPUT)/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 $(OUTPUT)/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
 check: all ## build and run every test layer the machine allows
 	$(Q)OUTPUT=$(OUTPUT) tests/run-layers.sh
 
@@ -159,9 +210,14 @@ format-check: ## fail if a tracked C file is not clang-formatted
 
 FUZZ_LONG_FRAMES ?= 1000000
 FUZZ_LONG_SEEDS ?= 1 2 3
-fuzz-long: $(FUZZ_BINS) ## the long frame-fuzz run: FUZZ_LONG_FRAMES per seed in FUZZ_LONG_SEEDS
+FUZZ_LONG_SECONDS ?= 300
+fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: frames per seed, each parser FUZZ_LONG_SECONDS
 	$(Q)for s in $(FUZZ_LONG_SEEDS); do \
 		$(OUTPUT)/tests/fuzz/fuzz_frames -n $(FUZZ_LONG_FRAMES) -s $$s -v || exit 1; done
+	$(Q)for f in $(LIBFUZZ_BINS); do n=$$(basename $$f); n=$${n#fuzz_}; \
+		mkdir -p $(OUTPUT)/corpus/$$n && \
+		$$f -max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 \
+			$(OUTPUT)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
 verifier-stats: $(OUTPUT)/bench/verifier_stats $(BPF_OBJS) ## load each program, print verifier insn counts
 	$(Q)$(OUTPUT)/bench/verifier_stats $(BPF_OBJS)

@@ -24,7 +24,7 @@ run_binary() {
 	shift
 	out=$("$bin" "$@" 2>&1)
 	printf '%s\n' "$out" | grep -vE '^ok  ' || true
-	summary=$(printf '%s\n' "$out" | grep -E '^[a-z/_-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	summary=$(printf '%s\n' "$out" | grep -E '^[a-z0-9/_-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -z "$summary" ]; then
 		echo "FAIL $bin: ended without a summary line (crash or sanitizer report above)"
 		total_fail=$((total_fail + 1))
@@ -97,6 +97,33 @@ if [ "$(id -u)" -ne 0 ]; then
 else
 	# A fixed seed keeps make check reproducible; make fuzz-long runs more seeds and frames.
 	run_binary "$OUTPUT/tests/fuzz/fuzz_frames" -n "${FUZZ_FRAMES:-200000}" -s 1
+fi
+
+# libFuzzer harnesses of the userspace parsers: a fixed number of runs from a fixed seed, new
+# inputs kept in a scratch corpus so that the repository's seeds stay as they are.
+for bin in "$OUTPUT"/tests/libfuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	name=${name#fuzz_}
+	scratch=$(mktemp -d)
+	if out=$("$bin" -runs="${LIBFUZZ_RUNS:-200000}" -seed=1 "$scratch" "tests/fuzz/corpus/$name" 2>&1); then
+		echo "ok   fuzz/$name ($(grep -oE 'Done [0-9]+ runs in [0-9]+ second' <<<"$out"))"
+		total_pass=$((total_pass + 1))
+	else
+		printf '%s\n' "$out" | tail -n 30
+		echo "FAIL fuzz/$name"
+		total_fail=$((total_fail + 1))
+	fi
+	rm -rf "$scratch"
+done
+
+echo "== e2e"
+if [ "$(id -u)" -ne 0 ]; then
+	skip_case e2e/* "needs root (network namespaces, BPF)"
+else
+	for t in tests/e2e/*.sh; do
+		run_binary "$t"
+	done
 fi
 
 echo

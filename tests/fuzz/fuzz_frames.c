@@ -591,8 +591,8 @@ int main(int argc, char **argv)
 			memset(batch, 0, sizeof(batch));
 		}
 	}
-	printf("fuzz/frames: %llu frames, seed %llu: %llu passed, %llu forwarded or answered, "
-	       "%llu dropped\n",
+	printf("fuzz/frames: %llu frames, seed %llu: verdicts %llu XDP_PASS, %llu XDP_TX, "
+	       "%llu XDP_DROP\n",
 	       (unsigned long long)frames, (unsigned long long)seed,
 	       (unsigned long long)seen[XDP_PASS], (unsigned long long)seen[XDP_TX],
 	       (unsigned long long)seen[XDP_DROP]);

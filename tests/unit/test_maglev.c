@@ -681,7 +681,34 @@ static int test_flow_hash_spread(void)
 	return XT_PASS;
 }
 
+/* The fingerprint names addresses, not ids: other ids give the same value; another table
+ * does not. */
+static int t_fingerprint_by_address(void)
+{
+	struct maglev_backend a[3], b[3];
+	__u64 fa, fb;
+
+	for (__u32 i = 0; i < 3; i++) {
+		backend_v4(&a[i], i, 1);
+		b[i] = a[i];
+		b[i].id = 100 + i;
+	}
+	XT_EQ(maglev_build(a, 3, tab_a, 251), 0);
+	XT_EQ(maglev_build(b, 3, tab_b, 251), 0);
+	fa = maglev_fingerprint(tab_a, 251, a, 3);
+	fb = maglev_fingerprint(tab_b, 251, b, 3);
+	XT_CHECK(fa == fb, "fingerprints %llx and %llx differ", (unsigned long long)fa,
+		 (unsigned long long)fb);
+	a[2].weight = 2;
+	XT_EQ(maglev_build(a, 3, tab_a, 251), 0);
+	XT_CHECK(maglev_fingerprint(tab_a, 251, a, 3) != fb, "a different table, same fingerprint");
+	tab_b[7] = XLB_BACKEND_NONE;
+	XT_CHECK(maglev_fingerprint(tab_b, 251, b, 3) != fb, "an emptied slot went unnoticed");
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
+	{ "fingerprint_by_address", t_fingerprint_by_address },
 	{ "is_prime", test_is_prime },
 	{ "invalid_inputs", test_invalid_inputs },
 	{ "no_empty_slot", test_no_empty_slot },

@@ -262,3 +262,31 @@ free_bufs:
 	free(keys);
 	return err;
 }
+
+__u64 maglev_fingerprint(const __u32 *table, __u32 m, const struct maglev_backend *backends,
+			 size_t n)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	__u32 last_id = XLB_BACKEND_NONE;
+	const struct maglev_backend *last = NULL;
+
+	for (__u32 s = 0; s < m; s++) {
+		__u8 rec[17] = { 0 };
+
+		/* Runs of the same id are the common case: keep the last lookup. */
+		if (table[s] != last_id || !last) {
+			last_id = table[s];
+			last = NULL;
+			for (size_t i = 0; i < n && table[s] != XLB_BACKEND_NONE; i++)
+				if (backends[i].id == table[s])
+					last = &backends[i];
+		}
+		if (last) {
+			rec[0] = last->family;
+			memcpy(rec + 1, last->addr, 16);
+		}
+		for (size_t i = 0; i < sizeof(rec); i++)
+			h = (h ^ rec[i]) * 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -30,4 +30,10 @@ bool maglev_is_prime(__u32 m);
  * Returns 0, -EINVAL (bad m, duplicate address, zero id, bad family) or -ENOMEM. */
 int maglev_build(const struct maglev_backend *backends, size_t n, __u32 *table, __u32 m);
 
+/* Fingerprint of a table as addresses, not ids: FNV-1a over each slot's (family, address),
+ * an empty slot or an id missing from backends counting as family 0. Two nodes whose tables
+ * send every slot to the same address have the same fingerprint whatever ids they assigned. */
+__u64 maglev_fingerprint(const __u32 *table, __u32 m, const struct maglev_backend *backends,
+			 size_t n);
+
 #endif /* XLB_MAGLEV_H */

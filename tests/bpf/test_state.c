@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_state.c - xlbd's reconciliation (user/xlbd/state.c) against real pinned maps, in a
+ * private network namespace with a veth pair: exact map contents after an apply, nothing
+ * rewritten when nothing changed, backend ids, generations and states across removals, drains
+ * and re-adds, table-size changes, service removal, refusals (invalid, over capacity) that
+ * change nothing, and adoption by a second state over the same pins. Needs root. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "log.h"
+#include "maglev.h"
+#include "state.h"
+#include "xt.h"
+
+static char pin[64];
+static struct dp *dp;
+static struct xlbd_state *st;
+static const struct xlbd_runtime RT = { .hash_seed = 7, .gw_mac = { 2, 0, 0, 0, 0, 0xfe } };
+static char err[XLB_CONF_ERR_MAX];
+
+/* The configuration of most cases: %s are the backend lines of service "web". */
+static const char *BASE = "interfaces: [xst0]\n"
+			  "tunnel_source: 192.0.2.1\n"
+			  "tunnel_source_v6: 2001:db8:ff::1\n"
+			  "gateway: 02:00:00:00:00:fe\n"
+			  "hash_seed: 7\n"
+			  "services:\n"
+			  "  - name: web\n"
+			  "    vip: 10.0.0.10\n"
+			  "    port: 80\n"
+			  "    proto: tcp\n"
+			  "    table_size: %u\n"
+			  "    backends:\n%s"
+			  "  - name: dns\n"
+			  "    vip: 2001:db8::53\n"
+			  "    port: 53\n"
+			  "    proto: udp\n"
+			  "    table_size: 307\n"
+			  "    backends:\n"
+			  "      - { address: 2001:db8:1::1 }\n";
+
+static int apply_text(const char *text)
+{
+	struct xlb_conf c;
+	int ret = xlb_conf_parse(text, strlen(text), "test", &c, err, sizeof(err));
+
+	if (ret)
+		return ret;
+	ret = state_apply(st, &c, "test", &RT, err, sizeof(err));
+	xlb_conf_free(&c);
+	return ret;
+}
+
+static int apply_web(unsigned m, const char *backends)
+{
+	char *text;
+	int ret;
+
+	if (asprintf(&text, BASE, m, backends) < 0)
+		return -ENOMEM;
+	ret = apply_text(text);
+	free(text);
+	return ret;
+}
+
+struct svc_find {
+	__u16 port;
+	struct xlb_svc svc;
+	int found;
+};
+
+static int find_port(const struct xlb_svc_key *k, const struct xlb_svc *v, void *ctx)
+{
+	struct svc_find *f = ctx;
+
+	if (ntohs(k->port) == f->port) {
+		f->svc = *v;
+		f->found++;
+	}
+	return 0;
+}
+
+static int count_svc(const struct xlb_svc_key *k, const struct xlb_svc *v, void *ctx)
+{
+	(void)k;
+	(void)v;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* The service entry of port (80: web, 53: dns). */
+static struct xlb_svc svc_of(__u16 port)
+{
+	struct svc_find f = { .port = port };
+
+	dp_service_foreach(dp, find_port, &f);
+	return f.found == 1 ? f.svc : (struct xlb_svc){ .id = UINT32_MAX };
+}
+
+/* The backend id holding address text for service svc_id, or 0. */
+static __u32 backend_id(__u32 svc_id, const char *text, struct xlb_backend *out)
+{
+	struct xlb_addr a;
+
+	xlb_addr_parse(text, &a);
+	for (__u32 id = 1; id < XLB_MAX_BACKENDS; id++) {
+		struct xlb_backend b;
+
+		if (dp_backend_read(dp, id, &b) || b.svc_id != svc_id || b.family != a.family ||
+		    memcmp(b.addr, a.addr, sizeof(a.addr)))
+			continue;
+		if (out)
+			*out = b;
+		return id;
+	}
+	return 0;
+}
+
+/* Slots of backend id in service svc's table. */
+static unsigned slots_of(const struct xlb_svc *svc, __u32 id, __u32 *inner)
+{
+	static __u32 t[XLB_MAX_TABLE_SIZE];
+	unsigned n = 0;
+
+	if (dp_table_read(dp, svc->id, svc->table_size, t, inner))
+		return UINT32_MAX;
+	for (__u32 i = 0; i < svc->table_size; i++)
+		n += t[i] == id;
+	return n;
+}
+
+static const char *TWO = "      - { address: 10.1.0.1, weight: 100 }\n"
+			 "      - { address: 10.1.0.2, weight: 100 }\n";
+
+static int fresh(void)
+{
+	state_free(st);
+	dp_close(dp);
+	dp_cleanup(pin);
+	st = NULL;
+	dp = NULL;
+	if (dp_open(&dp, pin, 4096, err, sizeof(err)) || state_init(&st, dp))
+		return -1;
+	return 0;
+}
+
+static int t_apply_exact(void)
+{
+	struct xlb_backend b1, b2;
+	struct xlb_config cfg;
+	struct xlb_svc web;
+	__u32 id1, id2;
+	int n = 0;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	dp_service_foreach(dp, count_svc, &n);
+	XT_EQ(n, 2);
+	web = svc_of(80);
+	XT_EQ(web.table_size, 251);
+	id1 = backend_id(web.id, "10.1.0.1", &b1);
+	id2 = backend_id(web.id, "10.1.0.2", &b2);
+	XT_CHECK(id1 && id2, "backend entries missing");
+	XT_EQ(b1.state, XLB_BE_UP);
+	XT_EQ(b1.generation, 1);
+	XT_EQ(b1.weight, 100);
+	XT_EQ(slots_of(&web, id1, NULL) + slots_of(&web, id2, NULL), 251);
+	XT_CHECK(slots_of(&web, id1, NULL) >= 125 && slots_of(&web, id1, NULL) <= 126, "share");
+	XT_EQ(dp_config_read(dp, &cfg), 0);
+	XT_EQ(cfg.hash_seed, 7);
+	XT_EQ(cfg.mtu, 1500);
+	XT_EQ(cfg.flags, 0);
+	XT_EQ(cfg.gw_mac[5], 0xfe);
+	XT_EQ(cfg.udp_idle_ticks, xlb_udp_idle_ticks(30));
+	return XT_PASS;
+}
+
+static int t_reapply_writes_nothing(void)
+{
+	const struct xlbd_apply_stats *s;
+	__u32 inner1, inner2;
+	struct xlb_svc web;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	web = svc_of(80);
+	slots_of(&web, 0, &inner1);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	s = state_last_apply(st);
+	XT_EQ(s->backends_written, 0);
+	XT_EQ(s->tables_built, 0);
+	XT_EQ(s->tables_kept, 2);
+	XT_EQ(s->config_written, 0);
+	XT_EQ(s->vips_written, 0);
+	slots_of(&web, 0, &inner2);
+	XT_EQ(inner1, inner2);
+	return XT_PASS;
+}
+
+static int t_remove_and_readd_backend(void)
+{
+	struct xlb_backend b;
+	struct xlb_svc web;
+	__u32 id2, id3;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	web = svc_of(80);
+	id2 = backend_id(web.id, "10.1.0.2", NULL);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n") == 0, "%s", err);
+	/* Out of the table, marked down and freed, its generation kept for the next owner. */
+	XT_EQ(slots_of(&web, id2, NULL), 0);
+	XT_EQ(dp_backend_read(dp, id2, &b), 0);
+	XT_EQ(b.state, XLB_BE_DOWN);
+	XT_EQ(b.svc_id, UINT32_MAX);
+	XT_EQ(b.generation, 1);
+	XT_EQ(state_last_apply(st)->backends_freed, 1);
+	XT_EQ(state_last_apply(st)->tables_built, 1);
+	/* A new backend takes the freed id with the next generation. */
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n      - { address: 10.1.0.3 }\n") ==
+			 0,
+		 "%s", err);
+	id3 = backend_id(web.id, "10.1.0.3", &b);
+	XT_EQ(id3, id2);
+	XT_EQ(b.generation, 2);
+	XT_EQ(b.state, XLB_BE_UP);
+	XT_CHECK(slots_of(&web, id3, NULL) > 100, "new backend has slots");
+	return XT_PASS;
+}
+
+static int t_drain_disable_weight0(void)
+{
+	struct xlb_backend b;
+	struct xlb_svc web;
+	__u32 id2;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	web = svc_of(80);
+	id2 = backend_id(web.id, "10.1.0.2", NULL);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n"
+				"      - { address: 10.1.0.2, state: drain }\n") == 0,
+		 "%s", err);
+	XT_EQ(dp_backend_read(dp, id2, &b), 0);
+	XT_EQ(b.state, XLB_BE_DRAIN);
+	XT_EQ(slots_of(&web, id2, NULL), 0);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n"
+				"      - { address: 10.1.0.2, weight: 0 }\n") == 0,
+		 "%s", err);
+	XT_EQ(dp_backend_read(dp, id2, &b), 0);
+	XT_EQ(b.state, XLB_BE_DRAIN);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n"
+				"      - { address: 10.1.0.2, state: disabled }\n") == 0,
+		 "%s", err);
+	XT_EQ(dp_backend_read(dp, id2, &b), 0);
+	XT_EQ(b.state, XLB_BE_DOWN);
+	XT_EQ(b.svc_id, web.id); /* still configured: not freed */
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	XT_EQ(dp_backend_read(dp, id2, &b), 0);
+	XT_EQ(b.state, XLB_BE_UP);
+	XT_EQ(b.generation, 1);
+	XT_CHECK(slots_of(&web, id2, NULL) > 100, "back in the table");
+	return XT_PASS;
+}
+
+static int t_table_size_change_moves_id(void)
+{
+	struct xlb_svc before, after;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	before = svc_of(80);
+	XT_CHECK(apply_web(257, TWO) == 0, "%s", err);
+	after = svc_of(80);
+	XT_EQ(after.table_size, 257);
+	XT_CHECK(after.id != before.id, "same id %u", after.id);
+	XT_EQ(dp_table_read(dp, before.id, before.table_size, NULL, NULL), -ENOENT);
+	XT_EQ(slots_of(&after, backend_id(after.id, "10.1.0.1", NULL), NULL) +
+		      slots_of(&after, backend_id(after.id, "10.1.0.2", NULL), NULL),
+	      257);
+	XT_EQ(backend_id(before.id, "10.1.0.1", NULL), 0);
+	XT_EQ(state_last_apply(st)->services_changed, 1);
+	return XT_PASS;
+}
+
+static int t_remove_service_and_vip(void)
+{
+	struct xlb_vip_key k = { .family = XLB_AF_INET6 };
+	struct xlb_vip v;
+	struct xlb_svc dns;
+	const char *only_web = "interfaces: [xst0]\n"
+			       "tunnel_source: 192.0.2.1\n"
+			       "gateway: 02:00:00:00:00:fe\n"
+			       "hash_seed: 7\n"
+			       "services:\n"
+			       "  - { vip: 10.0.0.10, port: 80, proto: tcp, table_size: 251,\n"
+			       "      backends: [{ address: 10.1.0.1 }] }\n";
+	struct xlb_addr a;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	dns = svc_of(53);
+	XT_CHECK(apply_text(only_web) == 0, "%s", err);
+	XT_EQ(svc_of(53).id, UINT32_MAX);
+	XT_EQ(dp_table_read(dp, dns.id, dns.table_size, NULL, NULL), -ENOENT);
+	XT_EQ(backend_id(dns.id, "2001:db8:1::1", NULL), 0);
+	xlb_addr_parse("2001:db8::53", &a);
+	memcpy(k.addr, a.addr, sizeof(k.addr));
+	XT_EQ(dp_vip_read(dp, &k, &v), -ENOENT);
+	XT_EQ(state_last_apply(st)->services_removed, 1);
+	XT_EQ(state_last_apply(st)->vips_removed, 1);
+	return XT_PASS;
+}
+
+static int t_invalid_changes_nothing(void)
+{
+	struct xlb_svc web;
+	__u32 inner1, inner2;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	web = svc_of(80);
+	slots_of(&web, 0, &inner1);
+	/* Valid YAML, but the interface does not exist: refused by the apply itself. */
+	XT_EQ(apply_text("interfaces: [nosuch0]\ntunnel_source: 192.0.2.1\nservices: []\n"),
+	      -EINVAL);
+	XT_CHECK(strstr(err, "nosuch0 does not exist"), "%s", err);
+	slots_of(&web, 0, &inner2);
+	XT_EQ(inner1, inner2);
+	XT_EQ(svc_of(53).table_size, 307);
+	XT_EQ(state_conf(st)->n_services, 2);
+	return XT_PASS;
+}
+
+/* 512 services fill the service map; moving one to a new table size needs a free slot. */
+static int t_capacity_refused_whole(void)
+{
+	size_t len = 1 << 20, off;
+	char *text = malloc(len);
+	struct xlb_svc s0;
+
+	XT_CHECK(text != NULL, "oom");
+	XT_EQ(fresh(), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		off = (size_t)snprintf(text, len,
+				       "interfaces: [xst0]\ntunnel_source: 192.0.2.1\n"
+				       "gateway: 02:00:00:00:00:fe\nhash_seed: 7\nservices:\n");
+		for (int i = 0; i < XLB_MAX_SERVICES; i++)
+			off += (size_t)snprintf(text + off, len - off,
+						"  - { vip: 10.0.%d.%d, port: 80, proto: tcp, "
+						"table_size: %d }\n",
+						i / 250, i % 250 + 1, pass && i == 0 ? 11 : 7);
+		if (pass == 0) {
+			XT_CHECK(apply_text(text) == 0, "%s", err);
+			s0 = svc_of(80);
+		}
+	}
+	XT_EQ(apply_text(text), -ENOSPC);
+	XT_CHECK(strstr(err, "service table full"), "%s", err);
+	free(text);
+	/* Nothing changed: every service still has table size 7. */
+	XT_EQ(state_conf(st)->services[0].table_size, 7);
+	(void)s0;
+	return XT_PASS;
+}
+
+/* A second state over the same pins learns everything and rewrites nothing. */
+static int t_adoption_rewrites_nothing(void)
+{
+	const struct xlbd_apply_stats *s;
+	struct xlb_svc web;
+	__u32 inner1, inner2;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1, weight: 30 }\n"
+				"      - { address: 10.1.0.2, state: drain }\n") == 0,
+		 "%s", err);
+	web = svc_of(80);
+	slots_of(&web, 0, &inner1);
+	state_free(st);
+	dp_close(dp);
+	XT_EQ(dp_open(&dp, pin, 4096, err, sizeof(err)), 0);
+	XT_CHECK(dp_adopted(dp), "not adopted");
+	XT_EQ(state_init(&st, dp), 0);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1, weight: 30 }\n"
+				"      - { address: 10.1.0.2, state: drain }\n") == 0,
+		 "%s", err);
+	s = state_last_apply(st);
+	XT_EQ(s->backends_written, 0);
+	XT_EQ(s->tables_built, 0);
+	XT_EQ(s->tables_kept, 2);
+	XT_EQ(s->config_written, 0);
+	slots_of(&web, 0, &inner2);
+	XT_EQ(inner1, inner2);
+	return XT_PASS;
+}
+
+static const struct xt_case cases[] = {
+	{ "apply_exact", t_apply_exact },
+	{ "reapply_writes_nothing", t_reapply_writes_nothing },
+	{ "remove_and_readd_backend", t_remove_and_readd_backend },
+	{ "drain_disable_weight0", t_drain_disable_weight0 },
+	{ "table_size_change_moves_id", t_table_size_change_moves_id },
+	{ "remove_service_and_vip", t_remove_service_and_vip },
+	{ "invalid_changes_nothing", t_invalid_changes_nothing },
+	{ "capacity_refused_whole", t_capacity_refused_whole },
+	{ "adoption_rewrites_nothing", t_adoption_rewrites_nothing },
+};
+
+int main(int argc, char **argv)
+{
+	struct xt_counts c = { 0 };
+	int rc;
+
+	if (geteuid() != 0) {
+		printf("skip bpf/state/*: needs root (BPF maps, a network namespace)\n");
+		c.skipped = 1;
+		return xt_summary("bpf/state", &c);
+	}
+	/* A private network namespace: the veth pair and attachments vanish with the process. */
+	if (unshare(CLONE_NEWNET) || system("ip link add xst0 type veth peer name xst1 && ip link "
+					    "set xst0 up && "
+					    "ip link set xst1 up")) {
+		fprintf(stderr, "bpf/state: cannot set up a network namespace\n");
+		c.failed = 1;
+		return xt_summary("bpf/state", &c);
+	}
+	xlog_set_level(XLOG_ERR);
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/xlb-state-test-%d", getpid());
+	rc = xt_run("bpf/state", cases, sizeof(cases) / sizeof(cases[0]),
+		    argc > 1 ? argv[1] : NULL);
+	state_free(st);
+	dp_close(dp);
+	dp_cleanup(pin);
+	return rc;
+}

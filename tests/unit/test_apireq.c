@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_apireq.c - the control API request parser: routes, methods, bodies, field validation,
+ * and the status codes and messages of everything it refuses. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "apireq.h"
+#include "xlb_abi.h"
+#include "xt.h"
+
+static char err[512];
+
+static int parse(const char *method, const char *path, const char *body, struct api_request *r)
+{
+	return api_parse(method, path, body, body ? strlen(body) : 0, r, err, sizeof(err));
+}
+
+/* Expect a refusal with status and a message containing want. */
+#define XT_REFUSED(status, want, method, path, body)                                             \
+	do {                                                                                     \
+		struct api_request r_;                                                           \
+		int s_ = parse(method, path, body, &r_);                                         \
+		XT_CHECK(s_ == (status), "%s %s: status %d (%s), expected %d", method, path, s_, \
+			 err, status);                                                           \
+		XT_CHECK(strstr(err, want), "%s %s: message '%s' lacks '%s'", method, path, err, \
+			 want);                                                                  \
+	} while (0)
+
+static int t_read_routes(void)
+{
+	struct api_request r;
+
+	XT_EQ(parse("GET", "/v1/status", NULL, &r), 0);
+	XT_EQ(r.op, API_STATUS);
+	XT_EQ(parse("GET", "/v1/services", NULL, &r), 0);
+	XT_EQ(r.op, API_SERVICE_LIST);
+	XT_EQ(parse("GET", "/v1/config", NULL, &r), 0);
+	XT_EQ(r.op, API_CONFIG_GET);
+	XT_EQ(parse("POST", "/v1/daemon/reload", NULL, &r), 0);
+	XT_EQ(r.op, API_RELOAD);
+	XT_EQ(parse("GET", "/v1/stats", NULL, &r), 0);
+	XT_EQ(r.op, API_STATS);
+	XT_EQ(parse("GET", "/v1/conns", NULL, &r), 0);
+	XT_EQ(r.op, API_CONNS);
+	XT_EQ(parse("GET", "/v1/tables/10.0.0.10/80/tcp", NULL, &r), 0);
+	XT_EQ(r.op, API_TABLE_GET);
+	XT_EQ(r.svc.port, 80);
+	XT_EQ(parse("GET", "/v1/services/10.0.0.10/80/tcp", NULL, &r), 0);
+	XT_EQ(r.op, API_SERVICE_GET);
+	XT_EQ(r.svc.vip.family, XLB_AF_INET);
+	XT_EQ(r.svc.vip.addr[0], htonl(0x0a00000a));
+	XT_EQ(r.svc.port, 80);
+	XT_EQ(r.svc.proto, IPPROTO_TCP);
+	XT_EQ(parse("DELETE", "/v1/services/2001:db8::10/0/udp", NULL, &r), 0);
+	XT_EQ(r.op, API_SERVICE_DEL);
+	XT_EQ(r.svc.vip.family, XLB_AF_INET6);
+	XT_EQ(r.svc.port, 0);
+	XT_EQ(r.svc.proto, IPPROTO_UDP);
+	return XT_PASS;
+}
+
+static int t_service_add(void)
+{
+	struct api_request r;
+
+	XT_EQ(parse("POST", "/v1/services",
+		    "{\"vip\":\"10.0.0.20\",\"port\":443,\"proto\":\"tcp\",\"name\":\"tls\","
+		    "\"table_size\":251,\"icmp_echo\":false,\"backends\":[{\"address\":"
+		    "\"10.1.0.1\"},{\"address\":\"2001:db8::1\",\"weight\":7,\"state\":\"drain\"}]"
+		    "}",
+		    &r),
+	      0);
+	XT_EQ(r.op, API_SERVICE_ADD);
+	XT_EQ(r.svc.port, 443);
+	XT_CHECK(!strcmp(r.service.name, "tls"), "name %s", r.service.name);
+	XT_EQ(r.service.table_size, 251);
+	XT_EQ(r.service.icmp_echo, 0);
+	XT_EQ(r.service.ref.port, 443);
+	XT_EQ(r.service.n_backends, 2);
+	XT_EQ(r.service.backends[0].weight, 100);
+	XT_EQ(r.service.backends[0].admin, XLB_ADMIN_ENABLED);
+	XT_EQ(r.service.backends[1].addr.family, XLB_AF_INET6);
+	XT_EQ(r.service.backends[1].weight, 7);
+	XT_EQ(r.service.backends[1].admin, XLB_ADMIN_DRAIN);
+	api_request_free(&r);
+	/* Defaults when only the key is given. */
+	XT_EQ(parse("POST", "/v1/services", "{\"vip\":\"10.0.0.20\",\"port\":0,\"proto\":\"udp\"}",
+		    &r),
+	      0);
+	XT_EQ(r.service.table_size, 65537);
+	XT_EQ(r.service.icmp_echo, 1);
+	XT_EQ(r.service.n_backends, 0);
+	api_request_free(&r);
+	return XT_PASS;
+}
+
+static int t_service_set_and_backends(void)
+{
+	struct api_request r;
+
+	XT_EQ(parse("PATCH", "/v1/services/10.0.0.10/80/tcp", "{\"table_size\":65537}", &r), 0);
+	XT_EQ(r.op, API_SERVICE_SET);
+	XT_EQ(r.fields, API_F_TABLE_SIZE);
+	XT_EQ(parse("POST", "/v1/services/10.0.0.10/80/tcp/backends",
+		    "{\"address\":\"10.1.0.9\",\"weight\":0}", &r),
+	      0);
+	XT_EQ(r.op, API_BACKEND_ADD);
+	XT_EQ(r.backend.addr[0], htonl(0x0a010009));
+	XT_EQ(r.be.weight, 0);
+	XT_EQ(parse("PATCH", "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.9",
+		    "{\"state\":\"disabled\"}", &r),
+	      0);
+	XT_EQ(r.op, API_BACKEND_SET);
+	XT_EQ(r.fields, API_F_STATE);
+	XT_EQ(r.be.admin, XLB_ADMIN_DISABLED);
+	XT_EQ(r.be.addr.addr[0], htonl(0x0a010009));
+	XT_EQ(parse("DELETE", "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.9", NULL, &r), 0);
+	XT_EQ(r.op, API_BACKEND_DEL);
+	return XT_PASS;
+}
+
+static int t_config_bodies(void)
+{
+	struct api_request r;
+	const char *yaml = "interfaces: [eth0]\nservices: []\n";
+
+	XT_EQ(parse("POST", "/v1/config/check", yaml, &r), 0);
+	XT_EQ(r.op, API_CONFIG_CHECK);
+	XT_EQ(r.yaml_len, strlen(yaml));
+	XT_EQ(parse("POST", "/v1/config/apply", yaml, &r), 0);
+	XT_EQ(r.op, API_CONFIG_APPLY);
+	XT_REFUSED(400, "must be a configuration", "POST", "/v1/config/apply", NULL);
+	return XT_PASS;
+}
+
+static int t_refused_paths_and_methods(void)
+{
+	XT_REFUSED(404, "under /v1/", "GET", "/", NULL);
+	XT_REFUSED(404, "under /v1/", "GET", "/v2/status", NULL);
+	XT_REFUSED(404, "no such resource", "GET", "status", NULL);
+	XT_REFUSED(404, "/v1/nope", "GET", "/v1/nope", NULL);
+	XT_REFUSED(405, "GET only", "POST", "/v1/status", NULL);
+	XT_REFUSED(405, "GET or POST", "DELETE", "/v1/services", NULL);
+	XT_REFUSED(405, "POST only", "GET", "/v1/daemon/reload", NULL);
+	XT_REFUSED(405, "GET only", "DELETE", "/v1/stats", NULL);
+	XT_REFUSED(404, "/v1/tables/VIP/PORT/PROTO", "GET", "/v1/tables", NULL);
+	XT_REFUSED(405, "GET only", "POST", "/v1/tables/10.0.0.10/80/tcp", NULL);
+	XT_REFUSED(404, "no such service", "GET", "/v1/services/10.0.0.10/80/sctp", NULL);
+	XT_REFUSED(404, "no such service", "GET", "/v1/services/10.0.0.10/80x/tcp", NULL);
+	XT_REFUSED(404, "no such service", "GET", "/v1/services/10.0.0.999/80/tcp", NULL);
+	XT_REFUSED(404, "VIP/PORT/PROTO", "GET", "/v1/services/10.0.0.10/80", NULL);
+	XT_REFUSED(404, "no such backend", "DELETE", "/v1/services/10.0.0.10/80/tcp/backends/x",
+		   NULL);
+	XT_REFUSED(404, "no such resource: bogus", "GET", "/v1/services/10.0.0.10/80/tcp/bogus",
+		   NULL);
+	XT_REFUSED(404, "no query strings", "GET", "/v1/status?x=1", NULL);
+	XT_REFUSED(404, "no query strings", "GET", "/v1/services/10.0.0.10%2F80", NULL);
+	XT_REFUSED(404, "no such resource", "GET", "/v1/a/b/c/d/e/f/g/h/i", NULL);
+	return XT_PASS;
+}
+
+static int t_refused_bodies(void)
+{
+	const char *svc = "/v1/services/10.0.0.10/80/tcp";
+	const char *be = "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.1";
+
+	XT_REFUSED(400, "JSON body is required", "PATCH", be, NULL);
+	XT_REFUSED(400, "not valid JSON", "PATCH", be, "{\"weight\": ");
+	XT_REFUSED(400, "not valid JSON", "PATCH", be, "{\"weight\":1,\"weight\":2}");
+	XT_REFUSED(400, "must be a JSON object", "PATCH", be, "[1]");
+	XT_REFUSED(400, "weight: must be 0..65535, got 70000", "PATCH", be, "{\"weight\":70000}");
+	XT_REFUSED(400, "weight: must be 0..65535, got -1", "PATCH", be, "{\"weight\":-1}");
+	XT_REFUSED(400, "weight: must be an integer", "PATCH", be, "{\"weight\":\"80\"}");
+	XT_REFUSED(400, "weight: must be an integer", "PATCH", be, "{\"weight\":1.5}");
+	XT_REFUSED(400, "state: must be enabled, drain or disabled, got up", "PATCH", be,
+		   "{\"state\":\"up\"}");
+	XT_REFUSED(400, "unknown key: address", "PATCH", be, "{\"address\":\"10.1.0.2\"}");
+	XT_REFUSED(400, "nothing to change", "PATCH", be, "{}");
+	XT_REFUSED(400, "unknown key: colour", "PATCH", svc, "{\"colour\":\"red\"}");
+	XT_REFUSED(400, "unknown key: vip", "PATCH", svc, "{\"vip\":\"10.0.0.11\"}");
+	XT_REFUSED(400, "table_size: must be prime, got 65536", "PATCH", svc,
+		   "{\"table_size\":65536}");
+	XT_REFUSED(400, "table_size: must be 7..655373", "PATCH", svc, "{\"table_size\":3}");
+	XT_REFUSED(400, "icmp_echo: must be true or false", "PATCH", svc, "{\"icmp_echo\":1}");
+	XT_REFUSED(400, "name: 1..31", "PATCH", svc, "{\"name\":\"has space\"}");
+	XT_REFUSED(400, "name: 1..31", "PATCH", svc, "{\"name\":\"\"}");
+	XT_REFUSED(400, "needs vip, port and proto", "POST", "/v1/services",
+		   "{\"vip\":\"10.0.0.1\"}");
+	XT_REFUSED(400, "proto: must be tcp or udp, got icmp", "POST", "/v1/services",
+		   "{\"vip\":\"10.0.0.1\",\"port\":1,\"proto\":\"icmp\"}");
+	XT_REFUSED(400, "vip: not an IPv4 or IPv6 address: 10.0.0", "POST", "/v1/services",
+		   "{\"vip\":\"10.0.0\",\"port\":1,\"proto\":\"tcp\"}");
+	XT_REFUSED(400, "port: must be 0..65535, got 65536", "POST", "/v1/services",
+		   "{\"vip\":\"10.0.0.1\",\"port\":65536,\"proto\":\"tcp\"}");
+	XT_REFUSED(400, "backends: must be a list", "POST", "/v1/services",
+		   "{\"vip\":\"10.0.0.1\",\"port\":1,\"proto\":\"tcp\",\"backends\":{}}");
+	XT_REFUSED(400, "address: missing", "POST", "/v1/services",
+		   "{\"vip\":\"10.0.0.1\",\"port\":1,\"proto\":\"tcp\",\"backends\":[{}]}");
+	XT_REFUSED(400, "address: missing", "POST", "/v1/services/10.0.0.10/80/tcp/backends",
+		   "{\"weight\":1}");
+	return XT_PASS;
+}
+
+static int t_body_too_large(void)
+{
+	struct api_request r;
+	int s = api_parse("POST", "/v1/config/apply", "x", API_BODY_MAX + 1, &r, err, sizeof(err));
+
+	XT_EQ(s, 413);
+	XT_CHECK(strstr(err, "larger than"), "%s", err);
+	return XT_PASS;
+}
+
+static const struct xt_case cases[] = {
+	{ "read_routes", t_read_routes },
+	{ "service_add", t_service_add },
+	{ "service_set_and_backends", t_service_set_and_backends },
+	{ "config_bodies", t_config_bodies },
+	{ "refused_paths_and_methods", t_refused_paths_and_methods },
+	{ "refused_bodies", t_refused_bodies },
+	{ "body_too_large", t_body_too_large },
+};
+
+int main(int argc, char **argv)
+{
+	return xt_run("unit/apireq", cases, sizeof(cases) / sizeof(cases[0]),
+		      argc > 1 ? argv[1] : NULL);
+}

@@ -1,0 +1,1603 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_config.c - xlbd.yaml parsing, validation, dump/parse round trips, copy and the value
+ * parsers: every key, every error class with its file, line and key path, the limits. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xlb_abi.h"
+#include "addr.h"
+#include "config.h"
+#include "xt.h"
+
+#define NAME "xlbd.yaml"
+/* Three lines every config needing tunnel sources starts with: the next line is line 4. */
+#define HEAD "interfaces: [eth0]\ntunnel_source: 192.0.2.1\ntunnel_source_v6: 2001:db8::1\n"
+
+static char err[XLB_CONF_ERR_MAX];
+
+static int parse(const char *text, struct xlb_conf *c)
+{
+	return xlb_conf_parse(text, strlen(text), NAME, c, err, sizeof(err));
+}
+
+/* The first difference between two models, lines ignored; NULL when they are equal. */
+static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
+{
+	static char why[160];
+
+#define DIFF(cond, ...)                                          \
+	do {                                                     \
+		if (cond) {                                      \
+			snprintf(why, sizeof(why), __VA_ARGS__); \
+			return why;                              \
+		}                                                \
+	} while (0)
+	DIFF(a->n_ifaces != b->n_ifaces, "n_ifaces %zu != %zu", a->n_ifaces, b->n_ifaces);
+	for (size_t i = 0; i < a->n_ifaces; i++)
+		DIFF(strcmp(a->ifaces[i], b->ifaces[i]), "ifaces[%zu]", i);
+	DIFF(a->xdp_mode != b->xdp_mode, "xdp_mode");
+	DIFF(memcmp(&a->tunnel_source, &b->tunnel_source, sizeof(a->tunnel_source)), "tunnel_"
+										     "source");
+	DIFF(memcmp(&a->tunnel_source_v6, &b->tunnel_source_v6, sizeof(a->tunnel_source_v6)), "tunn"
+											      "el_"
+											      "sour"
+											      "ce_"
+											      "v6");
+	DIFF(a->rss_bits != b->rss_bits || a->rss_bits_v6 != b->rss_bits_v6, "rss_bits");
+	DIFF(a->gateway_auto != b->gateway_auto, "gateway_auto");
+	DIFF(!a->gateway_auto && memcmp(a->gateway_mac, b->gateway_mac, 6), "gateway_mac");
+	DIFF(a->hash_seed_auto != b->hash_seed_auto, "hash_seed_auto");
+	DIFF(!a->hash_seed_auto && a->hash_seed != b->hash_seed, "hash_seed");
+	DIFF(a->mtu != b->mtu, "mtu %u != %u", a->mtu, b->mtu);
+	DIFF(a->conntrack_size != b->conntrack_size, "conntrack_size");
+	DIFF(a->udp_idle_timeout != b->udp_idle_timeout, "udp_idle_timeout");
+	DIFF(strcmp(a->state_dir, b->state_dir), "state_dir");
+	DIFF(a->n_services != b->n_services, "n_services %zu != %zu", a->n_services, b->n_services);
+	for (size_t i = 0; i < a->n_services; i++) {
+		const struct xlb_conf_service *s = &a->services[i], *t = &b->services[i];
+
+		DIFF(strcmp(s->name, t->name), "services[%zu].name", i);
+		DIFF(s->ref.vip.family != t->ref.vip.family ||
+			     memcmp(s->ref.vip.addr, t->ref.vip.addr, sizeof(s->ref.vip.addr)),
+		     "services[%zu].vip", i);
+		DIFF(s->ref.port != t->ref.port || s->ref.proto != t->ref.proto,
+		     "services[%zu] port/proto", i);
+		DIFF(s->table_size != t->table_size, "services[%zu].table_size", i);
+		DIFF(s->icmp_echo != t->icmp_echo, "services[%zu].icmp_echo", i);
+		DIFF(s->n_backends != t->n_backends, "services[%zu].n_backends", i);
+		for (size_t j = 0; j < s->n_backends; j++) {
+			const struct xlb_conf_backend *x = &s->backends[j], *y = &t->backends[j];
+
+			DIFF(memcmp(&x->addr, &y->addr, sizeof(x->addr)),
+			     "services[%zu].backends[%zu].address", i, j);
+			DIFF(x->weight != y->weight || x->admin != y->admin,
+			     "services[%zu].backends[%zu] weight/state", i, j);
+		}
+	}
+#undef DIFF
+	return NULL;
+}
+
+/* Dump c into a malloc'ed string (NULL on failure). */
+static char *dump_to_string(const struct xlb_conf *c, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	*rc = xlb_conf_dump(c, f);
+	fclose(f);
+	if (*rc) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Dump a, parse the dump, expect an equal model and the same text when dumped again. */
+static int round_trip(const struct xlb_conf *a)
+{
+	struct xlb_conf b;
+	char *t1, *t2;
+	const char *why;
+	int rc = -1;
+
+	t1 = dump_to_string(a, &rc);
+	XT_CHECK(t1, "dump failed: %d", rc);
+	rc = xlb_conf_parse(t1, strlen(t1), "dump", &b, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "    dump does not parse: %s\n%s", err, t1);
+		free(t1);
+		return XT_FAIL;
+	}
+	why = conf_diff(a, &b);
+	t2 = dump_to_string(&b, &rc);
+	xlb_conf_free(&b);
+	if (why || !t2 || strcmp(t1, t2)) {
+		fprintf(stderr, "    round trip differs: %s\n", why ? why : "second dump text");
+		free(t1);
+		free(t2);
+		return XT_FAIL;
+	}
+	free(t1);
+	free(t2);
+	return XT_PASS;
+}
+
+static int round_trip_text(const char *text)
+{
+	struct xlb_conf a;
+	int rc;
+
+	rc = parse(text, &a);
+	XT_CHECK(rc == 0, "%s", err);
+	rc = round_trip(&a);
+	xlb_conf_free(&a);
+	return rc;
+}
+
+/* text must fail with "xlbd.yaml:LINE: ..." containing want, and leave the model untouched. */
+static int expect_error(const char *text, size_t len, int line, const char *want)
+{
+	struct xlb_conf c, before;
+	char prefix[32];
+	int rc;
+
+	memset(&c, 0xa5, sizeof(c));
+	before = c;
+	rc = xlb_conf_parse(text, len, NAME, &c, err, sizeof(err));
+	if (rc == 0) {
+		fprintf(stderr, "    accepted, expected line %d '%s'\n", line, want);
+		xlb_conf_free(&c);
+		return 0;
+	}
+	snprintf(prefix, sizeof(prefix), NAME ":%d: ", line);
+	if (rc != -EINVAL || strncmp(err, prefix, strlen(prefix)) || !strstr(err, want)) {
+		fprintf(stderr, "    rc %d, got '%s', expected '%s...%s'\n", rc, err, prefix, want);
+		return 0;
+	}
+	if (memcmp(&c, &before, sizeof(c))) {
+		fprintf(stderr, "    the model was changed by a failed parse\n");
+		return 0;
+	}
+	return 1;
+}
+
+#define XT_ERR(text, line, want) \
+	XT_CHECK(expect_error(text, strlen(text), line, want), "error case at line %d", __LINE__)
+
+/* text must fail with exactly this message. */
+#define XT_ERR_EXACT(text, msg)                                                       \
+	do {                                                                          \
+		struct xlb_conf c_;                                                   \
+		XT_EQ(parse(text, &c_), -EINVAL);                                     \
+		XT_CHECK(!strcmp(err, msg), "got '%s'\n    expected '%s'", err, msg); \
+	} while (0)
+
+struct err_case {
+	const char *text;
+	int line;
+	const char *want;
+};
+
+static int run_err_cases(const struct err_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		XT_CHECK(expect_error(cases[i].text, strlen(cases[i].text), cases[i].line,
+				      cases[i].want),
+			 "case %zu: %s", i, cases[i].text);
+	return XT_PASS;
+}
+
+#define RUN_ERR_CASES(a) run_err_cases(a, sizeof(a) / sizeof(a[0]))
+
+/* A growing text buffer for generated configs. */
+struct text {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void text_open(struct text *t)
+{
+	t->buf = NULL;
+	t->len = 0;
+	t->f = open_memstream(&t->buf, &t->len);
+}
+
+static const char *text_close(struct text *t)
+{
+	fclose(t->f);
+	return t->buf;
+}
+
+/* ---- valid files ---- */
+
+static const char FULL[] = "# every key\n"
+			   "interfaces: [eth0, eth1]\n"
+			   "xdp_mode: generic\n"
+			   "tunnel_source: 192.0.2.1\n"
+			   "tunnel_source_v6: 2001:db8::1\n"
+			   "rss_bits: 8\n"
+			   "rss_bits_v6: 32\n"
+			   "gateway: 02:AA:bb:cc:dd:0e\n"
+			   "hash_seed: 4294967295\n"
+			   "mtu: 9000\n"
+			   "conntrack: { size: 2097152, udp_idle_timeout: 2m }\n"
+			   "state_dir: /run/xlb state\n"
+			   "services:\n"
+			   "  - name: web.v4_1-a\n" /* line 14 */
+			   "    vip: 10.0.0.10\n"
+			   "    port: 80\n"
+			   "    proto: tcp\n"
+			   "    table_size: 1009\n"
+			   "    icmp_echo: false\n"
+			   "    backends:\n"
+			   "      - { address: 10.1.0.11, weight: 100, state: enabled }\n" /* 21 */
+			   "      - address: 2001:db8::5\n"
+			   "        weight: 0\n"
+			   "        state: drain\n"
+			   "      - { address: 10.1.0.13, weight: 65535, state: disabled }\n"
+			   "  - vip: \"2001:db8::10\"\n" /* 26 */
+			   "    port: 0\n"
+			   "    proto: udp\n"
+			   "    backends: []\n";
+
+static int t_full_every_key(void)
+{
+	struct xlb_conf c;
+	struct xlb_addr a;
+	const struct xlb_conf_service *s;
+
+	XT_CHECK(parse(FULL, &c) == 0, "%s", err);
+	XT_EQ(c.n_ifaces, 2);
+	XT_CHECK(!strcmp(c.ifaces[0], "eth0") && !strcmp(c.ifaces[1], "eth1"), "ifaces");
+	XT_EQ(c.xdp_mode, XLB_XDP_GENERIC);
+	XT_EQ(c.tunnel_source.family, XLB_AF_INET);
+	XT_EQ(c.tunnel_source.addr[0], htonl(0xc0000201));
+	XT_EQ(c.tunnel_source_v6.family, XLB_AF_INET6);
+	XT_EQ(c.tunnel_source_v6.addr[0], htonl(0x20010db8));
+	XT_EQ(c.tunnel_source_v6.addr[3], htonl(1));
+	XT_EQ(c.rss_bits, 8);
+	XT_EQ(c.rss_bits_v6, 32);
+	XT_EQ(c.gateway_auto, false);
+	XT_CHECK(!memcmp(c.gateway_mac, "\x02\xaa\xbb\xcc\xdd\x0e", 6), "gateway_mac");
+	XT_EQ(c.hash_seed_auto, false);
+	XT_EQ(c.hash_seed, 4294967295U);
+	XT_EQ(c.mtu, 9000);
+	XT_EQ(c.conntrack_size, 2097152);
+	XT_EQ(c.udp_idle_timeout, 120);
+	XT_CHECK(!strcmp(c.state_dir, "/run/xlb state"), "state_dir '%s'", c.state_dir);
+	XT_EQ(c.n_services, 2);
+
+	s = &c.services[0];
+	XT_CHECK(!strcmp(s->name, "web.v4_1-a"), "name '%s'", s->name);
+	XT_EQ(s->line, 14);
+	XT_EQ(s->ref.vip.family, XLB_AF_INET);
+	XT_EQ(s->ref.vip.addr[0], htonl(0x0a00000a));
+	XT_EQ(s->ref.port, 80);
+	XT_EQ(s->ref.proto, IPPROTO_TCP);
+	XT_EQ(s->table_size, 1009);
+	XT_EQ(s->icmp_echo, false);
+	XT_EQ(s->n_backends, 3);
+	XT_EQ(s->backends[0].addr.addr[0], htonl(0x0a01000b));
+	XT_EQ(s->backends[0].weight, 100);
+	XT_EQ(s->backends[0].admin, XLB_ADMIN_ENABLED);
+	XT_EQ(s->backends[0].line, 21);
+	XT_EQ(xlb_addr_parse("2001:db8::5", &a), 0);
+	XT_CHECK(!memcmp(&s->backends[1].addr, &a, sizeof(a)), "backend 1 address");
+	XT_EQ(s->backends[1].weight, 0);
+	XT_EQ(s->backends[1].admin, XLB_ADMIN_DRAIN);
+	XT_EQ(s->backends[1].line, 22);
+	XT_EQ(s->backends[2].weight, 65535);
+	XT_EQ(s->backends[2].admin, XLB_ADMIN_DISABLED);
+
+	s = &c.services[1];
+	XT_EQ(s->line, 26);
+	XT_CHECK(s->name[0] == '\0', "unnamed service");
+	XT_EQ(s->ref.vip.family, XLB_AF_INET6);
+	XT_EQ(s->ref.port, 0);
+	XT_EQ(s->ref.proto, IPPROTO_UDP);
+	XT_EQ(s->table_size, XLB_CONF_DEFAULT_TABLE_SIZE);
+	XT_EQ(s->icmp_echo, true);
+	XT_EQ(s->n_backends, 0);
+	XT_CHECK(s->backends == NULL, "no backend array");
+	xlb_conf_free(&c);
+	XT_EQ(c.n_services, 0);
+	XT_CHECK(c.services == NULL, "free resets the model");
+	return XT_PASS;
+}
+
+static int t_defaults(void)
+{
+	struct xlb_conf c, d;
+
+	XT_CHECK(parse("interfaces: [eth0]\nservices: []\n", &c) == 0, "%s", err);
+	XT_EQ(c.n_ifaces, 1);
+	XT_EQ(c.xdp_mode, XLB_XDP_NATIVE);
+	XT_EQ(c.tunnel_source.family, 0);
+	XT_EQ(c.tunnel_source_v6.family, 0);
+	XT_EQ(c.rss_bits, 0);
+	XT_EQ(c.rss_bits_v6, 0);
+	XT_EQ(c.gateway_auto, true);
+	XT_EQ(c.hash_seed_auto, true);
+	XT_EQ(c.mtu, 1500);
+	XT_EQ(c.conntrack_size, XLB_DEFAULT_CONNS);
+	XT_EQ(c.udp_idle_timeout, 30);
+	XT_CHECK(!strcmp(c.state_dir, "/var/lib/xlb"), "state_dir");
+	XT_EQ(c.n_services, 0);
+	/* The parsed defaults are xlb_conf_init()'s. */
+	xlb_conf_init(&d);
+	strcpy(d.ifaces[0], "eth0");
+	d.n_ifaces = 1;
+	XT_CHECK(!conf_diff(&c, &d), "%s", conf_diff(&c, &d));
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_service_defaults(void)
+{
+	struct xlb_conf c;
+	const struct xlb_conf_service *s;
+
+	XT_CHECK(parse(HEAD "services:\n  - vip: 10.0.0.10\n    port: 53\n    proto: udp\n"
+			    "    backends:\n      - address: 10.1.0.1\n",
+		       &c) == 0,
+		 "%s", err);
+	s = &c.services[0];
+	XT_EQ(s->table_size, 65537);
+	XT_EQ(s->icmp_echo, true);
+	XT_CHECK(!s->name[0], "no name");
+	XT_EQ(s->n_backends, 1);
+	XT_EQ(s->backends[0].weight, 100);
+	XT_EQ(s->backends[0].admin, XLB_ADMIN_ENABLED);
+	XT_EQ(s->backends[0].line, 9);
+	/* A conntrack mapping with one key keeps the other's default. */
+	xlb_conf_free(&c);
+	XT_CHECK(parse("interfaces: [eth0]\nservices: []\nconntrack: { size: 1024 }\n", &c) == 0,
+		 "%s", err);
+	XT_EQ(c.conntrack_size, 1024);
+	XT_EQ(c.udp_idle_timeout, 30);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_styles_equivalent(void)
+{
+	struct xlb_conf a, b;
+
+	/* Block and flow styles, quoted strings: one model. */
+	XT_CHECK(parse(HEAD "services: [{vip: 10.0.0.10, port: 80, proto: tcp, "
+			    "backends: [{address: 10.1.0.1, weight: 5}]}]\n",
+		       &a) == 0,
+		 "%s", err);
+	XT_CHECK(parse("interfaces:\n  - 'eth0'\ntunnel_source: \"192.0.2.1\"\n"
+		       "tunnel_source_v6: 2001:db8::1\nservices:\n  - vip: '10.0.0.10'\n"
+		       "    port: 80\n    proto: \"tcp\"\n    backends:\n"
+		       "      - address: 10.1.0.1\n        weight: 5\n",
+		       &b) == 0,
+		 "%s", err);
+	XT_CHECK(!conf_diff(&a, &b), "%s", conf_diff(&a, &b));
+	xlb_conf_free(&a);
+	xlb_conf_free(&b);
+	/* Comments, a document start and end marker, a UTF-8 BOM, CRLF line ends. */
+	XT_CHECK(parse("\xef\xbb\xbf# c\r\n---\r\ninterfaces: [eth0] # x\r\nservices: "
+		       "[]\r\n...\r\n",
+		       &a) == 0,
+		 "%s", err);
+	xlb_conf_free(&a);
+	return XT_PASS;
+}
+
+/* ---- exact messages ---- */
+
+static int t_exact_messages(void)
+{
+	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nmtu: 15OO\n", "xlbd.yaml:3: mtu: not a "
+								      "number: 15OO");
+	XT_ERR_EXACT(HEAD "services:\n  - vip: 10.0.0.10\n    proto: tcp\n    port: 70000\n",
+		     "xlbd.yaml:7: services[0].port: must be 0..65535, got 70000");
+	XT_ERR_EXACT(HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n"
+			  "    backends:\n      - { address: 10.1.0.1, weight: 65536 }\n",
+		     "xlbd.yaml:9: services[0].backends[0].weight: must be 0..65535, got 65536");
+	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nmtus: 1500\n",
+		     "xlbd.yaml:3: mtus: unknown key (known keys: interfaces, xdp_mode, "
+		     "tunnel_source, tunnel_source_v6, rss_bits, rss_bits_v6, gateway, hash_seed, "
+		     "mtu, conntrack, state_dir, services)");
+	XT_ERR_EXACT("interfaces: [eth0]\nmtu: 1500\nservices: []\nmtu: 9000\n", "xlbd.yaml:4: "
+										 "mtu: duplicate "
+										 "key (first given "
+										 "at line 2)");
+	XT_ERR_EXACT("interfaces: &i [eth0]\nservices: []\n", "xlbd.yaml:1: interfaces: anchors "
+							      "and aliases are not supported");
+	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nxdp_mode: fast\n", "xlbd.yaml:3: xdp_mode: "
+									   "must be native, "
+									   "generic or auto, got "
+									   "fast");
+	XT_ERR_EXACT("interfaces: [eth0]\nservices:\n  - port: 80\n    proto: tcp\n", "xlbd.yaml:3:"
+										      " services[0]"
+										      ".vip: "
+										      "required "
+										      "key is "
+										      "missing");
+	return XT_PASS;
+}
+
+/* ---- every error class ---- */
+
+static int t_numbers_strict(void)
+{
+	static const char *const bad[] = { "80x", "-1",	  "+1",	  "0x10", "1e3", "080", "80.0",
+					   "1_0", "0o10", ".inf", "8 0",  "٨٠",	 "1,2" };
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 HEAD "services:\n  - vip: 10.0.0.10\n    proto: tcp\n    port: %s\n",
+			 bad[i]);
+		XT_CHECK(expect_error(text, strlen(text), 7, "services[0].port: not a number: "),
+			 "port '%s'", bad[i]);
+	}
+	/* Quoted numbers are strings, even " 80". */
+	XT_ERR(HEAD "services:\n  - vip: 10.0.0.10\n    proto: tcp\n    port: \" 80\"\n", 7,
+	       "services[0].port: must be a number without quotes, got \" 80\"");
+	XT_ERR(HEAD "services:\n  - vip: 10.0.0.10\n    proto: tcp\n    port: '80'\n", 7,
+	       "without quotes");
+	XT_ERR("interfaces: [eth0]\nservices: []\nmtu: 99999999999999999999\n", 3,
+	       "mtu: must be 1280..9216, got 99999999999999999999");
+	return XT_PASS;
+}
+
+static int t_ranges(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\nmtu: 1279\n", 3,
+		  "mtu: must be 1280..9216, got 1279" },
+		{ "interfaces: [eth0]\nservices: []\nmtu: 9217\n", 3, "mtu: must be 1280..9216" },
+		{ "interfaces: [eth0]\nservices: []\nrss_bits: 17\n", 3,
+		  "rss_bits: must be 0..16, got 17" },
+		{ "interfaces: [eth0]\nservices: []\nrss_bits_v6: 33\n", 3,
+		  "rss_bits_v6: must be 0..32" },
+		{ "interfaces: [eth0]\nservices: []\nconntrack:\n  size: 1023\n", 4,
+		  "conntrack.size: must be 1024..16777216, got 1023" },
+		{ "interfaces: [eth0]\nservices: []\nconntrack:\n  size: 16777217\n", 4,
+		  "conntrack.size: must be" },
+		{ "interfaces: [eth0]\nservices: []\nhash_seed: 4294967296\n", 3,
+		  "hash_seed: must be auto or a number 0..4294967295, got 4294967296" },
+		{ "interfaces: [eth0]\nservices: []\nhash_seed: \"12\"\n", 3,
+		  "hash_seed: must be auto or a number" },
+		{ "interfaces: [eth0]\nservices: []\nhash_seed: random\n", 3,
+		  "hash_seed: must be auto" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, table_size: 5 }\n",
+		  5, "services[0].table_size: must be 7..655373, got 5" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, table_size: 655379 "
+		       "}\n",
+		  5, "services[0].table_size: must be 7..655373, got 655379" },
+	};
+	struct xlb_conf c;
+
+	XT_CHECK(parse("interfaces: [eth0]\nservices: []\nmtu: 1280\nrss_bits: 16\nhash_seed: 0\n"
+		       "conntrack: { size: 16777216, udp_idle_timeout: 86400 }\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.mtu, 1280);
+	XT_EQ(c.rss_bits, 16);
+	XT_EQ(c.hash_seed_auto, false);
+	XT_EQ(c.hash_seed, 0);
+	XT_EQ(c.conntrack_size, 16777216);
+	XT_EQ(c.udp_idle_timeout, 86400);
+	xlb_conf_free(&c);
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_booleans_strict(void)
+{
+	static const char *const bad[] = { "yes",   "no", "on", "off",	    "True",
+					   "FALSE", "1",  "0",	"\"true\"", "y" };
+	char text[256];
+	struct xlb_conf c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n"
+			      "    icmp_echo: %s\n",
+			 bad[i]);
+		XT_CHECK(expect_error(text, strlen(text), 8,
+				      "services[0].icmp_echo: must be true or false, got "),
+			 "icmp_echo '%s'", bad[i]);
+	}
+	XT_CHECK(parse(HEAD "services:\n  - {vip: 10.0.0.10, port: 1, proto: tcp, icmp_echo: "
+			    "false}\n"
+			    "  - {vip: 10.0.0.10, port: 2, proto: tcp, icmp_echo: true}\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.services[0].icmp_echo, false);
+	XT_EQ(c.services[1].icmp_echo, true);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_durations_in_file(void)
+{
+	static const struct {
+		const char *text;
+		__u32 secs;
+	} good[] = { { "30s", 30 }, { "2m", 120 }, { "1h", 3600 }, { "2000ms", 2 },
+		     { "30", 30 },  { "0", 0 },	   { "0ms", 0 },   { "24h", 86400 } };
+	static const char *const bad[] = { "1500ms", "30x",  "-1s", "1d", "30 s",
+					   "s",	     "1.5s", "30S", "" };
+	char text[256];
+	struct xlb_conf c;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "interfaces: [eth0]\nservices: []\nconntrack:\n  udp_idle_timeout: %s\n",
+			 good[i].text);
+		XT_CHECK(parse(text, &c) == 0, "'%s': %s", good[i].text, err);
+		XT_EQ(c.udp_idle_timeout, good[i].secs);
+		xlb_conf_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "interfaces: [eth0]\nservices: []\nconntrack:\n  udp_idle_timeout: "
+			 "\"%s\"\n",
+			 bad[i]);
+		XT_CHECK(expect_error(text, strlen(text), 4,
+				      "conntrack.udp_idle_timeout: not a duration in whole "
+				      "seconds"),
+			 "'%s'", bad[i]);
+	}
+	XT_ERR("interfaces: [eth0]\nservices: []\nconntrack:\n  udp_idle_timeout: 25h\n", 4,
+	       "conntrack.udp_idle_timeout: must be 0..86400 seconds, got 25h");
+	return XT_PASS;
+}
+
+static int t_parse_duration(void)
+{
+	__u32 v = 77;
+
+	XT_EQ(xlb_parse_duration_s("30s", 0, 100, &v), 0);
+	XT_EQ(v, 30);
+	XT_EQ(xlb_parse_duration_s("2m", 0, 1000, &v), 0);
+	XT_EQ(v, 120);
+	XT_EQ(xlb_parse_duration_s("1h", 0, 5000, &v), 0);
+	XT_EQ(v, 3600);
+	XT_EQ(xlb_parse_duration_s("5000ms", 0, 100, &v), 0);
+	XT_EQ(v, 5);
+	XT_EQ(xlb_parse_duration_s("42", 0, 100, &v), 0);
+	XT_EQ(v, 42);
+	v = 77;
+	XT_EQ(xlb_parse_duration_s("1500ms", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s("2m", 0, 100, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_s("1s", 2, 100, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_s("4294967295h", 0, 0xffffffff, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_s("99999999999999999999s", 0, 0xffffffff, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_s("4294967296", 0, 0xffffffff, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_s("05s", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s("", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s("s", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s("3 s", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s("3sec", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s("+3s", 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_s(NULL, 0, 100, &v), -EINVAL);
+	XT_EQ(v, 77);
+	return XT_PASS;
+}
+
+static int t_parse_mac(void)
+{
+	static const char *const bad[] = { "",
+					   "aa:bb:cc:dd:ee",
+					   "aa:bb:cc:dd:ee:ff:00",
+					   "aa-bb-cc-dd-ee-ff",
+					   "aabb.ccdd.eeff",
+					   "a:bb:cc:dd:ee:ff0",
+					   "gg:bb:cc:dd:ee:ff",
+					   " aa:bb:cc:dd:ee:f",
+					   "aa:bb:cc:dd:ee:ff ",
+					   "aa:bb:cc:dd:ee:f" };
+	__u8 mac[6], keep[6] = { 1, 2, 3, 4, 5, 6 };
+
+	XT_EQ(xlb_parse_mac("00:1A:2b:3C:4d:FF", mac), 0);
+	XT_CHECK(!memcmp(mac, "\x00\x1a\x2b\x3c\x4d\xff", 6), "mac bytes");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(mac, keep, 6);
+		XT_CHECK(xlb_parse_mac(bad[i], mac) == -EINVAL, "'%s' accepted", bad[i]);
+		XT_CHECK(!memcmp(mac, keep, 6), "'%s' changed the output", bad[i]);
+	}
+	XT_EQ(xlb_parse_mac(NULL, mac), -EINVAL);
+	return XT_PASS;
+}
+
+static int t_gateway(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\ngateway: aa-bb-cc-dd-ee-ff\n", 3,
+		  "gateway: must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got "
+		  "aa-bb-cc-dd-ee-ff" },
+		{ "interfaces: [eth0]\nservices: []\ngateway: ff:ff:ff:ff:ff:ff\n", 3,
+		  "gateway: a multicast or broadcast MAC is not a gateway" },
+		{ "interfaces: [eth0]\nservices: []\ngateway: 01:00:5e:00:00:01\n", 3,
+		  "multicast" },
+		{ "interfaces: [eth0]\nservices: []\ngateway: 00:00:00:00:00:00\n", 3,
+		  "gateway: 00:00:00:00:00:00 is not a gateway" },
+		{ "interfaces: [eth0]\nservices: []\ngateway: AUTO\n", 3, "gateway: must be auto" },
+	};
+	struct xlb_conf c;
+
+	XT_CHECK(parse("interfaces: [eth0]\nservices: []\ngateway: auto\n", &c) == 0, "%s", err);
+	XT_EQ(c.gateway_auto, true);
+	xlb_conf_free(&c);
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_unknown_keys(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\nmetrics: { listen: x }\n", 3,
+		  "metrics: unknown key (known keys: interfaces," },
+		{ "interfaces: [eth0]\nservices: []\nconntrack: { size: 2048, ttl: 3 }\n", 3,
+		  "conntrack.ttl: unknown key (known keys: size, udp_idle_timeout)" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    prot: tcp\n", 6,
+		  "services[0].prot: unknown key (known keys: name, vip, port, proto, table_size, "
+		  "icmp_echo, backends)" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    backends:\n"
+		       "      - { address: 10.1.0.1, weigth: 3 }\n",
+		  9,
+		  "services[0].backends[0].weigth: unknown key (known keys: address, weight, "
+		  "state)" },
+		{ "Interfaces: [eth0]\nservices: []\n", 1, "Interfaces: unknown key" },
+		{ "interfaces: [eth0]\nservices: []\n<<: {mtu: 1500}\n", 3, "<<: unknown key" },
+		{ "interfaces: [eth0]\nservices: []\n? [a, b]\n: 1\n", 3,
+		  "keys must be words, not a list" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_duplicate_keys(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\ninterfaces: [eth1]\n", 3,
+		  "interfaces: duplicate key (first given at line 1)" },
+		{ "interfaces: [eth0]\nservices: []\nconntrack: { size: 2048, size: 4096 }\n", 3,
+		  "conntrack.size: duplicate key (first given at line 3)" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    port: 2\n", 7,
+		  "services[0].port: duplicate key (first given at line 6)" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    backends:\n"
+		       "      - { address: 10.1.0.1, state: drain, state: enabled }\n",
+		  9, "services[0].backends[0].state: duplicate key (first given at line 9)" },
+		{ "interfaces: [eth0]\nservices: []\n\"mtu\": 1500\nmtu: 1500\n", 4,
+		  "mtu: duplicate key" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_wrong_types(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: eth0\nservices: []\n", 1,
+		  "interfaces: must be a list, not a scalar" },
+		{ "interfaces: [[eth0]]\nservices: []\n", 1,
+		  "interfaces[0]: must be an interface name, not a list" },
+		{ "interfaces: [eth0]\nservices: {}\n", 2,
+		  "services: must be a list, not a mapping" },
+		{ "interfaces: [eth0]\nservices:\n", 2,
+		  "services: has no value (expected a list)" },
+		{ "interfaces: [eth0]\nservices: []\nmtu: [1500]\n", 3,
+		  "mtu: must be a number, not a list" },
+		{ "interfaces: [eth0]\nservices: []\nmtu: {a: 1}\n", 3,
+		  "mtu: must be a number, not a mapping" },
+		{ "interfaces: [eth0]\nservices: []\nmtu: ~\n", 3,
+		  "mtu: has no value (expected a number)" },
+		{ "interfaces: [eth0]\nservices: []\nconntrack: 1024\n", 3,
+		  "conntrack: must be a mapping, not a scalar" },
+		{ "interfaces: [eth0]\nservices: [10.0.0.10]\n", 2,
+		  "services[0]: must be a mapping, not a scalar" },
+		{ HEAD "services:\n  - vip: [10.0.0.10]\n", 5,
+		  "services[0].vip: must be an IP address, not a list" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    backends: "
+		       "10.1.0.1\n",
+		  8, "services[0].backends: must be a list, not a scalar" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    backends: "
+		       "[10.1.0.1]\n",
+		  8, "services[0].backends[0]: must be a mapping, not a scalar" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    name: "
+		       "null\n",
+		  8, "services[0].name: has no value" },
+		{ "interfaces: [eth0]\nservices: []\nstate_dir: \n", 3, "state_dir: has no value" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_yaml_features_refused(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\nmtu: &m 1500\n", 3,
+		  "mtu: anchors and aliases are not supported" },
+		{ "&k mtu: 1500\ninterfaces: [eth0]\nservices: []\n", 1,
+		  "xlbd.yaml:1: anchors and aliases are not supported" },
+		{ HEAD "services:\n  - &s { vip: 10.0.0.10, port: 1, proto: tcp }\n  - *s\n", 5,
+		  "services[0]: anchors and aliases are not supported" },
+		{ "interfaces: [eth0]\nservices: []\nconntrack: { size: *big }\n", 3,
+		  "conntrack.size: anchors and aliases are not supported" },
+		{ "interfaces: [eth0]\nservices: []\nmtu: !!int 1500\n", 3,
+		  "mtu: tags are not supported" },
+		{ "interfaces: !!seq [eth0]\nservices: []\n", 1,
+		  "interfaces: tags are not supported" },
+		{ "interfaces: [eth0]\nservices: []\nstate_dir: !local /x\n", 3,
+		  "tags are not supported" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_documents(void)
+{
+	static const struct err_case cases[] = {
+		{ "", 1, "the file is empty" },
+		{ "# only a comment\n\n", 1, "the file is empty" },
+		{ "---\n", 1, "the document is empty" },
+		{ "~\n", 1, "the document is empty" },
+		{ "interfaces: [eth0]\nservices: []\n---\ninterfaces: [eth1]\nservices: []\n", 3,
+		  "only one YAML document is allowed" },
+		{ "interfaces: [eth0]\nservices: []\n...\n---\n", 4, "only one YAML document" },
+		{ "- interfaces: [eth0]\n", 1,
+		  "the top level must be a mapping of keys (like \"interfaces: [eth0]\"), not a "
+		  "list" },
+		{ "hello\n", 1, "the top level must be a mapping of keys" },
+		{ "interfaces: [eth0]\n", 1, "services: required key is missing" },
+		{ "services: []\n", 1, "interfaces: required key is missing" },
+		{ "interfaces: []\nservices: []\n", 1,
+		  "interfaces: at least one interface is required" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_syntax_and_encoding(void)
+{
+	static const char bad_utf8[] = "interfaces: [eth0]\nservices: []\nstate_dir: /x\xff\n";
+	static const char utf16[] = "\xff\xfei\0n\0";
+	static const char nul[] = "interfaces: [eth0]\nservices: []\n\0mtu: 1\n";
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]]\nservices: []\n", 1, "YAML syntax error: " },
+		{ "interfaces: [eth0]\nservices: []\n  mtu: 1500\n", 3, "YAML syntax error: " },
+		{ "interfaces: [eth0]\nservices: []\nmtu: 1500\n\tmtu: 1\n", 4,
+		  "YAML syntax error: " },
+		{ "interfaces: [eth0]\nservices:\n- {vip: 10.0.0.10, port: 1, proto: tcp\n", 4,
+		  "YAML syntax error: " },
+		{ "interfaces: [eth0]\nservices: []\nstate_dir: \"/a\\q\"\n", 3,
+		  "YAML syntax error: " },
+		{ "interfaces: [eth0]\nservices: []\nmtu: \x01\n", 3,
+		  "not UTF-8 text: control characters are not allowed" },
+		{ "interfaces: [eth0, eth1\nservices: []\n", 1,
+		  "interfaces[1]: value runs on to the next line (a missing ']' or '}'?): eth1 "
+		  "services" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp,\n"
+		       "      backends: [ { address: 10.1.0.1 } }\n",
+		  6,
+		  "YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+		  "sequence at line 6)" },
+	};
+
+	XT_CHECK(expect_error(bad_utf8, sizeof(bad_utf8) - 1, 3, "not UTF-8 text: "), "bad utf8");
+	XT_CHECK(expect_error(utf16, sizeof(utf16) - 1, 1, "not UTF-8 text: "), "utf16");
+	XT_CHECK(expect_error(nul, sizeof(nul) - 1, 3, "not UTF-8 text: "), "NUL byte");
+	/* A NUL from an escape gets through YAML: the value check refuses it. */
+	XT_ERR("interfaces: [\"eth\\0\"]\nservices: []\n", 1,
+	       "interfaces[0]: must not contain a NUL character");
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_interfaces(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0123456789abc]\nservices: []\n", 1,
+		  "interfaces[0]: not a valid interface name (must be 1..15 characters): "
+		  "eth0123456789abc" },
+		{ "interfaces: [eth0, \"\"]\nservices: []\n", 1,
+		  "interfaces[1]: not a valid interface name" },
+		{ "interfaces: [eth0/1]\nservices: []\n", 1, "'/' and ':' are not allowed" },
+		{ "interfaces: [\"eth0:1\"]\nservices: []\n", 1, "'/' and ':' are not allowed" },
+		{ "interfaces: [\"eth 0\"]\nservices: []\n", 1,
+		  "only printable ASCII without spaces" },
+		{ "interfaces: [\".\"]\nservices: []\n", 1, "are not interface names" },
+		{ "interfaces: [\"..\"]\nservices: []\n", 1, "are not interface names" },
+		{ "interfaces: [\"eth\\u00e9\"]\nservices: []\n", 1, "only printable ASCII" },
+		{ "interfaces:\n  - eth0\n  - eth1\n  - eth0\nservices: []\n", 4,
+		  "interfaces[2]: eth0 is listed twice (also interfaces[0])" },
+		{ "interfaces: [a, b, c, d, e, f, g, h, i]\nservices: []\n", 1,
+		  "interfaces[8]: too many interfaces (max 8)" },
+	};
+	struct xlb_conf c;
+
+	XT_CHECK(parse("interfaces: [a, b, c, d, e, f, g, eth0123456789ab]\nservices: []\n", &c) ==
+			 0,
+		 "%s", err);
+	XT_EQ(c.n_ifaces, 8);
+	XT_CHECK(!strcmp(c.ifaces[7], "eth0123456789ab"), "15 characters");
+	xlb_conf_free(&c);
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_values(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\ntunnel_source: 2001:db8::1\n", 3,
+		  "tunnel_source: must be an IPv4 address, got 2001:db8::1" },
+		{ "interfaces: [eth0]\nservices: []\ntunnel_source_v6: 192.0.2.1\n", 3,
+		  "tunnel_source_v6: must be an IPv6 address, got 192.0.2.1" },
+		{ "interfaces: [eth0]\nservices: []\ntunnel_source: 192.0.2\n", 3,
+		  "tunnel_source: not an IP address: 192.0.2" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10/32, port: 1, proto: tcp }\n", 5,
+		  "services[0].vip: not an IP address: 10.0.0.10/32" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 1, proto: sctp }\n", 5,
+		  "services[0].proto: must be tcp or udp, got sctp" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 1, proto: TCP }\n", 5,
+		  "must be tcp or udp" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 1, proto: tcp, backends: [{address: "
+		       "10.1.0.1, state: up}] }\n",
+		  5, "services[0].backends[0].state: must be enabled, drain or disabled, got up" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 1, proto: tcp, backends: [{weight: "
+		       "1}] }\n",
+		  5, "services[0].backends[0].address: required key is missing" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 1, proto: tcp, backends: [{address: "
+		       "host}] }\n",
+		  5, "services[0].backends[0].address: not an IP address: host" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, proto: tcp }\n", 5,
+		  "services[0].port: required key is missing" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 1 }\n", 5,
+		  "services[0].proto: required key is missing" },
+		{ "interfaces: [eth0]\nservices: []\nstate_dir: var/lib/xlb\n", 3,
+		  "state_dir: must be an absolute path: var/lib/xlb" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_service_names(void)
+{
+	static const char *const bad[] = { "\"\"",   "a/b",   "web site",
+					   "web:80", "\"é\"", "abcdefghijklmnopqrstuvwxyz012345" };
+	char text[256];
+	struct xlb_conf c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n"
+			      "    name: %s\n",
+			 bad[i]);
+		XT_CHECK(expect_error(text, strlen(text), 8,
+				      "services[0].name: not a valid service name ("),
+			 "name %s", bad[i]);
+	}
+	XT_CHECK(parse(HEAD "services:\n  - { name: abcdefghijklmnopqrstuvwxyz01234, vip: "
+			    "10.0.0.10, "
+			    "port: 1, proto: tcp }\n  - { name: \"80\", vip: 10.0.0.10, port: 2, "
+			    "proto: tcp }\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(strlen(c.services[0].name), 31);
+	XT_CHECK(!strcmp(c.services[1].name, "80"), "numeric-looking name");
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_state_dir(void)
+{
+	char text[600], path[300];
+	struct xlb_conf c;
+
+	memset(path, 'd', sizeof(path));
+	path[0] = '/';
+	path[255] = '\0';
+	snprintf(text, sizeof(text), "interfaces: [eth0]\nservices: []\nstate_dir: %s\n", path);
+	XT_CHECK(parse(text, &c) == 0, "%s", err);
+	XT_EQ(strlen(c.state_dir), 255);
+	xlb_conf_free(&c);
+	path[255] = 'd';
+	path[256] = '\0';
+	snprintf(text, sizeof(text), "interfaces: [eth0]\nservices: []\nstate_dir: %s\n", path);
+	XT_ERR(text, 3, "state_dir: must be shorter than 256 characters: /ddd");
+	XT_ERR("interfaces: [eth0]\nservices: []\nstate_dir: \"/a\\tb\"\n", 3,
+	       "state_dir: only printable ASCII is allowed");
+	return XT_PASS;
+}
+
+/* ---- cross-field rules ---- */
+
+static int t_duplicate_service(void)
+{
+	/* line 5: the first service, line 8: its duplicate (same VIP, port and proto). */
+	XT_ERR_EXACT(HEAD "services:\n"
+			  "  - { vip: 10.0.0.10, port: 80, proto: tcp }\n"
+			  "  - { vip: 10.0.0.10, port: 80, proto: udp }\n"
+			  "  - { vip: 10.0.0.10, port: 0, proto: tcp }\n"
+			  "  - { vip: 10.0.0.10, port: 80, proto: tcp }\n",
+		     "xlbd.yaml:8: services[3]: 10.0.0.10:80/tcp duplicates the service at line 5");
+	XT_ERR(HEAD "services:\n"
+		    "  - { vip: \"2001:db8::10\", port: 443, proto: tcp }\n"
+		    "  - { vip: \"2001:0db8:0::10\", port: 443, proto: tcp }\n",
+	       6, "services[1]: [2001:db8::10]:443/tcp duplicates the service at line 5");
+	return XT_PASS;
+}
+
+static int t_duplicate_name(void)
+{
+	XT_ERR_EXACT(HEAD "services:\n"
+			  "  - { name: web, vip: 10.0.0.10, port: 80, proto: tcp }\n"
+			  "  - { name: api, vip: 10.0.0.10, port: 81, proto: tcp }\n"
+			  "  - { name: web, vip: 10.0.0.11, port: 80, proto: tcp }\n",
+		     "xlbd.yaml:7: services[2].name: web is already the name of the service at "
+		     "line 5");
+	return XT_PASS;
+}
+
+static int t_duplicate_backend(void)
+{
+	XT_ERR_EXACT(HEAD "services:\n"
+			  "  - vip: 10.0.0.10\n"
+			  "    port: 80\n"
+			  "    proto: tcp\n"
+			  "    backends:\n"
+			  "      - address: 10.1.0.11\n"
+			  "      - address: 10.1.0.12\n"
+			  "      - address: 10.1.0.11\n",
+		     "xlbd.yaml:11: services[0].backends[2]: 10.1.0.11 duplicates the backend at "
+		     "line 9");
+	/* The same backend in two services is fine. */
+	struct xlb_conf c;
+
+	XT_CHECK(parse(HEAD "services:\n"
+			    "  - { vip: 10.0.0.10, port: 80, proto: tcp, backends: [{address: "
+			    "10.1.0.1}] }\n"
+			    "  - { vip: 10.0.0.10, port: 443, proto: tcp, backends: [{address: "
+			    "10.1.0.1}] }\n",
+		       &c) == 0,
+		 "%s", err);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_tunnel_source_needed(void)
+{
+	XT_ERR_EXACT("interfaces: [eth0]\n"
+		     "tunnel_source: 192.0.2.1\n"
+		     "services:\n"
+		     "  - vip: 10.0.0.10\n"
+		     "    port: 80\n"
+		     "    proto: tcp\n"
+		     "    backends:\n"
+		     "      - address: 10.1.0.11\n"
+		     "      - address: 2001:db8::5\n",
+		     "xlbd.yaml:9: services[0].backends[1]: backend 2001:db8::5 is IPv6 but "
+		     "tunnel_source_v6 is not set");
+	XT_ERR("interfaces: [eth0]\nservices:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, "
+	       "backends: [{address: 10.1.0.1}] }\n",
+	       3, "services[0].backends[0]: backend 10.1.0.1 is IPv4 but tunnel_source is not set");
+	/* Declared after the services: the rule is cross-field, the order does not matter. */
+	struct xlb_conf c;
+
+	XT_CHECK(parse("interfaces: [eth0]\nservices:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, "
+		       "backends: [{address: 10.1.0.1}] }\ntunnel_source: 192.0.2.1\n",
+		       &c) == 0,
+		 "%s", err);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_table_size_prime(void)
+{
+	XT_ERR_EXACT(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, table_size: "
+			  "65536 }\n",
+		     "xlbd.yaml:5: services[0].table_size: table_size 65536 is not a prime: use "
+		     "e.g. "
+		     "65537");
+	XT_ERR(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, table_size: 8 }\n", 5,
+	       "table_size 8 is not a prime: use e.g. 11");
+	return XT_PASS;
+}
+
+/* A service with n backends 10.S.x.y, on line 5 after HEAD and "services:". */
+static void put_service(FILE *f, int s, int port, size_t n, const char *table_size)
+{
+	fprintf(f, "  - vip: 10.0.0.%d\n    port: %d\n    proto: tcp\n", s, port);
+	if (table_size)
+		fprintf(f, "    table_size: %s\n", table_size);
+	fputs("    backends:\n", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "      - address: 10.%d.%zu.%zu\n", s, i / 256, i % 256);
+}
+
+static int t_table_size_too_small(void)
+{
+	struct text t;
+	const char *text;
+
+	text_open(&t);
+	fputs(HEAD "services:\n", t.f);
+	put_service(t.f, 1, 80, 700, NULL);
+	text = text_close(&t);
+	XT_CHECK(expect_error(text, strlen(text), 5,
+			      "services[0].table_size: table_size 65537 is too small for 700 "
+			      "backends: use a prime >= 70000, e.g. 70001"),
+		 "700 backends");
+	free(t.buf);
+
+	/* More than one table can serve. */
+	text_open(&t);
+	fputs(HEAD "services:\n", t.f);
+	put_service(t.f, 1, 80, 6554, "655373");
+	text = text_close(&t);
+	XT_CHECK(expect_error(text, strlen(text), 5,
+			      "services[0].table_size: 6554 backends need a table_size >= 655400 "
+			      "but the largest is 655373: at most 6553 backends per service"),
+		 "6554 backends");
+	free(t.buf);
+
+	/* Exactly 100 x backends when that is prime is fine: 10 backends, table 1009. */
+	text_open(&t);
+	fputs(HEAD "services:\n", t.f);
+	put_service(t.f, 1, 80, 10, "1009");
+	text = text_close(&t);
+	struct xlb_conf c;
+
+	XT_CHECK(parse(text, &c) == 0, "%s", err);
+	xlb_conf_free(&c);
+	free(t.buf);
+	return XT_PASS;
+}
+
+static int t_service_limit(void)
+{
+	struct xlb_conf c;
+	struct text t;
+	const char *text;
+
+	for (int n = 512; n <= 513; n++) {
+		text_open(&t);
+		fputs(HEAD "services:\n", t.f);
+		for (int i = 0; i < n; i++)
+			fprintf(t.f, "  - { vip: 10.0.%d.%d, port: 80, proto: tcp }\n", i / 250,
+				i % 250);
+		text = text_close(&t);
+		if (n == 512) {
+			XT_CHECK(parse(text, &c) == 0, "%s", err);
+			XT_EQ(c.n_services, 512);
+			xlb_conf_free(&c);
+		} else {
+			/* Service 513 is on line 4 + 513. */
+			XT_CHECK(expect_error(text, strlen(text), 517,
+					      "services[512]: too many services: 513 (max 512)"),
+				 "513 services");
+		}
+		free(t.buf);
+	}
+	return XT_PASS;
+}
+
+static int t_backend_limit(void)
+{
+	struct xlb_conf c;
+	struct text t;
+	const char *text;
+
+	/* 3 x 5461 = 16383 = XLB_MAX_BACKENDS - 1: backend id 0 is reserved. */
+	for (int extra = 0; extra <= 1; extra++) {
+		text_open(&t);
+		fputs(HEAD "services:\n", t.f);
+		put_service(t.f, 1, 80, 5461, "655373");
+		put_service(t.f, 2, 80, 5461, "655373");
+		put_service(t.f, 3, 80, 5461 + (size_t)extra, "655373");
+		text = text_close(&t);
+		if (!extra) {
+			XT_CHECK(parse(text, &c) == 0, "%s", err);
+			XT_EQ(c.services[0].n_backends + c.services[1].n_backends +
+				      c.services[2].n_backends,
+			      XLB_MAX_BACKENDS - 1);
+			xlb_conf_free(&c);
+		} else {
+			/* Each service takes 5 + 5461 lines; the extra backend is the last line. */
+			int line = 4 + 3 * 5466 + 1;
+
+			XT_CHECK(expect_error(text, strlen(text), line,
+					      "services[2].backends[5461]: too many backends: "
+					      "16384 "
+					      "in all (max 16383)"),
+				 "16384 backends");
+		}
+		free(t.buf);
+	}
+	return XT_PASS;
+}
+
+static int t_first_error_wins(void)
+{
+	/* Two errors: the earlier one is reported, nothing about the second. */
+	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nmtu: 1\nrss_bits: 99\n", "xlbd.yaml:3: "
+										 "mtu: must be "
+										 "1280..9216, got "
+										 "1");
+	/* A field error beats a later syntax error. */
+	XT_ERR("interfaces: [eth0]\nservices: []\nmtu: x\n]]]\n", 3, "mtu: not a number: x");
+	return XT_PASS;
+}
+
+/* ---- round trips ---- */
+
+static int t_round_trip_full(void)
+{
+	return round_trip_text(FULL);
+}
+
+static int t_round_trip_variants(void)
+{
+	static const char *const texts[] = {
+		"interfaces: [eth0]\nservices: []\n",
+		"interfaces: [\"a\\\"b\", \"c\\\\d\", \"#x\", \"-\", \"~\", \"true\"]\nservices: "
+		"[]\n"
+		"state_dir: \"/path with \\\" and # and : x\"\n",
+		"interfaces: [lo]\ntunnel_source_v6: ::1\nrss_bits_v6: 7\nhash_seed: 0\n"
+		"xdp_mode: auto\nconntrack: { udp_idle_timeout: 0 }\n"
+		"services:\n  - { vip: \"::\", port: 1, proto: tcp, table_size: 7 }\n"
+		"  - { name: \"-\", vip: \"::\", port: 65535, proto: udp, table_size: 211, "
+		"backends: [{address: \"::1\", weight: 0, state: disabled}, {address: "
+		"\"fe80::1\"}] }\n",
+		HEAD "gateway: 02:00:00:00:00:01\nservices:\n"
+		     "  - { name: a, vip: 10.0.0.1, port: 1, proto: tcp, icmp_echo: false }\n"
+		     "  - { name: b, vip: 10.0.0.1, port: 1, proto: udp, backends: "
+		     "[{address: 10.0.0.1}, {address: \"::ffff:10.0.0.1\", state: drain}] }\n",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		XT_CHECK(round_trip_text(texts[i]) == XT_PASS, "text %zu", i);
+	return XT_PASS;
+}
+
+static int t_round_trip_large(void)
+{
+	struct text t;
+	int rc;
+
+	text_open(&t);
+	fputs(HEAD "services:\n", t.f);
+	for (int s = 1; s <= 20; s++)
+		put_service(t.f, s, 80, 300, "30011");
+	text_close(&t);
+	rc = round_trip_text(t.buf);
+	free(t.buf);
+	return rc;
+}
+
+/* A model built in code, dumped and loaded back. */
+static int build_model(struct xlb_conf *c)
+{
+	static const char *const addrs[] = { "10.1.0.1", "2001:db8::7", "10.1.0.2" };
+	struct xlb_conf_service *s;
+
+	xlb_conf_init(c);
+	strcpy(c->ifaces[0], "ens1f0");
+	strcpy(c->ifaces[1], "ens1f1");
+	c->n_ifaces = 2;
+	c->xdp_mode = XLB_XDP_AUTO;
+	xlb_addr_parse("198.51.100.1", &c->tunnel_source);
+	xlb_addr_parse("2001:db8:ff::1", &c->tunnel_source_v6);
+	c->gateway_auto = false;
+	memcpy(c->gateway_mac, "\x52\x54\x00\x12\x34\x56", 6);
+	c->hash_seed_auto = false;
+	c->hash_seed = 0xdeadbeef;
+	c->udp_idle_timeout = 7;
+	c->services = calloc(2, sizeof(*c->services));
+	if (!c->services)
+		return -1;
+	c->n_services = 2;
+	for (int i = 0; i < 2; i++) {
+		s = &c->services[i];
+		snprintf(s->name, sizeof(s->name), "svc%d", i);
+		xlb_service_parse(i ? "[2001:db8::10]:53/udp" : "10.0.0.10:80/tcp", &s->ref);
+		s->table_size = 1009;
+		s->icmp_echo = i;
+		s->backends = calloc(3, sizeof(*s->backends));
+		if (!s->backends)
+			return -1;
+		s->n_backends = 3;
+		for (int j = 0; j < 3; j++) {
+			xlb_addr_parse(addrs[j], &s->backends[j].addr);
+			s->backends[j].weight = (__u32)(j * 10);
+			s->backends[j].admin = (enum xlb_admin_state)j;
+		}
+	}
+	return 0;
+}
+
+static int t_round_trip_built(void)
+{
+	struct xlb_conf c;
+	int rc;
+
+	XT_EQ(build_model(&c), 0);
+	XT_CHECK(xlb_conf_validate(&c, "built", err, sizeof(err)) == 0, "%s", err);
+	rc = round_trip(&c);
+	xlb_conf_free(&c);
+	return rc;
+}
+
+static int t_dump_refuses_bad_model(void)
+{
+	struct xlb_conf c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	XT_EQ(build_model(&c), 0);
+	c.services[1].backends[2].addr.family = 3;
+	f = open_memstream(&buf, &len);
+	XT_CHECK(f, "memstream");
+	rc = xlb_conf_dump(&c, f);
+	fclose(f);
+	XT_EQ(rc, -EINVAL);
+	XT_EQ(len, 0); /* nothing written */
+	free(buf);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+/* ---- copy, find, validate ---- */
+
+static int t_copy_independent(void)
+{
+	struct xlb_conf a, b, e, f;
+
+	XT_CHECK(parse(FULL, &a) == 0, "%s", err);
+	XT_EQ(xlb_conf_copy(&b, &a), 0);
+	XT_CHECK(!conf_diff(&a, &b), "%s", conf_diff(&a, &b));
+	XT_CHECK(b.services != a.services, "services shared");
+	XT_CHECK(b.services[0].backends != a.services[0].backends, "backends shared");
+	XT_EQ(b.services[0].line, a.services[0].line);
+	b.services[0].backends[0].weight = 1;
+	strcpy(b.services[0].name, "changed");
+	strcpy(b.ifaces[0], "other");
+	XT_EQ(a.services[0].backends[0].weight, 100);
+	XT_CHECK(!strcmp(a.services[0].name, "web.v4_1-a"), "name changed in the original");
+	XT_CHECK(!strcmp(a.ifaces[0], "eth0"), "iface changed in the original");
+	xlb_conf_free(&a);
+	/* The copy outlives the original (ASan sees any sharing). */
+	XT_EQ(b.services[0].backends[2].weight, 65535);
+	xlb_conf_free(&b);
+
+	xlb_conf_init(&e);
+	XT_EQ(xlb_conf_copy(&f, &e), 0);
+	XT_CHECK(f.services == NULL && f.n_services == 0, "empty copy");
+	xlb_conf_free(&f);
+	return XT_PASS;
+}
+
+static int t_find_service(void)
+{
+	struct xlb_service_ref r;
+	struct xlb_conf c;
+
+	XT_CHECK(parse(FULL, &c) == 0, "%s", err);
+	XT_EQ(xlb_service_parse("10.0.0.10:80/tcp", &r), 0);
+	XT_CHECK(xlb_conf_find_service(&c, &r) == &c.services[0], "v4 service");
+	XT_EQ(xlb_service_parse("[2001:db8::10]:0/udp", &r), 0);
+	XT_CHECK(xlb_conf_find_service(&c, &r) == &c.services[1], "v6 service");
+	XT_EQ(xlb_service_parse("10.0.0.10:80/udp", &r), 0);
+	XT_CHECK(xlb_conf_find_service(&c, &r) == NULL, "proto differs");
+	XT_EQ(xlb_service_parse("10.0.0.10:81/tcp", &r), 0);
+	XT_CHECK(xlb_conf_find_service(&c, &r) == NULL, "port differs");
+	XT_EQ(xlb_service_parse("10.0.0.11:80/tcp", &r), 0);
+	XT_CHECK(xlb_conf_find_service(&c, &r) == NULL, "vip differs");
+	/* ::a00:a is not 10.0.0.10: the family is part of the key. */
+	XT_EQ(xlb_service_parse("[::a00:a]:80/tcp", &r), 0);
+	XT_CHECK(xlb_conf_find_service(&c, &r) == NULL, "family differs");
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+/* validate() on models built in code: messages carry no line, only the key path. */
+static int t_validate_built(void)
+{
+	struct xlb_conf c;
+
+	XT_EQ(build_model(&c), 0);
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), 0);
+
+	c.n_ifaces = 0;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, "api: interfaces: at least one interface is required"), "%s", err);
+	c.n_ifaces = 2;
+
+	c.services[1].ref = c.services[0].ref;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, "api: services[1]: 10.0.0.10:80/tcp duplicates the service "
+			      "services[0]"),
+		 "%s", err);
+	xlb_service_parse("[2001:db8::10]:53/udp", &c.services[1].ref);
+
+	c.tunnel_source_v6.family = 0;
+	XT_EQ(xlb_conf_validate(&c, NULL, err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, "config: services[0].backends[1]: backend 2001:db8::7 is IPv6 but "
+			      "tunnel_source_v6 is not set"),
+		 "%s", err);
+	xlb_addr_parse("2001:db8:ff::1", &c.tunnel_source_v6);
+
+	c.services[0].table_size = 1000;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, "api: services[0].table_size: table_size 1000 is not a prime: use "
+			      "e.g. 1009"),
+		 "%s", err);
+	c.services[0].table_size = 293; /* prime, but < 100 x 3 */
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "table_size 293 is too small for 3 backends: use a prime >= 300, "
+			     "e.g. 307"),
+		 "%s", err);
+	c.services[0].table_size = 1009;
+
+	c.services[0].backends[1].weight = 70000;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "services[0].backends[1]: weight must be 0..65535, got 70000"), "%s",
+		 err);
+	c.services[0].backends[1].weight = 1;
+
+	c.services[0].backends[2].addr = c.services[0].backends[0].addr;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "api: services[0].backends[2]: 10.1.0.1 duplicates the backend "
+			     "backends[0]"),
+		 "%s", err);
+	xlb_addr_parse("10.1.0.2", &c.services[0].backends[2].addr);
+
+	strcpy(c.services[1].name, "svc0");
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "services[1].name: svc0 is already the name"), "%s", err);
+	strcpy(c.services[1].name, "bad name");
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "services[1].name: not a valid service name"), "%s", err);
+	c.services[1].name[0] = '\0';
+
+	c.services[1].ref.proto = IPPROTO_ICMP;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "services[1]: proto must be tcp or udp"), "%s", err);
+	c.services[1].ref.proto = IPPROTO_UDP;
+
+	c.rss_bits = 17;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, "api: rss_bits: must be 0..16, got 17"), "%s", err);
+	c.rss_bits = 0;
+
+	c.gateway_mac[0] = 0x01;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "gateway: a multicast"), "%s", err);
+	c.gateway_auto = true;
+
+	strcpy(c.ifaces[1], "ens1f0");
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "interfaces[1]: ens1f0 is listed twice"), "%s", err);
+	strcpy(c.ifaces[1], "ens1f1");
+
+	c.mtu = 100;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "mtu: must be 1280..9216, got 100"), "%s", err);
+	c.mtu = 1500;
+
+	strcpy(c.state_dir, "relative");
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "state_dir: must be an absolute path"), "%s", err);
+	strcpy(c.state_dir, "/ok");
+
+	c.services[0].backends[0].admin = (enum xlb_admin_state)7;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(strstr(err, "state must be enabled, drain or disabled"), "%s", err);
+	c.services[0].backends[0].admin = XLB_ADMIN_DRAIN;
+
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), 0);
+	/* No room for a message is not a crash. */
+	c.mtu = 1;
+	XT_EQ(xlb_conf_validate(&c, "api", NULL, 0), -EINVAL);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+/* ---- odd input ---- */
+
+static int t_long_strings(void)
+{
+	size_t n = 1 << 20;
+	char *text = malloc(n + 64);
+	int len;
+
+	XT_CHECK(text, "malloc");
+	len = snprintf(text, 64, "interfaces: [eth0]\nservices: []\nstate_dir: /");
+	memset(text + len, 'x', n);
+	strcpy(text + len + n, "\n");
+	XT_CHECK(expect_error(text, strlen(text), 3, "state_dir: must be shorter than 256"), "1 MB "
+											     "pat"
+											     "h");
+	/* The echo is cut short: the message stays one short line. */
+	XT_CHECK(strlen(err) < 120 && strstr(err, "xxx..."), "message '%s'", err);
+
+	/* A 1000-character key: named, cut short. */
+	memset(text, 'k', 1000);
+	strcpy(text + 1000, ": 1\n");
+	XT_CHECK(expect_error(text, strlen(text), 1, "kkkkkkkk...: unknown key"), "long key");
+	XT_CHECK(strlen(err) < XLB_CONF_ERR_MAX, "message length");
+	/* A 1 MB key is beyond YAML's 1024-character simple keys: a scalar document. */
+	memset(text, 'k', n);
+	strcpy(text + n, ": 1\n");
+	XT_CHECK(expect_error(text, strlen(text), 1, "the top level must be a mapping"), "1 MB "
+											 "key");
+	free(text);
+
+	/* A message longer than the buffer is cut and terminated. */
+	{
+		struct xlb_conf c;
+		char small[12];
+
+		XT_EQ(xlb_conf_parse("mtu: x\n", 7, NAME, &c, small, sizeof(small)), -EINVAL);
+		XT_CHECK(!strcmp(small, "xlbd.yaml:1"), "small buffer '%s'", small);
+		XT_EQ(xlb_conf_parse("mtu: x\n", 7, NAME, &c, NULL, 0), -EINVAL);
+		XT_EQ(xlb_conf_parse(NULL, 0, NULL, &c, err, sizeof(err)), -EINVAL);
+		XT_CHECK(!strcmp(err, "config:1: the file is empty (interfaces and services are "
+				      "required)"),
+			 "%s", err);
+	}
+	return XT_PASS;
+}
+
+static int t_deep_nesting(void)
+{
+	static const char *const prefix[] = { "", "interfaces: ", "interfaces: [eth0]\nservices: ",
+					      "interfaces: [eth0]\nservices: []\nconntrack: " };
+	size_t depth = 200000;
+	char *text = malloc(depth * 2 + 64);
+
+	XT_CHECK(text, "malloc");
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
+		struct xlb_conf c;
+		size_t len = strlen(prefix[i]);
+
+		memcpy(text, prefix[i], len);
+		for (size_t d = 0; d < depth; d++)
+			text[len + d] = i % 2 ? '[' : '{';
+		len += depth;
+		XT_EQ(xlb_conf_parse(text, len, NAME, &c, err, sizeof(err)), -EINVAL);
+		XT_CHECK(!strncmp(err, NAME ":", strlen(NAME ":")), "%s", err);
+	}
+	free(text);
+	return XT_PASS;
+}
+
+static int t_garbage(void)
+{
+	size_t n = 1 << 20;
+	unsigned char *g = malloc(n);
+	__u64 x = 0x9e3779b97f4a7c15ULL;
+	struct xlb_conf c;
+
+	XT_CHECK(g, "malloc");
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* Round 1: printable ASCII only, so libyaml gets further. */
+			g[i] = round == 1 ? (unsigned char)(0x20 + x % 95) : (unsigned char)x;
+		}
+		XT_EQ(xlb_conf_parse((const char *)g, n, NAME, &c, err, sizeof(err)), -EINVAL);
+		XT_CHECK(!strncmp(err, NAME ":", strlen(NAME ":")), "%s", err);
+	}
+	/* 1 MB of a valid-looking key repeated: the duplicate is found at line 2. */
+	for (size_t i = 0; i + 10 <= n; i += 10)
+		memcpy(g + i, "mtu: 1500\n", 10);
+	XT_EQ(xlb_conf_parse((const char *)g, n - n % 10, NAME, &c, err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, NAME ":2: mtu: duplicate key (first given at line 1)"), "%s", err);
+	free(g);
+	return XT_PASS;
+}
+
+/* ---- files ---- */
+
+static int t_load_example(void)
+{
+	struct xlb_conf c;
+
+	XT_CHECK(xlb_conf_load("docs/xlbd.yaml.example", &c, err, sizeof(err)) == 0, "%s", err);
+	XT_CHECK(c.n_ifaces >= 1, "interfaces");
+	XT_CHECK(c.n_services >= 2, "services");
+	XT_CHECK(c.services[0].name[0], "the first service is named");
+	XT_CHECK(c.services[0].n_backends >= 2, "backends");
+	XT_EQ(round_trip(&c), XT_PASS);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_load_errors(void)
+{
+	struct xlb_conf c;
+	char path[] = "/tmp/xlb-test-config-XXXXXX";
+	FILE *f;
+	int fd;
+
+	XT_EQ(xlb_conf_load("/nonexistent/xlbd.yaml", &c, err, sizeof(err)), -ENOENT);
+	XT_CHECK(!strcmp(err, "/nonexistent/xlbd.yaml: No such file or directory"), "%s", err);
+	XT_EQ(xlb_conf_load("docs", &c, err, sizeof(err)), -EISDIR);
+	XT_CHECK(!strcmp(err, "docs: Is a directory"), "%s", err);
+
+	/* The file's path names it in parse errors. */
+	fd = mkstemp(path);
+	XT_CHECK(fd >= 0, "mkstemp");
+	f = fdopen(fd, "w");
+	XT_CHECK(f, "fdopen");
+	fputs("interfaces: [eth0]\nservices: []\nmtu: 15OO\n", f);
+	fclose(f);
+	XT_EQ(xlb_conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	unlink(path);
+	XT_CHECK(!strncmp(err, path, strlen(path)) && !strcmp(err + strlen(path), ":3: mtu: not a "
+										  "number: 15OO"),
+		 "%s", err);
+	return XT_PASS;
+}
+
+static const struct xt_case cases[] = {
+	{ "full_every_key", t_full_every_key },
+	{ "defaults", t_defaults },
+	{ "service_defaults", t_service_defaults },
+	{ "styles_equivalent", t_styles_equivalent },
+	{ "exact_messages", t_exact_messages },
+	{ "numbers_strict", t_numbers_strict },
+	{ "ranges", t_ranges },
+	{ "booleans_strict", t_booleans_strict },
+	{ "durations_in_file", t_durations_in_file },
+	{ "parse_duration", t_parse_duration },
+	{ "parse_mac", t_parse_mac },
+	{ "gateway", t_gateway },
+	{ "unknown_keys", t_unknown_keys },
+	{ "duplicate_keys", t_duplicate_keys },
+	{ "wrong_types", t_wrong_types },
+	{ "yaml_features_refused", t_yaml_features_refused },
+	{ "documents", t_documents },
+	{ "syntax_and_encoding", t_syntax_and_encoding },
+	{ "interfaces", t_interfaces },
+	{ "values", t_values },
+	{ "service_names", t_service_names },
+	{ "state_dir", t_state_dir },
+	{ "duplicate_service", t_duplicate_service },
+	{ "duplicate_name", t_duplicate_name },
+	{ "duplicate_backend", t_duplicate_backend },
+	{ "tunnel_source_needed", t_tunnel_source_needed },
+	{ "table_size_prime", t_table_size_prime },
+	{ "table_size_too_small", t_table_size_too_small },
+	{ "service_limit_512", t_service_limit },
+	{ "backend_limit_16383", t_backend_limit },
+	{ "first_error_wins", t_first_error_wins },
+	{ "round_trip_full", t_round_trip_full },
+	{ "round_trip_variants", t_round_trip_variants },
+	{ "round_trip_large", t_round_trip_large },
+	{ "round_trip_built", t_round_trip_built },
+	{ "dump_refuses_bad_model", t_dump_refuses_bad_model },
+	{ "copy_independent", t_copy_independent },
+	{ "find_service", t_find_service },
+	{ "validate_built", t_validate_built },
+	{ "long_strings", t_long_strings },
+	{ "deep_nesting", t_deep_nesting },
+	{ "garbage", t_garbage },
+	{ "load_example", t_load_example },
+	{ "load_errors", t_load_errors },
+};
+
+int main(int argc, char **argv)
+{
+	return xt_run("unit/config", cases, sizeof(cases) / sizeof(cases[0]),
+		      argc > 1 ? argv[1] : NULL);
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/* apireq.c - control API request parsing and validation: see apireq.h. */
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apireq.h"
+#include "maglev.h"
+#include "xlb_abi.h"
+
+#define MAX_SEGS 8
+
+static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+/* Split path into segments; "/v1/services/x" -> {"v1", "services", "x"}. */
+static int split_path(char *path, char **segs, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/")) {
+		if (n == max)
+			return -1;
+		segs[n++] = tok;
+	}
+	return n;
+}
+
+static int parse_service_path(char **segs, struct xlb_service_ref *ref, char *err, size_t errlen)
+{
+	char text[128];
+
+	if (snprintf(text, sizeof(text), "%s%s%s:%s/%s", strchr(segs[0], ':') ? "[" : "", segs[0],
+		     strchr(segs[0], ':') ? "]" : "", segs[1], segs[2]) >= (int)sizeof(text) ||
+	    xlb_service_parse(text, ref))
+		return fail(err, errlen, 404, "no such service: %s/%s/%s (want VIP/PORT/tcp|udp)",
+			    segs[0], segs[1], segs[2]);
+	return 0;
+}
+
+/* ---- JSON fields ---- */
+
+static int get_u32(json_t *v, const char *key, __u32 min, __u32 max, __u32 *out, char *err,
+		   size_t errlen)
+{
+	json_int_t i;
+
+	if (!json_is_integer(v))
+		return fail(err, errlen, 400, "%s: must be an integer", key);
+	i = json_integer_value(v);
+	if (i < (json_int_t)min || i > (json_int_t)max)
+		return fail(err, errlen, 400, "%s: must be %u..%u, got %lld", key, min, max,
+			    (long long)i);
+	*out = (__u32)i;
+	return 0;
+}
+
+static int get_str(json_t *v, const char *key, const char **out, char *err, size_t errlen)
+{
+	if (!json_is_string(v))
+		return fail(err, errlen, 400, "%s: must be a string", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int get_addr(json_t *v, const char *key, struct xlb_addr *a, char *err, size_t errlen)
+{
+	const char *s = NULL;
+	int ret = get_str(v, key, &s, err, errlen);
+
+	if (ret)
+		return ret;
+	if (xlb_addr_parse(s, a))
+		return fail(err, errlen, 400, "%s: not an IPv4 or IPv6 address: %s", key, s);
+	return 0;
+}
+
+static int get_state(json_t *v, enum xlb_admin_state *st, char *err, size_t errlen)
+{
+	static const char *const names[] = { "enabled", "drain", "disabled" };
+	const char *s = NULL;
+	int ret = get_str(v, "state", &s, err, errlen);
+
+	if (ret)
+		return ret;
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(s, names[i])) {
+			*st = (enum xlb_admin_state)i;
+			return 0;
+		}
+	}
+	return fail(err, errlen, 400, "state: must be enabled, drain or disabled, got %s", s);
+}
+
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= XLB_CONF_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    s[i]))
+			return false;
+	return true;
+}
+
+/* A backend object: {"address": ..., "weight": ..., "state": ...}; address required when
+ * need_addr, otherwise forbidden (it is in the path). */
+static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be, unsigned *fields,
+			 char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	int ret = 0;
+
+	if (!json_is_object(o))
+		return fail(err, errlen, 400, "a backend must be a JSON object");
+	be->weight = XLB_CONF_DEFAULT_WEIGHT;
+	be->admin = XLB_ADMIN_ENABLED;
+	json_object_foreach(o, key, v)
+	{
+		if (need_addr && !strcmp(key, "address")) {
+			ret = get_addr(v, "address", &be->addr, err, errlen);
+		} else if (!strcmp(key, "weight")) {
+			ret = get_u32(v, "weight", 0, 65535, &be->weight, err, errlen);
+			*fields |= API_F_WEIGHT;
+		} else if (!strcmp(key, "state")) {
+			ret = get_state(v, &be->admin, err, errlen);
+			*fields |= API_F_STATE;
+		} else {
+			ret = fail(err, errlen, 400, "unknown key: %s", key);
+		}
+		if (ret)
+			return ret;
+	}
+	if (need_addr && !be->addr.family)
+		return fail(err, errlen, 400, "address: missing");
+	return 0;
+}
+
+/* A service object. For ADD, vip/port/proto are required and backends allowed; for SET they
+ * are in the path and only name, table_size and icmp_echo may change. */
+static int parse_service(json_t *o, bool add, struct api_request *req, char *err, size_t errlen)
+{
+	struct xlb_conf_service *s = &req->service;
+	bool have_vip = false, have_port = false, have_proto = false;
+	const char *key, *str = NULL;
+	json_t *v;
+	int ret = 0;
+
+	if (!json_is_object(o))
+		return fail(err, errlen, 400, "the body must be a JSON object");
+	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
+	s->icmp_echo = true;
+	json_object_foreach(o, key, v)
+	{
+		if (add && !strcmp(key, "vip")) {
+			ret = get_addr(v, "vip", &req->svc.vip, err, errlen);
+			have_vip = true;
+		} else if (add && !strcmp(key, "port")) {
+			__u32 p;
+
+			ret = get_u32(v, "port", 0, 65535, &p, err, errlen);
+			req->svc.port = (__u16)p;
+			have_port = true;
+		} else if (add && !strcmp(key, "proto")) {
+			ret = get_str(v, "proto", &str, err, errlen);
+			if (!ret && !strcmp(str, "tcp"))
+				req->svc.proto = IPPROTO_TCP;
+			else if (!ret && !strcmp(str, "udp"))
+				req->svc.proto = IPPROTO_UDP;
+			else if (!ret)
+				ret = fail(err, errlen, 400, "proto: must be tcp or udp, got %s",
+					   str);
+			have_proto = true;
+		} else if (!strcmp(key, "name")) {
+			ret = get_str(v, "name", &str, err, errlen);
+			if (!ret && !name_ok(str))
+				ret = fail(err, errlen, 400,
+					   "name: 1..31 of A-Z a-z 0-9 _ . -, got \"%s\"", str);
+			if (!ret)
+				strcpy(s->name, str);
+			req->fields |= API_F_NAME;
+		} else if (!strcmp(key, "table_size")) {
+			ret = get_u32(v, "table_size", XLB_MIN_TABLE_SIZE, XLB_MAX_TABLE_SIZE,
+				      &s->table_size, err, errlen);
+			if (!ret && !maglev_is_prime(s->table_size))
+				ret = fail(err, errlen, 400, "table_size: must be prime, got %u",
+					   s->table_size);
+			req->fields |= API_F_TABLE_SIZE;
+		} else if (!strcmp(key, "icmp_echo")) {
+			if (!json_is_boolean(v))
+				ret = fail(err, errlen, 400, "icmp_echo: must be true or false");
+			s->icmp_echo = json_is_true(v);
+			req->fields |= API_F_ICMP_ECHO;
+		} else if (add && !strcmp(key, "backends")) {
+			size_t i;
+			json_t *b;
+
+			if (!json_is_array(v))
+				return fail(err, errlen, 400, "backends: must be a list");
+			if (json_array_size(v) >= XLB_MAX_BACKENDS)
+				return fail(err, errlen, 400, "backends: at most %d",
+					    XLB_MAX_BACKENDS - 1);
+			s->backends = calloc(json_array_size(v) + 1, sizeof(*s->backends));
+			if (!s->backends)
+				return fail(err, errlen, 500, "out of memory");
+			json_array_foreach(v, i, b)
+			{
+				unsigned ignored = 0;
+
+				ret = parse_backend(b, true, &s->backends[i], &ignored, err,
+						    errlen);
+				if (ret)
+					return ret;
+				s->n_backends = i + 1;
+			}
+		} else {
+			ret = fail(err, errlen, 400, "unknown key: %s", key);
+		}
+		if (ret)
+			return ret;
+	}
+	if (add && !(have_vip && have_port && have_proto))
+		return fail(err, errlen, 400, "a new service needs vip, port and proto");
+	if (add)
+		s->ref = req->svc;
+	return 0;
+}
+
+/* ---- routing ---- */
+
+static int parse_json_body(const char *body, size_t len, json_t **out, char *err, size_t errlen)
+{
+	json_error_t je;
+
+	if (!len)
+		return fail(err, errlen, 400, "a JSON body is required");
+	*out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*out)
+		return fail(err, errlen, 400, "body is not valid JSON: %s (line %d column %d)",
+			    je.text, je.line, je.column);
+	return 0;
+}
+
+static int route(const char *method, char **segs, int n, const char *body, size_t len,
+		 struct api_request *req, char *err, size_t errlen)
+{
+	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	bool patch = !strcmp(method, "PATCH"), del = !strcmp(method, "DELETE");
+	json_t *j = NULL;
+	int ret;
+
+	if (n < 2 || strcmp(segs[0], "v1"))
+		return fail(err, errlen, 404, "no such resource (the API lives under /v1/)");
+	if (n == 2 && !strcmp(segs[1], "status")) {
+		if (!get)
+			return fail(err, errlen, 405, "/v1/status: GET only");
+		req->op = API_STATUS;
+		return 0;
+	}
+	if (!strcmp(segs[1], "config")) {
+		if (n == 2 && get) {
+			req->op = API_CONFIG_GET;
+			return 0;
+		}
+		if (n == 3 && post && (!strcmp(segs[2], "check") || !strcmp(segs[2], "apply"))) {
+			req->op = !strcmp(segs[2], "check") ? API_CONFIG_CHECK : API_CONFIG_APPLY;
+			if (!len)
+				return fail(err, errlen, 400, "the body must be a configuration");
+			req->yaml = body;
+			req->yaml_len = len;
+			return 0;
+		}
+		return fail(err, errlen, n <= 3 ? 405 : 404,
+			    "config: GET /v1/config, POST /v1/config/check or /v1/config/apply");
+	}
+	if (n == 2 && (!strcmp(segs[1], "stats") || !strcmp(segs[1], "conns"))) {
+		if (!get)
+			return fail(err, errlen, 405, "/v1/%s: GET only", segs[1]);
+		req->op = !strcmp(segs[1], "stats") ? API_STATS : API_CONNS;
+		return 0;
+	}
+	if (!strcmp(segs[1], "tables")) {
+		if (n != 5)
+			return fail(err, errlen, 404, "tables are /v1/tables/VIP/PORT/PROTO");
+		if (!get)
+			return fail(err, errlen, 405, "a table: GET only");
+		req->op = API_TABLE_GET;
+		return parse_service_path(segs + 2, &req->svc, err, errlen);
+	}
+	if (n == 3 && !strcmp(segs[1], "daemon") && !strcmp(segs[2], "reload")) {
+		if (!post)
+			return fail(err, errlen, 405, "/v1/daemon/reload: POST only");
+		req->op = API_RELOAD;
+		return 0;
+	}
+	if (strcmp(segs[1], "services"))
+		return fail(err, errlen, 404, "no such resource: /v1/%s", segs[1]);
+	if (n == 2) {
+		if (get) {
+			req->op = API_SERVICE_LIST;
+			return 0;
+		}
+		if (!post)
+			return fail(err, errlen, 405, "/v1/services: GET or POST");
+		req->op = API_SERVICE_ADD;
+		ret = parse_json_body(body, len, &j, err, errlen);
+		if (!ret)
+			ret = parse_service(j, true, req, err, errlen);
+		json_decref(j);
+		return ret;
+	}
+	if (n != 5 && n != 6 && n != 7)
+		return fail(err, errlen, 404, "no such resource (services are VIP/PORT/PROTO)");
+	ret = parse_service_path(segs + 2, &req->svc, err, errlen);
+	if (ret)
+		return ret;
+	if (n == 5) {
+		if (get || del) {
+			req->op = get ? API_SERVICE_GET : API_SERVICE_DEL;
+			return 0;
+		}
+		if (!patch)
+			return fail(err, errlen, 405, "a service: GET, PATCH or DELETE");
+		req->op = API_SERVICE_SET;
+		ret = parse_json_body(body, len, &j, err, errlen);
+		if (!ret)
+			ret = parse_service(j, false, req, err, errlen);
+		json_decref(j);
+		return ret;
+	}
+	if (strcmp(segs[5], "backends"))
+		return fail(err, errlen, 404, "no such resource: %s", segs[5]);
+	if (n == 6) {
+		if (!post)
+			return fail(err, errlen, 405, "backends of a service: POST to add one");
+		req->op = API_BACKEND_ADD;
+		ret = parse_json_body(body, len, &j, err, errlen);
+		if (!ret)
+			ret = parse_backend(j, true, &req->be, &req->fields, err, errlen);
+		if (!ret)
+			req->backend = req->be.addr;
+		json_decref(j);
+		return ret;
+	}
+	if (xlb_addr_parse(segs[6], &req->backend))
+		return fail(err, errlen, 404, "no such backend: %s (not an address)", segs[6]);
+	if (del) {
+		req->op = API_BACKEND_DEL;
+		return 0;
+	}
+	if (!patch)
+		return fail(err, errlen, 405, "a backend: PATCH or DELETE");
+	req->op = API_BACKEND_SET;
+	ret = parse_json_body(body, len, &j, err, errlen);
+	if (!ret)
+		ret = parse_backend(j, false, &req->be, &req->fields, err, errlen);
+	if (!ret && !req->fields)
+		ret = fail(err, errlen, 400, "nothing to change: give weight and/or state");
+	req->be.addr = req->backend;
+	json_decref(j);
+	return ret;
+}
+
+int api_parse(const char *method, const char *path, const char *body, size_t len,
+	      struct api_request *req, char *err, size_t errlen)
+{
+	char *copy, *segs[MAX_SEGS];
+	int n, ret;
+
+	memset(req, 0, sizeof(*req));
+	if (len > API_BODY_MAX)
+		return fail(err, errlen, 413, "request body larger than %d bytes", API_BODY_MAX);
+	if (!method || !path || path[0] != '/' || strlen(path) > 1024)
+		return fail(err, errlen, 404, "no such resource");
+	if (strchr(path, '?') || strchr(path, '%'))
+		return fail(err, errlen, 404, "no such resource (no query strings or escapes)");
+	copy = strdup(path);
+	if (!copy)
+		return fail(err, errlen, 500, "out of memory");
+	n = split_path(copy, segs, MAX_SEGS);
+	ret = n < 0 ? fail(err, errlen, 404, "no such resource")
+		    : route(method, segs, n, body, len, req, err, errlen);
+	free(copy);
+	if (ret) {
+		api_request_free(req);
+		memset(req, 0, sizeof(*req));
+	}
+	return ret;
+}
+
+void api_request_free(struct api_request *req)
+{
+	free(req->service.backends);
+	req->service.backends = NULL;
+	req->service.n_backends = 0;
+}

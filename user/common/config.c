@@ -1,0 +1,1743 @@
+// SPDX-License-Identifier: GPL-2.0
+/* config.c - xlbd.yaml: a libyaml event parser driven by one key table per mapping, the
+ * cross-field validation, dump, copy and the small value parsers. The contract is config.h.
+ *
+ * Why events and not yaml_parser_load(): the event stream shows anchors, aliases, tags and a
+ * second document as they come (the document API silently resolves aliases), and parsing stops
+ * at the first wrong node, so deep nesting or a huge garbage tail is never built into a tree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "xlb_abi.h"
+#include "maglev.h"
+#include "config.h"
+
+#define CONF_FILE_MAX (16U << 20) /* xlb_conf_load() refuses larger files */
+#define ECHO_MAX 40 /* characters of a bad value quoted back in a message */
+#define PATH_BUF 160 /* key path of the node being parsed */
+#define MAX_KEYS 16 /* keys of the largest mapping (the top level has 12) */
+#define MAX_UDP_IDLE 86400
+#define MIN_MTU 1280
+#define MAX_MTU 9216
+#define MIN_CONNTRACK 1024
+#define MAX_CONNTRACK 16777216
+#define MAX_WEIGHT 65535
+
+/* ---- keywords: one table per enumerated key, used by the parser, validate and dump ---- */
+
+struct keyword {
+	const char *name;
+	int value;
+};
+
+static const struct keyword xdp_mode_words[] = {
+	{ "native", XLB_XDP_NATIVE },
+	{ "generic", XLB_XDP_GENERIC },
+	{ "auto", XLB_XDP_AUTO },
+	{ NULL, 0 },
+};
+
+static const struct keyword proto_words[] = {
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ NULL, 0 },
+};
+
+static const struct keyword state_words[] = {
+	{ "enabled", XLB_ADMIN_ENABLED },
+	{ "drain", XLB_ADMIN_DRAIN },
+	{ "disabled", XLB_ADMIN_DISABLED },
+	{ NULL, 0 },
+};
+
+static const char *keyword_name(const struct keyword *t, int value)
+{
+	for (; t->name; t++)
+		if (t->value == value)
+			return t->name;
+	return NULL;
+}
+
+static int keyword_value(const struct keyword *t, const char *s, size_t len, int *value)
+{
+	for (; t->name; t++) {
+		if (strlen(t->name) == len && !memcmp(t->name, s, len)) {
+			*value = t->value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* "native, generic or auto" */
+static void keyword_list(const struct keyword *t, char *buf, size_t len)
+{
+	size_t n = 0, off = 0;
+
+	while (t[n].name)
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		int w = snprintf(buf + off, len - off, "%s%s", sep, t[i].name);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* ---- messages ---- */
+
+/* Write "NAME:LINE: KEY: message" into err; LINE is left out when unknown (0), KEY when empty. */
+static void put_err(char *err, size_t errlen, const char *name, int line, const char *key,
+		    const char *fmt, va_list ap)
+{
+	char msg[XLB_CONF_ERR_MAX];
+
+	if (!err || !errlen)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!name)
+		name = "config";
+	if (line > 0 && key && *key)
+		snprintf(err, errlen, "%s:%d: %s: %s", name, line, key, msg);
+	else if (line > 0)
+		snprintf(err, errlen, "%s:%d: %s", name, line, msg);
+	else if (key && *key)
+		snprintf(err, errlen, "%s: %s: %s", name, key, msg);
+	else
+		snprintf(err, errlen, "%s: %s", name, msg);
+}
+
+/* Quote a value back to the operator on one line: at most ECHO_MAX characters, anything not
+ * printable ASCII shown as '?'. buf has room for ECHO_MAX + 4. */
+static const char *echo(char *buf, const char *s, size_t len)
+{
+	size_t n = len > ECHO_MAX ? ECHO_MAX : len;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		buf[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	strcpy(buf + n, len > ECHO_MAX ? "..." : "");
+	return buf;
+}
+
+/* ---- value rules shared by the parser and xlb_conf_validate() ---- */
+
+/* NULL when s is an acceptable interface name, else what is wrong. The kernel's rules
+ * (dev_valid_name) restricted to printable ASCII, so that every name dumps and loads back. */
+static const char *iface_problem(const char *s, size_t len)
+{
+	if (len == 0 || len >= XLB_CONF_IFNAMSIZ)
+		return "must be 1..15 characters";
+	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+		return "\".\" and \"..\" are not interface names";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '/' || ch == ':')
+			return "'/' and ':' are not allowed";
+		if (ch <= ' ' || ch >= 0x7f)
+			return "only printable ASCII without spaces";
+	}
+	return NULL;
+}
+
+static const char *service_name_problem(const char *s, size_t len)
+{
+	if (len == 0 || len >= XLB_CONF_NAME_MAX)
+		return "must be 1..31 characters";
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-'))
+			return "only A-Z a-z 0-9 _ . - are allowed";
+	}
+	return NULL;
+}
+
+static const char *state_dir_problem(const char *s, size_t len)
+{
+	if (len == 0 || s[0] != '/')
+		return "must be an absolute path";
+	if (len >= XLB_CONF_PATH_MAX)
+		return "must be shorter than 256 characters";
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return "only printable ASCII is allowed";
+	return NULL;
+}
+
+/* The outer destination MAC must name one station. */
+static const char *mac_problem(const __u8 mac[6])
+{
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return "00:00:00:00:00:00 is not a gateway";
+	if (mac[0] & 1)
+		return "a multicast or broadcast MAC is not a gateway";
+	return NULL;
+}
+
+/* The smallest prime >= from, or 0 above XLB_MAX_TABLE_SIZE (itself a prime). */
+static __u32 next_prime(__u32 from)
+{
+	if (from < XLB_MIN_TABLE_SIZE)
+		from = XLB_MIN_TABLE_SIZE;
+	for (__u32 m = from; m <= XLB_MAX_TABLE_SIZE; m++)
+		if (maglev_is_prime(m))
+			return m;
+	return 0;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int xlb_parse_mac(const char *s, __u8 mac[6])
+{
+	__u8 tmp[6];
+
+	if (!s || strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		tmp[i] = (__u8)(hi << 4 | lo);
+	}
+	memcpy(mac, tmp, sizeof(tmp));
+	return 0;
+}
+
+/* Units of a duration; the empty suffix is a bare number of seconds. */
+static const struct {
+	const char *suffix;
+	__u32 mult; /* seconds per unit; 0 for milliseconds */
+} duration_units[] = {
+	{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "ms", 0 },
+};
+
+int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out)
+{
+	char digits[16];
+	size_t n = 0;
+	__u64 secs;
+	__u32 v;
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	if (n == 0)
+		return -EINVAL;
+	if (n >= sizeof(digits))
+		return -ERANGE;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	rc = xlb_parse_u32(digits, 0, UINT32_MAX, &v);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+		if (strcmp(s + n, duration_units[i].suffix))
+			continue;
+		if (duration_units[i].mult == 0) {
+			if (v % 1000)
+				return -EINVAL;
+			secs = v / 1000;
+		} else {
+			secs = (__u64)v * duration_units[i].mult;
+		}
+		if (secs < min || secs > max)
+			return -ERANGE;
+		*out = (__u32)secs;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ---- the model ---- */
+
+void xlb_conf_init(struct xlb_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->xdp_mode = XLB_XDP_NATIVE;
+	c->gateway_auto = true;
+	c->hash_seed_auto = true;
+	c->mtu = XLB_CONF_DEFAULT_MTU;
+	c->conntrack_size = XLB_DEFAULT_CONNS;
+	c->udp_idle_timeout = XLB_CONF_DEFAULT_UDP_IDLE;
+	strcpy(c->state_dir, XLB_CONF_DEFAULT_STATE_DIR);
+}
+
+static void service_init(struct xlb_conf_service *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
+	s->icmp_echo = true;
+}
+
+static void backend_init(struct xlb_conf_backend *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->weight = XLB_CONF_DEFAULT_WEIGHT;
+	b->admin = XLB_ADMIN_ENABLED;
+}
+
+void xlb_conf_free(struct xlb_conf *c)
+{
+	for (size_t i = 0; c->services && i < c->n_services; i++)
+		free(c->services[i].backends);
+	free(c->services);
+	xlb_conf_init(c);
+}
+
+int xlb_conf_copy(struct xlb_conf *dst, const struct xlb_conf *src)
+{
+	struct xlb_conf tmp = *src;
+	size_t i;
+
+	tmp.services = NULL;
+	if (src->n_services) {
+		tmp.services = calloc(src->n_services, sizeof(*tmp.services));
+		if (!tmp.services)
+			return -ENOMEM;
+	}
+	for (i = 0; i < src->n_services; i++) {
+		const struct xlb_conf_service *s = &src->services[i];
+
+		tmp.services[i] = *s;
+		tmp.services[i].backends = NULL;
+		if (!s->n_backends)
+			continue;
+		tmp.services[i].backends = malloc(s->n_backends * sizeof(*s->backends));
+		if (!tmp.services[i].backends)
+			goto err_free_copies;
+		memcpy(tmp.services[i].backends, s->backends, s->n_backends * sizeof(*s->backends));
+	}
+	*dst = tmp;
+	return 0;
+
+err_free_copies:
+	while (i--)
+		free(tmp.services[i].backends);
+	free(tmp.services);
+	return -ENOMEM;
+}
+
+static bool addr_equal(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	/* IPv4 lives in word 0; the rest is zero by contract but is not trusted here. */
+	if (a->family == XLB_AF_INET)
+		return a->addr[0] == b->addr[0];
+	return !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+struct xlb_conf_service *xlb_conf_find_service(const struct xlb_conf *c,
+					       const struct xlb_service_ref *ref)
+{
+	for (size_t i = 0; i < c->n_services; i++) {
+		struct xlb_conf_service *s = &c->services[i];
+
+		if (s->ref.port == ref->port && s->ref.proto == ref->proto &&
+		    addr_equal(&s->ref.vip, &ref->vip))
+			return s;
+	}
+	return NULL;
+}
+
+/* ---- the parser ---- */
+
+struct parser {
+	yaml_parser_t yp;
+	yaml_event_t ev; /* the current event, valid when have_ev */
+	bool have_ev;
+	const char *name;
+	const char *text;
+	size_t len;
+	char *err;
+	size_t errlen;
+	int rc; /* the first error; later ones are not reported */
+	char path[PATH_BUF]; /* key path of the current node, e.g. services[1].backends[0] */
+	size_t plen;
+	size_t svc_cap; /* allocated entries of c->services */
+	size_t be_cap; /* allocated entries of the backends of the last service */
+};
+
+/* A handler parses the value whose first event is current, and leaves its last event current. */
+struct key_def {
+	const char *key;
+	int (*parse)(struct parser *p, void *obj);
+	bool required;
+};
+
+static int ev_line(const struct parser *p)
+{
+	return (int)p->ev.start_mark.line + 1;
+}
+
+static int perr(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record the first error at the current key path and return it. */
+static int perr(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->rc)
+		return p->rc;
+	va_start(ap, fmt);
+	put_err(p->err, p->errlen, p->name, line, p->path, fmt, ap);
+	va_end(ap);
+	p->rc = -EINVAL;
+	return p->rc;
+}
+
+static int no_memory(struct parser *p)
+{
+	if (!p->rc && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s: out of memory", p->name);
+	if (!p->rc)
+		p->rc = -ENOMEM;
+	return p->rc;
+}
+
+static void path_set(struct parser *p, size_t len)
+{
+	p->plen = len;
+	p->path[len] = '\0';
+}
+
+static void path_key(struct parser *p, const char *key, size_t len)
+{
+	char buf[ECHO_MAX + 4];
+	/* An empty key would vanish from the path: show it as "". */
+	int w = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "%s%s", p->plen ? "." : "",
+			 len ? echo(buf, key, len) : "\"\"");
+
+	if (w > 0)
+		path_set(p, p->plen + (size_t)w < sizeof(p->path) ? p->plen + (size_t)w
+								  : sizeof(p->path) - 1);
+}
+
+static void path_index(struct parser *p, size_t i)
+{
+	int w = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "[%zu]", i);
+
+	if (w > 0)
+		path_set(p, p->plen + (size_t)w < sizeof(p->path) ? p->plen + (size_t)w
+								  : sizeof(p->path) - 1);
+}
+
+/* Turn a libyaml failure into our message: reader errors (bad UTF-8, control characters)
+ * carry a byte offset, scanner and parser errors a mark. */
+static int yaml_failure(struct parser *p)
+{
+	const yaml_parser_t *y = &p->yp;
+	int line;
+
+	if (y->error == YAML_MEMORY_ERROR)
+		return no_memory(p);
+	if (y->error == YAML_READER_ERROR) {
+		size_t end = y->problem_offset < p->len ? y->problem_offset : p->len;
+
+		line = 1;
+		for (size_t i = 0; i < end; i++)
+			line += p->text[i] == '\n';
+		path_set(p, 0);
+		if (y->problem_value != -1)
+			return perr(p, line, "not UTF-8 text: %s (0x%x at byte %zu)",
+				    y->problem ? y->problem : "unreadable",
+				    (unsigned)y->problem_value, y->problem_offset);
+		return perr(p, line, "not UTF-8 text: %s (at byte %zu)",
+			    y->problem ? y->problem : "unreadable", y->problem_offset);
+	}
+	line = (int)y->problem_mark.line + 1;
+	path_set(p, 0);
+	if (y->context)
+		return perr(p, line, "YAML syntax error: %s (%s at line %d)",
+			    y->problem ? y->problem : "unknown", y->context,
+			    (int)y->context_mark.line + 1);
+	return perr(p, line, "YAML syntax error: %s", y->problem ? y->problem : "unknown");
+}
+
+/* Move to the next event. Anchors, aliases and tags are refused here, wherever they are. */
+static int next_event(struct parser *p)
+{
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+
+	if (p->have_ev) {
+		yaml_event_delete(&p->ev);
+		p->have_ev = false;
+	}
+	if (!yaml_parser_parse(&p->yp, &p->ev))
+		return yaml_failure(p);
+	p->have_ev = true;
+	switch (p->ev.type) {
+	case YAML_ALIAS_EVENT:
+		return perr(p, ev_line(p), "anchors and aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		anchor = p->ev.data.scalar.anchor;
+		tag = p->ev.data.scalar.tag;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = p->ev.data.sequence_start.anchor;
+		tag = p->ev.data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = p->ev.data.mapping_start.anchor;
+		tag = p->ev.data.mapping_start.tag;
+		break;
+	default:
+		break;
+	}
+	if (anchor)
+		return perr(p, ev_line(p), "anchors and aliases are not supported");
+	if (tag)
+		return perr(p, ev_line(p), "tags are not supported");
+	return 0;
+}
+
+/* A plain empty, "~" or "null" scalar: YAML's null, i.e. a key written without a value. */
+static bool ev_is_null(const struct parser *p)
+{
+	const char *v = (const char *)p->ev.data.scalar.value;
+
+	if (p->ev.type != YAML_SCALAR_EVENT || p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+	       !strcmp(v, "NULL");
+}
+
+static const char *ev_kind(const struct parser *p)
+{
+	switch (p->ev.type) {
+	case YAML_SEQUENCE_START_EVENT:
+		return "a list";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	default:
+		return "a scalar";
+	}
+}
+
+/* The current node is not what the schema wants here. */
+static int type_error(struct parser *p, const char *want)
+{
+	if (ev_is_null(p))
+		return perr(p, ev_line(p), "has no value (expected %s)", want);
+	return perr(p, ev_line(p), "must be %s, not %s", want, ev_kind(p));
+}
+
+/* The current event as a string: a scalar that is not null and holds no NUL character. */
+static int get_scalar(struct parser *p, const char *want, const char **s, size_t *len)
+{
+	if (p->ev.type != YAML_SCALAR_EVENT || ev_is_null(p))
+		return type_error(p, want);
+	*s = (const char *)p->ev.data.scalar.value;
+	*len = p->ev.data.scalar.length;
+	if (memchr(*s, '\0', *len))
+		return perr(p, ev_line(p), "must not contain a NUL character");
+	/* No value of ours spans lines; a plain one that does has swallowed the next key, as in
+	 * "interfaces: [eth0" followed by "services: []". */
+	if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    p->ev.end_mark.line != p->ev.start_mark.line) {
+		char buf[ECHO_MAX + 4];
+
+		return perr(p, ev_line(p),
+			    "value runs on to the next line (a missing ']' or '}'?): %s",
+			    echo(buf, *s, *len));
+	}
+	return 0;
+}
+
+/* A plain (unquoted) decimal in [min, max], parsed by xlb_parse_u32(): "80x", "-1", "0x10",
+ * "1e3" and "080" are errors, not numbers. */
+static int get_u32(struct parser *p, __u32 min, __u32 max, __u32 *out)
+{
+	char buf[ECHO_MAX + 4];
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a number", &s, &len);
+	if (rc)
+		return rc;
+	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return perr(p, ev_line(p), "must be a number without quotes, got \"%s\"",
+			    echo(buf, s, len));
+	rc = xlb_parse_u32(s, min, max, out);
+	if (rc == -ERANGE)
+		return perr(p, ev_line(p), "must be %u..%u, got %s", min, max, echo(buf, s, len));
+	if (rc)
+		return perr(p, ev_line(p), "not a number: %s", echo(buf, s, len));
+	return 0;
+}
+
+static int get_bool(struct parser *p, bool *out)
+{
+	char buf[ECHO_MAX + 4];
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "true or false", &s, &len);
+	if (rc)
+		return rc;
+	if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "true"))
+		*out = true;
+	else if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "false"))
+		*out = false;
+	else
+		return perr(p, ev_line(p), "must be true or false, got %s", echo(buf, s, len));
+	return 0;
+}
+
+static int get_keyword(struct parser *p, const struct keyword *words, int *out)
+{
+	char buf[ECHO_MAX + 4], list[96];
+	const char *s;
+	size_t len;
+	int rc;
+
+	keyword_list(words, list, sizeof(list));
+	rc = get_scalar(p, list, &s, &len);
+	if (rc)
+		return rc;
+	if (keyword_value(words, s, len, out))
+		return perr(p, ev_line(p), "must be %s, got %s", list, echo(buf, s, len));
+	return 0;
+}
+
+/* An IPv4 or IPv6 address; family 0 accepts both. */
+static int get_addr(struct parser *p, __u8 family, struct xlb_addr *out)
+{
+	char buf[ECHO_MAX + 4];
+	struct xlb_addr a;
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "an IP address", &s, &len);
+	if (rc)
+		return rc;
+	if (xlb_addr_parse(s, &a))
+		return perr(p, ev_line(p), "not an IP address: %s", echo(buf, s, len));
+	if (family && a.family != family)
+		return perr(p, ev_line(p), "must be an %s address, got %s",
+			    family == XLB_AF_INET ? "IPv4" : "IPv6", echo(buf, s, len));
+	*out = a;
+	return 0;
+}
+
+/* Parse a mapping whose MAPPING_START is current with the handlers of keys[]: every key at
+ * most once, unknown keys refused with the list of known ones, required keys checked at the
+ * end (reported at the line where the mapping starts). */
+static int parse_mapping(struct parser *p, const struct key_def *keys, size_t n, void *obj)
+{
+	int seen[MAX_KEYS] = { 0 }; /* line where each key was first given */
+	size_t base = p->plen;
+	int map_line = ev_line(p);
+	int rc;
+
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return type_error(p, "a mapping");
+	for (;;) {
+		const char *k;
+		size_t klen, i;
+
+		rc = next_event(p);
+		if (rc)
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (p->ev.type != YAML_SCALAR_EVENT)
+			return perr(p, ev_line(p), "keys must be words, not %s", ev_kind(p));
+		k = (const char *)p->ev.data.scalar.value;
+		klen = p->ev.data.scalar.length;
+		path_key(p, k, klen);
+		for (i = 0; i < n; i++)
+			if (strlen(keys[i].key) == klen && !memcmp(keys[i].key, k, klen))
+				break;
+		if (i == n) {
+			char list[256];
+			size_t off = 0;
+
+			list[0] = '\0';
+			for (size_t j = 0; j < n && off < sizeof(list); j++) {
+				int w = snprintf(list + off, sizeof(list) - off, "%s%s",
+						 j ? ", " : "", keys[j].key);
+
+				if (w > 0)
+					off += (size_t)w;
+			}
+			return perr(p, ev_line(p), "unknown key (known keys: %s)", list);
+		}
+		if (seen[i])
+			return perr(p, ev_line(p), "duplicate key (first given at line %d)",
+				    seen[i]);
+		seen[i] = ev_line(p);
+		rc = next_event(p);
+		if (rc)
+			return rc;
+		rc = keys[i].parse(p, obj);
+		if (rc)
+			return rc;
+		path_set(p, base);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].required && !seen[i]) {
+			path_key(p, keys[i].key, strlen(keys[i].key));
+			return perr(p, map_line, "required key is missing");
+		}
+	}
+	return 0;
+}
+
+/* Parse a sequence whose SEQUENCE_START is current, elem() once per element. */
+static int parse_sequence(struct parser *p, int (*elem)(struct parser *p, void *obj, size_t i),
+			  void *obj)
+{
+	size_t base = p->plen;
+	int rc;
+
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return type_error(p, "a list");
+	for (size_t i = 0;; i++) {
+		/* Named before it is read, so that an anchor on the element names it. */
+		path_index(p, i);
+		rc = next_event(p);
+		if (rc)
+			return rc;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		rc = elem(p, obj, i);
+		if (rc)
+			return rc;
+		path_set(p, base);
+	}
+	path_set(p, base);
+	return 0;
+}
+
+/* Grow an array so that entry n exists; *cap counts allocated entries. */
+static int grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t want;
+	void *a;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 4;
+	a = realloc(*arr, want * size);
+	if (!a)
+		return no_memory(p);
+	*arr = a;
+	*cap = want;
+	return 0;
+}
+
+/* -- backends -- */
+
+static int be_address(struct parser *p, void *obj)
+{
+	return get_addr(p, 0, &((struct xlb_conf_backend *)obj)->addr);
+}
+
+static int be_weight(struct parser *p, void *obj)
+{
+	return get_u32(p, 0, MAX_WEIGHT, &((struct xlb_conf_backend *)obj)->weight);
+}
+
+static int be_state(struct parser *p, void *obj)
+{
+	int v, rc = get_keyword(p, state_words, &v);
+
+	if (!rc)
+		((struct xlb_conf_backend *)obj)->admin = (enum xlb_admin_state)v;
+	return rc;
+}
+
+static const struct key_def backend_keys[] = {
+	{ "address", be_address, true },
+	{ "weight", be_weight, false },
+	{ "state", be_state, false },
+};
+
+static int backend_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf_service *s = obj;
+	struct xlb_conf_backend *b;
+	int rc;
+
+	(void)i;
+	rc = grow(p, (void **)&s->backends, &p->be_cap, s->n_backends, sizeof(*s->backends));
+	if (rc)
+		return rc;
+	b = &s->backends[s->n_backends++];
+	backend_init(b);
+	b->line = ev_line(p);
+	return parse_mapping(p, backend_keys, sizeof(backend_keys) / sizeof(backend_keys[0]), b);
+}
+
+/* -- services -- */
+
+static int svc_name(struct parser *p, void *obj)
+{
+	struct xlb_conf_service *s = obj;
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a name", &v, &len);
+	if (rc)
+		return rc;
+	why = service_name_problem(v, len);
+	if (why)
+		return perr(p, ev_line(p), "not a valid service name (%s): %s", why,
+			    echo(buf, v, len));
+	memcpy(s->name, v, len);
+	s->name[len] = '\0';
+	return 0;
+}
+
+static int svc_vip(struct parser *p, void *obj)
+{
+	return get_addr(p, 0, &((struct xlb_conf_service *)obj)->ref.vip);
+}
+
+static int svc_port(struct parser *p, void *obj)
+{
+	__u32 v;
+	int rc = get_u32(p, 0, 65535, &v);
+
+	if (!rc)
+		((struct xlb_conf_service *)obj)->ref.port = (__u16)v;
+	return rc;
+}
+
+static int svc_proto(struct parser *p, void *obj)
+{
+	int v, rc = get_keyword(p, proto_words, &v);
+
+	if (!rc)
+		((struct xlb_conf_service *)obj)->ref.proto = (__u8)v;
+	return rc;
+}
+
+static int svc_table_size(struct parser *p, void *obj)
+{
+	/* The range here, primality in xlb_conf_validate() with a suggestion. */
+	return get_u32(p, XLB_MIN_TABLE_SIZE, XLB_MAX_TABLE_SIZE,
+		       &((struct xlb_conf_service *)obj)->table_size);
+}
+
+static int svc_icmp_echo(struct parser *p, void *obj)
+{
+	return get_bool(p, &((struct xlb_conf_service *)obj)->icmp_echo);
+}
+
+static int svc_backends(struct parser *p, void *obj)
+{
+	return parse_sequence(p, backend_elem, obj);
+}
+
+static const struct key_def service_keys[] = {
+	{ "name", svc_name, false },
+	{ "vip", svc_vip, true },
+	{ "port", svc_port, true },
+	{ "proto", svc_proto, true },
+	{ "table_size", svc_table_size, false },
+	{ "icmp_echo", svc_icmp_echo, false },
+	{ "backends", svc_backends, false },
+};
+
+static int service_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf *c = obj;
+	struct xlb_conf_service *s;
+	int rc;
+
+	(void)i;
+	rc = grow(p, (void **)&c->services, &p->svc_cap, c->n_services, sizeof(*c->services));
+	if (rc)
+		return rc;
+	s = &c->services[c->n_services++];
+	service_init(s);
+	s->line = ev_line(p);
+	p->be_cap = 0;
+	return parse_mapping(p, service_keys, sizeof(service_keys) / sizeof(service_keys[0]), s);
+}
+
+/* -- the top level -- */
+
+static int iface_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf *c = obj;
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "an interface name", &v, &len);
+	if (rc)
+		return rc;
+	if (i >= XLB_CONF_MAX_IFACES)
+		return perr(p, ev_line(p), "too many interfaces (max %d)", XLB_CONF_MAX_IFACES);
+	why = iface_problem(v, len);
+	if (why)
+		return perr(p, ev_line(p), "not a valid interface name (%s): %s", why,
+			    echo(buf, v, len));
+	for (size_t j = 0; j < c->n_ifaces; j++)
+		if (!strcmp(c->ifaces[j], v))
+			return perr(p, ev_line(p), "%s is listed twice (also interfaces[%zu])", v,
+				    j);
+	memcpy(c->ifaces[c->n_ifaces], v, len + 1);
+	c->n_ifaces++;
+	return 0;
+}
+
+static int top_interfaces(struct parser *p, void *obj)
+{
+	struct xlb_conf *c = obj;
+	int line = ev_line(p), rc;
+
+	rc = parse_sequence(p, iface_elem, c);
+	if (!rc && !c->n_ifaces)
+		rc = perr(p, line, "at least one interface is required");
+	return rc;
+}
+
+static int top_xdp_mode(struct parser *p, void *obj)
+{
+	int v, rc = get_keyword(p, xdp_mode_words, &v);
+
+	if (!rc)
+		((struct xlb_conf *)obj)->xdp_mode = (enum xlb_xdp_mode)v;
+	return rc;
+}
+
+static int top_tunnel_source(struct parser *p, void *obj)
+{
+	return get_addr(p, XLB_AF_INET, &((struct xlb_conf *)obj)->tunnel_source);
+}
+
+static int top_tunnel_source_v6(struct parser *p, void *obj)
+{
+	return get_addr(p, XLB_AF_INET6, &((struct xlb_conf *)obj)->tunnel_source_v6);
+}
+
+static int top_rss_bits(struct parser *p, void *obj)
+{
+	__u32 v;
+	int rc = get_u32(p, 0, 16, &v);
+
+	if (!rc)
+		((struct xlb_conf *)obj)->rss_bits = (__u8)v;
+	return rc;
+}
+
+static int top_rss_bits_v6(struct parser *p, void *obj)
+{
+	__u32 v;
+	int rc = get_u32(p, 0, 32, &v);
+
+	if (!rc)
+		((struct xlb_conf *)obj)->rss_bits_v6 = (__u8)v;
+	return rc;
+}
+
+static int top_gateway(struct parser *p, void *obj)
+{
+	struct xlb_conf *c = obj;
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	__u8 mac[6];
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "auto or a MAC address", &v, &len);
+	if (rc)
+		return rc;
+	if (!strcmp(v, "auto")) {
+		c->gateway_auto = true;
+		memset(c->gateway_mac, 0, sizeof(c->gateway_mac));
+		return 0;
+	}
+	if (xlb_parse_mac(v, mac))
+		return perr(p, ev_line(p),
+			    "must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got %s",
+			    echo(buf, v, len));
+	why = mac_problem(mac);
+	if (why)
+		return perr(p, ev_line(p), "%s", why);
+	c->gateway_auto = false;
+	memcpy(c->gateway_mac, mac, sizeof(mac));
+	return 0;
+}
+
+static int top_hash_seed(struct parser *p, void *obj)
+{
+	struct xlb_conf *c = obj;
+	char buf[ECHO_MAX + 4];
+	const char *v;
+	size_t len;
+	__u32 seed;
+	int rc;
+
+	rc = get_scalar(p, "auto or a number", &v, &len);
+	if (rc)
+		return rc;
+	if (!strcmp(v, "auto")) {
+		c->hash_seed_auto = true;
+		c->hash_seed = 0;
+		return 0;
+	}
+	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    xlb_parse_u32(v, 0, UINT32_MAX, &seed))
+		return perr(p, ev_line(p), "must be auto or a number 0..4294967295, got %s",
+			    echo(buf, v, len));
+	c->hash_seed_auto = false;
+	c->hash_seed = seed;
+	return 0;
+}
+
+static int top_mtu(struct parser *p, void *obj)
+{
+	return get_u32(p, MIN_MTU, MAX_MTU, &((struct xlb_conf *)obj)->mtu);
+}
+
+static int ct_size(struct parser *p, void *obj)
+{
+	return get_u32(p, MIN_CONNTRACK, MAX_CONNTRACK, &((struct xlb_conf *)obj)->conntrack_size);
+}
+
+static int ct_udp_idle_timeout(struct parser *p, void *obj)
+{
+	char buf[ECHO_MAX + 4];
+	const char *v;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a duration", &v, &len);
+	if (rc)
+		return rc;
+	rc = xlb_parse_duration_s(v, 0, MAX_UDP_IDLE, &((struct xlb_conf *)obj)->udp_idle_timeout);
+	if (rc == -ERANGE)
+		return perr(p, ev_line(p), "must be 0..%u seconds, got %s", MAX_UDP_IDLE,
+			    echo(buf, v, len));
+	if (rc)
+		return perr(p, ev_line(p),
+			    "not a duration in whole seconds (like 30s, 2m, 1h or 2000ms): %s",
+			    echo(buf, v, len));
+	return 0;
+}
+
+static const struct key_def conntrack_keys[] = {
+	{ "size", ct_size, false },
+	{ "udp_idle_timeout", ct_udp_idle_timeout, false },
+};
+
+static int top_conntrack(struct parser *p, void *obj)
+{
+	return parse_mapping(p, conntrack_keys, sizeof(conntrack_keys) / sizeof(conntrack_keys[0]),
+			     obj);
+}
+
+static int top_state_dir(struct parser *p, void *obj)
+{
+	struct xlb_conf *c = obj;
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a path", &v, &len);
+	if (rc)
+		return rc;
+	why = state_dir_problem(v, len);
+	if (why)
+		return perr(p, ev_line(p), "%s: %s", why, echo(buf, v, len));
+	memcpy(c->state_dir, v, len + 1);
+	return 0;
+}
+
+static int top_services(struct parser *p, void *obj)
+{
+	return parse_sequence(p, service_elem, obj);
+}
+
+static const struct key_def top_keys[] = {
+	{ "interfaces", top_interfaces, true },
+	{ "xdp_mode", top_xdp_mode, false },
+	{ "tunnel_source", top_tunnel_source, false },
+	{ "tunnel_source_v6", top_tunnel_source_v6, false },
+	{ "rss_bits", top_rss_bits, false },
+	{ "rss_bits_v6", top_rss_bits_v6, false },
+	{ "gateway", top_gateway, false },
+	{ "hash_seed", top_hash_seed, false },
+	{ "mtu", top_mtu, false },
+	{ "conntrack", top_conntrack, false },
+	{ "state_dir", top_state_dir, false },
+	{ "services", top_services, true },
+};
+
+_Static_assert(sizeof(top_keys) / sizeof(top_keys[0]) <= MAX_KEYS, "MAX_KEYS too small");
+
+/* STREAM_START, one document holding one mapping, STREAM_END. */
+static int parse_stream(struct parser *p, struct xlb_conf *c)
+{
+	int doc_line, rc;
+
+	rc = next_event(p);
+	if (rc)
+		return rc;
+	if (p->ev.type != YAML_STREAM_START_EVENT)
+		return perr(p, 1, "not a YAML stream");
+	rc = next_event(p);
+	if (rc)
+		return rc;
+	if (p->ev.type == YAML_STREAM_END_EVENT)
+		return perr(p, 1, "the file is empty (interfaces and services are required)");
+	doc_line = ev_line(p);
+	rc = next_event(p); /* the document's root node */
+	if (rc)
+		return rc;
+	/* An empty node is marked where the next token starts: name the document's line. */
+	if (ev_is_null(p))
+		return perr(p, doc_line,
+			    "the document is empty (interfaces and services are required)");
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return perr(p, ev_line(p),
+			    "the top level must be a mapping of keys (like \"interfaces: "
+			    "[eth0]\"), not %s",
+			    ev_kind(p));
+	rc = parse_mapping(p, top_keys, sizeof(top_keys) / sizeof(top_keys[0]), c);
+	if (rc)
+		return rc;
+	rc = next_event(p); /* DOCUMENT_END */
+	if (rc)
+		return rc;
+	rc = next_event(p);
+	if (rc)
+		return rc;
+	if (p->ev.type != YAML_STREAM_END_EVENT)
+		return perr(p, ev_line(p),
+			    "only one YAML document is allowed, a second one starts here");
+	return 0;
+}
+
+int xlb_conf_parse(const char *text, size_t len, const char *name, struct xlb_conf *c, char *err,
+		   size_t errlen)
+{
+	struct parser p = { 0 };
+	struct xlb_conf tmp;
+	int rc;
+
+	p.name = name ? name : "config";
+	p.text = text ? text : "";
+	p.len = text ? len : 0;
+	p.err = err;
+	p.errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+	xlb_conf_init(&tmp);
+	if (!yaml_parser_initialize(&p.yp))
+		return no_memory(&p);
+	yaml_parser_set_input_string(&p.yp, (const unsigned char *)p.text, p.len);
+	/* No guessing: UTF-16 input is an error like any other non-UTF-8 bytes. */
+	yaml_parser_set_encoding(&p.yp, YAML_UTF8_ENCODING);
+
+	rc = parse_stream(&p, &tmp);
+	if (p.have_ev)
+		yaml_event_delete(&p.ev);
+	yaml_parser_delete(&p.yp);
+	if (!rc)
+		rc = xlb_conf_validate(&tmp, p.name, err, errlen);
+	if (rc) {
+		xlb_conf_free(&tmp);
+		return rc;
+	}
+	*c = tmp;
+	return 0;
+}
+
+int xlb_conf_load(const char *path, struct xlb_conf *c, char *err, size_t errlen)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto err_report;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= CONF_FILE_MAX) {
+				rc = -EFBIG;
+				goto err_close;
+			}
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto err_close;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto err_close;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	rc = xlb_conf_parse(buf, len, path, c, err, errlen);
+	free(buf);
+	return rc;
+
+err_close:
+	close(fd);
+	free(buf);
+err_report:
+	if (err && errlen) {
+		if (rc == -EFBIG)
+			snprintf(err, errlen, "%s: file too large (max %u MiB)", path,
+				 CONF_FILE_MAX >> 20);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	}
+	return rc;
+}
+
+/* ---- validation ---- */
+
+struct vctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static int vfail(const struct vctx *v, int line, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int vfail(const struct vctx *v, int line, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put_err(v->err, v->errlen, v->name, line, key, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* "at line 12" when the element came from a file, else its key path "services[3]". */
+static void where(char *buf, size_t len, int line, const char *what, size_t index)
+{
+	if (line > 0)
+		snprintf(buf, len, "at line %d", line);
+	else
+		snprintf(buf, len, "%s[%zu]", what, index);
+}
+
+static int addr_cmp(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	size_t words = a->family == XLB_AF_INET ? 1 : 4;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, words * sizeof(a->addr[0]));
+}
+
+/* Sort keys for the duplicate checks: equal elements end up adjacent and in array order (the
+ * pointers are into one array), so the first of a run is the original, the rest duplicates. */
+static int ptr_order(const void *a, const void *b)
+{
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int svc_ref_cmp(const void *x, const void *y)
+{
+	const struct xlb_conf_service *a = *(const struct xlb_conf_service *const *)x;
+	const struct xlb_conf_service *b = *(const struct xlb_conf_service *const *)y;
+	int r = addr_cmp(&a->ref.vip, &b->ref.vip);
+
+	if (!r)
+		r = (int)a->ref.port - (int)b->ref.port;
+	if (!r)
+		r = (int)a->ref.proto - (int)b->ref.proto;
+	return r ? r : ptr_order(a, b);
+}
+
+static int svc_name_cmp(const void *x, const void *y)
+{
+	const struct xlb_conf_service *a = *(const struct xlb_conf_service *const *)x;
+	const struct xlb_conf_service *b = *(const struct xlb_conf_service *const *)y;
+	int r = strcmp(a->name, b->name);
+
+	return r ? r : ptr_order(a, b);
+}
+
+static int backend_cmp(const void *x, const void *y)
+{
+	const struct xlb_conf_backend *a = *(const struct xlb_conf_backend *const *)x;
+	const struct xlb_conf_backend *b = *(const struct xlb_conf_backend *const *)y;
+	int r = addr_cmp(&a->addr, &b->addr);
+
+	return r ? r : ptr_order(a, b);
+}
+
+/* Among the n sorted pointers, the duplicate that comes first in the array (*dup) and the
+ * element it repeats (*orig). same() compares keys only. Returns false when all are unique. */
+static bool first_dup(const void **sorted, size_t n, bool (*same)(const void *, const void *),
+		      const void **dup, const void **orig)
+{
+	const void *run = NULL;
+
+	*dup = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!run || !same(run, sorted[i])) {
+			run = sorted[i];
+			continue;
+		}
+		if (!*dup || (const char *)sorted[i] < (const char *)*dup) {
+			*dup = sorted[i];
+			*orig = run;
+		}
+	}
+	return *dup != NULL;
+}
+
+static bool same_ref(const void *x, const void *y)
+{
+	const struct xlb_conf_service *a = x, *b = y;
+
+	return !addr_cmp(&a->ref.vip, &b->ref.vip) && a->ref.port == b->ref.port &&
+	       a->ref.proto == b->ref.proto;
+}
+
+static bool same_name(const void *x, const void *y)
+{
+	return !strcmp(((const struct xlb_conf_service *)x)->name,
+		       ((const struct xlb_conf_service *)y)->name);
+}
+
+static bool same_backend(const void *x, const void *y)
+{
+	return !addr_cmp(&((const struct xlb_conf_backend *)x)->addr,
+			 &((const struct xlb_conf_backend *)y)->addr);
+}
+
+/* The fields on their own, as the parser checks them, for models built by hand. */
+static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
+{
+	char key[48];
+	const char *why;
+
+	if (!c->n_ifaces)
+		return vfail(v, 0, "interfaces", "at least one interface is required");
+	if (c->n_ifaces > XLB_CONF_MAX_IFACES)
+		return vfail(v, 0, "interfaces", "too many interfaces: %zu (max %d)", c->n_ifaces,
+			     XLB_CONF_MAX_IFACES);
+	for (size_t i = 0; i < c->n_ifaces; i++) {
+		const char *n = c->ifaces[i];
+
+		snprintf(key, sizeof(key), "interfaces[%zu]", i);
+		why = iface_problem(n, strnlen(n, XLB_CONF_IFNAMSIZ));
+		if (why)
+			return vfail(v, 0, key, "not a valid interface name (%s)", why);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->ifaces[j], n))
+				return vfail(v, 0, key, "%s is listed twice (also interfaces[%zu])",
+					     n, j);
+	}
+	if (!keyword_name(xdp_mode_words, (int)c->xdp_mode))
+		return vfail(v, 0, "xdp_mode", "must be native, generic or auto");
+	if (c->tunnel_source.family && c->tunnel_source.family != XLB_AF_INET)
+		return vfail(v, 0, "tunnel_source", "must be an IPv4 address");
+	if (c->tunnel_source_v6.family && c->tunnel_source_v6.family != XLB_AF_INET6)
+		return vfail(v, 0, "tunnel_source_v6", "must be an IPv6 address");
+	if (c->rss_bits > 16)
+		return vfail(v, 0, "rss_bits", "must be 0..16, got %u", c->rss_bits);
+	if (c->rss_bits_v6 > 32)
+		return vfail(v, 0, "rss_bits_v6", "must be 0..32, got %u", c->rss_bits_v6);
+	if (!c->gateway_auto && (why = mac_problem(c->gateway_mac)))
+		return vfail(v, 0, "gateway", "%s", why);
+	if (c->mtu < MIN_MTU || c->mtu > MAX_MTU)
+		return vfail(v, 0, "mtu", "must be %u..%u, got %u", MIN_MTU, MAX_MTU, c->mtu);
+	if (c->conntrack_size < MIN_CONNTRACK || c->conntrack_size > MAX_CONNTRACK)
+		return vfail(v, 0, "conntrack.size", "must be %u..%u, got %u", MIN_CONNTRACK,
+			     MAX_CONNTRACK, c->conntrack_size);
+	if (c->udp_idle_timeout > MAX_UDP_IDLE)
+		return vfail(v, 0, "conntrack.udp_idle_timeout", "must be 0..%u seconds, got %u",
+			     MAX_UDP_IDLE, c->udp_idle_timeout);
+	why = state_dir_problem(c->state_dir, strnlen(c->state_dir, XLB_CONF_PATH_MAX));
+	if (why)
+		return vfail(v, 0, "state_dir", "%s", why);
+	if (c->n_services && !c->services)
+		return vfail(v, 0, "services", "%zu services but no array", c->n_services);
+	return 0;
+}
+
+static int validate_backend(const struct vctx *v, const struct xlb_conf *c, size_t i, size_t j)
+{
+	const struct xlb_conf_backend *b = &c->services[i].backends[j];
+	char key[96], a[INET6_ADDRSTRLEN];
+
+	snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i, j);
+	if (b->addr.family != XLB_AF_INET && b->addr.family != XLB_AF_INET6)
+		return vfail(v, b->line, key, "address is not IPv4 or IPv6 (family %u)",
+			     b->addr.family);
+	if (b->weight > MAX_WEIGHT)
+		return vfail(v, b->line, key, "weight must be 0..%u, got %u", MAX_WEIGHT,
+			     b->weight);
+	if (!keyword_name(state_words, (int)b->admin))
+		return vfail(v, b->line, key, "state must be enabled, drain or disabled");
+	xlb_addr_format(&b->addr, a, sizeof(a));
+	if (b->addr.family == XLB_AF_INET && c->tunnel_source.family != XLB_AF_INET)
+		return vfail(v, b->line, key, "backend %s is IPv4 but tunnel_source is not set", a);
+	if (b->addr.family == XLB_AF_INET6 && c->tunnel_source_v6.family != XLB_AF_INET6)
+		return vfail(v, b->line, key, "backend %s is IPv6 but tunnel_source_v6 is not set",
+			     a);
+	return 0;
+}
+
+static int validate_service(const struct vctx *v, const struct xlb_conf *c, size_t i)
+{
+	const struct xlb_conf_service *s = &c->services[i];
+	__u64 need = (__u64)s->n_backends * XLB_CONF_MIN_SLOTS_PER_BACKEND;
+	char key[64];
+	const char *why;
+	__u32 m = s->table_size, hint;
+	int rc;
+
+	if (s->name[0]) {
+		snprintf(key, sizeof(key), "services[%zu].name", i);
+		why = service_name_problem(s->name, strnlen(s->name, XLB_CONF_NAME_MAX));
+		if (why)
+			return vfail(v, s->line, key, "not a valid service name (%s)", why);
+	}
+	snprintf(key, sizeof(key), "services[%zu]", i);
+	if (s->ref.vip.family != XLB_AF_INET && s->ref.vip.family != XLB_AF_INET6)
+		return vfail(v, s->line, key, "vip is not IPv4 or IPv6 (family %u)",
+			     s->ref.vip.family);
+	if (!keyword_name(proto_words, s->ref.proto))
+		return vfail(v, s->line, key, "proto must be tcp or udp, got %u", s->ref.proto);
+	if (s->n_backends && !s->backends)
+		return vfail(v, s->line, key, "%zu backends but no array", s->n_backends);
+
+	snprintf(key, sizeof(key), "services[%zu].table_size", i);
+	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE)
+		return vfail(v, s->line, key, "must be %u..%u, got %u", XLB_MIN_TABLE_SIZE,
+			     XLB_MAX_TABLE_SIZE, m);
+	if (need > XLB_MAX_TABLE_SIZE)
+		return vfail(v, s->line, key,
+			     "%zu backends need a table_size >= %llu but the largest is %u: at "
+			     "most "
+			     "%u backends per service",
+			     s->n_backends, (unsigned long long)need, XLB_MAX_TABLE_SIZE,
+			     XLB_MAX_TABLE_SIZE / XLB_CONF_MIN_SLOTS_PER_BACKEND);
+	if (m < need) {
+		hint = next_prime((__u32)need);
+		return vfail(v, s->line, key,
+			     "table_size %u is too small for %zu backends: use a prime >= %llu, "
+			     "e.g. %u",
+			     m, s->n_backends, (unsigned long long)need, hint);
+	}
+	if (!maglev_is_prime(m))
+		return vfail(v, s->line, key, "table_size %u is not a prime: use e.g. %u", m,
+			     next_prime(m));
+
+	for (size_t j = 0; j < s->n_backends; j++) {
+		rc = validate_backend(v, c, i, j);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Duplicate services, names and backends, and the number of distinct VIPs. */
+static int validate_unique(const struct vctx *v, const struct xlb_conf *c)
+{
+	const void **sorted, *dup, *orig;
+	size_t n = c->n_services, most = n, named = 0, vips = 0;
+	char key[96], at[96], ref[XLB_SERVICE_STRLEN], a[INET6_ADDRSTRLEN];
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (c->services[i].n_backends > most)
+			most = c->services[i].n_backends;
+	if (!most)
+		return 0;
+	sorted = malloc(most * sizeof(*sorted));
+	if (!sorted) {
+		if (v->err && v->errlen)
+			snprintf(v->err, v->errlen, "%s: out of memory", v->name);
+		return -ENOMEM;
+	}
+
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &c->services[i];
+	qsort(sorted, n, sizeof(*sorted), svc_ref_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!i || addr_cmp(&((const struct xlb_conf_service *)sorted[i - 1])->ref.vip,
+				   &((const struct xlb_conf_service *)sorted[i])->ref.vip))
+			vips++;
+	if (first_dup(sorted, n, same_ref, &dup, &orig)) {
+		const struct xlb_conf_service *d = dup, *o = orig;
+
+		snprintf(key, sizeof(key), "services[%zu]", (size_t)(d - c->services));
+		where(at, sizeof(at), o->line, "services", (size_t)(o - c->services));
+		xlb_service_format(&d->ref, ref, sizeof(ref));
+		rc = vfail(v, d->line, key, "%s duplicates the service %s", ref, at);
+		goto out;
+	}
+	if (vips > XLB_MAX_VIPS) {
+		rc = vfail(v, 0, "services", "too many distinct VIP addresses: %zu (max %d)", vips,
+			   XLB_MAX_VIPS);
+		goto out;
+	}
+
+	for (size_t i = 0; i < n; i++)
+		if (c->services[i].name[0])
+			sorted[named++] = &c->services[i];
+	qsort(sorted, named, sizeof(*sorted), svc_name_cmp);
+	if (first_dup(sorted, named, same_name, &dup, &orig)) {
+		const struct xlb_conf_service *d = dup, *o = orig;
+
+		snprintf(key, sizeof(key), "services[%zu].name", (size_t)(d - c->services));
+		where(at, sizeof(at), o->line, "services", (size_t)(o - c->services));
+		rc = vfail(v, d->line, key, "%s is already the name of the service %s", d->name,
+			   at);
+		goto out;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xlb_conf_service *s = &c->services[i];
+
+		for (size_t j = 0; j < s->n_backends; j++)
+			sorted[j] = &s->backends[j];
+		qsort(sorted, s->n_backends, sizeof(*sorted), backend_cmp);
+		if (first_dup(sorted, s->n_backends, same_backend, &dup, &orig)) {
+			const struct xlb_conf_backend *d = dup, *o = orig;
+
+			snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i,
+				 (size_t)(d - s->backends));
+			where(at, sizeof(at), o->line, "backends", (size_t)(o - s->backends));
+			xlb_addr_format(&d->addr, a, sizeof(a));
+			rc = vfail(v, d->line, key, "%s duplicates the backend %s", a, at);
+			goto out;
+		}
+	}
+out:
+	free(sorted);
+	return rc;
+}
+
+int xlb_conf_validate(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
+{
+	struct vctx v = { .name = name ? name : "config", .err = err, .errlen = errlen };
+	size_t total = 0;
+	char key[96];
+	int rc;
+
+	rc = validate_globals(&v, c);
+	if (rc)
+		return rc;
+	if (c->n_services > XLB_MAX_SERVICES) {
+		snprintf(key, sizeof(key), "services[%d]", XLB_MAX_SERVICES);
+		return vfail(&v, c->services[XLB_MAX_SERVICES].line, key,
+			     "too many services: %zu (max %d)", c->n_services, XLB_MAX_SERVICES);
+	}
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct xlb_conf_service *s = &c->services[i];
+
+		/* Backend id 0 means "none", so ids 1..XLB_MAX_BACKENDS-1 are usable. */
+		if (total + s->n_backends > XLB_MAX_BACKENDS - 1) {
+			size_t j = XLB_MAX_BACKENDS - 1 - total;
+
+			snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i, j);
+			for (size_t k = i + 1; k < c->n_services; k++)
+				total += c->services[k].n_backends;
+			return vfail(&v, s->backends ? s->backends[j].line : 0, key,
+				     "too many backends: %zu in all (max %d)",
+				     total + s->n_backends, XLB_MAX_BACKENDS - 1);
+		}
+		total += s->n_backends;
+	}
+	for (size_t i = 0; i < c->n_services; i++) {
+		rc = validate_service(&v, c, i);
+		if (rc)
+			return rc;
+	}
+	return validate_unique(&v, c);
+}
+
+/* ---- dump ---- */
+
+/* A YAML double-quoted string. Values are printable ASCII once validated; anything else is
+ * escaped so that the output stays well-formed YAML whatever the model holds. */
+static void put_quoted(FILE *f, const char *s, size_t max)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < max && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static int put_addr(FILE *f, const char *key, const struct xlb_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (xlb_addr_format(a, buf, sizeof(buf)))
+		return -EINVAL;
+	fprintf(f, "%s\"%s\"\n", key, buf);
+	return 0;
+}
+
+/* What the dump cannot represent: checked before anything is written. */
+static bool dumpable(const struct xlb_conf *c)
+{
+	if (!keyword_name(xdp_mode_words, (int)c->xdp_mode) ||
+	    (c->tunnel_source.family && c->tunnel_source.family != XLB_AF_INET) ||
+	    (c->tunnel_source_v6.family && c->tunnel_source_v6.family != XLB_AF_INET6) ||
+	    c->n_ifaces > XLB_CONF_MAX_IFACES || (c->n_services && !c->services))
+		return false;
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct xlb_conf_service *s = &c->services[i];
+
+		if ((s->ref.vip.family != XLB_AF_INET && s->ref.vip.family != XLB_AF_INET6) ||
+		    !keyword_name(proto_words, s->ref.proto) || (s->n_backends && !s->backends))
+			return false;
+		for (size_t j = 0; j < s->n_backends; j++)
+			if ((s->backends[j].addr.family != XLB_AF_INET &&
+			     s->backends[j].addr.family != XLB_AF_INET6) ||
+			    !keyword_name(state_words, (int)s->backends[j].admin))
+				return false;
+	}
+	return true;
+}
+
+static void dump_service(FILE *f, const struct xlb_conf_service *s)
+{
+	/* The first key carries the list item's dash. */
+	const char *lead = "  - ";
+
+	if (s->name[0]) {
+		fputs("  - name: ", f);
+		put_quoted(f, s->name, XLB_CONF_NAME_MAX);
+		fputc('\n', f);
+		lead = "    ";
+	}
+	fputs(lead, f);
+	put_addr(f, "vip: ", &s->ref.vip);
+	fprintf(f, "    port: %u\n", s->ref.port);
+	fprintf(f, "    proto: %s\n", keyword_name(proto_words, s->ref.proto));
+	fprintf(f, "    table_size: %u\n", s->table_size);
+	fprintf(f, "    icmp_echo: %s\n", s->icmp_echo ? "true" : "false");
+	if (!s->n_backends) {
+		fputs("    backends: []\n", f);
+		return;
+	}
+	fputs("    backends:\n", f);
+	for (size_t j = 0; j < s->n_backends; j++) {
+		const struct xlb_conf_backend *b = &s->backends[j];
+
+		put_addr(f, "      - address: ", &b->addr);
+		fprintf(f, "        weight: %u\n", b->weight);
+		fprintf(f, "        state: %s\n", keyword_name(state_words, (int)b->admin));
+	}
+}
+
+int xlb_conf_dump(const struct xlb_conf *c, FILE *f)
+{
+	if (!dumpable(c))
+		return -EINVAL;
+	fputs("# xlbd configuration, every key explicit (docs/config.md)\n", f);
+	fputs("interfaces: [", f);
+	for (size_t i = 0; i < c->n_ifaces; i++) {
+		if (i)
+			fputs(", ", f);
+		put_quoted(f, c->ifaces[i], XLB_CONF_IFNAMSIZ);
+	}
+	fputs("]\n", f);
+	fprintf(f, "xdp_mode: %s\n", keyword_name(xdp_mode_words, (int)c->xdp_mode));
+	/* An unset tunnel source has no spelling but absence. */
+	if (c->tunnel_source.family)
+		put_addr(f, "tunnel_source: ", &c->tunnel_source);
+	else
+		fputs("# tunnel_source: not set\n", f);
+	if (c->tunnel_source_v6.family)
+		put_addr(f, "tunnel_source_v6: ", &c->tunnel_source_v6);
+	else
+		fputs("# tunnel_source_v6: not set\n", f);
+	fprintf(f, "rss_bits: %u\n", c->rss_bits);
+	fprintf(f, "rss_bits_v6: %u\n", c->rss_bits_v6);
+	if (c->gateway_auto)
+		fputs("gateway: auto\n", f);
+	else
+		fprintf(f, "gateway: \"%02x:%02x:%02x:%02x:%02x:%02x\"\n", c->gateway_mac[0],
+			c->gateway_mac[1], c->gateway_mac[2], c->gateway_mac[3], c->gateway_mac[4],
+			c->gateway_mac[5]);
+	if (c->hash_seed_auto)
+		fputs("hash_seed: auto\n", f);
+	else
+		fprintf(f, "hash_seed: %u\n", c->hash_seed);
+	fprintf(f, "mtu: %u\n", c->mtu);
+	fprintf(f, "conntrack:\n  size: %u\n  udp_idle_timeout: %us\n", c->conntrack_size,
+		c->udp_idle_timeout);
+	fputs("state_dir: ", f);
+	put_quoted(f, c->state_dir, XLB_CONF_PATH_MAX);
+	fputc('\n', f);
+	if (!c->n_services) {
+		fputs("services: []\n", f);
+	} else {
+		fputs("services:\n", f);
+		for (size_t i = 0; i < c->n_services; i++)
+			dump_service(f, &c->services[i]);
+	}
+	if (fflush(f) || ferror(f))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* config.h - the configuration model of xlbd (/etc/xlb/xlbd.yaml): parsing with file, line and
+ * key in every error, complete validation, and a dump that loads back to the same model.
+ * Pure C (libyaml), no libbpf: xlbd, lbctl, the tests and the fuzzer share it. */
+#ifndef XLB_CONFIG_H
+#define XLB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "addr.h"
+
+#define XLB_CONF_MAX_IFACES 8
+#define XLB_CONF_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the terminator */
+#define XLB_CONF_NAME_MAX 32 /* service names: 1..31 of [A-Za-z0-9_.-] */
+#define XLB_CONF_PATH_MAX 256
+#define XLB_CONF_ERR_MAX 512 /* room for one error message */
+
+/* Defaults, documented in docs/config.md. */
+#define XLB_CONF_DEFAULT_PATH "/etc/xlb/xlbd.yaml"
+#define XLB_CONF_DEFAULT_STATE_DIR "/var/lib/xlb"
+#define XLB_CONF_DEFAULT_MTU 1500
+#define XLB_CONF_DEFAULT_UDP_IDLE 30 /* seconds */
+#define XLB_CONF_DEFAULT_TABLE_SIZE 65537
+#define XLB_CONF_DEFAULT_WEIGHT 100
+#define XLB_CONF_MIN_SLOTS_PER_BACKEND 100 /* table_size >= 100 x backends (Maglev balance) */
+
+enum xlb_xdp_mode {
+	XLB_XDP_NATIVE = 0, /* driver mode: fails where the driver has no XDP support */
+	XLB_XDP_GENERIC = 1, /* skb mode: works everywhere, slower */
+	XLB_XDP_AUTO = 2, /* native, falling back to generic */
+};
+
+/* Administrative state of a backend, independent of health. */
+enum xlb_admin_state {
+	XLB_ADMIN_ENABLED = 0, /* in the table (weight > 0) */
+	XLB_ADMIN_DRAIN = 1, /* out of the table, keeps its established flows */
+	XLB_ADMIN_DISABLED = 2, /* out of the table, its flows are re-selected */
+};
+
+struct xlb_conf_backend {
+	struct xlb_addr addr;
+	__u32 weight; /* 0..65535; 0 behaves like drain */
+	enum xlb_admin_state admin;
+	int line; /* where it was defined, 0 when not from a file */
+};
+
+struct xlb_conf_service {
+	char name[XLB_CONF_NAME_MAX]; /* unique; default "VIP:PORT/PROTO" is not stored: "" */
+	struct xlb_service_ref ref; /* VIP, port (0 = every port), protocol */
+	__u32 table_size; /* Maglev M: prime, XLB_MIN_TABLE_SIZE..XLB_MAX_TABLE_SIZE */
+	bool icmp_echo; /* answer ping on the VIP (the VIP answers if any of its services says so)
+			 */
+	struct xlb_conf_backend *backends;
+	size_t n_backends;
+	int line;
+};
+
+struct xlb_conf {
+	char ifaces[XLB_CONF_MAX_IFACES][XLB_CONF_IFNAMSIZ];
+	size_t n_ifaces;
+	enum xlb_xdp_mode xdp_mode;
+	struct xlb_addr tunnel_source; /* family 0 when not configured */
+	struct xlb_addr tunnel_source_v6; /* family 0 when not configured */
+	__u8 rss_bits; /* 0..16: low bits of tunnel_source taken from the flow hash */
+	__u8 rss_bits_v6; /* 0..32 */
+	bool gateway_auto; /* resolve the gateway MAC from the kernel's neighbour table */
+	__u8 gateway_mac[6]; /* when !gateway_auto */
+	bool hash_seed_auto; /* generated once, persisted in state_dir */
+	__u32 hash_seed; /* when !hash_seed_auto */
+	__u32 mtu; /* 1280..9216: largest IP packet, tunnel header included, towards backends */
+	__u32 conntrack_size; /* connection-table entries, 1024..16777216 */
+	__u32 udp_idle_timeout; /* seconds, 0..86400; 0 = UDP entries never expire */
+	char state_dir[XLB_CONF_PATH_MAX];
+	struct xlb_conf_service *services;
+	size_t n_services;
+};
+
+/* Fill c with the defaults of every optional key and no interfaces or services. */
+void xlb_conf_init(struct xlb_conf *c);
+
+/* Parse YAML text (len bytes) named name (for messages) into *c and validate it completely.
+ * On error returns -EINVAL (or -ENOMEM) with a one-line message in err: "NAME:LINE: KEY: what is
+ * wrong" (KEY as a path, e.g. services[1].backends[0].weight), and *c untouched. On success *c
+ * owns allocated memory: free it with xlb_conf_free(). *c must not own memory beforehand: it is
+ * overwritten, not freed (parse into a fresh struct, then swap). */
+int xlb_conf_parse(const char *text, size_t len, const char *name, struct xlb_conf *c, char *err,
+		   size_t errlen);
+
+/* Read path and xlb_conf_parse() it. -ENOENT & co. with the message "PATH: reason". */
+int xlb_conf_load(const char *path, struct xlb_conf *c, char *err, size_t errlen);
+
+/* The cross-field and limit rules, for a model that did not come from a file (runtime edits):
+ * unique services, names and backend addresses, a tunnel source for every backend family,
+ * table_size >= XLB_CONF_MIN_SLOTS_PER_BACKEND x backends, XLB_MAX_SERVICES services,
+ * XLB_MAX_VIPS distinct VIPs, XLB_MAX_BACKENDS - 1 backends in all. Returns 0 or -EINVAL with
+ * the message in err (with file line numbers when the elements have them). */
+int xlb_conf_validate(const struct xlb_conf *c, const char *name, char *err, size_t errlen);
+
+/* Write c as YAML that xlb_conf_parse() turns back into an equal model. Returns 0 or -errno. */
+int xlb_conf_dump(const struct xlb_conf *c, FILE *f);
+
+/* Deep copy. Returns 0 or -ENOMEM (dst untouched). */
+int xlb_conf_copy(struct xlb_conf *dst, const struct xlb_conf *src);
+
+/* Release what c owns and leave it as after xlb_conf_init(). */
+void xlb_conf_free(struct xlb_conf *c);
+
+/* The service of c matching ref, or NULL. */
+struct xlb_conf_service *xlb_conf_find_service(const struct xlb_conf *c,
+					       const struct xlb_service_ref *ref);
+
+/* Parse a duration "30s", "2m", "500ms" (ms only when a whole number of seconds), "1h", or a bare
+ * number of seconds, into seconds in [min, max]. Returns 0, -EINVAL or -ERANGE. */
+int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out);
+
+/* Parse "aa:bb:cc:dd:ee:ff" (hex, either case). Returns 0 or -EINVAL. */
+int xlb_parse_mac(const char *s, __u8 mac[6]);
+
+#endif /* XLB_CONFIG_H */

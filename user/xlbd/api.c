@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/* api.c - xlbd's control API on a Unix socket: libmicrohttpd driven from the daemon's epoll
+ * loop, peers checked by their credentials, requests parsed by apireq.c and carried out by
+ * editing a copy of the running configuration and applying it whole (so a refused change
+ * changes nothing). See api.h and docs/api.md. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <libgen.h>
+
+#include "api.h"
+#include "apireq.h"
+#include "dataplane.h"
+#include "log.h"
+#include "loop.h"
+#include "maglev.h"
+#include "xlb_abi.h"
+#include "xlb_reasons.h"
+#include "xlbd.h"
+
+#define API_GROUP "xlb"
+#define API_MAX_CONNECTIONS 16
+#define API_CONN_TIMEOUT_S 10
+
+static struct {
+	struct MHD_Daemon *mhd;
+	struct loop *loop;
+	int listen_fd, epoll_fd, timer;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+} A = { .listen_fd = -1, .epoll_fd = -1, .timer = -1 };
+
+/* One request being received. */
+struct pending {
+	char *body;
+	size_t len;
+	bool too_big;
+	bool allowed;
+};
+
+/* ---- responses ---- */
+
+static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	json_decref(j);
+	if (!text)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return respond_json(c, status, json_pack("{s:s}", "error", msg));
+}
+
+/* ---- JSON views of the configuration ---- */
+
+static const char *admin_name(enum xlb_admin_state s)
+{
+	return s == XLB_ADMIN_DRAIN ? "drain" : s == XLB_ADMIN_DISABLED ? "disabled" : "enabled";
+}
+
+static json_t *service_json(const struct xlb_conf_service *s)
+{
+	char ref[XLB_SERVICE_STRLEN], vip[64], addr[64];
+	json_t *bes = json_array();
+
+	xlb_service_format(&s->ref, ref, sizeof(ref));
+	xlb_addr_format(&s->ref.vip, vip, sizeof(vip));
+	for (size_t i = 0; i < s->n_backends; i++) {
+		const struct xlb_conf_backend *b = &s->backends[i];
+
+		xlb_addr_format(&b->addr, addr, sizeof(addr));
+		json_array_append_new(bes, json_pack("{s:s,s:i,s:s}", "address", addr, "weight",
+						     (json_int_t)b->weight, "state",
+						     admin_name(b->admin)));
+	}
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:o}", "service", ref, "name", s->name,
+			 "vip", vip, "port", (json_int_t)s->ref.port, "proto",
+			 s->ref.proto == IPPROTO_TCP ? "tcp" : "udp", "table_size",
+			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "backends", bes);
+}
+
+static json_t *status_json(void)
+{
+	const struct xlbd *x = xlbd_ctx();
+	const struct xlb_conf *c = state_conf(x->state);
+	char names[32][XLB_CONF_IFNAMSIZ];
+	int n = dp_attached(x->dp, names, 32);
+	json_t *ifs = json_array();
+	char mac[18];
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(ifs, json_string(names[i]));
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", x->rt.gw_mac[0],
+		 x->rt.gw_mac[1], x->rt.gw_mac[2], x->rt.gw_mac[3], x->rt.gw_mac[4],
+		 x->rt.gw_mac[5]);
+	return json_pack("{s:s,s:i,s:s,s:s,s:b,s:o,s:i,s:s,s:I,s:I,s:I}", "version", XLBD_VERSION,
+			 "abi_version", XLB_ABI_VERSION, "config_path", x->conf_path, "pin_dir",
+			 x->pin_dir, "adopted", dp_adopted(x->dp), "interfaces", ifs, "services",
+			 (json_int_t)c->n_services, "gateway_mac", mac, "hash_seed",
+			 (json_int_t)x->rt.hash_seed, "reloads_applied", (json_int_t)x->reloads[0],
+			 "reloads_refused", (json_int_t)x->reloads[1]);
+}
+
+static json_t *counter_json(const struct xlb_counter *c)
+{
+	return json_pack("{s:I,s:I}", "packets", (json_int_t)c->packets, "bytes",
+			 (json_int_t)c->bytes);
+}
+
+/* Counters read from the maps now (summed over CPUs): per reason, service and backend. */
+static json_t *stats_json(void)
+{
+	static const char *const reasons[] = {
+#define XLB_REASON_NAME(id, name, action, help) name,
+		XLB_REASONS(XLB_REASON_NAME)
+#undef XLB_REASON_NAME
+	};
+	const struct xlb_conf *c = state_conf(xlbd_state());
+	json_t *r = json_object(), *svcs = json_array();
+	struct xlb_counter sum;
+	char ref[XLB_SERVICE_STRLEN], addr[64];
+
+	for (__u32 i = 0; i < XLB_R_MAX; i++)
+		if (!dp_counter(xlbd_dp(), DP_CNT_REASON, i, &sum))
+			json_object_set_new(r, reasons[i], counter_json(&sum));
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct xlb_conf_service *s = &c->services[i];
+		json_t *bes = json_array(), *o;
+		__u32 id, m;
+
+		if (state_service_id(xlbd_state(), &s->ref, &id, &m) ||
+		    dp_counter(xlbd_dp(), DP_CNT_SERVICE, id, &sum))
+			continue;
+		xlb_service_format(&s->ref, ref, sizeof(ref));
+		o = json_pack("{s:s,s:s,s:I,s:I}", "service", ref, "name", s->name, "packets",
+			      (json_int_t)sum.packets, "bytes", (json_int_t)sum.bytes);
+		for (size_t j = 0; j < s->n_backends; j++) {
+			__u32 bid = state_backend_id(xlbd_state(), id, &s->backends[j].addr);
+
+			if (!bid || dp_counter(xlbd_dp(), DP_CNT_BACKEND, bid, &sum))
+				continue;
+			xlb_addr_format(&s->backends[j].addr, addr, sizeof(addr));
+			json_array_append_new(bes, json_pack("{s:s,s:I,s:I}", "address", addr,
+							     "packets", (json_int_t)sum.packets,
+							     "bytes", (json_int_t)sum.bytes));
+		}
+		json_object_set_new(o, "backends", bes);
+		json_array_append_new(svcs, o);
+	}
+	return json_pack("{s:o,s:o}", "reasons", r, "services", svcs);
+}
+
+/* The table in the data path for ref: each backend's slots and the address fingerprint. */
+static enum MHD_Result table_view(struct MHD_Connection *c, const struct xlb_service_ref *ref)
+{
+	const struct xlb_conf_service *s = xlb_conf_find_service(state_conf(xlbd_state()), ref);
+	struct maglev_backend *mb;
+	json_t *bes = json_array(), *o;
+	__u32 id, m, *table, *count, empty = 0, inner;
+	char text[64], fp[17];
+	size_t n = 0;
+
+	if (!s || state_service_id(xlbd_state(), ref, &id, &m))
+		return respond_error(c, 404, "no such service");
+	table = calloc(m, sizeof(*table));
+	count = calloc(s->n_backends + 1, sizeof(*count));
+	mb = calloc(s->n_backends + 1, sizeof(*mb));
+	if (!table || !count || !mb || dp_table_read(xlbd_dp(), id, m, table, &inner)) {
+		free(table);
+		free(count);
+		free(mb);
+		json_decref(bes);
+		return respond_error(c, 500, "cannot read the table");
+	}
+	for (size_t j = 0; j < s->n_backends; j++) {
+		mb[n].id = state_backend_id(xlbd_state(), id, &s->backends[j].addr);
+		mb[n].family = s->backends[j].addr.family;
+		memcpy(mb[n].addr, s->backends[j].addr.addr, sizeof(mb[n].addr));
+		n++;
+	}
+	for (__u32 i = 0; i < m; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n && !found; j++)
+			if (table[i] == mb[j].id && mb[j].id) {
+				count[j]++;
+				found = true;
+			}
+		empty += !found;
+	}
+	for (size_t j = 0; j < n; j++) {
+		xlb_addr_format(&s->backends[j].addr, text, sizeof(text));
+		json_array_append_new(bes, json_pack("{s:s,s:i,s:f}", "address", text, "slots",
+						     (json_int_t)count[j], "share",
+						     (double)count[j] / m));
+	}
+	snprintf(fp, sizeof(fp), "%016llx",
+		 (unsigned long long)maglev_fingerprint(table, m, mb, n));
+	xlb_service_format(ref, text, sizeof(text));
+	o = json_pack("{s:s,s:i,s:i,s:s,s:i,s:o}", "service", text, "table_size", (json_int_t)m,
+		      "inner_map_id", (json_int_t)inner, "fingerprint", fp, "empty_slots",
+		      (json_int_t)empty, "backends", bes);
+	free(table);
+	free(count);
+	free(mb);
+	return respond_json(c, 200, o);
+}
+
+/* ---- changes: edit a copy, apply it whole ---- */
+
+static struct xlb_conf_backend *find_backend(struct xlb_conf_service *s, const struct xlb_addr *a)
+{
+	for (size_t i = 0; i < s->n_backends; i++)
+		if (s->backends[i].addr.family == a->family &&
+		    !memcmp(s->backends[i].addr.addr, a->addr, sizeof(a->addr)))
+			return &s->backends[i];
+	return NULL;
+}
+
+/* Apply req to conf (a copy). Returns 0 or an HTTP status with the message in err. */
+static unsigned edit_conf(struct xlb_conf *conf, struct api_request *req, char *err, size_t errlen)
+{
+	struct xlb_conf_service *s = xlb_conf_find_service(conf, &req->svc);
+	char ref[XLB_SERVICE_STRLEN], addr[64];
+
+	xlb_service_format(&req->svc, ref, sizeof(ref));
+	xlb_addr_format(&req->backend, addr, sizeof(addr));
+	if (req->op == API_SERVICE_ADD) {
+		struct xlb_conf_service *grown;
+
+		if (s) {
+			snprintf(err, errlen, "service %s already exists", ref);
+			return 409;
+		}
+		grown = realloc(conf->services, (conf->n_services + 1) * sizeof(*grown));
+		if (!grown)
+			return 500;
+		conf->services = grown;
+		grown[conf->n_services] = req->service;
+		req->service.backends = NULL; /* now owned by conf */
+		req->service.n_backends = 0;
+		conf->n_services++;
+		return 0;
+	}
+	if (!s) {
+		snprintf(err, errlen, "no such service: %s", ref);
+		return 404;
+	}
+	switch (req->op) {
+	case API_SERVICE_SET:
+		if (req->fields & API_F_NAME)
+			strcpy(s->name, req->service.name);
+		if (req->fields & API_F_TABLE_SIZE)
+			s->table_size = req->service.table_size;
+		if (req->fields & API_F_ICMP_ECHO)
+			s->icmp_echo = req->service.icmp_echo;
+		return 0;
+	case API_SERVICE_DEL:
+		free(s->backends);
+		memmove(s, s + 1, (size_t)(conf->services + conf->n_services - s - 1) * sizeof(*s));
+		conf->n_services--;
+		return 0;
+	case API_BACKEND_ADD: {
+		struct xlb_conf_backend *grown;
+
+		if (find_backend(s, &req->backend)) {
+			snprintf(err, errlen, "backend %s of %s already exists", addr, ref);
+			return 409;
+		}
+		grown = realloc(s->backends, (s->n_backends + 1) * sizeof(*grown));
+		if (!grown)
+			return 500;
+		s->backends = grown;
+		grown[s->n_backends++] = req->be;
+		return 0;
+	}
+	case API_BACKEND_SET:
+	case API_BACKEND_DEL: {
+		struct xlb_conf_backend *b = find_backend(s, &req->backend);
+
+		if (!b) {
+			snprintf(err, errlen, "no such backend: %s of %s", addr, ref);
+			return 404;
+		}
+		if (req->op == API_BACKEND_DEL) {
+			memmove(b, b + 1,
+				(size_t)(s->backends + s->n_backends - b - 1) * sizeof(*b));
+			s->n_backends--;
+			return 0;
+		}
+		if (req->fields & API_F_WEIGHT)
+			b->weight = req->be.weight;
+		if (req->fields & API_F_STATE)
+			b->admin = req->be.admin;
+		return 0;
+	}
+	default:
+		return 500;
+	}
+}
+
+/* Carry out a parsed request; answers on c. */
+static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req)
+{
+	const struct xlb_conf *running = state_conf(xlbd_state());
+	char err[XLB_CONF_ERR_MAX] = "";
+	struct xlb_conf conf;
+	unsigned status;
+	json_t *list;
+	int ret;
+
+	switch (req->op) {
+	case API_STATUS:
+		return respond_json(c, 200, status_json());
+	case API_SERVICE_LIST:
+		list = json_array();
+		for (size_t i = 0; i < running->n_services; i++)
+			json_array_append_new(list, service_json(&running->services[i]));
+		return respond_json(c, 200, json_pack("{s:o}", "services", list));
+	case API_SERVICE_GET: {
+		const struct xlb_conf_service *s = xlb_conf_find_service(running, &req->svc);
+
+		if (!s)
+			return respond_error(c, 404, "no such service");
+		return respond_json(c, 200, service_json(s));
+	}
+	case API_CONFIG_GET: {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f)
+			return respond_error(c, 500, "out of memory");
+		ret = xlb_conf_dump(running, f);
+		fclose(f);
+		if (ret) {
+			free(text);
+			return respond_error(c, 500, "cannot write the configuration");
+		}
+		list = json_pack("{s:s%}", "yaml", text, len);
+		free(text);
+		return respond_json(c, 200, list);
+	}
+	case API_CONFIG_CHECK:
+	case API_CONFIG_APPLY:
+		ret = xlb_conf_parse(req->yaml, req->yaml_len, "request", &conf, err, sizeof(err));
+		if (ret)
+			return respond_error(c, 400, err);
+		if (req->op == API_CONFIG_APPLY)
+			ret = xlbd_apply(&conf, "request", err, sizeof(err));
+		xlb_conf_free(&conf);
+		if (ret)
+			return respond_error(c, ret == -ENOSPC ? 409 : 400, err);
+		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
+	case API_STATS:
+		return respond_json(c, 200, stats_json());
+	case API_TABLE_GET:
+		return table_view(c, &req->svc);
+	case API_CONNS: {
+		__u64 count;
+		__u32 cap;
+
+		if (dp_conns_count(xlbd_dp(), &count, &cap))
+			return respond_error(c, 500, "cannot read the connection table");
+		return respond_json(c, 200,
+				    json_pack("{s:I,s:I}", "entries", (json_int_t)count, "capacity",
+					      (json_int_t)cap));
+	}
+	case API_RELOAD:
+		if (xlbd_reload(err, sizeof(err)))
+			return respond_error(c, 400, err);
+		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
+	default:
+		break;
+	}
+	/* Changes to services and backends. */
+	ret = xlb_conf_copy(&conf, running);
+	if (ret)
+		return respond_error(c, 500, "out of memory");
+	status = edit_conf(&conf, req, err, sizeof(err));
+	if (!status) {
+		ret = xlbd_apply(&conf, "request", err, sizeof(err));
+		status = ret ? (ret == -ENOSPC ? 409 : 400) : 200;
+	}
+	xlb_conf_free(&conf);
+	if (status != 200)
+		return respond_error(c, status, err[0] ? err : "request failed");
+	if (req->op == API_SERVICE_DEL || req->op == API_BACKEND_DEL)
+		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
+	return respond_json(
+		c, 200, service_json(xlb_conf_find_service(state_conf(xlbd_state()), &req->svc)));
+}
+
+/* ---- peers: root, or a member of group xlb (the socket's mode says the same) ---- */
+
+static bool peer_allowed(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct group *g;
+
+	if (!ci || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	if (cred.uid == 0)
+		return true;
+	g = getgrnam(API_GROUP);
+	if (!g)
+		return false;
+	if (cred.gid == g->gr_gid)
+		return true;
+	/* Supplementary groups are not in SO_PEERCRED: ask the account database. */
+	struct passwd *pw = getpwuid(cred.uid);
+
+	if (!pw)
+		return false;
+	if (pw->pw_gid == g->gr_gid)
+		return true;
+	for (char **m = g->gr_mem; m && *m; m++)
+		if (!strcmp(*m, pw->pw_name))
+			return true;
+	return false;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	struct pending *p = *con_cls;
+	struct api_request req;
+	char err[XLB_CONF_ERR_MAX];
+	enum MHD_Result ret;
+	int status;
+
+	(void)cls;
+	(void)version;
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return MHD_NO;
+		p->allowed = peer_allowed(c);
+		*con_cls = p;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (p->len + *upload_size > API_BODY_MAX) {
+			p->too_big = true;
+		} else if (!p->too_big) {
+			char *grown = realloc(p->body, p->len + *upload_size + 1);
+
+			if (!grown)
+				return MHD_NO;
+			p->body = grown;
+			memcpy(p->body + p->len, upload, *upload_size);
+			p->len += *upload_size;
+			p->body[p->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!p->allowed)
+		return respond_error(c, 403, "permission denied: root or group " API_GROUP " only");
+	if (p->too_big)
+		return respond_error(c, 413, "request body too large");
+	status = api_parse(method, url, p->body, p->len, &req, err, sizeof(err));
+	if (status)
+		return respond_error(c, (unsigned)status, err);
+	ret = execute(c, &req);
+	api_request_free(&req);
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode code)
+{
+	struct pending *p = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)code;
+	if (p) {
+		free(p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+static void on_ready(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	(void)arg;
+	MHD_run(A.mhd);
+}
+
+static void on_tick(struct loop *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	MHD_run(A.mhd); /* connection timeouts */
+}
+
+static int make_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)];
+	struct group *g;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create the directory of %s: %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	unlink(path); /* a stale socket of an earlier run; never a live one: the pins say so */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* Create it with no access at all, then open it up to exactly root and group xlb. */
+	mode_t old = umask(0777);
+	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+
+	umask(old);
+	if (rc || listen(fd, 16)) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	g = getgrnam(API_GROUP);
+	if ((g && chown(path, 0, g->gr_gid)) || chmod(path, 0660)) {
+		snprintf(err, errlen, "cannot set the owner and mode of %s: %s", path,
+			 strerror(errno));
+		close(fd);
+		unlink(path);
+		return -EIO;
+	}
+	return fd;
+}
+
+int api_start(struct loop *loop, const char *path, char *err, size_t errlen)
+{
+	const union MHD_DaemonInfo *info;
+	int ret;
+
+	A.listen_fd = make_socket(path, err, errlen);
+	if (A.listen_fd < 0)
+		return A.listen_fd;
+	strcpy(A.path, path);
+	A.mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, handle, NULL,
+				 MHD_OPTION_LISTEN_SOCKET, A.listen_fd, MHD_OPTION_CONNECTION_LIMIT,
+				 (unsigned)API_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+				 (unsigned)API_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				 (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				 MHD_OPTION_END);
+	if (!A.mhd) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s", path);
+		ret = -EIO;
+		goto err_sock;
+	}
+	info = MHD_get_daemon_info(A.mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info) {
+		ret = -EIO;
+		goto err_mhd;
+	}
+	A.epoll_fd = info->epoll_fd;
+	A.loop = loop;
+	ret = loop_add_fd(loop, A.epoll_fd, EPOLLIN, on_ready, NULL);
+	if (ret)
+		goto err_mhd;
+	A.timer = loop_add_timer(loop, 1000, 1000, on_tick, NULL);
+	if (A.timer < 0) {
+		ret = A.timer;
+		loop_del_fd(loop, A.epoll_fd);
+		goto err_mhd;
+	}
+	return 0;
+err_mhd:
+	snprintf(err, errlen, "cannot serve the control API: %s", strerror(-ret));
+	MHD_stop_daemon(A.mhd);
+	A.mhd = NULL;
+err_sock:
+	close(A.listen_fd);
+	unlink(path);
+	A.listen_fd = -1;
+	return ret;
+}
+
+void api_stop(void)
+{
+	if (!A.mhd)
+		return;
+	loop_del_timer(A.loop, A.timer);
+	loop_del_fd(A.loop, A.epoll_fd);
+	MHD_stop_daemon(A.mhd);
+	A.mhd = NULL;
+	close(A.listen_fd);
+	unlink(A.path);
+}

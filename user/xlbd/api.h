@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* api.h - xlbd's control API: HTTP + JSON on a Unix socket, served by libmicrohttpd on the
+ * daemon's event loop. Resources and their JSON: docs/api.md. */
+#ifndef XLBD_API_H
+#define XLBD_API_H
+
+#include <stddef.h>
+
+struct loop;
+
+/* Create the socket at path (mode 0660, group xlb when that group exists; its directory is
+ * created 0755), and serve requests from loop. Returns 0 or -errno with the message in err. */
+int api_start(struct loop *loop, const char *path, char *err, size_t errlen);
+
+/* Stop serving and remove the socket. */
+void api_stop(void);
+
+#endif /* XLBD_API_H */

@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dataplane.c - load or adopt xlb_lb, attach it through pinned bpf_links, map access: see
+ * dataplane.h. The only file of xlbd that calls libbpf. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dataplane.h"
+#include "log.h"
+#include "xlb.skel.h"
+
+struct dp {
+	char pin_dir[XLB_CONF_PATH_MAX];
+	struct xlb_bpf *skel;
+	bool adopted;
+	int prog_fd;
+	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
+	int cnt_fd[3]; /* enum dp_counter_map */
+	int ncpus;
+	struct xlb_counter *percpu; /* scratch: one value per possible CPU */
+	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
+};
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static int path_join(char *buf, size_t len, const char *dir, const char *a, const char *b)
+{
+	int n = snprintf(buf, len, "%s/%s%s%s", dir, a, b ? "/" : "", b ? b : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The pinned config map says which ABI the pinned maps follow. */
+static int check_pinned_abi(const char *pin_dir, char *err, size_t errlen)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	struct xlb_config cfg;
+	char path[XLB_CONF_PATH_MAX + 32];
+	int fd, ret = 0;
+
+	if (path_join(path, sizeof(path), pin_dir, "xlb_config", NULL))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		ret = -errno;
+	} else if (info.value_size != sizeof(cfg) || bpf_map_lookup_elem(fd, &zero, &cfg)) {
+		ret = -EPROTO;
+	} else if (cfg.abi_version != XLB_ABI_VERSION) {
+		ret = -EPROTO;
+	}
+	close(fd);
+	if (ret == -EPROTO)
+		seterr(err, errlen,
+		       "the maps pinned under %s were written by an xlbd with another ABI (this "
+		       "one speaks version %d): stop it and run 'xlbd --cleanup' (drops "
+		       "connection state), or run the matching xlbd",
+		       pin_dir, XLB_ABI_VERSION);
+	else if (ret)
+		seterr(err, errlen, "cannot read %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+/* The size of the pinned connection table, 0 when there is none. */
+static __u32 pinned_conns(const char *pin_dir)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), n = 0;
+	char path[XLB_CONF_PATH_MAX + 32];
+	int fd;
+
+	if (path_join(path, sizeof(path), pin_dir, "xlb_conns", NULL))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		n = info.max_entries;
+	close(fd);
+	return n;
+}
+
+static int mkdir_private(const char *path)
+{
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	if (chmod(path, 0700))
+		return -errno;
+	return 0;
+}
+
+int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t errlen)
+{
+	char path[XLB_CONF_PATH_MAX + 32];
+	struct bpf_map *map;
+	struct dp *dp;
+	__u32 pinned;
+	int ret;
+
+	if (strlen(pin_dir) >= sizeof(dp->pin_dir)) {
+		seterr(err, errlen, "pin directory %s: name too long", pin_dir);
+		return -ENAMETOOLONG;
+	}
+	ret = check_pinned_abi(pin_dir, err, errlen);
+	if (ret)
+		return ret;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	strcpy(dp->pin_dir, pin_dir);
+	dp->slot_keys = malloc(sizeof(__u32) * XLB_MAX_TABLE_SIZE);
+	if (!dp->slot_keys) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	for (__u32 i = 0; i < XLB_MAX_TABLE_SIZE; i++)
+		dp->slot_keys[i] = i;
+
+	ret = mkdir_private(pin_dir);
+	if (!ret && path_join(path, sizeof(path), pin_dir, "links", NULL) == 0)
+		ret = mkdir_private(path);
+	if (ret) {
+		seterr(err, errlen, "cannot create %s: %s (is bpffs mounted at /sys/fs/bpf?)",
+		       pin_dir, strerror(-ret));
+		goto err_free;
+	}
+
+	dp->skel = xlb_bpf__open();
+	if (!dp->skel) {
+		ret = -errno;
+		seterr(err, errlen, "cannot open the xlb_lb object: %s", strerror(-ret));
+		goto err_free;
+	}
+	pinned = pinned_conns(pin_dir);
+	dp->adopted = pinned != 0;
+	if (pinned && conns && pinned != conns)
+		xlog_warn("connection table keeps its pinned size %u, not the configured %u: a new "
+			  "size takes 'xlbd --cleanup' and a restart",
+			  pinned, conns);
+	ret = bpf_map__set_max_entries(dp->skel->maps.xlb_conns, pinned ? pinned : conns);
+	/* With a pin path set, libbpf reuses a pinned map of the same shape or pins a new one. */
+	bpf_object__for_each_map(map, dp->skel->obj)
+	{
+		if (ret)
+			break;
+		if (bpf_map__is_internal(map))
+			continue;
+		ret = path_join(path, sizeof(path), pin_dir, bpf_map__name(map), NULL);
+		if (!ret)
+			ret = bpf_map__set_pin_path(map, path);
+	}
+	if (!ret)
+		ret = xlb_bpf__load(dp->skel);
+	if (ret) {
+		seterr(err, errlen, "cannot load xlb_lb%s: %s",
+		       dp->adopted ? " with the pinned maps" : "", strerror(-ret));
+		goto err_destroy;
+	}
+	dp->prog_fd = bpf_program__fd(dp->skel->progs.xlb_lb);
+	dp->cfg_fd = bpf_map__fd(dp->skel->maps.xlb_config);
+	dp->svc_fd = bpf_map__fd(dp->skel->maps.xlb_services);
+	dp->vips_fd = bpf_map__fd(dp->skel->maps.xlb_vips);
+	dp->tables_fd = bpf_map__fd(dp->skel->maps.xlb_tables);
+	dp->be_fd = bpf_map__fd(dp->skel->maps.xlb_backends);
+	dp->conns_fd = bpf_map__fd(dp->skel->maps.xlb_conns);
+	dp->cnt_fd[DP_CNT_SERVICE] = bpf_map__fd(dp->skel->maps.xlb_svc_stats);
+	dp->cnt_fd[DP_CNT_BACKEND] = bpf_map__fd(dp->skel->maps.xlb_be_stats);
+	dp->cnt_fd[DP_CNT_REASON] = bpf_map__fd(dp->skel->maps.xlb_reasons);
+	dp->ncpus = libbpf_num_possible_cpus();
+	dp->percpu = dp->ncpus > 0 ? calloc((size_t)dp->ncpus, sizeof(*dp->percpu)) : NULL;
+	if (!dp->percpu) {
+		ret = -ENOMEM;
+		seterr(err, errlen, "cannot size the per-CPU counters");
+		goto err_destroy;
+	}
+	*out = dp;
+	return 0;
+
+err_destroy:
+	xlb_bpf__destroy(dp->skel);
+err_free:
+	free(dp->slot_keys);
+	free(dp);
+	return ret;
+}
+
+bool dp_adopted(const struct dp *dp)
+{
+	return dp->adopted;
+}
+
+void dp_close(struct dp *dp)
+{
+	if (!dp)
+		return;
+	xlb_bpf__destroy(dp->skel);
+	free(dp->slot_keys);
+	free(dp->percpu);
+	free(dp);
+}
+
+static int prog_tag(int prog_fd, __u8 tag[BPF_TAG_SIZE])
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	memcpy(tag, info.tag, BPF_TAG_SIZE);
+	return 0;
+}
+
+/* The program a pinned XDP link runs, as a tag. */
+static int link_prog_tag(int link_fd, __u8 tag[BPF_TAG_SIZE], int *ifindex)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd, ret;
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return -errno;
+	*ifindex = (int)info.xdp.ifindex;
+	fd = bpf_prog_get_fd_by_id(info.prog_id);
+	if (fd < 0)
+		return -errno;
+	ret = prog_tag(fd, tag);
+	close(fd);
+	return ret;
+}
+
+static int link_create(int prog_fd, int ifindex, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *err, size_t errlen)
+{
+	__u8 ours[BPF_TAG_SIZE], theirs[BPF_TAG_SIZE];
+	char path[XLB_CONF_PATH_MAX + 32];
+	int ifindex = (int)if_nametoindex(ifname), link_ifindex = 0, fd, ret;
+
+	if (!ifindex) {
+		seterr(err, errlen, "interface %s: does not exist", ifname);
+		return -ENODEV;
+	}
+	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
+		return -ENAMETOOLONG;
+	ret = prog_tag(dp->prog_fd, ours);
+	if (ret)
+		return ret;
+
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		ret = link_prog_tag(fd, theirs, &link_ifindex);
+		if (!ret && link_ifindex != ifindex) {
+			/* The interface was recreated with another index: the old link is dead. */
+			close(fd);
+			unlink(path);
+			return dp_attach(dp, ifname, mode, err, errlen);
+		}
+		if (!ret && memcmp(ours, theirs, BPF_TAG_SIZE)) {
+			if (bpf_link_update(fd, dp->prog_fd, NULL))
+				ret = -errno;
+			else
+				xlog_info("%s: replaced the running xlb_lb with this build's "
+					  "(atomic link update)",
+					  ifname);
+		}
+		close(fd);
+		if (ret)
+			seterr(err, errlen, "%s: cannot update the pinned attachment: %s", ifname,
+			       strerror(-ret));
+		return ret;
+	}
+
+	if (mode == XLB_XDP_GENERIC) {
+		fd = link_create(dp->prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+	} else {
+		fd = link_create(dp->prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
+		if (fd < 0 && mode == XLB_XDP_AUTO) {
+			xlog_warn("%s: native XDP refused (%s), using generic mode", ifname,
+				  strerror(-fd));
+			fd = link_create(dp->prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+		}
+	}
+	if (fd < 0) {
+		if (fd == -EBUSY || fd == -EEXIST)
+			seterr(err, errlen,
+			       "%s: another XDP program is attached (see 'ip link show %s'); "
+			       "detach it first",
+			       ifname, ifname);
+		else
+			seterr(err, errlen, "%s: cannot attach xlb_lb in %s mode: %s", ifname,
+			       mode == XLB_XDP_GENERIC ? "generic" : "native", strerror(-fd));
+		return fd;
+	}
+	if (bpf_obj_pin(fd, path)) {
+		ret = -errno;
+		seterr(err, errlen, "%s: cannot pin the attachment at %s: %s", ifname, path,
+		       strerror(-ret));
+		close(fd); /* the last reference: detaches again */
+		return ret;
+	}
+	close(fd);
+	xlog_info("%s: xlb_lb attached", ifname);
+	return 0;
+}
+
+int dp_detach(struct dp *dp, const char *ifname)
+{
+	char path[XLB_CONF_PATH_MAX + 32];
+	int fd;
+
+	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	/* Detach explicitly: another holder of the link must not keep the program running. */
+	bpf_link_detach(fd);
+	close(fd);
+	if (unlink(path))
+		return -errno;
+	xlog_info("%s: xlb_lb detached", ifname);
+	return 0;
+}
+
+int dp_attached(struct dp *dp, char (*names)[XLB_CONF_IFNAMSIZ], int max)
+{
+	char path[XLB_CONF_PATH_MAX + 32];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (path_join(path, sizeof(path), dp->pin_dir, "links", NULL))
+		return -ENAMETOOLONG;
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) && n < max) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= XLB_CONF_IFNAMSIZ)
+			continue;
+		strcpy(names[n++], de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Remove every entry of dir; links are detached first. */
+static int unpin_dir(const char *dir, bool links)
+{
+	char path[XLB_CONF_PATH_MAX + 300];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			continue;
+		if (links) {
+			int fd = bpf_obj_get(path);
+
+			if (fd >= 0) {
+				bpf_link_detach(fd);
+				close(fd);
+			}
+		}
+		if (unlink(path) && !ret)
+			ret = -errno;
+	}
+	closedir(d);
+	return ret;
+}
+
+int dp_cleanup(const char *pin_dir)
+{
+	char path[XLB_CONF_PATH_MAX + 32];
+	int ret, r;
+
+	if (path_join(path, sizeof(path), pin_dir, "links", NULL))
+		return -ENAMETOOLONG;
+	ret = unpin_dir(path, true);
+	if (rmdir(path) && errno != ENOENT && !ret)
+		ret = -errno;
+	r = unpin_dir(pin_dir, false);
+	if (!ret)
+		ret = r;
+	if (rmdir(pin_dir) && errno != ENOENT && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* ---- maps ---- */
+
+static int sys(int rc)
+{
+	return rc ? -errno : 0;
+}
+
+int dp_config_read(struct dp *dp, struct xlb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return sys(bpf_map_lookup_elem(dp->cfg_fd, &zero, cfg));
+}
+
+int dp_config_write(struct dp *dp, const struct xlb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return sys(bpf_map_update_elem(dp->cfg_fd, &zero, cfg, BPF_ANY));
+}
+
+int dp_service_write(struct dp *dp, const struct xlb_svc_key *key, const struct xlb_svc *svc)
+{
+	return sys(bpf_map_update_elem(dp->svc_fd, key, svc, BPF_ANY));
+}
+
+int dp_service_delete(struct dp *dp, const struct xlb_svc_key *key)
+{
+	return sys(bpf_map_delete_elem(dp->svc_fd, key));
+}
+
+int dp_service_foreach(struct dp *dp,
+		       int (*fn)(const struct xlb_svc_key *, const struct xlb_svc *, void *),
+		       void *ctx)
+{
+	struct xlb_svc_key key, next;
+	struct xlb_svc val;
+	void *prev = NULL;
+	int ret;
+
+	while (!bpf_map_get_next_key(dp->svc_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->svc_fd, &key, &val))
+			continue; /* deleted meanwhile */
+		ret = fn(&key, &val, ctx);
+		if (ret)
+			return ret;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int dp_vip_read(struct dp *dp, const struct xlb_vip_key *key, struct xlb_vip *vip)
+{
+	return sys(bpf_map_lookup_elem(dp->vips_fd, key, vip));
+}
+
+int dp_vip_write(struct dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip)
+{
+	return sys(bpf_map_update_elem(dp->vips_fd, key, vip, BPF_ANY));
+}
+
+int dp_vip_delete(struct dp *dp, const struct xlb_vip_key *key)
+{
+	return sys(bpf_map_delete_elem(dp->vips_fd, key));
+}
+
+int dp_vip_foreach(struct dp *dp,
+		   int (*fn)(const struct xlb_vip_key *, const struct xlb_vip *, void *), void *ctx)
+{
+	struct xlb_vip_key key, next;
+	struct xlb_vip val;
+	void *prev = NULL;
+	int ret;
+
+	while (!bpf_map_get_next_key(dp->vips_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->vips_fd, &key, &val))
+			continue;
+		ret = fn(&key, &val, ctx);
+		if (ret)
+			return ret;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int dp_backend_read(struct dp *dp, __u32 id, struct xlb_backend *be)
+{
+	return sys(bpf_map_lookup_elem(dp->be_fd, &id, be));
+}
+
+int dp_backend_write(struct dp *dp, __u32 id, const struct xlb_backend *be)
+{
+	return sys(bpf_map_update_elem(dp->be_fd, &id, be, BPF_ANY));
+}
+
+static int map_id(int fd, __u32 *id)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	__u32 count = m;
+	int fd, ret = 0;
+
+	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE)
+		return -EINVAL;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", sizeof(__u32), sizeof(__u32), m,
+			    &opts);
+	if (fd < 0)
+		return -errno;
+	/* Filled completely before it becomes visible: one batch, then one outer update. */
+	if (bpf_map_update_batch(fd, dp->slot_keys, ids, &count, NULL) || count != m)
+		ret = errno ? -errno : -EIO;
+	if (!ret && inner_id)
+		ret = map_id(fd, inner_id);
+	if (!ret && bpf_map_update_elem(dp->tables_fd, &svc_id, &fd, BPF_ANY))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int dp_table_delete(struct dp *dp, __u32 svc_id)
+{
+	return sys(bpf_map_delete_elem(dp->tables_fd, &svc_id));
+}
+
+/* Read all m slots of an array map with batch lookups. */
+static int read_slots(int fd, __u32 *ids, __u32 m)
+{
+	__u32 *keys = malloc(sizeof(__u32) * m), done = 0, batch = 0;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (done < m) {
+		__u32 count = m - done;
+		int rc = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
+					      ids + done, &count, NULL);
+
+		done += count;
+		if (rc) {
+			if (errno != ENOENT)
+				ret = -errno;
+			break;
+		}
+	}
+	if (!ret && done != m)
+		ret = -EIO;
+	free(keys);
+	return ret;
+}
+
+int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), id;
+	int fd, ret = 0;
+
+	/* From userspace, an array of maps yields the inner map's id. */
+	if (bpf_map_lookup_elem(dp->tables_fd, &svc_id, &id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		ret = -errno;
+	else if (info.max_entries != m)
+		ret = -EINVAL;
+	else if (ids)
+		ret = read_slots(fd, ids, m);
+	if (!ret && inner_id)
+		*inner_id = id;
+	close(fd);
+	return ret;
+}
+
+int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_counter *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(dp->cnt_fd[which], &idx, dp->percpu))
+		return -errno;
+	for (int i = 0; i < dp->ncpus; i++) {
+		sum->packets += dp->percpu[i].packets;
+		sum->bytes += dp->percpu[i].bytes;
+	}
+	return 0;
+}
+
+int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
+{
+	enum { CHUNK = 8192 };
+	struct bpf_map_info info = { 0 };
+	struct xlb_conn_key *keys = malloc(CHUNK * sizeof(*keys));
+	struct xlb_conn *vals = malloc(CHUNK * sizeof(*vals));
+	__u32 len = sizeof(info), batch = 0, n;
+	int ret = 0;
+	bool first = true;
+
+	*count = 0;
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (bpf_obj_get_info_by_fd(dp->conns_fd, &info, &len)) {
+		ret = -errno;
+		goto out;
+	}
+	*capacity = info.max_entries;
+	/* Batches walk the table in few system calls; ENOENT marks its end. */
+	for (;;) {
+		n = CHUNK;
+		int rc = bpf_map_lookup_batch(dp->conns_fd, first ? NULL : &batch, &batch, keys,
+					      vals, &n, NULL);
+
+		first = false;
+		*count += n;
+		if (rc) {
+			if (errno != ENOENT)
+				ret = -errno;
+			break;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dataplane.h - xlbd's only contact with libbpf: load xlb_lb or adopt what an earlier xlbd
+ * pinned, attach it to interfaces through pinned bpf_links, and read and write the maps.
+ *
+ * Pinned layout (directory mode 0700):
+ *   PIN/<map name>        every map of xlb_lb (xlb_config, xlb_services, ...)
+ *   PIN/links/<ifname>    the XDP attachment of each interface (a bpf_link)
+ * Pinned links keep the program attached while no xlbd runs; only dp_detach() and
+ * dp_cleanup() remove an attachment. */
+#ifndef XLBD_DATAPLANE_H
+#define XLBD_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "config.h"
+#include "xlb_abi.h"
+
+#define XLBD_PIN_DIR "/sys/fs/bpf/xlb"
+
+struct dp;
+
+/* Open the data plane: adopt the maps pinned under pin_dir when they exist (after checking
+ * their ABI version), else create and pin them; then load a fresh xlb_lb program that uses
+ * them (attached only where dp_attach() says so). conns sizes a new connection table; an
+ * adopted one keeps its size (a warning says so when they differ).
+ * Returns 0 with *out set, -EPROTO when the pinned maps speak another ABI (message in err),
+ * or another -errno with the message in err. */
+int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t errlen);
+
+/* True when dp_open() adopted pinned maps rather than creating them. */
+bool dp_adopted(const struct dp *dp);
+
+/* Close file descriptors; pinned objects (and so the attachments) stay. */
+void dp_close(struct dp *dp);
+
+/* Make xlb_lb run on ifname in mode. An existing pinned attachment running the same program
+ * code is left alone; one running other code (an upgrade) is switched to ours atomically
+ * (bpf_link_update: no packet sees no program). Returns 0 or -errno with the message in err. */
+int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *err, size_t errlen);
+
+/* Remove xlb_lb from ifname (its pinned link). Returns 0, -ENOENT when not attached. */
+int dp_detach(struct dp *dp, const char *ifname);
+
+/* Interfaces with a pinned attachment: up to max names of XLB_CONF_IFNAMSIZ bytes into names.
+ * Returns how many, or -errno. */
+int dp_attached(struct dp *dp, char (*names)[XLB_CONF_IFNAMSIZ], int max);
+
+/* Detach every pinned attachment and remove every pin under pin_dir (explicit teardown).
+ * Returns 0 or the first -errno (it carries on past errors). */
+int dp_cleanup(const char *pin_dir);
+
+/* ---- maps ---- */
+
+int dp_config_read(struct dp *dp, struct xlb_config *cfg);
+int dp_config_write(struct dp *dp, const struct xlb_config *cfg);
+
+int dp_service_write(struct dp *dp, const struct xlb_svc_key *key, const struct xlb_svc *svc);
+int dp_service_delete(struct dp *dp, const struct xlb_svc_key *key);
+/* Call fn for every service entry; stops and returns fn's value when it is not 0. */
+int dp_service_foreach(struct dp *dp,
+		       int (*fn)(const struct xlb_svc_key *, const struct xlb_svc *, void *),
+		       void *ctx);
+
+int dp_vip_read(struct dp *dp, const struct xlb_vip_key *key, struct xlb_vip *vip);
+int dp_vip_write(struct dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip);
+int dp_vip_delete(struct dp *dp, const struct xlb_vip_key *key);
+int dp_vip_foreach(struct dp *dp,
+		   int (*fn)(const struct xlb_vip_key *, const struct xlb_vip *, void *),
+		   void *ctx);
+
+int dp_backend_read(struct dp *dp, __u32 id, struct xlb_backend *be);
+int dp_backend_write(struct dp *dp, __u32 id, const struct xlb_backend *be);
+
+/* Build a new inner table of m slots holding ids, then swap it into xlb_tables[svc_id] in one
+ * update. *inner_id (may be NULL) receives the new inner map's id. Returns 0 or -errno; on
+ * error the old table stays in place. */
+int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id);
+int dp_table_delete(struct dp *dp, __u32 svc_id);
+
+/* The table of svc_id: its inner map id and size, and (when ids is not NULL) its m slots.
+ * Returns 0, -ENOENT when there is none, -EINVAL when its size is not m, or -errno. */
+int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id);
+
+/* Per-CPU counters summed over all possible CPUs. */
+enum dp_counter_map { DP_CNT_SERVICE, DP_CNT_BACKEND, DP_CNT_REASON };
+int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_counter *sum);
+
+/* Entries in the connection table, and its capacity. Returns 0 or -errno. */
+int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
+
+#endif /* XLBD_DATAPLANE_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* state.h - xlbd's desired state and its reconciliation into the maps: service and backend id
+ * allocation with generations, Maglev tables rebuilt only when their inputs change and swapped
+ * whole, ordered writes so that the data path never sees a service without its table or a
+ * table entry without its backend. */
+#ifndef XLBD_STATE_H
+#define XLBD_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "config.h"
+#include "dataplane.h"
+
+struct xlbd_state;
+
+/* What the configuration alone does not say. */
+struct xlbd_runtime {
+	__u32 hash_seed; /* the effective seed (configured, or the persisted automatic one) */
+	__u8 gw_mac[6]; /* the effective gateway MAC; all zero while unresolved */
+};
+
+/* Create the state over an open data plane, learning ids, generations and tables from the
+ * maps (a fresh data plane has none). Returns 0 or -errno. */
+int state_init(struct xlbd_state **out, struct dp *dp);
+void state_free(struct xlbd_state *st);
+
+/* Make the maps and attachments say what conf and rt say. conf is validated completely and
+ * checked against the free map capacity first: on -EINVAL / -ENOSPC nothing has changed and err
+ * names the problem. Only what differs is written; a table is rebuilt only when its backend
+ * set, weights, states or size changed. On success st keeps a copy of conf. Returns 0 or
+ * -errno (a failure after the checks leaves a consistent, partly updated state and is logged;
+ * applying again completes it). */
+int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *name,
+		const struct xlbd_runtime *rt, char *err, size_t errlen);
+
+/* The configuration last applied (initialised and empty before the first apply). */
+const struct xlb_conf *state_conf(const struct xlbd_state *st);
+
+/* Counters of what the last state_apply() wrote, for logs and tests. */
+struct xlbd_apply_stats {
+	unsigned services_added, services_removed, services_changed;
+	unsigned backends_written, backends_freed;
+	unsigned tables_built, tables_kept;
+	unsigned vips_written, vips_removed;
+	bool config_written;
+};
+const struct xlbd_apply_stats *state_last_apply(const struct xlbd_state *st);
+
+/* The service id and table size in use for ref. Returns 0, or -ENOENT when it is not applied. */
+int state_service_id(const struct xlbd_state *st, const struct xlb_service_ref *ref, __u32 *id,
+		     __u32 *m);
+
+/* The backend id of address a in service svc_id, or 0. */
+__u32 state_backend_id(const struct xlbd_state *st, __u32 svc_id, const struct xlb_addr *a);
+
+#endif /* XLBD_STATE_H */
