@@ -77,7 +77,7 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
-	verifier-stats fuzz-long install clean help
+	verifier-stats fuzz-long install demo demo-down clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) ## build everything
@@ -196,6 +196,12 @@ install: all ## install xlbd, xlb-decap, man pages, the systemd unit and an exam
 	install -m 0644 user/xlbd/xlbd.service $(DESTDIR)/lib/systemd/system/
 	install -m 0644 $(OUTPUT)/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 $(OUTPUT)/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+demo: all ## lab with xlbd and 3 backends, real HTTP through the VIPs, a report
+	$(Q)OUTPUT=$(abspath $(OUTPUT)) scripts/demo.sh
+
+demo-down: ## take the demo's lab down
+	$(Q)LAB_ID=demo OUTPUT=$(abspath $(OUTPUT)) scripts/lab.sh down
 
 check: all ## build and run every test layer the machine allows
 	$(Q)OUTPUT=$(OUTPUT) tests/run-layers.sh

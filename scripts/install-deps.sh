@@ -18,6 +18,7 @@ PACKAGES=(
 	scdoc                       # man pages
 	clang-format                # make format / format check
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
+	python3 curl                # the lab's servers and clients, the tests' API calls
 )
 
 missing=()

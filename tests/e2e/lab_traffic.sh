@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# lab_traffic.sh - real traffic through the namespace lab (scripts/lab.sh): HTTP over TCP and
+# echo over UDP, IPv4 and IPv6 VIPs, from two clients to three backends weighted 100:100:200;
+# every request must succeed and each backend's share must match its weight; a large download
+# and an upload bigger than the tunnel MTU (through ICMP fragmentation-needed) work; a drained
+# backend gets no new connections.
+# Prints "ok   e2e/lab/NAME" / "FAIL ..." and ends with "e2e/lab: N passed, N failed, N skipped".
+set -u
+LAYER=e2e/lab
+pass=0 fail=0 skip=0
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+export OUTPUT=${OUTPUT:-.output}
+case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+export LAB_ID=e2e$$
+LAB="$TOP/scripts/lab.sh"
+LOAD=$TOP/tests/e2e/load.py
+SOCK=/run/xlb-lab/$LAB_ID/xlbd.sock
+
+summary() {
+	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
+	exit $((fail > 0))
+}
+ok() {
+	echo "ok   $LAYER/$1"
+	pass=$((pass + 1))
+}
+bad() {
+	echo "FAIL $LAYER/$1: $2"
+	fail=$((fail + 1))
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skip $LAYER/*: needs root (network namespaces, BPF)"
+	skip=1
+	summary
+fi
+if [ ! -x /usr/bin/python3 ]; then
+	echo "skip $LAYER/*: /usr/bin/python3 is missing (the lab's servers and clients)"
+	skip=1
+	summary
+fi
+trap '"$LAB" down >/dev/null 2>&1' EXIT
+if ! "$LAB" up -b 3 -c 2 -w 100,100,200 >/tmp/lab-$LAB_ID.log 2>&1; then
+	bad lab_up "$(tail -5 /tmp/lab-$LAB_ID.log)"
+	summary
+fi
+rm -f /tmp/lab-$LAB_ID.log
+
+# The gateway MAC is resolved within a second of start; wait for it, polling.
+for _ in $(seq 1 100); do
+	curl -s --unix-socket "$SOCK" http://lab/v1/status | grep -q '"gateway_mac":"00:00:00' || break
+	sleep 0.05
+done
+
+load() { # NODE PROTO VIP COUNT [ARGS]
+	local node=$1
+	shift
+	"$LAB" exec "$node" /usr/bin/python3 "$LOAD" "$@"
+}
+
+# Check one load result: zero failures, and shares within 20 % (relative) of 1:1:2.
+check_spread() { # NAME JSON TOTAL
+	python3 - "$2" "$3" <<'EOF' && ok "$1" || bad "$1" "$2"
+import json, sys
+r, total = json.loads(sys.argv[1]), int(sys.argv[2])
+want = {"backend1": 0.25, "backend2": 0.25, "backend3": 0.5}
+ok = r["failures"] == 0 and sum(r["answers"].values()) == total
+for b, share in want.items():
+    got = r["answers"].get(b, 0) / total
+    ok = ok and abs(got - share) <= 0.2 * share
+sys.exit(0 if ok else 1)
+EOF
+}
+
+for fam in v4 v6; do
+	vip=10.0.0.10
+	[ $fam = v6 ] && vip=fd00:10::10
+	r1=$(load client1 tcp $vip 1000)
+	r2=$(load client2 tcp $vip 1000)
+	merged=$(python3 -c "
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ans = {k: a['answers'].get(k, 0) + b['answers'].get(k, 0) for k in set(a['answers']) | set(b['answers'])}
+print(json.dumps({'answers': ans, 'failures': a['failures'] + b['failures'], 'errors': a['errors'] + b['errors']}))" "$r1" "$r2")
+	check_spread "http_${fam}_spread_by_weight" "$merged" 2000
+	check_spread "udp_${fam}_spread_by_weight" "$(load client1 udp $vip 1000)" 1000
+done
+
+r=$(load client1 tcp 10.0.0.10 5 --path /big)
+if grep -q '"failures": 0' <<<"$r"; then ok large_download_dsr; else bad large_download_dsr "$r"; fi
+
+# An upload in full-size segments: the tunnel does not carry 1500 + 20 within mtu 1500, so the
+# LB answers "fragmentation needed" and the client's TCP lowers its segment size.
+before=$(curl -s --unix-socket "$SOCK" http://lab/v1/stats | python3 -c \
+	"import json,sys; print(json.load(sys.stdin)['reasons']['tx_icmp_too_big']['packets'])")
+r=$(load client2 tcp 10.0.0.10 3 --upload 300000 --timeout 10)
+after=$(curl -s --unix-socket "$SOCK" http://lab/v1/stats | python3 -c \
+	"import json,sys; print(json.load(sys.stdin)['reasons']['tx_icmp_too_big']['packets'])")
+if grep -q '"failures": 0' <<<"$r" && [ "$after" -gt "$before" ]; then
+	ok large_upload_via_icmp_too_big
+else
+	bad large_upload_via_icmp_too_big "$r (too-big replies $before -> $after)"
+fi
+
+# Drain backend3: new connections avoid it.
+curl -s --unix-socket "$SOCK" -X PATCH -d '{"state":"drain"}' \
+	http://lab/v1/services/10.0.0.10/80/tcp/backends/10.101.3.2 >/dev/null
+r=$(load client1 tcp 10.0.0.10 300)
+if python3 -c "
+import json, sys
+r = json.loads(sys.argv[1])
+sys.exit(0 if r['failures'] == 0 and 'backend3' not in r['answers'] and sum(r['answers'].values()) == 300 else 1)" "$r"; then
+	ok drain_gets_no_new_connections
+else
+	bad drain_gets_no_new_connections "$r"
+fi
+
+summary
