@@ -103,6 +103,56 @@ else
 	bad large_upload_via_icmp_too_big "$r (too-big replies $before -> $after)"
 fi
 
+# xlbd killed and restarted while requests run (each with a 1 s timeout): none fails.
+"$LAB" exec client1 /usr/bin/python3 "$LOAD" tcp 10.0.0.10 5000 --timeout 1 >"/tmp/lab-$LAB_ID.bg" &
+bg=$!
+sleep 0.3
+"$LAB" xlbd-stop KILL
+"$LAB" xlbd-start
+wait $bg
+r=$(cat "/tmp/lab-$LAB_ID.bg")
+rm -f "/tmp/lab-$LAB_ID.bg"
+if grep -q '"failures": 0' <<<"$r" && grep -q 'adopted the data plane' "/run/xlb-lab/$LAB_ID/xlbd.log"; then
+	ok xlbd_sigkill_restart_under_load
+else
+	bad xlbd_sigkill_restart_under_load "$r $(tail -4 "/run/xlb-lab/$LAB_ID/xlbd.log")"
+fi
+
+# Long-lived connections while a backend is removed: only the removed backend's connections
+# move (and are reset by their new backend); every other connection finishes. Then the backend
+# comes back and new connections reach it again.
+reselects() {
+	curl -s --unix-socket "$SOCK" http://lab/v1/stats | python3 -c \
+		"import json,sys; print(json.load(sys.stdin)['reasons']['tx_reselect']['packets'])"
+}
+before=$(reselects)
+"$LAB" exec client2 /usr/bin/python3 "$TOP/tests/e2e/slowpost.py" 10.0.0.10 60 20 0.1 \
+	>"/tmp/lab-$LAB_ID.slow" &
+bg=$!
+sleep 0.5
+curl -s --unix-socket "$SOCK" -X DELETE http://lab/v1/services/10.0.0.10/80/tcp/backends/10.101.1.2 >/dev/null
+wait $bg
+r=$(cat "/tmp/lab-$LAB_ID.slow")
+rm -f "/tmp/lab-$LAB_ID.slow"
+moved=$(($(reselects) - before))
+if python3 -c "
+import json, sys
+r, moved = json.loads(sys.argv[1]), int(sys.argv[2])
+ok = 'backend1' not in r['ok'] and sum(r['ok'].values()) + r['failures'] == 60
+sys.exit(0 if ok and r['failures'] == moved and 0 < moved < 30 else 1)" "$r" "$moved"; then
+	ok backend_removed_others_keep_connections
+else
+	bad backend_removed_others_keep_connections "$r, $moved flows re-selected"
+fi
+curl -s --unix-socket "$SOCK" -X POST -d '{"address":"10.101.1.2","weight":100}' \
+	http://lab/v1/services/10.0.0.10/80/tcp/backends >/dev/null
+r=$(load client1 tcp 10.0.0.10 300)
+if grep -q '"backend1": [0-9]' <<<"$r" && grep -q '"failures": 0' <<<"$r"; then
+	ok backend_added_gets_new_connections
+else
+	bad backend_added_gets_new_connections "$r"
+fi
+
 # Drain backend3: new connections avoid it.
 curl -s --unix-socket "$SOCK" -X PATCH -d '{"state":"drain"}' \
 	http://lab/v1/services/10.0.0.10/80/tcp/backends/10.101.3.2 >/dev/null
