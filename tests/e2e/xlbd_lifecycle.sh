@@ -295,4 +295,27 @@ else
 	bad cleanup_detaches_and_unpins "still attached or pinned"
 fi
 
+# 8. hash_seed: auto is generated once, persisted, and the same after a restart.
+sed -i 's/^hash_seed: 4242$/hash_seed: auto/' "$CONF"
+rm -rf "$TMP/state"
+mkdir -p "$TMP/state"
+: >"$LOG"
+seed_of_map() { in_ns "$MAPDUMP" "$PIN" | grep -oE '^config .* seed=[0-9]+' | grep -oE '[0-9]+$'; }
+if start_xlbd && [ -s "$TMP/state/hash_seed" ]; then
+	s1=$(seed_of_map)
+	f1=$(cat "$TMP/state/hash_seed")
+	stop_xlbd TERM
+	start_xlbd
+	s2=$(seed_of_map)
+	if [ -n "$s1" ] && [ "$s1" = "$f1" ] && [ "$s1" = "$s2" ] && [ "$(cat "$TMP/state/hash_seed")" = "$f1" ]; then
+		ok hash_seed_auto_persisted
+	else
+		bad hash_seed_auto_persisted "map $s1 file $f1 after restart $s2"
+	fi
+	stop_xlbd TERM
+else
+	bad hash_seed_auto_persisted "xlbd did not start or wrote no seed: $(tail -3 "$LOG")"
+fi
+in_ns "$XLBD" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
+
 summary
