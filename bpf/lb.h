@@ -54,6 +54,17 @@ static __always_inline int forward(struct xdp_md *ctx, const struct xlb_pkt *p,
 	return tx(reason, bytes);
 }
 
+/* The reassembly key of p's datagram (RFC 791 / 8200). */
+static __always_inline void frag_key(struct xlb_frag_key *fk, const struct xlb_pkt *p)
+{
+	__builtin_memset(fk, 0, sizeof(*fk));
+	__builtin_memcpy(fk->src, p->src, sizeof(fk->src));
+	__builtin_memcpy(fk->dst, p->dst, sizeof(fk->dst));
+	fk->id = p->frag_id;
+	fk->proto = p->frag_proto;
+	fk->family = p->family;
+}
+
 /* A fragment after the first: follow the first fragment's backend, recorded in xlb_frags. */
 static __always_inline int later_fragment(struct xdp_md *ctx, const struct xlb_pkt *p,
 					  const struct xlb_config *cfg, __u64 bytes)
@@ -62,12 +73,7 @@ static __always_inline int later_fragment(struct xdp_md *ctx, const struct xlb_p
 	struct xlb_frag_key fk;
 	struct xlb_frag *fe;
 
-	__builtin_memset(&fk, 0, sizeof(fk));
-	__builtin_memcpy(fk.src, p->src, sizeof(fk.src));
-	__builtin_memcpy(fk.dst, p->dst, sizeof(fk.dst));
-	fk.id = p->frag_id;
-	fk.proto = p->frag_proto;
-	fk.family = p->family;
+	frag_key(&fk, p);
 	fe = bpf_map_lookup_elem(&xlb_frags, &fk);
 	/* Its first fragment was not forwarded (not seen yet, not ours, evicted): like any
 	 * packet xlb does not balance, it goes to the host untouched. */
@@ -94,12 +100,7 @@ static __always_inline void remember_fragment(const struct xlb_pkt *p, const str
 	};
 	struct xlb_frag_key fk;
 
-	__builtin_memset(&fk, 0, sizeof(fk));
-	__builtin_memcpy(fk.src, p->src, sizeof(fk.src));
-	__builtin_memcpy(fk.dst, p->dst, sizeof(fk.dst));
-	fk.id = p->frag_id;
-	fk.proto = p->frag_proto;
-	fk.family = p->family;
+	frag_key(&fk, p);
 	bpf_map_update_elem(&xlb_frags, &fk, &fe, BPF_ANY);
 }
 

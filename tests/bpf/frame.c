@@ -326,3 +326,19 @@ size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
 	memcpy(out + off + ohl, in + l3, in_len - l3);
 	return in_len + ohl;
 }
+
+int frame_equal(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
+{
+	if (got_len != want_len) {
+		fprintf(stderr, "    length %zu, expected %zu\n", got_len, want_len);
+		return 0;
+	}
+	for (size_t i = 0; i < got_len; i++) {
+		if (got[i] != want[i]) {
+			fprintf(stderr, "    byte %zu is 0x%02x, expected 0x%02x\n", i, got[i],
+				want[i]);
+			return 0;
+		}
+	}
+	return 1;
+}

@@ -63,6 +63,10 @@ size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
 size_t frame_expect_too_big(uint8_t *out, const uint8_t *in, const struct frame_spec *s,
 			    uint32_t mtu);
 
+/* True when the frames are equal; otherwise says on stderr what differs first (length, or the
+ * first byte), for the test's failure message. */
+int frame_equal(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len);
+
 /* Parse a textual IPv4/IPv6 address into 16 bytes (IPv4 in the first 4). Returns the family
  * (4 or 6); aborts the test program on a bad literal (a bug in the test itself). */
 int addr_parse(const char *text, uint32_t out[4]);

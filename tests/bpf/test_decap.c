@@ -547,23 +547,6 @@ static void third_tag(uint8_t *b, size_t *len, const struct frame_spec *s)
 
 /* ---- the checked run ------------------------------------------------------------------- */
 
-/* Compare two frames and name the first differing byte. */
-static int frames_equal(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
-{
-	if (got_len != want_len) {
-		fprintf(stderr, "    length %zu, expected %zu\n", got_len, want_len);
-		return 0;
-	}
-	for (size_t i = 0; i < got_len; i++) {
-		if (got[i] != want[i]) {
-			fprintf(stderr, "    byte %zu is 0x%02x, expected 0x%02x\n", i, got[i],
-				want[i]);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* Run one frame: the action of `reason`, exactly that reason counted (one packet, len bytes),
  * and the output: want for decap, the input itself for every other reason. */
 static int run_expect(const uint8_t *in, size_t len, const uint8_t *want, size_t want_len,
@@ -588,9 +571,9 @@ static int run_expect(const uint8_t *in, size_t len, const uint8_t *want, size_t
 			 REASON_NAMES[r], (unsigned long long)(b1[r] - b0[r]));
 	}
 	if (reason == XLB_DC_DECAP)
-		XT_CHECK(frames_equal(out, out_len, want, want_len), "decapsulated frame differs");
+		XT_CHECK(frame_equal(out, out_len, want, want_len), "decapsulated frame differs");
 	else
-		XT_CHECK(frames_equal(out, out_len, in, len), "%s must leave the frame untouched",
+		XT_CHECK(frame_equal(out, out_len, in, len), "%s must leave the frame untouched",
 			 REASON_NAMES[reason]);
 	return XT_PASS;
 }

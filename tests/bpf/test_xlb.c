@@ -58,23 +58,6 @@ static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len,
 	return frame_expect_encap(out, in, len, s, fam, src, dst, hash);
 }
 
-/* Compare two frames and name the first differing byte. */
-static int frames_equal(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
-{
-	if (got_len != want_len) {
-		fprintf(stderr, "    length %zu, expected %zu\n", got_len, want_len);
-		return 0;
-	}
-	for (size_t i = 0; i < got_len; i++) {
-		if (got[i] != want[i]) {
-			fprintf(stderr, "    byte %zu is 0x%02x, expected 0x%02x\n", i, got[i],
-				want[i]);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* One run with full checks: the verdict, exactly one reason counted, the service and backend
  * counters, and the output bytes (unchanged for PASS, the expected tunnel frame for TX). */
 struct expect {
@@ -132,16 +115,16 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 	if (x->svc)
 		XT_EQ(lbenv_svc_pkts(&env, x->svc) - svc0, 1);
 	if (x->action == XDP_PASS)
-		XT_CHECK(frames_equal(out, out_len, in, len), "PASS must leave the frame "
+		XT_CHECK(frame_equal(out, out_len, in, len), "PASS must leave the frame "
 							      "untouched");
 	if (x->action == XDP_TX && x->too_big_mtu) {
 		size_t want_len = frame_expect_too_big(want, in, s, x->too_big_mtu);
 
-		XT_CHECK(frames_equal(out, out_len, want, want_len), "too-big reply differs");
+		XT_CHECK(frame_equal(out, out_len, want, want_len), "too-big reply differs");
 	} else if (x->action == XDP_TX && x->echo) {
 		size_t want_len = expect_echo(want, s);
 
-		XT_CHECK(frames_equal(out, out_len, want, want_len), "echo reply differs");
+		XT_CHECK(frame_equal(out, out_len, want, want_len), "echo reply differs");
 	} else if (x->action == XDP_TX) {
 		const char *addr = stdenv_backend_addr(x->be);
 		size_t want_len;
@@ -150,7 +133,7 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 		XT_EQ(lbenv_be_pkts(&env, x->be) - be0, 1);
 		XT_EQ(lbenv_be_bytes(&env, x->be) - beb0, len);
 		want_len = expect_encap(want, in, len, x->flow ? x->flow : s, s, addr, &c);
-		XT_CHECK(frames_equal(out, out_len, want, want_len), "tunnel frame differs");
+		XT_CHECK(frame_equal(out, out_len, want, want_len), "tunnel frame differs");
 	}
 	return XT_PASS;
 }
@@ -1433,7 +1416,7 @@ static int truncation_sweep(const struct frame_spec *s)
 		XT_CHECK(total == 1, "length %zu: %llu reasons counted", len,
 			 (unsigned long long)total);
 		if (action == XDP_PASS)
-			XT_CHECK(frames_equal(out, out_len, full, len), "length %zu changed", len);
+			XT_CHECK(frame_equal(out, out_len, full, len), "length %zu changed", len);
 	}
 	return XT_PASS;
 }
