@@ -51,7 +51,9 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFTEST_MAINS))
 # Userspace programs: one directory each under user/ (common/ is the library).
 DECAP_SRCS := $(wildcard user/decap/*.c)
 XLBD_SRCS := $(wildcard user/xlbd/*.c)
-USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd)
+LBCTL_SRCS := $(wildcard user/lbctl/*.c)
+USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd) \
+	$(if $(LBCTL_SRCS),$(OUTPUT)/lbctl)
 XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd)
 E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
 # tests/fuzz/fuzz_frames.c drives the BPF programs (gcc, libbpf); the other fuzz_*.c are
@@ -163,6 +165,11 @@ $(OUTPUT)/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(SKELS) $(COMMON_LIB)
 	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) $(COMMON_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
 
+$(OUTPUT)/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/lbctl $(LBCTL_SRCS) $(COMMON_LIB) \
+		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
 $(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(OUTPUT)/decap.skel.h $(COMMON_LIB)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(COMMON_LIB) \
@@ -188,10 +195,13 @@ $(OUTPUT)/man/%: docs/man/%.scd | $(OUTPUT)/.deps-ok
 	$(call msg,SCDOC,$@)
 	$(Q)mkdir -p $(@D) && scdoc < $< > $@
 
-install: all ## install xlbd, xlb-decap, man pages, the systemd unit and an example config
+install: all ## install xlbd, lbctl, xlb-decap, man pages, completion, systemd unit, example config
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/xlb $(DESTDIR)/lib/systemd/system \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(OUTPUT)/xlbd $(OUTPUT)/xlb-decap $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(OUTPUT)/lbctl $(DESTDIR)$(PREFIX)/sbin/
+	install -D -m 0644 scripts/lbctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lbctl
 	install -m 0644 docs/xlbd.yaml.example $(DESTDIR)/etc/xlb/xlbd.yaml.example
 	install -m 0644 user/xlbd/xlbd.service $(DESTDIR)/lib/systemd/system/
 	install -m 0644 $(OUTPUT)/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/

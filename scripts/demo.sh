@@ -42,31 +42,24 @@ print("\n%d requests answered, %d failed, in %.1f s" % (total, fails, sum(r["sec
 EOF
 
 echo
-echo "== the service as xlbd sees it (GET /v1/services/10.0.0.10/80/tcp, /v1/tables/...)"
-if [ -x "$OUTPUT/lbctl" ]; then
-	"$LAB" exec lb "$OUTPUT/lbctl" -s "$SOCK" service show 10.0.0.10:80/tcp
-	"$LAB" exec lb "$OUTPUT/lbctl" -s "$SOCK" table show 10.0.0.10:80/tcp
-else
-	curl -s --unix-socket "$SOCK" http://lab/v1/tables/10.0.0.10/80/tcp | python3 -c '
-import json, sys
-t = json.load(sys.stdin)
-print("%s: Maglev table of %d slots, fingerprint %s" % (t["service"], t["table_size"], t["fingerprint"]))
-for b in t["backends"]:
-    print("  %-14s %6d slots  %5.1f%%" % (b["address"], b["slots"], 100 * b["share"]))'
-fi
-curl -s --unix-socket "$SOCK" http://lab/v1/stats | python3 -c '
-import json, sys
-r = json.load(sys.stdin)["reasons"]
-print("data path verdicts:", ", ".join("%s %d" % (k, v["packets"]) for k, v in r.items() if v["packets"]))'
+LBCTL="$OUTPUT/lbctl -s $SOCK"
+echo "== the service as xlbd sees it: lbctl service show / table show 10.0.0.10:80/tcp"
+$LBCTL service show 10.0.0.10:80/tcp
+echo
+$LBCTL table show 10.0.0.10:80/tcp
+echo
+echo "== the data path's counters: lbctl stats show 10.0.0.10:80/tcp"
+$LBCTL stats show 10.0.0.10:80/tcp
 
 cat <<EOF
 
 == where to look next
+  lbctl:               $OUTPUT/lbctl -s $SOCK help
   the control API:     curl --unix-socket $SOCK http://lab/v1/services
   the daemon's log:    /run/xlb-lab/demo/xlbd.log   (config: /run/xlb-lab/demo/xlbd.yaml)
   a client:            LAB_ID=demo scripts/lab.sh exec client1 curl http://10.0.0.10/
-  change a weight:     curl --unix-socket $SOCK -X PATCH -d '{"weight": 300}' \\
-                         http://lab/v1/services/10.0.0.10/80/tcp/backends/10.101.1.2
+  change a weight:     $OUTPUT/lbctl -s $SOCK backend set 10.0.0.10:80/tcp 10.101.1.2 weight 300
+  plan it first:       $OUTPUT/lbctl -s $SOCK table plan 10.0.0.10:80/tcp weight 10.101.1.2 300
   lab state:           LAB_ID=demo scripts/lab.sh status
   stop the demo:       make demo-down
 EOF

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "config.h"
 #include "dataplane.h"
 #include "log.h"
@@ -404,7 +407,56 @@ static int t_adoption_rewrites_nothing(void)
 	return XT_PASS;
 }
 
+/* A service id or backend id that gets a new owner starts with zero counters. */
+static int t_reused_ids_start_from_zero(void)
+{
+	char path[128];
+	struct xlb_counter *vals, sum;
+	int ncpus = libbpf_num_possible_cpus(), fd;
+	struct xlb_svc web;
+	__u32 be;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	web = svc_of(80);
+	be = backend_id(web.id, "10.1.0.2", NULL);
+	vals = calloc((size_t)ncpus, sizeof(*vals));
+	XT_CHECK(vals != NULL, "oom");
+	for (int i = 0; i < ncpus; i++)
+		vals[i] = (struct xlb_counter){ .packets = 5, .bytes = 500 };
+	snprintf(path, sizeof(path), "%s/xlb_svc_stats", pin);
+	fd = bpf_obj_get(path);
+	XT_CHECK(fd >= 0 && !bpf_map_update_elem(fd, &web.id, vals, BPF_ANY), "svc stats");
+	close(fd);
+	snprintf(path, sizeof(path), "%s/xlb_be_stats", pin);
+	fd = bpf_obj_get(path);
+	XT_CHECK(fd >= 0 && !bpf_map_update_elem(fd, &be, vals, BPF_ANY), "be stats");
+	close(fd);
+	free(vals);
+	XT_EQ(dp_counter(dp, DP_CNT_SERVICE, web.id, &sum), 0);
+	XT_EQ(sum.packets, 5 * ncpus);
+	/* Backend 10.1.0.2 goes, 10.1.0.3 takes its id; the web service goes, a new one takes
+	 * its id: both start from zero. */
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n") == 0, "%s", err);
+	XT_CHECK(apply_web(251, "      - { address: 10.1.0.1 }\n      - { address: 10.1.0.3 }\n") ==
+			 0,
+		 "%s", err);
+	XT_EQ(backend_id(web.id, "10.1.0.3", NULL), be);
+	XT_EQ(dp_counter(dp, DP_CNT_BACKEND, be, &sum), 0);
+	XT_EQ(sum.packets, 0);
+	XT_EQ(sum.bytes, 0);
+	XT_CHECK(apply_text("interfaces: [xst0]\ntunnel_source: 192.0.2.1\nhash_seed: 7\n"
+			    "gateway: 02:00:00:00:00:fe\nservices: []\n") == 0,
+		 "%s", err);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	XT_EQ(svc_of(80).id, web.id);
+	XT_EQ(dp_counter(dp, DP_CNT_SERVICE, web.id, &sum), 0);
+	XT_EQ(sum.packets, 0);
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
+	{ "reused_ids_start_from_zero", t_reused_ids_start_from_zero },
 	{ "apply_exact", t_apply_exact },
 	{ "reapply_writes_nothing", t_reapply_writes_nothing },
 	{ "remove_and_readd_backend", t_remove_and_readd_backend },

@@ -116,7 +116,7 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 		XT_EQ(lbenv_svc_pkts(&env, x->svc) - svc0, 1);
 	if (x->action == XDP_PASS)
 		XT_CHECK(frame_equal(out, out_len, in, len), "PASS must leave the frame "
-							      "untouched");
+							     "untouched");
 	if (x->action == XDP_TX && x->too_big_mtu) {
 		size_t want_len = frame_expect_too_big(want, in, s, x->too_big_mtu);
 

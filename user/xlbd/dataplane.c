@@ -658,3 +658,9 @@ out:
 	free(vals);
 	return ret;
 }
+
+int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)
+{
+	memset(dp->percpu, 0, sizeof(*dp->percpu) * (size_t)dp->ncpus);
+	return sys(bpf_map_update_elem(dp->cnt_fd[which], &idx, dp->percpu, BPF_ANY));
+}

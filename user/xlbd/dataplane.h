@@ -87,6 +87,10 @@ int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner
 enum dp_counter_map { DP_CNT_SERVICE, DP_CNT_BACKEND, DP_CNT_REASON };
 int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_counter *sum);
 
+/* Zero the counters of idx on every CPU: done when an id gets a new owner, so that a new
+ * service or backend does not inherit its predecessor's counts. Returns 0 or -errno. */
+int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx);
+
 /* Entries in the connection table, and its capacity. Returns 0 or -errno. */
 int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
 

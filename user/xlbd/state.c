@@ -468,6 +468,9 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		id = free_svc_id(st);
 		if (id < 0)
 			return -ENOSPC;
+		ret = dp_counter_reset(st->dp, DP_CNT_SERVICE, (__u32)id);
+		if (ret)
+			return ret;
 		memset(&st->svcs[id], 0, sizeof(st->svcs[id]));
 		st->svcs[id].used = true;
 		st->svcs[id].key = key;
@@ -493,11 +496,12 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		const struct xlb_conf_backend *b = &cs->backends[i];
 		__u32 bid = find_backend_in(st, st->scratch_ids, n_have, &b->addr);
 
-		if (!bid)
-			bid = alloc_backend(st, (__u32)id);
 		if (!bid) {
-			ret = -ENOSPC;
-			break;
+			bid = alloc_backend(st, (__u32)id);
+			/* A new owner starts from zero, not from its predecessor's counts. */
+			ret = bid ? dp_counter_reset(st->dp, DP_CNT_BACKEND, bid) : -ENOSPC;
+			if (ret)
+				break;
 		}
 		st->be_seen[bid] = true;
 		ids[i] = bid;

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/* table.c - lbctl table: the Maglev table of a service as xlbd built it (GET /v1/tables/...),
+ * and plans: what a change (add, delete, reweight, drain, enable, disable a backend) would do
+ * to the table before it is applied. A plan takes the running configuration from xlbd
+ * (GET /v1/config), makes the change on a copy, validates the copy as xlbd would, and builds
+ * both tables locally with maglev_build() from exactly what xlbd builds them from: the backends
+ * that are enabled with weight > 0. Maglev depends only on addresses and weights, never on
+ * ids, so the two tables are compared slot by slot by address. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "lbctl.h"
+#include "maglev.h"
+
+static const char *const table_defs[] = {
+	DEF_SERVICE,
+	DEF_BACKEND,
+	"CHANGE  := add BACKEND [weight W] | del BACKEND | weight BACKEND W | drain BACKEND |",
+	"           enable BACKEND | disable BACKEND",
+	NULL,
+};
+
+/* ---- show ---- */
+
+static void print_show(const json_t *j)
+{
+	struct table *t = table_new(3, "ADDRESS", ">SLOTS", ">SHARE");
+	json_t *b;
+	size_t i;
+
+	printf("service      %s\n", jstr(j, "service"));
+	printf("table_size   %lld (inner map id %lld)\n", (long long)jint(j, "table_size"),
+	       (long long)jint(j, "inner_map_id"));
+	printf("fingerprint  %s\n", jstr(j, "fingerprint"));
+	printf("empty_slots  %lld\n\n", (long long)jint(j, "empty_slots"));
+	for (i = 0; i < jlen(j, "backends"); i++) {
+		char slots[24], share[24];
+
+		b = jat(j, "backends", i);
+		snprintf(slots, sizeof(slots), "%lld", (long long)jint(b, "slots"));
+		table_row(t, jstr(b, "address"), slots,
+			  fmt_share(jreal(b, "share"), share, sizeof(share)));
+	}
+	table_print(t);
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct xlb_service_ref ref;
+	char path[256], vip[64];
+	json_t *j;
+
+	if (want_args(argc, 1, 1))
+		return LBCTL_USAGE;
+	if (arg_service(argv[0], &ref))
+		return LBCTL_FAIL;
+	snprintf(path, sizeof(path), "/v1/tables/%s/%u/%s", addr_text(&ref.vip, vip, sizeof(vip)),
+		 ref.port, ref.proto == IPPROTO_TCP ? "tcp" : "udp");
+	if (api_call("GET", path, NULL, 0, &j))
+		return LBCTL_FAIL;
+	return emit(j, print_show);
+}
+
+/* ---- plan ---- */
+
+enum change_op { CH_ADD, CH_DEL, CH_WEIGHT, CH_DRAIN, CH_ENABLE, CH_DISABLE, CH_COUNT };
+
+static const char *const change_names[CH_COUNT] = { "add",   "del",    "weight",
+						    "drain", "enable", "disable" };
+
+struct change {
+	enum change_op op;
+	struct xlb_addr addr;
+	__u32 weight;
+};
+
+static int parse_change(int argc, char **argv, struct change *ch)
+{
+	int k = pick_name(argv[0], change_names, CH_COUNT, "change");
+
+	if (k < 0)
+		return LBCTL_USAGE;
+	ch->op = (enum change_op)k;
+	ch->weight = XLB_CONF_DEFAULT_WEIGHT;
+	if (argc < 2)
+		return usage("%s needs a backend address; usage: lbctl table plan SERVICE CHANGE",
+			     change_names[k]);
+	if (arg_addr("backend", argv[1], &ch->addr))
+		return LBCTL_FAIL;
+	switch (ch->op) {
+	case CH_ADD:
+		if (argc == 2)
+			return 0;
+		if (argc != 4 || strcmp(argv[2], "weight"))
+			return usage("usage: lbctl table plan SERVICE add BACKEND [weight W]");
+		return arg_u32("weight", argv[3], 0, 65535, &ch->weight);
+	case CH_WEIGHT:
+		if (argc != 3)
+			return usage("usage: lbctl table plan SERVICE weight BACKEND W");
+		return arg_u32("weight", argv[2], 0, 65535, &ch->weight);
+	default:
+		if (argc != 2)
+			return usage("too many arguments; usage: lbctl table plan SERVICE %s "
+				     "BACKEND",
+				     change_names[k]);
+		return 0;
+	}
+}
+
+static bool same_addr(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static struct xlb_conf_backend *find_be(struct xlb_conf_service *s, const struct xlb_addr *a)
+{
+	for (size_t i = 0; i < s->n_backends; i++)
+		if (same_addr(&s->backends[i].addr, a))
+			return &s->backends[i];
+	return NULL;
+}
+
+/* Make the change on s (a copy). Returns 0 or reports and returns LBCTL_FAIL. */
+static int apply_change(struct xlb_conf_service *s, const struct change *ch, const char *svc)
+{
+	struct xlb_conf_backend *b = find_be(s, &ch->addr);
+	char a[64];
+
+	addr_text(&ch->addr, a, sizeof(a));
+	if (ch->op == CH_ADD) {
+		struct xlb_conf_backend *grown;
+
+		if (b)
+			return fail("backend %s of %s already exists", a, svc);
+		grown = realloc(s->backends, (s->n_backends + 1) * sizeof(*grown));
+		if (!grown)
+			return fail("out of memory");
+		s->backends = grown;
+		grown[s->n_backends++] =
+			(struct xlb_conf_backend){ .addr = ch->addr, .weight = ch->weight };
+		return 0;
+	}
+	if (!b)
+		return fail("no such backend: %s of %s", a, svc);
+	switch (ch->op) {
+	case CH_DEL:
+		memmove(b, b + 1, (size_t)(s->backends + s->n_backends - b - 1) * sizeof(*b));
+		s->n_backends--;
+		break;
+	case CH_WEIGHT:
+		b->weight = ch->weight;
+		break;
+	case CH_DRAIN:
+		b->admin = XLB_ADMIN_DRAIN;
+		break;
+	case CH_ENABLE:
+		b->admin = XLB_ADMIN_ENABLED;
+		break;
+	default:
+		b->admin = XLB_ADMIN_DISABLED;
+		break;
+	}
+	return 0;
+}
+
+/* The Maglev inputs of s over the address list all[0..n): xlbd's rule (be_state_of(): enabled
+ * and weight > 0 is up, only up backends are in the table); ids are positions in all + 1. */
+static size_t inputs(const struct xlb_conf_service *s, const struct maglev_backend *all, size_t n,
+		     struct maglev_backend *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct xlb_addr a = { .family = all[i].family };
+		const struct xlb_conf_backend *b;
+
+		memcpy(a.addr, all[i].addr, sizeof(a.addr));
+		b = find_be((struct xlb_conf_service *)s, &a);
+		if (!b || b->admin != XLB_ADMIN_ENABLED || !b->weight)
+			continue;
+		out[k] = all[i];
+		out[k++].weight = b->weight;
+	}
+	return k;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static json_t *addr_json(const struct maglev_backend *all, __u32 id)
+{
+	char t[64];
+
+	if (!id)
+		return json_null();
+	return json_string(raw_addr_text(all[id - 1].addr, all[id - 1].family, t, sizeof(t)));
+}
+
+/* Compare the two tables and describe the plan. */
+static json_t *describe(const char *svc, const struct change *ch, const struct maglev_backend *all,
+			size_t n, const __u32 *before, const __u32 *after, __u32 m)
+{
+	__u32 *cnt_b = calloc(n + 1, sizeof(__u32)), *cnt_a = calloc(n + 1, sizeof(__u32));
+	__u64 *moves = calloc(m, sizeof(__u64));
+	json_t *out, *bes = json_array(), *mv = json_array();
+	size_t nmoves = 0;
+	char fpb[17], fpa[17], a[64];
+
+	if (!cnt_b || !cnt_a || !moves)
+		abort();
+	for (__u32 i = 0; i < m; i++) {
+		cnt_b[before[i]]++;
+		cnt_a[after[i]]++;
+		if (before[i] != after[i])
+			moves[nmoves++] = (__u64)before[i] << 32 | after[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+			bes, json_pack("{s:s,s:i,s:i,s:f,s:f}", "address",
+				       raw_addr_text(all[i].addr, all[i].family, a, sizeof(a)),
+				       "slots_before", (json_int_t)cnt_b[i + 1], "slots_after",
+				       (json_int_t)cnt_a[i + 1], "share_before",
+				       (double)cnt_b[i + 1] / m, "share_after",
+				       (double)cnt_a[i + 1] / m));
+	qsort(moves, nmoves, sizeof(*moves), cmp_u64);
+	for (size_t i = 0; i < nmoves;) {
+		size_t j = i;
+
+		while (j < nmoves && moves[j] == moves[i])
+			j++;
+		json_array_append_new(mv,
+				      json_pack("{s:o,s:o,s:i,s:f}", "from",
+						addr_json(all, (__u32)(moves[i] >> 32)), "to",
+						addr_json(all, (__u32)moves[i]), "slots",
+						(json_int_t)(j - i), "share", (double)(j - i) / m));
+		i = j;
+	}
+	snprintf(fpb, sizeof(fpb), "%016llx",
+		 (unsigned long long)maglev_fingerprint(before, m, all, n));
+	snprintf(fpa, sizeof(fpa), "%016llx",
+		 (unsigned long long)maglev_fingerprint(after, m, all, n));
+	out = json_pack("{s:s,s:i,s:{s:s,s:s}}", "service", svc, "table_size", (json_int_t)m,
+			"change", "op", change_names[ch->op], "address",
+			addr_text(&ch->addr, a, sizeof(a)));
+	if (ch->op == CH_ADD || ch->op == CH_WEIGHT)
+		json_object_set_new(json_object_get(out, "change"), "weight",
+				    json_integer(ch->weight));
+	json_object_set_new(out, "backends", bes);
+	json_object_set_new(out, "moves", mv);
+	json_object_set_new(out, "moved_slots", json_integer((json_int_t)nmoves));
+	json_object_set_new(out, "moved_share", json_real((double)nmoves / m));
+	json_object_set_new(out, "fingerprint_before", json_string(fpb));
+	json_object_set_new(out, "fingerprint_after", json_string(fpa));
+	free(cnt_b);
+	free(cnt_a);
+	free(moves);
+	return out;
+}
+
+static void print_plan(const json_t *j)
+{
+	const json_t *ch = json_object_get(j, "change");
+	struct table *t;
+	json_t *e;
+	size_t i;
+	char sb[24], sa[24], pb[24], pa[24];
+
+	printf("plan for %s (table_size %lld): ", jstr(j, "service"),
+	       (long long)jint(j, "table_size"));
+	if (!strcmp(jstr(ch, "op"), "weight"))
+		printf("weight of %s to %lld\n\n", jstr(ch, "address"),
+		       (long long)jint(ch, "weight"));
+	else if (!strcmp(jstr(ch, "op"), "add"))
+		printf("add %s with weight %lld\n\n", jstr(ch, "address"),
+		       (long long)jint(ch, "weight"));
+	else
+		printf("%s %s\n\n", jstr(ch, "op"), jstr(ch, "address"));
+	t = table_new(5, "ADDRESS", ">SLOTS_BEFORE", ">SLOTS_AFTER", ">SHARE_BEFORE",
+		      ">SHARE_AFTER");
+	for (i = 0; i < jlen(j, "backends"); i++) {
+		e = jat(j, "backends", i);
+		snprintf(sb, sizeof(sb), "%lld", (long long)jint(e, "slots_before"));
+		snprintf(sa, sizeof(sa), "%lld", (long long)jint(e, "slots_after"));
+		table_row(t, jstr(e, "address"), sb, sa,
+			  fmt_share(jreal(e, "share_before"), pb, sizeof(pb)),
+			  fmt_share(jreal(e, "share_after"), pa, sizeof(pa)));
+	}
+	table_print(t);
+	if (json_array_size(json_object_get(j, "moves"))) {
+		putchar('\n');
+		t = table_new(4, "FROM", "TO", ">SLOTS", ">SHARE");
+		for (i = 0; i < jlen(j, "moves"); i++) {
+			const char *from, *to;
+
+			e = jat(j, "moves", i);
+			from = jstr(e, "from");
+			to = jstr(e, "to");
+			snprintf(sb, sizeof(sb), "%lld", (long long)jint(e, "slots"));
+			table_row(t, *from ? from : "(empty)", *to ? to : "(empty)", sb,
+				  fmt_share(jreal(e, "share"), pb, sizeof(pb)));
+		}
+		table_print(t);
+	}
+	printf("\n%lld of %lld slots move (%s of the hash space)\n",
+	       (long long)jint(j, "moved_slots"), (long long)jint(j, "table_size"),
+	       fmt_share(jreal(j, "moved_share"), pb, sizeof(pb)));
+	printf("fingerprint %s -> %s\n", jstr(j, "fingerprint_before"),
+	       jstr(j, "fingerprint_after"));
+}
+
+static int do_plan(int argc, char **argv)
+{
+	struct xlb_conf conf, changed;
+	struct xlb_conf_service *s, *cs;
+	struct xlb_service_ref ref;
+	struct maglev_backend *all = NULL, *mb = NULL;
+	struct change ch;
+	__u32 *before = NULL, *after = NULL;
+	char err[XLB_CONF_ERR_MAX], svc[XLB_SERVICE_STRLEN];
+	json_t *j, *out;
+	size_t n, k;
+	int ret;
+
+	if (want_args(argc, 3, 5))
+		return LBCTL_USAGE;
+	if (arg_service(argv[0], &ref))
+		return LBCTL_FAIL;
+	ret = parse_change(argc - 1, argv + 1, &ch);
+	if (ret)
+		return ret;
+	svc_text(&ref, svc, sizeof(svc));
+	if (api_call("GET", "/v1/config", NULL, 0, &j))
+		return LBCTL_FAIL;
+	ret = xlb_conf_parse(jstr(j, "yaml"), strlen(jstr(j, "yaml")), "running configuration",
+			     &conf, err, sizeof(err));
+	json_decref(j);
+	if (ret)
+		return fail("cannot read the running configuration: %s", err);
+	ret = LBCTL_FAIL;
+	s = xlb_conf_find_service(&conf, &ref);
+	if (!s) {
+		fail("no such service: %s", svc);
+		goto out_conf;
+	}
+	if (xlb_conf_copy(&changed, &conf)) {
+		fail("out of memory");
+		goto out_conf;
+	}
+	cs = xlb_conf_find_service(&changed, &ref);
+	if (apply_change(cs, &ch, svc))
+		goto out_changed;
+	/* Messages by key path: line numbers of the dumped text would mean nothing here. */
+	for (size_t i = 0; i < changed.n_services; i++) {
+		changed.services[i].line = 0;
+		for (size_t j = 0; j < changed.services[i].n_backends; j++)
+			changed.services[i].backends[j].line = 0;
+	}
+	if (xlb_conf_validate(&changed, "change", err, sizeof(err))) {
+		fail("xlbd would refuse this change: %s",
+		     strncmp(err, "change: ", 8) ? err : err + 8);
+		goto out_changed;
+	}
+
+	/* Every address of either side, ids in order; a new backend comes last. */
+	n = s->n_backends + (ch.op == CH_ADD);
+	all = calloc(n ? n : 1, sizeof(*all));
+	mb = calloc(n ? n : 1, sizeof(*mb));
+	before = calloc(s->table_size, sizeof(*before));
+	after = calloc(s->table_size, sizeof(*after));
+	if (!all || !mb || !before || !after) {
+		fail("out of memory");
+		goto out_free;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xlb_addr *a = i < s->n_backends ? &s->backends[i].addr : &ch.addr;
+
+		memcpy(all[i].addr, a->addr, sizeof(all[i].addr));
+		all[i].family = a->family;
+		all[i].id = (__u32)i + 1;
+	}
+	k = inputs(s, all, n, mb);
+	if (maglev_build(mb, k, before, s->table_size)) {
+		fail("cannot build the current table");
+		goto out_free;
+	}
+	k = inputs(cs, all, n, mb);
+	if (maglev_build(mb, k, after, cs->table_size)) {
+		fail("cannot build the changed table");
+		goto out_free;
+	}
+	out = describe(svc, &ch, all, n, before, after, s->table_size);
+	ret = emit(out, print_plan);
+out_free:
+	free(all);
+	free(mb);
+	free(before);
+	free(after);
+out_changed:
+	xlb_conf_free(&changed);
+out_conf:
+	xlb_conf_free(&conf);
+	return ret;
+}
+
+static const struct lbctl_cmd cmds[] = {
+	{ "show", do_show, "SERVICE", "each backend's slots and share, the table fingerprint" },
+	{ "plan", do_plan, "SERVICE CHANGE",
+	  "slots CHANGE would move, from which backend to which" },
+	{ NULL },
+};
+
+const struct lbctl_object obj_table = {
+	.name = "table",
+	.help = "Maglev lookup tables",
+	.cmds = cmds,
+	.defs = table_defs,
+};
