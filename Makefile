@@ -54,7 +54,7 @@ XLBD_SRCS := $(wildcard user/xlbd/*.c)
 LBCTL_SRCS := $(wildcard user/lbctl/*.c)
 USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd) \
 	$(if $(LBCTL_SRCS),$(OUTPUT)/lbctl)
-XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd)
+XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
 E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
 # tests/fuzz/fuzz_frames.c drives the BPF programs (gcc, libbpf); the other fuzz_*.c are
 # libFuzzer harnesses of userspace parsers (clang -fsanitize=fuzzer with ASan and UBSan).

@@ -15,6 +15,7 @@ PACKAGES=(
 	libyaml-dev                 # xlbd.yaml parsing (user/common/config.c)
 	libmicrohttpd-dev           # xlbd's HTTP control API on the Unix socket
 	libjansson-dev              # JSON for the control API and lbctl
+	libcurl4-openssl-dev        # HTTP(S) health checks (curl multi on the event loop)
 	scdoc                       # man pages
 	clang-format                # make format / format check
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks

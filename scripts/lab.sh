@@ -52,7 +52,7 @@ link_pair() { # NODE_A IF_A NODE_B IF_B
 # The HTTP server says which backend answered; the UDP server echoes, prefixed the same way.
 SERVER_PY='
 import socket, sys, threading, http.server, socketserver
-name, vip4, vip6 = sys.argv[1], sys.argv[2], sys.argv[3]
+name, addrs = sys.argv[1], sys.argv[2:]
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     def do_GET(self):
@@ -73,22 +73,26 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *a):
         pass
-class S4(socketserver.ThreadingMixIn, http.server.HTTPServer):
+# HTTP on every address, IPv4 and IPv6 (the VIPs for clients, the backend address for health
+# checks): TCP answers from the address it was reached at.
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512
-class S6(S4):
     address_family = socket.AF_INET6
-def udp(fam, addr):
-    s = socket.socket(fam, socket.SOCK_DGRAM)
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+# UDP per address, so that a reply leaves from the address the request went to.
+def udp(addr):
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, 7))
     while True:
         data, peer = s.recvfrom(65535)
         s.sendto(name.encode() + b" " + data, peer)
-for fam, addr in ((socket.AF_INET, vip4), (socket.AF_INET6, vip6)):
-    threading.Thread(target=udp, args=(fam, addr), daemon=True).start()
-threading.Thread(target=S6((vip6, 80), H).serve_forever, daemon=True).start()
-S4((vip4, 80), H).serve_forever()
+for addr in addrs:
+    threading.Thread(target=udp, args=(addr,), daemon=True).start()
+S(("::", 80), H).serve_forever()
 '
 
 write_xlbd_conf() { # WEIGHTS (comma separated, one per backend)
@@ -111,6 +115,11 @@ write_xlbd_conf() { # WEIGHTS (comma separated, one per backend)
 				echo "    port: $1"
 				echo "    proto: $2"
 				echo "    table_size: 65537"
+				if [ "$2" = tcp ]; then
+					echo "    health: { type: http, path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
+				else
+					echo "    health: { type: udp, payload: health, expect_payload: health, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
+				fi
 				echo "    backends:"
 				for i in $(seq 1 "$n"); do
 					w=$(cut -d, -f"$i" <<<"$weights")
@@ -127,8 +136,8 @@ write_xlbd_conf() { # WEIGHTS (comma separated, one per backend)
 
 xlbd_start() {
 	[ -f "$STATE/xlbd.yaml" ] || die "no lab: run 'lab.sh up' first"
-	in_node lb "$OUTPUT/xlbd" -c "$STATE/xlbd.yaml" --pin-dir "$PIN" --socket "$STATE/xlbd.sock" \
-		>>"$STATE/xlbd.log" 2>&1 &
+	nsenter --net="/run/netns/$(ns lb)" "$OUTPUT/xlbd" -c "$STATE/xlbd.yaml" --pin-dir "$PIN" \
+		--socket "$STATE/xlbd.sock" >>"$STATE/xlbd.log" 2>&1 &
 	echo $! >"$STATE/xlbd.pid"
 	for _ in $(seq 1 200); do
 		[ -S "$STATE/xlbd.sock" ] && curl -sf --unix-socket "$STATE/xlbd.sock" http://lab/v1/status \
@@ -237,15 +246,16 @@ up() {
 			>/dev/null
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" vip add $VIP6 \
 			>/dev/null
-		in_node "backend$i" /usr/bin/python3 -c "$SERVER_PY" "backend$i" $VIP4 $VIP6 \
-			>"$STATE/server$i.log" 2>&1 &
+		# nsenter execs python: the pid file names the server itself (tests signal it).
+		nsenter --net="/run/netns/$(ns "backend$i")" /usr/bin/python3 -c "$SERVER_PY" \
+			"backend$i" $VIP4 $VIP6 "10.101.$i.2" "fd00:101:$i::2" >"$STATE/server$i.log" 2>&1 &
 		echo $! >"$STATE/server$i.pid"
 	done
 
-	# Wait until every server listens on both VIPs (two TCP listeners, two UDP sockets).
+	# Wait until every server listens: one dual-stack TCP socket, four UDP sockets.
 	for i in $(seq 1 "$backends"); do
 		for _ in $(seq 1 200); do
-			[ "$(in_node "backend$i" ss -Hltun "( sport = :80 or sport = :7 )" | wc -l)" -ge 4 ] &&
+			[ "$(in_node "backend$i" ss -Hltun "( sport = :80 or sport = :7 )" | wc -l)" -ge 5 ] &&
 				break
 			sleep 0.05
 		done
@@ -263,7 +273,8 @@ down() {
 	local n
 	xlbd_stop TERM
 	for f in "$STATE"/server*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		# A stopped (SIGSTOP) server must be continued to die.
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && kill -CONT "$(cat "$f")" 2>/dev/null
 	done
 	[ -d "$PIN" ] && in_node lb "$OUTPUT/xlbd" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
 	rm -rf "$PIN" /sys/fs/bpf/xlb-lab-"$LAB_ID"-decap*

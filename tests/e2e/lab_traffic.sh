@@ -146,6 +146,13 @@ else
 fi
 curl -s --unix-socket "$SOCK" -X POST -d '{"address":"10.101.1.2","weight":100}' \
 	http://lab/v1/services/10.0.0.10/80/tcp/backends >/dev/null
+# A new backend starts down and joins after its health checks pass (rise 2 x 200 ms).
+for _ in $(seq 1 100); do
+	curl -s --unix-socket "$SOCK" http://lab/v1/health/10.0.0.10/80/tcp |
+		grep -q '"address":"10.101.1.2","checks":{[^}]*},"consecutive":[0-9]*,"last_change_s_ago":[0-9.e-]*,"last_result":"ok","latency_ms":[0-9.e-]*,"service":"10.0.0.10:80/tcp","state":"up"' &&
+		break
+	sleep 0.05
+done
 r=$(load client1 tcp 10.0.0.10 300)
 if grep -q '"backend1": [0-9]' <<<"$r" && grep -q '"failures": 0' <<<"$r"; then
 	ok backend_added_gets_new_connections

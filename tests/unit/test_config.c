@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,37 @@ static int parse(const char *text, struct xlb_conf *c)
 	return xlb_conf_parse(text, strlen(text), NAME, c, err, sizeof(err));
 }
 
+/* The first difference between two health checks, NULL when equal. Only the fields used by
+ * the type count: the others are neither dumped nor validated. */
+static const char *health_diff(const struct xlb_conf_health *a, const struct xlb_conf_health *b)
+{
+	bool checked = a->type != XLB_HC_NONE,
+	     web = a->type == XLB_HC_HTTP || a->type == XLB_HC_HTTPS;
+
+	if (a->type != b->type)
+		return "type";
+	if (checked &&
+	    (a->port != b->port || a->interval_ms != b->interval_ms ||
+	     a->timeout_ms != b->timeout_ms || a->rise != b->rise || a->fall != b->fall ||
+	     a->jitter_pct != b->jitter_pct || a->initial_up != b->initial_up))
+		return "port/interval/timeout/rise/fall/jitter/initial";
+	if (web &&
+	    (strcmp(a->path, b->path) || strcmp(a->host, b->host) || strcmp(a->body, b->body) ||
+	     a->expect_min != b->expect_min || a->expect_max != b->expect_max))
+		return "path/host/body/expect";
+	if (a->type == XLB_HC_HTTPS && a->insecure != b->insecure)
+		return "insecure";
+	if (a->type == XLB_HC_UDP &&
+	    (strcmp(a->payload, b->payload) || strcmp(a->expect_payload, b->expect_payload)))
+		return "payload/expect_payload";
+	return NULL;
+}
+
 /* The first difference between two models, lines ignored; NULL when they are equal. */
 static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 {
 	static char why[160];
+	const char *hd;
 
 #define DIFF(cond, ...)                                          \
 	do {                                                     \
@@ -69,6 +97,9 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 		     "services[%zu] port/proto", i);
 		DIFF(s->table_size != t->table_size, "services[%zu].table_size", i);
 		DIFF(s->icmp_echo != t->icmp_echo, "services[%zu].icmp_echo", i);
+		DIFF(s->min_healthy != t->min_healthy, "services[%zu].min_healthy", i);
+		hd = health_diff(&s->health, &t->health);
+		DIFF(hd, "services[%zu].health %s", i, hd);
 		DIFF(s->n_backends != t->n_backends, "services[%zu].n_backends", i);
 		for (size_t j = 0; j < s->n_backends; j++) {
 			const struct xlb_conf_backend *x = &s->backends[j], *y = &t->backends[j];
@@ -647,7 +678,7 @@ static int t_unknown_keys(void)
 		  "conntrack.ttl: unknown key (known keys: size, udp_idle_timeout)" },
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    prot: tcp\n", 6,
 		  "services[0].prot: unknown key (known keys: name, vip, port, proto, table_size, "
-		  "icmp_echo, backends)" },
+		  "icmp_echo, min_healthy, health, backends)" },
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    backends:\n"
 		       "      - { address: 10.1.0.1, weigth: 3 }\n",
 		  9,
@@ -1253,6 +1284,610 @@ static int t_dump_refuses_bad_model(void)
 	return XT_PASS;
 }
 
+/* ---- health checks ---- */
+
+/* A tcp service 10.0.0.10:80 whose health mapping is on line 8: its first key is on line 9. */
+#define SVC80 HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n    health:\n"
+
+static int t_health_defaults(void)
+{
+	struct xlb_conf c;
+
+	/* No health key, and a health mapping with the type only: every other key's default. */
+	XT_CHECK(parse(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp }\n"
+			    "  - { vip: 10.0.0.10, port: 81, proto: tcp, health: { type: https } "
+			    "}\n",
+		       &c) == 0,
+		 "%s", err);
+	for (int i = 0; i < 2; i++) {
+		const struct xlb_conf_service *s = &c.services[i];
+		const struct xlb_conf_health *h = &s->health;
+
+		XT_EQ(s->min_healthy, 1);
+		XT_EQ(h->type, i ? XLB_HC_HTTPS : XLB_HC_NONE);
+		XT_EQ(h->port, 0);
+		XT_EQ(h->interval_ms, 2000);
+		XT_EQ(h->timeout_ms, 1000);
+		XT_EQ(h->rise, 2);
+		XT_EQ(h->fall, 3);
+		XT_EQ(h->jitter_pct, 10);
+		XT_EQ(h->initial_up, false);
+		XT_CHECK(!strcmp(h->path, "/"), "path '%s'", h->path);
+		XT_CHECK(!h->host[0] && !h->body[0] && !h->expect_payload[0], "empty strings");
+		XT_EQ(h->expect_min, 200);
+		XT_EQ(h->expect_max, 399);
+		XT_EQ(h->insecure, false);
+		XT_CHECK(!strcmp(h->payload, "ping"), "payload '%s'", h->payload);
+	}
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+/* Every health key of every type, none at its default where it can be avoided. */
+static const char HEALTH[] = HEAD
+	"services:\n"
+	"  - name: web\n" /* line 5 */
+	"    vip: 10.0.0.10\n"
+	"    port: 80\n"
+	"    proto: tcp\n"
+	"    min_healthy: 0\n"
+	"    health:\n" /* 10 */
+	"      type: http\n"
+	"      port: 8080\n"
+	"      interval: 250ms\n"
+	"      timeout: 100ms\n"
+	"      rise: 1\n"
+	"      fall: 100\n"
+	"      jitter: 0\n"
+	"      initial: up\n"
+	"      path: /healthz?full=1\n"
+	"      host: www.example-1.com\n" /* 20 */
+	"      body: \"status: \\\"OK\\\" \\\\ #\"\n"
+	"      expect: 204\n"
+	"    backends: [{ address: 10.1.0.1 }]\n"
+	"  - name: tls\n"
+	"    vip: 10.0.0.10\n"
+	"    port: 443\n"
+	"    proto: tcp\n"
+	"    min_healthy: 16383\n"
+	"    health: { type: https, interval: 1h, timeout: 1m, jitter: 50, path: /, host: "
+	"\"[2001:db8::1]\", body: \"\", expect: 100-599, insecure: true }\n"
+	"  - name: any\n" /* 30 */
+	"    vip: 10.0.0.11\n"
+	"    port: 0\n"
+	"    proto: tcp\n"
+	"    health: { type: tcp, port: 22, interval: 5, timeout: 5s, rise: 100, fall: 1, "
+	"initial: down }\n"
+	"  - name: dns\n"
+	"    vip: 10.0.0.11\n"
+	"    port: 53\n"
+	"    proto: udp\n"
+	"    health:\n"
+	"      payload: \"hello world\"\n" /* 40: before the type, which is fine */
+	"      type: udp\n"
+	"      expect_payload: pong\n"
+	"      interval: 100ms\n"
+	"      timeout: 50ms\n"
+	"  - name: static\n"
+	"    vip: 10.0.0.11\n"
+	"    port: 54\n"
+	"    proto: udp\n"
+	"    health: { type: none }\n";
+
+static int t_health_every_key(void)
+{
+	const struct xlb_conf_health *h;
+	struct xlb_conf c;
+
+	XT_CHECK(parse(HEALTH, &c) == 0, "%s", err);
+	XT_EQ(c.n_services, 5);
+
+	XT_EQ(c.services[0].min_healthy, 0);
+	h = &c.services[0].health;
+	XT_EQ(h->type, XLB_HC_HTTP);
+	XT_EQ(h->port, 8080);
+	XT_EQ(h->interval_ms, 250);
+	XT_EQ(h->timeout_ms, 100);
+	XT_EQ(h->rise, 1);
+	XT_EQ(h->fall, 100);
+	XT_EQ(h->jitter_pct, 0);
+	XT_EQ(h->initial_up, true);
+	XT_CHECK(!strcmp(h->path, "/healthz?full=1"), "path '%s'", h->path);
+	XT_CHECK(!strcmp(h->host, "www.example-1.com"), "host '%s'", h->host);
+	XT_CHECK(!strcmp(h->body, "status: \"OK\" \\ #"), "body '%s'", h->body);
+	XT_EQ(h->expect_min, 204);
+	XT_EQ(h->expect_max, 204);
+
+	XT_EQ(c.services[1].min_healthy, 16383);
+	h = &c.services[1].health;
+	XT_EQ(h->type, XLB_HC_HTTPS);
+	XT_EQ(h->port, 0);
+	XT_EQ(h->interval_ms, 3600000);
+	XT_EQ(h->timeout_ms, 60000);
+	XT_EQ(h->jitter_pct, 50);
+	XT_CHECK(!strcmp(h->path, "/"), "path '%s'", h->path);
+	XT_CHECK(!strcmp(h->host, "[2001:db8::1]"), "host '%s'", h->host);
+	XT_CHECK(!h->body[0], "body '%s'", h->body);
+	XT_EQ(h->expect_min, 100);
+	XT_EQ(h->expect_max, 599);
+	XT_EQ(h->insecure, true);
+
+	XT_EQ(c.services[2].min_healthy, 1);
+	h = &c.services[2].health;
+	XT_EQ(h->type, XLB_HC_TCP);
+	XT_EQ(h->port, 22);
+	XT_EQ(h->interval_ms, 5000); /* a bare number is seconds */
+	XT_EQ(h->timeout_ms, 5000); /* equal to the interval is allowed */
+	XT_EQ(h->rise, 100);
+	XT_EQ(h->fall, 1);
+	XT_EQ(h->initial_up, false);
+
+	h = &c.services[3].health;
+	XT_EQ(h->type, XLB_HC_UDP);
+	XT_CHECK(!strcmp(h->payload, "hello world"), "payload '%s'", h->payload);
+	XT_CHECK(!strcmp(h->expect_payload, "pong"), "expect_payload '%s'", h->expect_payload);
+	XT_EQ(h->interval_ms, 100);
+	XT_EQ(h->timeout_ms, 50);
+
+	XT_EQ(c.services[4].health.type, XLB_HC_NONE);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+static int t_health_exact_messages(void)
+{
+	XT_ERR_EXACT(SVC80 "      type: tcp\n      path: /x\n", "xlbd.yaml:10: "
+								"services[0].health.path: only for "
+								"http and https, not tcp");
+	/* The type after the key: the key's line. */
+	XT_ERR_EXACT(SVC80 "      payload: x\n      type: http\n", "xlbd.yaml:9: "
+								   "services[0].health.payload: "
+								   "only for udp, not http");
+	XT_ERR_EXACT(SVC80 "      type: http\n      timeout: 3s\n", "xlbd.yaml:10: "
+								    "services[0].health.timeout: "
+								    "timeout 3s must be <= "
+								    "interval 2s");
+	XT_ERR_EXACT(HEAD "services:\n  - vip: 10.0.0.10\n    port: 0\n    proto: tcp\n"
+			  "    health: { type: tcp }\n",
+		     "xlbd.yaml:8: services[0].health.port: a service on every port (port 0) "
+		     "needs a non-zero health port for its tcp check");
+	XT_ERR_EXACT(SVC80 "      type: http\n      expect: 600\n", "xlbd.yaml:10: "
+								    "services[0].health.expect: "
+								    "statuses are 100..599, got "
+								    "600");
+	XT_ERR_EXACT(SVC80 "      type: http\n      interval: 0ms\n", "xlbd.yaml:10: "
+								      "services[0].health.interval:"
+								      " must be 100ms..1h, got "
+								      "0ms");
+	XT_ERR_EXACT(SVC80 "      type: http\n      url: /x\n",
+		     "xlbd.yaml:10: services[0].health.url: unknown key (known keys: type, port, "
+		     "interval, timeout, rise, fall, jitter, initial, path, host, body, expect, "
+		     "insecure, payload, expect_payload)");
+	XT_ERR_EXACT(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, min_healthy: "
+			  "16384 }\n",
+		     "xlbd.yaml:5: services[0].min_healthy: must be 0..16383, got 16384");
+	return XT_PASS;
+}
+
+/* Keys of another type, whatever the order; the first in the file is named. */
+static int t_health_wrong_type_keys(void)
+{
+	static const struct err_case cases[] = {
+		{ SVC80 "      type: tcp\n      host: x\n", 10,
+		  "services[0].health.host: only for http and https, not tcp" },
+		{ SVC80 "      type: tcp\n      body: x\n", 10,
+		  "health.body: only for http and https" },
+		{ SVC80 "      type: tcp\n      expect: 200\n", 10,
+		  "health.expect: only for http and https, not tcp" },
+		{ SVC80 "      type: tcp\n      insecure: false\n", 10,
+		  "health.insecure: only for https, not tcp" },
+		{ SVC80 "      type: tcp\n      payload: x\n", 10,
+		  "health.payload: only for udp, not tcp" },
+		{ SVC80 "      type: tcp\n      expect_payload: x\n", 10,
+		  "health.expect_payload: only for udp, not tcp" },
+		{ SVC80 "      type: http\n      insecure: true\n", 10,
+		  "health.insecure: only for https, not http" },
+		{ SVC80 "      type: udp\n      path: /x\n", 10,
+		  "health.path: only for http and https, not udp" },
+		{ SVC80 "      type: https\n      expect_payload: x\n", 10,
+		  "health.expect_payload: only for udp, not https" },
+		{ SVC80 "      type: none\n      interval: 2s\n", 10,
+		  "services[0].health.interval: only for tcp, http, https and udp, not none" },
+		{ SVC80 "      rise: 2\n      type: none\n", 9,
+		  "health.rise: only for tcp, http, https" },
+		/* No type is none. */
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, health: { port: "
+		       "8080 "
+		       "} }\n",
+		  5, "services[0].health.port: only for tcp, http, https and udp, not none" },
+		/* Two of them: the first in the file, not in the key table. */
+		{ SVC80 "      expect_payload: x\n      path: /x\n      type: tcp\n", 9,
+		  "health.expect_payload: only for udp, not tcp" },
+		{ SVC80 "      type: tcp\n      payload: x\n      path: /x\n", 10,
+		  "health.payload: only for udp, not tcp" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_health_values(void)
+{
+	static const struct err_case cases[] = {
+		/* timeout <= interval, at the later of the two */
+		{ SVC80 "      type: tcp\n      interval: 500ms\n", 10,
+		  "services[0].health.interval: timeout 1s must be <= interval 500ms" },
+		{ SVC80 "      type: tcp\n      timeout: 5\n", 10,
+		  "services[0].health.timeout: timeout 5s must be <= interval 2s" },
+		{ SVC80 "      type: tcp\n      timeout: 3s\n      interval: 2500ms\n", 11,
+		  "services[0].health.interval: timeout 3s must be <= interval 2500ms" },
+		{ SVC80 "      type: tcp\n      interval: 2500ms\n      timeout: 1m\n", 11,
+		  "services[0].health.timeout: timeout 1m must be <= interval 2500ms" },
+		/* port-0 services: at the later of the service's port and the health port */
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    proto: tcp\n    health:\n"
+		       "      type: http\n      port: 0\n    port: 0\n",
+		  10,
+		  "services[0].health.port: a service on every port (port 0) needs a non-zero "
+		  "health port for its http check" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 0\n    proto: tcp\n    health:\n"
+		       "      type: udp\n      port: 0\n",
+		  10, "for its udp check" },
+		/* expect */
+		{ SVC80 "      type: http\n      expect: 300-200\n", 10,
+		  "services[0].health.expect: the first status of a range must not be above the "
+		  "second, got 300-200" },
+		{ SVC80 "      type: http\n      expect: 2x\n", 10,
+		  "services[0].health.expect: must be a status like 200 or a range like 200-399, "
+		  "got "
+		  "2x" },
+		{ SVC80 "      type: http\n      expect: 99\n", 10,
+		  "statuses are 100..599, got 99" },
+		{ SVC80 "      type: http\n      expect: 200-600\n", 10, "statuses are 100..599" },
+		{ SVC80 "      type: http\n      expect: 200-\n", 10, "must be a status like 200" },
+		{ SVC80 "      type: http\n      expect: -200\n", 10, "must be a status like 200" },
+		{ SVC80 "      type: http\n      expect: 0200\n", 10, "must be a status like 200" },
+		{ SVC80 "      type: http\n      expect: 200-300-400\n", 10, "must be a status" },
+		{ SVC80 "      type: http\n      expect: \"200 - 399\"\n", 10, "must be a status" },
+		{ SVC80 "      type: http\n      expect: 99999999999\n", 10, "must be a status" },
+		{ SVC80 "      type: http\n      expect: [200, 399]\n", 10,
+		  "health.expect: must be a status or a range, not a list" },
+		/* durations */
+		{ SVC80 "      type: tcp\n      interval: 1.5s\n", 10,
+		  "services[0].health.interval: not a duration (like 500ms, 2s, 1m or 1h): 1.5s" },
+		{ SVC80 "      type: tcp\n      interval: -1s\n", 10, "not a duration" },
+		{ SVC80 "      type: tcp\n      interval: 2d\n", 10, "not a duration" },
+		{ SVC80 "      type: tcp\n      interval: \"\"\n", 10, "not a duration" },
+		{ SVC80 "      type: tcp\n      interval: 2 s\n", 10, "not a duration" },
+		{ SVC80 "      type: tcp\n      interval: 99ms\n", 10,
+		  "interval: must be 100ms..1h, got 99ms" },
+		{ SVC80 "      type: tcp\n      interval: 61m\n", 10,
+		  "must be 100ms..1h, got 61m" },
+		{ SVC80 "      type: tcp\n      timeout: 0ms\n", 10,
+		  "services[0].health.timeout: must be 50ms..1h, got 0ms" },
+		{ SVC80 "      type: tcp\n      timeout: 49ms\n", 10, "must be 50ms..1h" },
+		/* strings */
+		{ SVC80 "      type: http\n      path: healthz\n", 10,
+		  "services[0].health.path: must start with '/': healthz" },
+		{ SVC80 "      type: http\n      path: \"\"\n", 10, "must start with '/'" },
+		{ SVC80 "      type: http\n      path: \"/a b\"\n", 10,
+		  "only printable ASCII without spaces is allowed" },
+		{ SVC80 "      type: http\n      path: \"/\\u00e9\"\n", 10,
+		  "only printable ASCII" },
+		{ SVC80 "      type: http\n      host: \"www.example.com:8080\"\n", 10,
+		  "health.host: ':' is not allowed" },
+		{ SVC80 "      type: http\n      host: \"::1\"\n", 10, "':' is not allowed" },
+		{ SVC80 "      type: http\n      host: \"a b\"\n", 10,
+		  "a host name has only A-Z a-z 0-9 . - _" },
+		{ SVC80 "      type: http\n      host: a/b\n", 10, "a host name has only" },
+		{ SVC80 "      type: http\n      host: \"[192.0.2.1]\"\n", 10,
+		  "not an IPv6 address in brackets" },
+		{ SVC80 "      type: http\n      host: \"[::1\"\n", 10, "must be in brackets" },
+		{ SVC80 "      type: http\n      host: \"[]\"\n", 10, "must be in brackets" },
+		{ SVC80 "      type: https\n      body: \"a\\tb\"\n", 10,
+		  "health.body: only printable ASCII is allowed" },
+		{ SVC80 "      type: udp\n      payload: \"\\u00e9\"\n", 10,
+		  "health.payload: only printable ASCII is allowed" },
+		{ SVC80 "      type: udp\n      expect_payload: \"a\\nb\"\n", 10,
+		  "health.expect_payload: only printable ASCII" },
+		{ SVC80 "      type: udp\n      payload: ~\n", 10,
+		  "health.payload: has no value (expected a string)" },
+		/* numbers, keywords, booleans */
+		{ SVC80 "      type: tcp\n      rise: 0\n", 10,
+		  "services[0].health.rise: must be 1..100, got 0" },
+		{ SVC80 "      type: tcp\n      rise: 02\n", 10, "health.rise: not a number: 02" },
+		{ SVC80 "      type: tcp\n      fall: 101\n", 10,
+		  "health.fall: must be 1..100, got 101" },
+		{ SVC80 "      type: tcp\n      jitter: 51\n", 10,
+		  "health.jitter: must be 0..50, got 51" },
+		{ SVC80 "      type: tcp\n      jitter: 10%\n", 10,
+		  "health.jitter: not a number: 10%" },
+		{ SVC80 "      type: tcp\n      port: 65536\n", 10,
+		  "health.port: must be 0..65535, got 65536" },
+		{ SVC80 "      type: tcp\n      port: \"80\"\n", 10,
+		  "must be a number without quotes" },
+		{ SVC80 "      type: tcp\n      initial: maybe\n", 10,
+		  "health.initial: must be up or down, got maybe" },
+		{ SVC80 "      type: icmp\n", 9,
+		  "services[0].health.type: must be none, tcp, http, https or udp, got icmp" },
+		{ SVC80 "      type: HTTP\n", 9, "must be none, tcp, http, https or udp" },
+		{ SVC80 "      type: https\n      insecure: yes\n", 10,
+		  "health.insecure: must be true or false, got yes" },
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, min_healthy: -1 }\n",
+		  5, "services[0].min_healthy: not a number: -1" },
+		/* the mapping itself */
+		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, health: http }\n", 5,
+		  "services[0].health: must be a mapping, not a scalar" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n    health:\n",
+		  8, "services[0].health: has no value (expected a mapping)" },
+		{ SVC80 "      type: tcp\n      type: http\n", 10,
+		  "services[0].health.type: duplicate key (first given at line 9)" },
+		{ SVC80 "      type: tcp\n      rise: &r 2\n", 10,
+		  "health.rise: anchors and aliases are not supported" },
+	};
+	char text[1024], path[200];
+	struct xlb_conf c;
+
+	/* 127 characters is the longest path, body, host and payload. */
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[127] = '\0';
+	snprintf(text, sizeof(text),
+		 SVC80 "      type: http\n      path: %s\n      body: %s\n"
+		       "      host: %s\n",
+		 path, path + 1, path + 1);
+	XT_CHECK(parse(text, &c) == 0, "%s", err);
+	XT_EQ(strlen(c.services[0].health.path), 127);
+	XT_EQ(strlen(c.services[0].health.body), 126);
+	xlb_conf_free(&c);
+	path[127] = 'p';
+	path[128] = '\0';
+	snprintf(text, sizeof(text), SVC80 "      type: http\n      path: %s\n", path);
+	XT_ERR(text, 10, "health.path: must be shorter than 128 characters: /ppp");
+	snprintf(text, sizeof(text), SVC80 "      type: http\n      body: \"%s\"\n", path);
+	XT_ERR(text, 10, "health.body: must be shorter than 128 characters");
+	snprintf(text, sizeof(text), SVC80 "      type: udp\n      payload: %s\n", path + 1);
+	XT_CHECK(parse(text, &c) == 0, "127-character payload: %s", err);
+	xlb_conf_free(&c);
+	snprintf(text, sizeof(text), SVC80 "      type: udp\n      payload: %s\n", path);
+	XT_ERR(text, 10, "health.payload: must be shorter than 128 characters");
+	snprintf(text, sizeof(text), SVC80 "      type: http\n      host: %s\n", path + 1);
+	XT_CHECK(parse(text, &c) == 0, "127-character host: %s", err);
+	xlb_conf_free(&c);
+	snprintf(text, sizeof(text), SVC80 "      type: http\n      host: a%s\n", path + 1);
+	XT_ERR(text, 10, "health.host: must be shorter than 128 characters");
+
+	/* Quoted statuses and durations are fine, as are empty strings and a port-0 service
+	 * with a health port or without a check. */
+	XT_CHECK(parse(SVC80 "      type: https\n      expect: \"200\"\n      interval: \"1m\"\n"
+			     "      timeout: 1000ms\n      host: \"\"\n      body: ''\n"
+			     "  - { vip: 10.0.0.10, port: 0, proto: udp, health: { type: udp, "
+			     "port: "
+			     "53, payload: \"\", expect_payload: \"\" } }\n"
+			     "  - { vip: 10.0.0.10, port: 0, proto: tcp, health: { type: none } }\n"
+			     "  - { vip: 10.0.0.11, port: 0, proto: tcp, min_healthy: 0 }\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.services[0].health.expect_min, 200);
+	XT_EQ(c.services[0].health.expect_max, 200);
+	XT_EQ(c.services[0].health.interval_ms, 60000);
+	XT_EQ(c.services[0].health.timeout_ms, 1000);
+	XT_EQ(c.services[1].health.port, 53);
+	XT_CHECK(!c.services[1].health.payload[0], "empty payload");
+	xlb_conf_free(&c);
+	return RUN_ERR_CASES(cases);
+}
+
+static int t_parse_duration_ms(void)
+{
+	static const struct {
+		const char *s;
+		__u32 ms;
+	} good[] = { { "250ms", 250 },
+		     { "2s", 2000 },
+		     { "1m", 60000 },
+		     { "1h", 3600000 },
+		     { "5", 5000 },
+		     { "1500ms", 1500 },
+		     { "0", 0 },
+		     { "0ms", 0 },
+		     { "4294967295ms", 4294967295U },
+		     { "4294967s", 4294967000U },
+		     { "1193h", 4294800000U } };
+	static const struct {
+		const char *s;
+		int rc;
+	} bad[] = { { "1.5s", -EINVAL },
+		    { "-1s", -EINVAL },
+		    { "+1s", -EINVAL },
+		    { "", -EINVAL },
+		    { "ms", -EINVAL },
+		    { "5 s", -EINVAL },
+		    { "1d", -EINVAL },
+		    { "05s", -EINVAL },
+		    { "2S", -EINVAL },
+		    { "2mss", -EINVAL },
+		    { "4294968s", -ERANGE },
+		    { "1194h", -ERANGE },
+		    { "4294967295h", -ERANGE },
+		    { "4294967296ms", -ERANGE },
+		    { "99999999999999999999ms", -ERANGE } };
+	__u32 v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 77;
+		XT_CHECK(xlb_parse_duration_ms(good[i].s, 0, UINT32_MAX, &v) == 0, "'%s'",
+			 good[i].s);
+		XT_CHECK(v == good[i].ms, "'%s': %u", good[i].s, v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 77;
+		XT_CHECK(xlb_parse_duration_ms(bad[i].s, 0, UINT32_MAX, &v) == bad[i].rc, "'%s'",
+			 bad[i].s);
+		XT_CHECK(v == 77, "'%s' wrote %u", bad[i].s, v);
+	}
+	v = 77;
+	XT_EQ(xlb_parse_duration_ms(NULL, 0, 100, &v), -EINVAL);
+	XT_EQ(xlb_parse_duration_ms("0ms", 100, 3600000, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_ms("99ms", 100, 3600000, &v), -ERANGE);
+	XT_EQ(xlb_parse_duration_ms("3601s", 100, 3600000, &v), -ERANGE);
+	XT_EQ(v, 77);
+	XT_EQ(xlb_parse_duration_ms("100ms", 100, 3600000, &v), 0);
+	XT_EQ(v, 100);
+	XT_EQ(xlb_parse_duration_ms("60m", 100, 3600000, &v), 0);
+	XT_EQ(v, 3600000);
+	return XT_PASS;
+}
+
+static int t_health_round_trip(void)
+{
+	static const char *const texts[] = {
+		SVC80 "      type: tcp\n",
+		SVC80 "      type: http\n      expect: 301-302\n      initial: up\n",
+		SVC80 "      type: https\n      insecure: true\n      host: \"[::ffff:1.2.3.4]\"\n"
+		      "      interval: 90s\n      timeout: 1500ms\n",
+		SVC80 "      type: udp\n      payload: \"a \\\"quoted\\\" \\\\ # payload\"\n"
+		      "      expect_payload: \"'\"\n      port: 65535\n",
+		SVC80 "      type: none\n    min_healthy: 7\n",
+		HEAD "services:\n  - { vip: 10.0.0.10, port: 0, proto: tcp, health: { type: http, "
+		     "port: 1, path: \"/#x:y\" } }\n",
+	};
+	char *t;
+	int rc;
+
+	XT_CHECK(round_trip_text(HEALTH) == XT_PASS, "HEALTH");
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		XT_CHECK(round_trip_text(texts[i]) == XT_PASS, "text %zu", i);
+
+	/* The dump writes the keys of the type, and only those. */
+	{
+		struct xlb_conf c;
+
+		XT_CHECK(parse(HEALTH, &c) == 0, "%s", err);
+		t = dump_to_string(&c, &rc);
+		xlb_conf_free(&c);
+		XT_CHECK(t, "dump %d", rc);
+		XT_CHECK(strstr(t, "    min_healthy: 0\n    health:\n      type: http\n      port: "
+				   "8080\n      interval: 250ms\n      timeout: 100ms\n      rise: "
+				   "1\n"
+				   "      fall: 100\n      jitter: 0\n      initial: up\n"
+				   "      path: \"/healthz?full=1\"\n      host: "
+				   "\"www.example-1.com\"\n"
+				   "      body: \"status: \\\"OK\\\" \\\\ #\"\n      expect: 204\n"
+				   "    backends:\n"),
+			 "http dump:\n%s", t);
+		XT_CHECK(strstr(t, "      expect: 100-599\n      insecure: true\n"), "https:\n%s",
+			 t);
+		XT_CHECK(strstr(t, "      type: tcp\n      port: 22\n      interval: 5s\n      "
+				   "timeout: 5s\n      rise: 100\n      fall: 1\n      jitter: 10\n"
+				   "      initial: down\n    backends: []\n"),
+			 "tcp:\n%s", t);
+		XT_CHECK(strstr(t, "      initial: down\n      payload: \"hello world\"\n      "
+				   "expect_payload: \"pong\"\n    backends: []\n"),
+			 "udp:\n%s", t);
+		XT_CHECK(strstr(t, "    min_healthy: 1\n    health:\n      type: none\n    "
+				   "backends: "
+				   "[]\n"),
+			 "none:\n%s", t);
+		free(t);
+	}
+	return XT_PASS;
+}
+
+/* A health check set in code: validate() checks what the parser checks. */
+static int t_health_built(void)
+{
+	struct xlb_conf c, d;
+	struct xlb_conf_health *h;
+	char *t;
+	int rc;
+
+	XT_EQ(build_model(&c), 0);
+	/* calloc()ed: type none, every other field 0, which type none does not use. */
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), 0);
+	h = &c.services[0].health;
+	h->type = XLB_HC_HTTPS;
+	h->interval_ms = 2000;
+	h->timeout_ms = 2000;
+	h->rise = 1;
+	h->fall = 100;
+	h->jitter_pct = 50;
+	strcpy(h->path, "/ready");
+	strcpy(h->host, "example.org");
+	h->expect_min = h->expect_max = 200;
+	h->insecure = true;
+	strcpy(h->payload, "bad\tpayload"); /* not used by https: neither checked nor dumped */
+	c.services[0].min_healthy = 2;
+	h = &c.services[1].health;
+	h->type = XLB_HC_UDP;
+	h->port = 5353;
+	h->interval_ms = 100;
+	h->timeout_ms = 50;
+	h->rise = h->fall = 1;
+	strcpy(h->payload, "q");
+	XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == 0, "%s", err);
+	XT_EQ(round_trip(&c), XT_PASS);
+
+	/* The copy has its own health check. */
+	XT_EQ(xlb_conf_copy(&d, &c), 0);
+	XT_CHECK(!conf_diff(&c, &d), "%s", conf_diff(&c, &d));
+	strcpy(c.services[0].health.path, "/changed");
+	XT_CHECK(!strcmp(d.services[0].health.path, "/ready"), "copy shares the path");
+	strcpy(c.services[0].health.path, "/ready");
+	xlb_conf_free(&d);
+
+	h = &c.services[0].health;
+#define BAD(stmt, undo, msg)                                                              \
+	do {                                                                              \
+		stmt;                                                                     \
+		XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);           \
+		XT_CHECK(!strcmp(err, msg), "got '%s'\n    expected '%s'", err, msg);     \
+		undo;                                                                     \
+		XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == 0, "%s", err); \
+	} while (0)
+	BAD(h->timeout_ms = 2001, h->timeout_ms = 2000,
+	    "api: services[0].health.timeout: timeout 2001ms must be <= interval 2s");
+	BAD(h->interval_ms = 99, h->interval_ms = 2000,
+	    "api: services[0].health.interval: must be 100ms..1h, got 99ms");
+	BAD(h->interval_ms = 3600001, h->interval_ms = 2000,
+	    "api: services[0].health.interval: must be 100ms..1h, got 3600001ms");
+	BAD(h->timeout_ms = 49, h->timeout_ms = 2000,
+	    "api: services[0].health.timeout: must be 50ms..1h, got 49ms");
+	BAD(h->rise = 0, h->rise = 1, "api: services[0].health.rise: must be 1..100, got 0");
+	BAD(h->fall = 101, h->fall = 100, "api: services[0].health.fall: must be 1..100, got 101");
+	BAD(h->jitter_pct = 51, h->jitter_pct = 50,
+	    "api: services[0].health.jitter: must be 0..50, got 51");
+	BAD(strcpy(h->path, "ready"), strcpy(h->path, "/ready"),
+	    "api: services[0].health.path: must start with '/'");
+	BAD(memset(h->path + 1, 'x', sizeof(h->path) - 1), strcpy(h->path, "/ready"),
+	    "api: services[0].health.path: must be shorter than 128 characters");
+	BAD(strcpy(h->host, "a:80"), strcpy(h->host, "example.org"),
+	    "api: services[0].health.host: ':' is not allowed (the port is health.port; an IPv6 "
+	    "address goes in brackets)");
+	BAD(strcpy(h->body, "\x01"), h->body[0] = '\0',
+	    "api: services[0].health.body: only printable ASCII is allowed");
+	BAD(h->expect_min = 99, h->expect_min = 200,
+	    "api: services[0].health.expect: statuses are 100..599, got 99-200");
+	BAD(h->expect_min = 201, h->expect_min = 200,
+	    "api: services[0].health.expect: the first status of a range must not be above the "
+	    "second, got 201-200");
+	BAD(c.services[0].min_healthy = 16384, c.services[0].min_healthy = 2,
+	    "api: services[0].min_healthy: must be 0..16383, got 16384");
+	BAD(c.services[0].ref.port = 0, c.services[0].ref.port = 80,
+	    "api: services[0].health.port: a service on every port (port 0) needs a non-zero "
+	    "health port for its https check");
+	BAD(strcpy(c.services[1].health.expect_payload, "\x7f"),
+	    c.services[1].health.expect_payload[0] = '\0',
+	    "api: services[1].health.expect_payload: only printable ASCII is allowed");
+	BAD(h->type = (enum xlb_hc_type)9, h->type = XLB_HC_HTTPS,
+	    "api: services[0].health.type: must be none, tcp, http, https or udp, got 9");
+#undef BAD
+	/* An unknown type cannot be dumped. */
+	h->type = (enum xlb_hc_type)9;
+	t = dump_to_string(&c, &rc);
+	XT_CHECK(!t && rc == -EINVAL, "dumped an unknown type: %d", rc);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
 /* ---- copy, find, validate ---- */
 
 static int t_copy_independent(void)
@@ -1581,11 +2216,19 @@ static const struct xt_case cases[] = {
 	{ "service_limit_512", t_service_limit },
 	{ "backend_limit_16383", t_backend_limit },
 	{ "first_error_wins", t_first_error_wins },
+	{ "health_defaults", t_health_defaults },
+	{ "health_every_key", t_health_every_key },
+	{ "health_exact_messages", t_health_exact_messages },
+	{ "health_wrong_type_keys", t_health_wrong_type_keys },
+	{ "health_values", t_health_values },
+	{ "parse_duration_ms", t_parse_duration_ms },
 	{ "round_trip_full", t_round_trip_full },
 	{ "round_trip_variants", t_round_trip_variants },
 	{ "round_trip_large", t_round_trip_large },
 	{ "round_trip_built", t_round_trip_built },
 	{ "dump_refuses_bad_model", t_dump_refuses_bad_model },
+	{ "health_round_trip", t_health_round_trip },
+	{ "health_built", t_health_built },
 	{ "copy_independent", t_copy_independent },
 	{ "find_service", t_find_service },
 	{ "validate_built", t_validate_built },

@@ -168,6 +168,7 @@ static int parse_service(json_t *o, bool add, struct api_request *req, char *err
 		return fail(err, errlen, 400, "the body must be a JSON object");
 	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
 	s->icmp_echo = true;
+	s->min_healthy = 1; /* as in the configuration file; health type none (zeroed) */
 	json_object_foreach(o, key, v)
 	{
 		if (add && !strcmp(key, "vip")) {
@@ -296,6 +297,16 @@ static int route(const char *method, char **segs, int n, const char *body, size_
 			return fail(err, errlen, 405, "/v1/%s: GET only", segs[1]);
 		req->op = !strcmp(segs[1], "stats") ? API_STATS : API_CONNS;
 		return 0;
+	}
+	if (!strcmp(segs[1], "health")) {
+		if (n != 2 && n != 5)
+			return fail(err, errlen, 404,
+				    "health is /v1/health or /v1/health/VIP/PORT/PROTO");
+		if (!get)
+			return fail(err, errlen, 405, "health: GET only");
+		req->op = API_HEALTH;
+		req->fields = n == 5; /* a service was named */
+		return n == 5 ? parse_service_path(segs + 2, &req->svc, err, errlen) : 0;
 	}
 	if (!strcmp(segs[1], "tables")) {
 		if (n != 5)

@@ -30,6 +30,7 @@ enum api_op {
 		    */
 	API_TABLE_GET, /* GET    /v1/tables/VIP/PORT/PROTO          shares and fingerprint */
 	API_CONNS, /* GET    /v1/conns                         connection-table occupancy */
+	API_HEALTH, /* GET    /v1/health[/VIP/PORT/PROTO]        backends' health */
 	API_OP_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,33 @@
 #define MIN_CONNTRACK 1024
 #define MAX_CONNTRACK 16777216
 #define MAX_WEIGHT 65535
+#define MAX_MIN_HEALTHY (XLB_MAX_BACKENDS - 1)
+
+/* Health checks (struct xlb_conf_health): ranges and defaults. */
+#define HC_MIN_INTERVAL 100 /* ms */
+#define HC_MAX_INTERVAL 3600000
+#define HC_MIN_TIMEOUT 50
+#define HC_MAX_RISE_FALL 100
+#define HC_MAX_JITTER 50
+#define HC_MIN_STATUS 100
+#define HC_MAX_STATUS 599
+#define HC_DEFAULT_INTERVAL 2000
+#define HC_DEFAULT_TIMEOUT 1000
+#define HC_DEFAULT_RISE 2
+#define HC_DEFAULT_FALL 3
+#define HC_DEFAULT_JITTER 10
+#define HC_DEFAULT_PATH "/"
+#define HC_DEFAULT_EXPECT_MIN 200
+#define HC_DEFAULT_EXPECT_MAX 399
+#define HC_DEFAULT_PAYLOAD "ping"
+#define DEFAULT_MIN_HEALTHY 1
+
+/* Which health-check types a key applies to: a mask of 1 << enum xlb_hc_type. */
+#define HC_BIT(t) (1U << (t))
+#define HC_CHECKED \
+	(HC_BIT(XLB_HC_TCP) | HC_BIT(XLB_HC_HTTP) | HC_BIT(XLB_HC_HTTPS) | HC_BIT(XLB_HC_UDP))
+#define HC_WEB (HC_BIT(XLB_HC_HTTP) | HC_BIT(XLB_HC_HTTPS))
+#define HC_ANY (HC_CHECKED | HC_BIT(XLB_HC_NONE))
 
 /* ---- keywords: one table per enumerated key, used by the parser, validate and dump ---- */
 
@@ -54,6 +82,17 @@ static const struct keyword state_words[] = {
 	{ "enabled", XLB_ADMIN_ENABLED },
 	{ "drain", XLB_ADMIN_DRAIN },
 	{ "disabled", XLB_ADMIN_DISABLED },
+	{ NULL, 0 },
+};
+
+static const struct keyword hc_type_words[] = {
+	{ "none", XLB_HC_NONE },   { "tcp", XLB_HC_TCP }, { "http", XLB_HC_HTTP },
+	{ "https", XLB_HC_HTTPS }, { "udp", XLB_HC_UDP }, { NULL, 0 },
+};
+
+static const struct keyword initial_words[] = {
+	{ "up", 1 },
+	{ "down", 0 },
 	{ NULL, 0 },
 };
 
@@ -189,6 +228,114 @@ static const char *mac_problem(const __u8 mac[6])
 	return NULL;
 }
 
+/* Health-check strings. The limits keep every value printable ASCII, so that it dumps and loads
+ * back, and short enough for one request line or datagram. */
+static const char *hc_path_problem(const char *s, size_t len)
+{
+	if (len == 0 || s[0] != '/')
+		return "must start with '/'";
+	if (len >= XLB_CONF_HC_TEXT)
+		return "must be shorter than 128 characters";
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return "only printable ASCII without spaces is allowed";
+	return NULL;
+}
+
+/* A host name (letters, digits, '.', '-', '_'), an IPv4 address, or an IPv6 address in
+ * brackets; "" for the backend's address. No port: that is health.port. */
+static const char *hc_host_problem(const char *s, size_t len)
+{
+	if (len >= XLB_CONF_HC_TEXT)
+		return "must be shorter than 128 characters";
+	if (len && s[0] == '[') {
+		char a[XLB_CONF_HC_TEXT];
+		struct xlb_addr x;
+
+		if (len < 3 || s[len - 1] != ']')
+			return "an IPv6 address must be in brackets, like [2001:db8::1]";
+		memcpy(a, s + 1, len - 2);
+		a[len - 2] = '\0';
+		if (xlb_addr_parse(a, &x) || x.family != XLB_AF_INET6)
+			return "not an IPv6 address in brackets";
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == ':')
+			return "':' is not allowed (the port is health.port; an IPv6 address goes "
+			       "in "
+			       "brackets)";
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_'))
+			return "a host name has only A-Z a-z 0-9 . - _";
+	}
+	return NULL;
+}
+
+/* body, payload, expect_payload: printable ASCII, spaces included, possibly empty. */
+static const char *hc_text_problem(const char *s, size_t len)
+{
+	if (len >= XLB_CONF_HC_TEXT)
+		return "must be shorter than 128 characters";
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < ' ' || (unsigned char)s[i] >= 0x7f)
+			return "only printable ASCII is allowed";
+	return NULL;
+}
+
+/* HTTP statuses: "200" or "200-399", each 100..599, the first not above the second. */
+static const char *hc_expect_problem(__u32 min, __u32 max)
+{
+	if (min < HC_MIN_STATUS || min > HC_MAX_STATUS || max < HC_MIN_STATUS ||
+	    max > HC_MAX_STATUS)
+		return "statuses are 100..599";
+	if (min > max)
+		return "the first status of a range must not be above the second";
+	return NULL;
+}
+
+static int hc_expect_parse(const char *s, size_t len, __u32 *min, __u32 *max)
+{
+	const char *dash = memchr(s, '-', len);
+	char a[8], b[8];
+	size_t la = dash ? (size_t)(dash - s) : len, lb = dash ? len - la - 1 : 0;
+
+	if (la >= sizeof(a) || lb >= sizeof(b) || (dash && !lb))
+		return -EINVAL;
+	memcpy(a, s, la);
+	a[la] = '\0';
+	memcpy(b, dash ? dash + 1 : s, dash ? lb : la);
+	b[dash ? lb : la] = '\0';
+	if (xlb_parse_u32(a, 0, UINT32_MAX, min) || xlb_parse_u32(b, 0, UINT32_MAX, max))
+		return -EINVAL;
+	return 0;
+}
+
+/* "http and https", "tcp, http, https and udp": the types of a mask. */
+static void hc_type_list(unsigned mask, char *buf, size_t len)
+{
+	size_t n = 0, k = 0, off = 0;
+
+	for (const struct keyword *t = hc_type_words; t->name; t++)
+		n += !!(mask & HC_BIT(t->value));
+	buf[0] = '\0';
+	for (const struct keyword *t = hc_type_words; t->name && off < len; t++) {
+		const char *sep;
+		int w;
+
+		if (!(mask & HC_BIT(t->value)))
+			continue;
+		sep = k == 0 ? "" : k + 1 == n ? " and " : ", ";
+		w = snprintf(buf + off, len - off, "%s%s", sep, t->name);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+		k++;
+	}
+}
+
 /* The smallest prime >= from, or 0 above XLB_MAX_TABLE_SIZE (itself a prime). */
 static __u32 next_prime(__u32 from)
 {
@@ -231,16 +378,17 @@ int xlb_parse_mac(const char *s, __u8 mac[6])
 /* Units of a duration; the empty suffix is a bare number of seconds. */
 static const struct {
 	const char *suffix;
-	__u32 mult; /* seconds per unit; 0 for milliseconds */
+	__u32 ms; /* milliseconds per unit */
 } duration_units[] = {
-	{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "ms", 0 },
+	{ "", 1000 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "ms", 1 },
 };
 
-int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out)
+/* Digits and a unit into milliseconds: no sign, fraction or space. 64 bits: any u32 of hours
+ * fits. Returns 0, -EINVAL or -ERANGE (more digits than a u32 holds). */
+static int parse_duration(const char *s, __u64 *ms)
 {
 	char digits[16];
 	size_t n = 0;
-	__u64 secs;
 	__u32 v;
 	int rc;
 
@@ -258,21 +406,54 @@ int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
-		if (strcmp(s + n, duration_units[i].suffix))
-			continue;
-		if (duration_units[i].mult == 0) {
-			if (v % 1000)
-				return -EINVAL;
-			secs = v / 1000;
-		} else {
-			secs = (__u64)v * duration_units[i].mult;
+		if (!strcmp(s + n, duration_units[i].suffix)) {
+			*ms = (__u64)v * duration_units[i].ms;
+			return 0;
 		}
-		if (secs < min || secs > max)
-			return -ERANGE;
-		*out = (__u32)secs;
-		return 0;
 	}
 	return -EINVAL;
+}
+
+int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out)
+{
+	__u64 ms;
+	int rc = parse_duration(s, &ms);
+
+	if (rc)
+		return rc;
+	if (ms % 1000) /* "1500ms": not a whole number of seconds */
+		return -EINVAL;
+	if (ms / 1000 < min || ms / 1000 > max)
+		return -ERANGE;
+	*out = (__u32)(ms / 1000);
+	return 0;
+}
+
+int xlb_parse_duration_ms(const char *s, __u32 min, __u32 max, __u32 *out)
+{
+	__u64 ms;
+	int rc = parse_duration(s, &ms);
+
+	if (rc)
+		return rc;
+	if (ms < min || ms > max)
+		return -ERANGE;
+	*out = (__u32)ms;
+	return 0;
+}
+
+/* A duration in milliseconds the way the parser reads it, in the largest whole unit. */
+static const char *ms_str(char *buf, size_t len, __u32 ms)
+{
+	if (ms && ms % 3600000 == 0)
+		snprintf(buf, len, "%uh", ms / 3600000);
+	else if (ms && ms % 60000 == 0)
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
+	return buf;
 }
 
 /* ---- the model ---- */
@@ -289,11 +470,28 @@ void xlb_conf_init(struct xlb_conf *c)
 	strcpy(c->state_dir, XLB_CONF_DEFAULT_STATE_DIR);
 }
 
+static void health_init(struct xlb_conf_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = XLB_HC_NONE;
+	h->interval_ms = HC_DEFAULT_INTERVAL;
+	h->timeout_ms = HC_DEFAULT_TIMEOUT;
+	h->rise = HC_DEFAULT_RISE;
+	h->fall = HC_DEFAULT_FALL;
+	h->jitter_pct = HC_DEFAULT_JITTER;
+	strcpy(h->path, HC_DEFAULT_PATH);
+	h->expect_min = HC_DEFAULT_EXPECT_MIN;
+	h->expect_max = HC_DEFAULT_EXPECT_MAX;
+	strcpy(h->payload, HC_DEFAULT_PAYLOAD);
+}
+
 static void service_init(struct xlb_conf_service *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
 	s->icmp_echo = true;
+	s->min_healthy = DEFAULT_MIN_HEALTHY;
+	health_init(&s->health);
 }
 
 static void backend_init(struct xlb_conf_backend *b)
@@ -383,6 +581,7 @@ struct parser {
 	size_t plen;
 	size_t svc_cap; /* allocated entries of c->services */
 	size_t be_cap; /* allocated entries of the backends of the last service */
+	int hc_port_line; /* the current service's health.port, else its health key; 0: neither */
 };
 
 /* A handler parses the value whose first event is current, and leaves its last event current. */
@@ -653,14 +852,16 @@ static int get_addr(struct parser *p, __u8 family, struct xlb_addr *out)
 
 /* Parse a mapping whose MAPPING_START is current with the handlers of keys[]: every key at
  * most once, unknown keys refused with the list of known ones, required keys checked at the
- * end (reported at the line where the mapping starts). */
-static int parse_mapping(struct parser *p, const struct key_def *keys, size_t n, void *obj)
+ * end (reported at the line where the mapping starts). seen[MAX_KEYS] receives the line where
+ * each key was given, 0 for absent ones, for rules across the keys. */
+static int parse_mapping_seen(struct parser *p, const struct key_def *keys, size_t n, void *obj,
+			      int *seen)
 {
-	int seen[MAX_KEYS] = { 0 }; /* line where each key was first given */
 	size_t base = p->plen;
 	int map_line = ev_line(p);
 	int rc;
 
+	memset(seen, 0, MAX_KEYS * sizeof(*seen));
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
 		return type_error(p, "a mapping");
 	for (;;) {
@@ -713,6 +914,13 @@ static int parse_mapping(struct parser *p, const struct key_def *keys, size_t n,
 		}
 	}
 	return 0;
+}
+
+static int parse_mapping(struct parser *p, const struct key_def *keys, size_t n, void *obj)
+{
+	int seen[MAX_KEYS];
+
+	return parse_mapping_seen(p, keys, n, obj, seen);
 }
 
 /* Parse a sequence whose SEQUENCE_START is current, elem() once per element. */
@@ -801,6 +1009,248 @@ static int backend_elem(struct parser *p, void *obj, size_t i)
 	return parse_mapping(p, backend_keys, sizeof(backend_keys) / sizeof(backend_keys[0]), b);
 }
 
+/* -- health checks -- */
+
+/* A duration in milliseconds, plain or quoted. */
+static int get_duration_ms(struct parser *p, __u32 min, __u32 max, __u32 *out)
+{
+	char buf[ECHO_MAX + 4], lo[16], hi[16];
+	const char *v;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a duration", &v, &len);
+	if (rc)
+		return rc;
+	rc = xlb_parse_duration_ms(v, min, max, out);
+	if (rc == -ERANGE)
+		return perr(p, ev_line(p), "must be %s..%s, got %s", ms_str(lo, sizeof(lo), min),
+			    ms_str(hi, sizeof(hi), max), echo(buf, v, len));
+	if (rc)
+		return perr(p, ev_line(p), "not a duration (like 500ms, 2s, 1m or 1h): %s",
+			    echo(buf, v, len));
+	return 0;
+}
+
+/* A string checked by problem() into dst (XLB_CONF_HC_TEXT bytes). */
+static int get_hc_text(struct parser *p, const char *want,
+		       const char *(*problem)(const char *s, size_t len), char *dst)
+{
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, want, &v, &len);
+	if (rc)
+		return rc;
+	why = problem(v, len);
+	if (why)
+		return perr(p, ev_line(p), "%s: %s", why, echo(buf, v, len));
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static int hc_type(struct parser *p, void *obj)
+{
+	int v, rc = get_keyword(p, hc_type_words, &v);
+
+	if (!rc)
+		((struct xlb_conf_health *)obj)->type = (enum xlb_hc_type)v;
+	return rc;
+}
+
+static int hc_port(struct parser *p, void *obj)
+{
+	__u32 v;
+	int rc = get_u32(p, 0, 65535, &v);
+
+	if (!rc)
+		((struct xlb_conf_health *)obj)->port = (__u16)v;
+	return rc;
+}
+
+static int hc_interval(struct parser *p, void *obj)
+{
+	return get_duration_ms(p, HC_MIN_INTERVAL, HC_MAX_INTERVAL,
+			       &((struct xlb_conf_health *)obj)->interval_ms);
+}
+
+static int hc_timeout(struct parser *p, void *obj)
+{
+	/* At most the interval: checked once the whole mapping is read. */
+	return get_duration_ms(p, HC_MIN_TIMEOUT, HC_MAX_INTERVAL,
+			       &((struct xlb_conf_health *)obj)->timeout_ms);
+}
+
+static int hc_rise(struct parser *p, void *obj)
+{
+	return get_u32(p, 1, HC_MAX_RISE_FALL, &((struct xlb_conf_health *)obj)->rise);
+}
+
+static int hc_fall(struct parser *p, void *obj)
+{
+	return get_u32(p, 1, HC_MAX_RISE_FALL, &((struct xlb_conf_health *)obj)->fall);
+}
+
+static int hc_jitter(struct parser *p, void *obj)
+{
+	return get_u32(p, 0, HC_MAX_JITTER, &((struct xlb_conf_health *)obj)->jitter_pct);
+}
+
+static int hc_initial(struct parser *p, void *obj)
+{
+	int v, rc = get_keyword(p, initial_words, &v);
+
+	if (!rc)
+		((struct xlb_conf_health *)obj)->initial_up = v;
+	return rc;
+}
+
+static int hc_path(struct parser *p, void *obj)
+{
+	return get_hc_text(p, "a path", hc_path_problem, ((struct xlb_conf_health *)obj)->path);
+}
+
+static int hc_host(struct parser *p, void *obj)
+{
+	return get_hc_text(p, "a host name", hc_host_problem,
+			   ((struct xlb_conf_health *)obj)->host);
+}
+
+static int hc_body(struct parser *p, void *obj)
+{
+	return get_hc_text(p, "a string", hc_text_problem, ((struct xlb_conf_health *)obj)->body);
+}
+
+static int hc_expect(struct parser *p, void *obj)
+{
+	struct xlb_conf_health *h = obj;
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	__u32 lo, hi;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a status or a range", &v, &len);
+	if (rc)
+		return rc;
+	if (hc_expect_parse(v, len, &lo, &hi))
+		return perr(p, ev_line(p),
+			    "must be a status like 200 or a range like 200-399, got %s",
+			    echo(buf, v, len));
+	why = hc_expect_problem(lo, hi);
+	if (why)
+		return perr(p, ev_line(p), "%s, got %s", why, echo(buf, v, len));
+	h->expect_min = lo;
+	h->expect_max = hi;
+	return 0;
+}
+
+static int hc_insecure(struct parser *p, void *obj)
+{
+	return get_bool(p, &((struct xlb_conf_health *)obj)->insecure);
+}
+
+static int hc_payload(struct parser *p, void *obj)
+{
+	return get_hc_text(p, "a string", hc_text_problem,
+			   ((struct xlb_conf_health *)obj)->payload);
+}
+
+static int hc_expect_payload(struct parser *p, void *obj)
+{
+	return get_hc_text(p, "a string", hc_text_problem,
+			   ((struct xlb_conf_health *)obj)->expect_payload);
+}
+
+enum { HK_TYPE, HK_PORT, HK_INTERVAL, HK_TIMEOUT }; /* indexes into health_keys[] */
+
+static const struct key_def health_keys[] = {
+	{ "type", hc_type, false },
+	{ "port", hc_port, false },
+	{ "interval", hc_interval, false },
+	{ "timeout", hc_timeout, false },
+	{ "rise", hc_rise, false },
+	{ "fall", hc_fall, false },
+	{ "jitter", hc_jitter, false },
+	{ "initial", hc_initial, false },
+	{ "path", hc_path, false },
+	{ "host", hc_host, false },
+	{ "body", hc_body, false },
+	{ "expect", hc_expect, false },
+	{ "insecure", hc_insecure, false },
+	{ "payload", hc_payload, false },
+	{ "expect_payload", hc_expect_payload, false },
+};
+
+/* The types each key of health_keys[] applies to; any other type refuses it. */
+static const unsigned health_key_types[] = {
+	HC_ANY,
+	HC_CHECKED,
+	HC_CHECKED,
+	HC_CHECKED,
+	HC_CHECKED,
+	HC_CHECKED,
+	HC_CHECKED,
+	HC_CHECKED,
+	HC_WEB,
+	HC_WEB,
+	HC_WEB,
+	HC_WEB,
+	HC_BIT(XLB_HC_HTTPS),
+	HC_BIT(XLB_HC_UDP),
+	HC_BIT(XLB_HC_UDP),
+};
+
+#define N_HEALTH_KEYS (sizeof(health_keys) / sizeof(health_keys[0]))
+_Static_assert(N_HEALTH_KEYS <= MAX_KEYS, "MAX_KEYS too small");
+_Static_assert(sizeof(health_key_types) / sizeof(health_key_types[0]) == N_HEALTH_KEYS, "one type "
+											"mask per "
+											"health "
+											"key");
+
+static int svc_health(struct parser *p, void *obj)
+{
+	struct xlb_conf_health *h = &((struct xlb_conf_service *)obj)->health;
+	const char *type;
+	char list[64], lo[16], hi[16];
+	int seen[MAX_KEYS], line = ev_line(p), bad = -1, rc;
+
+	rc = parse_mapping_seen(p, health_keys, N_HEALTH_KEYS, h, seen);
+	if (rc)
+		return rc;
+	type = keyword_name(hc_type_words, (int)h->type);
+	/* A key for another type, the first in the file: the type may come after it. */
+	for (size_t i = 0; i < N_HEALTH_KEYS; i++)
+		if (seen[i] && !(health_key_types[i] & HC_BIT(h->type)) &&
+		    (bad < 0 || seen[i] < seen[bad]))
+			bad = (int)i;
+	if (bad >= 0) {
+		hc_type_list(health_key_types[bad], list, sizeof(list));
+		path_key(p, health_keys[bad].key, strlen(health_keys[bad].key));
+		return perr(p, seen[bad], "only for %s, not %s", list, type);
+	}
+	if (h->timeout_ms > h->interval_ms) {
+		/* Name the later of the two given; one of them was, the defaults fit. */
+		int k = seen[HK_TIMEOUT] >= seen[HK_INTERVAL] ? HK_TIMEOUT : HK_INTERVAL;
+
+		path_key(p, health_keys[k].key, strlen(health_keys[k].key));
+		return perr(p, seen[k], "timeout %s must be <= interval %s",
+			    ms_str(lo, sizeof(lo), h->timeout_ms),
+			    ms_str(hi, sizeof(hi), h->interval_ms));
+	}
+	/* The service's port may come later: service_elem() checks a port-0 service. */
+	p->hc_port_line = seen[HK_PORT] ? seen[HK_PORT] : line;
+	return 0;
+}
+
+static int svc_min_healthy(struct parser *p, void *obj)
+{
+	return get_u32(p, 0, MAX_MIN_HEALTHY, &((struct xlb_conf_service *)obj)->min_healthy);
+}
+
 /* -- services -- */
 
 static int svc_name(struct parser *p, void *obj)
@@ -871,14 +1321,18 @@ static const struct key_def service_keys[] = {
 	{ "proto", svc_proto, true },
 	{ "table_size", svc_table_size, false },
 	{ "icmp_echo", svc_icmp_echo, false },
+	{ "min_healthy", svc_min_healthy, false },
+	{ "health", svc_health, false },
 	{ "backends", svc_backends, false },
 };
+
+enum { SK_PORT = 2 }; /* index of "port" in service_keys[] */
 
 static int service_elem(struct parser *p, void *obj, size_t i)
 {
 	struct xlb_conf *c = obj;
 	struct xlb_conf_service *s;
-	int rc;
+	int seen[MAX_KEYS], rc;
 
 	(void)i;
 	rc = grow(p, (void **)&c->services, &p->svc_cap, c->n_services, sizeof(*c->services));
@@ -888,7 +1342,19 @@ static int service_elem(struct parser *p, void *obj, size_t i)
 	service_init(s);
 	s->line = ev_line(p);
 	p->be_cap = 0;
-	return parse_mapping(p, service_keys, sizeof(service_keys) / sizeof(service_keys[0]), s);
+	p->hc_port_line = 0;
+	rc = parse_mapping_seen(p, service_keys, sizeof(service_keys) / sizeof(service_keys[0]), s,
+				seen);
+	if (rc)
+		return rc;
+	if (!s->ref.port && s->health.type != XLB_HC_NONE && !s->health.port) {
+		path_key(p, "health.port", strlen("health.port"));
+		return perr(p, seen[SK_PORT] > p->hc_port_line ? seen[SK_PORT] : p->hc_port_line,
+			    "a service on every port (port 0) needs a non-zero health port for its "
+			    "%s check",
+			    keyword_name(hc_type_words, (int)s->health.type));
+	}
+	return 0;
 }
 
 /* -- the top level -- */
@@ -1435,6 +1901,90 @@ static int validate_backend(const struct vctx *v, const struct xlb_conf *c, size
 	return 0;
 }
 
+/* "services[i].KEY" into key. */
+static const char *svc_key(char *key, size_t len, size_t i, const char *k)
+{
+	snprintf(key, len, "services[%zu].%s", i, k);
+	return key;
+}
+
+/* The health check's fields, as the parser checks them. With type none the other fields are
+ * not used (nor dumped), so they are not checked: a model built with calloc() is valid. */
+static int validate_health(const struct vctx *v, const struct xlb_conf_service *s, size_t i)
+{
+	const struct xlb_conf_health *h = &s->health;
+	unsigned bit = HC_BIT(h->type);
+	char key[96], lo[16], hi[16];
+	const char *why;
+	static const struct {
+		const char *key;
+		size_t off;
+		unsigned types;
+		const char *(*problem)(const char *s, size_t len);
+	} texts[] = {
+		{ "path", offsetof(struct xlb_conf_health, path), HC_WEB, hc_path_problem },
+		{ "host", offsetof(struct xlb_conf_health, host), HC_WEB, hc_host_problem },
+		{ "body", offsetof(struct xlb_conf_health, body), HC_WEB, hc_text_problem },
+		{ "payload", offsetof(struct xlb_conf_health, payload), HC_BIT(XLB_HC_UDP),
+		  hc_text_problem },
+		{ "expect_payload", offsetof(struct xlb_conf_health, expect_payload),
+		  HC_BIT(XLB_HC_UDP), hc_text_problem },
+	};
+
+	if (s->min_healthy > MAX_MIN_HEALTHY)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "min_healthy"),
+			     "must be 0..%u, got %u", MAX_MIN_HEALTHY, s->min_healthy);
+	if (!keyword_name(hc_type_words, (int)h->type))
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.type"),
+			     "must be none, tcp, http, https or udp, got %u", (unsigned)h->type);
+	if (h->type == XLB_HC_NONE)
+		return 0;
+	if (h->interval_ms < HC_MIN_INTERVAL || h->interval_ms > HC_MAX_INTERVAL)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.interval"),
+			     "must be 100ms..1h, got %s", ms_str(lo, sizeof(lo), h->interval_ms));
+	if (h->timeout_ms < HC_MIN_TIMEOUT || h->timeout_ms > HC_MAX_INTERVAL)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.timeout"),
+			     "must be 50ms..1h, got %s", ms_str(lo, sizeof(lo), h->timeout_ms));
+	if (h->timeout_ms > h->interval_ms)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.timeout"),
+			     "timeout %s must be <= interval %s",
+			     ms_str(lo, sizeof(lo), h->timeout_ms),
+			     ms_str(hi, sizeof(hi), h->interval_ms));
+	if (h->rise < 1 || h->rise > HC_MAX_RISE_FALL)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.rise"),
+			     "must be 1..%u, got %u", HC_MAX_RISE_FALL, h->rise);
+	if (h->fall < 1 || h->fall > HC_MAX_RISE_FALL)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.fall"),
+			     "must be 1..%u, got %u", HC_MAX_RISE_FALL, h->fall);
+	if (h->jitter_pct > HC_MAX_JITTER)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.jitter"),
+			     "must be 0..%u, got %u", HC_MAX_JITTER, h->jitter_pct);
+	if (!s->ref.port && !h->port)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.port"),
+			     "a service on every port (port 0) needs a non-zero health port for "
+			     "its "
+			     "%s check",
+			     keyword_name(hc_type_words, (int)h->type));
+	for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		const char *t = (const char *)h + texts[k].off;
+		char sub[32];
+
+		if (!(bit & texts[k].types))
+			continue;
+		why = texts[k].problem(t, strnlen(t, XLB_CONF_HC_TEXT));
+		snprintf(sub, sizeof(sub), "health.%s", texts[k].key);
+		if (why)
+			return vfail(v, s->line, svc_key(key, sizeof(key), i, sub), "%s", why);
+	}
+	if (bit & HC_WEB) {
+		why = hc_expect_problem(h->expect_min, h->expect_max);
+		if (why)
+			return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.expect"),
+				     "%s, got %u-%u", why, h->expect_min, h->expect_max);
+	}
+	return 0;
+}
+
 static int validate_service(const struct vctx *v, const struct xlb_conf *c, size_t i)
 {
 	const struct xlb_conf_service *s = &c->services[i];
@@ -1480,6 +2030,9 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 	if (!maglev_is_prime(m))
 		return vfail(v, s->line, key, "table_size %u is not a prime: use e.g. %u", m,
 			     next_prime(m));
+	rc = validate_health(v, s, i);
+	if (rc)
+		return rc;
 
 	for (size_t j = 0; j < s->n_backends; j++) {
 		rc = validate_backend(v, c, i, j);
@@ -1648,7 +2201,8 @@ static bool dumpable(const struct xlb_conf *c)
 		const struct xlb_conf_service *s = &c->services[i];
 
 		if ((s->ref.vip.family != XLB_AF_INET && s->ref.vip.family != XLB_AF_INET6) ||
-		    !keyword_name(proto_words, s->ref.proto) || (s->n_backends && !s->backends))
+		    !keyword_name(proto_words, s->ref.proto) || (s->n_backends && !s->backends) ||
+		    !keyword_name(hc_type_words, (int)s->health.type))
 			return false;
 		for (size_t j = 0; j < s->n_backends; j++)
 			if ((s->backends[j].addr.family != XLB_AF_INET &&
@@ -1657,6 +2211,44 @@ static bool dumpable(const struct xlb_conf *c)
 				return false;
 	}
 	return true;
+}
+
+/* The keys that apply to the type, every one explicit (the others are refused on load). */
+static void dump_health(FILE *f, const struct xlb_conf_health *h)
+{
+	unsigned bit = HC_BIT(h->type);
+	char buf[16];
+
+	fprintf(f, "    health:\n      type: %s\n", keyword_name(hc_type_words, (int)h->type));
+	if (!(bit & HC_CHECKED))
+		return;
+	fprintf(f, "      port: %u\n", h->port);
+	fprintf(f, "      interval: %s\n", ms_str(buf, sizeof(buf), h->interval_ms));
+	fprintf(f, "      timeout: %s\n", ms_str(buf, sizeof(buf), h->timeout_ms));
+	fprintf(f, "      rise: %u\n      fall: %u\n      jitter: %u\n", h->rise, h->fall,
+		h->jitter_pct);
+	fprintf(f, "      initial: %s\n", keyword_name(initial_words, h->initial_up));
+	if (bit & HC_WEB) {
+		fputs("      path: ", f);
+		put_quoted(f, h->path, XLB_CONF_HC_TEXT);
+		fputs("\n      host: ", f);
+		put_quoted(f, h->host, XLB_CONF_HC_TEXT);
+		fputs("\n      body: ", f);
+		put_quoted(f, h->body, XLB_CONF_HC_TEXT);
+		if (h->expect_min == h->expect_max)
+			fprintf(f, "\n      expect: %u\n", h->expect_min);
+		else
+			fprintf(f, "\n      expect: %u-%u\n", h->expect_min, h->expect_max);
+	}
+	if (bit & HC_BIT(XLB_HC_HTTPS))
+		fprintf(f, "      insecure: %s\n", h->insecure ? "true" : "false");
+	if (bit & HC_BIT(XLB_HC_UDP)) {
+		fputs("      payload: ", f);
+		put_quoted(f, h->payload, XLB_CONF_HC_TEXT);
+		fputs("\n      expect_payload: ", f);
+		put_quoted(f, h->expect_payload, XLB_CONF_HC_TEXT);
+		fputc('\n', f);
+	}
 }
 
 static void dump_service(FILE *f, const struct xlb_conf_service *s)
@@ -1676,6 +2268,8 @@ static void dump_service(FILE *f, const struct xlb_conf_service *s)
 	fprintf(f, "    proto: %s\n", keyword_name(proto_words, s->ref.proto));
 	fprintf(f, "    table_size: %u\n", s->table_size);
 	fprintf(f, "    icmp_echo: %s\n", s->icmp_echo ? "true" : "false");
+	fprintf(f, "    min_healthy: %u\n", s->min_healthy);
+	dump_health(f, &s->health);
 	if (!s->n_backends) {
 		fputs("    backends: []\n", f);
 		return;

@@ -47,12 +47,46 @@ struct xlb_conf_backend {
 	int line; /* where it was defined, 0 when not from a file */
 };
 
+/* Health-check kinds; the names are the YAML keywords. */
+enum xlb_hc_type {
+	XLB_HC_NONE = 0, /* "none": always healthy (static setups) */
+	XLB_HC_TCP = 1, /* "tcp": a TCP connect succeeds within the timeout */
+	XLB_HC_HTTP = 2, /* "http": GET path, status within [expect_min, expect_max], body */
+	XLB_HC_HTTPS = 3, /* "https": the same over TLS (certificate checked unless insecure) */
+	XLB_HC_UDP = 4, /* "udp": payload sent, a reply (containing expect_payload) comes back */
+};
+
+#define XLB_CONF_HC_TEXT 128 /* path, host, body, payload strings: at most 127 bytes */
+
+/* How one service's backends are checked (YAML: services[].health). */
+struct xlb_conf_health {
+	enum xlb_hc_type type; /* default none */
+	__u16 port; /* 0 = the service's port (required for port-0 services unless type none) */
+	__u32 interval_ms; /* between checks of one backend: 100 ms..1 h, default 2 s */
+	__u32 timeout_ms; /* one check: 50 ms..interval, default 1 s */
+	__u32 rise; /* consecutive successes to go up: 1..100, default 2 */
+	__u32 fall; /* consecutive failures to go down: 1..100, default 3 */
+	__u32 jitter_pct; /* random spread of each interval, 0..50 %, default 10 */
+	bool initial_up; /* a new backend starts up ("initial: up"); default down */
+	char path[XLB_CONF_HC_TEXT]; /* http(s): starts with '/', default "/" */
+	char host[XLB_CONF_HC_TEXT]; /* http(s): Host header, "" = the backend address */
+	char body[XLB_CONF_HC_TEXT]; /* http(s): expected substring of the body, "" = any */
+	__u32 expect_min, expect_max; /* http(s): accepted status range ("200" or "200-399"),
+				       * default 200-399 */
+	bool insecure; /* https: skip certificate verification; default false */
+	char payload[XLB_CONF_HC_TEXT]; /* udp: what to send, default "ping" */
+	char expect_payload[XLB_CONF_HC_TEXT]; /* udp: expected substring of the reply */
+};
+
 struct xlb_conf_service {
 	char name[XLB_CONF_NAME_MAX]; /* unique; default "VIP:PORT/PROTO" is not stored: "" */
 	struct xlb_service_ref ref; /* VIP, port (0 = every port), protocol */
 	__u32 table_size; /* Maglev M: prime, XLB_MIN_TABLE_SIZE..XLB_MAX_TABLE_SIZE */
 	bool icmp_echo; /* answer ping on the VIP (the VIP answers if any of its services says so)
 			 */
+	struct xlb_conf_health health;
+	__u32 min_healthy; /* fewer healthy backends than this: fail open (every enabled backend
+			    * back in the table); 0 = never; default 1 */
 	struct xlb_conf_backend *backends;
 	size_t n_backends;
 	int line;
@@ -115,6 +149,10 @@ struct xlb_conf_service *xlb_conf_find_service(const struct xlb_conf *c,
 /* Parse a duration "30s", "2m", "500ms" (ms only when a whole number of seconds), "1h", or a bare
  * number of seconds, into seconds in [min, max]. Returns 0, -EINVAL or -ERANGE. */
 int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out);
+
+/* Parse a duration "250ms", "2s", "1m", "1h", or a bare number of seconds, into milliseconds in
+ * [min, max]. Returns 0, -EINVAL or -ERANGE (*out untouched on error). */
+int xlb_parse_duration_ms(const char *s, __u32 min, __u32 max, __u32 *out);
 
 /* Parse "aa:bb:cc:dd:ee:ff" (hex, either case). Returns 0 or -EINVAL. */
 int xlb_parse_mac(const char *s, __u8 mac[6]);

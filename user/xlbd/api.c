@@ -23,6 +23,7 @@
 #include "api.h"
 #include "apireq.h"
 #include "dataplane.h"
+#include "health.h"
 #include "log.h"
 #include "loop.h"
 #include "maglev.h"
@@ -98,10 +99,12 @@ static json_t *service_json(const struct xlb_conf_service *s)
 						     (json_int_t)b->weight, "state",
 						     admin_name(b->admin)));
 	}
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:o}", "service", ref, "name", s->name,
-			 "vip", vip, "port", (json_int_t)s->ref.port, "proto",
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:i,s:b,s:o}", "service", ref, "name",
+			 s->name, "vip", vip, "port", (json_int_t)s->ref.port, "proto",
 			 s->ref.proto == IPPROTO_TCP ? "tcp" : "udp", "table_size",
-			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "backends", bes);
+			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "min_healthy",
+			 (json_int_t)s->min_healthy, "fail_open",
+			 state_service_fail_open(xlbd_state(), &s->ref), "backends", bes);
 }
 
 static json_t *status_json(void)
@@ -379,6 +382,10 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
 	case API_STATS:
 		return respond_json(c, 200, stats_json());
+	case API_HEALTH:
+		if (req->fields && !xlb_conf_find_service(running, &req->svc))
+			return respond_error(c, 404, "no such service");
+		return respond_json(c, 200, health_json(req->fields ? &req->svc : NULL));
 	case API_TABLE_GET:
 		return table_view(c, &req->svc);
 	case API_CONNS: {

@@ -21,6 +21,7 @@
 
 #include "api.h"
 #include "dataplane.h"
+#include "health.h"
 #include "log.h"
 #include "loop.h"
 #include "neigh.h"
@@ -133,12 +134,26 @@ static int resolve_gateway(const struct xlb_conf *c, struct xlbd_runtime *rt, bo
 
 /* ---- apply ---- */
 
+static bool was_up(const struct xlb_service_ref *svc, const struct xlb_addr *a, void *ctx)
+{
+	(void)ctx;
+	return X.state && state_backend_up(X.state, svc, a);
+}
+
 int xlbd_apply(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
 {
 	struct xlbd_runtime rt = X.rt;
 	int ret;
 
 	err[0] = '\0';
+	/* Validate before the health checks follow the new set of backends. */
+	ret = xlb_conf_validate(c, name, err, errlen);
+	if (ret)
+		return ret;
+	ret = health_sync(c, was_up, NULL);
+	if (ret)
+		return ret;
+	rt.healthy = health_is_up;
 	ret = resolve_seed(c, &rt.hash_seed, err, errlen);
 	if (ret)
 		return ret;
@@ -171,6 +186,20 @@ int xlbd_reload(char *err, size_t errlen)
 	if (ret)
 		xlog_err("reload refused, nothing changed: %s", err);
 	return ret;
+}
+
+/* A backend changed health: apply the running configuration again with the new view. */
+static void health_changed(void *ctx)
+{
+	char err[XLB_CONF_ERR_MAX];
+	struct xlb_conf c;
+
+	(void)ctx;
+	if (xlb_conf_copy(&c, state_conf(X.state)))
+		return;
+	if (xlbd_apply(&c, "health change", err, sizeof(err)))
+		xlog_err("applying a health change failed: %s", err);
+	xlb_conf_free(&c);
 }
 
 static void gw_timer(struct loop *l, void *arg)
@@ -279,6 +308,11 @@ static int run(void)
 		ret = -EIO;
 		goto out_loop;
 	}
+	ret = health_start(X.loop, health_changed, NULL);
+	if (ret) {
+		xlog_err("cannot start health checking: %s", strerror(-ret));
+		goto out_sig;
+	}
 	if (c.gateway_auto && loop_add_timer(X.loop, GW_RETRY_MS, GW_RETRY_MS, gw_timer, NULL) < 0)
 		xlog_warn("cannot start the gateway refresh timer");
 	ret = api_start(X.loop, X.socket_path, err, sizeof(err));
@@ -291,6 +325,7 @@ static int run(void)
 		  c.n_ifaces, X.socket_path);
 	ret = loop_run(X.loop);
 	api_stop();
+	health_stop();
 out_sig:
 	close(sfd);
 out_loop:

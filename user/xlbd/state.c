@@ -28,6 +28,7 @@ struct svc_slot {
 	bool has_table;
 	__u64 inputs; /* fingerprint of what the current table was built from; 0 = unknown */
 	bool seen; /* used during one apply */
+	bool fail_open; /* too few healthy backends: every enabled one kept (min_healthy) */
 };
 
 struct xlbd_state {
@@ -449,8 +450,32 @@ static int remove_service(struct xlbd_state *st, int id)
 	return 0;
 }
 
+/* The data-path state of each backend of cs: administrative state and weight first, then
+ * health; when fewer than min_healthy enabled backends are healthy the service fails open and
+ * keeps every enabled backend (a dead backend beats dropping everything). */
+static bool wanted_states(const struct xlb_conf_service *cs, const struct xlbd_runtime *rt,
+			  __u8 *out)
+{
+	__u32 healthy = 0;
+
+	for (size_t i = 0; i < cs->n_backends; i++) {
+		out[i] = be_state_of(&cs->backends[i]);
+		if (out[i] == XLB_BE_UP &&
+		    (!rt->healthy || rt->healthy(&cs->ref, &cs->backends[i].addr)))
+			healthy++;
+	}
+	if (healthy < cs->min_healthy)
+		return true; /* fail open */
+	for (size_t i = 0; i < cs->n_backends; i++)
+		if (out[i] == XLB_BE_UP && rt->healthy &&
+		    !rt->healthy(&cs->ref, &cs->backends[i].addr))
+			out[i] = XLB_BE_DOWN;
+	return false;
+}
+
 /* Bring one configured service into the maps. */
-static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *cs)
+static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *cs,
+			 const struct xlbd_runtime *rt)
 {
 	struct xlb_svc_key key;
 	struct xlb_svc val = { .table_size = cs->table_size };
@@ -484,11 +509,28 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 	size_t n = cs->n_backends;
 	__u32 *ids = calloc(n ? n : 1, sizeof(*ids));
 	struct xlb_backend *want = calloc(n ? n : 1, sizeof(*want));
+	__u8 *states = calloc(n ? n : 1, 1);
 
-	if (!ids || !want) {
+	if (!ids || !want || !states) {
 		free(ids);
 		free(want);
+		free(states);
 		return -ENOMEM;
+	}
+	bool fail_open = wanted_states(cs, rt, states);
+
+	if (fail_open != st->svcs[id].fail_open) {
+		char ref[XLB_SERVICE_STRLEN];
+
+		xlb_service_format(&cs->ref, ref, sizeof(ref));
+		if (fail_open)
+			xlog_warn("%s: fewer than min_healthy %u backends healthy: failing open, "
+				  "every "
+				  "enabled backend stays in the table",
+				  ref, cs->min_healthy);
+		else
+			xlog_info("%s: enough healthy backends again: no longer failing open", ref);
+		st->svcs[id].fail_open = fail_open;
 	}
 	size_t n_have = is_new ? 0 : service_backends(st, (__u32)id, st->scratch_ids);
 
@@ -510,7 +552,7 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		want[i].family = b->addr.family;
 		want[i].svc_id = (__u32)id;
 		want[i].weight = (__u16)b->weight;
-		want[i].state = be_state_of(b);
+		want[i].state = states[i];
 		if (want[i].state == XLB_BE_UP)
 			ret = write_backend(st, bid, &want[i]);
 	}
@@ -521,6 +563,7 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		ret = write_backend(st, ids[i], &want[i]);
 	free(ids);
 	free(want);
+	free(states);
 	if (ret)
 		return ret;
 
@@ -685,7 +728,7 @@ int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *
 	if (!ret)
 		ret = sync_vips(st, conf, false);
 	for (size_t i = 0; i < conf->n_services && !ret; i++)
-		ret = apply_service(st, &conf->services[i]);
+		ret = apply_service(st, &conf->services[i], rt);
 	if (!ret)
 		ret = sync_vips(st, conf, true);
 	if (!ret && !wildcard) {
@@ -733,4 +776,22 @@ __u32 state_backend_id(const struct xlbd_state *st, __u32 svc_id, const struct x
 			return id;
 	}
 	return 0;
+}
+
+bool state_backend_up(const struct xlbd_state *st, const struct xlb_service_ref *svc,
+		      const struct xlb_addr *a)
+{
+	__u32 id, m, bid;
+
+	if (state_service_id(st, svc, &id, &m))
+		return false;
+	bid = state_backend_id(st, id, a);
+	return bid && st->bes[bid].state == XLB_BE_UP;
+}
+
+bool state_service_fail_open(const struct xlbd_state *st, const struct xlb_service_ref *svc)
+{
+	__u32 id, m;
+
+	return !state_service_id(st, svc, &id, &m) && st->svcs[id].fail_open;
 }

@@ -19,6 +19,8 @@ struct xlbd_state;
 struct xlbd_runtime {
 	__u32 hash_seed; /* the effective seed (configured, or the persisted automatic one) */
 	__u8 gw_mac[6]; /* the effective gateway MAC; all zero while unresolved */
+	/* Whether backend a of service svc passes its health checks; NULL: all do. */
+	bool (*healthy)(const struct xlb_service_ref *svc, const struct xlb_addr *a);
 };
 
 /* Create the state over an open data plane, learning ids, generations and tables from the
@@ -47,6 +49,14 @@ struct xlbd_apply_stats {
 	bool config_written;
 };
 const struct xlbd_apply_stats *state_last_apply(const struct xlbd_state *st);
+
+/* Whether the data path sends new flows to backend a of service svc now (its entry is up):
+ * how a restarted daemon's health checks start where the data path is. */
+bool state_backend_up(const struct xlbd_state *st, const struct xlb_service_ref *svc,
+		      const struct xlb_addr *a);
+
+/* Whether service svc fails open now (fewer than min_healthy healthy backends). */
+bool state_service_fail_open(const struct xlbd_state *st, const struct xlb_service_ref *svc);
 
 /* The service id and table size in use for ref. Returns 0, or -ENOENT when it is not applied. */
 int state_service_id(const struct xlbd_state *st, const struct xlb_service_ref *ref, __u32 *id,

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# lab_health.sh - health checking in the namespace lab with real servers: every backend comes
+# up; a hung server (SIGSTOP), a blackholed backend (link down) and a killed server are each
+# marked down within fall x interval + timeout (plus the check tick), after which no request
+# fails and none reaches them; they come back after `rise` good checks; with every backend down
+# the service fails open (min_healthy 1). HTTP checks on TCP services, UDP checks on UDP ones.
+# Prints "ok   e2e/health/NAME" / "FAIL ..." and ends with "e2e/health: N passed, ...".
+set -u
+LAYER=e2e/health
+pass=0 fail=0 skip=0
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+export OUTPUT=${OUTPUT:-.output}
+case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+export LAB_ID=hc$$
+LAB="$TOP/scripts/lab.sh"
+STATE=/run/xlb-lab/$LAB_ID
+SOCK=$STATE/xlbd.sock
+
+summary() {
+	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
+	exit $((fail > 0))
+}
+ok() {
+	echo "ok   $LAYER/$1"
+	pass=$((pass + 1))
+}
+bad() {
+	echo "FAIL $LAYER/$1: $2"
+	fail=$((fail + 1))
+}
+
+if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/bin/python3 ]; then
+	echo "skip $LAYER/*: needs root and /usr/bin/python3"
+	skip=1
+	summary
+fi
+trap '"$LAB" down >/dev/null 2>&1' EXIT
+UPLOG=$(mktemp)
+if ! "$LAB" up -b 3 -c 1 >"$UPLOG" 2>&1; then
+	bad lab_up "$(tail -5 "$UPLOG")"
+	rm -f "$UPLOG"
+	summary
+fi
+rm -f "$UPLOG"
+
+# state SERVICE ADDRESS: up or down, from GET /v1/health.
+state() {
+	curl -s --unix-socket "$SOCK" http://lab/v1/health | python3 -c "
+import json, sys
+for b in json.load(sys.stdin)['backends']:
+    if b['service'] == sys.argv[1] and b['address'] == sys.argv[2]:
+        print(b['state'])" "$1" "$2"
+}
+
+# Seconds until the backend reaches the wanted state (polling every 20 ms), or "timeout".
+wait_state() { # SERVICE ADDRESS STATE LIMIT_S
+	python3 - "$SOCK" "$@" <<'EOF'
+import json, socket, sys, time
+sock, svc, addr, want, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+def get():
+    s = socket.socket(socket.AF_UNIX); s.connect(sock)
+    s.sendall(b"GET /v1/health HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        d = s.recv(65536)
+        if not d: break
+        data += d
+    for b in json.loads(data.split(b"\r\n\r\n", 1)[1])["backends"]:
+        if b["service"] == svc and b["address"] == addr:
+            return b["state"]
+t0 = time.time()
+while time.time() - t0 < limit:
+    if get() == want:
+        print("%.2f" % (time.time() - t0)); sys.exit(0)
+    time.sleep(0.02)
+print("timeout")
+EOF
+}
+
+load() { "$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/load.py" "$@"; }
+SVC=10.0.0.10:80/tcp
+# Detection bound: fall (2) x interval (0.2 s) + timeout (0.15 s) + jitter (10 %) + ticks.
+BOUND=1.0
+
+all_up=1
+for i in 1 2 3; do
+	for svc in "$SVC" "10.0.0.10:7/udp"; do
+		[ "$(wait_state "$svc" "10.101.$i.2" up 5)" = timeout ] && all_up=0
+	done
+done
+if [ $all_up -eq 1 ]; then ok all_backends_up; else
+	bad all_backends_up "$(curl -s --unix-socket "$SOCK" http://lab/v1/health)"
+fi
+
+# check_down NAME ADDRESS: detected within BOUND, then 300 requests without failure that
+# never reach it.
+check_down() {
+	local t r
+	t=$(wait_state "$SVC" "$2" down 5)
+	r=$(load tcp 10.0.0.10 300 --timeout 1)
+	if [ "$t" != timeout ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "$t" "$BOUND" &&
+		grep -q '"failures": 0' <<<"$r" && ! grep -q "\"backend$3\"" <<<"$r"; then
+		ok "$1 (detected in ${t}s)"
+	else
+		bad "$1" "detection ${t}s (bound ${BOUND}s), then $r"
+	fi
+}
+check_up() { # NAME ADDRESS N
+	local t r
+	t=$(wait_state "$SVC" "$2" up 5)
+	r=$(load tcp 10.0.0.10 300 --timeout 1)
+	if [ "$t" != timeout ] && grep -q '"failures": 0' <<<"$r" && grep -q "\"backend$3\"" <<<"$r"; then
+		ok "$1 (back in ${t}s)"
+	else
+		bad "$1" "recovery ${t}s, then $r"
+	fi
+}
+
+# A hung server: the kernel still accepts connections, only HTTP answers tell.
+kill -STOP "$(cat "$STATE/server2.pid")"
+check_down hung_backend_marked_down 10.101.2.2 2
+kill -CONT "$(cat "$STATE/server2.pid")"
+check_up hung_backend_recovers 10.101.2.2 2
+
+# Blackholed: its link goes down.
+"$LAB" exec backend3 ip link set eth0 down
+check_down blackholed_backend_marked_down 10.101.3.2 3
+"$LAB" exec backend3 ip link set eth0 up
+"$LAB" exec backend3 ip route replace default via 10.101.3.1
+check_up blackholed_backend_recovers 10.101.3.2 3
+
+# Killed: connections are refused.
+kill -9 "$(cat "$STATE/server1.pid")"
+check_down killed_backend_marked_down 10.101.1.2 1
+
+# Every backend down: the service fails open rather than dropping everything.
+kill -STOP "$(cat "$STATE/server2.pid")" "$(cat "$STATE/server3.pid")"
+wait_state "$SVC" 10.101.2.2 down 5 >/dev/null
+wait_state "$SVC" 10.101.3.2 down 5 >/dev/null
+t=$(curl -s --unix-socket "$SOCK" http://lab/v1/tables/10.0.0.10/80/tcp)
+svc=$(curl -s --unix-socket "$SOCK" http://lab/v1/services/10.0.0.10/80/tcp)
+if grep -q '"empty_slots":0' <<<"$t" && grep -qE '"address":"10.101.2.2","share":0\.[0-9]+,"slots":[1-9]' <<<"$t" &&
+	grep -q '"fail_open":true' <<<"$svc" && grep -q 'failing open' "$STATE/xlbd.log"; then
+	ok all_down_fails_open
+else
+	bad all_down_fails_open "$t $svc"
+fi
+kill -CONT "$(cat "$STATE/server2.pid")" "$(cat "$STATE/server3.pid")"
+
+summary

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* health.h - health checking of backends on the daemon's event loop: tcp, http, https, udp and
+ * none checks, each backend of each service a target with rise/fall damping. A transition calls
+ * back into the daemon, which re-applies the configuration with the new health view. */
+#ifndef XLBD_HEALTH_H
+#define XLBD_HEALTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "config.h"
+
+struct loop;
+
+/* Typed result of one check; the names are used in logs, the API and metrics. */
+#define XLB_HC_RESULTS(R)                \
+	R(HC_OK, "ok")                   \
+	R(HC_TIMEOUT, "timeout")         \
+	R(HC_REFUSED, "refused")         \
+	R(HC_UNREACHABLE, "unreachable") \
+	R(HC_BAD_STATUS, "bad_status")   \
+	R(HC_BAD_BODY, "bad_body")       \
+	R(HC_BAD_REPLY, "bad_reply")     \
+	R(HC_ERROR, "error")
+
+enum hc_result {
+#define HC_ENUM(id, name) id,
+	XLB_HC_RESULTS(HC_ENUM)
+#undef HC_ENUM
+		HC_RESULT_MAX
+};
+
+/* Called after a backend changed state (the daemon re-applies its configuration). */
+typedef void (*health_changed_fn)(void *ctx);
+
+/* Start the engine on loop. Returns 0 or -errno. */
+int health_start(struct loop *loop, health_changed_fn changed, void *ctx);
+void health_stop(void);
+
+/* Make the set of checked backends that of c: new backends start up when was_up says the data
+ * path already sends them traffic (an adopted data plane), else as health.initial says; kept
+ * backends keep their state; removed ones stop. Returns 0 or -ENOMEM. */
+int health_sync(const struct xlb_conf *c,
+		bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
+			       void *ctx),
+		void *ctx);
+
+/* Whether backend a of service svc passes its checks (true for type none and for unknown
+ * backends: the configuration decides about those). */
+bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a);
+
+/* The health of every checked backend as JSON: {"backends": [{service, address, type, state,
+ * last_result, consecutive, last_change_s_ago, latency_ms, checks: {result: n}, transitions}]}.
+ * svc may be NULL (all services). */
+json_t *health_json(const struct xlb_service_ref *svc);
+
+#endif /* XLBD_HEALTH_H */
