@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hcstate.h"
 #include "health.h"
 #include "log.h"
 #include "loop.h"
@@ -41,10 +42,8 @@ struct target {
 	struct xlb_addr addr;
 	struct xlb_conf_health cfg;
 	__u16 port;
-	bool up;
-	unsigned run; /* consecutive results like the last one (success or failure) */
+	struct hc_state hc; /* up or down, with the run of equal results (hcstate.c) */
 	enum hc_result last;
-	bool checked; /* at least one result */
 	uint64_t next_ns, deadline_ns, started_ns, changed_ns;
 	uint32_t latency_us;
 	int fd; /* tcp/udp check in flight, else -1 */
@@ -184,27 +183,21 @@ static void finish(struct target *t, enum hc_result r)
 	stop_check(t);
 	t->latency_us = (uint32_t)((now - t->started_ns) / 1000);
 	t->counts[r]++;
-	if (t->checked && (t->last == HC_OK) == ok)
-		t->run++;
-	else
-		t->run = 1;
 	t->last = r;
-	t->checked = true;
 	schedule(t, now);
-	if (t->up == ok || t->run < (ok ? t->cfg.rise : t->cfg.fall))
+	if (!hc_step(&t->hc, ok, t->cfg.rise, t->cfg.fall))
 		return;
-	t->up = ok;
 	t->changed_ns = now;
 	t->transitions++;
 	H.dirty = true;
 	xlb_service_format(&t->svc, svc, sizeof(svc));
 	xlb_addr_format(&t->addr, addr, sizeof(addr));
 	if (ok)
-		xlog_info("%s backend %s: up after %u successful %s checks", svc, addr, t->run,
+		xlog_info("%s backend %s: up after %u successful %s checks", svc, addr, t->hc.run,
 			  TYPE_NAMES[t->cfg.type]);
 	else
 		xlog_warn("%s backend %s: down after %u failed %s checks (last: %s)", svc, addr,
-			  t->run, TYPE_NAMES[t->cfg.type], RESULT_NAMES[r]);
+			  t->hc.run, TYPE_NAMES[t->cfg.type], RESULT_NAMES[r]);
 }
 
 static enum hc_result errno_result(int err)
@@ -490,9 +483,9 @@ int health_sync(const struct xlb_conf *c,
 				t->fd = -1;
 				t->svc = cs->ref;
 				t->addr = *a;
-				t->up = cs->health.type == XLB_HC_NONE ||
-					(was_up && was_up(&cs->ref, a, ctx)) ||
-					cs->health.initial_up;
+				hc_init(&t->hc, cs->health.type == XLB_HC_NONE ||
+							(was_up && was_up(&cs->ref, a, ctx)) ||
+							cs->health.initial_up);
 				t->changed_ns = now;
 				/* The first check comes at a random point of one interval. */
 				t->next_ns = now +
@@ -503,7 +496,7 @@ int health_sync(const struct xlb_conf *c,
 				stop_check(t);
 				t->next_ns = now;
 				if (cs->health.type == XLB_HC_NONE)
-					t->up = true;
+					hc_init(&t->hc, true);
 			}
 			t->seen = true;
 			t->cfg = cs->health;
@@ -523,7 +516,7 @@ bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a)
 {
 	const struct target *t = find(svc, a);
 
-	return !t || t->up;
+	return !t || t->hc.up;
 }
 
 json_t *health_json(const struct xlb_service_ref *svc)
@@ -545,9 +538,9 @@ json_t *health_json(const struct xlb_service_ref *svc)
 		xlb_addr_format(&t->addr, addr, sizeof(addr));
 		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:f,s:o,s:I}", "service", ref,
 			      "address", addr, "type", TYPE_NAMES[t->cfg.type], "state",
-			      t->up ? "up" : "down", "last_result",
-			      t->checked ? RESULT_NAMES[t->last] : "none", "consecutive",
-			      (json_int_t)t->run, "last_change_s_ago",
+			      t->hc.up ? "up" : "down", "last_result",
+			      t->hc.any ? RESULT_NAMES[t->last] : "none", "consecutive",
+			      (json_int_t)t->hc.run, "last_change_s_ago",
 			      (double)(now - t->changed_ns) / 1e9, "latency_ms",
 			      (double)t->latency_us / 1000.0, "checks", counts, "transitions",
 			      (json_int_t)t->transitions);
