@@ -122,6 +122,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip_case e2e/* "needs root (network namespaces, BPF)"
 else
 	for t in tests/e2e/*.sh; do
+		[ -x "$t" ] || continue # lib.sh is sourced, not run
 		run_binary "$t"
 	done
 fi

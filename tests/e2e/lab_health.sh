@@ -8,7 +8,7 @@
 # Prints "ok   e2e/health/NAME" / "FAIL ..." and ends with "e2e/health: N passed, ...".
 set -u
 LAYER=e2e/health
-pass=0 fail=0 skip=0
+. "$(dirname "$0")/lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export OUTPUT=${OUTPUT:-.output}
 case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
@@ -17,24 +17,7 @@ LAB="$TOP/scripts/lab.sh"
 STATE=/run/xlb-lab/$LAB_ID
 SOCK=$STATE/xlbd.sock
 
-summary() {
-	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
-	exit $((fail > 0))
-}
-ok() {
-	echo "ok   $LAYER/$1"
-	pass=$((pass + 1))
-}
-bad() {
-	echo "FAIL $LAYER/$1: $2"
-	fail=$((fail + 1))
-}
-
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/bin/python3 ]; then
-	echo "skip $LAYER/*: needs root and /usr/bin/python3"
-	skip=1
-	summary
-fi
+need_root python
 trap '"$LAB" down >/dev/null 2>&1' EXIT
 UPLOG=$(mktemp)
 if ! "$LAB" up -b 3 -c 1 >"$UPLOG" 2>&1; then

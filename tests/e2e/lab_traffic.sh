@@ -8,7 +8,7 @@
 # Prints "ok   e2e/lab/NAME" / "FAIL ..." and ends with "e2e/lab: N passed, N failed, N skipped".
 set -u
 LAYER=e2e/lab
-pass=0 fail=0 skip=0
+. "$(dirname "$0")/lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export OUTPUT=${OUTPUT:-.output}
 case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
@@ -17,29 +17,7 @@ LAB="$TOP/scripts/lab.sh"
 LOAD=$TOP/tests/e2e/load.py
 SOCK=/run/xlb-lab/$LAB_ID/xlbd.sock
 
-summary() {
-	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
-	exit $((fail > 0))
-}
-ok() {
-	echo "ok   $LAYER/$1"
-	pass=$((pass + 1))
-}
-bad() {
-	echo "FAIL $LAYER/$1: $2"
-	fail=$((fail + 1))
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip $LAYER/*: needs root (network namespaces, BPF)"
-	skip=1
-	summary
-fi
-if [ ! -x /usr/bin/python3 ]; then
-	echo "skip $LAYER/*: /usr/bin/python3 is missing (the lab's servers and clients)"
-	skip=1
-	summary
-fi
+need_root python
 trap '"$LAB" down >/dev/null 2>&1' EXIT
 if ! "$LAB" up -b 3 -c 2 -w 100,100,200 >/tmp/lab-$LAB_ID.log 2>&1; then
 	bad lab_up "$(tail -5 /tmp/lab-$LAB_ID.log)"

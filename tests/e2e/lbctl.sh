@@ -19,18 +19,9 @@ COMPLETION=$PWD/scripts/lbctl.bash-completion
 LAYER=e2e/lbctl
 # The system interpreter: a version-manager shim would cost half a second per call.
 PY=$(command -v /usr/bin/python3 || command -v python3)
-pass=0 fail=0 skip=0
+. "$(dirname "$0")/lib.sh"
 
-summary() {
-	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
-	exit $((fail > 0))
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip $LAYER/*: needs root (network namespaces, BPF)"
-	skip=1
-	summary
-fi
+need_root
 
 NS=xlbc-$$
 PIN=/sys/fs/bpf/xlbc-$$
@@ -50,16 +41,6 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-ok() {
-	echo "ok   $LAYER/$1"
-	pass=$((pass + 1))
-}
-
-bad() {
-	echo "FAIL $LAYER/$1: $2"
-	fail=$((fail + 1))
-}
 
 # check NAME DETAIL COMMAND...: ok when COMMAND succeeds, else FAIL with DETAIL.
 check() {

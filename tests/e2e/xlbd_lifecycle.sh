@@ -11,18 +11,9 @@ OUTPUT=${OUTPUT:-.output}
 XLBD=$PWD/$OUTPUT/xlbd
 MAPDUMP=$PWD/$OUTPUT/tests/e2e/mapdump
 LAYER=e2e/xlbd
-pass=0 fail=0 skip=0
+. "$(dirname "$0")/lib.sh"
 
-summary() {
-	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
-	exit $((fail > 0))
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip $LAYER/*: needs root (network namespaces, BPF)"
-	skip=1
-	summary
-fi
+need_root
 
 NS=xlbt-$$
 PIN=/sys/fs/bpf/xlbt-$$
@@ -40,16 +31,6 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-ok() {
-	echo "ok   $LAYER/$1"
-	pass=$((pass + 1))
-}
-
-bad() {
-	echo "FAIL $LAYER/$1: $2"
-	fail=$((fail + 1))
-}
 
 in_ns() {
 	nsenter --net=/run/netns/$NS "$@"

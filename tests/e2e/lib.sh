@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh - what the end-to-end shell tests share: result lines "ok   LAYER/NAME" and
+# "FAIL LAYER/NAME: why", the closing "LAYER: N passed, N failed, N skipped" that
+# tests/run-layers.sh sums, and the skip when not root. Source it after setting LAYER.
+pass=0 fail=0 skip=0
+
+summary() {
+	echo "$LAYER: $pass passed, $fail failed, $skip skipped"
+	exit $((fail > 0))
+}
+
+ok() {
+	echo "ok   $LAYER/$1"
+	pass=$((pass + 1))
+}
+
+bad() {
+	echo "FAIL $LAYER/$1: $2"
+	fail=$((fail + 1))
+}
+
+# Skip the whole layer with a reason unless running as root (and python3 when asked).
+need_root() { # [python]
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "skip $LAYER/*: needs root (network namespaces, BPF)"
+		skip=1
+		summary
+	fi
+	if [ "${1:-}" = python ] && [ ! -x /usr/bin/python3 ]; then
+		echo "skip $LAYER/*: /usr/bin/python3 is missing (the lab's servers and clients)"
+		skip=1
+		summary
+	fi
+}
