@@ -20,6 +20,7 @@ for _ in $(seq 1 100); do
 	curl -s --unix-socket "$SOCK" http://lab/v1/status | grep -q '"gateway_mac":"00:00:00' || break
 	sleep 0.05
 done
+"$LAB" wait-healthy
 
 echo "== sending $REQUESTS HTTP requests through the VIPs, each on a new TCP connection"
 v4=$("$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/load.py" tcp 10.0.0.10 $((REQUESTS * 2 / 3)))

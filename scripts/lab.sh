@@ -4,7 +4,8 @@
 # running xlb_decap with the VIPs on lo and real HTTP and UDP echo servers, all on one machine.
 #
 #   scripts/lab.sh up [-b BACKENDS] [-c CLIENTS] [-w W1,W2,...] [--no-xlbd]
-#   scripts/lab.sh down | status | exec NODE CMD... | xlbd-start | xlbd-stop [SIGNAL]
+#   scripts/lab.sh down | status | exec NODE CMD... | xlbd-start | xlbd-stop [SIGNAL] |
+#                  wait-healthy
 #
 # NODE is lb, router, clientN or backendN. LAB_ID (default "demo") names the lab: several labs
 # can run at once. State lives in /run/xlb-lab/$LAB_ID (config, logs, pids, the addresses).
@@ -147,6 +148,19 @@ xlbd_start() {
 	done
 	tail -5 "$STATE/xlbd.log" >&2
 	die "xlbd did not start (log: $STATE/xlbd.log)"
+}
+
+# Wait (up to 10 s) until xlbd's health checks report every backend up: the first backend to
+# pass would otherwise take every new flow until the others pass too.
+wait_healthy() {
+	for _ in $(seq 1 200); do
+		curl -s --unix-socket "$STATE/xlbd.sock" http://lab/v1/health 2>/dev/null |
+			python3 -c 'import json, sys
+b = json.load(sys.stdin)["backends"]
+sys.exit(0 if b and all(x["state"] == "up" for x in b) else 1)' && return 0
+		sleep 0.05
+	done
+	die "backends not all healthy after 10 s: curl --unix-socket $STATE/xlbd.sock http://lab/v1/health"
 }
 
 xlbd_stop() { # [SIGNAL]
@@ -308,6 +322,7 @@ exec)
 	in_node "$node" "$@"
 	;;
 xlbd-start) xlbd_start ;;
+wait-healthy) wait_healthy ;;
 xlbd-stop) xlbd_stop "${1:-TERM}" ;;
 *)
 	sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'

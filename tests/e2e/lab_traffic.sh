@@ -30,6 +30,7 @@ for _ in $(seq 1 100); do
 	curl -s --unix-socket "$SOCK" http://lab/v1/status | grep -q '"gateway_mac":"00:00:00' || break
 	sleep 0.05
 done
+"$LAB" wait-healthy || bad backends_healthy "not all up after 10 s"
 
 load() { # NODE PROTO VIP COUNT [ARGS]
 	local node=$1
