@@ -55,7 +55,8 @@ LBCTL_SRCS := $(wildcard user/lbctl/*.c)
 USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd) \
 	$(if $(LBCTL_SRCS),$(OUTPUT)/lbctl)
 XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
-E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c)) \
+	$(OUTPUT)/tests/e2e/xlb_v2.bpf.o
 # tests/fuzz/fuzz_frames.c drives the BPF programs (gcc, libbpf); the other fuzz_*.c are
 # libFuzzer harnesses of userspace parsers (clang -fsanitize=fuzzer with ASan and UBSan).
 FUZZ_SRCS := tests/fuzz/fuzz_frames.c
@@ -159,6 +160,13 @@ $(OUTPUT)/tests/e2e/%: tests/e2e/%.c $(COMMON_LIB) | $(OUTPUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) \
 		$(PKG_LIBS) -o $@
+
+# The same xlb_lb for the older BPF ISA: the same behaviour in other instructions (another
+# program tag), so that the tests can replace the running program the way an upgrade does.
+$(OUTPUT)/tests/e2e/xlb_v2.bpf.o: bpf/xlb.bpf.c $(BPF_HDRS) | $(OUTPUT)/.deps-ok
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS)) -I$(ARCH_INC) \
+		-c $< -o $@
 
 $(OUTPUT)/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(SKELS) $(COMMON_LIB)
 	$(call msg,CC,$@)

@@ -97,6 +97,31 @@ else
 	bad xlbd_sigkill_restart_under_load "$r $(tail -4 "/run/xlb-lab/$LAB_ID/xlbd.log")"
 fi
 
+# The program replaced under load: first by another build (the same source for the older BPF
+# ISA), as an upgrade would, then back by a restarted xlbd, which finds a foreign build on its
+# link and swaps its own in; both through bpf_link_update, atomically.
+PIN=/sys/fs/bpf/xlb-lab-$LAB_ID
+prog_id() { "$LAB" exec lb ip -d link show lb0 | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
+id0=$(prog_id)
+"$LAB" exec client1 /usr/bin/python3 "$LOAD" tcp 10.0.0.10 5000 --timeout 1 >"/tmp/lab-$LAB_ID.bg" &
+bg=$!
+sleep 0.3
+swap=$("$OUTPUT/tests/e2e/swapprog" "$OUTPUT/tests/e2e/xlb_v2.bpf.o" "$PIN" lb0 2>&1)
+id1=$(prog_id)
+sleep 0.3
+"$LAB" xlbd-stop TERM
+"$LAB" xlbd-start
+id2=$(prog_id)
+wait $bg
+r=$(cat "/tmp/lab-$LAB_ID.bg")
+rm -f "/tmp/lab-$LAB_ID.bg"
+if grep -q '"failures": 0' <<<"$r" && [ "$id0" != "$id1" ] && [ "$id1" != "$id2" ] &&
+	grep -q 'replaced the running xlb_lb' "/run/xlb-lab/$LAB_ID/xlbd.log"; then
+	ok program_replaced_under_load
+else
+	bad program_replaced_under_load "$r; programs $id0 -> $id1 -> $id2; $swap"
+fi
+
 # Long-lived connections while a backend is removed: only the removed backend's connections
 # move (and are reset by their new backend); every other connection finishes. Then the backend
 # comes back and new connections reach it again.
