@@ -524,9 +524,7 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 
 		xlb_service_format(&cs->ref, ref, sizeof(ref));
 		if (fail_open)
-			xlog_warn("%s: fewer than min_healthy %u backends healthy: failing open, "
-				  "every "
-				  "enabled backend stays in the table",
+			xlog_warn("%s: fewer than %u backends healthy (min_healthy): failing open",
 				  ref, cs->min_healthy);
 		else
 			xlog_info("%s: enough healthy backends again: no longer failing open", ref);
