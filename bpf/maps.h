@@ -77,6 +77,15 @@ struct {
 	__type(value, struct xlb_conn);
 } xlb_conns SEC(".maps");
 
+/* Flood guard state per CPU: the theoretical arrival time (ns) of the next allowed connection
+ * entry (GCRA). Written by the data path only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} xlb_guard SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES);

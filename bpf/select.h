@@ -58,6 +58,27 @@ static __always_inline int maglev_pick(const struct xlb_svc *svc, __u32 hash, st
 	return 0;
 }
 
+/* The new-connection flood guard (GCRA per CPU): may another connection entry be written now?
+ * Above the configured rate, flows are forwarded by their Maglev slot without an entry, so a
+ * flood of new flows cannot evict the entries of established connections. */
+static __always_inline bool guard_allows(const struct xlb_config *cfg)
+{
+	__u64 now, t, *tat, interval = cfg->new_flow_interval_ns;
+	__u32 zero = 0;
+
+	if (!interval)
+		return true;
+	tat = bpf_map_lookup_elem(&xlb_guard, &zero);
+	if (!tat)
+		return true;
+	now = bpf_ktime_get_coarse_ns();
+	t = *tat > now ? *tat : now;
+	if (t - now > interval * cfg->new_flow_burst)
+		return false;
+	*tat = t + interval;
+	return true;
+}
+
 /* Pick the backend for packet p of service svc. Returns a TX_* reason with *ch filled in, or
  * a DROP_* reason. Writes the connection table except for TCP RST, and skips the write when the
  * entry already says the same thing (a retransmitted SYN). */
@@ -105,6 +126,8 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	if (c && c->backend_id == ch->backend_id && c->generation == ch->be->generation &&
 	    c->last_seen == now)
 		return reason;
+	if (!guard_allows(cfg))
+		return XLB_R_TX_FLOOD;
 
 	struct xlb_conn nc = {
 		.backend_id = ch->backend_id,

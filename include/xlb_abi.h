@@ -15,7 +15,7 @@
 
 /* Version of everything in this file. Stored in xlb_config.abi_version by the daemon so that a
  * restarted daemon can refuse pinned maps it does not understand. */
-#define XLB_ABI_VERSION 1
+#define XLB_ABI_VERSION 2
 
 /* Limits. They size the maps, so changing one changes the ABI. */
 #define XLB_MAX_SERVICES 512 /* services (VIP, port, proto) */
@@ -146,6 +146,9 @@ struct xlb_config {
 	__u32 udp_idle_ticks; /* a UDP flow idle more than this many ticks of 2^30 ns is
 			       * re-selected; 0 = never expires. Writers round seconds up
 			       * (xlb_udp_idle_ticks()) so that no flow expires early. */
+	__u32 new_flow_interval_ns; /* flood guard: per CPU, one connection entry may be written
+				     * every this many ns on average; 0 = no limit */
+	__u32 new_flow_burst; /* ... with bursts of this many more (GCRA tolerance) */
 };
 
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key layout");
@@ -158,6 +161,6 @@ _Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");
 _Static_assert(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
 _Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key layout");
 _Static_assert(sizeof(struct xlb_frag) == 16, "xlb_frag layout");
-_Static_assert(sizeof(struct xlb_config) == 48, "xlb_config layout");
+_Static_assert(sizeof(struct xlb_config) == 56, "xlb_config layout");
 
 #endif /* XLB_ABI_H */

@@ -60,7 +60,9 @@
 	XLB_REASON(XLB_R_DROP_EXT_HDRS, "drop_ext_hdrs", XDP_DROP,                              \
 		   "IPv6 packet to a VIP with more extension headers than the data path walks") \
 	XLB_REASON(XLB_R_PASS_L2_GROUP, "pass_l2_group", XDP_PASS,                              \
-		   "Ethernet broadcast or multicast destination: never balanced")
+		   "Ethernet broadcast or multicast destination: never balanced")               \
+	XLB_REASON(XLB_R_TX_FLOOD, "tx_flood_untracked", XDP_TX,                                \
+		   "forwarded by Maglev without a connection entry: new-flow rate over the guard")
 
 enum xlb_reason {
 #define XLB_REASON_ENUM(id, name, action, help) id,

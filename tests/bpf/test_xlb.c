@@ -1191,6 +1191,40 @@ static int t_fragments_v6_options_after_fragment_header(void)
 	return XT_PASS;
 }
 
+/* The flood guard: one entry a second with a burst of 2 lets 3 new flows write entries at
+ * once; the rest are forwarded by Maglev without one, and established flows keep theirs. */
+static int t_flood_guard(void)
+{
+	struct xlb_config c = stdenv_config();
+	struct frame_spec s = FLOW;
+
+	c.new_flow_interval_ns = 1000000000;
+	c.new_flow_burst = 2;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	for (int i = 0; i < 3; i++) {
+		s.sport = (uint16_t)(30000 + i);
+		s.tcp_flags = 0x02;
+		XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	}
+	for (int i = 3; i < 6; i++) {
+		s.sport = (uint16_t)(30000 + i);
+		XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_FLOOD, 1, 1, &c), XT_PASS);
+	}
+	XT_EQ(lbenv_count_conns(&env), 3);
+	/* The flows with entries still hit them. */
+	s.sport = 30000;
+	s.tcp_flags = 0x10;
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, &c), XT_PASS);
+	/* Without a limit, every new flow gets its entry again. */
+	c.new_flow_interval_ns = 0;
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	s.sport = 30010;
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 4);
+	return XT_PASS;
+}
+
 static int t_udp_no_timeout_when_zero(void)
 {
 	struct xlb_config c = stdenv_config();
@@ -1587,6 +1621,7 @@ static const struct xt_case SCENARIOS[] = {
 	{ "conn_other_service_backend_reselects", t_other_service_backend_reselects },
 	{ "conn_udp_idle_timeout", t_udp_idle_timeout },
 	{ "conn_udp_no_timeout_when_zero", t_udp_no_timeout_when_zero },
+	{ "conn_flood_guard", t_flood_guard },
 	{ "conn_udp_idle_one_second", t_udp_idle_one_second },
 	{ "mtu_too_big_never_below_minimum", t_too_big_never_below_minimum_mtu },
 	{ "fragments_dropped_first_not_remembered", t_dropped_first_fragment_not_remembered },

@@ -168,11 +168,11 @@ check unknown_option "rc=$RC: $ERR" test "$RC" = 2 -a "$ERR" = "Error: unknown o
 # ---- version and daemon ----
 
 run version
-check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 1)" \
-	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 1)"
+check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 2)" \
+	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 2)"
 run -j version
 check version_json "$OUT" test "$(py '(d["abi_version"], d["xlbd"]["abi_version"], d["xlbd"]["version"])')" = \
-	"(1, 1, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
+	"(2, 2, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
 run daemon status
 check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon
@@ -454,7 +454,7 @@ run map list
 check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +512 +2)$' <<<"$OUT")" = 2
 run -j map list
 check map_list_json "$OUT" test "$(py 'sorted(m["name"] for m in d["maps"])')" = \
-	"['xlb_backends', 'xlb_be_stats', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
+	"['xlb_backends', 'xlb_be_stats', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
 run map dump config
 check map_dump_config_human "$OUT" test "$(grep -cxE 'hash_seed +4242|src_v6 +2001:db8:ff::1|gw_mac +02:00:00:00:00:fe|udp_idle_ticks +28' <<<"$OUT")" = 4
 run -j map dump xlb_backends
@@ -472,7 +472,7 @@ check map_dump_conns_json "$OUT" test "$(py '(len(d["entries"]), d["truncated"],
 	"(3, True, ['backend_id', 'client', 'dport', 'generation', 'hash', 'last_seen', 'sport', 'svc_id'])"
 run -j map dump reasons
 check map_dump_reasons_json "$OUT" test "$(py '([r["reason"] for r in d["entries"]][:2], len(d["entries"]))')" = \
-	"(['tx_conn_hit', 'tx_new_flow'], 25)"
+	"(['tx_conn_hit', 'tx_new_flow'], 26)"
 run -j map dump svc_stats
 check map_dump_svc_stats_json "$OUT" test "$(py 'all(e["packets"] > 0 for e in d["entries"]) and len(d["entries"]) >= 2')" = True
 run -j map dump be_stats

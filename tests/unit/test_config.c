@@ -84,6 +84,8 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 	DIFF(a->mtu != b->mtu, "mtu %u != %u", a->mtu, b->mtu);
 	DIFF(a->conntrack_size != b->conntrack_size, "conntrack_size");
 	DIFF(a->udp_idle_timeout != b->udp_idle_timeout, "udp_idle_timeout");
+	DIFF(a->new_flow_rate != b->new_flow_rate, "new_flow_rate");
+	DIFF(a->new_flow_burst != b->new_flow_burst, "new_flow_burst");
 	DIFF(strcmp(a->state_dir, b->state_dir), "state_dir");
 	DIFF(a->n_services != b->n_services, "n_services %zu != %zu", a->n_services, b->n_services);
 	for (size_t i = 0; i < a->n_services; i++) {
@@ -261,7 +263,8 @@ static const char FULL[] = "# every key\n"
 			   "gateway: 02:AA:bb:cc:dd:0e\n"
 			   "hash_seed: 4294967295\n"
 			   "mtu: 9000\n"
-			   "conntrack: { size: 2097152, udp_idle_timeout: 2m }\n"
+			   "conntrack: { size: 2097152, udp_idle_timeout: 2m, "
+			   "new_flow_rate: 5000, new_flow_burst: 7 }\n"
 			   "state_dir: /run/xlb state\n"
 			   "services:\n"
 			   "  - name: web.v4_1-a\n" /* line 14 */
@@ -305,6 +308,8 @@ static int t_full_every_key(void)
 	XT_EQ(c.mtu, 9000);
 	XT_EQ(c.conntrack_size, 2097152);
 	XT_EQ(c.udp_idle_timeout, 120);
+	XT_EQ(c.new_flow_rate, 5000);
+	XT_EQ(c.new_flow_burst, 7);
 	XT_CHECK(!strcmp(c.state_dir, "/run/xlb state"), "state_dir '%s'", c.state_dir);
 	XT_EQ(c.n_services, 2);
 
@@ -362,6 +367,8 @@ static int t_defaults(void)
 	XT_EQ(c.mtu, 1500);
 	XT_EQ(c.conntrack_size, XLB_DEFAULT_CONNS);
 	XT_EQ(c.udp_idle_timeout, 30);
+	XT_EQ(c.new_flow_rate, XLB_CONF_DEFAULT_NEW_FLOW_RATE);
+	XT_EQ(c.new_flow_burst, XLB_CONF_DEFAULT_NEW_FLOW_BURST);
 	XT_CHECK(!strcmp(c.state_dir, "/var/lib/xlb"), "state_dir");
 	XT_EQ(c.n_services, 0);
 	/* The parsed defaults are xlb_conf_init()'s. */
@@ -675,7 +682,8 @@ static int t_unknown_keys(void)
 		{ "interfaces: [eth0]\nservices: []\nmetrics: { listen: x }\n", 3,
 		  "metrics: unknown key (known keys: interfaces," },
 		{ "interfaces: [eth0]\nservices: []\nconntrack: { size: 2048, ttl: 3 }\n", 3,
-		  "conntrack.ttl: unknown key (known keys: size, udp_idle_timeout)" },
+		  "conntrack.ttl: unknown key (known keys: size, udp_idle_timeout, new_flow_rate, "
+		  "new_flow_burst)" },
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    prot: tcp\n", 6,
 		  "services[0].prot: unknown key (known keys: name, vip, port, proto, table_size, "
 		  "icmp_echo, min_healthy, health, backends)" },

@@ -25,6 +25,8 @@
 #define PATH_BUF 160 /* key path of the node being parsed */
 #define MAX_KEYS 16 /* keys of the largest mapping (the top level has 12) */
 #define MAX_UDP_IDLE 86400
+#define MAX_NEW_FLOW_RATE 100000000
+#define MAX_NEW_FLOW_BURST 10000000
 #define MIN_MTU 1280
 #define MAX_MTU 9216
 #define MIN_CONNTRACK 1024
@@ -467,6 +469,8 @@ void xlb_conf_init(struct xlb_conf *c)
 	c->mtu = XLB_CONF_DEFAULT_MTU;
 	c->conntrack_size = XLB_DEFAULT_CONNS;
 	c->udp_idle_timeout = XLB_CONF_DEFAULT_UDP_IDLE;
+	c->new_flow_rate = XLB_CONF_DEFAULT_NEW_FLOW_RATE;
+	c->new_flow_burst = XLB_CONF_DEFAULT_NEW_FLOW_BURST;
 	strcpy(c->state_dir, XLB_CONF_DEFAULT_STATE_DIR);
 }
 
@@ -1521,9 +1525,21 @@ static int ct_udp_idle_timeout(struct parser *p, void *obj)
 	return 0;
 }
 
+static int ct_new_flow_rate(struct parser *p, void *obj)
+{
+	return get_u32(p, 0, MAX_NEW_FLOW_RATE, &((struct xlb_conf *)obj)->new_flow_rate);
+}
+
+static int ct_new_flow_burst(struct parser *p, void *obj)
+{
+	return get_u32(p, 0, MAX_NEW_FLOW_BURST, &((struct xlb_conf *)obj)->new_flow_burst);
+}
+
 static const struct key_def conntrack_keys[] = {
 	{ "size", ct_size, false },
 	{ "udp_idle_timeout", ct_udp_idle_timeout, false },
+	{ "new_flow_rate", ct_new_flow_rate, false },
+	{ "new_flow_burst", ct_new_flow_burst, false },
 };
 
 static int top_conntrack(struct parser *p, void *obj)
@@ -1870,6 +1886,12 @@ static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
 	if (c->udp_idle_timeout > MAX_UDP_IDLE)
 		return vfail(v, 0, "conntrack.udp_idle_timeout", "must be 0..%u seconds, got %u",
 			     MAX_UDP_IDLE, c->udp_idle_timeout);
+	if (c->new_flow_rate > MAX_NEW_FLOW_RATE)
+		return vfail(v, 0, "conntrack.new_flow_rate", "must be 0..%u, got %u",
+			     MAX_NEW_FLOW_RATE, c->new_flow_rate);
+	if (c->new_flow_burst > MAX_NEW_FLOW_BURST)
+		return vfail(v, 0, "conntrack.new_flow_burst", "must be 0..%u, got %u",
+			     MAX_NEW_FLOW_BURST, c->new_flow_burst);
 	why = state_dir_problem(c->state_dir, strnlen(c->state_dir, XLB_CONF_PATH_MAX));
 	if (why)
 		return vfail(v, 0, "state_dir", "%s", why);
@@ -2319,8 +2341,10 @@ int xlb_conf_dump(const struct xlb_conf *c, FILE *f)
 	else
 		fprintf(f, "hash_seed: %u\n", c->hash_seed);
 	fprintf(f, "mtu: %u\n", c->mtu);
-	fprintf(f, "conntrack:\n  size: %u\n  udp_idle_timeout: %us\n", c->conntrack_size,
-		c->udp_idle_timeout);
+	fprintf(f,
+		"conntrack:\n  size: %u\n  udp_idle_timeout: %us\n  new_flow_rate: %u\n"
+		"  new_flow_burst: %u\n",
+		c->conntrack_size, c->udp_idle_timeout, c->new_flow_rate, c->new_flow_burst);
 	fputs("state_dir: ", f);
 	put_quoted(f, c->state_dir, XLB_CONF_PATH_MAX);
 	fputc('\n', f);

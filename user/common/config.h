@@ -23,6 +23,8 @@
 #define XLB_CONF_DEFAULT_STATE_DIR "/var/lib/xlb"
 #define XLB_CONF_DEFAULT_MTU 1500
 #define XLB_CONF_DEFAULT_UDP_IDLE 30 /* seconds */
+#define XLB_CONF_DEFAULT_NEW_FLOW_RATE 200000 /* per CPU per second: the flood guard */
+#define XLB_CONF_DEFAULT_NEW_FLOW_BURST 20000
 #define XLB_CONF_DEFAULT_TABLE_SIZE 65537
 #define XLB_CONF_DEFAULT_WEIGHT 100
 #define XLB_CONF_MIN_SLOTS_PER_BACKEND 100 /* table_size >= 100 x backends (Maglev balance) */
@@ -107,6 +109,10 @@ struct xlb_conf {
 	__u32 mtu; /* 1280..9216: largest IP packet, tunnel header included, towards backends */
 	__u32 conntrack_size; /* connection-table entries, 1024..16777216 */
 	__u32 udp_idle_timeout; /* seconds, 0..86400; 0 = UDP entries never expire */
+	__u32 new_flow_rate; /* flood guard: connection entries written per second per CPU,
+			      * 0..100000000, 0 = no limit; default XLB_CONF_DEFAULT_NEW_FLOW_RATE
+			      */
+	__u32 new_flow_burst; /* ... above that rate in a burst: 0..10000000 */
 	char state_dir[XLB_CONF_PATH_MAX];
 	struct xlb_conf_service *services;
 	size_t n_services;

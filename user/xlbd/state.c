@@ -341,6 +341,8 @@ static void desired_config(const struct xlb_conf *c, const struct xlbd_runtime *
 	out->rss_bits_v6 = c->rss_bits_v6;
 	out->mtu = (__u16)c->mtu;
 	out->udp_idle_ticks = xlb_udp_idle_ticks(c->udp_idle_timeout);
+	out->new_flow_interval_ns = c->new_flow_rate ? 1000000000U / c->new_flow_rate : 0;
+	out->new_flow_burst = c->new_flow_burst;
 }
 
 static int write_config(struct xlbd_state *st, const struct xlb_config *want)
