@@ -48,16 +48,11 @@ static void print_list(const json_t *j)
 
 static int do_list(int argc, char **argv)
 {
-	struct xlb_service_ref ref;
-	char path[256];
 	json_t *j;
+	int ret = api_service_call("GET", argc, argv, &j);
 
-	if (want_args(argc, 1, 1))
-		return LBCTL_USAGE;
-	if (arg_service(argv[0], &ref))
-		return LBCTL_FAIL;
-	if (api_call("GET", api_service_path(&ref, "", path, sizeof(path)), NULL, 0, &j))
-		return LBCTL_FAIL;
+	if (ret)
+		return ret;
 	/* Only what the command is about: the service and its backends. */
 	json_t *out = json_pack("{s:O,s:O}", "service", json_object_get(j, "service"), "backends",
 				json_object_get(j, "backends"));

@@ -282,3 +282,17 @@ const char *api_service_path(const struct xlb_service_ref *ref, const char *suff
 		 ref->proto == IPPROTO_TCP ? "tcp" : "udp", suffix);
 	return buf;
 }
+
+int api_service_call(const char *method, int argc, char **argv, json_t **out)
+{
+	struct xlb_service_ref ref;
+	char path[256];
+
+	if (want_args(argc, 1, 1))
+		return LBCTL_USAGE;
+	if (arg_service(argv[0], &ref))
+		return LBCTL_FAIL;
+	if (api_call(method, api_service_path(&ref, "", path, sizeof(path)), NULL, 0, out))
+		return LBCTL_FAIL;
+	return 0;
+}

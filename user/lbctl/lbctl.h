@@ -163,6 +163,11 @@ int api_call_json(const char *method, const char *path, json_t *body, json_t **o
 const char *api_service_path(const struct xlb_service_ref *ref, const char *suffix, char *buf,
 			     size_t len);
 
+/* The commands that take exactly one SERVICE and send METHOD to its resource: check the
+ * arguments, call, and leave the answer in *out. Returns 0, LBCTL_USAGE or LBCTL_FAIL (the
+ * problem reported). */
+int api_service_call(const char *method, int argc, char **argv, json_t **out);
+
 /* ---- the pinned maps, read-only (pinned.c) ---- */
 
 /* Descriptor of the map pinned as name under --pin-dir, opened once per process after the

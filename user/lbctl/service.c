@@ -79,17 +79,10 @@ static int do_list(int argc, char **argv)
 
 static int do_show(int argc, char **argv)
 {
-	struct xlb_service_ref ref;
-	char path[256];
 	json_t *j;
+	int ret = api_service_call("GET", argc, argv, &j);
 
-	if (want_args(argc, 1, 1))
-		return LBCTL_USAGE;
-	if (arg_service(argv[0], &ref))
-		return LBCTL_FAIL;
-	if (api_call("GET", api_service_path(&ref, "", path, sizeof(path)), NULL, 0, &j))
-		return LBCTL_FAIL;
-	return emit(j, print_one);
+	return ret ? ret : emit(j, print_one);
 }
 
 /* The optional settings of add and set. */
@@ -180,17 +173,10 @@ static int do_set(int argc, char **argv)
 
 static int do_del(int argc, char **argv)
 {
-	struct xlb_service_ref ref;
-	char path[256];
 	json_t *j;
+	int ret = api_service_call("DELETE", argc, argv, &j);
 
-	if (want_args(argc, 1, 1))
-		return LBCTL_USAGE;
-	if (arg_service(argv[0], &ref))
-		return LBCTL_FAIL;
-	if (api_call("DELETE", api_service_path(&ref, "", path, sizeof(path)), NULL, 0, &j))
-		return LBCTL_FAIL;
-	return emit(j, NULL);
+	return ret ? ret : emit(j, NULL);
 }
 
 static const struct lbctl_cmd cmds[] = {
