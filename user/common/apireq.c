@@ -107,19 +107,6 @@ static int get_state(json_t *v, enum xlb_admin_state *st, char *err, size_t errl
 	return fail(err, errlen, 400, "state: must be enabled, drain or disabled, got %s", s);
 }
 
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= XLB_CONF_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
-			    s[i]))
-			return false;
-	return true;
-}
-
 /* A backend object: {"address": ..., "weight": ..., "state": ...}; address required when
  * need_addr, otherwise forbidden (it is in the path). */
 static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be, unsigned *fields,
@@ -192,7 +179,7 @@ static int parse_service(json_t *o, bool add, struct api_request *req, char *err
 			have_proto = true;
 		} else if (!strcmp(key, "name")) {
 			ret = get_str(v, "name", &str, err, errlen);
-			if (!ret && !name_ok(str))
+			if (!ret && xlb_conf_name_problem(str, strlen(str)))
 				ret = fail(err, errlen, 400,
 					   "name: 1..31 of A-Z a-z 0-9 _ . -, got \"%s\"", str);
 			if (!ret)

@@ -194,7 +194,7 @@ static const char *iface_problem(const char *s, size_t len)
 	return NULL;
 }
 
-static const char *service_name_problem(const char *s, size_t len)
+const char *xlb_conf_name_problem(const char *s, size_t len)
 {
 	if (len == 0 || len >= XLB_CONF_NAME_MAX)
 		return "must be 1..31 characters";
@@ -1268,7 +1268,7 @@ static int svc_name(struct parser *p, void *obj)
 	rc = get_scalar(p, "a name", &v, &len);
 	if (rc)
 		return rc;
-	why = service_name_problem(v, len);
+	why = xlb_conf_name_problem(v, len);
 	if (why)
 		return perr(p, ev_line(p), "not a valid service name (%s): %s", why,
 			    echo(buf, v, len));
@@ -2018,7 +2018,7 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 
 	if (s->name[0]) {
 		snprintf(key, sizeof(key), "services[%zu].name", i);
-		why = service_name_problem(s->name, strnlen(s->name, XLB_CONF_NAME_MAX));
+		why = xlb_conf_name_problem(s->name, strnlen(s->name, XLB_CONF_NAME_MAX));
 		if (why)
 			return vfail(v, s->line, key, "not a valid service name (%s)", why);
 	}

@@ -118,6 +118,11 @@ struct xlb_conf {
 	size_t n_services;
 };
 
+/* What is wrong with the service name s (len bytes, not necessarily terminated), or NULL when
+ * it is valid: 1..XLB_CONF_NAME_MAX-1 characters of A-Z a-z 0-9 _ . - (the one rule for files
+ * and the API). */
+const char *xlb_conf_name_problem(const char *s, size_t len);
+
 /* Fill c with the defaults of every optional key and no interfaces or services. */
 void xlb_conf_init(struct xlb_conf *c);
 
