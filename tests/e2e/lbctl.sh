@@ -103,10 +103,7 @@ services:
 EOF
 }
 
-ip netns add "$NS" || { bad setup "cannot create a network namespace"; summary; }
-ip -n "$NS" link add veth0 type veth peer name veth1
-ip -n "$NS" link set veth0 up
-ip -n "$NS" link set veth1 up
+veth_netns "$NS"
 mkdir -p "$TMP/state"
 write_conf
 nsenter --net=/run/netns/$NS "$XLBD" -c "$CONF" --pin-dir "$PIN" --socket "$SOCK" >"$LOG" 2>&1 &

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # lib.sh - what the end-to-end shell tests share: result lines "ok   LAYER/NAME" and
 # "FAIL LAYER/NAME: why", the closing "LAYER: N passed, N failed, N skipped" that
-# tests/run-layers.sh sums, and the skip when not root. Source it after setting LAYER.
+# tests/run-layers.sh sums, the skip when not root and the daemon tests' namespace. Source it
+# after setting LAYER.
 pass=0 fail=0 skip=0
 
 summary() {
@@ -31,4 +32,13 @@ need_root() { # [python]
 		skip=1
 		summary
 	fi
+}
+
+# Create namespace NS with one veth pair veth0/veth1, both up: the interface xlbd attaches to
+# in the daemon tests. Ends the layer as a setup failure when namespaces cannot be created.
+veth_netns() { # NS
+	ip netns add "$1" || { bad setup "cannot create a network namespace"; summary; }
+	ip -n "$1" link add veth0 type veth peer name veth1
+	ip -n "$1" link set veth0 up
+	ip -n "$1" link set veth1 up
 }
