@@ -174,6 +174,35 @@ static int t_service_round_trip(void)
 	return XT_PASS;
 }
 
+static int t_endpoint(void)
+{
+	static const char *const good[] = { "127.0.0.1:9477", "[::1]:9477", "0.0.0.0:1",
+					    "[2001:db8::1]:65535" };
+	static const char *const bad[] = {
+		"127.0.0.1",	    "127.0.0.1:0",  "127.0.0.1:65536", "::1:9477",   "[::1]9477",
+		"[127.0.0.1]:80",   "localhost:80", ":9477",	       "127.0.0.1:", "",
+		"127.0.0.1:80/tcp",
+	};
+	struct xlb_addr a = { .family = 0 };
+	char buf[64];
+	__u16 port = 4242;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		XT_CHECK(xlb_endpoint_parse(bad[i], &a, &port) == -EINVAL, "'%s' accepted", bad[i]);
+		XT_CHECK(port == 4242 && !a.family, "'%s' changed the output", bad[i]);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		XT_EQ(xlb_endpoint_parse(good[i], &a, &port), 0);
+		XT_EQ(xlb_endpoint_format(&a, port, buf, sizeof(buf)), 0);
+		XT_CHECK(!strcmp(buf, good[i]), "'%s' formatted as '%s'", good[i], buf);
+	}
+	XT_EQ(xlb_endpoint_parse("127.0.0.1:9477", &a, &port), 0);
+	XT_EQ(a.addr[0], htonl(0x7f000001));
+	XT_EQ(port, 9477);
+	XT_EQ(xlb_endpoint_format(&a, port, buf, 8), -ENOSPC);
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "addr_v4", t_addr_v4 },
 	{ "addr_v6", t_addr_v6 },
@@ -183,6 +212,7 @@ static const struct xt_case cases[] = {
 	{ "service_parse", t_service_parse },
 	{ "service_rejects", t_service_rejects },
 	{ "service_round_trip", t_service_round_trip },
+	{ "endpoint_parse_format", t_endpoint },
 };
 
 int main(int argc, char **argv)

@@ -60,12 +60,73 @@ int xlb_parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 	return 0;
 }
 
+/* Parse the len bytes at s as "HOST:PORT" (IPv6 HOST in brackets, IPv4 without) with PORT in
+ * [min_port, 65535]. Returns 0 or -EINVAL with the outputs untouched. */
+static int endpoint_parse(const char *s, size_t len, __u32 min_port, struct xlb_addr *a,
+			  __u16 *port)
+{
+	char host[INET6_ADDRSTRLEN + 1], num[8];
+	const char *colon, *hs, *he, *end = s + len;
+	struct xlb_addr tmp;
+	__u32 p;
+
+	if (!len)
+		return -EINVAL;
+	if (s[0] == '[') {
+		hs = s + 1;
+		he = memchr(s, ']', len);
+		if (!he || he + 1 >= end || he[1] != ':')
+			return -EINVAL;
+		colon = he + 1;
+	} else {
+		hs = s;
+		colon = memchr(s, ':', len);
+		if (!colon)
+			return -EINVAL;
+		he = colon;
+	}
+	if (he - hs <= 0 || (size_t)(he - hs) >= sizeof(host) ||
+	    (size_t)(end - colon - 1) >= sizeof(num))
+		return -EINVAL;
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
+	memcpy(num, colon + 1, (size_t)(end - colon - 1));
+	num[end - colon - 1] = '\0';
+	if (xlb_addr_parse(host, &tmp))
+		return -EINVAL;
+	/* An IPv6 address must be bracketed, an IPv4 one must not: one spelling each. */
+	if ((tmp.family == XLB_AF_INET6) != (s[0] == '['))
+		return -EINVAL;
+	if (xlb_parse_u32(num, min_port, 65535, &p))
+		return -EINVAL;
+	*a = tmp;
+	*port = (__u16)p;
+	return 0;
+}
+
+int xlb_endpoint_parse(const char *s, struct xlb_addr *a, __u16 *port)
+{
+	return s ? endpoint_parse(s, strlen(s), 1, a, port) : -EINVAL;
+}
+
+int xlb_endpoint_format(const struct xlb_addr *a, __u16 port, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	int n;
+
+	if (xlb_addr_format(a, host, sizeof(host)))
+		return -EINVAL;
+	if (a->family == XLB_AF_INET6)
+		n = snprintf(buf, len, "[%s]:%u", host, port);
+	else
+		n = snprintf(buf, len, "%s:%u", host, port);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
 int xlb_service_parse(const char *s, struct xlb_service_ref *ref)
 {
-	char host[INET6_ADDRSTRLEN + 1], port[8];
-	const char *colon, *slash, *hs, *he;
 	struct xlb_service_ref tmp = { 0 };
-	__u32 p;
+	const char *slash;
 
 	if (!s)
 		return -EINVAL;
@@ -78,53 +139,22 @@ int xlb_service_parse(const char *s, struct xlb_service_ref *ref)
 		tmp.proto = IPPROTO_UDP;
 	else
 		return -EINVAL;
-
-	if (s[0] == '[') {
-		hs = s + 1;
-		he = memchr(s, ']', (size_t)(slash - s));
-		if (!he || he[1] != ':')
-			return -EINVAL;
-		colon = he + 1;
-	} else {
-		hs = s;
-		colon = memchr(s, ':', (size_t)(slash - s));
-		if (!colon)
-			return -EINVAL;
-		he = colon;
-	}
-	if (he - hs <= 0 || (size_t)(he - hs) >= sizeof(host) ||
-	    (size_t)(slash - colon - 1) >= sizeof(port))
+	if (endpoint_parse(s, (size_t)(slash - s), 0, &tmp.vip, &tmp.port))
 		return -EINVAL;
-	memcpy(host, hs, (size_t)(he - hs));
-	host[he - hs] = '\0';
-	memcpy(port, colon + 1, (size_t)(slash - colon - 1));
-	port[slash - colon - 1] = '\0';
-
-	if (xlb_addr_parse(host, &tmp.vip))
-		return -EINVAL;
-	/* An IPv6 VIP must be bracketed, an IPv4 one must not: one spelling per service. */
-	if ((tmp.vip.family == XLB_AF_INET6) != (s[0] == '['))
-		return -EINVAL;
-	if (xlb_parse_u32(port, 0, 65535, &p))
-		return -EINVAL;
-	tmp.port = (__u16)p;
 	*ref = tmp;
 	return 0;
 }
 
 int xlb_service_format(const struct xlb_service_ref *ref, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN];
 	const char *proto = ref->proto == IPPROTO_TCP	? "tcp"
 			    : ref->proto == IPPROTO_UDP ? "udp"
 							: NULL;
+	char ep[XLB_SERVICE_STRLEN];
 	int n;
 
-	if (!proto || xlb_addr_format(&ref->vip, host, sizeof(host)))
+	if (!proto || xlb_endpoint_format(&ref->vip, ref->port, ep, sizeof(ep)))
 		return -EINVAL;
-	if (ref->vip.family == XLB_AF_INET6)
-		n = snprintf(buf, len, "[%s]:%u/%s", host, ref->port, proto);
-	else
-		n = snprintf(buf, len, "%s:%u/%s", host, ref->port, proto);
+	n = snprintf(buf, len, "%s/%s", ep, proto);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }

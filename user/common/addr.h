@@ -35,6 +35,14 @@ int xlb_addr_format(const struct xlb_addr *a, char *buf, size_t len);
  * no leading zeros except "0" itself. Returns 0 or -EINVAL / -ERANGE with *out untouched. */
 int xlb_parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
 
+/* Parse "ADDR:PORT" (a listening address: IPv6 ADDR in brackets, PORT 1..65535).
+ * Returns 0 or -EINVAL with the outputs untouched. */
+int xlb_endpoint_parse(const char *s, struct xlb_addr *a, __u16 *port);
+
+/* Format an address and port the way xlb_endpoint_parse() reads them. Returns 0, -EINVAL or
+ * -ENOSPC. */
+int xlb_endpoint_format(const struct xlb_addr *a, __u16 port, char *buf, size_t len);
+
 /* Parse "VIP:PORT/PROTO", the IPv6 VIP in brackets; PROTO is tcp or udp, PORT 0..65535.
  * Returns 0 or -EINVAL with *ref untouched. */
 int xlb_service_parse(const char *s, struct xlb_service_ref *ref);
