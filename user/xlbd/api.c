@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,8 +23,8 @@
 #include "apireq.h"
 #include "dataplane.h"
 #include "health.h"
+#include "httpd.h"
 #include "log.h"
-#include "loop.h"
 #include "maglev.h"
 #include "xlb_abi.h"
 #include "xlb_reasons.h"
@@ -36,11 +35,9 @@
 #define API_CONN_TIMEOUT_S 10
 
 static struct {
-	struct MHD_Daemon *mhd;
-	struct loop *loop;
-	int listen_fd, epoll_fd, timer;
+	struct httpd *httpd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-} A = { .listen_fd = -1, .epoll_fd = -1, .timer = -1 };
+} A;
 
 /* One request being received. */
 struct pending {
@@ -518,22 +515,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static void on_ready(struct loop *l, int fd, uint32_t events, void *arg)
-{
-	(void)l;
-	(void)fd;
-	(void)events;
-	(void)arg;
-	MHD_run(A.mhd);
-}
-
-static void on_tick(struct loop *l, void *arg)
-{
-	(void)l;
-	(void)arg;
-	MHD_run(A.mhd); /* connection timeouts */
-}
-
 static int make_socket(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -579,60 +560,32 @@ static int make_socket(const char *path, char *err, size_t errlen)
 
 int api_start(struct loop *loop, const char *path, char *err, size_t errlen)
 {
-	const union MHD_DaemonInfo *info;
-	int ret;
+	static const struct httpd_limits lim = {
+		.max_conns = API_MAX_CONNECTIONS,
+		.timeout_s = API_CONN_TIMEOUT_S,
+		.conn_memory = 64 * 1024,
+	};
+	int fd, ret;
 
-	A.listen_fd = make_socket(path, err, errlen);
-	if (A.listen_fd < 0)
-		return A.listen_fd;
+	fd = make_socket(path, err, errlen);
+	if (fd < 0)
+		return fd;
+	ret = httpd_start(&A.httpd, loop, fd, &lim, handle, completed, NULL);
+	if (ret) {
+		snprintf(err, errlen, "cannot serve the control API on %s: %s", path,
+			 strerror(-ret));
+		unlink(path);
+		return ret;
+	}
 	strcpy(A.path, path);
-	A.mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, handle, NULL,
-				 MHD_OPTION_LISTEN_SOCKET, A.listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-				 (unsigned)API_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned)API_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				 (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				 MHD_OPTION_END);
-	if (!A.mhd) {
-		snprintf(err, errlen, "cannot start the HTTP server on %s", path);
-		ret = -EIO;
-		goto err_sock;
-	}
-	info = MHD_get_daemon_info(A.mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!info) {
-		ret = -EIO;
-		goto err_mhd;
-	}
-	A.epoll_fd = info->epoll_fd;
-	A.loop = loop;
-	ret = loop_add_fd(loop, A.epoll_fd, EPOLLIN, on_ready, NULL);
-	if (ret)
-		goto err_mhd;
-	A.timer = loop_add_timer(loop, 1000, 1000, on_tick, NULL);
-	if (A.timer < 0) {
-		ret = A.timer;
-		loop_del_fd(loop, A.epoll_fd);
-		goto err_mhd;
-	}
 	return 0;
-err_mhd:
-	snprintf(err, errlen, "cannot serve the control API: %s", strerror(-ret));
-	MHD_stop_daemon(A.mhd);
-	A.mhd = NULL;
-err_sock:
-	close(A.listen_fd);
-	unlink(path);
-	A.listen_fd = -1;
-	return ret;
 }
 
 void api_stop(void)
 {
-	if (!A.mhd)
+	if (!A.httpd)
 		return;
-	loop_del_timer(A.loop, A.timer);
-	loop_del_fd(A.loop, A.epoll_fd);
-	MHD_stop_daemon(A.mhd);
-	A.mhd = NULL;
-	close(A.listen_fd);
+	httpd_stop(A.httpd);
+	A.httpd = NULL;
 	unlink(A.path);
 }
