@@ -57,6 +57,8 @@ cat <<EOF
 == where to look next
   lbctl:               $OUTPUT/lbctl -s $SOCK help
   the control API:     curl --unix-socket $SOCK http://lab/v1/services
+  Prometheus metrics:  LAB_ID=demo scripts/lab.sh exec lb curl -s http://127.0.0.1:9477/metrics
+                       (xlbd listens on the LB namespace's loopback; docs/metrics.md)
   the daemon's log:    /run/xlb-lab/demo/xlbd.log   (config: /run/xlb-lab/demo/xlbd.yaml)
   a client:            LAB_ID=demo scripts/lab.sh exec client1 curl http://10.0.0.10/
   change a weight:     $OUTPUT/lbctl -s $SOCK backend set 10.0.0.10:80/tcp 10.101.1.2 weight 300

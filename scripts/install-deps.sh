@@ -20,6 +20,7 @@ PACKAGES=(
 	clang-format                # make format / format check
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
 	python3 curl                # the lab's servers and clients, the tests' API calls
+	prometheus                  # promtool and a real server scraping /metrics in the tests
 )
 
 missing=()

@@ -34,10 +34,12 @@ need_root() { # [python]
 	fi
 }
 
-# Create namespace NS with one veth pair veth0/veth1, both up: the interface xlbd attaches to
-# in the daemon tests. Ends the layer as a setup failure when namespaces cannot be created.
+# Create namespace NS with lo up (xlbd serves metrics on 127.0.0.1) and one veth pair
+# veth0/veth1, both up: the interface xlbd attaches to in the daemon tests. Ends the layer as
+# a setup failure when namespaces cannot be created.
 veth_netns() { # NS
 	ip netns add "$1" || { bad setup "cannot create a network namespace"; summary; }
+	ip -n "$1" link set lo up
 	ip -n "$1" link add veth0 type veth peer name veth1
 	ip -n "$1" link set veth0 up
 	ip -n "$1" link set veth1 up

@@ -248,10 +248,12 @@ else
 	echo "skip $LAYER/socket_refuses_others: no setpriv or no user nobody"
 	skip=$((skip + 1))
 fi
-if in_ns ss -Hltnup 2>/dev/null | grep -q "pid=$XPID,"; then
-	bad no_network_listener "$(in_ns ss -ltnup | grep "pid=$XPID,")"
+# The control API has no network listener; the only one is /metrics on loopback (default).
+listeners=$(in_ns ss -Hltnup 2>/dev/null | grep "pid=$XPID," | awk '{print $1, $5}')
+if [ "$listeners" = "tcp 127.0.0.1:9477" ]; then
+	ok "no_control_listener_on_network (only /metrics on 127.0.0.1:9477)"
 else
-	ok no_network_listener
+	bad no_control_listener_on_network "$(in_ns ss -ltnup | grep "pid=$XPID,")"
 fi
 
 # 6. A restart against maps of another ABI is refused, and the attachment stays.

@@ -87,6 +87,11 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 	DIFF(a->new_flow_rate != b->new_flow_rate, "new_flow_rate");
 	DIFF(a->new_flow_burst != b->new_flow_burst, "new_flow_burst");
 	DIFF(strcmp(a->state_dir, b->state_dir), "state_dir");
+	DIFF(a->metrics.enabled != b->metrics.enabled, "metrics.enabled");
+	DIFF(a->metrics.enabled &&
+		     (memcmp(&a->metrics.addr, &b->metrics.addr, sizeof(a->metrics.addr)) ||
+		      a->metrics.port != b->metrics.port),
+	     "metrics.listen");
 	DIFF(a->n_services != b->n_services, "n_services %zu != %zu", a->n_services, b->n_services);
 	for (size_t i = 0; i < a->n_services; i++) {
 		const struct xlb_conf_service *s = &a->services[i], *t = &b->services[i];
@@ -266,20 +271,21 @@ static const char FULL[] = "# every key\n"
 			   "conntrack: { size: 2097152, udp_idle_timeout: 2m, "
 			   "new_flow_rate: 5000, new_flow_burst: 7 }\n"
 			   "state_dir: /run/xlb state\n"
+			   "metrics: { listen: \"[::1]:9100\" }\n"
 			   "services:\n"
-			   "  - name: web.v4_1-a\n" /* line 14 */
+			   "  - name: web.v4_1-a\n" /* line 15 */
 			   "    vip: 10.0.0.10\n"
 			   "    port: 80\n"
 			   "    proto: tcp\n"
 			   "    table_size: 1009\n"
 			   "    icmp_echo: false\n"
 			   "    backends:\n"
-			   "      - { address: 10.1.0.11, weight: 100, state: enabled }\n" /* 21 */
+			   "      - { address: 10.1.0.11, weight: 100, state: enabled }\n" /* 22 */
 			   "      - address: 2001:db8::5\n"
 			   "        weight: 0\n"
 			   "        state: drain\n"
 			   "      - { address: 10.1.0.13, weight: 65535, state: disabled }\n"
-			   "  - vip: \"2001:db8::10\"\n" /* 26 */
+			   "  - vip: \"2001:db8::10\"\n" /* 27 */
 			   "    port: 0\n"
 			   "    proto: udp\n"
 			   "    backends: []\n";
@@ -311,11 +317,15 @@ static int t_full_every_key(void)
 	XT_EQ(c.new_flow_rate, 5000);
 	XT_EQ(c.new_flow_burst, 7);
 	XT_CHECK(!strcmp(c.state_dir, "/run/xlb state"), "state_dir '%s'", c.state_dir);
+	XT_EQ(c.metrics.enabled, true);
+	XT_EQ(c.metrics.addr.family, XLB_AF_INET6);
+	XT_EQ(c.metrics.addr.addr[3], htonl(1));
+	XT_EQ(c.metrics.port, 9100);
 	XT_EQ(c.n_services, 2);
 
 	s = &c.services[0];
 	XT_CHECK(!strcmp(s->name, "web.v4_1-a"), "name '%s'", s->name);
-	XT_EQ(s->line, 14);
+	XT_EQ(s->line, 15);
 	XT_EQ(s->ref.vip.family, XLB_AF_INET);
 	XT_EQ(s->ref.vip.addr[0], htonl(0x0a00000a));
 	XT_EQ(s->ref.port, 80);
@@ -326,17 +336,17 @@ static int t_full_every_key(void)
 	XT_EQ(s->backends[0].addr.addr[0], htonl(0x0a01000b));
 	XT_EQ(s->backends[0].weight, 100);
 	XT_EQ(s->backends[0].admin, XLB_ADMIN_ENABLED);
-	XT_EQ(s->backends[0].line, 21);
+	XT_EQ(s->backends[0].line, 22);
 	XT_EQ(xlb_addr_parse("2001:db8::5", &a), 0);
 	XT_CHECK(!memcmp(&s->backends[1].addr, &a, sizeof(a)), "backend 1 address");
 	XT_EQ(s->backends[1].weight, 0);
 	XT_EQ(s->backends[1].admin, XLB_ADMIN_DRAIN);
-	XT_EQ(s->backends[1].line, 22);
+	XT_EQ(s->backends[1].line, 23);
 	XT_EQ(s->backends[2].weight, 65535);
 	XT_EQ(s->backends[2].admin, XLB_ADMIN_DISABLED);
 
 	s = &c.services[1];
-	XT_EQ(s->line, 26);
+	XT_EQ(s->line, 27);
 	XT_CHECK(s->name[0] == '\0', "unnamed service");
 	XT_EQ(s->ref.vip.family, XLB_AF_INET6);
 	XT_EQ(s->ref.port, 0);
@@ -370,6 +380,10 @@ static int t_defaults(void)
 	XT_EQ(c.new_flow_rate, XLB_CONF_DEFAULT_NEW_FLOW_RATE);
 	XT_EQ(c.new_flow_burst, XLB_CONF_DEFAULT_NEW_FLOW_BURST);
 	XT_CHECK(!strcmp(c.state_dir, "/var/lib/xlb"), "state_dir");
+	XT_EQ(c.metrics.enabled, true);
+	XT_EQ(c.metrics.addr.family, XLB_AF_INET);
+	XT_EQ(c.metrics.addr.addr[0], htonl(0x7f000001));
+	XT_EQ(c.metrics.port, 9477);
 	XT_EQ(c.n_services, 0);
 	/* The parsed defaults are xlb_conf_init()'s. */
 	xlb_conf_init(&d);
@@ -448,7 +462,7 @@ static int t_exact_messages(void)
 	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nmtus: 1500\n",
 		     "xlbd.yaml:3: mtus: unknown key (known keys: interfaces, xdp_mode, "
 		     "tunnel_source, tunnel_source_v6, rss_bits, rss_bits_v6, gateway, hash_seed, "
-		     "mtu, conntrack, state_dir, services)");
+		     "mtu, conntrack, state_dir, metrics, services)");
 	XT_ERR_EXACT("interfaces: [eth0]\nmtu: 1500\nservices: []\nmtu: 9000\n", "xlbd.yaml:4: "
 										 "mtu: duplicate "
 										 "key (first given "
@@ -679,8 +693,8 @@ static int t_gateway(void)
 static int t_unknown_keys(void)
 {
 	static const struct err_case cases[] = {
-		{ "interfaces: [eth0]\nservices: []\nmetrics: { listen: x }\n", 3,
-		  "metrics: unknown key (known keys: interfaces," },
+		{ "interfaces: [eth0]\nservices: []\nprometheus: { listen: x }\n", 3,
+		  "prometheus: unknown key (known keys: interfaces," },
 		{ "interfaces: [eth0]\nservices: []\nconntrack: { size: 2048, ttl: 3 }\n", 3,
 		  "conntrack.ttl: unknown key (known keys: size, udp_idle_timeout, new_flow_rate, "
 		  "new_flow_burst)" },
@@ -753,6 +767,18 @@ static int t_wrong_types(void)
 		       "null\n",
 		  8, "services[0].name: has no value" },
 		{ "interfaces: [eth0]\nservices: []\nstate_dir: \n", 3, "state_dir: has no value" },
+		{ "interfaces: [eth0]\nservices: []\nmetrics: { listen: 127.0.0.1 }\n", 3,
+		  "metrics.listen: must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, "
+		  "port "
+		  "1..65535), got 127.0.0.1" },
+		{ "interfaces: [eth0]\nservices: []\nmetrics:\n  listen: \"[::1]:0\"\n", 4,
+		  "metrics.listen: must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, "
+		  "port "
+		  "1..65535), got [::1]:0" },
+		{ "interfaces: [eth0]\nservices: []\nmetrics: { port: 9477 }\n", 3,
+		  "metrics.port: unknown key (known keys: listen)" },
+		{ "interfaces: [eth0]\nservices: []\nmetrics: on\n", 3,
+		  "metrics: must be a mapping, not a scalar" },
 	};
 
 	return RUN_ERR_CASES(cases);
@@ -1183,6 +1209,8 @@ static int t_round_trip_variants(void)
 {
 	static const char *const texts[] = {
 		"interfaces: [eth0]\nservices: []\n",
+		"interfaces: [eth0]\nservices: []\nmetrics: { listen: off }\n",
+		"interfaces: [eth0]\nservices: []\nmetrics: { listen: \"0.0.0.0:65535\" }\n",
 		"interfaces: [\"a\\\"b\", \"c\\\\d\", \"#x\", \"-\", \"~\", \"true\"]\nservices: "
 		"[]\n"
 		"state_dir: \"/path with \\\" and # and : x\"\n",

@@ -23,7 +23,7 @@
 #define CONF_FILE_MAX (16U << 20) /* xlb_conf_load() refuses larger files */
 #define ECHO_MAX 40 /* characters of a bad value quoted back in a message */
 #define PATH_BUF 160 /* key path of the node being parsed */
-#define MAX_KEYS 16 /* keys of the largest mapping (the top level has 12) */
+#define MAX_KEYS 16 /* keys of the largest mapping (the top level has 13) */
 #define MAX_UDP_IDLE 86400
 #define MAX_NEW_FLOW_RATE 100000000
 #define MAX_NEW_FLOW_BURST 10000000
@@ -472,6 +472,9 @@ void xlb_conf_init(struct xlb_conf *c)
 	c->new_flow_rate = XLB_CONF_DEFAULT_NEW_FLOW_RATE;
 	c->new_flow_burst = XLB_CONF_DEFAULT_NEW_FLOW_BURST;
 	strcpy(c->state_dir, XLB_CONF_DEFAULT_STATE_DIR);
+	c->metrics.enabled = true;
+	xlb_addr_parse("127.0.0.1", &c->metrics.addr);
+	c->metrics.port = XLB_CONF_DEFAULT_METRICS_PORT;
 }
 
 static void health_init(struct xlb_conf_health *h)
@@ -1566,6 +1569,39 @@ static int top_state_dir(struct parser *p, void *obj)
 	return 0;
 }
 
+static int metrics_listen(struct parser *p, void *obj)
+{
+	struct xlb_conf_metrics *m = &((struct xlb_conf *)obj)->metrics;
+	char buf[ECHO_MAX + 4], tmp[64];
+	const char *v;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "off or ADDR:PORT", &v, &len);
+	if (rc)
+		return rc;
+	if (!strcmp(v, "off")) {
+		m->enabled = false;
+		return 0;
+	}
+	if (len >= sizeof(tmp) || xlb_endpoint_parse(v, &m->addr, &m->port))
+		return perr(p, ev_line(p),
+			    "must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, port "
+			    "1..65535), got %s",
+			    echo(buf, v, len));
+	m->enabled = true;
+	return 0;
+}
+
+static const struct key_def metrics_keys[] = {
+	{ "listen", metrics_listen, false },
+};
+
+static int top_metrics(struct parser *p, void *obj)
+{
+	return parse_mapping(p, metrics_keys, sizeof(metrics_keys) / sizeof(metrics_keys[0]), obj);
+}
+
 static int top_services(struct parser *p, void *obj)
 {
 	return parse_sequence(p, service_elem, obj);
@@ -1583,6 +1619,7 @@ static const struct key_def top_keys[] = {
 	{ "mtu", top_mtu, false },
 	{ "conntrack", top_conntrack, false },
 	{ "state_dir", top_state_dir, false },
+	{ "metrics", top_metrics, false },
 	{ "services", top_services, true },
 };
 
@@ -2348,6 +2385,14 @@ int xlb_conf_dump(const struct xlb_conf *c, FILE *f)
 	fputs("state_dir: ", f);
 	put_quoted(f, c->state_dir, XLB_CONF_PATH_MAX);
 	fputc('\n', f);
+	if (c->metrics.enabled) {
+		char ep[64];
+
+		xlb_endpoint_format(&c->metrics.addr, c->metrics.port, ep, sizeof(ep));
+		fprintf(f, "metrics:\n  listen: \"%s\"\n", ep);
+	} else {
+		fputs("metrics:\n  listen: off\n", f);
+	}
 	if (!c->n_services) {
 		fputs("services: []\n", f);
 	} else {

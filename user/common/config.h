@@ -28,6 +28,7 @@
 #define XLB_CONF_DEFAULT_TABLE_SIZE 65537
 #define XLB_CONF_DEFAULT_WEIGHT 100
 #define XLB_CONF_MIN_SLOTS_PER_BACKEND 100 /* table_size >= 100 x backends (Maglev balance) */
+#define XLB_CONF_DEFAULT_METRICS_PORT 9477 /* Prometheus' registry of default exporter ports */
 
 enum xlb_xdp_mode {
 	XLB_XDP_NATIVE = 0, /* driver mode: fails where the driver has no XDP support */
@@ -94,6 +95,13 @@ struct xlb_conf_service {
 	int line;
 };
 
+/* Where xlbd serves Prometheus metrics (YAML: metrics.listen, "ADDR:PORT" or "off"). */
+struct xlb_conf_metrics {
+	bool enabled; /* false: "listen: off" */
+	struct xlb_addr addr; /* default 127.0.0.1: the scraper runs on the LB or tunnels in */
+	__u16 port; /* 1..65535, default XLB_CONF_DEFAULT_METRICS_PORT */
+};
+
 struct xlb_conf {
 	char ifaces[XLB_CONF_MAX_IFACES][XLB_CONF_IFNAMSIZ];
 	size_t n_ifaces;
@@ -114,6 +122,7 @@ struct xlb_conf {
 			      */
 	__u32 new_flow_burst; /* ... above that rate in a burst: 0..10000000 */
 	char state_dir[XLB_CONF_PATH_MAX];
+	struct xlb_conf_metrics metrics;
 	struct xlb_conf_service *services;
 	size_t n_services;
 };

@@ -664,3 +664,12 @@ int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)
 	memset(dp->percpu, 0, sizeof(*dp->percpu) * (size_t)dp->ncpus);
 	return sys(bpf_map_update_elem(dp->cnt_fd[which], &idx, dp->percpu, BPF_ANY));
 }
+
+const char *dp_libbpf_version(void)
+{
+	static char v[24];
+
+	if (!v[0])
+		snprintf(v, sizeof(v), "%u.%u", libbpf_major_version(), libbpf_minor_version());
+	return v;
+}

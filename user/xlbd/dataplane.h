@@ -94,4 +94,7 @@ int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx);
 /* Entries in the connection table, and its capacity. Returns 0 or -errno. */
 int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
 
+/* The version of the libbpf xlbd runs with, "MAJOR.MINOR". */
+const char *dp_libbpf_version(void);
+
 #endif /* XLBD_DATAPLANE_H */

@@ -23,6 +23,7 @@
 #include "health.h"
 #include "log.h"
 #include "loop.h"
+#include "promtext.h"
 #include "xlb_abi.h"
 
 #define HC_TICK_MS 20
@@ -53,7 +54,14 @@ struct target {
 	size_t body_len;
 	uint64_t counts[HC_RESULT_MAX];
 	uint64_t transitions; /* up <-> down changes since the target exists */
+	uint64_t went[2]; /* the same, by new state: [0] to down, [1] to up */
 };
+
+/* Upper bounds of the check-duration histogram, in seconds: checks take from well under a
+ * millisecond (a TCP connect on a LAN) up to their timeout (seconds). */
+static const double DURATION_BOUNDS[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+					  0.05,	  0.1,	 0.25,	 0.5,	1,    2.5 };
+#define N_TYPES (sizeof(TYPE_NAMES) / sizeof(TYPE_NAMES[0]))
 
 static struct {
 	struct loop *loop;
@@ -66,6 +74,7 @@ static struct {
 	size_t n, cap;
 	int *index; /* open addressing over t: hash(svc, addr) -> i + 1, 0 = empty */
 	size_t index_cap;
+	struct prom_histo durations[N_TYPES]; /* of finished checks, by type */
 } H = { .tick = -1 };
 
 static uint64_t now_ns(void)
@@ -182,6 +191,7 @@ static void finish(struct target *t, enum hc_result r)
 
 	stop_check(t);
 	t->latency_us = (uint32_t)((now - t->started_ns) / 1000);
+	prom_histo_observe(&H.durations[t->cfg.type], (double)(now - t->started_ns) / 1e9);
 	t->counts[r]++;
 	t->last = r;
 	schedule(t, now);
@@ -189,6 +199,7 @@ static void finish(struct target *t, enum hc_result r)
 		return;
 	t->changed_ns = now;
 	t->transitions++;
+	t->went[ok]++;
 	H.dirty = true;
 	xlb_service_format(&t->svc, svc, sizeof(svc));
 	xlb_addr_format(&t->addr, addr, sizeof(addr));
@@ -418,6 +429,9 @@ int health_start(struct loop *loop, health_changed_fn changed, void *ctx)
 	H.multi = curl_multi_init();
 	if (!H.multi)
 		return -ENOMEM;
+	for (size_t i = 0; i < N_TYPES; i++)
+		prom_histo_init(&H.durations[i], DURATION_BOUNDS,
+				sizeof(DURATION_BOUNDS) / sizeof(DURATION_BOUNDS[0]));
 	H.loop = loop;
 	H.changed = changed;
 	H.ctx = ctx;
@@ -517,6 +531,38 @@ bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a)
 	const struct target *t = find(svc, a);
 
 	return !t || t->hc.up;
+}
+
+void health_foreach(void (*fn)(const struct health_view *v, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < H.n; i++) {
+		const struct target *t = &H.t[i];
+		struct health_view v = {
+			.svc = &t->svc,
+			.addr = &t->addr,
+			.type = TYPE_NAMES[t->cfg.type],
+			.up = t->hc.up,
+			.checks = t->counts,
+			.went_up = t->went[1],
+			.went_down = t->went[0],
+		};
+
+		if (t->used)
+			fn(&v, ctx);
+	}
+}
+
+const char *health_result_name(enum hc_result r)
+{
+	return r < HC_RESULT_MAX ? RESULT_NAMES[r] : "unknown";
+}
+
+void health_durations(void (*fn)(const char *type, const struct prom_histo *h, void *ctx),
+		      void *ctx)
+{
+	for (size_t i = 0; i < N_TYPES; i++)
+		if (H.durations[i].count)
+			fn(TYPE_NAMES[i], &H.durations[i], ctx);
 }
 
 json_t *health_json(const struct xlb_service_ref *svc)

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "promtext.h"
 
 struct loop;
 
@@ -54,5 +55,26 @@ bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a);
  * last_result, consecutive, last_change_s_ago, latency_ms, checks: {result: n}, transitions}]}.
  * svc may be NULL (all services). */
 json_t *health_json(const struct xlb_service_ref *svc);
+
+/* One checked backend, as health_foreach() shows it (valid during the call only). */
+struct health_view {
+	const struct xlb_service_ref *svc;
+	const struct xlb_addr *addr;
+	const char *type; /* the check type's name */
+	bool up;
+	const uint64_t *checks; /* HC_RESULT_MAX counts of finished checks, by result */
+	uint64_t went_up, went_down; /* transitions since the backend is checked */
+};
+
+/* Call fn for every checked backend (each backend of each service, type none included). */
+void health_foreach(void (*fn)(const struct health_view *v, void *ctx), void *ctx);
+
+/* The name of result r ("ok", "timeout", ...), as logs, the API and metrics spell it. */
+const char *health_result_name(enum hc_result r);
+
+/* Call fn with the histogram of check durations (seconds) of every check type that has
+ * finished at least one check since xlbd started. */
+void health_durations(void (*fn)(const char *type, const struct prom_histo *h, void *ctx),
+		      void *ctx);
 
 #endif /* XLBD_HEALTH_H */

@@ -24,6 +24,7 @@
 #include "health.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "neigh.h"
 #include "state.h"
 #include "xlbd.h"
@@ -140,16 +141,13 @@ static bool was_up(const struct xlb_service_ref *svc, const struct xlb_addr *a, 
 	return X.state && state_backend_up(X.state, svc, a);
 }
 
-int xlbd_apply(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
+/* xlbd_apply() once c is valid and its metrics address is bound: health targets, seed,
+ * gateway, then the maps. */
+static int apply_valid(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
 {
 	struct xlbd_runtime rt = X.rt;
 	int ret;
 
-	err[0] = '\0';
-	/* Validate before the health checks follow the new set of backends. */
-	ret = xlb_conf_validate(c, name, err, errlen);
-	if (ret)
-		return ret;
 	ret = health_sync(c, was_up, NULL);
 	if (ret)
 		return ret;
@@ -170,6 +168,28 @@ int xlbd_apply(const struct xlb_conf *c, const char *name, char *err, size_t err
 		  name, s->services_added, s->services_removed, s->services_changed,
 		  s->backends_written, s->backends_freed, s->tables_built, s->tables_kept,
 		  s->vips_written, s->vips_removed, s->config_written ? ", config written" : "");
+	return 0;
+}
+
+int xlbd_apply(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
+{
+	int ret, metrics_fd;
+
+	err[0] = '\0';
+	/* Validate before the health checks follow the new set of backends. */
+	ret = xlb_conf_validate(c, name, err, errlen);
+	if (ret)
+		return ret;
+	/* A metrics address that cannot be bound refuses the change before anything moved. */
+	ret = metrics_prepare(&c->metrics, &metrics_fd, err, errlen);
+	if (ret)
+		return ret;
+	ret = apply_valid(c, name, err, errlen);
+	if (ret) {
+		metrics_abort(metrics_fd);
+		return ret;
+	}
+	metrics_commit(&c->metrics, metrics_fd);
 	return 0;
 }
 
@@ -288,15 +308,15 @@ static int run(void)
 		xlog_err("cannot read the pinned maps: %s", strerror(-ret));
 		goto out_dp;
 	}
-	ret = xlbd_apply(&c, X.conf_path, err, sizeof(err));
-	if (ret) {
-		xlog_err("%s", err);
-		goto out_state;
-	}
-
 	ret = loop_create(&X.loop);
 	if (ret)
 		goto out_state;
+	metrics_init(X.loop);
+	ret = xlbd_apply(&c, X.conf_path, err, sizeof(err));
+	if (ret) {
+		xlog_err("%s", err);
+		goto out_loop;
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
@@ -329,6 +349,7 @@ static int run(void)
 out_sig:
 	close(sfd);
 out_loop:
+	metrics_stop();
 	loop_destroy(X.loop);
 out_state:
 	state_free(X.state);

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "dataplane.h"
+#include "promtext.h"
 
 struct xlbd_state;
 
@@ -64,5 +65,22 @@ int state_service_id(const struct xlbd_state *st, const struct xlb_service_ref *
 
 /* The backend id of address a in service svc_id, or 0. */
 __u32 state_backend_id(const struct xlbd_state *st, __u32 svc_id, const struct xlb_addr *a);
+
+/* What the metrics show of one service's table. */
+struct state_table_info {
+	__u64 fingerprint; /* maglev_fingerprint() of the table in the map, as the API's
+			    * GET /v1/tables computes it from the map; 0 when unknown */
+	__u64 rebuilds; /* tables built and swapped in since the service was added */
+	const struct prom_histo *rebuild_seconds; /* their durations (valid until next apply) */
+};
+
+/* Fill *out for service ref. Returns 0, or -ENOENT when it is not applied or has no table. */
+int state_table_info(const struct xlbd_state *st, const struct xlb_service_ref *ref,
+		     struct state_table_info *out);
+
+/* Call fn for every backend entry in use (id order), as written to xlb_backends. */
+void state_foreach_backend(const struct xlbd_state *st,
+			   void (*fn)(__u32 id, const struct xlb_backend *be, void *ctx),
+			   void *ctx);
 
 #endif /* XLBD_STATE_H */

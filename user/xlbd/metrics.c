@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0
+/* metrics.c - GET /metrics for Prometheus: see metrics.h and docs/metrics.md.
+ *
+ * One scrape writes every family once, in the order of the collectors below; each collector
+ * writes its # HELP / # TYPE and then all of its samples, so samples of a family are always
+ * together. Labels are bounded by the configuration: service, VIP, port, protocol, backend
+ * address, reason, result, state; never a client address. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dataplane.h"
+#include "health.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "promtext.h"
+#include "state.h"
+#include "xlb_abi.h"
+#include "xlb_reasons.h"
+#include "xlbd.h"
+
+#define METRICS_MAX_CONNECTIONS 8 /* a few scrapers, and room for one stuck client */
+#define METRICS_CONN_TIMEOUT_S 5
+#define METRICS_CONN_MEMORY (16 * 1024) /* bigger requests are refused by libmicrohttpd */
+
+static struct {
+	struct loop *loop;
+	struct httpd *httpd;
+	struct xlb_conf_metrics on; /* where it listens now; enabled false = not serving */
+} M;
+
+/* What one scrape needs to label per-backend series: the service of each service id. */
+struct scrape {
+	struct prom_out o;
+	const struct xlb_conf *conf;
+	const struct xlb_conf_service *by_id[XLB_MAX_SERVICES];
+	char name[XLB_MAX_SERVICES][XLB_SERVICE_STRLEN];
+	int family; /* which per-backend family a backend walk writes */
+};
+
+/* The service label: the configured name, or VIP:PORT/PROTO when it has none. */
+static void service_label(const struct xlb_conf_service *s, char *buf, size_t len)
+{
+	if (s->name[0])
+		snprintf(buf, len, "%s", s->name);
+	else
+		xlb_service_format(&s->ref, buf, len);
+}
+
+/* ---- traffic ---- */
+
+static void collect_services(struct scrape *sc)
+{
+	static const char *const fam[2][2] = {
+		{ "xlb_packets_total", "Packets received for the service (all verdicts)." },
+		{ "xlb_bytes_total", "Bytes received for the service, Ethernet header included." },
+	};
+	struct dp *dp = xlbd_dp();
+
+	for (int f = 0; f < 2; f++) {
+		prom_family(&sc->o, fam[f][0], "counter", fam[f][1]);
+		for (size_t i = 0; i < sc->conf->n_services; i++) {
+			const struct xlb_conf_service *s = &sc->conf->services[i];
+			char vip[64], port[8];
+			struct xlb_counter c;
+			__u32 id, m;
+
+			if (state_service_id(xlbd_state(), &s->ref, &id, &m) ||
+			    dp_counter(dp, DP_CNT_SERVICE, id, &c))
+				continue;
+			xlb_addr_format(&s->ref.vip, vip, sizeof(vip));
+			snprintf(port, sizeof(port), "%u", s->ref.port);
+			const struct prom_label l[] = {
+				{ "service", sc->name[id] },
+				{ "vip", vip },
+				{ "port", port },
+				{ "proto", s->ref.proto == IPPROTO_TCP ? "tcp" : "udp" },
+			};
+
+			prom_u64(&sc->o, "", l, 4, f ? c.bytes : c.packets);
+		}
+	}
+}
+
+enum { BE_PACKETS, BE_BYTES, BE_WEIGHT, BE_UP, BE_FAMILIES };
+
+static void backend_sample(__u32 id, const struct xlb_backend *be, void *ctx)
+{
+	struct scrape *sc = ctx;
+	const struct xlb_conf_service *s = be->svc_id < XLB_MAX_SERVICES ? sc->by_id[be->svc_id]
+									 : NULL;
+	struct xlb_addr a = { .family = be->family };
+	struct xlb_counter c = { 0 };
+	char addr[64];
+
+	if (!s)
+		return; /* an entry of a service being replaced: not in the configuration */
+	memcpy(a.addr, be->addr, sizeof(a.addr));
+	xlb_addr_format(&a, addr, sizeof(addr));
+	const struct prom_label l[] = { { "service", sc->name[be->svc_id] }, { "backend", addr } };
+
+	switch (sc->family) {
+	case BE_PACKETS:
+	case BE_BYTES:
+		if (dp_counter(xlbd_dp(), DP_CNT_BACKEND, id, &c))
+			return;
+		prom_u64(&sc->o, "", l, 2, sc->family == BE_BYTES ? c.bytes : c.packets);
+		break;
+	case BE_WEIGHT:
+		prom_u64(&sc->o, "", l, 2, be->weight);
+		break;
+	case BE_UP:
+		prom_u64(&sc->o, "", l, 2, health_is_up(&s->ref, &a));
+		break;
+	}
+}
+
+static void collect_backends(struct scrape *sc)
+{
+	static const char *const fam[BE_FAMILIES][3] = {
+		[BE_PACKETS] = { "xlb_backend_packets_total", "counter",
+				 "Packets sent to the backend (encapsulated)." },
+		[BE_BYTES] = { "xlb_backend_bytes_total", "counter",
+			       "Bytes of those packets as received, before encapsulation." },
+		[BE_WEIGHT] = { "xlb_backend_weight", "gauge",
+				"Configured weight of the backend." },
+		[BE_UP] = { "xlb_backend_up", "gauge",
+			    "1 when the backend passes its health checks (type none: always)." },
+	};
+
+	for (sc->family = 0; sc->family < BE_FAMILIES; sc->family++) {
+		prom_family(&sc->o, fam[sc->family][0], fam[sc->family][1], fam[sc->family][2]);
+		state_foreach_backend(xlbd_state(), backend_sample, sc);
+	}
+}
+
+static void collect_verdicts(struct scrape *sc)
+{
+	static const struct {
+		const char *name;
+		int action;
+	} reasons[] = {
+#define XLB_REASON_ROW(id, name, action, help) { name, action },
+		XLB_REASONS(XLB_REASON_ROW)
+#undef XLB_REASON_ROW
+	};
+	__u64 hit = 0, miss = 0, stale = 0;
+	struct dp *dp = xlbd_dp();
+
+	prom_family(&sc->o, "xlb_verdicts_total", "counter",
+		    "Packets by the data path's verdict and its reason (docs/datapath.md).");
+	for (__u32 r = 0; r < XLB_R_MAX; r++) {
+		struct xlb_counter c;
+		int act = reasons[r].action;
+
+		if (dp_counter(dp, DP_CNT_REASON, r, &c))
+			continue;
+		const struct prom_label l[] = {
+			{ "action", act == XDP_TX     ? "tx"
+				    : act == XDP_PASS ? "pass"
+				    : act == XDP_DROP ? "drop"
+						      : "aborted" },
+			{ "reason", reasons[r].name },
+		};
+
+		prom_u64(&sc->o, "", l, 2, c.packets);
+		if (r == XLB_R_TX_CONN_HIT)
+			hit = c.packets;
+		else if (r == XLB_R_TX_RESELECT)
+			stale = c.packets;
+		else if (r == XLB_R_TX_NEW_FLOW || r == XLB_R_TX_UNTRACKED || r == XLB_R_TX_FLOOD)
+			miss += c.packets;
+	}
+	prom_family(&sc->o, "xlb_conntrack_lookups_total", "counter",
+		    "Packets of balanced flows by what the connection table gave: hit (the "
+		    "remembered backend), stale (an entry whose backend can no longer take the "
+		    "flow), miss (no entry, or a SYN: Maglev chose).");
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "result", "hit" } }, 1, hit);
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "result", "miss" } }, 1, miss);
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "result", "stale" } }, 1, stale);
+}
+
+static void collect_conntrack(struct scrape *sc)
+{
+	__u64 entries;
+	__u32 capacity;
+
+	if (dp_conns_count(xlbd_dp(), &entries, &capacity))
+		return;
+	prom_family(&sc->o, "xlb_conntrack_entries", "gauge",
+		    "Entries in the connection table (LRU: full is normal under load).");
+	prom_u64(&sc->o, "", NULL, 0, entries);
+	prom_family(&sc->o, "xlb_conntrack_capacity", "gauge", "Size of the connection table.");
+	prom_u64(&sc->o, "", NULL, 0, capacity);
+}
+
+/* ---- health ---- */
+
+enum { HV_TRANSITIONS, HV_CHECKS, HV_FAMILIES };
+
+struct health_walk {
+	struct scrape *sc;
+	int family;
+};
+
+static void health_sample(const struct health_view *v, void *ctx)
+{
+	struct health_walk *w = ctx;
+	struct scrape *sc = w->sc;
+	const struct xlb_conf_service *s = xlb_conf_find_service(sc->conf, v->svc);
+	char svc[XLB_SERVICE_STRLEN], addr[64];
+
+	if (!s)
+		return;
+	service_label(s, svc, sizeof(svc));
+	xlb_addr_format(v->addr, addr, sizeof(addr));
+	struct prom_label l[] = { { "service", svc }, { "backend", addr }, { NULL, NULL } };
+
+	if (w->family == HV_TRANSITIONS) {
+		l[2] = (struct prom_label){ "to", "up" };
+		prom_u64(&sc->o, "", l, 3, v->went_up);
+		l[2] = (struct prom_label){ "to", "down" };
+		prom_u64(&sc->o, "", l, 3, v->went_down);
+		return;
+	}
+	if (!strcmp(v->type, "none"))
+		return; /* never checked: no results to count */
+	for (int r = 0; r < HC_RESULT_MAX; r++) {
+		l[2] = (struct prom_label){ "result", health_result_name((enum hc_result)r) };
+		prom_u64(&sc->o, "", l, 3, v->checks[r]);
+	}
+}
+
+static void duration_sample(const char *type, const struct prom_histo *h, void *ctx)
+{
+	struct scrape *sc = ctx;
+
+	prom_histogram(&sc->o, (const struct prom_label[]){ { "type", type } }, 1, h);
+}
+
+static void collect_health(struct scrape *sc)
+{
+	struct health_walk w = { .sc = sc };
+
+	prom_family(&sc->o, "xlb_backend_transitions_total", "counter",
+		    "Health state changes of the backend, by the state it went to.");
+	w.family = HV_TRANSITIONS;
+	health_foreach(health_sample, &w);
+	prom_family(&sc->o, "xlb_health_checks_total", "counter",
+		    "Finished health checks of the backend, by typed result.");
+	w.family = HV_CHECKS;
+	health_foreach(health_sample, &w);
+	prom_family(&sc->o, "xlb_health_check_duration_seconds", "histogram",
+		    "Time from the start of a health check to its result, by check type.");
+	health_durations(duration_sample, sc);
+}
+
+/* ---- services: backends by state, fail-open, tables ---- */
+
+struct state_count {
+	struct scrape *sc;
+	__u32 svc_id;
+	__u64 n[3]; /* by enum xlb_backend_state */
+};
+
+static void count_state(__u32 id, const struct xlb_backend *be, void *ctx)
+{
+	struct state_count *c = ctx;
+
+	(void)id;
+	if (be->svc_id == c->svc_id && be->state <= XLB_BE_DRAIN)
+		c->n[be->state]++;
+}
+
+static void collect_tables(struct scrape *sc)
+{
+	static const char *const states[3] = { "down", "up", "drain" };
+	const struct xlb_conf *c = sc->conf;
+	struct state_table_info ti;
+	char fp[24];
+
+	prom_family(&sc->o, "xlb_service_backends", "gauge",
+		    "Backends of the service by data-path state: up (in the table), drain "
+		    "(keeps its flows), down (unhealthy or disabled).");
+	for (size_t i = 0; i < c->n_services; i++) {
+		struct state_count cnt = { .sc = sc };
+		__u32 m;
+
+		if (state_service_id(xlbd_state(), &c->services[i].ref, &cnt.svc_id, &m))
+			continue;
+		state_foreach_backend(xlbd_state(), count_state, &cnt);
+		for (int s = 0; s < 3; s++)
+			prom_u64(&sc->o, "",
+				 (const struct prom_label[]){ { "service", sc->name[cnt.svc_id] },
+							      { "state", states[s] } },
+				 2, cnt.n[s]);
+	}
+	prom_family(&sc->o, "xlb_service_fail_open", "gauge",
+		    "1 while fewer than min_healthy backends pass their checks and the service "
+		    "keeps its enabled backends in the table anyway.");
+	for (size_t i = 0; i < c->n_services; i++) {
+		__u32 id, m;
+
+		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m))
+			continue;
+		prom_u64(&sc->o, "", (const struct prom_label[]){ { "service", sc->name[id] } }, 1,
+			 state_service_fail_open(xlbd_state(), &c->services[i].ref));
+	}
+	prom_family(&sc->o, "xlb_table_rebuilds_total", "counter",
+		    "Maglev tables built and swapped in for the service since it was added.");
+	for (size_t i = 0; i < c->n_services; i++) {
+		__u32 id, m;
+
+		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m) ||
+		    state_table_info(xlbd_state(), &c->services[i].ref, &ti))
+			continue;
+		prom_u64(&sc->o, "", (const struct prom_label[]){ { "service", sc->name[id] } }, 1,
+			 ti.rebuilds);
+	}
+	prom_family(&sc->o, "xlb_table_rebuild_duration_seconds", "histogram",
+		    "Time to build a Maglev table and swap it into the data path.");
+	for (size_t i = 0; i < c->n_services; i++) {
+		__u32 id, m;
+
+		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m) ||
+		    state_table_info(xlbd_state(), &c->services[i].ref, &ti))
+			continue;
+		prom_histogram(&sc->o, (const struct prom_label[]){ { "service", sc->name[id] } },
+			       1, ti.rebuild_seconds);
+	}
+	prom_family(&sc->o, "xlb_table_fingerprint_info", "gauge",
+		    "Fingerprint of the service's table in the data path (equal on every node "
+		    "with the same configuration and seed); value always 1.");
+	for (size_t i = 0; i < c->n_services; i++) {
+		__u32 id, m;
+
+		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m) ||
+		    state_table_info(xlbd_state(), &c->services[i].ref, &ti))
+			continue;
+		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)ti.fingerprint);
+		prom_u64(&sc->o, "",
+			 (const struct prom_label[]){ { "service", sc->name[id] },
+						      { "fingerprint", fp } },
+			 2, 1);
+	}
+}
+
+/* ---- the daemon and the process ---- */
+
+static void collect_daemon(struct scrape *sc)
+{
+	const struct xlbd *x = xlbd_ctx();
+	char abi[12];
+
+	snprintf(abi, sizeof(abi), "%d", XLB_ABI_VERSION);
+	prom_family(&sc->o, "xlb_config_reloads_total", "counter",
+		    "Reloads of the configuration file (SIGHUP, lbctl daemon reload) by result.");
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "result", "applied" } }, 1,
+		 x->reloads[0]);
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "result", "refused" } }, 1,
+		 x->reloads[1]);
+	prom_family(&sc->o, "xlb_build_info", "gauge",
+		    "xlbd's version, its BPF ABI version and the libbpf it runs with; value 1.");
+	prom_u64(&sc->o, "",
+		 (const struct prom_label[]){ { "version", XLBD_VERSION },
+					      { "abi", abi },
+					      { "libbpf", dp_libbpf_version() } },
+		 3, 1);
+}
+
+/* The standard process_* families, from /proc/self (as Prometheus' client libraries do). */
+static void collect_process(struct scrape *sc)
+{
+	unsigned long utime, stime, vsize;
+	unsigned long long start;
+	long rss, ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	char buf[1024], *p;
+	struct rlimit rl;
+	double boot = 0;
+	size_t fds = 0;
+	FILE *f;
+	DIR *d;
+
+	f = fopen("/proc/self/stat", "r");
+	if (!f)
+		return;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* After "pid (comm)": state is field 3; utime 14, stime 15, starttime 22, vsize 23, rss
+	 * 24. */
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d "
+			 "%*d %llu %lu %ld",
+			 &utime, &stime, &start, &vsize, &rss) != 5)
+		return;
+	f = fopen("/proc/stat", "r");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "btime %lf", &boot) == 1)
+			break;
+	if (f)
+		fclose(f);
+	d = opendir("/proc/self/fd");
+	for (struct dirent *e; d && (e = readdir(d));)
+		fds += e->d_name[0] != '.';
+	if (d) {
+		closedir(d);
+		fds--; /* the directory's own descriptor */
+	}
+	prom_family(&sc->o, "process_cpu_seconds_total", "counter",
+		    "Total user and system CPU time spent in seconds.");
+	prom_f64(&sc->o, "", NULL, 0, (double)(utime + stime) / (double)ticks);
+	prom_family(&sc->o, "process_resident_memory_bytes", "gauge",
+		    "Resident memory size in bytes.");
+	prom_u64(&sc->o, "", NULL, 0, (uint64_t)rss * (uint64_t)page);
+	prom_family(&sc->o, "process_virtual_memory_bytes", "gauge",
+		    "Virtual memory size in bytes.");
+	prom_u64(&sc->o, "", NULL, 0, vsize);
+	prom_family(&sc->o, "process_start_time_seconds", "gauge",
+		    "Start time of the process since unix epoch in seconds.");
+	prom_f64(&sc->o, "", NULL, 0, boot + (double)start / (double)ticks);
+	prom_family(&sc->o, "process_open_fds", "gauge", "Number of open file descriptors.");
+	prom_u64(&sc->o, "", NULL, 0, fds);
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		prom_family(&sc->o, "process_max_fds", "gauge",
+			    "Maximum number of open file descriptors.");
+		prom_u64(&sc->o, "", NULL, 0, rl.rlim_cur);
+	}
+}
+
+/* The whole exposition; NULL when out of memory. *len receives its length. */
+static char *scrape(size_t *len)
+{
+	struct scrape *sc = calloc(1, sizeof(*sc));
+	char *text = NULL;
+
+	if (!sc)
+		return NULL;
+	sc->conf = state_conf(xlbd_state());
+	for (size_t i = 0; i < sc->conf->n_services; i++) {
+		const struct xlb_conf_service *s = &sc->conf->services[i];
+		__u32 id, m;
+
+		if (state_service_id(xlbd_state(), &s->ref, &id, &m))
+			continue;
+		sc->by_id[id] = s;
+		service_label(s, sc->name[id], sizeof(sc->name[id]));
+	}
+	sc->o.f = open_memstream(&text, len);
+	if (!sc->o.f) {
+		free(sc);
+		return NULL;
+	}
+	collect_services(sc);
+	collect_backends(sc);
+	collect_verdicts(sc);
+	collect_conntrack(sc);
+	collect_health(sc);
+	collect_tables(sc);
+	collect_daemon(sc);
+	collect_process(sc);
+	if (fclose(sc->o.f)) {
+		free(text);
+		text = NULL;
+	}
+	free(sc);
+	return text;
+}
+
+/* ---- HTTP ---- */
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
+			       char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	if (status == 405)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	static char index_page[] = "<html><head><title>xlbd</title></head><body><h1>xlbd</h1>"
+				   "<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
+	static char not_found[] = "not found: xlbd serves /metrics\n";
+	static char bad_method[] = "method not allowed: GET or HEAD only\n";
+	bool is_metrics = !strcmp(url, "/metrics"), is_index = !strcmp(url, "/");
+	char *text;
+	size_t len;
+
+	(void)cls;
+	(void)version;
+	(void)upload;
+	/* The first call only announces a request; a body is drained and ignored. */
+	if (!*con_cls) {
+		*con_cls = c;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!is_metrics && !is_index)
+		return respond(c, 404, "text/plain; charset=utf-8", not_found,
+			       sizeof(not_found) - 1, MHD_RESPMEM_PERSISTENT);
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return respond(c, 405, "text/plain; charset=utf-8", bad_method,
+			       sizeof(bad_method) - 1, MHD_RESPMEM_PERSISTENT);
+	if (is_index)
+		return respond(c, 200, "text/html; charset=utf-8", index_page,
+			       sizeof(index_page) - 1, MHD_RESPMEM_PERSISTENT);
+	text = scrape(&len);
+	if (!text)
+		return MHD_NO;
+	return respond(c, 200, PROM_CONTENT_TYPE, text, len, MHD_RESPMEM_MUST_FREE);
+}
+
+/* ---- the listening socket and configuration changes ---- */
+
+static bool same_endpoint(const struct xlb_conf_metrics *a, const struct xlb_conf_metrics *b)
+{
+	return a->enabled == b->enabled &&
+	       (!a->enabled || (a->port == b->port && a->addr.family == b->addr.family &&
+				!memcmp(a->addr.addr, b->addr.addr, sizeof(a->addr.addr))));
+}
+
+void metrics_init(struct loop *loop)
+{
+	M.loop = loop;
+}
+
+int metrics_prepare(const struct xlb_conf_metrics *m, int *fd, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	char ep[64];
+	socklen_t len;
+	int one = 1, s;
+
+	*fd = -1;
+	if (!m->enabled || same_endpoint(m, &M.on))
+		return 0;
+	xlb_endpoint_format(&m->addr, m->port, ep, sizeof(ep));
+	if (m->addr.family == XLB_AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(m->port);
+		memcpy(&a->sin_addr, m->addr.addr, 4);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(m->port);
+		memcpy(&a->sin6_addr, m->addr.addr, 16);
+		len = sizeof(*a);
+	}
+	s = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		snprintf(err, errlen, "metrics.listen: cannot listen on %s: %s", ep,
+			 strerror(errno));
+		return -errno;
+	}
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&ss, len) || listen(s, 16)) {
+		int e = errno;
+
+		snprintf(err, errlen, "metrics.listen: cannot listen on %s: %s", ep, strerror(e));
+		close(s);
+		return -e;
+	}
+	*fd = s;
+	return 0;
+}
+
+int metrics_commit(const struct xlb_conf_metrics *m, int fd)
+{
+	static const struct httpd_limits lim = {
+		.max_conns = METRICS_MAX_CONNECTIONS,
+		.timeout_s = METRICS_CONN_TIMEOUT_S,
+		.conn_memory = METRICS_CONN_MEMORY,
+	};
+	char ep[64];
+	int ret;
+
+	if (fd < 0 && same_endpoint(m, &M.on))
+		return 0;
+	httpd_stop(M.httpd);
+	M.httpd = NULL;
+	M.on.enabled = false;
+	if (!m->enabled) {
+		xlog_info("metrics: not served (metrics.listen: off)");
+		return 0;
+	}
+	xlb_endpoint_format(&m->addr, m->port, ep, sizeof(ep));
+	ret = httpd_start(&M.httpd, M.loop, fd, &lim, handle, NULL, NULL);
+	if (ret) {
+		xlog_err("metrics: cannot serve on %s: %s", ep, strerror(-ret));
+		return ret;
+	}
+	M.on = *m;
+	xlog_info("metrics: serving http://%s/metrics", ep);
+	return 0;
+}
+
+void metrics_abort(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+void metrics_stop(void)
+{
+	httpd_stop(M.httpd);
+	M.httpd = NULL;
+	M.on.enabled = false;
+}
