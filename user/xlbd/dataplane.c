@@ -339,6 +339,7 @@ static int switch_mode(struct dp *dp, const char *ifname, int ifindex, enum xlb_
 	char ignored[XLB_CONF_ERR_MAX];
 	int ret;
 
+	xlog_info("%s: moving xlb_lb from %s to %s mode", ifname, mode_word(old), mode_word(mode));
 	ret = unpin_link(path);
 	if (ret) {
 		seterr(err, errlen, "%s: cannot remove the %s-mode attachment: %s", ifname,
