@@ -229,6 +229,109 @@ check backend_del "rc=$RC $OUT" test "$OUT" = '{"ok":true}' -a -z "$(be_state 10
 run service del 10.0.0.20:8080/tcp
 check service_del "rc=$RC" test "$RC" = 0 -a -z "$OUT" -a -z "$(dump | grep -E '10\.0\.0\.20|10\.1\.0\.2[12]')"
 
+# ---- interfaces: configured and attached XDP mode, changed at run time ----
+
+# What the kernel says about DEV: "MODE PROG_ID IFINDEX" from ip (MODE xdp = native,
+# xdpgeneric), and "MODE ID" from bpftool.
+ip_xdp() {
+	local l
+	l=$(ip -n "$NS" -d link show "$1")
+	echo "$(grep -oE '\bxdp(generic|offload|multi)?\b' <<<"$l" | head -1)" \
+		"$(grep -oE 'prog/xdp id [0-9]+' <<<"$l" | awk '{ print $3 }')" "${l%%:*}"
+}
+bpftool_xdp() {
+	nsenter --net=/run/netns/$NS bpftool -j net show dev "$1" | "$PY" -c \
+		'import json,sys; print(" ".join("%s %s" % (x["mode"], x["id"]) for x in json.load(sys.stdin)[0]["xdp"]))'
+}
+iface_rows() { py '[(f["name"], f["mode"], f["attached"], f["ifindex"], f["prog_id"]) for f in d["interfaces"]]'; }
+
+read -r m0 prog0 idx0 <<<"$(ip_xdp veth0)"
+run iface list
+check iface_list_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "IFACE  MODE    ATTACHED  IFINDEX  PROG_ID" \
+	-a "$(grep -cxE "veth0 +native +native +$idx0 +$prog0" <<<"$OUT")" = 1 -a "$m0" = xdp -a -n "$prog0"
+run -j iface
+check iface_list_json "$OUT" test "$(iface_rows)" = "[('veth0', 'native', 'native', $idx0, $prog0)]"
+
+run iface attach veth1 mode generic
+r1=$RC o1=$OUT
+read -r m1 prog1 idx1 <<<"$(ip_xdp veth1)"
+check iface_attach_generic_kernel "rc=$r1 [$o1] ip: $m1 $prog1, bpftool: $(bpftool_xdp veth1)" \
+	test "$r1" = 0 -a -z "$o1" -a "$m1" = xdpgeneric -a "$prog1" = "$prog0" \
+	-a "$(bpftool_xdp veth1)" = "generic $prog0"
+run iface list
+check iface_attach_generic_list_human "$OUT" test "$(grep -cxE "veth0 +native +native +$idx0 +$prog0|veth1 +generic +generic +$idx1 +$prog0" <<<"$OUT")" = 2
+run -j iface list
+check iface_attach_generic_list_json "$OUT" test "$(iface_rows)" = \
+	"[('veth0', 'native', 'native', $idx0, $prog0), ('veth1', 'generic', 'generic', $idx1, $prog0)]"
+check iface_attach_in_config_dump "$(lb config dump | head -3)" \
+	grep -qxF 'interfaces: ["veth0", { name: "veth1", mode: generic }]' <<<"$(lb config dump)"
+
+# Another mode moves the attachment; -j answers with the interface.
+run -j iface attach veth1 mode native
+check iface_attach_switch_mode "rc=$RC $OUT ip: $(ip_xdp veth1) bpftool: $(bpftool_xdp veth1)" test "$RC" = 0 \
+	-a "$(py '(d["name"], d["mode"], d["attached"], d["prog_id"])')" = "('veth1', 'native', 'native', $prog0)" \
+	-a "$(ip_xdp veth1)" = "xdp $prog0 $idx1" -a "$(bpftool_xdp veth1)" = "driver $prog0"
+
+# Bad arguments: the documented message and exit code, and nothing changes (list, links, maps).
+L0=$(lb -j iface list) K0="$(ip_xdp veth0) $(ip_xdp veth1) $(ip_xdp lo)" D0=$(dump) C0=$(lb config dump)
+iface_bad_cases() {
+	cat <<'EOF'
+2#Error: missing argument; usage: lbctl iface attach IFACE [mode native|generic]#iface attach
+2#Error: too many arguments; usage: lbctl iface attach IFACE [mode native|generic]#iface attach veth1 mode native now
+1#Error: mode must be native or generic, got fast#iface attach veth1 mode fast
+1#Error: mode must be native or generic, got auto#iface attach veth1 mode auto
+2#Error: mode needs a value#iface attach veth1 mode
+2#Error: unknown keyword 'speed' (expected mode)#iface attach veth1 speed 10
+1#Error: interface name 'a:b' is not valid: '/' and ':' are not allowed#iface attach a:b
+1#Error: interface name 'eth0123456789abcd' is not valid: must be 1..15 characters#iface attach eth0123456789abcd
+1#Error: no such network interface: veth9#iface attach veth9 mode generic
+1#Error: interface veth1 is already attached (native mode)#iface attach veth1
+1#Error: interface veth0 is already attached (native mode)#iface attach veth0 mode native
+1#Error: lo: cannot attach xlb_lb in native mode: Operation not supported#iface attach lo mode native
+2#Error: missing argument; usage: lbctl iface detach IFACE#iface detach
+2#Error: too many arguments; usage: lbctl iface detach IFACE#iface detach veth1 now
+1#Error: interface veth9 is not attached#iface detach veth9
+1#Error: interface lo is not attached#iface detach lo
+1#Error: interface name '..' is not valid: "." and ".." are not interface names#iface detach ..
+2#Error: too many arguments; usage: lbctl iface list#iface list veth0
+2#Error: unknown command 'frob' (expected list, attach, detach, help)#iface frob
+EOF
+}
+nbad=0 badfail=
+while IFS='#' read -r code msg words; do
+	eval "set -- $words"
+	run "$@"
+	nbad=$((nbad + 1))
+	if [ "$RC" != "$code" ] || [ "$ERR" != "$msg" ] || [ -n "$OUT" ]; then
+		badfail="$badfail
+  lbctl $words: rc=$RC (want $code) stderr=[$ERR] stdout=[$OUT]"
+	fi
+done < <(iface_bad_cases)
+check iface_bad_arguments "$badfail" test -z "$badfail" -a "$nbad" = 19
+run -j iface attach veth1 mode fast
+r1=$RC o1=$OUT e1=$ERR
+run -j iface detach veth9
+check iface_bad_arguments_json "rc=$r1 [$o1] [$e1] rc=$RC [$OUT] [$ERR]" test "$r1" = 1 -a "$RC" = 1 \
+	-a "$o1" = '{"error":"mode must be native or generic, got fast"}' -a -z "$e1" \
+	-a "$OUT" = '{"error":"interface veth9 is not attached"}' -a -z "$ERR"
+K1="$(ip_xdp veth0) $(ip_xdp veth1) $(ip_xdp lo)"
+check iface_bad_arguments_change_nothing "list $(diff <(echo "$L0") <(lb -j iface list)) links [$K0] [$K1]" \
+	test "$L0" = "$(lb -j iface list)" -a "$K0" = "$K1" -a "$D0" = "$(dump)" -a "$C0" = "$(lb config dump)"
+
+run iface detach veth1
+check iface_detach "rc=$RC [$OUT] ip: $(ip_xdp veth1) bpftool: $(bpftool_xdp veth1)" test "$RC" = 0 -a -z "$OUT" \
+	-a "$(ip_xdp veth1)" = "  $idx1" -a -z "$(bpftool_xdp veth1)" -a "$(ip_xdp veth0)" = "xdp $prog0 $idx0"
+run -j iface list
+check iface_detach_list "$OUT" test "$(iface_rows)" = "[('veth0', 'native', 'native', $idx0, $prog0)]" \
+	-a "$(lb config dump | grep '^interfaces:')" = 'interfaces: ["veth0"]'
+run iface detach veth0
+check iface_detach_last_refused "rc=$RC $ERR" test "$RC" = 1 \
+	-a "$ERR" = "Error: veth0 is the only interface and xlbd needs one: attach another first" \
+	-a "$(ip_xdp veth0)" = "xdp $prog0 $idx0"
+c1=$(complete_words iface a) c2=$(complete_words iface attach veth1 mode '') c3=$(complete_words iface attach veth1 '')
+c4=$(complete_words iface detach '')
+check iface_completion "[$c1] [$c2] [$c3] [$c4]" test "$c1" = attach -a "$c2" = "native generic" -a "$c3" = mode -a "$c4" = veth0
+
 # ---- bad arguments: documented message and exit code, nothing reaches the maps ----
 
 D0=$(dump)

@@ -40,7 +40,8 @@ static bool conf_equal(const struct xlb_conf *a, const struct xlb_conf *b)
 	    a->n_services != b->n_services)
 		return false;
 	for (size_t i = 0; i < a->n_ifaces; i++)
-		if (strcmp(a->ifaces[i], b->ifaces[i]))
+		if (strcmp(a->ifaces[i].name, b->ifaces[i].name) ||
+		    a->ifaces[i].mode != b->ifaces[i].mode)
 			return false;
 	for (size_t i = 0; i < a->n_services; i++) {
 		const struct xlb_conf_service *s = &a->services[i], *t = &b->services[i];

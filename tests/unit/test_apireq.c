@@ -202,6 +202,50 @@ static int t_refused_bodies(void)
 	return XT_PASS;
 }
 
+static int t_interfaces(void)
+{
+	struct api_request r;
+
+	XT_EQ(parse("GET", "/v1/interfaces", NULL, &r), 0);
+	XT_EQ(r.op, API_IFACE_LIST);
+	XT_EQ(parse("GET", "/v1/interfaces/eth0", NULL, &r), 0);
+	XT_EQ(r.op, API_IFACE_GET);
+	XT_CHECK(!strcmp(r.iface, "eth0"), "iface '%s'", r.iface);
+	XT_EQ(parse("DELETE", "/v1/interfaces/veth1", NULL, &r), 0);
+	XT_EQ(r.op, API_IFACE_DETACH);
+	XT_CHECK(!strcmp(r.iface, "veth1"), "iface '%s'", r.iface);
+	XT_EQ(parse("POST", "/v1/interfaces", "{\"name\": \"eth1\", \"mode\": \"generic\"}", &r),
+	      0);
+	XT_EQ(r.op, API_IFACE_ATTACH);
+	XT_CHECK(!strcmp(r.iface, "eth1"), "iface '%s'", r.iface);
+	XT_EQ(r.fields, API_F_MODE);
+	XT_EQ(r.mode, XLB_XDP_GENERIC);
+	XT_EQ(parse("POST", "/v1/interfaces", "{\"name\": \"eth0123456789ab\"}", &r), 0);
+	XT_EQ(r.fields, 0);
+
+	XT_REFUSED(400, "mode: must be native or generic, got fast", "POST", "/v1/interfaces",
+		   "{\"name\": \"eth1\", \"mode\": \"fast\"}");
+	XT_REFUSED(400, "mode: must be native or generic, got auto", "POST", "/v1/interfaces",
+		   "{\"name\": \"eth1\", \"mode\": \"auto\"}");
+	XT_REFUSED(400, "mode: must be a string", "POST", "/v1/interfaces",
+		   "{\"name\": \"eth1\", \"mode\": 1}");
+	XT_REFUSED(400, "name: missing", "POST", "/v1/interfaces", "{\"mode\": \"native\"}");
+	XT_REFUSED(400,
+		   "name: not a valid interface name (must be 1..15 characters): "
+		   "eth0123456789abc",
+		   "POST", "/v1/interfaces", "{\"name\": \"eth0123456789abc\"}");
+	XT_REFUSED(400, "'/' and ':' are not allowed", "POST", "/v1/interfaces",
+		   "{\"name\": \"eth0:1\"}");
+	XT_REFUSED(400, "unknown key: speed", "POST", "/v1/interfaces",
+		   "{\"name\": \"eth1\", \"speed\": 10}");
+	XT_REFUSED(400, "a JSON body is required", "POST", "/v1/interfaces", NULL);
+	XT_REFUSED(404, "no such interface: ..", "DELETE", "/v1/interfaces/..", NULL);
+	XT_REFUSED(404, "interfaces are /v1/interfaces/NAME", "GET", "/v1/interfaces/a/b", NULL);
+	XT_REFUSED(405, "an interface: GET or DELETE", "PATCH", "/v1/interfaces/eth0", "{}");
+	XT_REFUSED(405, "/v1/interfaces: GET or POST", "DELETE", "/v1/interfaces", NULL);
+	return XT_PASS;
+}
+
 static int t_body_too_large(void)
 {
 	struct api_request r;
@@ -220,6 +264,7 @@ static const struct xt_case cases[] = {
 	{ "refused_paths_and_methods", t_refused_paths_and_methods },
 	{ "refused_bodies", t_refused_bodies },
 	{ "body_too_large", t_body_too_large },
+	{ "interfaces", t_interfaces },
 };
 
 int main(int argc, char **argv)

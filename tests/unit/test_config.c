@@ -67,7 +67,9 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 	} while (0)
 	DIFF(a->n_ifaces != b->n_ifaces, "n_ifaces %zu != %zu", a->n_ifaces, b->n_ifaces);
 	for (size_t i = 0; i < a->n_ifaces; i++)
-		DIFF(strcmp(a->ifaces[i], b->ifaces[i]), "ifaces[%zu]", i);
+		DIFF(strcmp(a->ifaces[i].name, b->ifaces[i].name) ||
+			     a->ifaces[i].mode != b->ifaces[i].mode,
+		     "ifaces[%zu]", i);
 	DIFF(a->xdp_mode != b->xdp_mode, "xdp_mode");
 	DIFF(memcmp(&a->tunnel_source, &b->tunnel_source, sizeof(a->tunnel_source)), "tunnel_"
 										     "source");
@@ -298,7 +300,7 @@ static int t_full_every_key(void)
 
 	XT_CHECK(parse(FULL, &c) == 0, "%s", err);
 	XT_EQ(c.n_ifaces, 2);
-	XT_CHECK(!strcmp(c.ifaces[0], "eth0") && !strcmp(c.ifaces[1], "eth1"), "ifaces");
+	XT_CHECK(!strcmp(c.ifaces[0].name, "eth0") && !strcmp(c.ifaces[1].name, "eth1"), "ifaces");
 	XT_EQ(c.xdp_mode, XLB_XDP_GENERIC);
 	XT_EQ(c.tunnel_source.family, XLB_AF_INET);
 	XT_EQ(c.tunnel_source.addr[0], htonl(0xc0000201));
@@ -387,7 +389,7 @@ static int t_defaults(void)
 	XT_EQ(c.n_services, 0);
 	/* The parsed defaults are xlb_conf_init()'s. */
 	xlb_conf_init(&d);
-	strcpy(d.ifaces[0], "eth0");
+	strcpy(d.ifaces[0].name, "eth0");
 	d.n_ifaces = 1;
 	XT_CHECK(!conf_diff(&c, &d), "%s", conf_diff(&c, &d));
 	xlb_conf_free(&c);
@@ -740,7 +742,8 @@ static int t_wrong_types(void)
 		{ "interfaces: eth0\nservices: []\n", 1,
 		  "interfaces: must be a list, not a scalar" },
 		{ "interfaces: [[eth0]]\nservices: []\n", 1,
-		  "interfaces[0]: must be an interface name, not a list" },
+		  "interfaces[0]: must be an interface name or { name: NAME, mode: MODE }, not a "
+		  "list" },
 		{ "interfaces: [eth0]\nservices: {}\n", 2,
 		  "services: must be a list, not a mapping" },
 		{ "interfaces: [eth0]\nservices:\n", 2,
@@ -890,9 +893,98 @@ static int t_interfaces(void)
 			 0,
 		 "%s", err);
 	XT_EQ(c.n_ifaces, 8);
-	XT_CHECK(!strcmp(c.ifaces[7], "eth0123456789ab"), "15 characters");
+	XT_CHECK(!strcmp(c.ifaces[7].name, "eth0123456789ab"), "15 characters");
 	xlb_conf_free(&c);
 	return RUN_ERR_CASES(cases);
+}
+
+/* Each interface in its own mode; the ones without take xdp_mode, wherever it is in the file. */
+static int t_interface_modes(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces:\n  - eth0\n  - { name: eth1, mode: fast }\nservices: []\n", 3,
+		  "interfaces[1].mode: must be native, generic or auto, got fast" },
+		{ "interfaces:\n  - eth0\n  - { mode: generic }\nservices: []\n", 3,
+		  "interfaces[1].name: required key is missing" },
+		{ "interfaces:\n  - { name: eth0, speed: 10 }\nservices: []\n", 2,
+		  "interfaces[0].speed: unknown key (known keys: name, mode)" },
+		{ "interfaces:\n  - eth0\n  - name: eth0\n    mode: generic\nservices: []\n", 3,
+		  "interfaces[1]: eth0 is listed twice (also interfaces[0])" },
+		{ "interfaces: [{ name: \"eth/0\" }]\nservices: []\n", 1,
+		  "interfaces[0].name: not a valid interface name ('/' and ':' are not allowed): "
+		  "eth/0" },
+		{ "services: []\ninterfaces:\n  - name: eth0\n    mode: native\n    mode: auto\n",
+		  5, "interfaces[0].mode: duplicate key (first given at line 4)" },
+		{ "interfaces: [{ name: eth0, mode: }]\nservices: []\n", 1,
+		  "interfaces[0].mode: has no value (expected native, generic or auto)" },
+		{ "interfaces: [{ name: eth0, mode: [native] }]\nservices: []\n", 1,
+		  "interfaces[0].mode: must be native, generic or auto, not a list" },
+		{ "interfaces: [{ name: eth0, mode: Generic }]\nservices: []\n", 1,
+		  "must be native, generic or auto, got Generic" },
+	};
+	struct xlb_conf c;
+
+	XT_CHECK(parse("interfaces: [eth0, { name: eth1, mode: generic }, {name: eth2, mode: "
+		       "auto}]\n"
+		       "services: []\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.n_ifaces, 3);
+	XT_EQ(c.xdp_mode, XLB_XDP_NATIVE);
+	XT_EQ(c.ifaces[0].mode, XLB_XDP_NATIVE);
+	XT_EQ(c.ifaces[1].mode, XLB_XDP_GENERIC);
+	XT_EQ(c.ifaces[2].mode, XLB_XDP_AUTO);
+	XT_CHECK(!strcmp(c.ifaces[2].name, "eth2"), "name '%s'", c.ifaces[2].name);
+	XT_EQ(c.ifaces[0].line, 1);
+	xlb_conf_free(&c);
+
+	/* xdp_mode after the list still applies to the bare names, not to the named modes. */
+	XT_CHECK(parse("interfaces:\n  - eth0\n  - name: eth1\n    mode: native\n  - eth2\n"
+		       "services: []\nxdp_mode: generic\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.ifaces[0].mode, XLB_XDP_GENERIC);
+	XT_EQ(c.ifaces[1].mode, XLB_XDP_NATIVE);
+	XT_EQ(c.ifaces[2].mode, XLB_XDP_GENERIC);
+	XT_EQ(c.ifaces[1].line, 3);
+	XT_EQ(c.ifaces[2].line, 5);
+	XT_CHECK(xlb_conf_find_iface(&c, "eth1") == &c.ifaces[1], "find eth1");
+	XT_CHECK(!xlb_conf_find_iface(&c, "eth3"), "found eth3");
+	xlb_conf_free(&c);
+	return RUN_ERR_CASES(cases);
+}
+
+/* The dump writes a bare name for the default mode and { name, mode } for the others. */
+static int t_interface_modes_dump(void)
+{
+	static const char *const texts[] = {
+		"interfaces: [eth0, { name: eth1, mode: generic }]\nservices: []\n",
+		"interfaces: [{ name: eth0, mode: generic }, { name: eth1, mode: generic }]\n"
+		"services: []\n",
+		"xdp_mode: auto\ninterfaces: [{ name: a, mode: native }, b, { name: c, mode: "
+		"generic }]\nservices: []\n",
+	};
+	static const char *const lines[] = {
+		"interfaces: [\"eth0\", { name: \"eth1\", mode: generic }]\nxdp_mode: native\n",
+		"interfaces: [{ name: \"eth0\", mode: generic }, { name: \"eth1\", mode: generic "
+		"}]\nxdp_mode: native\n",
+		"interfaces: [{ name: \"a\", mode: native }, \"b\", { name: \"c\", mode: generic "
+		"}]\nxdp_mode: auto\n",
+	};
+	struct xlb_conf c;
+	char *t;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		XT_CHECK(round_trip_text(texts[i]) == XT_PASS, "text %zu", i);
+		XT_CHECK(parse(texts[i], &c) == 0, "%s", err);
+		t = dump_to_string(&c, &rc);
+		xlb_conf_free(&c);
+		XT_CHECK(t, "dump %d", rc);
+		XT_CHECK(strstr(t, lines[i]), "dump:\n%s", t);
+		free(t);
+	}
+	return XT_PASS;
 }
 
 static int t_values(void)
@@ -1253,8 +1345,8 @@ static int build_model(struct xlb_conf *c)
 	struct xlb_conf_service *s;
 
 	xlb_conf_init(c);
-	strcpy(c->ifaces[0], "ens1f0");
-	strcpy(c->ifaces[1], "ens1f1");
+	strcpy(c->ifaces[0].name, "ens1f0");
+	strcpy(c->ifaces[1].name, "ens1f1");
 	c->n_ifaces = 2;
 	c->xdp_mode = XLB_XDP_AUTO;
 	xlb_addr_parse("198.51.100.1", &c->tunnel_source);
@@ -1938,10 +2030,10 @@ static int t_copy_independent(void)
 	XT_EQ(b.services[0].line, a.services[0].line);
 	b.services[0].backends[0].weight = 1;
 	strcpy(b.services[0].name, "changed");
-	strcpy(b.ifaces[0], "other");
+	strcpy(b.ifaces[0].name, "other");
 	XT_EQ(a.services[0].backends[0].weight, 100);
 	XT_CHECK(!strcmp(a.services[0].name, "web.v4_1-a"), "name changed in the original");
-	XT_CHECK(!strcmp(a.ifaces[0], "eth0"), "iface changed in the original");
+	XT_CHECK(!strcmp(a.ifaces[0].name, "eth0"), "iface changed in the original");
 	xlb_conf_free(&a);
 	/* The copy outlives the original (ASan sees any sharing). */
 	XT_EQ(b.services[0].backends[2].weight, 65535);
@@ -2052,10 +2144,17 @@ static int t_validate_built(void)
 	XT_CHECK(strstr(err, "gateway: a multicast"), "%s", err);
 	c.gateway_auto = true;
 
-	strcpy(c.ifaces[1], "ens1f0");
+	strcpy(c.ifaces[1].name, "ens1f0");
 	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
 	XT_CHECK(strstr(err, "interfaces[1]: ens1f0 is listed twice"), "%s", err);
-	strcpy(c.ifaces[1], "ens1f1");
+	strcpy(c.ifaces[1].name, "ens1f1");
+
+	c.ifaces[1].mode = (enum xlb_xdp_mode)7;
+	c.ifaces[1].line = 12;
+	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
+	XT_CHECK(!strcmp(err, "api:12: interfaces[1].mode: must be native, generic or auto"), "%s",
+		 err);
+	c.ifaces[1].mode = XLB_XDP_GENERIC;
 
 	c.mtu = 100;
 	XT_EQ(xlb_conf_validate(&c, "api", err, sizeof(err)), -EINVAL);
@@ -2240,6 +2339,8 @@ static const struct xt_case cases[] = {
 	{ "documents", t_documents },
 	{ "syntax_and_encoding", t_syntax_and_encoding },
 	{ "interfaces", t_interfaces },
+	{ "interface_modes", t_interface_modes },
+	{ "interface_modes_dump", t_interface_modes_dump },
 	{ "values", t_values },
 	{ "service_names", t_service_names },
 	{ "state_dir", t_state_dir },

@@ -247,6 +247,91 @@ static int parse_json_body(const char *body, size_t len, json_t **out, char *err
 	return 0;
 }
 
+/* An interface name from the path (404 when it cannot be one) or the body (400). */
+static int get_iface(const char *s, int status, char *name, char *err, size_t errlen)
+{
+	const char *why = xlb_conf_iface_problem(s, strlen(s));
+
+	if (why && status == 404)
+		return fail(err, errlen, 404, "no such interface: %s (%s)", s, why);
+	if (why)
+		return fail(err, errlen, 400, "name: not a valid interface name (%s): %s", why, s);
+	strcpy(name, s);
+	return 0;
+}
+
+/* {"name": IFACE, "mode": "native"|"generic"}: the interface to attach, in mode or (without
+ * one) in the configuration's xdp_mode. */
+static int parse_attach(json_t *o, struct api_request *req, char *err, size_t errlen)
+{
+	static const enum xlb_xdp_mode modes[] = { XLB_XDP_NATIVE, XLB_XDP_GENERIC };
+	const char *key, *str = NULL;
+	bool have_name = false;
+	json_t *v;
+	int ret = 0;
+
+	if (!json_is_object(o))
+		return fail(err, errlen, 400, "the body must be a JSON object");
+	json_object_foreach(o, key, v)
+	{
+		if (!strcmp(key, "name")) {
+			ret = get_str(v, "name", &str, err, errlen);
+			if (!ret)
+				ret = get_iface(str, 400, req->iface, err, errlen);
+			have_name = true;
+		} else if (!strcmp(key, "mode")) {
+			ret = get_str(v, "mode", &str, err, errlen);
+			req->fields |= API_F_MODE;
+			for (size_t i = 0; !ret && i < sizeof(modes) / sizeof(modes[0]); i++) {
+				if (!strcmp(str, xlb_xdp_mode_name(modes[i]))) {
+					req->mode = modes[i];
+					str = NULL;
+					break;
+				}
+			}
+			if (!ret && str)
+				ret = fail(err, errlen, 400,
+					   "mode: must be native or generic, got %s", str);
+		} else {
+			ret = fail(err, errlen, 400, "unknown key: %s", key);
+		}
+		if (ret)
+			return ret;
+	}
+	if (!have_name)
+		return fail(err, errlen, 400, "name: missing");
+	return 0;
+}
+
+static int route_ifaces(const char *method, char **segs, int n, const char *body, size_t len,
+			struct api_request *req, char *err, size_t errlen)
+{
+	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	json_t *j = NULL;
+	int ret;
+
+	if (n == 2) {
+		if (get) {
+			req->op = API_IFACE_LIST;
+			return 0;
+		}
+		if (!post)
+			return fail(err, errlen, 405, "/v1/interfaces: GET or POST");
+		req->op = API_IFACE_ATTACH;
+		ret = parse_json_body(body, len, &j, err, errlen);
+		if (!ret)
+			ret = parse_attach(j, req, err, errlen);
+		json_decref(j);
+		return ret;
+	}
+	if (n != 3)
+		return fail(err, errlen, 404, "interfaces are /v1/interfaces/NAME");
+	if (!get && strcmp(method, "DELETE"))
+		return fail(err, errlen, 405, "an interface: GET or DELETE");
+	req->op = get ? API_IFACE_GET : API_IFACE_DETACH;
+	return get_iface(segs[2], 404, req->iface, err, errlen);
+}
+
 static int route(const char *method, char **segs, int n, const char *body, size_t len,
 		 struct api_request *req, char *err, size_t errlen)
 {
@@ -303,6 +388,8 @@ static int route(const char *method, char **segs, int n, const char *body, size_
 		req->op = API_TABLE_GET;
 		return parse_service_path(segs + 2, &req->svc, err, errlen);
 	}
+	if (!strcmp(segs[1], "interfaces"))
+		return route_ifaces(method, segs, n, body, len, req, err, errlen);
 	if (n == 3 && !strcmp(segs[1], "daemon") && !strcmp(segs[2], "reload")) {
 		if (!post)
 			return fail(err, errlen, 405, "/v1/daemon/reload: POST only");

@@ -31,6 +31,10 @@ enum api_op {
 	API_TABLE_GET, /* GET    /v1/tables/VIP/PORT/PROTO          shares and fingerprint */
 	API_CONNS, /* GET    /v1/conns                         connection-table occupancy */
 	API_HEALTH, /* GET    /v1/health[/VIP/PORT/PROTO]        backends' health */
+	API_IFACE_LIST, /* GET    /v1/interfaces                    configured and attached modes */
+	API_IFACE_GET, /* GET    /v1/interfaces/NAME */
+	API_IFACE_ATTACH, /* POST   /v1/interfaces                    {name, mode?} */
+	API_IFACE_DETACH, /* DELETE /v1/interfaces/NAME */
 	API_OP_COUNT
 };
 
@@ -40,6 +44,7 @@ enum api_op {
 #define API_F_ICMP_ECHO (1U << 2)
 #define API_F_WEIGHT (1U << 3)
 #define API_F_STATE (1U << 4)
+#define API_F_MODE (1U << 5)
 
 struct api_request {
 	enum api_op op;
@@ -49,6 +54,8 @@ struct api_request {
 	struct xlb_conf_service service; /* API_SERVICE_ADD/SET: the values given; backends
 					  * (ADD only) owned by the request */
 	struct xlb_conf_backend be; /* API_BACKEND_ADD/SET */
+	char iface[XLB_CONF_IFNAMSIZ]; /* API_IFACE_*: the interface the path or body names */
+	enum xlb_xdp_mode mode; /* API_IFACE_ATTACH with API_F_MODE: native or generic */
 	const char *yaml; /* API_CONFIG_CHECK/APPLY: the body, not owned */
 	size_t yaml_len;
 };

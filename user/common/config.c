@@ -117,6 +117,11 @@ static int keyword_value(const struct keyword *t, const char *s, size_t len, int
 	return -EINVAL;
 }
 
+const char *xlb_xdp_mode_name(enum xlb_xdp_mode mode)
+{
+	return keyword_name(xdp_mode_words, (int)mode);
+}
+
 /* "native, generic or auto" */
 static void keyword_list(const struct keyword *t, char *buf, size_t len)
 {
@@ -177,7 +182,7 @@ static const char *echo(char *buf, const char *s, size_t len)
 
 /* NULL when s is an acceptable interface name, else what is wrong. The kernel's rules
  * (dev_valid_name) restricted to printable ASCII, so that every name dumps and loads back. */
-static const char *iface_problem(const char *s, size_t len)
+const char *xlb_conf_iface_problem(const char *s, size_t len)
 {
 	if (len == 0 || len >= XLB_CONF_IFNAMSIZ)
 		return "must be 1..15 characters";
@@ -559,6 +564,14 @@ static bool addr_equal(const struct xlb_addr *a, const struct xlb_addr *b)
 	return !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
+struct xlb_conf_iface *xlb_conf_find_iface(const struct xlb_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_ifaces && i < XLB_CONF_MAX_IFACES; i++)
+		if (!strncmp(c->ifaces[i].name, name, XLB_CONF_IFNAMSIZ))
+			return (struct xlb_conf_iface *)&c->ifaces[i];
+	return NULL;
+}
+
 struct xlb_conf_service *xlb_conf_find_service(const struct xlb_conf *c,
 					       const struct xlb_service_ref *ref)
 {
@@ -589,6 +602,7 @@ struct parser {
 	size_t svc_cap; /* allocated entries of c->services */
 	size_t be_cap; /* allocated entries of the backends of the last service */
 	int hc_port_line; /* the current service's health.port, else its health key; 0: neither */
+	bool iface_mode_given[XLB_CONF_MAX_IFACES]; /* interfaces[i] named its own mode */
 };
 
 /* A handler parses the value whose first event is current, and leaves its last event current. */
@@ -1366,9 +1380,9 @@ static int service_elem(struct parser *p, void *obj, size_t i)
 
 /* -- the top level -- */
 
-static int iface_elem(struct parser *p, void *obj, size_t i)
+/* An interface name as the parser reads it, into name (XLB_CONF_IFNAMSIZ bytes). */
+static int get_iface_name(struct parser *p, char *name)
 {
-	struct xlb_conf *c = obj;
 	char buf[ECHO_MAX + 4];
 	const char *v, *why;
 	size_t len;
@@ -1377,17 +1391,64 @@ static int iface_elem(struct parser *p, void *obj, size_t i)
 	rc = get_scalar(p, "an interface name", &v, &len);
 	if (rc)
 		return rc;
-	if (i >= XLB_CONF_MAX_IFACES)
-		return perr(p, ev_line(p), "too many interfaces (max %d)", XLB_CONF_MAX_IFACES);
-	why = iface_problem(v, len);
+	why = xlb_conf_iface_problem(v, len);
 	if (why)
 		return perr(p, ev_line(p), "not a valid interface name (%s): %s", why,
 			    echo(buf, v, len));
+	memcpy(name, v, len + 1);
+	return 0;
+}
+
+static int if_name(struct parser *p, void *obj)
+{
+	return get_iface_name(p, ((struct xlb_conf_iface *)obj)->name);
+}
+
+static int if_mode(struct parser *p, void *obj)
+{
+	int v, rc = get_keyword(p, xdp_mode_words, &v);
+
+	if (!rc)
+		((struct xlb_conf_iface *)obj)->mode = (enum xlb_xdp_mode)v;
+	return rc;
+}
+
+enum { IK_MODE = 1 }; /* index of "mode" in iface_keys[] */
+
+static const struct key_def iface_keys[] = {
+	{ "name", if_name, true },
+	{ "mode", if_mode, false },
+};
+
+/* "eth0", or "{ name: eth0, mode: generic }"; an entry without a mode takes xdp_mode once the
+ * whole file is read (parse_stream()), wherever xdp_mode is. */
+static int iface_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf *c = obj;
+	struct xlb_conf_iface *f;
+	int seen[MAX_KEYS], rc;
+
+	if (i >= XLB_CONF_MAX_IFACES)
+		return perr(p, ev_line(p), "too many interfaces (max %d)", XLB_CONF_MAX_IFACES);
+	f = &c->ifaces[c->n_ifaces];
+	memset(f, 0, sizeof(*f));
+	f->line = ev_line(p);
+	p->iface_mode_given[i] = false;
+	if (p->ev.type == YAML_MAPPING_START_EVENT) {
+		rc = parse_mapping_seen(p, iface_keys, sizeof(iface_keys) / sizeof(iface_keys[0]),
+					f, seen);
+		p->iface_mode_given[i] = seen[IK_MODE] != 0;
+	} else if (p->ev.type == YAML_SCALAR_EVENT) {
+		rc = get_iface_name(p, f->name);
+	} else {
+		rc = type_error(p, "an interface name or { name: NAME, mode: MODE }");
+	}
+	if (rc)
+		return rc;
 	for (size_t j = 0; j < c->n_ifaces; j++)
-		if (!strcmp(c->ifaces[j], v))
-			return perr(p, ev_line(p), "%s is listed twice (also interfaces[%zu])", v,
-				    j);
-	memcpy(c->ifaces[c->n_ifaces], v, len + 1);
+		if (!strcmp(c->ifaces[j].name, f->name))
+			return perr(p, f->line, "%s is listed twice (also interfaces[%zu])",
+				    f->name, j);
 	c->n_ifaces++;
 	return 0;
 }
@@ -1656,6 +1717,9 @@ static int parse_stream(struct parser *p, struct xlb_conf *c)
 	rc = parse_mapping(p, top_keys, sizeof(top_keys) / sizeof(top_keys[0]), c);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < c->n_ifaces; i++)
+		if (!p->iface_mode_given[i])
+			c->ifaces[i].mode = c->xdp_mode;
 	rc = next_event(p); /* DOCUMENT_END */
 	if (rc)
 		return rc;
@@ -1892,16 +1956,20 @@ static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
 		return vfail(v, 0, "interfaces", "too many interfaces: %zu (max %d)", c->n_ifaces,
 			     XLB_CONF_MAX_IFACES);
 	for (size_t i = 0; i < c->n_ifaces; i++) {
-		const char *n = c->ifaces[i];
+		const struct xlb_conf_iface *f = &c->ifaces[i];
 
 		snprintf(key, sizeof(key), "interfaces[%zu]", i);
-		why = iface_problem(n, strnlen(n, XLB_CONF_IFNAMSIZ));
+		why = xlb_conf_iface_problem(f->name, strnlen(f->name, XLB_CONF_IFNAMSIZ));
 		if (why)
-			return vfail(v, 0, key, "not a valid interface name (%s)", why);
+			return vfail(v, f->line, key, "not a valid interface name (%s)", why);
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(c->ifaces[j], n))
-				return vfail(v, 0, key, "%s is listed twice (also interfaces[%zu])",
-					     n, j);
+			if (!strcmp(c->ifaces[j].name, f->name))
+				return vfail(v, f->line, key,
+					     "%s is listed twice (also interfaces[%zu])", f->name,
+					     j);
+		snprintf(key, sizeof(key), "interfaces[%zu].mode", i);
+		if (!keyword_name(xdp_mode_words, (int)f->mode))
+			return vfail(v, f->line, key, "must be native, generic or auto");
 	}
 	if (!keyword_name(xdp_mode_words, (int)c->xdp_mode))
 		return vfail(v, 0, "xdp_mode", "must be native, generic or auto");
@@ -2256,6 +2324,9 @@ static bool dumpable(const struct xlb_conf *c)
 	    (c->tunnel_source_v6.family && c->tunnel_source_v6.family != XLB_AF_INET6) ||
 	    c->n_ifaces > XLB_CONF_MAX_IFACES || (c->n_services && !c->services))
 		return false;
+	for (size_t i = 0; i < c->n_ifaces; i++)
+		if (!keyword_name(xdp_mode_words, (int)c->ifaces[i].mode))
+			return false;
 	for (size_t i = 0; i < c->n_services; i++) {
 		const struct xlb_conf_service *s = &c->services[i];
 
@@ -2348,11 +2419,19 @@ int xlb_conf_dump(const struct xlb_conf *c, FILE *f)
 	if (!dumpable(c))
 		return -EINVAL;
 	fputs("# xlbd configuration, every key explicit (docs/config.md)\n", f);
+	/* An interface in the default mode is a bare name, one in another mode names it. */
 	fputs("interfaces: [", f);
 	for (size_t i = 0; i < c->n_ifaces; i++) {
-		if (i)
-			fputs(", ", f);
-		put_quoted(f, c->ifaces[i], XLB_CONF_IFNAMSIZ);
+		const struct xlb_conf_iface *fi = &c->ifaces[i];
+
+		fputs(i ? ", " : "", f);
+		if (fi->mode == c->xdp_mode) {
+			put_quoted(f, fi->name, XLB_CONF_IFNAMSIZ);
+			continue;
+		}
+		fputs("{ name: ", f);
+		put_quoted(f, fi->name, XLB_CONF_IFNAMSIZ);
+		fprintf(f, ", mode: %s }", keyword_name(xdp_mode_words, (int)fi->mode));
 	}
 	fputs("]\n", f);
 	fprintf(f, "xdp_mode: %s\n", keyword_name(xdp_mode_words, (int)c->xdp_mode));

@@ -102,10 +102,19 @@ struct xlb_conf_metrics {
 	__u16 port; /* 1..65535, default XLB_CONF_DEFAULT_METRICS_PORT */
 };
 
+/* One interface xlb_lb runs on (YAML: an entry of interfaces, "eth0" or
+ * "{ name: eth0, mode: generic }"). */
+struct xlb_conf_iface {
+	char name[XLB_CONF_IFNAMSIZ]; /* unique among the interfaces */
+	enum xlb_xdp_mode mode; /* its own mode, else the file's xdp_mode when it was read */
+	int line; /* where it was defined, 0 when not from a file */
+};
+
 struct xlb_conf {
-	char ifaces[XLB_CONF_MAX_IFACES][XLB_CONF_IFNAMSIZ];
+	struct xlb_conf_iface ifaces[XLB_CONF_MAX_IFACES];
 	size_t n_ifaces;
-	enum xlb_xdp_mode xdp_mode;
+	enum xlb_xdp_mode xdp_mode; /* the mode of entries that do not name one (default native);
+				     * kept as the default for interfaces attached at run time */
 	struct xlb_addr tunnel_source; /* family 0 when not configured */
 	struct xlb_addr tunnel_source_v6; /* family 0 when not configured */
 	__u8 rss_bits; /* 0..16: low bits of tunnel_source taken from the flow hash */
@@ -131,6 +140,16 @@ struct xlb_conf {
  * it is valid: 1..XLB_CONF_NAME_MAX-1 characters of A-Z a-z 0-9 _ . - (the one rule for files
  * and the API). */
 const char *xlb_conf_name_problem(const char *s, size_t len);
+
+/* What is wrong with the interface name s (len bytes, not necessarily terminated), or NULL when
+ * it is valid: 1..15 printable ASCII characters without spaces, '/' or ':', not "." or "..". */
+const char *xlb_conf_iface_problem(const char *s, size_t len);
+
+/* The keyword of mode ("native", "generic", "auto"), or NULL when mode is not one. */
+const char *xlb_xdp_mode_name(enum xlb_xdp_mode mode);
+
+/* The interface of c named name, or NULL. */
+struct xlb_conf_iface *xlb_conf_find_iface(const struct xlb_conf *c, const char *name);
 
 /* Fill c with the defaults of every optional key and no interfaces or services. */
 void xlb_conf_init(struct xlb_conf *c);

@@ -50,7 +50,7 @@ struct lbctl_object {
 #define DEF_BACKEND "BACKEND := ADDRESS                 IPv4 or IPv6"
 
 extern const struct lbctl_object obj_service, obj_backend, obj_stats, obj_table, obj_flow,
-	obj_conns, obj_map, obj_config, obj_daemon, obj_version, obj_health;
+	obj_conns, obj_map, obj_config, obj_daemon, obj_version, obj_health, obj_iface;
 
 /* ---- global options ---- */
 

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <libgen.h>
+#include <net/if.h>
 
 #include "api.h"
 #include "apireq.h"
@@ -102,6 +103,33 @@ static json_t *service_json(const struct xlb_conf_service *s)
 			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "min_healthy",
 			 (json_int_t)s->min_healthy, "fail_open",
 			 state_service_fail_open(xlbd_state(), &s->ref), "backends", bes);
+}
+
+/* One interface: its configured mode, and where the kernel says xlb_lb runs on it. */
+static json_t *iface_json(const struct xlb_conf_iface *f)
+{
+	static const char *const where[] = {
+		[DP_XDP_NONE] = "none",
+		[DP_XDP_NATIVE] = "native",
+		[DP_XDP_GENERIC] = "generic",
+		[DP_XDP_OFFLOAD] = "offload",
+	};
+	struct dp_iface_info info;
+
+	if (dp_iface_info(xlbd_dp(), f->name, &info))
+		memset(&info, 0, sizeof(info));
+	return json_pack("{s:s,s:s,s:s,s:i,s:I}", "name", f->name, "mode",
+			 xlb_xdp_mode_name(f->mode), "attached", where[info.where], "ifindex",
+			 (json_int_t)info.ifindex, "prog_id", (json_int_t)info.prog_id);
+}
+
+static json_t *ifaces_json(const struct xlb_conf *c)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < c->n_ifaces; i++)
+		json_array_append_new(list, iface_json(&c->ifaces[i]));
+	return json_pack("{s:o}", "interfaces", list);
 }
 
 static json_t *status_json(void)
@@ -240,6 +268,54 @@ static struct xlb_conf_backend *find_backend(struct xlb_conf_service *s, const s
 		    !memcmp(s->backends[i].addr.addr, a->addr, sizeof(a->addr)))
 			return &s->backends[i];
 	return NULL;
+}
+
+/* Attach or detach req->iface in conf (a copy). Returns 0 or an HTTP status with the message
+ * in err. Whether the kernel takes the attachment is up to the apply. */
+static unsigned edit_ifaces(struct xlb_conf *conf, const struct api_request *req, char *err,
+			    size_t errlen)
+{
+	struct xlb_conf_iface *f = xlb_conf_find_iface(conf, req->iface);
+
+	if (req->op == API_IFACE_DETACH) {
+		if (!f) {
+			snprintf(err, errlen, "interface %s is not attached", req->iface);
+			return 404;
+		}
+		if (conf->n_ifaces == 1) {
+			snprintf(err, errlen,
+				 "%s is the only interface and xlbd needs one: attach another "
+				 "first",
+				 req->iface);
+			return 409;
+		}
+		memmove(f, f + 1, (size_t)(conf->ifaces + conf->n_ifaces - f - 1) * sizeof(*f));
+		conf->n_ifaces--;
+		return 0;
+	}
+	/* The interface must exist in xlbd's network namespace, which may not be the caller's. */
+	if (!if_nametoindex(req->iface)) {
+		snprintf(err, errlen, "no such network interface: %s", req->iface);
+		return 404;
+	}
+	if (f && (!(req->fields & API_F_MODE) || f->mode == req->mode)) {
+		snprintf(err, errlen, "interface %s is already attached (%s mode)", req->iface,
+			 xlb_xdp_mode_name(f->mode));
+		return 409;
+	}
+	if (f) { /* another mode: the apply switches it */
+		f->mode = req->mode;
+		return 0;
+	}
+	if (conf->n_ifaces >= XLB_CONF_MAX_IFACES) {
+		snprintf(err, errlen, "too many interfaces (max %d)", XLB_CONF_MAX_IFACES);
+		return 409;
+	}
+	f = &conf->ifaces[conf->n_ifaces++];
+	memset(f, 0, sizeof(*f));
+	strcpy(f->name, req->iface);
+	f->mode = req->fields & API_F_MODE ? req->mode : conf->xdp_mode;
+	return 0;
 }
 
 /* Apply req to conf (a copy). Returns 0 or an HTTP status with the message in err. */
@@ -395,6 +471,15 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 				    json_pack("{s:I,s:I}", "entries", (json_int_t)count, "capacity",
 					      (json_int_t)cap));
 	}
+	case API_IFACE_LIST:
+		return respond_json(c, 200, ifaces_json(running));
+	case API_IFACE_GET: {
+		const struct xlb_conf_iface *f = xlb_conf_find_iface(running, req->iface);
+
+		if (!f)
+			return respond_error(c, 404, "interface is not attached");
+		return respond_json(c, 200, iface_json(f));
+	}
 	case API_RELOAD:
 		if (xlbd_reload(err, sizeof(err)))
 			return respond_error(c, 400, err);
@@ -402,11 +487,14 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 	default:
 		break;
 	}
-	/* Changes to services and backends. */
+	/* Changes to interfaces, services and backends. */
 	ret = xlb_conf_copy(&conf, running);
 	if (ret)
 		return respond_error(c, 500, "out of memory");
-	status = edit_conf(&conf, req, err, sizeof(err));
+	if (req->op == API_IFACE_ATTACH || req->op == API_IFACE_DETACH)
+		status = edit_ifaces(&conf, req, err, sizeof(err));
+	else
+		status = edit_conf(&conf, req, err, sizeof(err));
 	if (!status) {
 		ret = xlbd_apply(&conf, "request", err, sizeof(err));
 		status = ret ? (ret == -ENOSPC ? 409 : 400) : 200;
@@ -414,8 +502,12 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 	xlb_conf_free(&conf);
 	if (status != 200)
 		return respond_error(c, status, err[0] ? err : "request failed");
-	if (req->op == API_SERVICE_DEL || req->op == API_BACKEND_DEL)
+	if (req->op == API_SERVICE_DEL || req->op == API_BACKEND_DEL || req->op == API_IFACE_DETACH)
 		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
+	if (req->op == API_IFACE_ATTACH)
+		return respond_json(
+			c, 200,
+			iface_json(xlb_conf_find_iface(state_conf(xlbd_state()), req->iface)));
 	return respond_json(
 		c, 200, service_json(xlb_conf_find_service(state_conf(xlbd_state()), &req->svc)));
 }

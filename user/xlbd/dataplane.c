@@ -259,45 +259,18 @@ static int link_create(int prog_fd, int ifindex, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *err, size_t errlen)
+static const char *mode_word(enum xlb_xdp_mode mode)
 {
-	__u8 ours[BPF_TAG_SIZE], theirs[BPF_TAG_SIZE];
-	char path[XLB_CONF_PATH_MAX + 32];
-	int ifindex = (int)if_nametoindex(ifname), link_ifindex = 0, fd, ret;
+	const char *w = xlb_xdp_mode_name(mode);
 
-	if (!ifindex) {
-		seterr(err, errlen, "interface %s: does not exist", ifname);
-		return -ENODEV;
-	}
-	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
-		return -ENAMETOOLONG;
-	ret = prog_tag(dp->prog_fd, ours);
-	if (ret)
-		return ret;
+	return w ? w : "?";
+}
 
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		ret = link_prog_tag(fd, theirs, &link_ifindex);
-		if (!ret && link_ifindex != ifindex) {
-			/* The interface was recreated with another index: the old link is dead. */
-			close(fd);
-			unlink(path);
-			return dp_attach(dp, ifname, mode, err, errlen);
-		}
-		if (!ret && memcmp(ours, theirs, BPF_TAG_SIZE)) {
-			if (bpf_link_update(fd, dp->prog_fd, NULL))
-				ret = -errno;
-			else
-				xlog_info("%s: replaced the running xlb_lb with this build's "
-					  "(atomic link update)",
-					  ifname);
-		}
-		close(fd);
-		if (ret)
-			seterr(err, errlen, "%s: cannot update the pinned attachment: %s", ifname,
-			       strerror(-ret));
-		return ret;
-	}
+/* Attach the program to ifindex in mode and pin the link at path (nothing pinned there). */
+static int attach_new(struct dp *dp, const char *ifname, int ifindex, enum xlb_xdp_mode mode,
+		      const char *path, char *err, size_t errlen)
+{
+	int fd, ret;
 
 	if (mode == XLB_XDP_GENERIC) {
 		fd = link_create(dp->prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
@@ -328,27 +301,149 @@ int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *e
 		return ret;
 	}
 	close(fd);
-	xlog_info("%s: xlb_lb attached", ifname);
+	xlog_info("%s: xlb_lb attached (%s mode)", ifname, mode_word(mode));
+	return 0;
+}
+
+/* Remove the pinned link at path: detached explicitly, so that another holder of the link
+ * cannot keep the program running. */
+static int unpin_link(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return -errno;
+	bpf_link_detach(fd);
+	close(fd);
+	return unlink(path) ? -errno : 0;
+}
+
+/* Whether an attachment found running in where satisfies mode. */
+static bool mode_fits(enum xlb_xdp_mode mode, enum dp_xdp_where where)
+{
+	static const bool fits[3][4] = {
+		[XLB_XDP_NATIVE] = { [DP_XDP_NATIVE] = true },
+		[XLB_XDP_GENERIC] = { [DP_XDP_GENERIC] = true },
+		[XLB_XDP_AUTO] = { [DP_XDP_NATIVE] = true, [DP_XDP_GENERIC] = true },
+	};
+
+	return (unsigned)mode < 3 && (unsigned)where < 4 && fits[mode][where];
+}
+
+/* Replace the attachment at path (running in where) by one in mode; on failure put one in its
+ * old mode back, so that a refused change leaves the interface as it was. */
+static int switch_mode(struct dp *dp, const char *ifname, int ifindex, enum xlb_xdp_mode mode,
+		       enum dp_xdp_where where, const char *path, char *err, size_t errlen)
+{
+	enum xlb_xdp_mode old = where == DP_XDP_GENERIC ? XLB_XDP_GENERIC : XLB_XDP_NATIVE;
+	char ignored[XLB_CONF_ERR_MAX];
+	int ret;
+
+	xlog_info("%s: moving xlb_lb from %s to %s mode", ifname, mode_word(old), mode_word(mode));
+	ret = unpin_link(path);
+	if (ret) {
+		seterr(err, errlen, "%s: cannot remove the %s-mode attachment: %s", ifname,
+		       mode_word(old), strerror(-ret));
+		return ret;
+	}
+	ret = attach_new(dp, ifname, ifindex, mode, path, err, errlen);
+	if (ret && attach_new(dp, ifname, ifindex, old, path, ignored, sizeof(ignored)))
+		xlog_err("%s: could not restore the %s-mode attachment either: %s", ifname,
+			 mode_word(old), ignored);
+	return ret;
+}
+
+int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *err, size_t errlen)
+{
+	__u8 ours[BPF_TAG_SIZE], theirs[BPF_TAG_SIZE];
+	char path[XLB_CONF_PATH_MAX + 32];
+	int ifindex = (int)if_nametoindex(ifname), link_ifindex = 0, fd, ret;
+	struct dp_iface_info info;
+
+	if (!ifindex) {
+		seterr(err, errlen, "interface %s: does not exist", ifname);
+		return -ENODEV;
+	}
+	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
+		return -ENAMETOOLONG;
+	ret = prog_tag(dp->prog_fd, ours);
+	if (ret)
+		return ret;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return attach_new(dp, ifname, ifindex, mode, path, err, errlen);
+	ret = link_prog_tag(fd, theirs, &link_ifindex);
+	if (!ret && link_ifindex != ifindex) {
+		/* The interface was recreated with another index: the old link is dead. */
+		close(fd);
+		unlink(path);
+		return attach_new(dp, ifname, ifindex, mode, path, err, errlen);
+	}
+	if (!ret && !dp_iface_info(dp, ifname, &info) && !mode_fits(mode, info.where)) {
+		close(fd);
+		return switch_mode(dp, ifname, ifindex, mode, info.where, path, err, errlen);
+	}
+	if (!ret && memcmp(ours, theirs, BPF_TAG_SIZE)) {
+		if (bpf_link_update(fd, dp->prog_fd, NULL))
+			ret = -errno;
+		else
+			xlog_info("%s: replaced the running xlb_lb with this build's "
+				  "(atomic link update)",
+				  ifname);
+	}
+	close(fd);
+	if (ret)
+		seterr(err, errlen, "%s: cannot update the pinned attachment: %s", ifname,
+		       strerror(-ret));
+	return ret;
+}
+
+int dp_iface_info(struct dp *dp, const char *ifname, struct dp_iface_info *info)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_link_info li = { 0 };
+	char path[XLB_CONF_PATH_MAX + 32];
+	__u32 len = sizeof(li);
+	int fd, ret = 0;
+
+	memset(info, 0, sizeof(*info));
+	info->ifindex = (int)if_nametoindex(ifname);
+	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &li, &len))
+		ret = -errno;
+	close(fd);
+	/* A link of a vanished interface, or of an earlier one of the same name, runs nowhere. */
+	if (ret || !info->ifindex || (int)li.xdp.ifindex != info->ifindex)
+		return ret;
+	info->link_id = li.id;
+	info->prog_id = li.prog_id;
+	if (bpf_xdp_query(info->ifindex, 0, &q))
+		return -errno;
+	if (q.drv_prog_id == li.prog_id)
+		info->where = DP_XDP_NATIVE;
+	else if (q.skb_prog_id == li.prog_id)
+		info->where = DP_XDP_GENERIC;
+	else if (q.hw_prog_id == li.prog_id)
+		info->where = DP_XDP_OFFLOAD;
 	return 0;
 }
 
 int dp_detach(struct dp *dp, const char *ifname)
 {
 	char path[XLB_CONF_PATH_MAX + 32];
-	int fd;
+	int ret;
 
 	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
 		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	/* Detach explicitly: another holder of the link must not keep the program running. */
-	bpf_link_detach(fd);
-	close(fd);
-	if (unlink(path))
-		return -errno;
-	xlog_info("%s: xlb_lb detached", ifname);
-	return 0;
+	ret = unpin_link(path);
+	if (!ret)
+		xlog_info("%s: xlb_lb detached", ifname);
+	return ret;
 }
 
 int dp_attached(struct dp *dp, char (*names)[XLB_CONF_IFNAMSIZ], int max)

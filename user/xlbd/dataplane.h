@@ -35,10 +35,32 @@ bool dp_adopted(const struct dp *dp);
 /* Close file descriptors; pinned objects (and so the attachments) stay. */
 void dp_close(struct dp *dp);
 
-/* Make xlb_lb run on ifname in mode. An existing pinned attachment running the same program
- * code is left alone; one running other code (an upgrade) is switched to ours atomically
- * (bpf_link_update: no packet sees no program). Returns 0 or -errno with the message in err. */
+/* Make xlb_lb run on ifname in mode. An existing pinned attachment in that mode (auto: either)
+ * running the same program code is left alone; one running other code (an upgrade) is switched
+ * to ours atomically (bpf_link_update: no packet sees no program). One in the other mode is
+ * replaced: detached, then attached in mode (the kernel refuses native and generic at once, so
+ * packets meet no program for that moment); when the new mode is refused the old attachment is
+ * restored. Returns 0 or -errno with the message in err. */
 int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *err, size_t errlen);
+
+/* Where xlb_lb runs on an interface, as the kernel reports it (not as configured). */
+enum dp_xdp_where {
+	DP_XDP_NONE = 0, /* not attached (no pinned link, a dead one, or no such interface) */
+	DP_XDP_NATIVE = 1, /* the link's program is the interface's driver-mode program */
+	DP_XDP_GENERIC = 2, /* ... its skb-mode program */
+	DP_XDP_OFFLOAD = 3, /* ... its hardware-offloaded program */
+};
+
+struct dp_iface_info {
+	int ifindex; /* 0: no such interface */
+	enum dp_xdp_where where;
+	__u32 prog_id; /* the program xlb_lb's link runs, 0 when none */
+	__u32 link_id; /* the pinned bpf_link, 0 when none */
+};
+
+/* Fill *info for ifname from the pinned link (bpf_link info) and the kernel's XDP query of the
+ * interface (netlink IFLA_XDP: which program runs in which mode). Returns 0 or -errno. */
+int dp_iface_info(struct dp *dp, const char *ifname, struct dp_iface_info *info);
 
 /* Remove xlb_lb from ifname (its pinned link). Returns 0, -ENOENT when not attached. */
 int dp_detach(struct dp *dp, const char *ifname);

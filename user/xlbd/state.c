@@ -697,12 +697,12 @@ static int sync_interfaces(struct xlbd_state *st, const struct xlb_conf *c, char
 	int n = dp_attached(st->dp, names, 32), ret = 0;
 
 	for (size_t i = 0; i < c->n_ifaces && !ret; i++)
-		ret = dp_attach(st->dp, c->ifaces[i], c->xdp_mode, err, errlen);
+		ret = dp_attach(st->dp, c->ifaces[i].name, c->ifaces[i].mode, err, errlen);
 	for (int i = 0; i < n && !ret; i++) {
 		bool wanted = false;
 
 		for (size_t j = 0; j < c->n_ifaces; j++)
-			wanted |= !strcmp(names[i], c->ifaces[j]);
+			wanted |= !strcmp(names[i], c->ifaces[j].name);
 		if (!wanted)
 			ret = dp_detach(st->dp, names[i]);
 	}
@@ -722,9 +722,9 @@ int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < conf->n_ifaces; i++) {
-		if (!if_nametoindex(conf->ifaces[i])) {
+		if (!if_nametoindex(conf->ifaces[i].name)) {
 			snprintf(err, errlen, "%s: interfaces: %s does not exist", name,
-				 conf->ifaces[i]);
+				 conf->ifaces[i].name);
 			return -EINVAL;
 		}
 	}
