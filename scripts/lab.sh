@@ -96,43 +96,10 @@ for addr in addrs:
 S(("::", 80), H).serve_forever()
 '
 
-write_xlbd_conf() { # WEIGHTS (comma separated, one per backend)
-	local n=$1 weights=$2 i w
-	{
-		echo "interfaces: [lb0]"
-		echo "xdp_mode: native"
-		echo "tunnel_source: 10.99.0.2"
-		echo "tunnel_source_v6: fd00:99::2"
-		echo "gateway: auto"
-		echo "hash_seed: 4242"
-		echo "mtu: 1500"
-		echo "state_dir: $STATE/xlbd-state"
-		echo "services:"
-		for vip in "$VIP4:v4" "[$VIP6]:v6"; do
-			for svc in "80 tcp http" "7 udp echo"; do
-				set -- $svc
-				echo "  - name: $3-${vip##*:}"
-				echo "    vip: $(tr -d '[]' <<<"${vip%:*}")"
-				echo "    port: $1"
-				echo "    proto: $2"
-				echo "    table_size: 65537"
-				if [ "$2" = tcp ]; then
-					echo "    health: { type: http, path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
-				else
-					echo "    health: { type: udp, payload: health, expect_payload: health, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
-				fi
-				echo "    backends:"
-				for i in $(seq 1 "$n"); do
-					w=$(cut -d, -f"$i" <<<"$weights")
-					if [ "${vip##*:}" = v4 ]; then
-						echo "      - { address: 10.101.$i.2, weight: ${w:-100} }"
-					else
-						echo "      - { address: \"fd00:101:$i::2\", weight: ${w:-100} }"
-					fi
-				done
-			done
-		done
-	} >"$STATE/xlbd.yaml"
+# The configuration comes from scripts/xlbd-conf.sh, shared with the Vagrant lab.
+write_xlbd_conf() { # BACKENDS WEIGHTS (comma separated, one per backend)
+	"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native -d "$STATE/xlbd-state" \
+		>"$STATE/xlbd.yaml"
 }
 
 xlbd_start() {
