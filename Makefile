@@ -80,7 +80,7 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
-	verifier-stats fuzz-long install demo demo-down clean help
+	verifier-stats fuzz-long install demo demo-down vagrant-validate clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) ## build everything
@@ -220,6 +220,9 @@ demo: all ## lab with xlbd and 3 backends, real HTTP through the VIPs, a report
 
 demo-down: ## take the demo's lab down
 	$(Q)LAB_ID=demo OUTPUT=$(abspath $(OUTPUT)) scripts/lab.sh down
+
+vagrant-validate: $(OUTPUT)/xlbd ## check vagrant/ without VMs: vagrant validate, scripts, rendered config
+	$(Q)OUTPUT=$(OUTPUT) tests/vagrant.sh
 
 check: all ## build and run every test layer the machine allows
 	$(Q)OUTPUT=$(OUTPUT) tests/run-layers.sh

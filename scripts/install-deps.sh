@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # install-deps.sh - install the Debian packages xlb's build, tests and benchmarks need, and
 # only when one is missing (one apt-get update first). Idempotent; safe to run on every build.
+# XLB_DEPS_SKIP: names of packages not to install, separated by spaces (the Vagrant lab's VMs
+# skip vagrant itself).
 set -euo pipefail
 
 # One line per package, with why it is here.
@@ -21,10 +23,12 @@ PACKAGES=(
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
 	python3 curl                # the lab's servers and clients, the tests' API calls
 	prometheus                  # promtool and a real server scraping /metrics in the tests
+	vagrant                     # `vagrant validate` of vagrant/Vagrantfile (no VM provider needed)
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+	case " ${XLB_DEPS_SKIP:-} " in *" $p "*) continue ;; esac
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$status" = installed ] || missing+=("$p")
 done

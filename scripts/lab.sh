@@ -50,89 +50,10 @@ link_pair() { # NODE_A IF_A NODE_B IF_B
 	ip -n "$(ns "$3")" link set "$4" up
 }
 
-# The HTTP server says which backend answered; the UDP server echoes, prefixed the same way.
-SERVER_PY='
-import socket, sys, threading, http.server, socketserver
-name, addrs = sys.argv[1], sys.argv[2:]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
-    def do_GET(self):
-        body = (name + "\n").encode()
-        if self.path.startswith("/big"):
-            body += b"x" * 200000
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        data = self.rfile.read(n)
-        body = ("%s %d\n" % (name, len(data))).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-# HTTP on every address, IPv4 and IPv6 (the VIPs for clients, the backend address for health
-# checks): TCP answers from the address it was reached at.
-class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 512
-    address_family = socket.AF_INET6
-    def server_bind(self):
-        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        super().server_bind()
-# UDP per address, so that a reply leaves from the address the request went to.
-def udp(addr):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, 7))
-    while True:
-        data, peer = s.recvfrom(65535)
-        s.sendto(name.encode() + b" " + data, peer)
-for addr in addrs:
-    threading.Thread(target=udp, args=(addr,), daemon=True).start()
-S(("::", 80), H).serve_forever()
-'
-
-write_xlbd_conf() { # WEIGHTS (comma separated, one per backend)
-	local n=$1 weights=$2 i w
-	{
-		echo "interfaces: [lb0]"
-		echo "xdp_mode: native"
-		echo "tunnel_source: 10.99.0.2"
-		echo "tunnel_source_v6: fd00:99::2"
-		echo "gateway: auto"
-		echo "hash_seed: 4242"
-		echo "mtu: 1500"
-		echo "state_dir: $STATE/xlbd-state"
-		echo "services:"
-		for vip in "$VIP4:v4" "[$VIP6]:v6"; do
-			for svc in "80 tcp http" "7 udp echo"; do
-				set -- $svc
-				echo "  - name: $3-${vip##*:}"
-				echo "    vip: $(tr -d '[]' <<<"${vip%:*}")"
-				echo "    port: $1"
-				echo "    proto: $2"
-				echo "    table_size: 65537"
-				if [ "$2" = tcp ]; then
-					echo "    health: { type: http, path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
-				else
-					echo "    health: { type: udp, payload: health, expect_payload: health, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
-				fi
-				echo "    backends:"
-				for i in $(seq 1 "$n"); do
-					w=$(cut -d, -f"$i" <<<"$weights")
-					if [ "${vip##*:}" = v4 ]; then
-						echo "      - { address: 10.101.$i.2, weight: ${w:-100} }"
-					else
-						echo "      - { address: \"fd00:101:$i::2\", weight: ${w:-100} }"
-					fi
-				done
-			done
-		done
-	} >"$STATE/xlbd.yaml"
+# The configuration comes from scripts/xlbd-conf.sh, shared with the Vagrant lab.
+write_xlbd_conf() { # BACKENDS WEIGHTS (comma separated, one per backend)
+	"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native -d "$STATE/xlbd-state" \
+		>"$STATE/xlbd.yaml"
 }
 
 xlbd_start() {
@@ -261,7 +182,7 @@ up() {
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" vip add $VIP6 \
 			>/dev/null
 		# nsenter execs python: the pid file names the server itself (tests signal it).
-		nsenter --net="/run/netns/$(ns "backend$i")" /usr/bin/python3 -c "$SERVER_PY" \
+		nsenter --net="/run/netns/$(ns "backend$i")" /usr/bin/python3 "$TOP/scripts/lab-server.py" \
 			"backend$i" $VIP4 $VIP6 "10.101.$i.2" "fd00:101:$i::2" >"$STATE/server$i.log" 2>&1 &
 		echo $! >"$STATE/server$i.pid"
 	done

@@ -117,6 +117,9 @@ for bin in "$OUTPUT"/tests/libfuzz/fuzz_*; do
 	rm -rf "$scratch"
 done
 
+echo "== vagrant"
+run_binary tests/vagrant.sh
+
 echo "== e2e"
 if [ "$(id -u)" -ne 0 ]; then
 	skip_case e2e/* "needs root (network namespaces, BPF)"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# xlbd-conf.sh - print the lab's xlbd.yaml: the one source of the configuration that the
+# namespace lab (scripts/lab.sh) and the Vagrant lab (vagrant/) run.
+#
+#   scripts/xlbd-conf.sh [-b BACKENDS] [-w W1,W2,...] [-i IFACE] [-m XDP_MODE] [-d STATE_DIR]
+#
+# The lab's addressing plan: the LB's tunnel sources are 10.99.0.2 and fd00:99::2, backend N
+# is 10.101.N.2 and fd00:101:N::2, the VIPs 10.0.0.10 and fd00:10::10 carry HTTP (TCP 80) and
+# UDP echo (UDP 7). Defaults: 3 backends, weight 100 each, interface lb0, native XDP,
+# state in /var/lib/xlb. A missing weight (fewer in -w than backends) is 100.
+set -eu
+
+VIP4=10.0.0.10
+VIP6=fd00:10::10
+backends=3 weights="" iface=lb0 mode=native state_dir=/var/lib/xlb
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-b) backends=$2; shift 2 ;;
+	-w) weights=$2; shift 2 ;;
+	-i) iface=$2; shift 2 ;;
+	-m) mode=$2; shift 2 ;;
+	-d) state_dir=$2; shift 2 ;;
+	*)
+		sed -n '6p' "$0" | sed 's/^# \{0,1\}/usage: /' >&2
+		exit 2
+		;;
+	esac
+done
+
+echo "interfaces: [$iface]"
+echo "xdp_mode: $mode"
+echo "tunnel_source: 10.99.0.2"
+echo "tunnel_source_v6: fd00:99::2"
+echo "gateway: auto"
+echo "hash_seed: 4242"
+echo "mtu: 1500"
+echo "state_dir: $state_dir"
+echo "services:"
+for vip in "$VIP4:v4" "[$VIP6]:v6"; do
+	for svc in "80 tcp http" "7 udp echo"; do
+		set -- $svc
+		echo "  - name: $3-${vip##*:}"
+		echo "    vip: $(tr -d '[]' <<<"${vip%:*}")"
+		echo "    port: $1"
+		echo "    proto: $2"
+		echo "    table_size: 65537"
+		if [ "$2" = tcp ]; then
+			echo "    health: { type: http, path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
+		else
+			echo "    health: { type: udp, payload: health, expect_payload: health, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
+		fi
+		echo "    backends:"
+		for i in $(seq 1 "$backends"); do
+			w=$(cut -d, -f"$i" <<<"$weights")
+			if [ "${vip##*:}" = v4 ]; then
+				echo "      - { address: 10.101.$i.2, weight: ${w:-100} }"
+			else
+				echo "      - { address: \"fd00:101:$i::2\", weight: ${w:-100} }"
+			fi
+		done
+	done
+done

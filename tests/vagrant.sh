@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vagrant.sh - what can be checked of the Vagrant lab (vagrant/) without a VM: the scripts
+# parse, the LB's configuration as the Vagrantfile renders it passes xlbd --check, the
+# Vagrantfile's addresses agree with that configuration and with the lab's plan, and
+# `vagrant validate --ignore-provider` accepts the Vagrantfile (default and largest sizes) and
+# refuses a bad size. Prints "ok   vagrant/NAME" / "FAIL vagrant/NAME: why" /
+# "skip vagrant/NAME: why" and ends with "vagrant: N passed, N failed, N skipped" (summed by
+# tests/run-layers.sh). Needs no root; the cases that need ruby or vagrant skip without them.
+set -u
+
+LAYER=vagrant
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUTPUT=${OUTPUT:-.output}
+case $OUTPUT in
+/*) ;;
+*) OUTPUT=$ROOT/$OUTPUT ;;
+esac
+. "$ROOT/tests/e2e/lib.sh"
+. "$ROOT/vagrant/provision/lib.sh" # twin6, the VIPs: the provisioning scripts' own rules
+
+skipped() {
+	echo "skip $LAYER/$1: $2"
+	skip=$((skip + 1))
+}
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$ROOT/vagrant"
+
+# 1. Every script the Vagrant lab runs parses.
+errs=""
+for f in provision/*.sh demo.sh ../scripts/xlbd-conf.sh; do
+	bash -n "$f" 2>>"$TMP/syntax" || errs="$errs $f"
+done
+[ -z "$errs" ] && ok scripts_parse || bad scripts_parse "bash -n:$errs: $(head -c 300 "$TMP/syntax")"
+
+# 2. The Vagrantfile's plan, read with Vagrant.configure stubbed out: per node its addresses
+# and its role script with arguments ("NAME IP,IP,... SCRIPT ARGS...").
+if command -v ruby >/dev/null; then
+	ruby -e 'module Vagrant; def self.configure(*) end; end
+		load ARGV[0]
+		NODES.each { |n, v| puts "#{n} #{v[:ips].join(",")} #{v[:role]}" }' Vagrantfile \
+		>"$TMP/plan" 2>"$TMP/plan.err" || bad plan "$(head -c 300 "$TMP/plan.err")"
+else
+	skipped plan "ruby not installed (comes with vagrant)"
+fi
+
+# 3. The LB's configuration, rendered as lb.sh renders it (with the plan's arguments when
+# there is a plan, else the Vagrantfile's defaults), passes xlbd --check.
+lb_args="2 100,100,200 native"
+[ -s "$TMP/plan" ] && lb_args=$(awk '$1 == "lb" { $1 = $2 = $3 = ""; print }' "$TMP/plan")
+set -- $lb_args
+if [ ! -x "$OUTPUT/xlbd" ]; then
+	bad config_check "$OUTPUT/xlbd not built (run make)"
+elif ! ../scripts/xlbd-conf.sh -b "$1" -w "$2" -i eth1 -m "$3" >"$TMP/xlbd.yaml"; then
+	bad config_check "scripts/xlbd-conf.sh -b $1 -w $2 -i eth1 -m $3 failed"
+elif out=$("$OUTPUT/xlbd" --check "$TMP/xlbd.yaml" 2>&1); then
+	ok config_check
+else
+	bad config_check "$out"
+fi
+
+# 4. The plan agrees with the configuration and the lab's addressing: the LB's address is the
+# tunnel source (and its twin the IPv6 one), the backend VMs are the configuration's backends
+# in order (v4 and v6), the router holds .1 of every other node's network, each role script
+# exists.
+if [ -s "$TMP/plan" ] && [ -s "$TMP/xlbd.yaml" ]; then
+	why=""
+	lb=$(awk '$1 == "lb" { print $2 }' "$TMP/plan")
+	grep -qx "tunnel_source: $lb" "$TMP/xlbd.yaml" || why="$why; tunnel_source is not $lb"
+	grep -qx "tunnel_source_v6: $(twin6 "$lb")" "$TMP/xlbd.yaml" ||
+		why="$why; tunnel_source_v6 is not $(twin6 "$lb")"
+	want4="" want6=""
+	for ip in $(awk '$1 ~ /^backend[0-9]+$/ { print $2 }' "$TMP/plan"); do
+		want4="$want4 $ip"
+		want6="$want6 $(twin6 "$ip")"
+	done
+	# One line per service: its backends' addresses, in order.
+	got=$(awk '/^  - name:/ { if (s != "") print s; s = "" }
+		/address:/ { a = $4; gsub(/[",]/, "", a); s = s " " a }
+		END { print s }' "$TMP/xlbd.yaml")
+	exp=$(printf '%s\n%s\n%s\n%s' "$want4" "$want4" "$want6" "$want6")
+	[ "$got" = "$exp" ] || why="$why; backends in the config: [$(tr "\n" "|" <<<"$got")], VMs: [$want4 /$want6 ]"
+	[ "$(grep -c '^backend' "$TMP/plan")" -eq "$1" ] || why="$why; not $1 backend VMs"
+	router=$(awk '$1 == "router" { print $2 }' "$TMP/plan" | tr , ' ')
+	for ip in $(awk '$1 != "router" { print $2 }' "$TMP/plan" | tr , ' '); do
+		case " $router " in *" ${ip%.*}.1 "*) ;; *) why="$why; router lacks ${ip%.*}.1" ;; esac
+	done
+	for s in $(awk '{ print $3 }' "$TMP/plan"); do
+		[ -x "provision/$s" ] || why="$why; provision/$s is not an executable file"
+	done
+	[ -z "$why" ] && ok addresses_agree || bad addresses_agree "${why#; }"
+else
+	skipped addresses_agree "no plan (ruby) or no rendered configuration"
+fi
+
+# 5. vagrant validate, for the default and the largest lab; a bad size is refused. Provider
+# options are ignored: no provider here. The machine state goes to a scratch directory.
+if command -v vagrant >/dev/null; then
+	export VAGRANT_CHECKPOINT_DISABLE=1 VAGRANT_DOTFILE_PATH=$TMP/dot
+	for env in "XLB_BACKENDS=2" "XLB_BACKENDS=5 XLB_XDP_MODE=generic"; do
+		name=validate_${env:13:1}_backends
+		if out=$(env $env vagrant validate --ignore-provider 2>&1) &&
+			grep -q "validated successfully" <<<"$out"; then
+			ok "$name"
+		else
+			bad "$name" "$(tail -n 5 <<<"$out")"
+		fi
+	done
+	if out=$(XLB_BACKENDS=6 vagrant validate --ignore-provider 2>&1); then
+		bad refuses_6_backends "vagrant validate accepted XLB_BACKENDS=6"
+	elif grep -q "XLB_BACKENDS must be 2..5" <<<"$out"; then
+		ok refuses_6_backends
+	else
+		bad refuses_6_backends "$(tail -n 3 <<<"$out")"
+	fi
+else
+	skipped validate "vagrant not installed (scripts/install-deps.sh installs it)"
+fi
+
+summary
