@@ -53,6 +53,7 @@ if ! "$LAB" up -b 3 -c 1 >"$TMP/up.log" 2>&1; then
 	bad lab_up "$(tail -5 "$TMP/up.log")"
 	summary
 fi
+"$LAB" wait-healthy || bad backends_healthy "not all up after 10 s"
 
 in_lb() { "$LAB" exec lb "$@"; }
 scrape() { in_lb curl -s --max-time 5 "$URL/metrics"; }
