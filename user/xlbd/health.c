@@ -34,7 +34,7 @@ static const char *const RESULT_NAMES[] = {
 #undef HC_NAME
 };
 
-static const char *const TYPE_NAMES[] = { "none", "tcp", "http", "https", "udp" };
+static const char *const TYPE_NAMES[] = { "none", "tcp", "http", "https", "udp", "tunnel" };
 
 struct target {
 	bool used, seen;
@@ -373,6 +373,10 @@ static void start_check(struct target *t, size_t i, uint64_t now)
 {
 	t->started_ns = now;
 	t->deadline_ns = now + (uint64_t)t->cfg.timeout_ms * 1000000ULL;
+	if (t->cfg.type == XLB_HC_TUNNEL) {
+		finish(t, HC_ERROR); /* not implemented yet */
+		return;
+	}
 	if (t->cfg.type == XLB_HC_HTTP || t->cfg.type == XLB_HC_HTTPS)
 		start_http_check(t, i);
 	else
@@ -473,6 +477,10 @@ int health_sync(const struct xlb_conf *c,
 		for (size_t b = 0; b < cs->n_backends; b++) {
 			const struct xlb_addr *a = &cs->backends[b].addr;
 			struct target *t = find(&cs->ref, a);
+			struct xlb_conf_health eff; /* the service's check, the backend's overrides
+						     */
+
+			xlb_conf_backend_health(cs, &cs->backends[b], &eff);
 
 			if (!t) {
 				t = add_target();
@@ -483,24 +491,23 @@ int health_sync(const struct xlb_conf *c,
 				t->fd = -1;
 				t->svc = cs->ref;
 				t->addr = *a;
-				hc_init(&t->hc, cs->health.type == XLB_HC_NONE ||
+				hc_init(&t->hc, eff.type == XLB_HC_NONE ||
 							(was_up && was_up(&cs->ref, a, ctx)) ||
-							cs->health.initial_up);
+							eff.initial_up);
 				t->changed_ns = now;
 				/* The first check comes at a random point of one interval. */
-				t->next_ns = now +
-					     (uint64_t)rnd(cs->health.interval_ms + 1) * 1000000ULL;
+				t->next_ns = now + (uint64_t)rnd(eff.interval_ms + 1) * 1000000ULL;
 				if (rebuild_index())
 					return -ENOMEM;
-			} else if (memcmp(&t->cfg, &cs->health, sizeof(t->cfg))) {
+			} else if (memcmp(&t->cfg, &eff, sizeof(t->cfg))) {
 				stop_check(t);
 				t->next_ns = now;
-				if (cs->health.type == XLB_HC_NONE)
+				if (eff.type == XLB_HC_NONE)
 					hc_init(&t->hc, true);
 			}
 			t->seen = true;
-			t->cfg = cs->health;
-			t->port = cs->health.port ? cs->health.port : cs->ref.port;
+			t->cfg = eff;
+			t->port = eff.port ? eff.port : cs->ref.port;
 		}
 	}
 	for (size_t i = 0; i < H.n; i++) {
@@ -527,7 +534,7 @@ json_t *health_json(const struct xlb_service_ref *svc)
 	for (size_t i = 0; i < H.n; i++) {
 		const struct target *t = &H.t[i];
 		char ref[XLB_SERVICE_STRLEN], addr[64];
-		json_t *counts = json_object(), *o;
+		json_t *counts = json_object(), *o, *eff;
 
 		if (!t->used || (svc && memcmp(&t->svc, svc, sizeof(*svc))))
 			continue;
@@ -544,6 +551,14 @@ json_t *health_json(const struct xlb_service_ref *svc)
 			      (double)(now - t->changed_ns) / 1e9, "latency_ms",
 			      (double)t->latency_us / 1000.0, "checks", counts, "transitions",
 			      (json_int_t)t->transitions);
+		/* The effective settings: the service's check with the backend's overrides. */
+		eff = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "port", (json_int_t)t->port,
+				"interval_ms", (json_int_t)t->cfg.interval_ms, "timeout_ms",
+				(json_int_t)t->cfg.timeout_ms, "rise", (json_int_t)t->cfg.rise,
+				"fall", (json_int_t)t->cfg.fall, "jitter_pct",
+				(json_int_t)t->cfg.jitter_pct);
+		json_object_update(o, eff);
+		json_decref(eff);
 		json_array_append_new(list, o);
 	}
 	return json_pack("{s:o}", "backends", list);
