@@ -2011,6 +2011,12 @@ static int t_backend_health_errors(void)
 		{ OVR1("{ type: tcp }", "{ }"), 11, "services[0].backends[1].health: is empty" },
 		{ OVR1("{ type: tcp }", "5s"), 11,
 		  "services[0].backends[1].health: must be a mapping, not a scalar" },
+		/* A tunnel probe is answered at the tunnel source of the VIP's family. */
+		{ "interfaces: [eth0]\ntunnel_source: 192.0.2.1\nservices:\n  - { vip: "
+		  "\"2001:db8::10\", port: 80, proto: tcp, health: { type: tunnel } }\n",
+		  4,
+		  "services[0].health.type: a tunnel check of an IPv6 VIP sends from "
+		  "tunnel_source_v6, which is not set" },
 	};
 
 	return RUN_ERR_CASES(cases);

@@ -2250,6 +2250,15 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 	rc = validate_health(v, s, i);
 	if (rc)
 		return rc;
+	/* The probe is answered at the tunnel source of the VIP's family, as a client would be. */
+	if (s->health.type == XLB_HC_TUNNEL &&
+	    (s->ref.vip.family == XLB_AF_INET6 ? &c->tunnel_source_v6 : &c->tunnel_source)->family !=
+		    s->ref.vip.family)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.type"),
+			     "a tunnel check of an %s VIP sends from %s, which is not set",
+			     s->ref.vip.family == XLB_AF_INET6 ? "IPv6" : "IPv4",
+			     s->ref.vip.family == XLB_AF_INET6 ? "tunnel_source_v6"
+							       : "tunnel_source");
 
 	for (size_t j = 0; j < s->n_backends; j++) {
 		rc = validate_backend(v, c, i, j);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hc_tunnel.h"
 #include "hcstate.h"
 #include "health.h"
 #include "log.h"
@@ -47,6 +48,7 @@ struct target {
 	uint64_t next_ns, deadline_ns, started_ns, changed_ns;
 	uint32_t latency_us;
 	int fd; /* tcp/udp check in flight, else -1 */
+	bool tunnel; /* tunnel check in flight (hc_tunnel.c, id = index of the target) */
 	CURL *easy; /* http(s) check in flight */
 	struct curl_slist *hdr; /* its extra header (Host), alive as long as the transfer */
 	char *body;
@@ -62,6 +64,7 @@ static struct {
 	health_changed_fn changed;
 	void *ctx;
 	bool dirty;
+	struct xlb_addr src4, src6; /* tunnel_source, tunnel_source_v6: tunnel checks' sources */
 	struct target *t;
 	size_t n, cap;
 	int *index; /* open addressing over t: hash(svc, addr) -> i + 1, 0 = empty */
@@ -146,6 +149,10 @@ static struct target *find(const struct xlb_service_ref *svc, const struct xlb_a
 
 static void stop_check(struct target *t)
 {
+	if (t->tunnel) {
+		hc_tunnel_cancel((size_t)(t - H.t));
+		t->tunnel = false;
+	}
 	if (t->fd >= 0) {
 		loop_del_fd(H.loop, t->fd);
 		close(t->fd);
@@ -369,12 +376,44 @@ static void http_done(CURL *easy, CURLcode code)
 	finish(t, r);
 }
 
+/* Through the backend's decapsulation to VIP:port, from the tunnel sources (hc_tunnel.h). */
+static void start_tunnel_check(struct target *t, size_t i)
+{
+	struct hc_tunnel_probe p = {
+		.backend = t->addr,
+		.outer_src = t->addr.family == XLB_AF_INET6 ? H.src6 : H.src4,
+		.vip = t->svc.vip,
+		.inner_src = t->svc.vip.family == XLB_AF_INET6 ? H.src6 : H.src4,
+		.port = t->port,
+		.proto = t->svc.proto,
+		.payload = t->cfg.payload,
+		.expect = t->cfg.expect_payload,
+	};
+	int ret = hc_tunnel_start(i, &p);
+
+	if (ret) {
+		finish(t, errno_result(-ret));
+		return;
+	}
+	t->tunnel = true;
+}
+
+static void tunnel_done(size_t id, enum hc_result r)
+{
+	struct target *t = &H.t[id];
+
+	if (id >= H.n || !t->used || !t->tunnel)
+		return;
+	t->tunnel = false;
+	finish(t, r);
+}
+
 static void start_check(struct target *t, size_t i, uint64_t now)
 {
 	t->started_ns = now;
 	t->deadline_ns = now + (uint64_t)t->cfg.timeout_ms * 1000000ULL;
 	if (t->cfg.type == XLB_HC_TUNNEL) {
-		finish(t, HC_ERROR); /* not implemented yet */
+		start_tunnel_check(t, i);
 		return;
 	}
 	if (t->cfg.type == XLB_HC_HTTP || t->cfg.type == XLB_HC_HTTPS)
@@ -393,7 +432,7 @@ static void on_tick(struct loop *l, void *arg)
 	(void)arg;
 	for (size_t i = 0; i < H.n; i++) {
 		struct target *t = &H.t[i];
-		bool busy = t->fd >= 0 || t->easy;
+		bool busy = t->fd >= 0 || t->easy || t->tunnel;
 
 		if (!t->used || t->cfg.type == XLB_HC_NONE)
 			continue;
@@ -423,6 +462,7 @@ int health_start(struct loop *loop, health_changed_fn changed, void *ctx)
 	if (!H.multi)
 		return -ENOMEM;
 	H.loop = loop;
+	hc_tunnel_init(loop, tunnel_done);
 	H.changed = changed;
 	H.ctx = ctx;
 	H.tick = loop_add_timer(loop, HC_TICK_MS, HC_TICK_MS, on_tick, NULL);
@@ -436,6 +476,7 @@ void health_stop(void)
 			stop_check(&H.t[i]);
 	if (H.tick >= 0)
 		loop_del_timer(H.loop, H.tick);
+	hc_tunnel_fini();
 	if (H.multi)
 		curl_multi_cleanup(H.multi);
 	curl_global_cleanup();
@@ -469,6 +510,8 @@ int health_sync(const struct xlb_conf *c,
 {
 	uint64_t now = now_ns();
 
+	H.src4 = c->tunnel_source;
+	H.src6 = c->tunnel_source_v6;
 	for (size_t i = 0; i < H.n; i++)
 		H.t[i].seen = false;
 	for (size_t s = 0; s < c->n_services; s++) {
