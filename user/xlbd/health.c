@@ -400,9 +400,12 @@ static void start_tunnel_check(struct target *t, size_t i)
 
 static void tunnel_done(size_t id, enum hc_result r)
 {
-	struct target *t = &H.t[id];
+	struct target *t;
 
-	if (id >= H.n || !t->used || !t->tunnel)
+	if (id >= H.n)
+		return;
+	t = &H.t[id];
+	if (!t->used || !t->tunnel)
 		return;
 	t->tunnel = false;
 	finish(t, r);
