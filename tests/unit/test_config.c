@@ -46,7 +46,7 @@ static const char *health_diff(const struct xlb_conf_health *a, const struct xlb
 		return "path/host/body/expect";
 	if (a->type == XLB_HC_HTTPS && a->insecure != b->insecure)
 		return "insecure";
-	if (a->type == XLB_HC_UDP &&
+	if ((a->type == XLB_HC_UDP || a->type == XLB_HC_TUNNEL) &&
 	    (strcmp(a->payload, b->payload) || strcmp(a->expect_payload, b->expect_payload)))
 		return "payload/expect_payload";
 	return NULL;
@@ -117,6 +117,14 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 			     "services[%zu].backends[%zu].address", i, j);
 			DIFF(x->weight != y->weight || x->admin != y->admin,
 			     "services[%zu].backends[%zu] weight/state", i, j);
+			DIFF(x->health.set != y->health.set || x->health.port != y->health.port ||
+				     x->health.interval_ms != y->health.interval_ms ||
+				     x->health.timeout_ms != y->health.timeout_ms ||
+				     x->health.rise != y->health.rise ||
+				     x->health.fall != y->health.fall ||
+				     x->health.jitter_pct != y->health.jitter_pct ||
+				     x->health.initial_up != y->health.initial_up,
+			     "services[%zu].backends[%zu].health", i, j);
 		}
 	}
 #undef DIFF
@@ -707,7 +715,7 @@ static int t_unknown_keys(void)
 		       "      - { address: 10.1.0.1, weigth: 3 }\n",
 		  9,
 		  "services[0].backends[0].weigth: unknown key (known keys: address, weight, "
-		  "state)" },
+		  "state, health)" },
 		{ "Interfaces: [eth0]\nservices: []\n", 1, "Interfaces: unknown key" },
 		{ "interfaces: [eth0]\nservices: []\n<<: {mtu: 1500}\n", 3, "<<: unknown key" },
 		{ "interfaces: [eth0]\nservices: []\n? [a, b]\n: 1\n", 3,
@@ -1570,7 +1578,8 @@ static int t_health_exact_messages(void)
 	/* The type after the key: the key's line. */
 	XT_ERR_EXACT(SVC80 "      payload: x\n      type: http\n", "xlbd.yaml:9: "
 								   "services[0].health.payload: "
-								   "only for udp, not http");
+								   "only for udp and tunnel, not "
+								   "http");
 	XT_ERR_EXACT(SVC80 "      type: http\n      timeout: 3s\n", "xlbd.yaml:10: "
 								    "services[0].health.timeout: "
 								    "timeout 3s must be <= "
@@ -1610,29 +1619,31 @@ static int t_health_wrong_type_keys(void)
 		{ SVC80 "      type: tcp\n      insecure: false\n", 10,
 		  "health.insecure: only for https, not tcp" },
 		{ SVC80 "      type: tcp\n      payload: x\n", 10,
-		  "health.payload: only for udp, not tcp" },
+		  "health.payload: only for udp and tunnel, not tcp" },
 		{ SVC80 "      type: tcp\n      expect_payload: x\n", 10,
-		  "health.expect_payload: only for udp, not tcp" },
+		  "health.expect_payload: only for udp and tunnel, not tcp" },
 		{ SVC80 "      type: http\n      insecure: true\n", 10,
 		  "health.insecure: only for https, not http" },
 		{ SVC80 "      type: udp\n      path: /x\n", 10,
 		  "health.path: only for http and https, not udp" },
 		{ SVC80 "      type: https\n      expect_payload: x\n", 10,
-		  "health.expect_payload: only for udp, not https" },
+		  "health.expect_payload: only for udp and tunnel, not https" },
 		{ SVC80 "      type: none\n      interval: 2s\n", 10,
-		  "services[0].health.interval: only for tcp, http, https and udp, not none" },
+		  "services[0].health.interval: only for tcp, http, https, udp and tunnel, not "
+		  "none" },
 		{ SVC80 "      rise: 2\n      type: none\n", 9,
 		  "health.rise: only for tcp, http, https" },
 		/* No type is none. */
 		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, health: { port: "
 		       "8080 "
 		       "} }\n",
-		  5, "services[0].health.port: only for tcp, http, https and udp, not none" },
+		  5,
+		  "services[0].health.port: only for tcp, http, https, udp and tunnel, not none" },
 		/* Two of them: the first in the file, not in the key table. */
 		{ SVC80 "      expect_payload: x\n      path: /x\n      type: tcp\n", 9,
-		  "health.expect_payload: only for udp, not tcp" },
+		  "health.expect_payload: only for udp and tunnel, not tcp" },
 		{ SVC80 "      type: tcp\n      payload: x\n      path: /x\n", 10,
-		  "health.payload: only for udp, not tcp" },
+		  "health.payload: only for udp and tunnel, not tcp" },
 	};
 
 	return RUN_ERR_CASES(cases);
@@ -1735,8 +1746,9 @@ static int t_health_values(void)
 		{ SVC80 "      type: tcp\n      initial: maybe\n", 10,
 		  "health.initial: must be up or down, got maybe" },
 		{ SVC80 "      type: icmp\n", 9,
-		  "services[0].health.type: must be none, tcp, http, https or udp, got icmp" },
-		{ SVC80 "      type: HTTP\n", 9, "must be none, tcp, http, https or udp" },
+		  "services[0].health.type: must be none, tcp, http, https, udp or tunnel, got "
+		  "icmp" },
+		{ SVC80 "      type: HTTP\n", 9, "must be none, tcp, http, https, udp or tunnel" },
 		{ SVC80 "      type: https\n      insecure: yes\n", 10,
 		  "health.insecure: must be true or false, got yes" },
 		{ HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, min_healthy: -1 }\n",
@@ -2006,7 +2018,7 @@ static int t_health_built(void)
 	    c.services[1].health.expect_payload[0] = '\0',
 	    "api: services[1].health.expect_payload: only printable ASCII is allowed");
 	BAD(h->type = (enum xlb_hc_type)9, h->type = XLB_HC_HTTPS,
-	    "api: services[0].health.type: must be none, tcp, http, https or udp, got 9");
+	    "api: services[0].health.type: must be none, tcp, http, https, udp or tunnel, got 9");
 #undef BAD
 	/* An unknown type cannot be dumped. */
 	h->type = (enum xlb_hc_type)9;
@@ -2017,6 +2029,146 @@ static int t_health_built(void)
 }
 
 /* ---- copy, find, validate ---- */
+
+/* backends[].health: the given keys override the service's check, the others follow it. */
+#define OVR                                                                                  \
+	HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n    backends:\n"  \
+	     "      - { address: 10.1.0.1, health: { timeout: 200ms, port: 8080, interval: " \
+	     "500ms } }\n"                                                                   \
+	     "      - address: 10.1.0.2\n        health:\n          rise: 5\n"               \
+	     "          fall: 1\n          jitter: 0\n          initial: up\n"               \
+	     "      - { address: 10.1.0.3 }\n"                                               \
+	     "    health: { type: tunnel, interval: 1s, timeout: 300ms }\n"
+
+static int t_backend_health(void)
+{
+	struct xlb_conf c;
+	struct xlb_conf_health h;
+	const struct xlb_conf_service *s;
+	char *t;
+	int rc;
+
+	XT_CHECK(parse(OVR, &c) == 0, "%s", err);
+	s = &c.services[0];
+	XT_EQ(s->health.type, XLB_HC_TUNNEL);
+	XT_EQ(s->backends[0].health.set, XLB_HO_PORT | XLB_HO_INTERVAL | XLB_HO_TIMEOUT);
+	XT_EQ(s->backends[1].health.set,
+	      XLB_HO_RISE | XLB_HO_FALL | XLB_HO_JITTER | XLB_HO_INITIAL);
+	XT_EQ(s->backends[2].health.set, 0);
+	xlb_conf_backend_health(s, &s->backends[0], &h);
+	XT_EQ(h.type, XLB_HC_TUNNEL);
+	XT_EQ(h.port, 8080);
+	XT_EQ(h.interval_ms, 500);
+	XT_EQ(h.timeout_ms, 200);
+	XT_EQ(h.rise, 2);
+	XT_EQ(h.jitter_pct, 10);
+	xlb_conf_backend_health(s, &s->backends[1], &h);
+	XT_EQ(h.port, 0);
+	XT_EQ(h.interval_ms, 1000);
+	XT_EQ(h.timeout_ms, 300);
+	XT_EQ(h.rise, 5);
+	XT_EQ(h.fall, 1);
+	XT_EQ(h.jitter_pct, 0);
+	XT_EQ(h.initial_up, true);
+	xlb_conf_backend_health(s, &s->backends[2], &h);
+	XT_CHECK(!memcmp(&h, &s->health, sizeof(h)), "no overrides: the service's check");
+	XT_CHECK(round_trip(&c) == XT_PASS, "round trip");
+	t = dump_to_string(&c, &rc);
+	XT_CHECK(t, "dump %d", rc);
+	XT_CHECK(strstr(t, "        state: enabled\n        health: { port: 8080, interval: 500ms, "
+			   "timeout: 200ms }\n      - address:"),
+		 "dump:\n%s", t);
+	XT_CHECK(strstr(t, "        health: { rise: 5, fall: 1, jitter: 0, initial: up }\n"),
+		 "dump:\n%s", t);
+	free(t);
+	/* The payload keys go with the tunnel type (used on udp services). */
+	XT_CHECK(round_trip_text(HEAD "services:\n  - { vip: 10.0.0.10, port: 53, proto: udp, "
+				      "health: { type: tunnel, payload: q, expect_payload: a } "
+				      "}\n") == XT_PASS,
+		 "tunnel udp");
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
+
+#define OVR1(svc_health, be_health)                                                             \
+	HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n    "                \
+	     "health: " svc_health "\n    backends:\n      - { address: 10.1.0.1 }\n      - { " \
+	     "address: 10.1.0.2, "                                                              \
+	     "health: " be_health " }\n"
+
+static int t_backend_health_errors(void)
+{
+	static const struct err_case cases[] = {
+		{ OVR1("{ type: none }", "{ rise: 3 }"), 11,
+		  "services[0].backends[1].health.rise: the service's health type is none: nothing "
+		  "to override" },
+		/* no health at all: type none */
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n    "
+		       "backends:\n"
+		       "      - { address: 10.1.0.2, health: { port: 81 } }\n",
+		  9, "services[0].backends[0].health.port: the service's health type is none" },
+		{ OVR1("{ type: tcp }", "{ timeout: 3s }"), 11,
+		  "services[0].backends[1].health.timeout: timeout 3s must be <= interval 2s" },
+		{ OVR1("{ type: tcp, timeout: 1s }", "{ interval: 500ms }"), 11,
+		  "services[0].backends[1].health.interval: timeout 1s must be <= interval 500ms" },
+		{ OVR1("{ type: tcp }", "{ port: 0 }"), 11,
+		  "services[0].backends[1].health.port: must be 1..65535, got 0" },
+		{ OVR1("{ type: tcp }", "{ rise: 101 }"), 11,
+		  "services[0].backends[1].health.rise: must be 1..100, got 101" },
+		{ OVR1("{ type: tcp }", "{ interval: 50ms }"), 11,
+		  "services[0].backends[1].health.interval: must be 100ms..1h, got 50ms" },
+		{ OVR1("{ type: tcp }", "{ jitter: 51 }"), 11,
+		  "services[0].backends[1].health.jitter: must be 0..50, got 51" },
+		{ OVR1("{ type: tcp }", "{ initial: maybe }"), 11,
+		  "services[0].backends[1].health.initial: must be up or down, got maybe" },
+		{ OVR1("{ type: tcp }", "{ rise: 2x }"), 11,
+		  "services[0].backends[1].health.rise: not a number: 2x" },
+		{ OVR1("{ type: http }", "{ path: /x }"), 11,
+		  "services[0].backends[1].health.path: unknown key (known keys: port, interval, "
+		  "timeout, rise, fall, jitter, initial)" },
+		{ OVR1("{ type: tcp }", "{ rise: 2, rise: 3 }"), 11,
+		  "services[0].backends[1].health.rise: duplicate key" },
+		{ OVR1("{ type: tcp }", "{ }"), 11, "services[0].backends[1].health: is empty" },
+		{ OVR1("{ type: tcp }", "5s"), 11,
+		  "services[0].backends[1].health: must be a mapping, not a scalar" },
+		/* A tunnel probe is answered at the tunnel source of the VIP's family. */
+		{ "interfaces: [eth0]\ntunnel_source: 192.0.2.1\nservices:\n  - { vip: "
+		  "\"2001:db8::10\", port: 80, proto: tcp, health: { type: tunnel } }\n",
+		  4,
+		  "services[0].health.type: a tunnel check of an IPv6 VIP sends from "
+		  "tunnel_source_v6, which is not set" },
+	};
+
+	return RUN_ERR_CASES(cases);
+}
+
+/* Overrides set in code: validate() checks what the parser checks. */
+static int t_backend_health_built(void)
+{
+	struct xlb_conf c;
+	struct xlb_conf_backend *b;
+
+	XT_CHECK(parse(OVR, &c) == 0, "%s", err);
+	b = &c.services[0].backends[2];
+	b->health.set = XLB_HO_TIMEOUT;
+	b->health.timeout_ms = 1500;
+	XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == -EINVAL, "accepted");
+	XT_CHECK(!strcmp(err, "api:16: services[0].backends[2].health.timeout: timeout 1500ms "
+			      "must be <= interval 1s"),
+		 "got '%s'", err);
+	b->health.timeout_ms = 1000;
+	XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == 0, "%s", err);
+	XT_CHECK(round_trip(&c) == XT_PASS, "round trip");
+	b->health.set = 1U << 7;
+	XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == -EINVAL, "unknown bit");
+	b->health.set = XLB_HO_FALL;
+	b->health.fall = 0;
+	XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == -EINVAL, "fall 0");
+	XT_CHECK(strstr(err, "services[0].backends[2].health.fall: must be 1..100, got 0"),
+		 "got '%s'", err);
+	xlb_conf_free(&c);
+	return XT_PASS;
+}
 
 static int t_copy_independent(void)
 {
@@ -2366,6 +2518,9 @@ static const struct xt_case cases[] = {
 	{ "dump_refuses_bad_model", t_dump_refuses_bad_model },
 	{ "health_round_trip", t_health_round_trip },
 	{ "health_built", t_health_built },
+	{ "backend_health", t_backend_health },
+	{ "backend_health_errors", t_backend_health_errors },
+	{ "backend_health_built", t_backend_health_built },
 	{ "copy_independent", t_copy_independent },
 	{ "find_service", t_find_service },
 	{ "validate_built", t_validate_built },

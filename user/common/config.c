@@ -55,8 +55,10 @@
 
 /* Which health-check types a key applies to: a mask of 1 << enum xlb_hc_type. */
 #define HC_BIT(t) (1U << (t))
-#define HC_CHECKED \
-	(HC_BIT(XLB_HC_TCP) | HC_BIT(XLB_HC_HTTP) | HC_BIT(XLB_HC_HTTPS) | HC_BIT(XLB_HC_UDP))
+#define HC_CHECKED                                                                              \
+	(HC_BIT(XLB_HC_TCP) | HC_BIT(XLB_HC_HTTP) | HC_BIT(XLB_HC_HTTPS) | HC_BIT(XLB_HC_UDP) | \
+	 HC_BIT(XLB_HC_TUNNEL))
+#define HC_PAYLOAD (HC_BIT(XLB_HC_UDP) | HC_BIT(XLB_HC_TUNNEL))
 #define HC_WEB (HC_BIT(XLB_HC_HTTP) | HC_BIT(XLB_HC_HTTPS))
 #define HC_ANY (HC_CHECKED | HC_BIT(XLB_HC_NONE))
 
@@ -88,8 +90,13 @@ static const struct keyword state_words[] = {
 };
 
 static const struct keyword hc_type_words[] = {
-	{ "none", XLB_HC_NONE },   { "tcp", XLB_HC_TCP }, { "http", XLB_HC_HTTP },
-	{ "https", XLB_HC_HTTPS }, { "udp", XLB_HC_UDP }, { NULL, 0 },
+	{ "none", XLB_HC_NONE },
+	{ "tcp", XLB_HC_TCP },
+	{ "http", XLB_HC_HTTP },
+	{ "https", XLB_HC_HTTPS },
+	{ "udp", XLB_HC_UDP },
+	{ "tunnel", XLB_HC_TUNNEL },
+	{ NULL, 0 },
 };
 
 static const struct keyword initial_words[] = {
@@ -461,6 +468,101 @@ static const char *ms_str(char *buf, size_t len, __u32 ms)
 	else
 		snprintf(buf, len, "%ums", ms);
 	return buf;
+}
+
+/* The fields of struct xlb_conf_hc_override in the order of their XLB_HO_* bits (bit i is
+ * entry i): the key, where the value is, its range and how it is spelt. */
+enum ho_kind { HO_NUMBER, HO_DURATION, HO_INITIAL };
+static const struct {
+	const char *key;
+	size_t off;
+	__u32 min, max;
+	enum ho_kind kind;
+} override_fields[] = {
+	{ "port", offsetof(struct xlb_conf_hc_override, port), 1, 65535, HO_NUMBER },
+	{ "interval", offsetof(struct xlb_conf_hc_override, interval_ms), HC_MIN_INTERVAL,
+	  HC_MAX_INTERVAL, HO_DURATION },
+	{ "timeout", offsetof(struct xlb_conf_hc_override, timeout_ms), HC_MIN_TIMEOUT,
+	  HC_MAX_INTERVAL, HO_DURATION },
+	{ "rise", offsetof(struct xlb_conf_hc_override, rise), 1, HC_MAX_RISE_FALL, HO_NUMBER },
+	{ "fall", offsetof(struct xlb_conf_hc_override, fall), 1, HC_MAX_RISE_FALL, HO_NUMBER },
+	{ "jitter", offsetof(struct xlb_conf_hc_override, jitter_pct), 0, HC_MAX_JITTER,
+	  HO_NUMBER },
+	{ "initial", offsetof(struct xlb_conf_hc_override, initial_up), 0, 1, HO_INITIAL },
+};
+#define N_OVERRIDES (sizeof(override_fields) / sizeof(override_fields[0]))
+#define HO_ALL ((1U << N_OVERRIDES) - 1)
+_Static_assert(XLB_HO_INITIAL == 1U << (N_OVERRIDES - 1), "one override field per XLB_HO_ bit");
+
+static __u32 ho_value(const struct xlb_conf_hc_override *o, size_t i)
+{
+	return *(const __u32 *)((const char *)o + override_fields[i].off);
+}
+
+void xlb_conf_backend_health(const struct xlb_conf_service *s, const struct xlb_conf_backend *b,
+			     struct xlb_conf_health *out)
+{
+	const struct xlb_conf_hc_override *o = &b->health;
+
+	*out = s->health;
+	if (o->set & XLB_HO_PORT)
+		out->port = (__u16)o->port;
+	if (o->set & XLB_HO_INTERVAL)
+		out->interval_ms = o->interval_ms;
+	if (o->set & XLB_HO_TIMEOUT)
+		out->timeout_ms = o->timeout_ms;
+	if (o->set & XLB_HO_RISE)
+		out->rise = o->rise;
+	if (o->set & XLB_HO_FALL)
+		out->fall = o->fall;
+	if (o->set & XLB_HO_JITTER)
+		out->jitter_pct = o->jitter_pct;
+	if (o->set & XLB_HO_INITIAL)
+		out->initial_up = o->initial_up;
+}
+
+/* NULL when the overrides of backend b fit its service s, else what is wrong, with *key set
+ * to the key under "health." it is about (buf holds the message when it needs one). */
+static const char *override_problem(const struct xlb_conf_service *s,
+				    const struct xlb_conf_backend *b, const char **key, char *buf,
+				    size_t len)
+{
+	const struct xlb_conf_hc_override *o = &b->health;
+	struct xlb_conf_health h;
+	char lo[16], hi[16], v[16];
+
+	if (!o->set)
+		return NULL;
+	if (o->set & ~HO_ALL) {
+		*key = "set";
+		return "unknown override fields";
+	}
+	*key = override_fields[__builtin_ctz(o->set)].key;
+	if (s->health.type == XLB_HC_NONE)
+		return "the service's health type is none: nothing to override";
+	for (size_t i = 0; i < N_OVERRIDES; i++) {
+		__u32 x = ho_value(o, i), mn = override_fields[i].min, mx = override_fields[i].max;
+		bool dur = override_fields[i].kind == HO_DURATION;
+
+		if (!(o->set & (1U << i)) || (x >= mn && x <= mx))
+			continue;
+		*key = override_fields[i].key;
+		if (dur)
+			snprintf(buf, len, "must be %s..%s, got %s", ms_str(lo, sizeof(lo), mn),
+				 ms_str(hi, sizeof(hi), mx), ms_str(v, sizeof(v), x));
+		else
+			snprintf(buf, len, "must be %u..%u, got %u", mn, mx, x);
+		return buf;
+	}
+	xlb_conf_backend_health(s, b, &h);
+	if (h.timeout_ms > h.interval_ms) {
+		*key = o->set & XLB_HO_TIMEOUT ? "timeout" : "interval";
+		snprintf(buf, len, "timeout %s must be <= interval %s",
+			 ms_str(lo, sizeof(lo), h.timeout_ms),
+			 ms_str(hi, sizeof(hi), h.interval_ms));
+		return buf;
+	}
+	return NULL;
 }
 
 /* ---- the model ---- */
@@ -1008,10 +1110,13 @@ static int be_state(struct parser *p, void *obj)
 	return rc;
 }
 
+static int be_health(struct parser *p, void *obj);
+
 static const struct key_def backend_keys[] = {
 	{ "address", be_address, true },
 	{ "weight", be_weight, false },
 	{ "state", be_state, false },
+	{ "health", be_health, false },
 };
 
 static int backend_elem(struct parser *p, void *obj, size_t i)
@@ -1208,21 +1313,9 @@ static const struct key_def health_keys[] = {
 
 /* The types each key of health_keys[] applies to; any other type refuses it. */
 static const unsigned health_key_types[] = {
-	HC_ANY,
-	HC_CHECKED,
-	HC_CHECKED,
-	HC_CHECKED,
-	HC_CHECKED,
-	HC_CHECKED,
-	HC_CHECKED,
-	HC_CHECKED,
-	HC_WEB,
-	HC_WEB,
-	HC_WEB,
-	HC_WEB,
-	HC_BIT(XLB_HC_HTTPS),
-	HC_BIT(XLB_HC_UDP),
-	HC_BIT(XLB_HC_UDP),
+	HC_ANY,	    HC_CHECKED, HC_CHECKED,	      HC_CHECKED, HC_CHECKED,
+	HC_CHECKED, HC_CHECKED, HC_CHECKED,	      HC_WEB,	  HC_WEB,
+	HC_WEB,	    HC_WEB,	HC_BIT(XLB_HC_HTTPS), HC_PAYLOAD, HC_PAYLOAD,
 };
 
 #define N_HEALTH_KEYS (sizeof(health_keys) / sizeof(health_keys[0]))
@@ -1264,6 +1357,89 @@ static int svc_health(struct parser *p, void *obj)
 	}
 	/* The service's port may come later: service_elem() checks a port-0 service. */
 	p->hc_port_line = seen[HK_PORT] ? seen[HK_PORT] : line;
+	return 0;
+}
+
+/* -- per-backend overrides (backends[].health): the cross checks wait for the whole service,
+ * in service_elem(), because its health may come after its backends. -- */
+
+static int ho_number(struct parser *p, void *obj, size_t i)
+{
+	__u32 *dst = (__u32 *)((char *)obj + override_fields[i].off);
+
+	if (override_fields[i].kind == HO_DURATION)
+		return get_duration_ms(p, override_fields[i].min, override_fields[i].max, dst);
+	if (override_fields[i].kind == HO_INITIAL) {
+		int v, rc = get_keyword(p, initial_words, &v);
+
+		if (!rc)
+			*dst = (__u32)v;
+		return rc;
+	}
+	return get_u32(p, override_fields[i].min, override_fields[i].max, dst);
+}
+
+static int ho_port(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 0);
+}
+
+static int ho_interval(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 1);
+}
+
+static int ho_timeout(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 2);
+}
+
+static int ho_rise(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 3);
+}
+
+static int ho_fall(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 4);
+}
+
+static int ho_jitter(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 5);
+}
+
+static int ho_initial(struct parser *p, void *obj)
+{
+	return ho_number(p, obj, 6);
+}
+
+/* In the order of override_fields[]: key i sets bit i. */
+static const struct key_def override_keys[] = {
+	{ "port", ho_port, false },	  { "interval", ho_interval, false },
+	{ "timeout", ho_timeout, false }, { "rise", ho_rise, false },
+	{ "fall", ho_fall, false },	  { "jitter", ho_jitter, false },
+	{ "initial", ho_initial, false },
+};
+_Static_assert(sizeof(override_keys) / sizeof(override_keys[0]) == N_OVERRIDES, "one key per "
+										"override field");
+
+static int be_health(struct parser *p, void *obj)
+{
+	struct xlb_conf_hc_override *o = &((struct xlb_conf_backend *)obj)->health;
+	int seen[MAX_KEYS], rc;
+
+	o->line = ev_line(p);
+	rc = parse_mapping_seen(p, override_keys, N_OVERRIDES, o, seen);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < N_OVERRIDES; i++)
+		if (seen[i])
+			o->set |= 1U << i;
+	if (!o->set)
+		return perr(p, o->line,
+			    "is empty (give one of port, interval, timeout, rise, "
+			    "fall, jitter, initial, or leave it out)");
 	return 0;
 }
 
@@ -1374,6 +1550,18 @@ static int service_elem(struct parser *p, void *obj, size_t i)
 			    "a service on every port (port 0) needs a non-zero health port for its "
 			    "%s check",
 			    keyword_name(hc_type_words, (int)s->health.type));
+	}
+	for (size_t j = 0; j < s->n_backends; j++) {
+		const struct xlb_conf_backend *b = &s->backends[j];
+		const char *key = "", *why;
+		char buf[96], sub[64];
+
+		why = override_problem(s, b, &key, buf, sizeof(buf));
+		if (!why)
+			continue;
+		snprintf(sub, sizeof(sub), "backends[%zu].health.%s", j, key);
+		path_key(p, sub, strlen(sub));
+		return perr(p, b->health.line, "%s", why);
 	}
 	return 0;
 }
@@ -2008,7 +2196,8 @@ static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
 static int validate_backend(const struct vctx *v, const struct xlb_conf *c, size_t i, size_t j)
 {
 	const struct xlb_conf_backend *b = &c->services[i].backends[j];
-	char key[96], a[INET6_ADDRSTRLEN];
+	char key[96], a[INET6_ADDRSTRLEN], buf[96];
+	const char *why, *hkey = "";
 
 	snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i, j);
 	if (b->addr.family != XLB_AF_INET && b->addr.family != XLB_AF_INET6)
@@ -2019,6 +2208,11 @@ static int validate_backend(const struct vctx *v, const struct xlb_conf *c, size
 			     b->weight);
 	if (!keyword_name(state_words, (int)b->admin))
 		return vfail(v, b->line, key, "state must be enabled, drain or disabled");
+	why = override_problem(&c->services[i], b, &hkey, buf, sizeof(buf));
+	if (why) {
+		snprintf(key, sizeof(key), "services[%zu].backends[%zu].health.%s", i, j, hkey);
+		return vfail(v, b->health.line ? b->health.line : b->line, key, "%s", why);
+	}
 	xlb_addr_format(&b->addr, a, sizeof(a));
 	if (b->addr.family == XLB_AF_INET && c->tunnel_source.family != XLB_AF_INET)
 		return vfail(v, b->line, key, "backend %s is IPv4 but tunnel_source is not set", a);
@@ -2052,10 +2246,10 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 		{ "path", offsetof(struct xlb_conf_health, path), HC_WEB, hc_path_problem },
 		{ "host", offsetof(struct xlb_conf_health, host), HC_WEB, hc_host_problem },
 		{ "body", offsetof(struct xlb_conf_health, body), HC_WEB, hc_text_problem },
-		{ "payload", offsetof(struct xlb_conf_health, payload), HC_BIT(XLB_HC_UDP),
+		{ "payload", offsetof(struct xlb_conf_health, payload), HC_PAYLOAD,
 		  hc_text_problem },
-		{ "expect_payload", offsetof(struct xlb_conf_health, expect_payload),
-		  HC_BIT(XLB_HC_UDP), hc_text_problem },
+		{ "expect_payload", offsetof(struct xlb_conf_health, expect_payload), HC_PAYLOAD,
+		  hc_text_problem },
 	};
 
 	if (s->min_healthy > MAX_MIN_HEALTHY)
@@ -2063,7 +2257,8 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 			     "must be 0..%u, got %u", MAX_MIN_HEALTHY, s->min_healthy);
 	if (!keyword_name(hc_type_words, (int)h->type))
 		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.type"),
-			     "must be none, tcp, http, https or udp, got %u", (unsigned)h->type);
+			     "must be none, tcp, http, https, udp or tunnel, got %u",
+			     (unsigned)h->type);
 	if (h->type == XLB_HC_NONE)
 		return 0;
 	if (h->interval_ms < HC_MIN_INTERVAL || h->interval_ms > HC_MAX_INTERVAL)
@@ -2160,6 +2355,15 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 	rc = validate_health(v, s, i);
 	if (rc)
 		return rc;
+	/* The probe is answered at the tunnel source of the VIP's family, as a client would be. */
+	if (s->health.type == XLB_HC_TUNNEL &&
+	    (s->ref.vip.family == XLB_AF_INET6 ? &c->tunnel_source_v6 : &c->tunnel_source)->family !=
+		    s->ref.vip.family)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.type"),
+			     "a tunnel check of an %s VIP sends from %s, which is not set",
+			     s->ref.vip.family == XLB_AF_INET6 ? "IPv6" : "IPv4",
+			     s->ref.vip.family == XLB_AF_INET6 ? "tunnel_source_v6"
+							       : "tunnel_source");
 
 	for (size_t j = 0; j < s->n_backends; j++) {
 		rc = validate_backend(v, c, i, j);
@@ -2337,7 +2541,9 @@ static bool dumpable(const struct xlb_conf *c)
 		for (size_t j = 0; j < s->n_backends; j++)
 			if ((s->backends[j].addr.family != XLB_AF_INET &&
 			     s->backends[j].addr.family != XLB_AF_INET6) ||
-			    !keyword_name(state_words, (int)s->backends[j].admin))
+			    !keyword_name(state_words, (int)s->backends[j].admin) ||
+			    (s->backends[j].health.set & ~HO_ALL) ||
+			    s->backends[j].health.initial_up > 1)
 				return false;
 	}
 	return true;
@@ -2372,13 +2578,42 @@ static void dump_health(FILE *f, const struct xlb_conf_health *h)
 	}
 	if (bit & HC_BIT(XLB_HC_HTTPS))
 		fprintf(f, "      insecure: %s\n", h->insecure ? "true" : "false");
-	if (bit & HC_BIT(XLB_HC_UDP)) {
+	if (bit & HC_PAYLOAD) {
 		fputs("      payload: ", f);
 		put_quoted(f, h->payload, XLB_CONF_HC_TEXT);
 		fputs("\n      expect_payload: ", f);
 		put_quoted(f, h->expect_payload, XLB_CONF_HC_TEXT);
 		fputc('\n', f);
 	}
+}
+
+/* Only the fields given: absent ones follow the service's check. */
+static void dump_override(FILE *f, const struct xlb_conf_hc_override *o)
+{
+	const char *sep = "";
+	char buf[16];
+
+	if (!o->set)
+		return;
+	fputs("        health: {", f);
+	for (size_t i = 0; i < N_OVERRIDES; i++) {
+		__u32 x = ho_value(o, i);
+
+		if (!(o->set & (1U << i)))
+			continue;
+		fprintf(f, "%s %s: ", sep, override_fields[i].key);
+		if (override_fields[i].kind == HO_DURATION)
+			fputs(ms_str(buf, sizeof(buf), x), f);
+		else if (override_fields[i].kind == HO_INITIAL)
+			fputs(keyword_name(initial_words, (int)x)
+				      ? keyword_name(initial_words, (int)x)
+				      : "down",
+			      f);
+		else
+			fprintf(f, "%u", x);
+		sep = ",";
+	}
+	fputs(" }\n", f);
 }
 
 static void dump_service(FILE *f, const struct xlb_conf_service *s)
@@ -2411,6 +2646,7 @@ static void dump_service(FILE *f, const struct xlb_conf_service *s)
 		put_addr(f, "      - address: ", &b->addr);
 		fprintf(f, "        weight: %u\n", b->weight);
 		fprintf(f, "        state: %s\n", keyword_name(state_words, (int)b->admin));
+		dump_override(f, &b->health);
 	}
 }
 

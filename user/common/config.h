@@ -43,10 +43,36 @@ enum xlb_admin_state {
 	XLB_ADMIN_DISABLED = 2, /* out of the table, its flows are re-selected */
 };
 
+/* Which fields of struct xlb_conf_hc_override are given (its set mask). */
+enum {
+	XLB_HO_PORT = 1U << 0,
+	XLB_HO_INTERVAL = 1U << 1,
+	XLB_HO_TIMEOUT = 1U << 2,
+	XLB_HO_RISE = 1U << 3,
+	XLB_HO_FALL = 1U << 4,
+	XLB_HO_JITTER = 1U << 5,
+	XLB_HO_INITIAL = 1U << 6,
+};
+
+/* One backend's own values for some settings of its service's check (YAML:
+ * backends[].health); a field counts only when its bit is in set. Ranges as in struct
+ * xlb_conf_health, except port 1..65535; the effective timeout must stay <= the effective
+ * interval, and the service must have a check (type is not none). All zero: no overrides. */
+struct xlb_conf_hc_override {
+	__u32 set; /* XLB_HO_* */
+	__u32 port;
+	__u32 interval_ms, timeout_ms;
+	__u32 rise, fall;
+	__u32 jitter_pct;
+	__u32 initial_up; /* 0 or 1 */
+	int line; /* of the health mapping, 0 when not from a file */
+};
+
 struct xlb_conf_backend {
 	struct xlb_addr addr;
 	__u32 weight; /* 0..65535; 0 behaves like drain */
 	enum xlb_admin_state admin;
+	struct xlb_conf_hc_override health; /* per-backend check settings */
 	int line; /* where it was defined, 0 when not from a file */
 };
 
@@ -57,6 +83,9 @@ enum xlb_hc_type {
 	XLB_HC_HTTP = 2, /* "http": GET path, status within [expect_min, expect_max], body */
 	XLB_HC_HTTPS = 3, /* "https": the same over TLS (certificate checked unless insecure) */
 	XLB_HC_UDP = 4, /* "udp": payload sent, a reply (containing expect_payload) comes back */
+	XLB_HC_TUNNEL = 5, /* "tunnel": encapsulated like real traffic to VIP:port through the
+			    * backend's decapsulation; tcp services: a SYN is answered by SYN-ACK,
+			    * udp services: payload is answered (containing expect_payload) */
 };
 
 #define XLB_CONF_HC_TEXT 128 /* path, host, body, payload strings: at most 127 bytes */
@@ -77,8 +106,8 @@ struct xlb_conf_health {
 	__u32 expect_min, expect_max; /* http(s): accepted status range ("200" or "200-399"),
 				       * default 200-399 */
 	bool insecure; /* https: skip certificate verification; default false */
-	char payload[XLB_CONF_HC_TEXT]; /* udp: what to send, default "ping" */
-	char expect_payload[XLB_CONF_HC_TEXT]; /* udp: expected substring of the reply */
+	char payload[XLB_CONF_HC_TEXT]; /* udp, tunnel: what to send, default "ping" */
+	char expect_payload[XLB_CONF_HC_TEXT]; /* udp, tunnel: expected substring of the reply */
 };
 
 struct xlb_conf_service {
@@ -88,8 +117,8 @@ struct xlb_conf_service {
 	bool icmp_echo; /* answer ping on the VIP (the VIP answers if any of its services says so)
 			 */
 	struct xlb_conf_health health;
-	__u32 min_healthy; /* fewer healthy backends than this: fail open (every enabled backend
-			    * back in the table); 0 = never; default 1 */
+	__u32 min_healthy; /* fewer healthy backends than this: fail open (the last good table,
+			    * docs/health.md); 0 = never; default 1 */
 	struct xlb_conf_backend *backends;
 	size_t n_backends;
 	int line;
@@ -184,6 +213,10 @@ void xlb_conf_free(struct xlb_conf *c);
 /* The service of c matching ref, or NULL. */
 struct xlb_conf_service *xlb_conf_find_service(const struct xlb_conf *c,
 					       const struct xlb_service_ref *ref);
+
+/* The check of backend b of service s: the service's health with b's overrides applied. */
+void xlb_conf_backend_health(const struct xlb_conf_service *s, const struct xlb_conf_backend *b,
+			     struct xlb_conf_health *out);
 
 /* Parse a duration "30s", "2m", "500ms" (ms only when a whole number of seconds), "1h", or a bare
  * number of seconds, into seconds in [min, max]. Returns 0, -EINVAL or -ERANGE. */

@@ -11,21 +11,25 @@ static const char *const health_defs[] = { DEF_SERVICE, NULL };
 static void print_health(const json_t *j)
 {
 	const json_t *list = json_object_get(j, "backends"), *b;
-	struct table *t = table_new(8, "SERVICE", "BACKEND", "TYPE", "STATE", "LAST", "IN A ROW",
-				    "LATENCY", "SINCE");
+	struct table *t = table_new(9, "SERVICE", "BACKEND", "TYPE", "STATE", "LAST", "IN A ROW",
+				    "LATENCY", "SINCE", "PORT EVERY/TIMEOUT RISE/FALL");
 	size_t i;
 
 	json_array_foreach(list, i, b)
 	{
-		char run[16], lat[24], since[24];
+		char run[16], lat[24], since[24], how[64];
 
 		snprintf(run, sizeof(run), "%lld", (long long)jint(b, "consecutive"));
 		snprintf(lat, sizeof(lat), "%.1f ms",
 			 json_real_value(json_object_get(b, "latency_ms")));
 		snprintf(since, sizeof(since), "%.0f s ago",
 			 json_real_value(json_object_get(b, "last_change_s_ago")));
+		snprintf(how, sizeof(how), "%lld %lldms/%lldms %lld/%lld",
+			 (long long)jint(b, "port"), (long long)jint(b, "interval_ms"),
+			 (long long)jint(b, "timeout_ms"), (long long)jint(b, "rise"),
+			 (long long)jint(b, "fall"));
 		table_row(t, jstr(b, "service"), jstr(b, "address"), jstr(b, "type"),
-			  jstr(b, "state"), jstr(b, "last_result"), run, lat, since);
+			  jstr(b, "state"), jstr(b, "last_result"), run, lat, since, how);
 	}
 	table_print(t);
 }

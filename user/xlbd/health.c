@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hc_tunnel.h"
 #include "hcstate.h"
 #include "health.h"
 #include "log.h"
@@ -35,7 +36,7 @@ static const char *const RESULT_NAMES[] = {
 #undef HC_NAME
 };
 
-static const char *const TYPE_NAMES[] = { "none", "tcp", "http", "https", "udp" };
+static const char *const TYPE_NAMES[] = { "none", "tcp", "http", "https", "udp", "tunnel" };
 
 struct target {
 	bool used, seen;
@@ -48,6 +49,7 @@ struct target {
 	uint64_t next_ns, deadline_ns, started_ns, changed_ns;
 	uint32_t latency_us;
 	int fd; /* tcp/udp check in flight, else -1 */
+	bool tunnel; /* tunnel check in flight (hc_tunnel.c, id = index of the target) */
 	CURL *easy; /* http(s) check in flight */
 	struct curl_slist *hdr; /* its extra header (Host), alive as long as the transfer */
 	char *body;
@@ -70,6 +72,7 @@ static struct {
 	health_changed_fn changed;
 	void *ctx;
 	bool dirty;
+	struct xlb_addr src4, src6; /* tunnel_source, tunnel_source_v6: tunnel checks' sources */
 	struct target *t;
 	size_t n, cap;
 	int *index; /* open addressing over t: hash(svc, addr) -> i + 1, 0 = empty */
@@ -155,6 +158,10 @@ static struct target *find(const struct xlb_service_ref *svc, const struct xlb_a
 
 static void stop_check(struct target *t)
 {
+	if (t->tunnel) {
+		hc_tunnel_cancel((size_t)(t - H.t));
+		t->tunnel = false;
+	}
 	if (t->fd >= 0) {
 		loop_del_fd(H.loop, t->fd);
 		close(t->fd);
@@ -380,10 +387,49 @@ static void http_done(CURL *easy, CURLcode code)
 	finish(t, r);
 }
 
+/* Through the backend's decapsulation to VIP:port, from the tunnel sources (hc_tunnel.h). */
+static void start_tunnel_check(struct target *t, size_t i)
+{
+	struct hc_tunnel_probe p = {
+		.backend = t->addr,
+		.outer_src = t->addr.family == XLB_AF_INET6 ? H.src6 : H.src4,
+		.vip = t->svc.vip,
+		.inner_src = t->svc.vip.family == XLB_AF_INET6 ? H.src6 : H.src4,
+		.port = t->port,
+		.proto = t->svc.proto,
+		.payload = t->cfg.payload,
+		.expect = t->cfg.expect_payload,
+	};
+	int ret = hc_tunnel_start(i, &p);
+
+	if (ret) {
+		finish(t, errno_result(-ret));
+		return;
+	}
+	t->tunnel = true;
+}
+
+static void tunnel_done(size_t id, enum hc_result r)
+{
+	struct target *t;
+
+	if (id >= H.n)
+		return;
+	t = &H.t[id];
+	if (!t->used || !t->tunnel)
+		return;
+	t->tunnel = false;
+	finish(t, r);
+}
+
 static void start_check(struct target *t, size_t i, uint64_t now)
 {
 	t->started_ns = now;
 	t->deadline_ns = now + (uint64_t)t->cfg.timeout_ms * 1000000ULL;
+	if (t->cfg.type == XLB_HC_TUNNEL) {
+		start_tunnel_check(t, i);
+		return;
+	}
 	if (t->cfg.type == XLB_HC_HTTP || t->cfg.type == XLB_HC_HTTPS)
 		start_http_check(t, i);
 	else
@@ -400,7 +446,7 @@ static void on_tick(struct loop *l, void *arg)
 	(void)arg;
 	for (size_t i = 0; i < H.n; i++) {
 		struct target *t = &H.t[i];
-		bool busy = t->fd >= 0 || t->easy;
+		bool busy = t->fd >= 0 || t->easy || t->tunnel;
 
 		if (!t->used || t->cfg.type == XLB_HC_NONE)
 			continue;
@@ -433,6 +479,7 @@ int health_start(struct loop *loop, health_changed_fn changed, void *ctx)
 		prom_histo_init(&H.durations[i], DURATION_BOUNDS,
 				sizeof(DURATION_BOUNDS) / sizeof(DURATION_BOUNDS[0]));
 	H.loop = loop;
+	hc_tunnel_init(loop, tunnel_done);
 	H.changed = changed;
 	H.ctx = ctx;
 	H.tick = loop_add_timer(loop, HC_TICK_MS, HC_TICK_MS, on_tick, NULL);
@@ -446,6 +493,7 @@ void health_stop(void)
 			stop_check(&H.t[i]);
 	if (H.tick >= 0)
 		loop_del_timer(H.loop, H.tick);
+	hc_tunnel_fini();
 	if (H.multi)
 		curl_multi_cleanup(H.multi);
 	curl_global_cleanup();
@@ -479,6 +527,8 @@ int health_sync(const struct xlb_conf *c,
 {
 	uint64_t now = now_ns();
 
+	H.src4 = c->tunnel_source;
+	H.src6 = c->tunnel_source_v6;
 	for (size_t i = 0; i < H.n; i++)
 		H.t[i].seen = false;
 	for (size_t s = 0; s < c->n_services; s++) {
@@ -487,6 +537,10 @@ int health_sync(const struct xlb_conf *c,
 		for (size_t b = 0; b < cs->n_backends; b++) {
 			const struct xlb_addr *a = &cs->backends[b].addr;
 			struct target *t = find(&cs->ref, a);
+			struct xlb_conf_health eff; /* the service's check, the backend's overrides
+						     */
+
+			xlb_conf_backend_health(cs, &cs->backends[b], &eff);
 
 			if (!t) {
 				t = add_target();
@@ -497,24 +551,23 @@ int health_sync(const struct xlb_conf *c,
 				t->fd = -1;
 				t->svc = cs->ref;
 				t->addr = *a;
-				hc_init(&t->hc, cs->health.type == XLB_HC_NONE ||
+				hc_init(&t->hc, eff.type == XLB_HC_NONE ||
 							(was_up && was_up(&cs->ref, a, ctx)) ||
-							cs->health.initial_up);
+							eff.initial_up);
 				t->changed_ns = now;
 				/* The first check comes at a random point of one interval. */
-				t->next_ns = now +
-					     (uint64_t)rnd(cs->health.interval_ms + 1) * 1000000ULL;
+				t->next_ns = now + (uint64_t)rnd(eff.interval_ms + 1) * 1000000ULL;
 				if (rebuild_index())
 					return -ENOMEM;
-			} else if (memcmp(&t->cfg, &cs->health, sizeof(t->cfg))) {
+			} else if (memcmp(&t->cfg, &eff, sizeof(t->cfg))) {
 				stop_check(t);
 				t->next_ns = now;
-				if (cs->health.type == XLB_HC_NONE)
+				if (eff.type == XLB_HC_NONE)
 					hc_init(&t->hc, true);
 			}
 			t->seen = true;
-			t->cfg = cs->health;
-			t->port = cs->health.port ? cs->health.port : cs->ref.port;
+			t->cfg = eff;
+			t->port = eff.port ? eff.port : cs->ref.port;
 		}
 	}
 	for (size_t i = 0; i < H.n; i++) {
@@ -573,7 +626,7 @@ json_t *health_json(const struct xlb_service_ref *svc)
 	for (size_t i = 0; i < H.n; i++) {
 		const struct target *t = &H.t[i];
 		char ref[XLB_SERVICE_STRLEN], addr[64];
-		json_t *counts = json_object(), *o;
+		json_t *counts = json_object(), *o, *eff;
 
 		if (!t->used || (svc && memcmp(&t->svc, svc, sizeof(*svc))))
 			continue;
@@ -590,6 +643,14 @@ json_t *health_json(const struct xlb_service_ref *svc)
 			      (double)(now - t->changed_ns) / 1e9, "latency_ms",
 			      (double)t->latency_us / 1000.0, "checks", counts, "transitions",
 			      (json_int_t)t->transitions);
+		/* The effective settings: the service's check with the backend's overrides. */
+		eff = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "port", (json_int_t)t->port,
+				"interval_ms", (json_int_t)t->cfg.interval_ms, "timeout_ms",
+				(json_int_t)t->cfg.timeout_ms, "rise", (json_int_t)t->cfg.rise,
+				"fall", (json_int_t)t->cfg.fall, "jitter_pct",
+				(json_int_t)t->cfg.jitter_pct);
+		json_object_update(o, eff);
+		json_decref(eff);
 		json_array_append_new(list, o);
 	}
 	return json_pack("{s:o}", "backends", list);

@@ -52,8 +52,9 @@ int health_sync(const struct xlb_conf *c,
 bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a);
 
 /* The health of every checked backend as JSON: {"backends": [{service, address, type, state,
- * last_result, consecutive, last_change_s_ago, latency_ms, checks: {result: n}, transitions}]}.
- * svc may be NULL (all services). */
+ * last_result, consecutive, last_change_s_ago, latency_ms, checks: {result: n}, transitions,
+ * port, interval_ms, timeout_ms, rise, fall, jitter_pct}]}, the last six the effective settings
+ * (the service's check with the backend's overrides). svc may be NULL (all services). */
 json_t *health_json(const struct xlb_service_ref *svc);
 
 /* One checked backend, as health_foreach() shows it (valid during the call only). */

@@ -307,7 +307,7 @@ static void collect_tables(struct scrape *sc)
 	}
 	prom_family(&sc->o, "xlb_service_fail_open", "gauge",
 		    "1 while fewer than min_healthy backends pass their checks and the service "
-		    "keeps its enabled backends in the table anyway.");
+		    "keeps its last good table instead.");
 	for (size_t i = 0; i < c->n_services; i++) {
 		__u32 id, m;
 

@@ -29,7 +29,7 @@ struct svc_slot {
 	bool has_table;
 	__u64 inputs; /* fingerprint of what the current table was built from; 0 = unknown */
 	bool seen; /* used during one apply */
-	bool fail_open; /* too few healthy backends: every enabled one kept (min_healthy) */
+	bool fail_open; /* too few healthy backends: the last good table kept (min_healthy) */
 	__u64 table_fp; /* maglev_fingerprint() of the table in the map, 0 = none known */
 	__u64 rebuilds; /* tables built and swapped in since the slot holds this service */
 	struct prom_histo rebuild_seconds; /* how long each of those took (build + swap) */
@@ -55,6 +55,8 @@ struct xlbd_state {
 	struct svc_slot svcs[XLB_MAX_SERVICES];
 	struct xlb_backend *bes; /* XLB_MAX_BACKENDS entries, as in the map */
 	bool *be_seen; /* used during one apply */
+	bool *good; /* per backend id: up in its service's last table with enough healthy
+		     * backends, i.e. in the "last good table" a failing-open service keeps */
 	__u32 *table; /* scratch for one Maglev table */
 	__u32 *scratch_ids; /* scratch: the backend ids of one service */
 	__u32 alloc_hint; /* where the next free backend id is looked for */
@@ -95,16 +97,20 @@ int state_init(struct xlbd_state **out, struct dp *dp)
 	xlb_conf_init(&st->conf);
 	st->bes = calloc(XLB_MAX_BACKENDS, sizeof(*st->bes));
 	st->be_seen = calloc(XLB_MAX_BACKENDS, sizeof(*st->be_seen));
+	st->good = calloc(XLB_MAX_BACKENDS, sizeof(*st->good));
 	st->table = calloc(XLB_MAX_TABLE_SIZE, sizeof(*st->table));
 	st->mb = calloc(XLB_MAX_BACKENDS, sizeof(*st->mb));
 	st->scratch_ids = calloc(XLB_MAX_BACKENDS, sizeof(*st->scratch_ids));
-	if (!st->bes || !st->be_seen || !st->table || !st->mb || !st->scratch_ids)
+	if (!st->bes || !st->be_seen || !st->good || !st->table || !st->mb || !st->scratch_ids)
 		goto err;
 	ret = dp_service_foreach(dp, adopt_service, st);
 	for (__u32 id = 1; !ret && id < XLB_MAX_BACKENDS; id++)
 		ret = dp_backend_read(dp, id, &st->bes[id]);
 	if (ret)
 		goto err;
+	/* Adopted: what the data path sends traffic to is the best guess of the last good table. */
+	for (__u32 id = 1; id < XLB_MAX_BACKENDS; id++)
+		st->good[id] = be_used(st, id) && st->bes[id].state == XLB_BE_UP;
 	*out = st;
 	return 0;
 err:
@@ -119,6 +125,7 @@ void state_free(struct xlbd_state *st)
 	xlb_conf_free(&st->conf);
 	free(st->bes);
 	free(st->be_seen);
+	free(st->good);
 	free(st->table);
 	free(st->mb);
 	free(st->scratch_ids);
@@ -214,6 +221,7 @@ static __u32 alloc_backend(struct xlbd_state *st, __u32 svc_id)
 		if (be_used(st, id) || st->be_seen[id])
 			continue;
 		st->alloc_hint = id;
+		st->good[id] = false;
 		b->generation = b->generation + 1 ? b->generation + 1 : 1;
 		b->svc_id = svc_id;
 		st->be_seen[id] = true;
@@ -253,6 +261,7 @@ static int release_backend(struct xlbd_state *st, __u32 id)
 	nb.state = XLB_BE_DOWN;
 	nb.svc_id = SVC_NONE;
 	nb.weight = 0;
+	st->good[id] = false; /* deleted: never back through a last good table */
 	st->stats.backends_freed++;
 	return write_backend(st, id, &nb);
 }
@@ -478,27 +487,39 @@ static int remove_service(struct xlbd_state *st, int id)
 	return 0;
 }
 
-/* The data-path state of each backend of cs: administrative state and weight first, then
- * health; when fewer than min_healthy enabled backends are healthy the service fails open and
- * keeps every enabled backend (a dead backend beats dropping everything). */
-static bool wanted_states(const struct xlb_conf_service *cs, const struct xlbd_runtime *rt,
-			  __u8 *out)
+/* The data-path state of each backend of cs (ids: their backend ids): administrative state and
+ * weight first, then health. When fewer than min_healthy enabled backends are healthy the
+ * service fails open (a dead backend beats dropping everything) and keeps its last good table:
+ * the enabled backends that were up in it, plus those healthy now; with none of those (a
+ * service that never had enough, or whose good backends the operator removed or disabled),
+ * every enabled backend. Returns whether it fails open; *n_good: how many last good backends
+ * it kept (0: every enabled one). */
+static bool backend_healthy(const struct xlb_conf_service *cs, const struct xlbd_runtime *rt,
+			    size_t i)
+{
+	return !rt->healthy || rt->healthy(&cs->ref, &cs->backends[i].addr);
+}
+
+static bool wanted_states(const struct xlbd_state *st, const struct xlb_conf_service *cs,
+			  const struct xlbd_runtime *rt, const __u32 *ids, __u8 *out, __u32 *n_good)
 {
 	__u32 healthy = 0;
+	bool fail_open;
 
+	*n_good = 0;
 	for (size_t i = 0; i < cs->n_backends; i++) {
 		out[i] = be_state_of(&cs->backends[i]);
-		if (out[i] == XLB_BE_UP &&
-		    (!rt->healthy || rt->healthy(&cs->ref, &cs->backends[i].addr)))
-			healthy++;
+		healthy += out[i] == XLB_BE_UP && backend_healthy(cs, rt, i);
+		*n_good += out[i] == XLB_BE_UP && st->good[ids[i]];
 	}
-	if (healthy < cs->min_healthy)
-		return true; /* fail open */
-	for (size_t i = 0; i < cs->n_backends; i++)
-		if (out[i] == XLB_BE_UP && rt->healthy &&
-		    !rt->healthy(&cs->ref, &cs->backends[i].addr))
+	fail_open = healthy < cs->min_healthy;
+	for (size_t i = 0; i < cs->n_backends; i++) {
+		if (out[i] != XLB_BE_UP || backend_healthy(cs, rt, i))
+			continue;
+		if (!fail_open || (*n_good && !st->good[ids[i]]))
 			out[i] = XLB_BE_DOWN;
-	return false;
+	}
+	return fail_open;
 }
 
 /* Bring one configured service into the maps. */
@@ -544,24 +565,11 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		free(states);
 		return -ENOMEM;
 	}
-	bool fail_open = wanted_states(cs, rt, states);
-
-	if (fail_open != st->svcs[id].fail_open) {
-		char ref[XLB_SERVICE_STRLEN];
-
-		xlb_service_format(&cs->ref, ref, sizeof(ref));
-		if (fail_open)
-			xlog_warn("%s: fewer than %u backends healthy (min_healthy): failing open",
-				  ref, cs->min_healthy);
-		else
-			xlog_info("%s: enough healthy backends again: no longer failing open", ref);
-		st->svcs[id].fail_open = fail_open;
-	}
 	size_t n_have = is_new ? 0 : service_backends(st, (__u32)id, st->scratch_ids);
 
 	for (size_t i = 0; i < n && !ret; i++) {
 		const struct xlb_conf_backend *b = &cs->backends[i];
-		__u32 bid = find_backend_in(st, st->scratch_ids, n_have, &b->addr);
+		__u32 bid = find_backend_in(st, st->scratch_ids, n_have, &b->addr), was;
 
 		if (!bid) {
 			bid = alloc_backend(st, (__u32)id);
@@ -569,9 +577,37 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 			ret = bid ? dp_counter_reset(st->dp, DP_CNT_BACKEND, bid) : -ENOSPC;
 			if (ret)
 				break;
+			/* A table that moves to a new id keeps what its last good one was. */
+			was = old >= 0 ? state_backend_id(st, (__u32)old, &b->addr) : 0;
+			st->good[bid] = was && st->good[was];
 		}
 		st->be_seen[bid] = true;
 		ids[i] = bid;
+	}
+
+	__u32 n_good = 0;
+	bool fail_open = !ret && wanted_states(st, cs, rt, ids, states, &n_good);
+
+	if (!ret && fail_open != st->svcs[id].fail_open) {
+		char ref[XLB_SERVICE_STRLEN];
+
+		xlb_service_format(&cs->ref, ref, sizeof(ref));
+		if (fail_open && n_good)
+			xlog_warn("%s: fewer than %u backends healthy (min_healthy): failing open "
+				  "with the last good table (%u backends)",
+				  ref, cs->min_healthy, n_good);
+		else if (fail_open)
+			xlog_warn("%s: fewer than %u backends healthy (min_healthy): failing open "
+				  "with every enabled backend (no good table known)",
+				  ref, cs->min_healthy);
+		else
+			xlog_info("%s: enough healthy backends again: no longer failing open", ref);
+		st->svcs[id].fail_open = fail_open;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct xlb_conf_backend *b = &cs->backends[i];
+		__u32 bid = ids[i];
+
 		want[i] = st->bes[bid];
 		memcpy(want[i].addr, b->addr.addr, sizeof(want[i].addr));
 		want[i].family = b->addr.family;
@@ -586,6 +622,9 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 	/* Entries leaving the table are written after it: drain keeps flows, down re-selects. */
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = write_backend(st, ids[i], &want[i]);
+	/* Enough healthy backends: this table is the last good one. */
+	for (size_t i = 0; i < n && !ret && !fail_open; i++)
+		st->good[ids[i]] = want[i].state == XLB_BE_UP;
 	free(ids);
 	free(want);
 	free(states);
