@@ -6,6 +6,7 @@
 set -u
 OUTPUT=${OUTPUT:-.output}
 total_pass=0 total_fail=0 total_skip=0
+started=$(date +%s)
 
 # Add the counts of one "layer: N passed, N failed, N skipped" line.
 add_counts() {
@@ -131,5 +132,7 @@ else
 fi
 
 echo
+wall=$(($(date +%s) - started))
+echo "wall time of the test layers: $((wall / 60)) min $((wall % 60)) s"
 echo "${total_pass} passed, ${total_fail} failed, ${total_skip} skipped"
 [ "$total_fail" -eq 0 ]

@@ -177,4 +177,33 @@ else
 	bad drain_gets_no_new_connections "$r"
 fi
 
+# Invalid configurations under load: refused with their reason, the data path untouched. One
+# through the API (lbctl config apply; xlbd re-validates what lbctl already checked, so it is
+# sent raw with curl), one from the file on SIGHUP.
+CONF=/run/xlb-lab/$LAB_ID/xlbd.yaml
+fp() { curl -s --unix-socket "$SOCK" http://lab/v1/tables/10.0.0.10/80/tcp | grep -oE '"fingerprint":"[0-9a-f]+"'; }
+before="$(fp) $(curl -s --unix-socket "$SOCK" http://lab/v1/services)"
+"$LAB" exec client1 /usr/bin/python3 "$LOAD" tcp 10.0.0.10 2000 --timeout 1 >"/tmp/lab-$LAB_ID.bg" &
+bg=$!
+sleep 0.3
+bad_yaml=$(sed 's/weight: 200/weight: 70000/' "$CONF")
+api_err=$(curl -s --unix-socket "$SOCK" -X POST --data-binary "$bad_yaml" http://lab/v1/config/apply)
+cp "$CONF" "$CONF.good"
+printf 'services: [
+' >>"$CONF"
+kill -HUP "$(cat "/run/xlb-lab/$LAB_ID/xlbd.pid")"
+sleep 0.5
+mv "$CONF.good" "$CONF"
+wait $bg
+r=$(cat "/tmp/lab-$LAB_ID.bg")
+rm -f "/tmp/lab-$LAB_ID.bg"
+after="$(fp) $(curl -s --unix-socket "$SOCK" http://lab/v1/services)"
+if grep -q '"failures": 0' <<<"$r" && grep -q 'weight: must be 0..65535, got 70000' <<<"$api_err" &&
+	grep -q 'reload refused, nothing changed' "/run/xlb-lab/$LAB_ID/xlbd.log" &&
+	[ "$before" = "$after" ]; then
+	ok invalid_config_under_load_refused_traffic_unaffected
+else
+	bad invalid_config_under_load_refused_traffic_unaffected "$r; api: $api_err; same state: $([ "$before" = "$after" ] && echo yes || echo no)"
+fi
+
 summary
