@@ -272,6 +272,21 @@ check iface_attach_switch_mode "rc=$RC $OUT ip: $(ip_xdp veth1) bpftool: $(bpfto
 	-a "$(py '(d["name"], d["mode"], d["attached"], d["prog_id"])')" = "('veth1', 'native', 'native', $prog0)" \
 	-a "$(ip_xdp veth1)" = "xdp $prog0 $idx1" -a "$(bpftool_xdp veth1)" = "driver $prog0"
 
+# Run each "CODE#MESSAGE#ARGS" line of stdin through lbctl: the exit code and the one-line
+# error must be exactly those, with nothing on stdout. Sets nbad (lines run) and badfail.
+run_bad_cases() {
+	nbad=0 badfail=
+	while IFS='#' read -r code msg words; do
+		eval "set -- $words"
+		run "$@"
+		nbad=$((nbad + 1))
+		if [ "$RC" != "$code" ] || [ "$ERR" != "$msg" ] || [ -n "$OUT" ]; then
+			badfail="$badfail
+  lbctl $words: rc=$RC (want $code) stderr=[$ERR] stdout=[$OUT]"
+		fi
+	done
+}
+
 # Bad arguments: the documented message and exit code, and nothing changes (list, links, maps).
 L0=$(lb -j iface list) K0="$(ip_xdp veth0) $(ip_xdp veth1) $(ip_xdp lo)" D0=$(dump) C0=$(lb config dump)
 iface_bad_cases() {
@@ -297,16 +312,7 @@ iface_bad_cases() {
 2#Error: unknown command 'frob' (expected list, attach, detach, help)#iface frob
 EOF
 }
-nbad=0 badfail=
-while IFS='#' read -r code msg words; do
-	eval "set -- $words"
-	run "$@"
-	nbad=$((nbad + 1))
-	if [ "$RC" != "$code" ] || [ "$ERR" != "$msg" ] || [ -n "$OUT" ]; then
-		badfail="$badfail
-  lbctl $words: rc=$RC (want $code) stderr=[$ERR] stdout=[$OUT]"
-	fi
-done < <(iface_bad_cases)
+run_bad_cases < <(iface_bad_cases)
 check iface_bad_arguments "$badfail" test -z "$badfail" -a "$nbad" = 19
 run -j iface attach veth1 mode fast
 r1=$RC o1=$OUT e1=$ERR
@@ -386,16 +392,7 @@ bad_cases() {
 1#Error: cannot open /nonexistent: No such file or directory#batch file /nonexistent
 EOF
 }
-nbad=0 badfail=
-while IFS='#' read -r code msg words; do
-	eval "set -- $words"
-	run "$@"
-	nbad=$((nbad + 1))
-	if [ "$RC" != "$code" ] || [ "$ERR" != "$msg" ] || [ -n "$OUT" ]; then
-		badfail="$badfail
-  lbctl $words: rc=$RC (want $code) stderr=[$ERR] stdout=[$OUT]"
-	fi
-done < <(bad_cases)
+run_bad_cases < <(bad_cases)
 check bad_arguments_every_command "$badfail" test -z "$badfail" -a "$nbad" -ge 45
 run -j backend set "$WEB" 10.1.0.12 weight 70000
 check bad_argument_json "rc=$RC $OUT $ERR" \

@@ -267,92 +267,86 @@ static void collect_health(struct scrape *sc)
 
 /* ---- services: backends by state, fail-open, tables ---- */
 
-struct state_count {
-	struct scrape *sc;
-	__u32 svc_id;
-	__u64 n[3]; /* by enum xlb_backend_state */
+/* What one applied service shows, gathered once per scrape. */
+struct svc_row {
+	const char *name; /* NULL: not applied (nothing to show) */
+	__u32 id;
+	bool fail_open, has_table;
+	struct state_table_info ti;
+	__u64 by_state[3]; /* backends by enum xlb_backend_state */
 };
 
 static void count_state(__u32 id, const struct xlb_backend *be, void *ctx)
 {
-	struct state_count *c = ctx;
+	struct svc_row *row = ctx;
 
 	(void)id;
-	if (be->svc_id == c->svc_id && be->state <= XLB_BE_DRAIN)
-		c->n[be->state]++;
+	if (be->svc_id == row->id && be->state <= XLB_BE_DRAIN)
+		row->by_state[be->state]++;
 }
 
 static void collect_tables(struct scrape *sc)
 {
 	static const char *const states[3] = { "down", "up", "drain" };
 	const struct xlb_conf *c = sc->conf;
-	struct state_table_info ti;
+	struct svc_row *rows = calloc(c->n_services ? c->n_services : 1, sizeof(*rows));
 	char fp[24];
+	size_t i;
 
+	if (!rows)
+		return;
+	for (i = 0; i < c->n_services; i++) {
+		const struct xlb_service_ref *ref = &c->services[i].ref;
+		struct svc_row *r = &rows[i];
+		__u32 m;
+
+		if (state_service_id(xlbd_state(), ref, &r->id, &m))
+			continue;
+		r->name = sc->name[r->id];
+		r->fail_open = state_service_fail_open(xlbd_state(), ref);
+		r->has_table = !state_table_info(xlbd_state(), ref, &r->ti);
+		state_foreach_backend(xlbd_state(), count_state, r);
+	}
+#define ROW_LABELS(r) ((const struct prom_label[]){ { "service", (r)->name } })
 	prom_family(&sc->o, "xlb_service_backends", "gauge",
 		    "Backends of the service by data-path state: up (in the table), drain "
 		    "(keeps its flows), down (unhealthy or disabled).");
-	for (size_t i = 0; i < c->n_services; i++) {
-		struct state_count cnt = { .sc = sc };
-		__u32 m;
-
-		if (state_service_id(xlbd_state(), &c->services[i].ref, &cnt.svc_id, &m))
-			continue;
-		state_foreach_backend(xlbd_state(), count_state, &cnt);
-		for (int s = 0; s < 3; s++)
+	for (i = 0; i < c->n_services; i++)
+		for (int st = 0; st < 3 && rows[i].name; st++)
 			prom_u64(&sc->o, "",
-				 (const struct prom_label[]){ { "service", sc->name[cnt.svc_id] },
-							      { "state", states[s] } },
-				 2, cnt.n[s]);
-	}
+				 (const struct prom_label[]){ { "service", rows[i].name },
+							      { "state", states[st] } },
+				 2, rows[i].by_state[st]);
 	prom_family(&sc->o, "xlb_service_fail_open", "gauge",
 		    "1 while fewer than min_healthy backends pass their checks and the service "
 		    "keeps its last good table instead.");
-	for (size_t i = 0; i < c->n_services; i++) {
-		__u32 id, m;
-
-		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m))
-			continue;
-		prom_u64(&sc->o, "", (const struct prom_label[]){ { "service", sc->name[id] } }, 1,
-			 state_service_fail_open(xlbd_state(), &c->services[i].ref));
-	}
+	for (i = 0; i < c->n_services; i++)
+		if (rows[i].name)
+			prom_u64(&sc->o, "", ROW_LABELS(&rows[i]), 1, rows[i].fail_open);
 	prom_family(&sc->o, "xlb_table_rebuilds_total", "counter",
 		    "Maglev tables built and swapped in for the service since it was added.");
-	for (size_t i = 0; i < c->n_services; i++) {
-		__u32 id, m;
-
-		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m) ||
-		    state_table_info(xlbd_state(), &c->services[i].ref, &ti))
-			continue;
-		prom_u64(&sc->o, "", (const struct prom_label[]){ { "service", sc->name[id] } }, 1,
-			 ti.rebuilds);
-	}
+	for (i = 0; i < c->n_services; i++)
+		if (rows[i].has_table)
+			prom_u64(&sc->o, "", ROW_LABELS(&rows[i]), 1, rows[i].ti.rebuilds);
 	prom_family(&sc->o, "xlb_table_rebuild_duration_seconds", "histogram",
 		    "Time to build a Maglev table and swap it into the data path.");
-	for (size_t i = 0; i < c->n_services; i++) {
-		__u32 id, m;
-
-		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m) ||
-		    state_table_info(xlbd_state(), &c->services[i].ref, &ti))
-			continue;
-		prom_histogram(&sc->o, (const struct prom_label[]){ { "service", sc->name[id] } },
-			       1, ti.rebuild_seconds);
-	}
+	for (i = 0; i < c->n_services; i++)
+		if (rows[i].has_table)
+			prom_histogram(&sc->o, ROW_LABELS(&rows[i]), 1, rows[i].ti.rebuild_seconds);
 	prom_family(&sc->o, "xlb_table_fingerprint_info", "gauge",
 		    "Fingerprint of the service's table in the data path (equal on every node "
 		    "with the same configuration and seed); value always 1.");
-	for (size_t i = 0; i < c->n_services; i++) {
-		__u32 id, m;
-
-		if (state_service_id(xlbd_state(), &c->services[i].ref, &id, &m) ||
-		    state_table_info(xlbd_state(), &c->services[i].ref, &ti))
+	for (i = 0; i < c->n_services; i++) {
+		if (!rows[i].has_table)
 			continue;
-		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)ti.fingerprint);
+		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)rows[i].ti.fingerprint);
 		prom_u64(&sc->o, "",
-			 (const struct prom_label[]){ { "service", sc->name[id] },
+			 (const struct prom_label[]){ { "service", rows[i].name },
 						      { "fingerprint", fp } },
 			 2, 1);
 	}
+#undef ROW_LABELS
+	free(rows);
 }
 
 /* ---- the daemon and the process ---- */
