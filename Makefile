@@ -31,8 +31,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o
-BENCH_SKELS := $(OUTPUT)/bench.skel.h
+BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o
+BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
@@ -66,7 +66,7 @@ LIBFUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/libfuzz/%,$(LIBFUZZ_SR
 LIBFUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Iuser/common
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
-	$(OUTPUT)/bench/verifier_stats
+	$(OUTPUT)/bench/veth_bench $(OUTPUT)/bench/verifier_stats
 
 MAN_SRCS := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(patsubst docs/man/%.scd,$(OUTPUT)/man/%,$(MAN_SRCS))
@@ -192,12 +192,20 @@ $(OUTPUT)/bench/verifier_stats: bench/verifier_stats.c | $(OUTPUT)/.deps-ok
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
 # The data-path benchmark fills maps with the test environment's helpers.
-BENCH_DP_SRCS := bench/dataplane_bench.c tests/bpf/lbenv.c tests/bpf/frame.c
+BENCH_DP_SRCS := bench/dataplane_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/bpf/frame.c
 $(OUTPUT)/bench/dataplane_bench: $(BENCH_DP_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_LIB) \
 		$(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_DP_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -lm -o $@
+
+# The veth benchmark loads the real xlb_lb and fills it like dataplane_bench.
+BENCH_VETH_SRCS := bench/veth_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/bpf/frame.c
+$(OUTPUT)/bench/veth_bench: $(BENCH_VETH_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_LIB) \
+		$(wildcard tests/bpf/*.h) bench/lbfill.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_VETH_SRCS) \
+		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/man/%: docs/man/%.scd | $(OUTPUT)/.deps-ok
 	$(call msg,SCDOC,$@)
