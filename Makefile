@@ -79,7 +79,7 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 .DEFAULT_GOAL := all
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
-.PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
+.PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
 	verifier-stats fuzz-long install demo demo-down vagrant-validate clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
@@ -263,7 +263,12 @@ bench-maglev: $(OUTPUT)/bench/maglev_bench ## Maglev build time, balance and dis
 bench-dataplane: $(OUTPUT)/bench/dataplane_bench ## data path ns/packet under BPF_PROG_TEST_RUN
 	$(Q)$(OUTPUT)/bench/dataplane_bench
 
-bench: bench-maglev bench-dataplane ## every benchmark (not tests: timings only)
+bench-veth: $(OUTPUT)/bench/veth_bench ## data path on a veth pair in Mpps (live-frames generator)
+	$(Q)$(OUTPUT)/bench/veth_bench
+
+# Not tests: timings only, never in `make check`. BENCH_QUICK=1 for a short run.
+bench: $(BENCH_BINS) $(USER_BINS) $(BPF_OBJS) ## every benchmark; regenerates docs/benchmarks.md and docs/bench/*.png
+	$(Q)OUTPUT=$(abspath $(OUTPUT)) scripts/bench.sh
 
 clean: ## remove the build tree
 	$(Q)rm -rf $(OUTPUT)
