@@ -31,8 +31,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o
-BENCH_SKELS := $(OUTPUT)/bench.skel.h
+BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o
+BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
@@ -66,7 +66,7 @@ LIBFUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/libfuzz/%,$(LIBFUZZ_SR
 LIBFUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Iuser/common
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
-	$(OUTPUT)/bench/verifier_stats
+	$(OUTPUT)/bench/veth_bench $(OUTPUT)/bench/verifier_stats
 
 MAN_SRCS := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(patsubst docs/man/%.scd,$(OUTPUT)/man/%,$(MAN_SRCS))
@@ -79,7 +79,7 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 .DEFAULT_GOAL := all
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
-.PHONY: all deps check test format format-check bench bench-maglev bench-dataplane \
+.PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
 	verifier-stats fuzz-long install demo demo-down vagrant-validate clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
@@ -192,12 +192,20 @@ $(OUTPUT)/bench/verifier_stats: bench/verifier_stats.c | $(OUTPUT)/.deps-ok
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
 # The data-path benchmark fills maps with the test environment's helpers.
-BENCH_DP_SRCS := bench/dataplane_bench.c tests/bpf/lbenv.c tests/bpf/frame.c
+BENCH_DP_SRCS := bench/dataplane_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/bpf/frame.c
 $(OUTPUT)/bench/dataplane_bench: $(BENCH_DP_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_LIB) \
 		$(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_DP_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -lm -o $@
+
+# The veth benchmark loads the real xlb_lb and fills it like dataplane_bench.
+BENCH_VETH_SRCS := bench/veth_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/bpf/frame.c
+$(OUTPUT)/bench/veth_bench: $(BENCH_VETH_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_LIB) \
+		$(wildcard tests/bpf/*.h) bench/lbfill.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_VETH_SRCS) \
+		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/man/%: docs/man/%.scd | $(OUTPUT)/.deps-ok
 	$(call msg,SCDOC,$@)
@@ -255,7 +263,12 @@ bench-maglev: $(OUTPUT)/bench/maglev_bench ## Maglev build time, balance and dis
 bench-dataplane: $(OUTPUT)/bench/dataplane_bench ## data path ns/packet under BPF_PROG_TEST_RUN
 	$(Q)$(OUTPUT)/bench/dataplane_bench
 
-bench: bench-maglev bench-dataplane ## every benchmark (not tests: timings only)
+bench-veth: $(OUTPUT)/bench/veth_bench ## data path on a veth pair in Mpps (live-frames generator)
+	$(Q)$(OUTPUT)/bench/veth_bench
+
+# Not tests: timings only, never in `make check`. BENCH_QUICK=1 for a short run.
+bench: $(BENCH_BINS) $(USER_BINS) $(BPF_OBJS) ## every benchmark; regenerates docs/benchmarks.md and docs/bench/*.png
+	$(Q)OUTPUT=$(abspath $(OUTPUT)) scripts/bench.sh
 
 clean: ## remove the build tree
 	$(Q)rm -rf $(OUTPUT)

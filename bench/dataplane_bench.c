@@ -3,7 +3,13 @@
  * BPF_PROG_TEST_RUN, next to floors measured in the same interleaved rounds. A benchmark, not
  * a test: it prints median, min and max per case and checks that every run returned the
  * verdict the case is about (a benchmark that silently measures XDP_PASS is worthless).
- * Method and traps: shared design notes, performance.md. Needs root. BENCH_QUICK=1: shorter. */
+ * Method and traps: shared design notes, performance.md. Needs root. BENCH_QUICK=1: shorter.
+ *
+ *   dataplane_bench [-o FILE]
+ *
+ * -o FILE: also write every round's figure as tab-separated rows for scripts/bench-report.py:
+ * "dataplane CASE ns ROUND VALUE", and per case "attr dataplane CASE KEY VALUE" rows (katran:
+ * the anchor; net: 1 when the wrapper's undo cost is to be subtracted). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -17,11 +23,9 @@
 #include "bench.skel.h"
 #include "frame.h"
 #include "lbenv.h"
-#include "maglev.h"
+#include "lbfill.h"
 
 #define MAX_ROUNDS 15
-#define TABLE_M 65537
-#define BACKENDS_PER_SVC 10
 #define BIG_CONNS (4U << 20)
 #define SMALL_CONNS 65536
 
@@ -78,7 +82,7 @@ static struct bcase CASES[] = {
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .katran = "-" },
-	{ .name = "TCP ACK established, 1 flow",
+	{ .name = "TCP ACK established, 1 flow (4in4)",
 	  .prog = "bench_xlb",
 	  .s = TCP4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
@@ -153,66 +157,6 @@ static struct bcase CASES[] = {
 
 static double NS[NCASES][MAX_ROUNDS]; /* per case, per round */
 
-/* Services as the daemon would install them: Maglev tables of 65537 slots, 10 backends. */
-struct bsvc {
-	uint32_t id;
-	const char *vip;
-	uint16_t port;
-	uint8_t proto;
-	int be_family; /* 4 or 6 */
-};
-
-static const struct bsvc SERVICES[] = {
-	{ 1, "10.0.0.10", 80, IPPROTO_TCP, 4 },	   { 2, "10.0.0.10", 53, IPPROTO_UDP, 4 },
-	{ 3, "2001:db8::10", 80, IPPROTO_TCP, 6 }, { 6, "10.0.0.30", 80, IPPROTO_TCP, 6 },
-	{ 7, "2001:db8::30", 80, IPPROTO_TCP, 4 },
-};
-
-static int fill(struct lbenv *e)
-{
-	static uint32_t table[TABLE_M];
-	struct xlb_config c = {
-		.abi_version = XLB_ABI_VERSION,
-		.hash_seed = 0x5eed1234,
-		.mtu = 1500,
-		.udp_idle_ticks = xlb_udp_idle_ticks(30),
-	};
-	uint32_t v4[4];
-	int err;
-
-	addr_parse("192.0.2.1", v4);
-	c.src_v4 = v4[0];
-	addr_parse("2001:db8:ff::1", c.src_v6);
-	memcpy(c.gw_mac, MAC_GW, 6);
-	err = lbenv_set_config(e, &c);
-	for (size_t i = 0; i < sizeof(SERVICES) / sizeof(SERVICES[0]) && !err; i++) {
-		const struct bsvc *s = &SERVICES[i];
-		struct maglev_backend mb[BACKENDS_PER_SVC];
-
-		for (uint32_t b = 0; b < BACKENDS_PER_SVC && !err; b++) {
-			char addr[64];
-
-			if (s->be_family == 4)
-				snprintf(addr, sizeof(addr), "10.1.%u.%u", s->id, b + 1);
-			else
-				snprintf(addr, sizeof(addr), "2001:db8:1:%x::%x", s->id, b + 1);
-			memset(&mb[b], 0, sizeof(mb[b]));
-			mb[b].family = s->be_family == 4 ? XLB_AF_INET : XLB_AF_INET6;
-			addr_parse(addr, mb[b].addr);
-			mb[b].weight = 100;
-			mb[b].id = s->id * 100 + b + 1;
-			err = lbenv_set_backend(e, mb[b].id, addr, s->id, 1, XLB_BE_UP, 100);
-		}
-		if (!err)
-			err = maglev_build(mb, BACKENDS_PER_SVC, table, TABLE_M);
-		if (!err)
-			err = lbenv_set_table(e, s->id, table, TABLE_M);
-		if (!err)
-			err = lbenv_set_service(e, s->vip, s->port, s->proto, s->id, TABLE_M);
-	}
-	return err;
-}
-
 static int benv_open(struct benv *b, uint32_t conns)
 {
 	int err;
@@ -226,7 +170,7 @@ static int benv_open(struct benv *b, uint32_t conns)
 	if (!err)
 		err = lbenv_use(&b->lb, b->skel->obj, "bench_xlb");
 	if (!err)
-		err = fill(&b->lb);
+		err = lbfill(&b->lb);
 	return err;
 }
 
@@ -281,14 +225,38 @@ static double median(const double *v, int n, double *min, double *max)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-int main(void)
+/* Write the raw rounds and the case attributes for the report generator. */
+static int write_tsv(const char *path, int rounds)
 {
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < NCASES; i++) {
+		struct bcase *c = &CASES[i];
+		bool net = !strcmp(c->prog, "bench_xlb") && c->action == XDP_TX;
+
+		fprintf(f, "attr\tdataplane\t%s\tkatran\t%s\n", c->name, c->katran);
+		fprintf(f, "attr\tdataplane\t%s\tnet\t%d\n", c->name, net);
+		for (int r = 0; r < rounds; r++)
+			fprintf(f, "dataplane\t%s\tns\t%d\t%.2f\n", c->name, r, NS[i][r]);
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *tsv = argc == 3 && !strcmp(argv[1], "-o") ? argv[2] : NULL;
 	bool quick = getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
 	int rounds = quick ? 5 : 9, err;
 	uint32_t scale = quick ? 10 : 1;
 	struct benv big = { 0 }, small = { 0 };
 	double undo_med = 0, swap_med = 0, mn, mx;
 
+	if (argc > 1 && !tsv) {
+		fprintf(stderr, "usage: dataplane_bench [-o FILE]\n");
+		return 2;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "dataplane_bench: needs root (BPF_PROG_TEST_RUN)\n");
 		return 1;
@@ -339,5 +307,9 @@ int main(void)
 	       "tunnel header after each run so that every run sees the original frame).\n");
 	bench_bpf__destroy(small.skel);
 	bench_bpf__destroy(big.skel);
+	if (tsv && (err = write_tsv(tsv, rounds))) {
+		fprintf(stderr, "dataplane_bench: cannot write %s: %s\n", tsv, strerror(-err));
+		return 1;
+	}
 	return 0;
 }

@@ -4,8 +4,15 @@
  * Build times are the median, min and max over interleaved rounds (every configuration once
  * per round), because these VMs switch speed within seconds; the floor row is the cost of
  * merely writing m slots, measured in the same rounds. BENCH_QUICK=1 runs fewer rounds.
+ *
+ *   maglev_bench [-o FILE]
+ *
+ * -o FILE: also write every round as tab-separated rows for scripts/bench-report.py:
+ * "maglev M/SET ms ROUND VALUE", and "attr maglev M/SET KEY VALUE" rows with m, set, balance,
+ * fail, must and extra.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +38,7 @@ static const struct bench_set sets[] = {
 	{ "n=100 equal", 100, 1, 1, 0 },
 	{ "n=1000 equal", 1000, 1, 1, 0 },
 	{ "n=100 w=1..100", 100, 1, 100, 0 },
-	{ "n=1000 one 1000x", 1000, 1, 1, 1000 },
+	{ "n=1000, one 1000x", 1000, 1, 1, 1000 },
 };
 
 static const __u32 sizes[] = { 65537, XLB_MAX_TABLE_SIZE };
@@ -154,14 +161,49 @@ static void floor_fill(__u32 *table, __u32 m, __u32 n)
 	}
 }
 
-int main(void)
+/* Write the raw rounds and each configuration's balance and disruption for the report. */
+static int write_tsv(const char *path, int rounds)
 {
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	for (size_t z = 0; z < NSIZES; z++) {
+		for (size_t k = 0; k <= NSETS; k++) {
+			struct bench_result *res = &results[z][k];
+			const char *set = k < NSETS ? sets[k].name : "floor: write m slots";
+			char name[64];
+
+			snprintf(name, sizeof(name), "%u/%s", sizes[z], set);
+			fprintf(f, "attr\tmaglev\t%s\tm\t%u\n", name, sizes[z]);
+			fprintf(f, "attr\tmaglev\t%s\tset\t%s\n", name, set);
+			if (k < NSETS) {
+				fprintf(f, "attr\tmaglev\t%s\tn\t%zu\n", name, sets[k].n);
+				fprintf(f, "attr\tmaglev\t%s\tbalance\t%.4f\n", name, res->balance);
+				fprintf(f, "attr\tmaglev\t%s\tfail\t%zu\n", name, res->failed);
+				fprintf(f, "attr\tmaglev\t%s\tmust\t%.3f\n", name, res->must_pct);
+				fprintf(f, "attr\tmaglev\t%s\textra\t%.3f\n", name, res->extra_pct);
+			}
+			for (int r = 0; r < rounds; r++)
+				fprintf(f, "maglev\t%s\tms\t%d\t%.4f\n", name, r, res->ms[r]);
+		}
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *tsv = argc == 3 && !strcmp(argv[1], "-o") ? argv[2] : NULL;
 	const char *quick = getenv("BENCH_QUICK");
 	int rounds = quick && *quick && strcmp(quick, "0") ? QUICK_ROUNDS : ROUNDS;
 	__u32 *table, *spare;
 	volatile __u32 sink = 0; /* keeps the floor's writes observable */
 	int err;
 
+	if (argc > 1 && !tsv) {
+		fprintf(stderr, "usage: maglev_bench [-o FILE]\n");
+		return 2;
+	}
 	table = malloc(XLB_MAX_TABLE_SIZE * sizeof(*table));
 	spare = malloc(XLB_MAX_TABLE_SIZE * sizeof(*spare));
 	if (!table || !spare) {
@@ -235,5 +277,9 @@ int main(void)
 	}
 	free(spare);
 	free(table);
+	if (tsv && (err = write_tsv(tsv, rounds))) {
+		fprintf(stderr, "maglev_bench: cannot write %s: %s\n", tsv, strerror(-err));
+		return 1;
+	}
 	return 0;
 }

@@ -4,6 +4,10 @@
 # only when one is missing (one apt-get update first). Idempotent; safe to run on every build.
 # XLB_DEPS_SKIP: names of packages not to install, separated by spaces (the Vagrant lab's VMs
 # skip vagrant itself).
+#
+#   scripts/install-deps.sh [bench]
+#
+# "bench" also installs what only `make bench` needs (the build and tests do without it).
 set -euo pipefail
 
 # One line per package, with why it is here.
@@ -25,6 +29,13 @@ PACKAGES=(
 	prometheus                  # promtool and a real server scraping /metrics in the tests
 	vagrant                     # `vagrant validate` of vagrant/Vagrantfile (no VM provider needed)
 )
+
+# Only for `make bench` (scripts/bench.sh).
+BENCH_PACKAGES=(
+	wrk                         # HTTP load through the VIP and straight to a backend
+	gnuplot-nox                 # the plots of docs/benchmarks.md
+)
+[ "${1:-}" = bench ] && PACKAGES+=("${BENCH_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

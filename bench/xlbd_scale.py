@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+# xlbd_scale.py - xlbd at scale: the time to apply a large configuration through the control
+# API (POST /v1/config/apply, timed by the client: validation, Maglev builds, map writes) and
+# xlbd's memory (VmRSS, VmHWM from /proc/PID/status) with it applied. xlbd runs in a throwaway
+# network namespace with a veth pair, as tests/e2e/xlbd_lifecycle.sh does. A benchmark: it
+# aborts when xlbd refuses a configuration, never on a number.
+#
+#   xlbd_scale.py XLBD [-o FILE]
+#
+# Shapes: the ABI's limits (include/xlb_abi.h: 512 services, 16384 backends in all, tables of at
+# most 655373 slots and at least 100 per backend) rule out 1,000 x 10 and 100 x 1,000, so the
+# largest that fit are measured: 512 services x 10 backends and 16 services x 1,000 backends.
+# Each round, per shape: apply it from a one-service configuration ("apply"), apply it again
+# with every weight changed so every table is rebuilt ("rebuild"; not in BENCH_QUICK runs), and
+# go back ("remove").
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xlbapi import Tsv, api, quick, summary  # noqa: E402
+
+SHAPES = [  # name, services, backends per service, table_size
+    ("512 services x 10 backends", 512, 10, 65537),
+    ("16 services x 1,000 backends", 16, 1000, 100003),
+]
+
+
+def config(tmp, shape, weight):
+    name, nsvc, nbe, m = shape
+    out = ["interfaces: [veth0]", "tunnel_source: 192.0.2.1", "gateway: 02:00:00:00:00:fe",
+           "hash_seed: 4242", "state_dir: %s/state" % tmp, "services:"]
+    for s in range(nsvc):
+        out.append("  - vip: 10.%d.%d.%d" % (10 + s // 65536, (s // 256) % 256, s % 256))
+        out.append("    port: 80")
+        out.append("    proto: tcp")
+        out.append("    table_size: %d" % m)
+        out.append("    backends:")
+        for b in range(nbe):
+            n = s * nbe + b
+            out.append("      - {address: 10.%d.%d.%d, weight: %d}" %
+                       (100 + n // 65536, (n // 256) % 256, n % 256, weight))
+    return "\n".join(out) + "\n"
+
+
+def small(tmp):
+    return config(tmp, ("one", 1, 1, 65537), 100)
+
+
+def mem(pid):
+    kb = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                kb[k] = int(v.split()[0])
+    return kb
+
+
+def apply(sock, body):
+    t0 = time.monotonic()
+    st, js = api(sock, "POST", "/v1/config/apply", body.encode())
+    dt = (time.monotonic() - t0) * 1000
+    if st != 200:
+        sys.exit("xlbd_scale: apply refused (%d): %s" % (st, js))
+    return dt
+
+
+def main():
+    xlbd = sys.argv[1]
+    out = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "-o" else None
+    rounds = 1 if quick() else 3
+    tsv = Tsv(out, "scale")
+    ns = "xlbsc-%d" % os.getpid()
+    pin = "/sys/fs/bpf/xlbsc-%d" % os.getpid()
+    tmp = tempfile.mkdtemp(prefix="xlbsc.")
+    sock = tmp + "/xlbd.sock"
+    os.makedirs(tmp + "/state")
+    with open(tmp + "/xlbd.yaml", "w") as f:
+        f.write(small(tmp))
+    sh = lambda c: subprocess.run(c, shell=True, check=True)  # noqa: E731
+    proc = None
+    try:
+        sh("ip netns add %s && ip -n %s link set lo up && ip -n %s link add veth0 type veth "
+           "peer name veth1 && ip -n %s link set veth0 up && ip -n %s link set veth1 up" %
+           ((ns,) * 5))
+        proc = subprocess.Popen(["nsenter", "--net=/run/netns/" + ns, xlbd, "-c",
+                                 tmp + "/xlbd.yaml", "--pin-dir", pin, "--socket", sock],
+                                stdout=open(tmp + "/xlbd.log", "w"), stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                if api(sock, "GET", "/v1/status")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            sys.exit("xlbd_scale: xlbd did not start: %s" % open(tmp + "/xlbd.log").read()[-500:])
+        base = mem(proc.pid)
+        tsv.attr("idle (1 service x 1 backend)", "order", 0)
+        tsv.row("idle (1 service x 1 backend)", "rss_mib", 0, base["VmRSS"] / 1024)
+        res = {}
+        for r in range(rounds):
+            for k, shape in enumerate(SHAPES):
+                big = config(tmp, shape, 100)
+                t_apply = apply(sock, big)
+                st, js = api(sock, "GET", "/v1/services")
+                if st != 200 or len(js["services"]) != shape[1]:
+                    sys.exit("xlbd_scale: %s: %s services running" %
+                             (shape[0], len(js["services"]) if js else "?"))
+                m = mem(proc.pid)
+                # Quick runs skip the rebuild: applying is slow enough to dominate them.
+                t_rebuild = None if quick() else apply(sock, config(tmp, shape, 50))
+                t_remove = apply(sock, small(tmp))
+                tsv.attr(shape[0], "order", k + 1)
+                tsv.attr(shape[0], "bytes", len(big))
+                for unit, v in (("apply_ms", t_apply), ("rebuild_ms", t_rebuild),
+                                ("remove_ms", t_remove), ("rss_mib", m["VmRSS"] / 1024),
+                                ("hwm_mib", m["VmHWM"] / 1024)):
+                    if v is None:
+                        continue
+                    tsv.row(shape[0], unit, r, v)
+                    res.setdefault((shape[0], unit), []).append(v)
+        print("xlbd at scale, %d rounds (idle RSS %.1f MiB)" % (rounds, base["VmRSS"] / 1024))
+        for (name, unit), v in res.items():
+            print("%-32s %-11s median %9.1f  min %9.1f  max %9.1f" % ((name, unit) + summary(v)))
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait()
+        subprocess.run(["nsenter", "--net=/run/netns/" + ns, xlbd, "--cleanup", "--pin-dir", pin],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["rm", "-rf", pin, tmp])
+        subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+
+
+main()
