@@ -77,6 +77,7 @@ static struct {
 	size_t n, cap;
 	int *index; /* open addressing over t: hash(svc, addr) -> i + 1, 0 = empty */
 	size_t index_cap;
+	size_t reuse_from; /* t[0..reuse_from) has no unused entry */
 	struct prom_histo durations[N_TYPES]; /* of finished checks, by type */
 } H = { .tick = -1 };
 
@@ -138,6 +139,21 @@ static int rebuild_index(void)
 			s = (s + 1) & (cap - 1);
 		H.index[s] = (int)i + 1;
 	}
+	return 0;
+}
+
+/* Make target i (used, with its key set) findable. The index is rebuilt only when it would be
+ * more than half full, so adding n targets costs O(n), not a rebuild each. */
+static int index_add(size_t i)
+{
+	size_t s;
+
+	if (!H.index || H.n * 2 + 1 > H.index_cap)
+		return rebuild_index();
+	s = key_hash(&H.t[i].svc, &H.t[i].addr) & (H.index_cap - 1);
+	while (H.index[s])
+		s = (s + 1) & (H.index_cap - 1);
+	H.index[s] = (int)i + 1;
 	return 0;
 }
 
@@ -505,9 +521,10 @@ void health_stop(void)
 
 static struct target *add_target(void)
 {
-	for (size_t i = 0; i < H.n; i++)
-		if (!H.t[i].used)
-			return &H.t[i];
+	/* t[0..reuse_from) has no unused entry (reset when targets go): no rescans. */
+	for (; H.reuse_from < H.n; H.reuse_from++)
+		if (!H.t[H.reuse_from].used)
+			return &H.t[H.reuse_from++];
 	if (H.n == H.cap) {
 		size_t cap = H.cap ? H.cap * 2 : 64;
 		struct target *grown = realloc(H.t, cap * sizeof(*grown));
@@ -557,7 +574,7 @@ int health_sync(const struct xlb_conf *c,
 				t->changed_ns = now;
 				/* The first check comes at a random point of one interval. */
 				t->next_ns = now + (uint64_t)rnd(eff.interval_ms + 1) * 1000000ULL;
-				if (rebuild_index())
+				if (index_add((size_t)(t - H.t)))
 					return -ENOMEM;
 			} else if (memcmp(&t->cfg, &eff, sizeof(t->cfg))) {
 				stop_check(t);
@@ -576,6 +593,7 @@ int health_sync(const struct xlb_conf *c,
 			H.t[i].used = false;
 		}
 	}
+	H.reuse_from = 0;
 	return rebuild_index();
 }
 
