@@ -216,10 +216,14 @@ ct_prom=$(query 'xlb_conntrack_entries' | awk '{print $2}')
 ct_map=$($CHECK get "$TMP/after.txt" 'xlb_conntrack_entries{}' 2>/dev/null)
 [ "$ct_map" = none ] && ct_map=$(grep '^xlb_conntrack_entries ' "$TMP/after.txt" | awk '{print $2}')
 ct_api=$(api /v1/conns | python3 -c 'import json, sys; print(json.load(sys.stdin)["entries"])' 2>/dev/null)
-if [ -n "$ct_prom" ] && [ "$ct_prom" = "$ct_map" ] && [ "$ct_map" = "$ct_api" ] && [ "$ct_map" -gt 0 ]; then
-	ok "conntrack_entries_equal_api ($ct_map)"
+# xlbd counts with the kernel's element counter; bpftool walks the table entry by entry.
+ct_walk=$(in_lb bpftool -j map dump pinned "/sys/fs/bpf/xlb-lab-$LAB_ID/xlb_conns" |
+	python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+if [ -n "$ct_prom" ] && [ "$ct_prom" = "$ct_map" ] && [ "$ct_map" = "$ct_api" ] &&
+	[ "$ct_map" = "$ct_walk" ] && [ "$ct_map" -gt 0 ]; then
+	ok "conntrack_entries_equal_api_and_a_walk ($ct_map)"
 else
-	bad conntrack_entries_equal_api "promql '$ct_prom', scrape '$ct_map', api '$ct_api'"
+	bad conntrack_entries_equal_api_and_a_walk "promql '$ct_prom', scrape '$ct_map', api '$ct_api', walk '$ct_walk'"
 fi
 
 # ---- a backend taken down: seen within one scrape of the health checker's decision ----

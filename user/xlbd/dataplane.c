@@ -18,6 +18,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "count.skel.h"
 #include "xlb.skel.h"
 
 struct dp {
@@ -30,6 +31,8 @@ struct dp {
 	int ncpus;
 	struct xlb_counter *percpu; /* scratch: one value per possible CPU */
 	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
+	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
+	struct bpf_link *count_link;
 };
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -110,6 +113,33 @@ static int mkdir_private(const char *path)
 	if (chmod(path, 0700))
 		return -errno;
 	return 0;
+}
+
+/* Load xlb_map_count for xlb_conns. Optional: on a kernel without bpf_map_sum_elem_count
+ * (before 6.6) dp_conns_count() walks the table instead, and says so once in the log. */
+static void open_conns_counter(struct dp *dp)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int ret;
+
+	if (bpf_obj_get_info_by_fd(dp->conns_fd, &info, &len))
+		return;
+	dp->count = count_bpf__open();
+	if (!dp->count)
+		goto fallback;
+	dp->count->rodata->target_id = info.id;
+	ret = count_bpf__load(dp->count);
+	if (!ret) {
+		dp->count_link = bpf_program__attach_iter(dp->count->progs.xlb_map_count, NULL);
+		if (dp->count_link)
+			return;
+	}
+	count_bpf__destroy(dp->count);
+	dp->count = NULL;
+fallback:
+	xlog_info("connection-table occupancy: no element counter in this kernel (Linux 6.6+), "
+		  "counting by walking the table");
 }
 
 int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t errlen)
@@ -196,6 +226,7 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 		seterr(err, errlen, "cannot size the per-CPU counters");
 		goto err_destroy;
 	}
+	open_conns_counter(dp);
 	*out = dp;
 	return 0;
 
@@ -216,6 +247,8 @@ void dp_close(struct dp *dp)
 {
 	if (!dp)
 		return;
+	bpf_link__destroy(dp->count_link);
+	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->slot_keys);
 	free(dp->percpu);
@@ -734,6 +767,17 @@ int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
 		goto out;
 	}
 	*capacity = info.max_entries;
+	if (dp->count_link) {
+		int fd = bpf_iter_create(bpf_link__fd(dp->count_link));
+
+		if (fd >= 0 && read(fd, count, sizeof(*count)) == sizeof(*count)) {
+			close(fd);
+			goto out;
+		}
+		if (fd >= 0)
+			close(fd);
+		*count = 0; /* the iterator failed: walk */
+	}
 	/* Batches walk the table in few system calls; ENOENT marks its end. */
 	for (;;) {
 		n = CHUNK;
