@@ -339,14 +339,16 @@ bad_cases() {
 	cat <<'EOF'
 2#Error: too many arguments; usage: lbctl service list#service list x
 1#Error: service must be VIP:PORT/PROTO (e.g. 10.0.0.10:80/tcp, [2001:db8::10]:443/udp), got '10.0.0.10:80'#service show 10.0.0.10:80
-2#Error: missing argument; usage: lbctl service add SERVICE [name NAME] [table-size M] [echo on|off]#service add
+2#Error: missing argument; usage: lbctl service add SERVICE [name NAME] [table-size M] [echo on|off] [announce on|off]#service add
 1#Error: table-size must be a prime in 7..655373, got 100 (the next prime is 101)#service add 10.0.0.20:80/tcp table-size 100
 1#Error: table-size must be a prime in 7..655373, got 0251#service add 10.0.0.20:80/tcp table-size 0251
 1#Error: name must be 1..31 characters of A-Z a-z 0-9 _ . -, got 'a b'#service add 10.0.0.20:80/tcp name 'a b'
-2#Error: unknown keyword 'size' (expected name, table-size, echo)#service add 10.0.0.20:80/tcp size 7
+2#Error: unknown keyword 'size' (expected name, table-size, echo, announce)#service add 10.0.0.20:80/tcp size 7
 2#Error: name given twice#service add 10.0.0.20:80/tcp name a name b
-2#Error: nothing to set: give name, table-size or echo#service set 10.0.0.10:80/tcp
+2#Error: nothing to set: give name, table-size, echo or announce#service set 10.0.0.10:80/tcp
 1#Error: echo must be on or off, got 'maybe'#service set 10.0.0.10:80/tcp echo maybe
+1#Error: announce must be on or off, got 'yes'#service set 10.0.0.10:80/tcp announce yes
+2#Error: announce given twice#service set 10.0.0.10:80/tcp announce on announce off
 1#Error: service must be VIP:PORT/PROTO (e.g. 10.0.0.10:80/tcp, [2001:db8::10]:443/udp), got '10.0.0.10:80/sctp'#service del 10.0.0.10:80/sctp
 1#Error: service 10.0.0.10:80/tcp already exists#service add 10.0.0.10:80/tcp
 2#Error: missing argument; usage: lbctl backend list SERVICE#backend list
