@@ -395,11 +395,11 @@ static int run(void)
 	xlog_info("ready: %zu services on %zu interfaces, control socket %s", c.n_services,
 		  c.n_ifaces, X.socket_path);
 	ret = loop_run(X.loop);
-	api_stop();
-	health_stop();
-	/* A stopped daemon no longer follows health: let the routers stop sending here. */
+	/* A stopped daemon no longer follows health: let the routers stop sending here, first. */
 	if (announce_withdraw_all() < 0)
 		xlog_err("some VIP routes could not be withdrawn (xlbd --withdraw retries)");
+	api_stop();
+	health_stop();
 out_sig:
 	close(sfd);
 out_loop:
