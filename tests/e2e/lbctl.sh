@@ -180,7 +180,7 @@ check daemon_status_json "$OUT" test "$(py '(d["pin_dir"], d["services"], d["has
 
 run service list
 check service_list_human "$OUT" test "$RC" = 0 -a "$(grep -cE \
-	'^(10\.0\.0\.10:80/tcp +web +251 +on +2 +2|\[2001:db8::53\]:53/udp +dns6 +307 +off +3 +2)$' <<<"$OUT")" = 2
+	'^(10\.0\.0\.10:80/tcp +web +251 +on +2 +2 +no|\[2001:db8::53\]:53/udp +dns6 +307 +off +3 +2 +no)$' <<<"$OUT")" = 2
 run -j service list
 check service_list_json "$OUT" test "$(py '[(s["service"], s["name"], s["table_size"], s["icmp_echo"]) for s in d["services"]]')" = \
 	"[('10.0.0.10:80/tcp', 'web', 251, True), ('[2001:db8::53]:53/udp', 'dns6', 307, False)]"
@@ -588,7 +588,7 @@ check conns_flush_all "$OUT" test "$OUT" = "10,000 connection entries deleted" -
 
 printf 'service show %s\n# a comment\n\nversion\n' "$WEB" >"$TMP/b1"
 run -j batch file "$TMP/b1"
-check batch_json_array "$OUT" test "$(py '[sorted(x)[0] for x in d]')" = "['backends', 'abi_version']"
+check batch_json_array "$OUT" test "$(py '[sorted(x)[0] for x in d]')" = "['announce', 'abi_version']"
 printf 'version\nbackend set %s 10.1.0.12 weight 70000\nversion\n' "$WEB" >"$TMP/b2"
 run batch file "$TMP/b2"
 check batch_stops_at_error "rc=$RC $ERR" test "$RC" = 1 -a "$ERR" = "Error: $TMP/b2:2: weight must be 0..65535, got 70000" \
