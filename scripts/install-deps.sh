@@ -27,6 +27,7 @@ PACKAGES=(
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
 	python3 curl                # the lab's servers and clients, the tests' API calls
 	prometheus                  # promtool and a real server scraping /metrics in the tests
+	bird2                       # BGP for the scale-out lab (tests/e2e/scale_out.sh); ~7 s to install
 	vagrant                     # `vagrant validate` of vagrant/Vagrantfile (no VM provider needed)
 )
 

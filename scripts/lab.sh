@@ -3,12 +3,17 @@
 # lab.sh - the namespace lab: clients, a router, an LB running xlbd/xlb_lb, and backends
 # running xlb_decap with the VIPs on lo and real HTTP and UDP echo servers, all on one machine.
 #
-#   scripts/lab.sh up [-b BACKENDS] [-c CLIENTS] [-w W1,W2,...] [--no-xlbd]
-#   scripts/lab.sh down | status | exec NODE CMD... | xlbd-start | xlbd-stop [SIGNAL] |
-#                  wait-healthy
+#   scripts/lab.sh up [-b BACKENDS] [-c CLIENTS] [-w W1,W2,...] [--lbs N] [--no-xlbd]
+#   scripts/lab.sh down | status | exec NODE CMD... | xlbd-start [LB] | xlbd-stop [SIGNAL] [LB] |
+#                  wait-healthy [LB] | birdc NODE CMD...
 #
-# NODE is lb, router, clientN or backendN. LAB_ID (default "demo") names the lab: several labs
-# can run at once. State lives in /run/xlb-lab/$LAB_ID (config, logs, pids, the addresses).
+# NODE is lb, lbN (N >= 2), router, clientN or backendN. LAB_ID (default "demo") names the lab:
+# several labs can run at once. State lives in /run/xlb-lab/$LAB_ID (config, logs, pids).
+#
+# --lbs N (scale-out, docs/scale-out.md): N LB nodes (lb, lb2, ... at 10.99.K.2, lb at
+# 10.99.0.2), each running xlbd with "announce: { table: 100 }" and BIRD (scripts/bird/lb.conf);
+# the router runs BIRD (scripts/bird/router.conf) and learns the IPv4 VIP from all of them
+# over BGP as one ECMP route, hashed on L4 ports. The IPv6 VIP stays a static route to lb.
 #
 #  clientN  10.100.N.2/24  fd00:100:N::2/64 ──┐
 #                                             ├── router ── lb 10.99.0.2, fd00:99::2 (xlb_lb)
@@ -29,6 +34,7 @@ PFX=xl$(printf '%s' "$LAB_ID" | cut -c1-6)
 VIP4=10.0.0.10
 VIP6=fd00:10::10
 PIN=/sys/fs/bpf/xlb-lab-$LAB_ID
+ANNOUNCE_TABLE=100
 
 die() {
 	echo "lab.sh: $*" >&2
@@ -50,59 +56,101 @@ link_pair() { # NODE_A IF_A NODE_B IF_B
 	ip -n "$(ns "$3")" link set "$4" up
 }
 
+# An LB node's files: lb keeps the historical names (xlbd.yaml, xlbd.sock, ...), lbN adds -lbN.
+lb_sfx() { [ "${1:-lb}" = lb ] || echo "-$1"; }
+lb_pin() { echo "$PIN$(lb_sfx "$1")"; }
+# LB node K's subnet: lb (K = 1) is on 10.99.0.0/24, lbK on 10.99.K.0/24.
+lb_net() { [ "$1" -eq 1 ] && echo 0 || echo "$1"; }
+lb_name() { [ "$1" -eq 1 ] && echo lb || echo "lb$1"; }
+lb_count() { cut -d' ' -f3 "$STATE/size" 2>/dev/null | grep . || echo 1; }
+
 # The configuration comes from scripts/xlbd-conf.sh, shared with the Vagrant lab.
-write_xlbd_conf() { # BACKENDS WEIGHTS (comma separated, one per backend)
-	"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native -d "$STATE/xlbd-state" \
-		>"$STATE/xlbd.yaml"
+write_xlbd_conf() { # BACKENDS WEIGHTS (comma separated, one per backend) LB_COUNT
+	local k n
+	if [ "$3" -eq 1 ]; then
+		"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native -d "$STATE/xlbd-state" \
+			>"$STATE/xlbd.yaml"
+		return
+	fi
+	for k in $(seq 1 "$3"); do
+		n=$(lb_net "$k")
+		"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native \
+			-d "$STATE/xlbd-state$(lb_sfx "$(lb_name "$k")")" -s "10.99.$n.2,fd00:99:$n::2" \
+			-a $ANNOUNCE_TABLE >"$STATE/xlbd$(lb_sfx "$(lb_name "$k")").yaml"
+	done
 }
 
-xlbd_start() {
-	[ -f "$STATE/xlbd.yaml" ] || die "no lab: run 'lab.sh up' first"
-	nsenter --net="/run/netns/$(ns lb)" "$OUTPUT/xlbd" -c "$STATE/xlbd.yaml" --pin-dir "$PIN" \
-		--socket "$STATE/xlbd.sock" >>"$STATE/xlbd.log" 2>&1 &
-	echo $! >"$STATE/xlbd.pid"
+xlbd_start() { # [LB]
+	local node=${1:-lb} sfx
+	sfx=$(lb_sfx "$node")
+	[ -f "$STATE/xlbd$sfx.yaml" ] || die "no lab or no LB node $node: run 'lab.sh up' first"
+	nsenter --net="/run/netns/$(ns "$node")" "$OUTPUT/xlbd" -c "$STATE/xlbd$sfx.yaml" \
+		--pin-dir "$(lb_pin "$node")" --socket "$STATE/xlbd$sfx.sock" \
+		>>"$STATE/xlbd$sfx.log" 2>&1 &
+	echo $! >"$STATE/xlbd$sfx.pid"
 	for _ in $(seq 1 200); do
-		[ -S "$STATE/xlbd.sock" ] && curl -sf --unix-socket "$STATE/xlbd.sock" http://lab/v1/status \
-			>/dev/null 2>&1 && return 0
-		kill -0 "$(cat "$STATE/xlbd.pid")" 2>/dev/null || break
+		[ -S "$STATE/xlbd$sfx.sock" ] && curl -sf --unix-socket "$STATE/xlbd$sfx.sock" \
+			http://lab/v1/status >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$STATE/xlbd$sfx.pid")" 2>/dev/null || break
 		sleep 0.05
 	done
-	tail -5 "$STATE/xlbd.log" >&2
-	die "xlbd did not start (log: $STATE/xlbd.log)"
+	tail -5 "$STATE/xlbd$sfx.log" >&2
+	die "xlbd did not start (log: $STATE/xlbd$sfx.log)"
+}
+
+# BIRD in NODE's namespace with its config from scripts/bird/ (router or an LB node).
+bird_start() { # NODE
+	local node=$1 conf=$STATE/bird-$1.conf k n
+	if [ "$node" = router ]; then
+		sed "s/@ROUTER_ID@/10.99.0.1/" "$TOP/scripts/bird/router.conf" >"$conf"
+		for k in $(seq 1 "$(lb_count)"); do
+			echo "protocol bgp $(lb_name "$k") from xlb_node { neighbor 10.99.$(lb_net "$k").2 as 65001; }" \
+				>>"$conf"
+		done
+	else
+		k=${node#lb}
+		n=$(lb_net "${k:-1}")
+		sed -e "s/@ROUTER_ID@/10.99.$n.2/" -e "s/@TABLE@/$ANNOUNCE_TABLE/" \
+			-e "s/@NEIGHBOR@/10.99.$n.1/" "$TOP/scripts/bird/lb.conf" >"$conf"
+	fi
+	in_node "$node" bird -c "$conf" -s "$STATE/bird-$node.ctl" -P "$STATE/bird-$node.pid" \
+		2>>"$STATE/bird-$node.log" || die "bird did not start in $node (log: $STATE/bird-$node.log)"
 }
 
 # Wait (up to 10 s) until xlbd's health checks report every backend up: the first backend to
 # pass would otherwise take every new flow until the others pass too.
-wait_healthy() {
+wait_healthy() { # [LB]
+	local sock=$STATE/xlbd$(lb_sfx "${1:-lb}").sock
 	for _ in $(seq 1 200); do
-		curl -s --unix-socket "$STATE/xlbd.sock" http://lab/v1/health 2>/dev/null |
+		curl -s --unix-socket "$sock" http://lab/v1/health 2>/dev/null |
 			python3 -c 'import json, sys
 b = json.load(sys.stdin)["backends"]
 sys.exit(0 if b and all(x["state"] == "up" for x in b) else 1)' && return 0
 		sleep 0.05
 	done
-	die "backends not all healthy after 10 s: curl --unix-socket $STATE/xlbd.sock http://lab/v1/health"
+	die "backends not all healthy after 10 s: curl --unix-socket $sock http://lab/v1/health"
 }
 
-xlbd_stop() { # [SIGNAL]
-	local pid
-	[ -f "$STATE/xlbd.pid" ] || return 0
-	pid=$(cat "$STATE/xlbd.pid")
+xlbd_stop() { # [SIGNAL] [LB]
+	local pid pidf=$STATE/xlbd$(lb_sfx "${2:-lb}").pid
+	[ -f "$pidf" ] || return 0
+	pid=$(cat "$pidf")
 	kill "-${1:-TERM}" "$pid" 2>/dev/null || true
 	for _ in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	rm -f "$STATE/xlbd.pid"
+	rm -f "$pidf"
 }
 
 up() {
-	local backends=3 clients=2 weights="" start_xlbd=1 i
+	local backends=3 clients=2 weights="" start_xlbd=1 lbs=1 i k n
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-b) backends=$2; shift 2 ;;
 		-c) clients=$2; shift 2 ;;
 		-w) weights=$2; shift 2 ;;
+		--lbs) lbs=$2; shift 2 ;;
 		--no-xlbd) start_xlbd=0; shift ;;
 		*) die "up: unknown option $1" ;;
 		esac
@@ -111,11 +159,13 @@ up() {
 	[ -x "$OUTPUT/xlbd" ] && [ -x "$OUTPUT/xlb-decap" ] && [ -f "$OUTPUT/pass.bpf.o" ] ||
 		die "build first: make"
 	[ -d "$STATE" ] && die "lab $LAB_ID is already up (lab.sh down first)"
+	case $lbs in [1-9]) ;; *) die "--lbs: 1..9 LB nodes, got $lbs" ;; esac
+	[ "$lbs" -eq 1 ] || command -v bird >/dev/null || die "--lbs $lbs needs BIRD 2 (make deps)"
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	mkdir -p "$STATE"
-	echo "$backends $clients" >"$STATE/size"
+	echo "$backends $clients $lbs" >"$STATE/size"
 
-	for node in router lb $(seq -f 'client%g' 1 "$clients") $(seq -f 'backend%g' 1 "$backends"); do
+	for node in router $(for k in $(seq 1 "$lbs"); do lb_name "$k"; done) $(seq -f 'client%g' 1 "$clients") $(seq -f 'backend%g' 1 "$backends"); do
 		ip netns add "$(ns "$node")"
 		ip -n "$(ns "$node")" link set lo up
 	done
@@ -133,11 +183,26 @@ up() {
 	ip -n "$(ns lb)" -6 route add default via fd00:99::1
 	in_node router ethtool -K rt-lb tx off >/dev/null
 	ip -n "$(ns router)" link set dev rt-lb xdpdrv obj "$OUTPUT/pass.bpf.o" sec xdp
-	ip -n "$(ns router)" route add $VIP4/32 via 10.99.0.2
+	[ "$lbs" -eq 1 ] && ip -n "$(ns router)" route add $VIP4/32 via 10.99.0.2
 	ip -n "$(ns router)" -6 route add $VIP6/128 via fd00:99::2
 	# Tunnel headroom: the path LB -> router -> backends carries 1500 + 40.
 	ip -n "$(ns lb)" link set lb0 mtu 1600
 	ip -n "$(ns router)" link set rt-lb mtu 1600
+	# Further LB nodes, the same way on their own subnets; ECMP hashes on L4 ports.
+	for k in $(seq 2 "$lbs"); do
+		link_pair router "rt-lb$k" "lb$k" lb0
+		ip -n "$(ns router)" addr add "10.99.$k.1/24" dev "rt-lb$k"
+		ip -n "$(ns router)" addr add "fd00:99:$k::1/64" dev "rt-lb$k" nodad
+		ip -n "$(ns "lb$k")" addr add "10.99.$k.2/24" dev lb0
+		ip -n "$(ns "lb$k")" addr add "fd00:99:$k::2/64" dev lb0 nodad
+		ip -n "$(ns "lb$k")" route add default via "10.99.$k.1"
+		ip -n "$(ns "lb$k")" -6 route add default via "fd00:99:$k::1"
+		in_node router ethtool -K "rt-lb$k" tx off >/dev/null
+		ip -n "$(ns router)" link set dev "rt-lb$k" xdpdrv obj "$OUTPUT/pass.bpf.o" sec xdp
+		ip -n "$(ns "lb$k")" link set lb0 mtu 1600
+		ip -n "$(ns router)" link set "rt-lb$k" mtu 1600
+	done
+	[ "$lbs" -eq 1 ] || in_node router sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 
 	for i in $(seq 1 "$clients"); do
 		link_pair router "rt-c$i" "client$i" eth0
@@ -177,6 +242,12 @@ up() {
 			10.99.0.2/32 >/dev/null
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow add \
 			fd00:99::2/128 >/dev/null
+		for k in $(seq 2 "$lbs"); do
+			in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow \
+				add "10.99.$k.2/32" >/dev/null
+			in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow \
+				add "fd00:99:$k::2/128" >/dev/null
+		done
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" vip add $VIP4 \
 			>/dev/null
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" vip add $VIP6 \
@@ -196,17 +267,36 @@ up() {
 		done
 	done
 	# Prime the router's neighbour entry for the LB and the LB's for the router.
-	in_node lb ping -c1 -W1 10.99.0.1 >/dev/null 2>&1 || true
-	in_node lb ping -6 -c1 -W1 fd00:99::1 >/dev/null 2>&1 || true
+	for k in $(seq 1 "$lbs"); do
+		n=$(lb_net "$k")
+		in_node "$(lb_name "$k")" ping -c1 -W1 "10.99.$n.1" >/dev/null 2>&1 || true
+		in_node "$(lb_name "$k")" ping -6 -c1 -W1 "$([ "$k" -eq 1 ] && echo fd00:99::1 ||
+			echo "fd00:99:$k::1")" >/dev/null 2>&1 || true
+	done
 
-	write_xlbd_conf "$backends" "$weights"
-	[ $start_xlbd -eq 1 ] && xlbd_start
+	write_xlbd_conf "$backends" "$weights" "$lbs"
+	if [ "$lbs" -gt 1 ]; then
+		bird_start router
+		for k in $(seq 1 "$lbs"); do bird_start "$(lb_name "$k")"; done
+	fi
+	if [ $start_xlbd -eq 1 ]; then
+		for k in $(seq 1 "$lbs"); do xlbd_start "$(lb_name "$k")"; done
+	fi
 	return 0
 }
 
 down() {
-	local n
-	xlbd_stop TERM
+	local n k node
+	for k in $(seq 1 "$(lb_count)"); do
+		node=$(lb_name "$k")
+		xlbd_stop TERM "$node"
+		[ "$k" -eq 1 ] || { [ -d "$(lb_pin "$node")" ] &&
+			in_node "$node" "$OUTPUT/xlbd" --cleanup --pin-dir "$(lb_pin "$node")" \
+				>/dev/null 2>&1; rm -rf "$(lb_pin "$node")"; }
+	done
+	for f in "$STATE"/bird-*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
 	for f in "$STATE"/server*.pid; do
 		# A stopped (SIGSTOP) server must be continued to die.
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && kill -CONT "$(cat "$f")" 2>/dev/null
@@ -242,11 +332,17 @@ exec)
 	shift
 	in_node "$node" "$@"
 	;;
-xlbd-start) xlbd_start ;;
-wait-healthy) wait_healthy ;;
-xlbd-stop) xlbd_stop "${1:-TERM}" ;;
+xlbd-start) xlbd_start "${1:-lb}" ;;
+wait-healthy) wait_healthy "${1:-lb}" ;;
+xlbd-stop) xlbd_stop "${1:-TERM}" "${2:-lb}" ;;
+birdc)
+	[ $# -ge 1 ] || die "usage: lab.sh birdc NODE CMD..."
+	node=$1
+	shift
+	birdc -s "$STATE/bird-$node.ctl" "$@"
+	;;
 *)
-	sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

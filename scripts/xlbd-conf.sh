@@ -4,16 +4,19 @@
 # namespace lab (scripts/lab.sh) and the Vagrant lab (vagrant/) run.
 #
 #   scripts/xlbd-conf.sh [-b BACKENDS] [-w W1,W2,...] [-i IFACE] [-m XDP_MODE] [-d STATE_DIR]
+#                        [-s SOURCE4,SOURCE6] [-a ANNOUNCE_TABLE]
 #
 # The lab's addressing plan: the LB's tunnel sources are 10.99.0.2 and fd00:99::2, backend N
 # is 10.101.N.2 and fd00:101:N::2, the VIPs 10.0.0.10 and fd00:10::10 carry HTTP (TCP 80) and
 # UDP echo (UDP 7). Defaults: 3 backends, weight 100 each, interface lb0, native XDP,
-# state in /var/lib/xlb. A missing weight (fewer in -w than backends) is 100.
+# state in /var/lib/xlb. A missing weight (fewer in -w than backends) is 100. -s: other tunnel
+# sources (a second LB node of the scale-out lab); -a: announce the VIPs in that routing table.
 set -eu
 
 VIP4=10.0.0.10
 VIP6=fd00:10::10
 backends=3 weights="" iface=lb0 mode=native state_dir=/var/lib/xlb
+sources=10.99.0.2,fd00:99::2 table=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -22,6 +25,8 @@ while [ $# -gt 0 ]; do
 	-i) iface=$2; shift 2 ;;
 	-m) mode=$2; shift 2 ;;
 	-d) state_dir=$2; shift 2 ;;
+	-s) sources=$2; shift 2 ;;
+	-a) table=$2; shift 2 ;;
 	*)
 		sed -n '6p' "$0" | sed 's/^# \{0,1\}/usage: /' >&2
 		exit 2
@@ -31,12 +36,13 @@ done
 
 echo "interfaces: [$iface]"
 echo "xdp_mode: $mode"
-echo "tunnel_source: 10.99.0.2"
-echo "tunnel_source_v6: fd00:99::2"
+echo "tunnel_source: ${sources%,*}"
+echo "tunnel_source_v6: ${sources#*,}"
 echo "gateway: auto"
 echo "hash_seed: 4242"
 echo "mtu: 1500"
 echo "state_dir: $state_dir"
+[ -n "$table" ] && echo "announce: { table: $table }"
 echo "services:"
 for vip in "$VIP4:v4" "[$VIP6]:v6"; do
 	for svc in "80 tcp http" "7 udp echo"; do

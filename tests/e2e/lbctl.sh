@@ -180,7 +180,7 @@ check daemon_status_json "$OUT" test "$(py '(d["pin_dir"], d["services"], d["has
 
 run service list
 check service_list_human "$OUT" test "$RC" = 0 -a "$(grep -cE \
-	'^(10\.0\.0\.10:80/tcp +web +251 +on +2 +2|\[2001:db8::53\]:53/udp +dns6 +307 +off +3 +2)$' <<<"$OUT")" = 2
+	'^(10\.0\.0\.10:80/tcp +web +251 +on +2 +2 +no|\[2001:db8::53\]:53/udp +dns6 +307 +off +3 +2 +no)$' <<<"$OUT")" = 2
 run -j service list
 check service_list_json "$OUT" test "$(py '[(s["service"], s["name"], s["table_size"], s["icmp_echo"]) for s in d["services"]]')" = \
 	"[('10.0.0.10:80/tcp', 'web', 251, True), ('[2001:db8::53]:53/udp', 'dns6', 307, False)]"
@@ -345,14 +345,16 @@ bad_cases() {
 	cat <<'EOF'
 2#Error: too many arguments; usage: lbctl service list#service list x
 1#Error: service must be VIP:PORT/PROTO (e.g. 10.0.0.10:80/tcp, [2001:db8::10]:443/udp), got '10.0.0.10:80'#service show 10.0.0.10:80
-2#Error: missing argument; usage: lbctl service add SERVICE [name NAME] [table-size M] [echo on|off]#service add
+2#Error: missing argument; usage: lbctl service add SERVICE [name NAME] [table-size M] [echo on|off] [announce on|off]#service add
 1#Error: table-size must be a prime in 7..655373, got 100 (the next prime is 101)#service add 10.0.0.20:80/tcp table-size 100
 1#Error: table-size must be a prime in 7..655373, got 0251#service add 10.0.0.20:80/tcp table-size 0251
 1#Error: name must be 1..31 characters of A-Z a-z 0-9 _ . -, got 'a b'#service add 10.0.0.20:80/tcp name 'a b'
-2#Error: unknown keyword 'size' (expected name, table-size, echo)#service add 10.0.0.20:80/tcp size 7
+2#Error: unknown keyword 'size' (expected name, table-size, echo, announce)#service add 10.0.0.20:80/tcp size 7
 2#Error: name given twice#service add 10.0.0.20:80/tcp name a name b
-2#Error: nothing to set: give name, table-size or echo#service set 10.0.0.10:80/tcp
+2#Error: nothing to set: give name, table-size, echo or announce#service set 10.0.0.10:80/tcp
 1#Error: echo must be on or off, got 'maybe'#service set 10.0.0.10:80/tcp echo maybe
+1#Error: announce must be on or off, got 'yes'#service set 10.0.0.10:80/tcp announce yes
+2#Error: announce given twice#service set 10.0.0.10:80/tcp announce on announce off
 1#Error: service must be VIP:PORT/PROTO (e.g. 10.0.0.10:80/tcp, [2001:db8::10]:443/udp), got '10.0.0.10:80/sctp'#service del 10.0.0.10:80/sctp
 1#Error: service 10.0.0.10:80/tcp already exists#service add 10.0.0.10:80/tcp
 2#Error: missing argument; usage: lbctl backend list SERVICE#backend list
@@ -583,7 +585,7 @@ check conns_flush_all "$OUT" test "$OUT" = "10,000 connection entries deleted" -
 
 printf 'service show %s\n# a comment\n\nversion\n' "$WEB" >"$TMP/b1"
 run -j batch file "$TMP/b1"
-check batch_json_array "$OUT" test "$(py '[sorted(x)[0] for x in d]')" = "['backends', 'abi_version']"
+check batch_json_array "$OUT" test "$(py '[sorted(x)[0] for x in d]')" = "['announce', 'abi_version']"
 printf 'version\nbackend set %s 10.1.0.12 weight 70000\nversion\n' "$WEB" >"$TMP/b2"
 run batch file "$TMP/b2"
 check batch_stops_at_error "rc=$RC $ERR" test "$RC" = 1 -a "$ERR" = "Error: $TMP/b2:2: weight must be 0..65535, got 70000" \

@@ -102,6 +102,9 @@ static int t_service_set_and_backends(void)
 	XT_EQ(parse("PATCH", "/v1/services/10.0.0.10/80/tcp", "{\"table_size\":65537}", &r), 0);
 	XT_EQ(r.op, API_SERVICE_SET);
 	XT_EQ(r.fields, API_F_TABLE_SIZE);
+	XT_EQ(parse("PATCH", "/v1/services/10.0.0.10/80/tcp", "{\"announce\":false}", &r), 0);
+	XT_EQ(r.fields, API_F_ANNOUNCE);
+	XT_EQ(r.service.announce, false);
 	XT_EQ(parse("POST", "/v1/services/10.0.0.10/80/tcp/backends",
 		    "{\"address\":\"10.1.0.9\",\"weight\":0}", &r),
 	      0);
@@ -183,6 +186,7 @@ static int t_refused_bodies(void)
 		   "{\"table_size\":65536}");
 	XT_REFUSED(400, "table_size: must be 7..655373", "PATCH", svc, "{\"table_size\":3}");
 	XT_REFUSED(400, "icmp_echo: must be true or false", "PATCH", svc, "{\"icmp_echo\":1}");
+	XT_REFUSED(400, "announce: must be true or false", "PATCH", svc, "{\"announce\":\"off\"}");
 	XT_REFUSED(400, "name: 1..31", "PATCH", svc, "{\"name\":\"has space\"}");
 	XT_REFUSED(400, "name: 1..31", "PATCH", svc, "{\"name\":\"\"}");
 	XT_REFUSED(400, "needs vip, port and proto", "POST", "/v1/services",

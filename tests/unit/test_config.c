@@ -94,6 +94,7 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 		     (memcmp(&a->metrics.addr, &b->metrics.addr, sizeof(a->metrics.addr)) ||
 		      a->metrics.port != b->metrics.port),
 	     "metrics.listen");
+	DIFF(a->announce.table != b->announce.table, "announce.table");
 	DIFF(a->n_services != b->n_services, "n_services %zu != %zu", a->n_services, b->n_services);
 	for (size_t i = 0; i < a->n_services; i++) {
 		const struct xlb_conf_service *s = &a->services[i], *t = &b->services[i];
@@ -107,6 +108,7 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 		DIFF(s->table_size != t->table_size, "services[%zu].table_size", i);
 		DIFF(s->icmp_echo != t->icmp_echo, "services[%zu].icmp_echo", i);
 		DIFF(s->min_healthy != t->min_healthy, "services[%zu].min_healthy", i);
+		DIFF(s->announce != t->announce, "services[%zu].announce", i);
 		hd = health_diff(&s->health, &t->health);
 		DIFF(hd, "services[%zu].health %s", i, hd);
 		DIFF(s->n_backends != t->n_backends, "services[%zu].n_backends", i);
@@ -472,7 +474,7 @@ static int t_exact_messages(void)
 	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nmtus: 1500\n",
 		     "xlbd.yaml:3: mtus: unknown key (known keys: interfaces, xdp_mode, "
 		     "tunnel_source, tunnel_source_v6, rss_bits, rss_bits_v6, gateway, hash_seed, "
-		     "mtu, conntrack, state_dir, metrics, services)");
+		     "mtu, conntrack, state_dir, metrics, announce, services)");
 	XT_ERR_EXACT("interfaces: [eth0]\nmtu: 1500\nservices: []\nmtu: 9000\n", "xlbd.yaml:4: "
 										 "mtu: duplicate "
 										 "key (first given "
@@ -584,6 +586,65 @@ static int t_booleans_strict(void)
 	XT_EQ(c.services[1].icmp_echo, true);
 	xlb_conf_free(&c);
 	return XT_PASS;
+}
+
+/* announce.table: off or a dedicated table; services[].announce: a strict boolean, default
+ * true; both round-trip through the dump. */
+static int t_announce(void)
+{
+	static const struct err_case cases[] = {
+		{ "interfaces: [eth0]\nservices: []\nannounce: { table: 0 }\n", 3,
+		  "announce.table: must be off or a table number 1..4294967295, got 0" },
+		{ "interfaces: [eth0]\nservices: []\nannounce: { table: 254 }\n", 3,
+		  "announce.table: 253, 254 and 255 are the kernel's default, main and local "
+		  "tables: use a dedicated one (like 100), got 254" },
+		{ "interfaces: [eth0]\nservices: []\nannounce: { table: 100x }\n", 3,
+		  "announce.table: must be off or a table number 1..4294967295, got 100x" },
+		{ "interfaces: [eth0]\nservices: []\nannounce: { table: 4294967296 }\n", 3,
+		  "announce.table: must be off or a table number 1..4294967295, got 4294967296" },
+		{ "interfaces: [eth0]\nservices: []\nannounce: { table: \"100\" }\n", 3,
+		  "announce.table: must be off or a table number 1..4294967295, got 100" },
+		{ "interfaces: [eth0]\nservices: []\nannounce: {}\n", 3,
+		  "announce.table: required key is missing" },
+		{ "interfaces: [eth0]\nservices: []\nannounce: { table: 100, proto: 77 }\n", 3,
+		  "announce.proto: unknown key (known keys: table)" },
+		{ HEAD "services:\n  - {vip: 10.0.0.10, port: 1, proto: tcp, announce: on}\n", 5,
+		  "services[0].announce: must be true or false, got on" },
+	};
+	struct xlb_conf c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	XT_CHECK(parse(HEAD "services:\n  - {vip: 10.0.0.10, port: 1, proto: tcp}\n", &c) == 0,
+		 "%s", err);
+	XT_EQ(c.announce.table, 0);
+	XT_EQ(c.services[0].announce, true);
+	xlb_conf_free(&c);
+	XT_CHECK(parse(HEAD "announce: { table: off }\nservices: []\n", &c) == 0, "%s", err);
+	XT_EQ(c.announce.table, 0);
+	xlb_conf_free(&c);
+	XT_CHECK(parse(HEAD "announce:\n  table: 4294967295\nservices:\n"
+			    "  - {vip: 10.0.0.10, port: 1, proto: tcp, announce: false}\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.announce.table, 4294967295U);
+	XT_EQ(c.services[0].announce, false);
+	f = open_memstream(&text, &len);
+	XT_CHECK(f && xlb_conf_dump(&c, f) == 0, "dump");
+	fclose(f);
+	XT_CHECK(strstr(text, "announce:\n  table: 4294967295\n") && strstr(text, "    announce: "
+										  "false\n"),
+		 "dump: %s", text);
+	xlb_conf_free(&c);
+	rc = parse(text, &c);
+	XT_CHECK(rc == 0, "dump reloads: %s", err);
+	XT_EQ(c.announce.table, 4294967295U);
+	XT_EQ(c.services[0].announce, false);
+	xlb_conf_free(&c);
+	free(text);
+	return RUN_ERR_CASES(cases);
 }
 
 static int t_durations_in_file(void)
@@ -710,7 +771,7 @@ static int t_unknown_keys(void)
 		  "new_flow_burst)" },
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    prot: tcp\n", 6,
 		  "services[0].prot: unknown key (known keys: name, vip, port, proto, table_size, "
-		  "icmp_echo, min_healthy, health, backends)" },
+		  "icmp_echo, min_healthy, announce, health, backends)" },
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 1\n    proto: tcp\n    backends:\n"
 		       "      - { address: 10.1.0.1, weigth: 3 }\n",
 		  9,
@@ -2480,6 +2541,7 @@ static const struct xt_case cases[] = {
 	{ "numbers_strict", t_numbers_strict },
 	{ "ranges", t_ranges },
 	{ "booleans_strict", t_booleans_strict },
+	{ "announce", t_announce },
 	{ "durations_in_file", t_durations_in_file },
 	{ "parse_duration", t_parse_duration },
 	{ "parse_mac", t_parse_mac },

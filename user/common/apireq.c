@@ -142,7 +142,7 @@ static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be,
 }
 
 /* A service object. For ADD, vip/port/proto are required and backends allowed; for SET they
- * are in the path and only name, table_size and icmp_echo may change. */
+ * are in the path and only name, table_size, icmp_echo and announce may change. */
 static int parse_service(json_t *o, bool add, struct api_request *req, char *err, size_t errlen)
 {
 	struct xlb_conf_service *s = &req->service;
@@ -155,6 +155,7 @@ static int parse_service(json_t *o, bool add, struct api_request *req, char *err
 		return fail(err, errlen, 400, "the body must be a JSON object");
 	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
 	s->icmp_echo = true;
+	s->announce = true;
 	s->min_healthy = 1; /* as in the configuration file; health type none (zeroed) */
 	json_object_foreach(o, key, v)
 	{
@@ -197,6 +198,11 @@ static int parse_service(json_t *o, bool add, struct api_request *req, char *err
 				ret = fail(err, errlen, 400, "icmp_echo: must be true or false");
 			s->icmp_echo = json_is_true(v);
 			req->fields |= API_F_ICMP_ECHO;
+		} else if (!strcmp(key, "announce")) {
+			if (!json_is_boolean(v))
+				ret = fail(err, errlen, 400, "announce: must be true or false");
+			s->announce = json_is_true(v);
+			req->fields |= API_F_ANNOUNCE;
 		} else if (add && !strcmp(key, "backends")) {
 			size_t i;
 			json_t *b;

@@ -45,6 +45,7 @@ enum api_op {
 #define API_F_WEIGHT (1U << 3)
 #define API_F_STATE (1U << 4)
 #define API_F_MODE (1U << 5)
+#define API_F_ANNOUNCE (1U << 6)
 
 struct api_request {
 	enum api_op op;

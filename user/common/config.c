@@ -23,7 +23,7 @@
 #define CONF_FILE_MAX (16U << 20) /* xlb_conf_load() refuses larger files */
 #define ECHO_MAX 40 /* characters of a bad value quoted back in a message */
 #define PATH_BUF 160 /* key path of the node being parsed */
-#define MAX_KEYS 16 /* keys of the largest mapping (the top level has 13) */
+#define MAX_KEYS 16 /* keys of the largest mapping (the top level has 14) */
 #define MAX_UDP_IDLE 86400
 #define MAX_NEW_FLOW_RATE 100000000
 #define MAX_NEW_FLOW_BURST 10000000
@@ -605,6 +605,7 @@ static void service_init(struct xlb_conf_service *s)
 	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
 	s->icmp_echo = true;
 	s->min_healthy = DEFAULT_MIN_HEALTHY;
+	s->announce = true;
 	health_init(&s->health);
 }
 
@@ -1506,6 +1507,11 @@ static int svc_icmp_echo(struct parser *p, void *obj)
 	return get_bool(p, &((struct xlb_conf_service *)obj)->icmp_echo);
 }
 
+static int svc_announce(struct parser *p, void *obj)
+{
+	return get_bool(p, &((struct xlb_conf_service *)obj)->announce);
+}
+
 static int svc_backends(struct parser *p, void *obj)
 {
 	return parse_sequence(p, backend_elem, obj);
@@ -1519,6 +1525,7 @@ static const struct key_def service_keys[] = {
 	{ "table_size", svc_table_size, false },
 	{ "icmp_echo", svc_icmp_echo, false },
 	{ "min_healthy", svc_min_healthy, false },
+	{ "announce", svc_announce, false },
 	{ "health", svc_health, false },
 	{ "backends", svc_backends, false },
 };
@@ -1851,6 +1858,54 @@ static int top_metrics(struct parser *p, void *obj)
 	return parse_mapping(p, metrics_keys, sizeof(metrics_keys) / sizeof(metrics_keys[0]), obj);
 }
 
+/* What is wrong with routing table number t for announce.table, or NULL. */
+static const char *announce_table_problem(__u32 t)
+{
+	if (t == 0)
+		return "must be off or a table number 1..4294967295";
+	if (t >= 253 && t <= 255)
+		return "253, 254 and 255 are the kernel's default, main and local tables: use a "
+		       "dedicated one (like 100)";
+	return NULL;
+}
+
+static int announce_table(struct parser *p, void *obj)
+{
+	struct xlb_conf_announce *a = &((struct xlb_conf *)obj)->announce;
+	char buf[ECHO_MAX + 4];
+	const char *v, *why;
+	size_t len;
+	__u32 t;
+	int rc;
+
+	rc = get_scalar(p, "off or a table number", &v, &len);
+	if (rc)
+		return rc;
+	if (!strcmp(v, "off")) {
+		a->table = 0;
+		return 0;
+	}
+	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    xlb_parse_u32(v, 0, 0xffffffffU, &t))
+		return perr(p, ev_line(p), "must be off or a table number 1..4294967295, got %s",
+			    echo(buf, v, len));
+	why = announce_table_problem(t);
+	if (why)
+		return perr(p, ev_line(p), "%s, got %s", why, echo(buf, v, len));
+	a->table = t;
+	return 0;
+}
+
+static const struct key_def announce_keys[] = {
+	{ "table", announce_table, true },
+};
+
+static int top_announce(struct parser *p, void *obj)
+{
+	return parse_mapping(p, announce_keys, sizeof(announce_keys) / sizeof(announce_keys[0]),
+			     obj);
+}
+
 static int top_services(struct parser *p, void *obj)
 {
 	return parse_sequence(p, service_elem, obj);
@@ -1869,6 +1924,7 @@ static const struct key_def top_keys[] = {
 	{ "conntrack", top_conntrack, false },
 	{ "state_dir", top_state_dir, false },
 	{ "metrics", top_metrics, false },
+	{ "announce", top_announce, false },
 	{ "services", top_services, true },
 };
 
@@ -2138,6 +2194,9 @@ static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
 	char key[48];
 	const char *why;
 
+	if (c->announce.table && announce_table_problem(c->announce.table))
+		return vfail(v, 0, "announce.table", "%s, got %u",
+			     announce_table_problem(c->announce.table), c->announce.table);
 	if (!c->n_ifaces)
 		return vfail(v, 0, "interfaces", "at least one interface is required");
 	if (c->n_ifaces > XLB_CONF_MAX_IFACES)
@@ -2633,6 +2692,7 @@ static void dump_service(FILE *f, const struct xlb_conf_service *s)
 	fprintf(f, "    proto: %s\n", keyword_name(proto_words, s->ref.proto));
 	fprintf(f, "    table_size: %u\n", s->table_size);
 	fprintf(f, "    icmp_echo: %s\n", s->icmp_echo ? "true" : "false");
+	fprintf(f, "    announce: %s\n", s->announce ? "true" : "false");
 	fprintf(f, "    min_healthy: %u\n", s->min_healthy);
 	dump_health(f, &s->health);
 	if (!s->n_backends) {
@@ -2708,6 +2768,10 @@ int xlb_conf_dump(const struct xlb_conf *c, FILE *f)
 	} else {
 		fputs("metrics:\n  listen: off\n", f);
 	}
+	if (c->announce.table)
+		fprintf(f, "announce:\n  table: %u\n", c->announce.table);
+	else
+		fputs("announce:\n  table: off\n", f);
 	if (!c->n_services) {
 		fputs("services: []\n", f);
 	} else {

@@ -119,6 +119,8 @@ struct xlb_conf_service {
 	struct xlb_conf_health health;
 	__u32 min_healthy; /* fewer healthy backends than this: fail open (the last good table,
 			    * docs/health.md); 0 = never; default 1 */
+	bool announce; /* announce the VIP's route while this service is healthy (announce.table
+			* set, docs/scale-out.md); default true */
 	struct xlb_conf_backend *backends;
 	size_t n_backends;
 	int line;
@@ -129,6 +131,13 @@ struct xlb_conf_metrics {
 	bool enabled; /* false: "listen: off" */
 	struct xlb_addr addr; /* default 127.0.0.1: the scraper runs on the LB or tunnels in */
 	__u16 port; /* 1..65535, default XLB_CONF_DEFAULT_METRICS_PORT */
+};
+
+/* Route health injection (YAML: announce.table): xlbd keeps a blackhole route per healthy VIP
+ * in this kernel routing table for a routing daemon (BIRD) to export over BGP. 0: off (the
+ * default). 1..4294967295 except 253..255 (the kernel's default, main and local tables). */
+struct xlb_conf_announce {
+	__u32 table;
 };
 
 /* One interface xlb_lb runs on (YAML: an entry of interfaces, "eth0" or
@@ -161,6 +170,7 @@ struct xlb_conf {
 	__u32 new_flow_burst; /* ... above that rate in a burst: 0..10000000 */
 	char state_dir[XLB_CONF_PATH_MAX];
 	struct xlb_conf_metrics metrics;
+	struct xlb_conf_announce announce;
 	struct xlb_conf_service *services;
 	size_t n_services;
 };

@@ -15,10 +15,18 @@ static const char *name_or_dash(const char *s)
 	return *s ? s : "-";
 }
 
+/* off: the service does not ask for it; yes/no: whether its VIP's route is announced. */
+static const char *announced_text(const json_t *s)
+{
+	if (!json_is_true(json_object_get(s, "announce")))
+		return "off";
+	return json_is_true(json_object_get(s, "vip_announced")) ? "yes" : "no";
+}
+
 static void print_list(const json_t *j)
 {
-	struct table *t =
-		table_new(6, "SERVICE", "NAME", ">TABLE_SIZE", "ECHO", ">BACKENDS", ">ENABLED");
+	struct table *t = table_new(7, "SERVICE", "NAME", ">TABLE_SIZE", "ECHO", ">BACKENDS",
+				    ">ENABLED", "ANNOUNCED");
 	json_t *s, *b;
 	size_t i, k;
 
@@ -35,7 +43,8 @@ static void print_list(const json_t *j)
 		snprintf(nb, sizeof(nb), "%zu", json_array_size(json_object_get(s, "backends")));
 		snprintf(ne, sizeof(ne), "%zu", enabled);
 		table_row(t, jstr(s, "service"), name_or_dash(jstr(s, "name")), size,
-			  json_is_true(json_object_get(s, "icmp_echo")) ? "on" : "off", nb, ne);
+			  json_is_true(json_object_get(s, "icmp_echo")) ? "on" : "off", nb, ne,
+			  announced_text(s));
 	}
 	table_print(t);
 }
@@ -61,7 +70,11 @@ static void print_one(const json_t *s)
 	printf("service     %s\n", jstr(s, "service"));
 	printf("name        %s\n", name_or_dash(jstr(s, "name")));
 	printf("table_size  %lld\n", (long long)jint(s, "table_size"));
-	printf("icmp_echo   %s\n\n", json_is_true(json_object_get(s, "icmp_echo")) ? "on" : "off");
+	printf("icmp_echo   %s\n", json_is_true(json_object_get(s, "icmp_echo")) ? "on" : "off");
+	printf("announce    %s\n", json_is_true(json_object_get(s, "announce")) ? "on" : "off");
+	printf("healthy     %s\n", json_is_true(json_object_get(s, "healthy")) ? "yes" : "no");
+	printf("vip route   %s\n\n",
+	       json_is_true(json_object_get(s, "vip_announced")) ? "announced" : "not announced");
 	print_backends(s);
 }
 
@@ -90,6 +103,7 @@ struct svc_args {
 	const char *name;
 	__u32 table_size;
 	bool echo;
+	bool announce;
 };
 
 static int parse_name(const char *v, void *dst)
@@ -107,7 +121,13 @@ static int parse_echo(const char *v, void *dst)
 	return arg_onoff("echo", v, &((struct svc_args *)dst)->echo);
 }
 
-/* Parse SERVICE [name N] [table-size M] [echo on|off] into ref and a JSON body. */
+static int parse_announce(const char *v, void *dst)
+{
+	return arg_onoff("announce", v, &((struct svc_args *)dst)->announce);
+}
+
+/* Parse SERVICE [name N] [table-size M] [echo on|off] [announce on|off] into ref and a JSON
+ * body. */
 static int parse_settings(int argc, char **argv, struct xlb_service_ref *ref, json_t **body,
 			  bool need_one)
 {
@@ -116,18 +136,19 @@ static int parse_settings(int argc, char **argv, struct xlb_service_ref *ref, js
 		{ "name", parse_name, &a, false },
 		{ "table-size", parse_size, &a, false },
 		{ "echo", parse_echo, &a, false },
+		{ "announce", parse_announce, &a, false },
 	};
 	int ret;
 
-	if (want_args(argc, 1, 7))
+	if (want_args(argc, 1, 9))
 		return LBCTL_USAGE;
 	if (arg_service(argv[0], ref))
 		return LBCTL_FAIL;
-	ret = parse_kwargs(argc - 1, argv + 1, kw, 3);
+	ret = parse_kwargs(argc - 1, argv + 1, kw, 4);
 	if (ret)
 		return ret;
-	if (need_one && !kw[0].seen && !kw[1].seen && !kw[2].seen)
-		return usage("nothing to set: give name, table-size or echo");
+	if (need_one && !kw[0].seen && !kw[1].seen && !kw[2].seen && !kw[3].seen)
+		return usage("nothing to set: give name, table-size, echo or announce");
 	*body = json_object();
 	if (kw[0].seen)
 		json_object_set_new(*body, "name", json_string(a.name));
@@ -135,6 +156,8 @@ static int parse_settings(int argc, char **argv, struct xlb_service_ref *ref, js
 		json_object_set_new(*body, "table_size", json_integer(a.table_size));
 	if (kw[2].seen)
 		json_object_set_new(*body, "icmp_echo", json_boolean(a.echo));
+	if (kw[3].seen)
+		json_object_set_new(*body, "announce", json_boolean(a.announce));
 	return 0;
 }
 
@@ -182,9 +205,9 @@ static int do_del(int argc, char **argv)
 static const struct lbctl_cmd cmds[] = {
 	{ "list", do_list, "", "services with their number of backends" },
 	{ "show", do_show, "SERVICE", "one service and its backends" },
-	{ "add", do_add, "SERVICE [name NAME] [table-size M] [echo on|off]",
+	{ "add", do_add, "SERVICE [name NAME] [table-size M] [echo on|off] [announce on|off]",
 	  "add a service (M prime, default 65537)" },
-	{ "set", do_set, "SERVICE [name NAME] [table-size M] [echo on|off]",
+	{ "set", do_set, "SERVICE [name NAME] [table-size M] [echo on|off] [announce on|off]",
 	  "change a service's settings" },
 	{ "del", do_del, "SERVICE", "delete a service and its backends" },
 	{ NULL },

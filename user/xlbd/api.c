@@ -20,6 +20,7 @@
 #include <libgen.h>
 #include <net/if.h>
 
+#include "announce.h"
 #include "api.h"
 #include "apireq.h"
 #include "dataplane.h"
@@ -97,12 +98,14 @@ static json_t *service_json(const struct xlb_conf_service *s)
 						     (json_int_t)b->weight, "state",
 						     admin_name(b->admin)));
 	}
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:i,s:b,s:o}", "service", ref, "name",
-			 s->name, "vip", vip, "port", (json_int_t)s->ref.port, "proto",
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:i,s:b,s:b,s:b,s:b,s:o}", "service", ref,
+			 "name", s->name, "vip", vip, "port", (json_int_t)s->ref.port, "proto",
 			 s->ref.proto == IPPROTO_TCP ? "tcp" : "udp", "table_size",
 			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "min_healthy",
 			 (json_int_t)s->min_healthy, "fail_open",
-			 state_service_fail_open(xlbd_state(), &s->ref), "backends", bes);
+			 state_service_fail_open(xlbd_state(), &s->ref), "announce", s->announce,
+			 "healthy", state_service_healthy(xlbd_state(), &s->ref), "vip_announced",
+			 announce_vip_announced(&s->ref.vip), "backends", bes);
 }
 
 /* One interface: its configured mode, and where the kernel says xlb_lb runs on it. */
@@ -355,6 +358,8 @@ static unsigned edit_conf(struct xlb_conf *conf, struct api_request *req, char *
 			s->table_size = req->service.table_size;
 		if (req->fields & API_F_ICMP_ECHO)
 			s->icmp_echo = req->service.icmp_echo;
+		if (req->fields & API_F_ANNOUNCE)
+			s->announce = req->service.announce;
 		return 0;
 	case API_SERVICE_DEL:
 		free(s->backends);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "announce.h"
 #include "api.h"
 #include "dataplane.h"
 #include "health.h"
@@ -30,6 +31,7 @@
 #include "xlbd.h"
 
 #define GW_RETRY_MS 1000 /* gateway MAC re-read (and resolution retried) this often */
+#define ANNOUNCE_MS 1000 /* announced routes re-checked (attachment, failed changes) */
 
 static struct xlbd X;
 
@@ -39,9 +41,11 @@ static void usage(FILE *f)
 		"usage: xlbd [-c FILE] [--pin-dir DIR] [--socket PATH] [-v] [--journal]\n"
 		"       xlbd --check FILE\n"
 		"       xlbd --cleanup [--pin-dir DIR]\n"
+		"       xlbd --withdraw [-c FILE]\n"
 		"  -c, --config FILE   configuration (default %s)\n"
 		"      --check FILE    validate FILE completely, change nothing, exit\n"
 		"      --cleanup       detach xlb_lb everywhere and remove its pinned maps\n"
+		"      --withdraw      remove every VIP route from FILE's announce.table, exit\n"
 		"      --pin-dir DIR   pinned objects (default %s)\n"
 		"      --socket PATH   control socket (default %s)\n"
 		"  -v, --verbose       debug messages\n"
@@ -133,6 +137,50 @@ static int resolve_gateway(const struct xlb_conf *c, struct xlbd_runtime *rt, bo
 	return ret ? -EAGAIN : 0;
 }
 
+/* ---- announcement ---- */
+
+/* Bring the announced VIP routes in step with the running configuration and health. */
+static void announce_now(void)
+{
+	char names[XLB_CONF_MAX_IFACES][XLB_CONF_IFNAMSIZ];
+	bool attached = dp_attached(X.dp, names, XLB_CONF_MAX_IFACES) > 0;
+
+	announce_sync(state_conf(X.state), X.state, attached);
+}
+
+static void announce_timer(struct loop *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	announce_now();
+}
+
+/* xlbd --withdraw: the stop hook after a crash (xlbd.service ExecStopPost). */
+static int withdraw(void)
+{
+	char err[XLB_CONF_ERR_MAX];
+	struct xlb_conf c;
+	int n;
+
+	if (xlb_conf_load(X.conf_path, &c, err, sizeof(err))) {
+		xlog_err("%s", err);
+		return 1;
+	}
+	if (!c.announce.table) {
+		xlog_info("%s: announce.table is off: nothing to withdraw", X.conf_path);
+		xlb_conf_free(&c);
+		return 0;
+	}
+	n = announce_flush(c.announce.table);
+	if (n < 0)
+		xlog_err("withdrawing the VIP routes of table %u failed: %s", c.announce.table,
+			 strerror(-n));
+	else
+		xlog_info("withdrew %d VIP routes from table %u", n, c.announce.table);
+	xlb_conf_free(&c);
+	return n < 0 ? 1 : 0;
+}
+
 /* ---- apply ---- */
 
 static bool was_up(const struct xlb_service_ref *svc, const struct xlb_addr *a, void *ctx)
@@ -161,6 +209,7 @@ static int apply_valid(const struct xlb_conf *c, const char *name, char *err, si
 	if (ret)
 		return ret;
 	X.rt = rt;
+	announce_now();
 	const struct xlbd_apply_stats *s = state_last_apply(X.state);
 
 	xlog_info("%s applied: services +%u -%u ~%u, backends written %u freed %u, tables built "
@@ -335,6 +384,8 @@ static int run(void)
 	}
 	if (c.gateway_auto && loop_add_timer(X.loop, GW_RETRY_MS, GW_RETRY_MS, gw_timer, NULL) < 0)
 		xlog_warn("cannot start the gateway refresh timer");
+	if (loop_add_timer(X.loop, ANNOUNCE_MS, ANNOUNCE_MS, announce_timer, NULL) < 0)
+		xlog_warn("cannot start the announcement timer");
 	ret = api_start(X.loop, X.socket_path, err, sizeof(err));
 	if (ret) {
 		xlog_err("%s", err);
@@ -344,6 +395,9 @@ static int run(void)
 	xlog_info("ready: %zu services on %zu interfaces, control socket %s", c.n_services,
 		  c.n_ifaces, X.socket_path);
 	ret = loop_run(X.loop);
+	/* A stopped daemon no longer follows health: let the routers stop sending here, first. */
+	if (announce_withdraw_all() < 0)
+		xlog_err("some VIP routes could not be withdrawn (xlbd --withdraw retries)");
 	api_stop();
 	health_stop();
 out_sig:
@@ -381,6 +435,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", required_argument, NULL, 'C' },
 		{ "cleanup", no_argument, NULL, 'X' },
+		{ "withdraw", no_argument, NULL, 'W' },
 		{ "pin-dir", required_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -389,7 +444,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *check = NULL;
-	bool cleanup = false;
+	bool cleanup = false, withdraw_only = false;
 	int opt;
 
 	X.conf_path = XLB_CONF_DEFAULT_PATH;
@@ -405,6 +460,9 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			cleanup = true;
+			break;
+		case 'W':
+			withdraw_only = true;
 			break;
 		case 'p':
 			X.pin_dir = optarg;
@@ -442,6 +500,8 @@ int main(int argc, char **argv)
 		xlb_conf_free(&c);
 		return 0;
 	}
+	if (withdraw_only)
+		return withdraw();
 	if (cleanup) {
 		int ret = dp_cleanup(X.pin_dir);
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "dataplane.h"
 #include "health.h"
 #include "httpd.h"
@@ -349,6 +350,32 @@ static void collect_tables(struct scrape *sc)
 	free(rows);
 }
 
+/* ---- route health injection ---- */
+
+/* One sample per distinct VIP of the configuration (a VIP's services share its route). */
+static void collect_announce(struct scrape *sc)
+{
+	const struct xlb_conf *c = state_conf(xlbd_state());
+	char vip[64];
+
+	prom_family(&sc->o, "xlb_vip_announced", "gauge",
+		    "1 while this node's route for the VIP is in announce.table (a routing daemon "
+		    "exports it), 0 otherwise (docs/scale-out.md).");
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct xlb_addr *a = &c->services[i].ref.vip;
+		bool first = true;
+
+		for (size_t j = 0; j < i && first; j++)
+			first = c->services[j].ref.vip.family != a->family ||
+				memcmp(c->services[j].ref.vip.addr, a->addr, sizeof(a->addr));
+		if (!first)
+			continue;
+		xlb_addr_format(a, vip, sizeof(vip));
+		prom_u64(&sc->o, "", (const struct prom_label[]){ { "vip", vip } }, 1,
+			 announce_vip_announced(a));
+	}
+}
+
 /* ---- the daemon and the process ---- */
 
 static void collect_daemon(struct scrape *sc)
@@ -460,6 +487,7 @@ static char *scrape(size_t *len)
 	collect_conntrack(sc);
 	collect_health(sc);
 	collect_tables(sc);
+	collect_announce(sc);
 	collect_daemon(sc);
 	collect_process(sc);
 	if (fclose(sc->o.f)) {

@@ -30,6 +30,7 @@ struct svc_slot {
 	__u64 inputs; /* fingerprint of what the current table was built from; 0 = unknown */
 	bool seen; /* used during one apply */
 	bool fail_open; /* too few healthy backends: the last good table kept (min_healthy) */
+	__u32 n_healthy; /* enabled backends passing their checks at the last apply */
 	__u64 table_fp; /* maglev_fingerprint() of the table in the map, 0 = none known */
 	__u64 rebuilds; /* tables built and swapped in since the slot holds this service */
 	struct prom_histo rebuild_seconds; /* how long each of those took (build + swap) */
@@ -493,7 +494,7 @@ static int remove_service(struct xlbd_state *st, int id)
  * the enabled backends that were up in it, plus those healthy now; with none of those (a
  * service that never had enough, or whose good backends the operator removed or disabled),
  * every enabled backend. Returns whether it fails open; *n_good: how many last good backends
- * it kept (0: every enabled one). */
+ * it kept (0: every enabled one); *n_healthy: how many enabled backends pass their checks. */
 static bool backend_healthy(const struct xlb_conf_service *cs, const struct xlbd_runtime *rt,
 			    size_t i)
 {
@@ -501,7 +502,8 @@ static bool backend_healthy(const struct xlb_conf_service *cs, const struct xlbd
 }
 
 static bool wanted_states(const struct xlbd_state *st, const struct xlb_conf_service *cs,
-			  const struct xlbd_runtime *rt, const __u32 *ids, __u8 *out, __u32 *n_good)
+			  const struct xlbd_runtime *rt, const __u32 *ids, __u8 *out, __u32 *n_good,
+			  __u32 *n_healthy)
 {
 	__u32 healthy = 0;
 	bool fail_open;
@@ -513,6 +515,7 @@ static bool wanted_states(const struct xlbd_state *st, const struct xlb_conf_ser
 		*n_good += out[i] == XLB_BE_UP && st->good[ids[i]];
 	}
 	fail_open = healthy < cs->min_healthy;
+	*n_healthy = healthy;
 	for (size_t i = 0; i < cs->n_backends; i++) {
 		if (out[i] != XLB_BE_UP || backend_healthy(cs, rt, i))
 			continue;
@@ -585,8 +588,11 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		ids[i] = bid;
 	}
 
-	__u32 n_good = 0;
-	bool fail_open = !ret && wanted_states(st, cs, rt, ids, states, &n_good);
+	__u32 n_good = 0, n_healthy = 0;
+	bool fail_open = !ret && wanted_states(st, cs, rt, ids, states, &n_good, &n_healthy);
+
+	if (!ret)
+		st->svcs[id].n_healthy = n_healthy;
 
 	if (!ret && fail_open != st->svcs[id].fail_open) {
 		char ref[XLB_SERVICE_STRLEN];
@@ -858,6 +864,17 @@ bool state_service_fail_open(const struct xlbd_state *st, const struct xlb_servi
 	__u32 id, m;
 
 	return !state_service_id(st, svc, &id, &m) && st->svcs[id].fail_open;
+}
+
+bool state_service_healthy(const struct xlbd_state *st, const struct xlb_service_ref *svc)
+{
+	const struct xlb_conf_service *cs = xlb_conf_find_service(state_conf(st), svc);
+	__u32 id, m, need;
+
+	if (!cs || state_service_id(st, svc, &id, &m))
+		return false;
+	need = cs->min_healthy ? cs->min_healthy : 1;
+	return st->svcs[id].n_healthy >= need;
 }
 
 int state_table_info(const struct xlbd_state *st, const struct xlb_service_ref *ref,

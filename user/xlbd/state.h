@@ -59,6 +59,10 @@ bool state_backend_up(const struct xlbd_state *st, const struct xlb_service_ref 
 /* Whether service svc fails open now (fewer than min_healthy healthy backends). */
 bool state_service_fail_open(const struct xlbd_state *st, const struct xlb_service_ref *svc);
 
+/* Whether service svc is healthy enough to be announced: applied, and at least min_healthy
+ * (and at least one) of its enabled backends pass their checks. */
+bool state_service_healthy(const struct xlbd_state *st, const struct xlb_service_ref *svc);
+
 /* The service id and table size in use for ref. Returns 0, or -ENOENT when it is not applied. */
 int state_service_id(const struct xlbd_state *st, const struct xlb_service_ref *ref, __u32 *id,
 		     __u32 *m);
