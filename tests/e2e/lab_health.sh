@@ -37,11 +37,13 @@ for b in json.load(sys.stdin)['backends']:
         print(b['state'])" "$1" "$2"
 }
 
-# Seconds until the backend reaches the wanted state (polling every 20 ms), or "timeout".
-wait_state() { # SERVICE ADDRESS STATE LIMIT_S
+# Seconds until the backend reaches the wanted state (polling every 20 ms), or "timeout";
+# counted from SINCE (a time.time() value taken when the failure was caused), else from now.
+wait_state() { # SERVICE ADDRESS STATE LIMIT_S [SINCE]
 	python3 - "$SOCK" "$@" <<'EOF'
 import json, socket, sys, time
 sock, svc, addr, want, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+since = float(sys.argv[6]) if len(sys.argv) > 6 else time.time()
 def get():
     s = socket.socket(socket.AF_UNIX); s.connect(sock)
     s.sendall(b"GET /v1/health HTTP/1.0\r\n\r\n")
@@ -53,10 +55,9 @@ def get():
     for b in json.loads(data.split(b"\r\n\r\n", 1)[1])["backends"]:
         if b["service"] == svc and b["address"] == addr:
             return b["state"]
-t0 = time.time()
-while time.time() - t0 < limit:
+while time.time() - since < limit:
     if get() == want:
-        print("%.2f" % (time.time() - t0)); sys.exit(0)
+        print("%.2f" % (time.time() - since)); sys.exit(0)
     time.sleep(0.02)
 print("timeout")
 EOF
@@ -64,7 +65,10 @@ EOF
 
 load() { "$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/load.py" "$@"; }
 SVC=10.0.0.10:80/tcp
-# Detection bound: fall (2) x interval (0.2 s) + timeout (0.15 s) + jitter (10 %) + ticks.
+# Detection bound, counted from the failure: at worst each of the fall (2) failing checks
+# starts an interval (0.2 s + 10 % jitter) after the previous one ended and takes the whole
+# timeout (0.15 s): 2 x 0.37 s, plus the 20 ms check tick = 0.76 s. Stated margin for polling
+# the API and a loaded machine: 1.0 s.
 BOUND=1.0
 
 all_up=1
@@ -77,11 +81,14 @@ if [ $all_up -eq 1 ]; then ok all_backends_up; else
 	bad all_backends_up "$(curl -s --unix-socket "$SOCK" http://lab/v1/health)"
 fi
 
-# check_down NAME ADDRESS: detected within BOUND, then 300 requests without failure that
-# never reach it.
+# The time now, as wait_state's SINCE: taken just before a failure or repair is caused.
+now() { date +%s.%N; }
+
+# check_down NAME ADDRESS N SINCE: detected within BOUND of SINCE, then 300 requests without
+# failure that never reach it.
 check_down() {
 	local t r
-	t=$(wait_state "$SVC" "$2" down 5)
+	t=$(wait_state "$SVC" "$2" down 5 "$4")
 	r=$(load tcp 10.0.0.10 300 --timeout 1)
 	if [ "$t" != timeout ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "$t" "$BOUND" &&
 		grep -q '"failures": 0' <<<"$r" && ! grep -q "\"backend$3\"" <<<"$r"; then
@@ -90,9 +97,9 @@ check_down() {
 		bad "$1" "detection ${t}s (bound ${BOUND}s), then $r"
 	fi
 }
-check_up() { # NAME ADDRESS N
+check_up() { # NAME ADDRESS N SINCE
 	local t r
-	t=$(wait_state "$SVC" "$2" up 5)
+	t=$(wait_state "$SVC" "$2" up 5 "$4")
 	r=$(load tcp 10.0.0.10 300 --timeout 1)
 	if [ "$t" != timeout ] && grep -q '"failures": 0' <<<"$r" && grep -q "\"backend$3\"" <<<"$r"; then
 		ok "$1 (back in ${t}s)"
@@ -102,21 +109,26 @@ check_up() { # NAME ADDRESS N
 }
 
 # A hung server: the kernel still accepts connections, only HTTP answers tell.
+ev=$(now)
 kill -STOP "$(cat "$STATE/server2.pid")"
-check_down hung_backend_marked_down 10.101.2.2 2
+check_down hung_backend_marked_down 10.101.2.2 2 "$ev"
+ev=$(now)
 kill -CONT "$(cat "$STATE/server2.pid")"
-check_up hung_backend_recovers 10.101.2.2 2
+check_up hung_backend_recovers 10.101.2.2 2 "$ev"
 
 # Blackholed: its link goes down.
+ev=$(now)
 "$LAB" exec backend3 ip link set eth0 down
-check_down blackholed_backend_marked_down 10.101.3.2 3
+check_down blackholed_backend_marked_down 10.101.3.2 3 "$ev"
+ev=$(now)
 "$LAB" exec backend3 ip link set eth0 up
 "$LAB" exec backend3 ip route replace default via 10.101.3.1
-check_up blackholed_backend_recovers 10.101.3.2 3
+check_up blackholed_backend_recovers 10.101.3.2 3 "$ev"
 
 # Killed: connections are refused.
+ev=$(now)
 kill -9 "$(cat "$STATE/server1.pid")"
-check_down killed_backend_marked_down 10.101.1.2 1
+check_down killed_backend_marked_down 10.101.1.2 1 "$ev"
 
 # Every backend down: the service fails open rather than dropping everything.
 kill -STOP "$(cat "$STATE/server2.pid")" "$(cat "$STATE/server3.pid")"
