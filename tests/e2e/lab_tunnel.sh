@@ -92,10 +92,12 @@ wait_state() { # SERVICE ADDRESS STATE LIMIT_S
 }
 
 # The same for several "SERVICE ADDRESS" at once, timed from the same start: one time each.
+# The start is $SINCE (a "date +%s.%N" taken when the change was made) when set, else now.
 wait_states() { # STATE LIMIT_S "SERVICE ADDRESS"...
 	/usr/bin/python3 -c "$PY_GET"'
+import os
 sock, want, limit, pairs = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
-t0, times = time.time(), {}
+t0, times = float(os.environ.get("SINCE") or time.time()), {}
 while time.time() - t0 < limit and len(times) < len(pairs):
     for p in pairs:
         if p not in times and health(sock, *p.split()).get("state") == want:
@@ -154,10 +156,10 @@ else
 	bad tunnel_checks_pass "$(curl -s --unix-socket "$SOCK" http://lab/v1/health)"
 fi
 
-# Each of the tunnelled checks of backend1 reaches STATE within BOUND: one case each.
-check_tunneled() { # NAME STATE
+# Each of the tunnelled checks of backend1 reaches STATE within BOUND of SINCE: one case each.
+check_tunneled() { # NAME STATE SINCE
 	local times i=0 t
-	read -ra times <<<"$(wait_states "$2" 5 "${TUNNELED[@]}")"
+	read -ra times <<<"$(SINCE=$3 wait_states "$2" 5 "${TUNNELED[@]}")"
 	for s in "${TUNNELED[@]}"; do
 		t=${times[$i]:-timeout}
 		i=$((i + 1))
@@ -172,8 +174,9 @@ check_tunneled() { # NAME STATE
 # Backend1 stops decapsulating; its servers still answer on its own address.
 # shellcheck disable=SC2086
 tcp6_transitions=$(hfield $TCP6 transitions)
+ev=$(date +%s.%N)
 decap detach 1
-check_tunneled decap_detached_tunnel_down down
+check_tunneled decap_detached_tunnel_down down "$ev"
 # shellcheck disable=SC2086
 if [ "$(hfield $TCP6 state)" = up ] && [ "$(hfield $TCP6 transitions)" = "$tcp6_transitions" ] &&
 	[ "$(hfield $TCP6 last_result)" = ok ]; then
@@ -188,8 +191,9 @@ else
 	bad decap_detached_out_of_table "$t"
 fi
 
+ev=$(date +%s.%N)
 decap attach 1
-check_tunneled decap_attached_tunnel_up up
+check_tunneled decap_attached_tunnel_up up "$ev"
 
 # Last good table, min_healthy 2: one down leaves two (a good table); a second down fails open
 # with that table, not with every enabled backend; a third changes nothing.
