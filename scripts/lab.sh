@@ -56,6 +56,21 @@ link_pair() { # NODE_A IF_A NODE_B IF_B
 	ip -n "$(ns "$3")" link set "$4" up
 }
 
+# Link NODE's IF to the router's RIF on V4.0/24 and V6:/64 (V6 ends in one ':'): the router
+# is .1 and ::1, the node .2 and ::2 with its default routes through the router. TX checksum
+# offload is off at both ends: native XDP on the way loses partial checksums.
+router_link() { # NODE IF RIF V4 V6
+	link_pair router "$3" "$1" "$2"
+	ip -n "$(ns router)" addr add "$4.1/24" dev "$3"
+	ip -n "$(ns router)" addr add "$5:1/64" dev "$3" nodad
+	ip -n "$(ns "$1")" addr add "$4.2/24" dev "$2"
+	ip -n "$(ns "$1")" addr add "$5:2/64" dev "$2" nodad
+	ip -n "$(ns "$1")" route add default via "$4.1"
+	ip -n "$(ns "$1")" -6 route add default via "$5:1"
+	in_node "$1" ethtool -K "$2" tx off >/dev/null
+	in_node router ethtool -K "$3" tx off >/dev/null
+}
+
 # An LB node's files: lb keeps the historical names (xlbd.yaml, xlbd.sock, ...), lbN adds -lbN.
 lb_sfx() { [ "${1:-lb}" = lb ] || echo "-$1"; }
 lb_pin() { echo "$PIN$(lb_sfx "$1")"; }
@@ -174,14 +189,7 @@ up() {
 
 	# Router <-> LB. The LB's peer runs xlb_pass: veth delivers XDP_TX frames only to a peer
 	# with an XDP program (GRO alone did not deliver them on this kernel).
-	link_pair router rt-lb lb lb0
-	ip -n "$(ns router)" addr add 10.99.0.1/24 dev rt-lb
-	ip -n "$(ns router)" addr add fd00:99::1/64 dev rt-lb nodad
-	ip -n "$(ns lb)" addr add 10.99.0.2/24 dev lb0
-	ip -n "$(ns lb)" addr add fd00:99::2/64 dev lb0 nodad
-	ip -n "$(ns lb)" route add default via 10.99.0.1
-	ip -n "$(ns lb)" -6 route add default via fd00:99::1
-	in_node router ethtool -K rt-lb tx off >/dev/null
+	router_link lb lb0 rt-lb 10.99.0 fd00:99:
 	ip -n "$(ns router)" link set dev rt-lb xdpdrv obj "$OUTPUT/pass.bpf.o" sec xdp
 	[ "$lbs" -eq 1 ] && ip -n "$(ns router)" route add $VIP4/32 via 10.99.0.2
 	ip -n "$(ns router)" -6 route add $VIP6/128 via fd00:99::2
@@ -190,14 +198,7 @@ up() {
 	ip -n "$(ns router)" link set rt-lb mtu 1600
 	# Further LB nodes, the same way on their own subnets; ECMP hashes on L4 ports.
 	for k in $(seq 2 "$lbs"); do
-		link_pair router "rt-lb$k" "lb$k" lb0
-		ip -n "$(ns router)" addr add "10.99.$k.1/24" dev "rt-lb$k"
-		ip -n "$(ns router)" addr add "fd00:99:$k::1/64" dev "rt-lb$k" nodad
-		ip -n "$(ns "lb$k")" addr add "10.99.$k.2/24" dev lb0
-		ip -n "$(ns "lb$k")" addr add "fd00:99:$k::2/64" dev lb0 nodad
-		ip -n "$(ns "lb$k")" route add default via "10.99.$k.1"
-		ip -n "$(ns "lb$k")" -6 route add default via "fd00:99:$k::1"
-		in_node router ethtool -K "rt-lb$k" tx off >/dev/null
+		router_link "lb$k" lb0 "rt-lb$k" "10.99.$k" "fd00:99:$k:"
 		ip -n "$(ns router)" link set dev "rt-lb$k" xdpdrv obj "$OUTPUT/pass.bpf.o" sec xdp
 		ip -n "$(ns "lb$k")" link set lb0 mtu 1600
 		ip -n "$(ns router)" link set "rt-lb$k" mtu 1600
@@ -205,35 +206,18 @@ up() {
 	[ "$lbs" -eq 1 ] || in_node router sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 
 	for i in $(seq 1 "$clients"); do
-		link_pair router "rt-c$i" "client$i" eth0
-		ip -n "$(ns router)" addr add "10.100.$i.1/24" dev "rt-c$i"
-		ip -n "$(ns router)" addr add "fd00:100:$i::1/64" dev "rt-c$i" nodad
-		ip -n "$(ns "client$i")" addr add "10.100.$i.2/24" dev eth0
-		ip -n "$(ns "client$i")" addr add "fd00:100:$i::2/64" dev eth0 nodad
-		ip -n "$(ns "client$i")" route add default via "10.100.$i.1"
-		ip -n "$(ns "client$i")" -6 route add default via "fd00:100:$i::1"
-		# Native XDP on the way loses partial checksums: send complete ones.
-		in_node "client$i" ethtool -K eth0 tx off >/dev/null
-		in_node router ethtool -K "rt-c$i" tx off >/dev/null
+		router_link "client$i" eth0 "rt-c$i" "10.100.$i" "fd00:100:$i:"
 	done
 
 	for i in $(seq 1 "$backends"); do
-		link_pair router "rt-b$i" "backend$i" eth0
-		ip -n "$(ns router)" addr add "10.101.$i.1/24" dev "rt-b$i"
-		ip -n "$(ns router)" addr add "fd00:101:$i::1/64" dev "rt-b$i" nodad
+		router_link "backend$i" eth0 "rt-b$i" "10.101.$i" "fd00:101:$i:"
 		ip -n "$(ns router)" link set "rt-b$i" mtu 1600
 		ip -n "$(ns "backend$i")" link set eth0 mtu 1600
-		ip -n "$(ns "backend$i")" addr add "10.101.$i.2/24" dev eth0
-		ip -n "$(ns "backend$i")" addr add "fd00:101:$i::2/64" dev eth0 nodad
-		ip -n "$(ns "backend$i")" route add default via "10.101.$i.1"
-		ip -n "$(ns "backend$i")" -6 route add default via "fd00:101:$i::1"
 		ip -n "$(ns "backend$i")" addr add $VIP4/32 dev lo
 		ip -n "$(ns "backend$i")" addr add $VIP6/128 dev lo nodad
 		in_node "backend$i" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 			net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 \
 			net.ipv4.conf.all.arp_announce=2
-		in_node "backend$i" ethtool -K eth0 tx off >/dev/null
-		in_node router ethtool -K "rt-b$i" tx off >/dev/null
 		# xlb_decap: tunnels from the LB only, to the lab's VIPs only.
 		local dpin=/sys/fs/bpf/xlb-lab-$LAB_ID-decap$i
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" attach eth0 \
