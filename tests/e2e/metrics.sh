@@ -36,7 +36,13 @@ for tool in prometheus promtool; do
 done
 
 cleanup() {
+	# $PROM_PID is lab.sh's shell; the server itself is found by its configuration file.
 	[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null
+	pkill -f -- "--config.file=$TMP/prometheus.yml" 2>/dev/null
+	for _ in $(seq 1 50); do
+		pgrep -f -- "--config.file=$TMP/prometheus.yml" >/dev/null || break
+		sleep 0.1
+	done
 	"$LAB" down >/dev/null 2>&1
 	rm -rf "$TMP"
 }
