@@ -33,14 +33,7 @@ XPID=
 WEB=10.0.0.10:80/tcp
 DNS='[2001:db8::53]:53/udp'
 
-cleanup() {
-	[ -n "$XPID" ] && kill -9 "$XPID" 2>/dev/null
-	[ -d "$PIN" ] && nsenter --net=/run/netns/$NS "$XLBD" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
-	rm -rf "$PIN"
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap daemon_cleanup EXIT
 
 # check NAME DETAIL COMMAND...: ok when COMMAND succeeds, else FAIL with DETAIL.
 check() {
@@ -60,16 +53,6 @@ run() {
 
 # py EXPR: evaluate a Python expression over d, the JSON in $OUT.
 py() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
-
-# Poll until a command succeeds (up to 5 s); no fixed sleeps.
-wait_for() {
-	local i
-	for i in $(seq 1 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 dump() { "$MAPDUMP" "$PIN"; }
 

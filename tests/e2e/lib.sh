@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # lib.sh - what the end-to-end shell tests share: result lines "ok   LAYER/NAME" and
 # "FAIL LAYER/NAME: why", the closing "LAYER: N passed, N failed, N skipped" that
-# tests/run-layers.sh sums, the skip when not root and the daemon tests' namespace. Source it
-# after setting LAYER.
+# tests/run-layers.sh sums, the skip when not root, polling, and the daemon tests' namespace
+# and cleanup. Source it after setting LAYER.
 pass=0 fail=0 skip=0
 
 summary() {
@@ -43,4 +43,24 @@ veth_netns() { # NS
 	ip -n "$1" link add veth0 type veth peer name veth1
 	ip -n "$1" link set veth0 up
 	ip -n "$1" link set veth1 up
+}
+
+# Poll until a command succeeds (up to 5 s); no fixed sleeps.
+wait_for() {
+	local i
+	for i in $(seq 1 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The daemon tests' EXIT trap: kill xlbd ($XPID), detach and unpin ($PIN, in $NS), remove the
+# namespace and $TMP.
+daemon_cleanup() {
+	[ -n "$XPID" ] && kill -9 "$XPID" 2>/dev/null
+	[ -d "$PIN" ] && nsenter --net=/run/netns/$NS "$XLBD" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
+	rm -rf "$PIN"
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
 }

@@ -23,14 +23,7 @@ CONF=$TMP/xlbd.yaml
 LOG=$TMP/xlbd.log
 XPID=
 
-cleanup() {
-	[ -n "$XPID" ] && kill -9 "$XPID" 2>/dev/null
-	[ -d "$PIN" ] && nsenter --net=/run/netns/$NS "$XLBD" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
-	rm -rf "$PIN"
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap daemon_cleanup EXIT
 
 in_ns() {
 	nsenter --net=/run/netns/$NS "$@"
@@ -40,16 +33,6 @@ api() { # METHOD PATH [BODY]: prints the body, then the HTTP status on the last 
 	local body=${3-}
 	curl -s -o - -w '\n%{http_code}' --unix-socket "$SOCK" -X "$1" ${body:+--data-binary "$body"} \
 		"http://xlbd$2"
-}
-
-# Poll until a command succeeds (up to 5 s); no fixed sleeps.
-wait_for() {
-	local i
-	for i in $(seq 1 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 attached() {
