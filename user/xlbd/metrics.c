@@ -40,13 +40,36 @@ static struct {
 	struct xlb_conf_metrics on; /* where it listens now; enabled false = not serving */
 } M;
 
-/* What one scrape needs to label per-backend series: the service of each service id. */
+/* One applied service, gathered once per scrape. */
+struct svc_row {
+	const struct xlb_conf_service *conf;
+	__u32 id;
+	char name[XLB_SERVICE_STRLEN]; /* the service label */
+	bool has_traffic, fail_open, has_table;
+	struct xlb_counter traffic;
+	struct state_table_info ti;
+	__u64 by_state[3]; /* its backend entries by enum xlb_backend_state */
+};
+
+/* One backend entry of an applied service. */
+struct be_row {
+	const struct svc_row *svc;
+	char addr[64];
+	bool has_traffic, up;
+	struct xlb_counter traffic;
+	__u16 weight;
+};
+
+/* One scrape: every service and backend read once (one counter read each), then written as
+ * the families that need them. */
 struct scrape {
 	struct prom_out o;
 	const struct xlb_conf *conf;
-	const struct xlb_conf_service *by_id[XLB_MAX_SERVICES];
-	char name[XLB_MAX_SERVICES][XLB_SERVICE_STRLEN];
-	int family; /* which per-backend family a backend walk writes */
+	struct svc_row *svcs; /* one per configured service; conf NULL when not applied */
+	struct svc_row *by_id[XLB_MAX_SERVICES];
+	struct be_row *bes;
+	size_t n_bes, cap_bes;
+	int err;
 };
 
 /* The service label: the configured name, or VIP:PORT/PROTO when it has none. */
@@ -58,6 +81,65 @@ static void service_label(const struct xlb_conf_service *s, char *buf, size_t le
 		xlb_service_format(&s->ref, buf, len);
 }
 
+static void gather_backend(__u32 id, const struct xlb_backend *be, void *ctx)
+{
+	struct scrape *sc = ctx;
+	struct svc_row *svc = be->svc_id < XLB_MAX_SERVICES ? sc->by_id[be->svc_id] : NULL;
+	struct xlb_addr a = { .family = be->family };
+	struct be_row *r;
+
+	if (!svc)
+		return; /* an entry of a service being replaced: not in the configuration */
+	if (be->state <= XLB_BE_DRAIN)
+		svc->by_state[be->state]++;
+	if (sc->n_bes == sc->cap_bes) {
+		size_t cap = sc->cap_bes ? sc->cap_bes * 2 : 256;
+		struct be_row *grown = realloc(sc->bes, cap * sizeof(*grown));
+
+		if (!grown) {
+			sc->err = -ENOMEM;
+			return;
+		}
+		sc->bes = grown;
+		sc->cap_bes = cap;
+	}
+	r = &sc->bes[sc->n_bes++];
+	memcpy(a.addr, be->addr, sizeof(a.addr));
+	r->svc = svc;
+	xlb_addr_format(&a, r->addr, sizeof(r->addr));
+	r->has_traffic = !dp_counter(xlbd_dp(), DP_CNT_BACKEND, id, &r->traffic);
+	r->weight = be->weight;
+	r->up = health_is_up(&svc->conf->ref, &a);
+}
+
+/* Read every applied service and backend once. Returns 0 or -ENOMEM. */
+static int gather(struct scrape *sc)
+{
+	const struct xlb_conf *c = sc->conf;
+
+	sc->svcs = calloc(c->n_services ? c->n_services : 1, sizeof(*sc->svcs));
+	if (!sc->svcs)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct xlb_service_ref *ref = &c->services[i].ref;
+		struct svc_row *r = &sc->svcs[i];
+		__u32 m;
+
+		if (state_service_id(xlbd_state(), ref, &r->id, &m))
+			continue;
+		r->conf = &c->services[i];
+		sc->by_id[r->id] = r;
+		service_label(r->conf, r->name, sizeof(r->name));
+		r->has_traffic = !dp_counter(xlbd_dp(), DP_CNT_SERVICE, r->id, &r->traffic);
+		r->fail_open = state_service_fail_open(xlbd_state(), ref);
+		r->has_table = !state_table_info(xlbd_state(), ref, &r->ti);
+	}
+	state_foreach_backend(xlbd_state(), gather_backend, sc);
+	return sc->err;
+}
+
+#define SVC_LABEL(r) ((const struct prom_label[]){ { "service", (r)->name } })
+
 /* ---- traffic ---- */
 
 static void collect_services(struct scrape *sc)
@@ -66,65 +148,30 @@ static void collect_services(struct scrape *sc)
 		{ "xlb_packets_total", "Packets received for the service (all verdicts)." },
 		{ "xlb_bytes_total", "Bytes received for the service, Ethernet header included." },
 	};
-	struct dp *dp = xlbd_dp();
 
 	for (int f = 0; f < 2; f++) {
 		prom_family(&sc->o, fam[f][0], "counter", fam[f][1]);
 		for (size_t i = 0; i < sc->conf->n_services; i++) {
-			const struct xlb_conf_service *s = &sc->conf->services[i];
+			const struct svc_row *r = &sc->svcs[i];
 			char vip[64], port[8];
-			struct xlb_counter c;
-			__u32 id, m;
 
-			if (state_service_id(xlbd_state(), &s->ref, &id, &m) ||
-			    dp_counter(dp, DP_CNT_SERVICE, id, &c))
+			if (!r->conf || !r->has_traffic)
 				continue;
-			xlb_addr_format(&s->ref.vip, vip, sizeof(vip));
-			snprintf(port, sizeof(port), "%u", s->ref.port);
+			xlb_addr_format(&r->conf->ref.vip, vip, sizeof(vip));
+			snprintf(port, sizeof(port), "%u", r->conf->ref.port);
 			const struct prom_label l[] = {
-				{ "service", sc->name[id] },
+				{ "service", r->name },
 				{ "vip", vip },
 				{ "port", port },
-				{ "proto", s->ref.proto == IPPROTO_TCP ? "tcp" : "udp" },
+				{ "proto", r->conf->ref.proto == IPPROTO_TCP ? "tcp" : "udp" },
 			};
 
-			prom_u64(&sc->o, "", l, 4, f ? c.bytes : c.packets);
+			prom_u64(&sc->o, "", l, 4, f ? r->traffic.bytes : r->traffic.packets);
 		}
 	}
 }
 
 enum { BE_PACKETS, BE_BYTES, BE_WEIGHT, BE_UP, BE_FAMILIES };
-
-static void backend_sample(__u32 id, const struct xlb_backend *be, void *ctx)
-{
-	struct scrape *sc = ctx;
-	const struct xlb_conf_service *s = be->svc_id < XLB_MAX_SERVICES ? sc->by_id[be->svc_id]
-									 : NULL;
-	struct xlb_addr a = { .family = be->family };
-	struct xlb_counter c = { 0 };
-	char addr[64];
-
-	if (!s)
-		return; /* an entry of a service being replaced: not in the configuration */
-	memcpy(a.addr, be->addr, sizeof(a.addr));
-	xlb_addr_format(&a, addr, sizeof(addr));
-	const struct prom_label l[] = { { "service", sc->name[be->svc_id] }, { "backend", addr } };
-
-	switch (sc->family) {
-	case BE_PACKETS:
-	case BE_BYTES:
-		if (dp_counter(xlbd_dp(), DP_CNT_BACKEND, id, &c))
-			return;
-		prom_u64(&sc->o, "", l, 2, sc->family == BE_BYTES ? c.bytes : c.packets);
-		break;
-	case BE_WEIGHT:
-		prom_u64(&sc->o, "", l, 2, be->weight);
-		break;
-	case BE_UP:
-		prom_u64(&sc->o, "", l, 2, health_is_up(&s->ref, &a));
-		break;
-	}
-}
 
 static void collect_backends(struct scrape *sc)
 {
@@ -139,9 +186,20 @@ static void collect_backends(struct scrape *sc)
 			    "1 when the backend passes its health checks (type none: always)." },
 	};
 
-	for (sc->family = 0; sc->family < BE_FAMILIES; sc->family++) {
-		prom_family(&sc->o, fam[sc->family][0], fam[sc->family][1], fam[sc->family][2]);
-		state_foreach_backend(xlbd_state(), backend_sample, sc);
+	for (int f = 0; f < BE_FAMILIES; f++) {
+		prom_family(&sc->o, fam[f][0], fam[f][1], fam[f][2]);
+		for (size_t i = 0; i < sc->n_bes; i++) {
+			const struct be_row *r = &sc->bes[i];
+			const struct prom_label l[] = { { "service", r->svc->name },
+							{ "backend", r->addr } };
+			__u64 v = f == BE_PACKETS  ? r->traffic.packets
+				  : f == BE_BYTES  ? r->traffic.bytes
+				  : f == BE_WEIGHT ? r->weight
+						   : r->up;
+
+			if (r->has_traffic || f == BE_WEIGHT || f == BE_UP)
+				prom_u64(&sc->o, "", l, 2, v);
+		}
 	}
 }
 
@@ -212,20 +270,29 @@ enum { HV_TRANSITIONS, HV_CHECKS, HV_FAMILIES };
 struct health_walk {
 	struct scrape *sc;
 	int family;
+	const struct svc_row *last; /* the service of the previous target */
 };
 
 static void health_sample(const struct health_view *v, void *ctx)
 {
 	struct health_walk *w = ctx;
 	struct scrape *sc = w->sc;
-	const struct xlb_conf_service *s = xlb_conf_find_service(sc->conf, v->svc);
-	char svc[XLB_SERVICE_STRLEN], addr[64];
+	char addr[64];
 
-	if (!s)
-		return;
-	service_label(s, svc, sizeof(svc));
+	/* Targets come service by service: look the service up only when it changes. */
+	if (!w->last || memcmp(&w->last->conf->ref, v->svc, sizeof(*v->svc))) {
+		w->last = NULL;
+		for (size_t i = 0; i < sc->conf->n_services && !w->last; i++)
+			if (sc->svcs[i].conf &&
+			    !memcmp(&sc->svcs[i].conf->ref, v->svc, sizeof(*v->svc)))
+				w->last = &sc->svcs[i];
+		if (!w->last)
+			return;
+	}
 	xlb_addr_format(v->addr, addr, sizeof(addr));
-	struct prom_label l[] = { { "service", svc }, { "backend", addr }, { NULL, NULL } };
+	struct prom_label l[] = { { "service", w->last->name },
+				  { "backend", addr },
+				  { NULL, NULL } };
 
 	if (w->family == HV_TRANSITIONS) {
 		l[2] = (struct prom_label){ "to", "up" };
@@ -256,10 +323,12 @@ static void collect_health(struct scrape *sc)
 	prom_family(&sc->o, "xlb_backend_transitions_total", "counter",
 		    "Health state changes of the backend, by the state it went to.");
 	w.family = HV_TRANSITIONS;
+	w.last = NULL;
 	health_foreach(health_sample, &w);
 	prom_family(&sc->o, "xlb_health_checks_total", "counter",
 		    "Finished health checks of the backend, by typed result.");
 	w.family = HV_CHECKS;
+	w.last = NULL;
 	health_foreach(health_sample, &w);
 	prom_family(&sc->o, "xlb_health_check_duration_seconds", "histogram",
 		    "Time from the start of a health check to its result, by check type.");
@@ -268,86 +337,50 @@ static void collect_health(struct scrape *sc)
 
 /* ---- services: backends by state, fail-open, tables ---- */
 
-/* What one applied service shows, gathered once per scrape. */
-struct svc_row {
-	const char *name; /* NULL: not applied (nothing to show) */
-	__u32 id;
-	bool fail_open, has_table;
-	struct state_table_info ti;
-	__u64 by_state[3]; /* backends by enum xlb_backend_state */
-};
-
-static void count_state(__u32 id, const struct xlb_backend *be, void *ctx)
-{
-	struct svc_row *row = ctx;
-
-	(void)id;
-	if (be->svc_id == row->id && be->state <= XLB_BE_DRAIN)
-		row->by_state[be->state]++;
-}
-
 static void collect_tables(struct scrape *sc)
 {
 	static const char *const states[3] = { "down", "up", "drain" };
-	const struct xlb_conf *c = sc->conf;
-	struct svc_row *rows = calloc(c->n_services ? c->n_services : 1, sizeof(*rows));
+	size_t i, n = sc->conf->n_services;
 	char fp[24];
-	size_t i;
 
-	if (!rows)
-		return;
-	for (i = 0; i < c->n_services; i++) {
-		const struct xlb_service_ref *ref = &c->services[i].ref;
-		struct svc_row *r = &rows[i];
-		__u32 m;
-
-		if (state_service_id(xlbd_state(), ref, &r->id, &m))
-			continue;
-		r->name = sc->name[r->id];
-		r->fail_open = state_service_fail_open(xlbd_state(), ref);
-		r->has_table = !state_table_info(xlbd_state(), ref, &r->ti);
-		state_foreach_backend(xlbd_state(), count_state, r);
-	}
-#define ROW_LABELS(r) ((const struct prom_label[]){ { "service", (r)->name } })
 	prom_family(&sc->o, "xlb_service_backends", "gauge",
 		    "Backends of the service by data-path state: up (in the table), drain "
 		    "(keeps its flows), down (unhealthy or disabled).");
-	for (i = 0; i < c->n_services; i++)
-		for (int st = 0; st < 3 && rows[i].name; st++)
+	for (i = 0; i < n; i++)
+		for (int st = 0; st < 3 && sc->svcs[i].conf; st++)
 			prom_u64(&sc->o, "",
-				 (const struct prom_label[]){ { "service", rows[i].name },
+				 (const struct prom_label[]){ { "service", sc->svcs[i].name },
 							      { "state", states[st] } },
-				 2, rows[i].by_state[st]);
+				 2, sc->svcs[i].by_state[st]);
 	prom_family(&sc->o, "xlb_service_fail_open", "gauge",
 		    "1 while fewer than min_healthy backends pass their checks and the service "
 		    "keeps its last good table instead.");
-	for (i = 0; i < c->n_services; i++)
-		if (rows[i].name)
-			prom_u64(&sc->o, "", ROW_LABELS(&rows[i]), 1, rows[i].fail_open);
+	for (i = 0; i < n; i++)
+		if (sc->svcs[i].conf)
+			prom_u64(&sc->o, "", SVC_LABEL(&sc->svcs[i]), 1, sc->svcs[i].fail_open);
 	prom_family(&sc->o, "xlb_table_rebuilds_total", "counter",
 		    "Maglev tables built and swapped in for the service since it was added.");
-	for (i = 0; i < c->n_services; i++)
-		if (rows[i].has_table)
-			prom_u64(&sc->o, "", ROW_LABELS(&rows[i]), 1, rows[i].ti.rebuilds);
+	for (i = 0; i < n; i++)
+		if (sc->svcs[i].has_table)
+			prom_u64(&sc->o, "", SVC_LABEL(&sc->svcs[i]), 1, sc->svcs[i].ti.rebuilds);
 	prom_family(&sc->o, "xlb_table_rebuild_duration_seconds", "histogram",
 		    "Time to build a Maglev table and swap it into the data path.");
-	for (i = 0; i < c->n_services; i++)
-		if (rows[i].has_table)
-			prom_histogram(&sc->o, ROW_LABELS(&rows[i]), 1, rows[i].ti.rebuild_seconds);
+	for (i = 0; i < n; i++)
+		if (sc->svcs[i].has_table)
+			prom_histogram(&sc->o, SVC_LABEL(&sc->svcs[i]), 1,
+				       sc->svcs[i].ti.rebuild_seconds);
 	prom_family(&sc->o, "xlb_table_fingerprint_info", "gauge",
 		    "Fingerprint of the service's table in the data path (equal on every node "
 		    "with the same configuration and seed); value always 1.");
-	for (i = 0; i < c->n_services; i++) {
-		if (!rows[i].has_table)
+	for (i = 0; i < n; i++) {
+		if (!sc->svcs[i].has_table)
 			continue;
-		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)rows[i].ti.fingerprint);
+		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)sc->svcs[i].ti.fingerprint);
 		prom_u64(&sc->o, "",
-			 (const struct prom_label[]){ { "service", rows[i].name },
+			 (const struct prom_label[]){ { "service", sc->svcs[i].name },
 						      { "fingerprint", fp } },
 			 2, 1);
 	}
-#undef ROW_LABELS
-	free(rows);
 }
 
 /* ---- route health injection ---- */
@@ -355,7 +388,7 @@ static void collect_tables(struct scrape *sc)
 /* One sample per distinct VIP of the configuration (a VIP's services share its route). */
 static void collect_announce(struct scrape *sc)
 {
-	const struct xlb_conf *c = state_conf(xlbd_state());
+	const struct xlb_conf *c = sc->conf;
 	char vip[64];
 
 	prom_family(&sc->o, "xlb_vip_announced", "gauge",
@@ -467,17 +500,10 @@ static char *scrape(size_t *len)
 	if (!sc)
 		return NULL;
 	sc->conf = state_conf(xlbd_state());
-	for (size_t i = 0; i < sc->conf->n_services; i++) {
-		const struct xlb_conf_service *s = &sc->conf->services[i];
-		__u32 id, m;
-
-		if (state_service_id(xlbd_state(), &s->ref, &id, &m))
-			continue;
-		sc->by_id[id] = s;
-		service_label(s, sc->name[id], sizeof(sc->name[id]));
-	}
-	sc->o.f = open_memstream(&text, len);
+	sc->o.f = gather(sc) ? NULL : open_memstream(&text, len);
 	if (!sc->o.f) {
+		free(sc->svcs);
+		free(sc->bes);
 		free(sc);
 		return NULL;
 	}
@@ -494,6 +520,8 @@ static char *scrape(size_t *len)
 		free(text);
 		text = NULL;
 	}
+	free(sc->svcs);
+	free(sc->bes);
 	free(sc);
 	return text;
 }
