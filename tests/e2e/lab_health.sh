@@ -28,39 +28,10 @@ if ! "$LAB" up -b 3 -c 1 >"$UPLOG" 2>&1; then
 fi
 rm -f "$UPLOG"
 
-# state SERVICE ADDRESS: up or down, from GET /v1/health.
-state() {
-	curl -s --unix-socket "$SOCK" http://lab/v1/health | python3 -c "
-import json, sys
-for b in json.load(sys.stdin)['backends']:
-    if b['service'] == sys.argv[1] and b['address'] == sys.argv[2]:
-        print(b['state'])" "$1" "$2"
-}
-
 # Seconds until the backend reaches the wanted state (polling every 20 ms), or "timeout";
-# counted from SINCE (a time.time() value taken when the failure was caused), else from now.
+# counted from SINCE (a "date +%s.%N" taken when the failure was caused), else from now.
 wait_state() { # SERVICE ADDRESS STATE LIMIT_S [SINCE]
-	python3 - "$SOCK" "$@" <<'EOF'
-import json, socket, sys, time
-sock, svc, addr, want, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
-since = float(sys.argv[6]) if len(sys.argv) > 6 else time.time()
-def get():
-    s = socket.socket(socket.AF_UNIX); s.connect(sock)
-    s.sendall(b"GET /v1/health HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        d = s.recv(65536)
-        if not d: break
-        data += d
-    for b in json.loads(data.split(b"\r\n\r\n", 1)[1])["backends"]:
-        if b["service"] == svc and b["address"] == addr:
-            return b["state"]
-while time.time() - since < limit:
-    if get() == want:
-        print("%.2f" % (time.time() - since)); sys.exit(0)
-    time.sleep(0.02)
-print("timeout")
-EOF
+	/usr/bin/python3 "$TOP/tests/e2e/xlbdq.py" wait "$SOCK" "$3" "$4" "${5:-now}" "$1 $2"
 }
 
 load() { "$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/load.py" "$@"; }

@@ -67,24 +67,7 @@ decap() { # detach|attach N
 		"$OUTPUT/xlb-decap" "$1" eth0 >/dev/null
 }
 
-# GET PATH from xlbd with python (one process per poll is too slow for 20 ms polling).
-PY_GET='
-import json, socket, sys, time
-def get(sock, path):
-    s = socket.socket(socket.AF_UNIX); s.connect(sock)
-    s.sendall(b"GET " + path.encode() + b" HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        d = s.recv(65536)
-        if not d: break
-        data += d
-    return json.loads(data.split(b"\r\n\r\n", 1)[1])
-def health(sock, svc, addr):
-    for b in get(sock, "/v1/health")["backends"]:
-        if b["service"] == svc and b["address"] == addr:
-            return b
-    return {}
-'
+XLBDQ=$TOP/tests/e2e/xlbdq.py
 
 # Seconds until SERVICE ADDRESS reaches STATE (polling every 20 ms), or "timeout".
 wait_state() { # SERVICE ADDRESS STATE LIMIT_S
@@ -94,31 +77,23 @@ wait_state() { # SERVICE ADDRESS STATE LIMIT_S
 # The same for several "SERVICE ADDRESS" at once, timed from the same start: one time each.
 # The start is $SINCE (a "date +%s.%N" taken when the change was made) when set, else now.
 wait_states() { # STATE LIMIT_S "SERVICE ADDRESS"...
-	/usr/bin/python3 -c "$PY_GET"'
-import os
-sock, want, limit, pairs = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
-t0, times = float(os.environ.get("SINCE") or time.time()), {}
-while time.time() - t0 < limit and len(times) < len(pairs):
-    for p in pairs:
-        if p not in times and health(sock, *p.split()).get("state") == want:
-            times[p] = "%.2f" % (time.time() - t0)
-    time.sleep(0.02)
-print(" ".join(times.get(p, "timeout") for p in pairs))' "$SOCK" "$@"
+	local state=$1 limit=$2
+	shift 2
+	/usr/bin/python3 "$XLBDQ" wait "$SOCK" "$state" "$limit" "${SINCE:-now}" "$@"
 }
 
 # FIELD of the health of SERVICE ADDRESS.
 hfield() { # SERVICE ADDRESS FIELD
-	/usr/bin/python3 -c "$PY_GET"'
-print(health(sys.argv[1], sys.argv[2], sys.argv[3]).get(sys.argv[4]))' "$SOCK" "$@"
+	/usr/bin/python3 "$XLBDQ" field "$SOCK" "$@"
 }
 
 # "ADDR=SLOTS ..." of the table of 10.0.0.10:80/tcp, and fail_open.
 table4() {
-	/usr/bin/python3 -c "$PY_GET"'
+	/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[2]); from xlbdq import get
 t = get(sys.argv[1], "/v1/tables/10.0.0.10/80/tcp")
 s = get(sys.argv[1], "/v1/services/10.0.0.10/80/tcp")
 print(" ".join("%s=%d" % (b["address"], b["slots"]) for b in t["backends"]),
-      "empty=%d" % t["empty_slots"], "fail_open=%s" % str(s["fail_open"]).lower())' "$SOCK"
+      "empty=%d" % t["empty_slots"], "fail_open=%s" % str(s["fail_open"]).lower())' "$SOCK" "$TOP/tests/e2e"
 }
 
 # Poll until table4 matches the extended regex (the table follows a health change within a

@@ -236,16 +236,10 @@ fi
 
 kill -STOP "$(cat "$STATE/server3.pid")"
 declared=
-for _ in $(seq 1 250); do
-	if api /v1/health | python3 -c '
-import json, sys
-b = [x for x in json.load(sys.stdin)["backends"] if x["service"] == "10.0.0.10:80/tcp" and x["address"] == "10.101.3.2"]
-sys.exit(0 if b and b[0]["state"] == "down" else 1)'; then
-		declared=$(date +%s.%N)
-		break
-	fi
-	sleep 0.02
-done
+if [ "$(/usr/bin/python3 "$TOP/tests/e2e/xlbdq.py" wait "$SOCK" down 5 now \
+	"10.0.0.10:80/tcp 10.101.3.2")" != timeout ]; then
+	declared=$(date +%s.%N)
+fi
 t=$(pwait 'xlb_backend_up{service="http-v4",backend="10.101.3.2"}' 0 10)
 seen=$(date +%s.%N)
 tr=$(query 'xlb_backend_transitions_total{service="http-v4",backend="10.101.3.2",to="down"}' | awk '{print $2}')

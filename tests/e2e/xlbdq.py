@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# xlbdq.py - the lab tests' queries of xlbd's control API, fast enough to poll every 20 ms from
+# one process (a curl and a python per poll take tens of milliseconds):
+#   xlbdq.py wait SOCK STATE LIMIT_S SINCE "SERVICE ADDRESS"...
+#       seconds from SINCE (a Unix time, or "now") until each backend's health state is STATE,
+#       or "timeout" after LIMIT_S; one figure per backend, in order, on one line
+#   xlbdq.py field SOCK SERVICE ADDRESS FIELD      one field of a backend's health
+# As a module: get(sock, path) and health(sock, service, address).
+import json
+import socket
+import sys
+import time
+
+
+def get(sock, path):
+    """GET path from xlbd's Unix socket: the decoded JSON answer."""
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock)
+    s.sendall(b"GET " + path.encode() + b" HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    s.close()
+    return json.loads(data.split(b"\r\n\r\n", 1)[1])
+
+
+def health(sock, svc, addr):
+    """The health object of one backend of one service ({} when there is none)."""
+    for b in get(sock, "/v1/health")["backends"]:
+        if b["service"] == svc and b["address"] == addr:
+            return b
+    return {}
+
+
+def wait(sock, want, limit, since, pairs):
+    t0 = time.time() if since == "now" else float(since)
+    times = {}
+    while time.time() - t0 < limit and len(times) < len(pairs):
+        for p in pairs:
+            if p not in times and health(sock, *p.split()).get("state") == want:
+                times[p] = "%.2f" % (time.time() - t0)
+        time.sleep(0.02)
+    return " ".join(times.get(p, "timeout") for p in pairs)
+
+
+def main():
+    cmd, sock = sys.argv[1], sys.argv[2]
+    if cmd == "wait":
+        print(wait(sock, sys.argv[3], float(sys.argv[4]), sys.argv[5], sys.argv[6:]))
+    elif cmd == "field":
+        print(health(sock, sys.argv[3], sys.argv[4]).get(sys.argv[5]))
+
+
+if __name__ == "__main__":
+    main()
