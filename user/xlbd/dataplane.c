@@ -747,38 +747,37 @@ int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_c
 	return 0;
 }
 
-int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
+/* The number of entries of xlb_conns from the kernel's element counter (count.bpf.c).
+ * Returns 0, or -errno when the counter is not loaded or fails. */
+static int conns_counted(struct dp *dp, __u64 *count)
+{
+	int fd, ret = -EOPNOTSUPP;
+
+	if (!dp->count_link)
+		return ret;
+	fd = bpf_iter_create(bpf_link__fd(dp->count_link));
+	if (fd < 0)
+		return -errno;
+	ret = read(fd, count, sizeof(*count)) == sizeof(*count) ? 0 : -EIO;
+	close(fd);
+	return ret;
+}
+
+/* The same by walking the table: batches take few system calls; ENOENT marks the end. */
+static int conns_walked(struct dp *dp, __u64 *count)
 {
 	enum { CHUNK = 8192 };
-	struct bpf_map_info info = { 0 };
 	struct xlb_conn_key *keys = malloc(CHUNK * sizeof(*keys));
 	struct xlb_conn *vals = malloc(CHUNK * sizeof(*vals));
-	__u32 len = sizeof(info), batch = 0, n;
-	int ret = 0;
+	__u32 batch = 0, n;
 	bool first = true;
+	int ret = 0;
 
 	*count = 0;
 	if (!keys || !vals) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (bpf_obj_get_info_by_fd(dp->conns_fd, &info, &len)) {
-		ret = -errno;
-		goto out;
-	}
-	*capacity = info.max_entries;
-	if (dp->count_link) {
-		int fd = bpf_iter_create(bpf_link__fd(dp->count_link));
-
-		if (fd >= 0 && read(fd, count, sizeof(*count)) == sizeof(*count)) {
-			close(fd);
-			goto out;
-		}
-		if (fd >= 0)
-			close(fd);
-		*count = 0; /* the iterator failed: walk */
-	}
-	/* Batches walk the table in few system calls; ENOENT marks its end. */
 	for (;;) {
 		n = CHUNK;
 		int rc = bpf_map_lookup_batch(dp->conns_fd, first ? NULL : &batch, &batch, keys,
@@ -796,6 +795,18 @@ out:
 	free(keys);
 	free(vals);
 	return ret;
+}
+
+int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	*count = 0;
+	if (bpf_obj_get_info_by_fd(dp->conns_fd, &info, &len))
+		return -errno;
+	*capacity = info.max_entries;
+	return conns_counted(dp, count) ? conns_walked(dp, count) : 0;
 }
 
 int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)
