@@ -92,7 +92,8 @@ fi
 p1=$(packets lb) p2=$(packets lb2)
 fails=0
 for c in client1 client2; do
-	"$LAB" exec $c /usr/bin/python3 "$TOP/tests/e2e/flows.py" 10.0.0.10 150 >"$ST/flows-$c.json"
+	"$LAB" exec $c /usr/bin/python3 "$TOP/tests/e2e/load.py" tcp 10.0.0.10 150 --timeout 3 \
+		--flows >"$ST/flows-$c.json"
 done
 d1=$(($(packets lb) - p1)) d2=$(($(packets lb2) - p2))
 if [ "$d1" -gt 0 ] && [ "$d2" -gt 0 ]; then
