@@ -35,8 +35,8 @@ for f in provision/*.sh demo.sh ../scripts/xlbd-conf.sh; do
 done
 [ -z "$errs" ] && ok scripts_parse || bad scripts_parse "bash -n:$errs: $(head -c 300 "$TMP/syntax")"
 
-# 2. The Vagrantfile's plan (its NODES table, loaded with Vagrant.configure as a no-op): per node its addresses
-# and its role script with arguments ("NAME IP,IP,... SCRIPT ARGS...").
+# 2. The Vagrantfile's plan: its NODES table, loaded with Vagrant.configure as a no-op; per
+# node its addresses and its role script with arguments ("NAME IP,IP,... SCRIPT ARGS...").
 if command -v ruby >/dev/null; then
 	ruby -e 'module Vagrant; def self.configure(*) end; end
 		load ARGV[0]
