@@ -4,11 +4,19 @@
 #ifndef XLB_BPF_ICMP_H
 #define XLB_BPF_ICMP_H
 
-#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include "csum.h"
 #include "l2.h"
 #include "parse.h"
+
+/* ICMPv4 types and codes (RFC 792), the same names and values as <linux/icmp.h>. That header
+ * includes <linux/if.h> and so glibc's <sys/socket.h>, which under -target bpf needs the 32-bit
+ * libc headers: BPF objects take no libc header at all (tests/deps.sh checks it). */
+#define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_FRAG_NEEDED 4 /* code of ICMP_DEST_UNREACH */
 
 /* Bytes of the offending packet quoted in a generated too-big message: within RFC 1812's 576-
  * byte IPv4 limit and IPv6's 1280, and the most bpf_csum_diff() sums in one call. */
