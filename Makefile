@@ -96,13 +96,17 @@ $(OUTPUT)/.deps-ok: scripts/install-deps.sh
 	$(Q)scripts/install-deps.sh
 	$(Q)mkdir -p $(OUTPUT) && touch $@
 
+# -MD writes every header an object read, system ones included, to $(OUTPUT)/NAME.bpf.d: make
+# rebuilds on their change, and the deps layer checks that none of them is glibc's.
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)/.deps-ok
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
 $(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(OUTPUT)/.deps-ok
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
+
+-include $(wildcard $(OUTPUT)/*.bpf.d)
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)

@@ -5,15 +5,18 @@
 # XLB_DEPS_SKIP: names of packages not to install, separated by spaces (the Vagrant lab's VMs
 # skip vagrant itself).
 #
-#   scripts/install-deps.sh [bench]
+#   scripts/install-deps.sh [bench|vagrant]
 #
-# "bench" also installs what only `make bench` needs (the build and tests do without it).
+# "bench" also installs what only `make bench` needs (the build and tests do without it),
+# "vagrant" what the Vagrant lab's machines need. tests/deps.sh checks that these lists hold
+# every package the build, the tests and the scripts use.
 set -euo pipefail
 
 # One line per package, with why it is here.
 PACKAGES=(
 	make gcc pkg-config git     # the build
 	clang llvm                  # BPF objects (clang -target bpf)
+	libclang-rt-14-dev          # clang's ASan/UBSan and libFuzzer runtimes (libFuzzer harnesses in tests/fuzz)
 	libbpf-dev libxdp-dev       # loading, skeletons, XDP attachment
 	libelf-dev zlib1g-dev       # libbpf's own dependencies
 	bpftool                     # skeleton generation, prog load checks
@@ -25,6 +28,8 @@ PACKAGES=(
 	scdoc                       # man pages
 	clang-format                # make format / format check
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
+	procps                      # sysctl in the lab, pgrep/pkill in the tests
+	strace                      # the deps test layer traces a clean build (tests/deps.sh)
 	python3 curl                # the lab's servers and clients, the tests' API calls
 	prometheus                  # promtool and a real server scraping /metrics in the tests
 	bird2                       # BGP for the scale-out lab (tests/e2e/scale_out.sh); ~7 s to install
@@ -36,7 +41,12 @@ BENCH_PACKAGES=(
 	wrk                         # HTTP load through the VIP and straight to a backend
 	gnuplot-nox                 # the plots of docs/benchmarks.md
 )
+# Only for the Vagrant lab's machines (vagrant/provision runs inside them).
+VAGRANT_PACKAGES=(
+	systemd                     # the machines' init: xlbd and the lab servers run as its units
+)
 [ "${1:-}" = bench ] && PACKAGES+=("${BENCH_PACKAGES[@]}")
+[ "${1:-}" = vagrant ] && PACKAGES+=("${VAGRANT_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -72,6 +72,10 @@ else
 	skip_case build/clang_format "clang-format not installed"
 fi
 
+echo "== deps"
+# A clean clone of HEAD built under strace: every package used is declared (tests/deps.sh).
+run_binary tests/deps.sh
+
 echo "== unit"
 for bin in "$OUTPUT"/tests/unit/test_*; do
 	[ -x "$bin" ] && run_binary "$bin"
