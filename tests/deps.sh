@@ -61,11 +61,11 @@ started=$(date +%s)
 # A fresh root's environment: no /usr/local, pyenv or cargo on PATH, nothing inherited.
 (cd "$src" && env -i HOME="$scratch" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	strace -f -qq -e trace=execve,openat,open -e status=successful -o "$scratch/trace" \
-	make -j"$(nproc)" OUTPUT="$src/.output" all format-check) >"$scratch/build.log" 2>&1
+	make -k -j"$(nproc)" OUTPUT="$src/.output" all format-check) >"$scratch/build.log" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ]; then
 	grep -m 5 -E 'error|Error|not found' "$scratch/build.log" | sed 's/^/    /'
-	bad build "make all format-check of a clean clone failed (exit $rc)"
+	bad build "make -k all format-check of a clean clone failed (exit $rc)"
 else
 	echo "ok   deps/build (clean clone, make all format-check, $(($(date +%s) - started)) s under strace)"
 	pass=$((pass + 1))
