@@ -80,7 +80,7 @@ FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
-	verifier-stats fuzz-long install demo demo-down vagrant-validate clean help
+	verifier-stats fuzz-long mutants install demo demo-down vagrant-validate clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) ## build everything
@@ -257,6 +257,10 @@ fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: frames per seed, each
 		mkdir -p $(OUTPUT)/corpus/$$n && \
 		$$f -max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 \
 			$(OUTPUT)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# Not in `make check`: every mutation rebuilds and reruns its layers (minutes each).
+mutants: ## break xlb on purpose (tests/mutants.txt) and fail if a mutation survives the tests
+	$(Q)tests/mutants.py $(if $(ONLY),--only $(ONLY)) $(if $(REPORT),--report $(REPORT))
 
 verifier-stats: $(OUTPUT)/bench/verifier_stats $(BPF_OBJS) ## load each program, print verifier insn counts
 	$(Q)$(OUTPUT)/bench/verifier_stats $(BPF_OBJS)
