@@ -16,6 +16,12 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# Plain `make` builds as any user with what is installed; the README's commands and the other
+# targets that run things set the machine up first: missing Debian packages are installed once
+# per build tree (`make deps` checks again by hand).
+SETUP_GOALS := check test demo bench install mutants fuzz-long vagrant-validate
+DEPS_OK := $(if $(filter $(SETUP_GOALS),$(MAKECMDGOALS)),$(OUTPUT)/.deps-ok)
+
 # Evaluated lazily, after the deps target has installed pkg-config's data.
 PKGS := libbpf libxdp libelf zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -91,18 +97,17 @@ help: ## list the targets
 deps: ## install missing Debian packages (scripts/install-deps.sh)
 	$(Q)scripts/install-deps.sh
 
-# Installed once per build tree; 'make deps' re-checks by hand.
 $(OUTPUT)/.deps-ok: scripts/install-deps.sh
 	$(Q)scripts/install-deps.sh
 	$(Q)mkdir -p $(OUTPUT) && touch $@
 
 # -MD writes every header an object read, system ones included, to $(OUTPUT)/NAME.bpf.d: make
 # rebuilds on their change, and the deps layer checks that none of them is glibc's.
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
-$(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
@@ -112,11 +117,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/common/%.o: user/common/%.c $(COMMON_HDRS) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/common/%.o: user/common/%.c $(COMMON_HDRS) | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/common-san/%.o: user/common/%.c $(COMMON_HDRS) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/common-san/%.o: user/common/%.c $(COMMON_HDRS) | $(DEPS_OK)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
@@ -155,19 +160,19 @@ $(OUTPUT)/tests/fuzz/%: tests/fuzz/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-$(OUTPUT)/tests/libfuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(COMMON_HDRS) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/tests/libfuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(COMMON_HDRS) | $(DEPS_OK)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(LIBFUZZ_FLAGS) $< $(COMMON_SRCS) $(COMMON_LDLIBS) -o $@
 
 # End-to-end test support programs (the tests themselves are shell scripts).
-$(OUTPUT)/tests/e2e/%: tests/e2e/%.c $(COMMON_LIB) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/tests/e2e/%: tests/e2e/%.c $(COMMON_LIB) | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) \
 		$(PKG_LIBS) -o $@
 
 # The same xlb_lb for the older BPF ISA: the same behaviour in other instructions (another
 # program tag), so that the tests can replace the running program the way an upgrade does.
-$(OUTPUT)/tests/e2e/xlb_v2.bpf.o: bpf/xlb.bpf.c $(BPF_HDRS) | $(OUTPUT)/.deps-ok
+$(OUTPUT)/tests/e2e/xlb_v2.bpf.o: bpf/xlb.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS)) -I$(ARCH_INC) \
 		-c $< -o $@
@@ -191,7 +196,7 @@ $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) -lm -o $@
 
-$(OUTPUT)/bench/verifier_stats: bench/verifier_stats.c | $(OUTPUT)/.deps-ok
+$(OUTPUT)/bench/verifier_stats: bench/verifier_stats.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
@@ -211,7 +216,7 @@ $(OUTPUT)/bench/veth_bench: $(BENCH_VETH_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_VETH_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-$(OUTPUT)/man/%: docs/man/%.scd | $(OUTPUT)/.deps-ok
+$(OUTPUT)/man/%: docs/man/%.scd | $(DEPS_OK)
 	$(call msg,SCDOC,$@)
 	$(Q)mkdir -p $(@D) && scdoc < $< > $@
 
