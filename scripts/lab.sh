@@ -76,6 +76,8 @@ lb_sfx() { [ "${1:-lb}" = lb ] || echo "-$1"; }
 lb_pin() { echo "$PIN$(lb_sfx "$1")"; }
 # LB node K's subnet: lb (K = 1) is on 10.99.0.0/24, lbK on 10.99.K.0/24.
 lb_net() { [ "$1" -eq 1 ] && echo 0 || echo "$1"; }
+# Its IPv6 subnet, as the prefix to which the host part is appended: fd00:99:: or fd00:99:K::.
+lb_net6() { [ "$1" -eq 1 ] && echo "fd00:99::" || echo "fd00:99:$1::"; }
 lb_name() { [ "$1" -eq 1 ] && echo lb || echo "lb$1"; }
 lb_count() { cut -d' ' -f3 "$STATE/size" 2>/dev/null | grep . || echo 1; }
 
@@ -119,14 +121,18 @@ bird_start() { # NODE
 	if [ "$node" = router ]; then
 		sed "s/@ROUTER_ID@/10.99.0.1/" "$TOP/scripts/bird/router.conf" >"$conf"
 		for k in $(seq 1 "$(lb_count)"); do
-			echo "protocol bgp $(lb_name "$k") from xlb_node { neighbor 10.99.$(lb_net "$k").2 as 65001; }" \
+			n=$(lb_net "$k")
+			echo "protocol bgp $(lb_name "$k") from xlb_node { neighbor 10.99.$n.2 as 65001; }" \
+				>>"$conf"
+			echo "protocol bgp $(lb_name "$k")_v6 from xlb_node6 { neighbor $(lb_net6 "$k")2 as 65001; }" \
 				>>"$conf"
 		done
 	else
 		k=${node#lb}
 		n=$(lb_net "${k:-1}")
 		sed -e "s/@ROUTER_ID@/10.99.$n.2/" -e "s/@TABLE@/$ANNOUNCE_TABLE/" \
-			-e "s/@NEIGHBOR@/10.99.$n.1/" "$TOP/scripts/bird/lb.conf" >"$conf"
+			-e "s/@NEIGHBOR@/10.99.$n.1/" -e "s/@NEIGHBOR6@/$(lb_net6 "${k:-1}")1/" \
+			"$TOP/scripts/bird/lb.conf" >"$conf"
 	fi
 	in_node "$node" bird -c "$conf" -s "$STATE/bird-$node.ctl" -P "$STATE/bird-$node.pid" \
 		2>>"$STATE/bird-$node.log" || die "bird did not start in $node (log: $STATE/bird-$node.log)"
@@ -192,7 +198,7 @@ up() {
 	router_link lb lb0 rt-lb 10.99.0 fd00:99:
 	ip -n "$(ns router)" link set dev rt-lb xdpdrv obj "$OUTPUT/pass.bpf.o" sec xdp
 	[ "$lbs" -eq 1 ] && ip -n "$(ns router)" route add $VIP4/32 via 10.99.0.2
-	ip -n "$(ns router)" -6 route add $VIP6/128 via fd00:99::2
+	[ "$lbs" -eq 1 ] && ip -n "$(ns router)" -6 route add $VIP6/128 via fd00:99::2
 	# Tunnel headroom: the path LB -> router -> backends carries 1500 + 40.
 	ip -n "$(ns lb)" link set lb0 mtu 1600
 	ip -n "$(ns router)" link set rt-lb mtu 1600
@@ -203,7 +209,8 @@ up() {
 		ip -n "$(ns "lb$k")" link set lb0 mtu 1600
 		ip -n "$(ns router)" link set "rt-lb$k" mtu 1600
 	done
-	[ "$lbs" -eq 1 ] || in_node router sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+	[ "$lbs" -eq 1 ] || in_node router sysctl -qw net.ipv4.fib_multipath_hash_policy=1 \
+		net.ipv6.fib_multipath_hash_policy=1
 
 	for i in $(seq 1 "$clients"); do
 		router_link "client$i" eth0 "rt-c$i" "10.100.$i" "fd00:100:$i:"

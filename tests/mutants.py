@@ -24,6 +24,7 @@ import datetime
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIST = os.path.join(TOP, "tests", "mutants.txt")
 # The order layers run in: cheap ones first, so most mutants die fast.
 LAYER_ORDER = ["unit", "bpf", "tool", "fuzz", "e2e"]
+# Seconds one command of a layer may take; a mutant that hangs a test is killed by the timeout.
+LAYER_TIMEOUT = {"unit": 120, "bpf": 300, "tool": 300, "fuzz": 300, "e2e": 900}
 
 
 class Mutant:
@@ -74,13 +77,17 @@ def parse_list(path):
 
 
 def run(cmd, cwd, timeout=1800):
-    """Run cmd; return (ok, last lines of its output)."""
+    """Run cmd in its own process group; return (ok, last lines of its output). On timeout the
+    whole group is killed, so that a hung test leaves nothing running."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        out, _ = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         return False, f"timed out after {timeout} s"
-    tail = "\n".join(p.stdout.splitlines()[-8:])
+    tail = "\n".join(out.splitlines()[-8:])
     return p.returncode == 0, tail
 
 
@@ -107,7 +114,8 @@ def run_layers(layers, src):
     env_out = os.path.join(src, ".output")
     for layer in order:
         for cmd in layer_commands(layer, src):
-            ok, tail = run(["env", f"OUTPUT={env_out}"] + cmd, src)
+            ok, tail = run(["env", f"OUTPUT={env_out}"] + cmd, src,
+                           LAYER_TIMEOUT[layer.split(":")[0]])
             if not ok or re.search(r" [1-9][0-9]* failed", tail):
                 return layer, tail
     return None

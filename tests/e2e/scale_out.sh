@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # scale_out.sh - two LB nodes behind an ECMP router (scripts/lab.sh up --lbs 2, BIRD 2 on all
-# three): both announce the IPv4 VIP over BGP and the router installs two next hops; both nodes
-# build the same tables (fingerprints); client flows cross both nodes and every one lands on the
-# backend Maglev assigns it; withdrawing one node (clean stop) drops its next hop within a
+# three): both announce the IPv4 and the IPv6 VIP over BGP (an IPv4 and an IPv6 session per
+# node) and the router installs two next hops for each; both nodes build the same tables
+# (fingerprints); client flows of both families cross both nodes and every one lands on the
+# backend Maglev assigns it; withdrawing one node (clean stop) drops its next hops within a
 # bound while long-lived TCP connections that crossed it carry on through the other without a
 # reset; a crash (SIGKILL) leaves the route until "xlbd --withdraw"; "announce off" on every
 # service of the VIP withdraws it; all backends failing withdraws the VIP on both nodes.
@@ -19,6 +20,8 @@ LAB="$TOP/scripts/lab.sh"
 ST=/run/xlb-lab/$LAB_ID
 LBCTL=$OUTPUT/lbctl
 SVC=10.0.0.10:80/tcp
+SVC6=[fd00:10::10]:80/tcp
+BOTH6="fd00:99:2::2 fd00:99::2" # the IPv6 next hops of both nodes, as hops -6 sorts them
 WITHDRAW_BOUND=5 # seconds from SIGTERM: measured 0.2..1.7 s here; generous for a loaded CI
 
 need_root python
@@ -38,24 +41,32 @@ rm -f /tmp/lab-$LAB_ID.log
 
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$(now)"; }
-# The router's next hops for the VIP, as "10.99.0.2 10.99.2.2".
-hops() { "$LAB" exec router ip -4 route show 10.0.0.10/32 | grep -o 'via [0-9.]*' | cut -d' ' -f2 | sort | xargs; }
-# Poll (20 s at most) until the router's next hops are $1; prints the seconds it took.
-wait_hops() { # WANT
+# The router's next hops for the IPv4 VIP, as "10.99.0.2 10.99.2.2"; with -6 for the IPv6 one.
+hops() { # [-6]
+	if [ "${1:-}" = -6 ]; then
+		"$LAB" exec router ip -6 route show fd00:10::10/128 | grep -o 'via [0-9a-f:]*' |
+			cut -d' ' -f2 | LC_ALL=C sort | xargs
+	else
+		"$LAB" exec router ip -4 route show 10.0.0.10/32 | grep -o 'via [0-9.]*' |
+			cut -d' ' -f2 | LC_ALL=C sort | xargs
+	fi
+}
+# Poll (20 s at most) until the router's next hops are WANT; prints the seconds it took.
+wait_hops() { # WANT [-6]
 	local t0 i
 	t0=$(now)
 	for i in $(seq 1 400); do
-		[ "$(hops)" = "$1" ] && { since "$t0"; return 0; }
+		[ "$(hops "${2:-}")" = "$1" ] && { since "$t0"; return 0; }
 		sleep 0.05
 	done
 	return 1
 }
-announced() { # LB: the xlb_vip_announced sample of the IPv4 VIP
+announced() { # LB [VIP]: the xlb_vip_announced sample of the VIP (default the IPv4 one)
 	"$LAB" exec "$1" curl -s http://127.0.0.1:9477/metrics |
-		awk '$1 == "xlb_vip_announced{vip=\"10.0.0.10\"}" {print $2}'
+		awk -v k="xlb_vip_announced{vip=\"${2:-10.0.0.10}\"}" '$1 == k {print $2}'
 }
-packets() { # LB: packets of the IPv4 HTTP service in its data path
-	"$LBCTL" -j -s "$ST/xlbd$([ "$1" = lb ] || echo "-$1").sock" stats show "$SVC" |
+packets() { # LB [SERVICE]: packets of the service (default the IPv4 HTTP one) in its data path
+	"$LBCTL" -j -s "$ST/xlbd$([ "$1" = lb ] || echo "-$1").sock" stats show "${2:-$SVC}" |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["services"][0]["packets"])'
 }
 lbc() { # LB ARGS...: lbctl against that node's xlbd
@@ -70,12 +81,22 @@ if t=$(wait_hops "10.99.0.2 10.99.2.2"); then
 else
 	bad ecmp_two_next_hops "router: $(hops); $("$LAB" birdc router show protocols 2>&1 | tail -3)"
 fi
+if t=$(wait_hops "$BOTH6" -6); then
+	ok "ecmp_two_next_hops_v6 (after ${t}s)"
+else
+	bad ecmp_two_next_hops_v6 "router: $(hops -6); $("$LAB" birdc router show protocols 2>&1 | tail -3)"
+fi
 est=$("$LAB" birdc router show protocols 2>/dev/null | grep -c Established)
-[ "$est" -eq 2 ] && ok bgp_sessions_established || bad bgp_sessions_established "$est of 2"
+[ "$est" -eq 4 ] && ok bgp_sessions_established || bad bgp_sessions_established "$est of 4"
 [ "$(announced lb)" = 1 ] && [ "$(announced lb2)" = 1 ] && ok metric_vip_announced ||
 	bad metric_vip_announced "lb $(announced lb), lb2 $(announced lb2)"
+[ "$(announced lb fd00:10::10)" = 1 ] && [ "$(announced lb2 fd00:10::10)" = 1 ] &&
+	ok metric_vip_announced_v6 ||
+	bad metric_vip_announced_v6 "lb $(announced lb fd00:10::10), lb2 $(announced lb2 fd00:10::10)"
 "$LAB" exec lb ip route show table 100 proto 77 | grep -q '^blackhole 10.0.0.10' &&
 	ok route_in_table_100 || bad route_in_table_100 "$("$LAB" exec lb ip route show table 100)"
+"$LAB" exec lb ip -6 route show table 100 proto 77 | grep -q '^blackhole fd00:10::10' &&
+	ok route_in_table_100_v6 || bad route_in_table_100_v6 "$("$LAB" exec lb ip -6 route show table 100)"
 
 # -- the same tables on both nodes --
 fp1=$(lbc lb -j table show "$SVC" | python3 -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
@@ -88,50 +109,59 @@ else
 	bad same_table_fingerprint "lb $fp1, lb2 $fp2; metrics '$m1' '$m2'"
 fi
 
-# -- many flows over both nodes, each on its Maglev backend --
-p1=$(packets lb) p2=$(packets lb2)
-fails=0
-for c in client1 client2; do
-	"$LAB" exec $c /usr/bin/python3 "$TOP/tests/e2e/load.py" tcp 10.0.0.10 150 --timeout 3 \
-		--flows >"$ST/flows-$c.json"
-done
-d1=$(($(packets lb) - p1)) d2=$(($(packets lb2) - p2))
-if [ "$d1" -gt 0 ] && [ "$d2" -gt 0 ]; then
-	ok "flows_cross_both_nodes (packets lb $d1, lb2 $d2)"
-else
-	bad flows_cross_both_nodes "packets lb $d1, lb2 $d2"
-fi
-for c in client1 client2; do
-	python3 -c 'import json, sys
+# -- many flows of both families over both nodes, each on its Maglev backend --
+# FAMILY VIP SERVICE CLIENT_NET: 150 flows from each client, then flow lookup of each.
+flows_on_maglev() {
+	local fam=$1 vip=$2 svc=$3 p1 p2 d1 d2 c src
+	p1=$(packets lb "$svc") p2=$(packets lb2 "$svc")
+	for c in client1 client2; do
+		"$LAB" exec $c /usr/bin/python3 "$TOP/tests/e2e/load.py" tcp "$vip" 150 --timeout 3 \
+			--flows >"$ST/flows-$fam-$c.json"
+	done
+	d1=$(($(packets lb "$svc") - p1)) d2=$(($(packets lb2 "$svc") - p2))
+	if [ "$d1" -gt 0 ] && [ "$d2" -gt 0 ]; then
+		ok "flows_cross_both_nodes_$fam (packets lb $d1, lb2 $d2)"
+	else
+		bad "flows_cross_both_nodes_$fam" "packets lb $d1, lb2 $d2"
+	fi
+	for c in client1 client2; do
+		if [ "$fam" = v4 ]; then src="10.100.${c#client}.2"; else src="[fd00:100:${c#client}::2]"; fi
+		python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 for port, _ in r["flows"]:
     print("flow lookup %s from %s:%d" % (sys.argv[2], sys.argv[3], port))' \
-		"$ST/flows-$c.json" "$SVC" "10.100.${c#client}.2" >"$ST/lookups-$c"
-	"$LBCTL" -j --pin-dir "/sys/fs/bpf/xlb-lab-$LAB_ID" batch file "$ST/lookups-$c" \
-		>"$ST/maglev-$c.json"
-done
-if python3 - "$ST" <<'PY'; then
-import json, sys
-st, bad, n, fails = sys.argv[1], [], 0, 0
+			"$ST/flows-$fam-$c.json" "$svc" "$src" >"$ST/lookups-$fam-$c"
+		"$LBCTL" -j --pin-dir "/sys/fs/bpf/xlb-lab-$LAB_ID" batch file "$ST/lookups-$fam-$c" \
+			>"$ST/maglev-$fam-$c.json"
+	done
+	# Backend N is 10.101.N.2 or fd00:101:N::2: its number is the third field either way.
+	if python3 - "$ST" "$fam" <<'PY'; then
+import json, re, sys
+st, fam, bad, n, fails = sys.argv[1], sys.argv[2], [], 0, 0
 for c in ("client1", "client2"):
-    r = json.load(open("%s/flows-%s.json" % (st, c)))
-    want = json.load(open("%s/maglev-%s.json" % (st, c)))
+    r = json.load(open("%s/flows-%s-%s.json" % (st, fam, c)))
+    want = json.load(open("%s/maglev-%s-%s.json" % (st, fam, c)))
     fails += r["failures"]
     for (port, got), w in zip(r["flows"], want):
         n += 1
-        exp = "backend" + w["maglev"]["backend"].split(".")[2]
+        exp = "backend" + re.split("[.:]", w["maglev"]["backend"])[2]
         if got != exp:
             bad.append("%s:%d got %s, Maglev says %s" % (c, port, got, exp))
-print("  %d flows, %d failed, %d on another backend than Maglev's" % (n, fails, len(bad)))
+print("  %s: %d flows, %d failed, %d on another backend than Maglev's" % (fam, n, fails, len(bad)))
 sys.exit(0 if n == 300 and fails == 0 and not bad else 1)
 PY
-	ok every_flow_on_its_maglev_backend
-else
-	bad every_flow_on_its_maglev_backend "see above"
-fi
+		ok "every_flow_on_its_maglev_backend_$fam"
+	else
+		bad "every_flow_on_its_maglev_backend_$fam" "see above"
+	fi
+}
+flows_on_maglev v4 10.0.0.10 "$SVC"
+flows_on_maglev v6 fd00:10::10 "$SVC6"
 
 # -- clean stop of lb2: next hop withdrawn, long-lived connections move to lb and continue --
-lbc lb2 conns flush >/dev/null # what lb2 holds from here on crossed it during this case
+# What lb2 holds from here on crossed it during this case (flush reads the pinned maps).
+"$LBCTL" --pin-dir "/sys/fs/bpf/xlb-lab-$LAB_ID-lb2" conns flush >/dev/null ||
+	bad conns_flush_lb2 "lbctl conns flush failed"
 "$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/slowpost.py" 10.0.0.10 40 80 0.1 \
 	>"$ST/slow.json" &
 bg=$!
@@ -153,6 +183,8 @@ if wait_hops "10.99.0.2" >/dev/null; then
 else
 	bad clean_stop_withdraws_next_hop "router still has $(hops) after 20 s"
 fi
+t=$(wait_hops "fd00:99::2" -6) && ok "clean_stop_withdraws_next_hop_v6 (${t}s after the IPv4 one)" ||
+	bad clean_stop_withdraws_next_hop_v6 "router still has $(hops -6) after 20 s"
 "$LAB" xlbd-stop TERM lb2
 "$LAB" exec lb2 ip route show table 100 proto 77 | grep -q 10.0.0.10 &&
 	bad clean_stop_removes_route "still in lb2's table 100" || ok clean_stop_removes_route
@@ -171,6 +203,8 @@ fi
 "$LAB" xlbd-start lb2
 t=$(wait_hops "10.99.0.2 10.99.2.2") && ok "restart_announces_again (${t}s)" ||
 	bad restart_announces_again "router: $(hops)"
+t=$(wait_hops "$BOTH6" -6) && ok "restart_announces_again_v6 (${t}s)" ||
+	bad restart_announces_again_v6 "router: $(hops -6)"
 
 # -- crash: the route stays (the data plane keeps forwarding) until xlbd --withdraw --
 "$LAB" xlbd-stop KILL lb2
@@ -211,8 +245,12 @@ t=$(wait_hops "10.99.0.2 10.99.2.2") && ok "announce_on_again (${t}s)" ||
 for i in 1 2 3; do kill -STOP "$(cat "$ST/server$i.pid")"; done
 t=$(wait_hops "") && ok "unhealthy_service_withdrawn_everywhere (${t}s)" ||
 	bad unhealthy_service_withdrawn_everywhere "router: $(hops)"
+t=$(wait_hops "" -6) && ok "unhealthy_service_withdrawn_everywhere_v6 (${t}s)" ||
+	bad unhealthy_service_withdrawn_everywhere_v6 "router: $(hops -6)"
 for i in 1 2 3; do kill -CONT "$(cat "$ST/server$i.pid")"; done
 t=$(wait_hops "10.99.0.2 10.99.2.2") && ok "healthy_again_announced (${t}s)" ||
 	bad healthy_again_announced "router: $(hops)"
+t=$(wait_hops "$BOTH6" -6) && ok "healthy_again_announced_v6 (${t}s)" ||
+	bad healthy_again_announced_v6 "router: $(hops -6)"
 
 summary
