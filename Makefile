@@ -105,11 +105,11 @@ $(OUTPUT)/.deps-ok: scripts/install-deps.sh
 # rebuilds on their change, and the deps layer checks that none of them is glibc's.
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
 $(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
 -include $(wildcard $(OUTPUT)/*.bpf.d)
 
