@@ -3,8 +3,10 @@
 # lab_traffic.sh - real traffic through the namespace lab (scripts/lab.sh): HTTP over TCP and
 # echo over UDP, IPv4 and IPv6 VIPs, from two clients to three backends weighted 100:100:200;
 # every request must succeed and each backend's share must match its weight; a large download
-# and an upload bigger than the tunnel MTU (through ICMP fragmentation-needed) work; a drained
-# backend gets no new connections.
+# and an upload bigger than the tunnel MTU (through ICMP fragmentation-needed) work; xlbd
+# killed and restarted, and the program replaced, while 16 clients send requests: none fails,
+# and the requests' timestamps show some were in flight at that moment; a drained backend gets
+# no new connections.
 # Prints "ok   e2e/lab/NAME" / "FAIL ..." and ends with "e2e/lab: N passed, N failed, N skipped".
 set -u
 LAYER=e2e/lab
@@ -31,6 +33,32 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 "$LAB" wait-healthy || bad backends_healthy "not all up after 10 s"
+
+ST=/run/xlb-lab/$LAB_ID
+now() { date +%s.%N; }
+# Load through the IPv4 VIP from client1: 16 clients at once, each request on a new connection
+# with a 1 s timeout, until stop_load (20000 requests at most). Each request's start and end
+# go to $ST/spans.json, so that the test can show requests were in flight at a moment.
+start_load() {
+	rm -f "$ST/stop" "$ST/spans.json"
+	"$LAB" exec client1 /usr/bin/python3 "$LOAD" tcp 10.0.0.10 20000 --timeout 1 \
+		--concurrency 16 --until "$ST/stop" --spans "$ST/spans.json" >"$ST/load.json" &
+	LOAD_PID=$!
+	sleep 0.5 # the clients are running; the spans show how many requests overlapped what follows
+}
+stop_load() {
+	sleep 0.3
+	touch "$ST/stop"
+	wait "$LOAD_PID"
+}
+# Requests in flight at time T (started before, answered or failed after), and requests that
+# started and were answered between T and T2: "N M".
+in_flight() { # T T2
+	python3 -c 'import json, sys
+spans, t, t2 = json.load(open(sys.argv[1])), float(sys.argv[2]), float(sys.argv[3])
+print(sum(1 for s, e, ok in spans if s <= t <= e), sum(1 for s, e, ok in spans if ok and t <= s and e <= t2))' \
+		"$ST/spans.json" "$1" "$2"
+}
 
 load() { # NODE PROTO VIP COUNT [ARGS]
 	local node=$1
@@ -82,19 +110,21 @@ else
 	bad large_upload_via_icmp_too_big "$r (too-big replies $before -> $after)"
 fi
 
-# xlbd killed and restarted while requests run (each with a 1 s timeout): none fails.
-"$LAB" exec client1 /usr/bin/python3 "$LOAD" tcp 10.0.0.10 5000 --timeout 1 >"/tmp/lab-$LAB_ID.bg" &
-bg=$!
-sleep 0.3
+# xlbd killed and restarted while 16 clients send requests: none fails, some were in flight
+# at the kill, and requests were answered while no xlbd ran.
+start_load
+t0=$(now)
 "$LAB" xlbd-stop KILL
 "$LAB" xlbd-start
-wait $bg
-r=$(cat "/tmp/lab-$LAB_ID.bg")
-rm -f "/tmp/lab-$LAB_ID.bg"
-if grep -q '"failures": 0' <<<"$r" && grep -q 'adopted the data plane' "/run/xlb-lab/$LAB_ID/xlbd.log"; then
-	ok xlbd_sigkill_restart_under_load
+t1=$(now)
+stop_load
+r=$(cat "$ST/load.json")
+read -r inflight during <<<"$(in_flight "$t0" "$t1")"
+if grep -q '"failures": 0' <<<"$r" && [ "${inflight:-0}" -gt 0 ] && [ "${during:-0}" -gt 0 ] &&
+	grep -q 'adopted the data plane' "$ST/xlbd.log"; then
+	ok "xlbd_sigkill_restart_under_load ($inflight in flight at the kill, $during answered during the restart)"
 else
-	bad xlbd_sigkill_restart_under_load "$r $(tail -4 "/run/xlb-lab/$LAB_ID/xlbd.log")"
+	bad xlbd_sigkill_restart_under_load "in flight $inflight, during $during; $r $(tail -4 "$ST/xlbd.log")"
 fi
 
 # The program replaced under load: first by another build (the same source for the older BPF
@@ -103,23 +133,25 @@ fi
 PIN=/sys/fs/bpf/xlb-lab-$LAB_ID
 prog_id() { "$LAB" exec lb ip -d link show lb0 | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
 id0=$(prog_id)
-"$LAB" exec client1 /usr/bin/python3 "$LOAD" tcp 10.0.0.10 5000 --timeout 1 >"/tmp/lab-$LAB_ID.bg" &
-bg=$!
-sleep 0.3
+start_load
+t0=$(now)
 swap=$("$OUTPUT/tests/e2e/swapprog" "$OUTPUT/tests/e2e/xlb_v2.bpf.o" "$PIN" lb0 2>&1)
 id1=$(prog_id)
 sleep 0.3
+t2=$(now)
 "$LAB" xlbd-stop TERM
 "$LAB" xlbd-start
 id2=$(prog_id)
-wait $bg
-r=$(cat "/tmp/lab-$LAB_ID.bg")
-rm -f "/tmp/lab-$LAB_ID.bg"
+stop_load
+r=$(cat "$ST/load.json")
+read -r inflight1 _ <<<"$(in_flight "$t0" "$t0")"
+read -r inflight2 _ <<<"$(in_flight "$t2" "$t2")"
 if grep -q '"failures": 0' <<<"$r" && [ "$id0" != "$id1" ] && [ "$id1" != "$id2" ] &&
-	grep -q 'replaced the running xlb_lb' "/run/xlb-lab/$LAB_ID/xlbd.log"; then
-	ok program_replaced_under_load
+	[ "${inflight1:-0}" -gt 0 ] && [ "${inflight2:-0}" -gt 0 ] &&
+	grep -q 'replaced the running xlb_lb' "$ST/xlbd.log"; then
+	ok "program_replaced_under_load ($inflight1 and $inflight2 requests in flight at the two swaps)"
 else
-	bad program_replaced_under_load "$r; programs $id0 -> $id1 -> $id2; $swap"
+	bad program_replaced_under_load "$r; in flight $inflight1, $inflight2; programs $id0 -> $id1 -> $id2; $swap"
 fi
 
 # Long-lived connections while a backend is removed: only the removed backend's connections
