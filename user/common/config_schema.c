@@ -212,8 +212,8 @@ int conf_hc_expect_parse(const char *s, size_t len, __u32 *min, __u32 *max)
 
 static const struct conf_field fields[] = {
 	/* top level */
-	{ "interfaces", CP_TOP, CT_CUSTOM, .required = true, .want = "a list",
-	  .doc_type = "list of interfaces", .doc_range = "1..8, unique names",
+	{ "interfaces", CP_TOP, CT_CUSTOM, .required = true, .doc_type = "list of interfaces",
+	  .doc_range = "1..8, unique names",
 	  .help = "Interfaces xlb_lb attaches to: a name (`eth0`, in `xdp_mode`) or `{ name: eth0, "
 		  "mode: generic }` (in its own mode), mixed freely. A name is 1..15 printable "
 		  "ASCII characters without spaces, `/` or `:`, and not `.` or `..`. `lbctl iface "
@@ -263,9 +263,8 @@ static const struct conf_field fields[] = {
 	  .help = "The Prometheus endpoint ([metrics.md](metrics.md))." },
 	{ "announce", CP_TOP, .type = CT_MAPPING, .child = CP_ANNOUNCE, .doc_default = "off",
 	  .help = "Route health injection for ECMP scale-out ([scale-out.md](scale-out.md))." },
-	{ "services", CP_TOP, CT_CUSTOM, .required = true, .want = "a list",
-	  .doc_type = "list of services", .doc_range = "0..512 services",
-	  .help = "The virtual services, see below." },
+	{ "services", CP_TOP, CT_CUSTOM, .required = true, .doc_type = "list of services",
+	  .doc_range = "0..512 services", .help = "The virtual services, see below." },
 
 	/* conntrack */
 	{ "size", CP_CONNTRACK, TOP(conntrack_size), NUM(1024, 16777216, XLB_DEFAULT_CONNS),
@@ -353,11 +352,10 @@ static const struct conf_field fields[] = {
 		  "`announce.table` set). The VIP stays announced while any of its announcing "
 		  "services is healthy. `lbctl service set SERVICE announce off` changes it at run "
 		  "time." },
-	{ "health", CP_SERVICE, CT_CUSTOM, .want = "a mapping", .doc_type = "mapping",
-	  .doc_range = "see below", .doc_default = "type `none`",
-	  .help = "How the backends are checked." },
-	{ "backends", CP_SERVICE, CT_CUSTOM, .want = "a list", .doc_type = "list of backends",
-	  .doc_default = "`[]`", .help = "The real servers, see below." },
+	{ "health", CP_SERVICE, CT_CUSTOM, .doc_type = "mapping", .doc_range = "see below",
+	  .doc_default = "type `none`", .help = "How the backends are checked." },
+	{ "backends", CP_SERVICE, CT_CUSTOM, .doc_type = "list of backends", .doc_default = "`[]`",
+	  .help = "The real servers, see below." },
 
 	/* services[].health */
 	{ "type", CP_HEALTH, HC(type), WORDS(conf_hc_type_words, XLB_HC_NONE), .hc_types = HC_ANY,
@@ -431,8 +429,8 @@ static const struct conf_field fields[] = {
 		  "out of the table, keeps its established flows. `disabled`: out of the table, "
 		  "its "
 		  "flows move to other backends." },
-	{ "health", CP_BACKEND, CT_CUSTOM, .want = "a mapping", .doc_type = "mapping",
-	  .doc_range = "see below", .doc_default = "none",
+	{ "health", CP_BACKEND, CT_CUSTOM, .doc_type = "mapping", .doc_range = "see below",
+	  .doc_default = "none",
 	  .help = "This backend's own values for some settings of the service's check." },
 
 	/* services[].backends[].health: row i is XLB_HO_* bit i */
@@ -555,25 +553,25 @@ const char *xlb_xdp_mode_name(enum xlb_xdp_mode mode)
 	return conf_keyword_name(conf_xdp_mode_words, (int)mode);
 }
 
-/* The names of t whose value is in mask (bit 1 << value), joined "a, b and c" (last "or"). */
+/* The names of the entries i of t with bit i in mask, "a, b" and LAST "c", into buf. */
 static void join(const struct conf_keyword *t, unsigned mask, const char *last, char *buf,
 		 size_t len)
 {
 	size_t n = 0, k = 0, off = 0;
 
-	for (const struct conf_keyword *w = t; w->name; w++)
-		n += !!(mask & (1U << w->value));
+	for (size_t i = 0; t[i].name; i++)
+		n += !!(mask & (1U << i));
 	buf[0] = '\0';
-	for (; t->name && off < len; t++) {
+	for (size_t i = 0; t[i].name && off < len; i++) {
 		int w;
 
-		if (!(mask & (1U << t->value)))
+		if (!(mask & (1U << i)))
 			continue;
 		w = snprintf(buf + off, len - off, "%s%s",
 			     k == 0	  ? ""
 			     : k + 1 == n ? last
 					  : ", ",
-			     t->name);
+			     t[i].name);
 		if (w < 0)
 			break;
 		off += (size_t)w;
@@ -583,25 +581,10 @@ static void join(const struct conf_keyword *t, unsigned mask, const char *last, 
 
 void conf_keyword_list(const struct conf_keyword *t, char *buf, size_t len)
 {
-	size_t n = 0, off = 0;
-
-	/* proto's values (6, 17) are not bit positions: list by position. */
-	while (t[n].name)
-		n++;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s",
-				 i == 0	      ? ""
-				 : i + 1 == n ? " or "
-					      : ", ",
-				 t[i].name);
-
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
+	join(t, ~0U, " or ", buf, len);
 }
 
+/* The entries of conf_hc_type_words are in the order of their values. */
 void conf_hc_type_list(unsigned mask, char *buf, size_t len)
 {
 	join(conf_hc_type_words, mask, " and ", buf, len);
