@@ -29,6 +29,8 @@ static void type_of(const struct conf_field *f, char *buf, size_t len)
 		[CT_DURATION_MS] = "duration (ms)",
 		[CT_TEXT] = "string",
 		[CT_MAPPING] = "mapping",
+		[CT_ADDR] = "",
+		[CT_CUSTOM] = "",
 	};
 
 	if (f->doc_type)
@@ -39,7 +41,7 @@ static void type_of(const struct conf_field *f, char *buf, size_t len)
 			 : f->min == XLB_AF_INET6 ? "IPv6"
 						  : "IPv4 or IPv6");
 	else
-		snprintf(buf, len, "%s", names[f->type] ? names[f->type] : "");
+		snprintf(buf, len, "%s", names[f->type]); /* CT_CUSTOM rows have doc_type */
 }
 
 /* "`a`, `b`" */
