@@ -74,22 +74,25 @@ LIBFUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
 	$(OUTPUT)/bench/veth_bench $(OUTPUT)/bench/verifier_stats
 
+# Build tools: generators of checked-in text (docs/config.md's key tables).
+TOOL_BINS := $(OUTPUT)/tools/config_doc
+
 MAN_SRCS := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(patsubst docs/man/%.scd,$(OUTPUT)/man/%,$(MAN_SRCS))
 
 PREFIX ?= /usr
 DESTDIR ?=
 
-FORMAT_FILES = $(shell find bpf include user tests bench -name '*.[ch]')
+FORMAT_FILES = $(shell find bpf include user tests bench tools -name '*.[ch]')
 
 .DEFAULT_GOAL := all
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
-	verifier-stats fuzz-long mutants install demo demo-down vagrant-validate clean help
+	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
-	$(BENCH_BINS) ## build everything
+	$(BENCH_BINS) $(TOOL_BINS) ## build everything
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -215,6 +218,13 @@ $(OUTPUT)/bench/veth_bench: $(BENCH_VETH_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_VETH_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/tools/%: tools/%.c $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) -o $@
+
+config-doc: $(OUTPUT)/tools/config_doc ## regenerate the key tables of docs/config.md from the schema
+	$(Q)$< < docs/config.md > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
 
 $(OUTPUT)/man/%: docs/man/%.scd | $(DEPS_OK)
 	$(call msg,SCDOC,$@)

@@ -65,7 +65,13 @@ bpftool_load() {
 	return $rc
 }
 
+# docs/config.md's key tables must be what the schema generates (make config-doc writes them).
+config_doc_check() {
+	"$OUTPUT"/tools/config_doc <docs/config.md | diff -u docs/config.md -
+}
+
 echo "== build checks"
+check_case config_doc_tables config_doc_check
 if command -v clang-format >/dev/null; then
 	check_case clang_format make -s format-check
 else

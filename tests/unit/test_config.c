@@ -13,6 +13,7 @@
 #include "xlb_abi.h"
 #include "addr.h"
 #include "config.h"
+#include "config_schema.h"
 #include "xt.h"
 
 #define NAME "xlbd.yaml"
@@ -2532,6 +2533,43 @@ static int t_load_errors(void)
 	return XT_PASS;
 }
 
+/* The schema itself: the rows of a mapping are contiguous (conf_fields() hands out the first),
+ * every per-backend override replaces a health key of the same type, and every default of a
+ * number or duration is within its own range. */
+static int t_schema(void)
+{
+	size_t n;
+	const struct conf_field *f;
+
+	for (int p = 0; p < CP_COUNT; p++) {
+		f = conf_fields((enum conf_parent)p, &n);
+		XT_CHECK(f && n > 0, "mapping %d has keys", p);
+		for (size_t i = 0; i < n; i++)
+			XT_CHECK(f[i].parent == (enum conf_parent)p, "%s: rows of mapping %d apart",
+				 f[i].key, p);
+	}
+	f = conf_fields(CP_OVERRIDE, &n);
+	XT_EQ(1U << n, XLB_HO_ALL + 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_field *h = conf_field(CP_HEALTH, f[i].key);
+
+		XT_CHECK(h && h->type == f[i].type, "override %s: no health key of its type",
+			 f[i].key);
+	}
+	for (int p = 0; p < CP_COUNT; p++) {
+		if (p == CP_OVERRIDE) /* no defaults: a key left out follows the service */
+			continue;
+		f = conf_fields((enum conf_parent)p, &n);
+		for (size_t i = 0; i < n; i++)
+			if (f[i].type == CT_NUMBER || f[i].type == CT_DURATION_S ||
+			    f[i].type == CT_DURATION_MS)
+				XT_CHECK(f[i].def >= f[i].min && f[i].def <= f[i].max,
+					 "%s: default %u outside %u..%u", f[i].key, f[i].def,
+					 f[i].min, f[i].max);
+	}
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "full_every_key", t_full_every_key },
 	{ "defaults", t_defaults },
@@ -2591,6 +2629,7 @@ static const struct xt_case cases[] = {
 	{ "garbage", t_garbage },
 	{ "load_example", t_load_example },
 	{ "load_errors", t_load_errors },
+	{ "schema", t_schema },
 };
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "apireq.h"
+#include "config_schema.h"
 #include "maglev.h"
 #include "xlb_abi.h"
 
@@ -90,21 +91,34 @@ static int get_addr(json_t *v, const char *key, struct xlb_addr *a, char *err, s
 	return 0;
 }
 
-static int get_state(json_t *v, enum xlb_admin_state *st, char *err, size_t errlen)
+/* A number, boolean or keyword of schema row f into obj, with the file's range and words. */
+static int get_field(json_t *v, const struct conf_field *f, void *obj, char *err, size_t errlen)
 {
-	static const char *const names[] = { "enabled", "drain", "disabled" };
+	char list[64];
 	const char *s = NULL;
-	int ret = get_str(v, "state", &s, err, errlen);
+	__u32 x = 0;
+	int k, ret;
 
-	if (ret)
-		return ret;
-	for (int i = 0; i < 3; i++) {
-		if (!strcmp(s, names[i])) {
-			*st = (enum xlb_admin_state)i;
-			return 0;
-		}
+	if (f->type == CT_BOOL) {
+		if (!json_is_boolean(v))
+			return fail(err, errlen, 400, "%s: must be true or false", f->key);
+		conf_set_num(f, obj, json_is_true(v));
+		return 0;
 	}
-	return fail(err, errlen, 400, "state: must be enabled, drain or disabled, got %s", s);
+	if (f->type == CT_KEYWORD) {
+		ret = get_str(v, f->key, &s, err, errlen);
+		if (ret)
+			return ret;
+		conf_keyword_list(f->words, list, sizeof(list));
+		if (conf_keyword_value(f->words, s, strlen(s), &k))
+			return fail(err, errlen, 400, "%s: must be %s, got %s", f->key, list, s);
+		conf_set_num(f, obj, (__u32)k);
+		return 0;
+	}
+	ret = get_u32(v, f->key, f->min, f->max, &x, err, errlen);
+	if (!ret)
+		conf_set_num(f, obj, x);
+	return ret;
 }
 
 /* A backend object: {"address": ..., "weight": ..., "state": ...}; address required when
@@ -112,32 +126,72 @@ static int get_state(json_t *v, enum xlb_admin_state *st, char *err, size_t errl
 static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be, unsigned *fields,
 			 char *err, size_t errlen)
 {
+	const struct conf_field *f;
 	const char *key;
 	json_t *v;
 	int ret = 0;
 
 	if (!json_is_object(o))
 		return fail(err, errlen, 400, "a backend must be a JSON object");
-	be->weight = XLB_CONF_DEFAULT_WEIGHT;
-	be->admin = XLB_ADMIN_ENABLED;
+	conf_backend_init(be);
 	json_object_foreach(o, key, v)
 	{
-		if (need_addr && !strcmp(key, "address")) {
+		f = conf_field(CP_BACKEND, key);
+		if (need_addr && !strcmp(key, "address"))
 			ret = get_addr(v, "address", &be->addr, err, errlen);
-		} else if (!strcmp(key, "weight")) {
-			ret = get_u32(v, "weight", 0, 65535, &be->weight, err, errlen);
-			*fields |= API_F_WEIGHT;
-		} else if (!strcmp(key, "state")) {
-			ret = get_state(v, &be->admin, err, errlen);
-			*fields |= API_F_STATE;
-		} else {
+		else if (f && (f->type == CT_NUMBER || f->type == CT_KEYWORD))
+			ret = get_field(v, f, be, err, errlen);
+		else
 			ret = fail(err, errlen, 400, "unknown key: %s", key);
-		}
 		if (ret)
 			return ret;
+		*fields |= !strcmp(key, "weight")  ? API_F_WEIGHT
+			   : !strcmp(key, "state") ? API_F_STATE
+						   : 0;
 	}
 	if (need_addr && !be->addr.family)
 		return fail(err, errlen, 400, "address: missing");
+	return 0;
+}
+
+/* The keys of a service object besides backends: those of a new service only (the path names
+ * an existing one) and the API_F_* bit of those that change one. */
+static const struct {
+	const char *key;
+	bool add_only;
+	unsigned flag;
+} service_keys[] = {
+	{ "vip", true, 0 },
+	{ "port", true, 0 },
+	{ "proto", true, 0 },
+	{ "name", false, API_F_NAME },
+	{ "table_size", false, API_F_TABLE_SIZE },
+	{ "icmp_echo", false, API_F_ICMP_ECHO },
+	{ "announce", false, API_F_ANNOUNCE },
+};
+
+static int parse_backends(json_t *v, struct xlb_conf_service *s, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *b;
+	int ret;
+
+	if (!json_is_array(v))
+		return fail(err, errlen, 400, "backends: must be a list");
+	if (json_array_size(v) >= XLB_MAX_BACKENDS)
+		return fail(err, errlen, 400, "backends: at most %d", XLB_MAX_BACKENDS - 1);
+	s->backends = calloc(json_array_size(v) + 1, sizeof(*s->backends));
+	if (!s->backends)
+		return fail(err, errlen, 500, "out of memory");
+	json_array_foreach(v, i, b)
+	{
+		unsigned ignored = 0;
+
+		ret = parse_backend(b, true, &s->backends[i], &ignored, err, errlen);
+		if (ret)
+			return ret;
+		s->n_backends = i + 1;
+	}
 	return 0;
 }
 
@@ -146,95 +200,52 @@ static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be,
 static int parse_service(json_t *o, bool add, struct api_request *req, char *err, size_t errlen)
 {
 	struct xlb_conf_service *s = &req->service;
-	bool have_vip = false, have_port = false, have_proto = false;
 	const char *key, *str = NULL;
+	unsigned have = 0;
 	json_t *v;
 	int ret = 0;
 
 	if (!json_is_object(o))
 		return fail(err, errlen, 400, "the body must be a JSON object");
-	s->table_size = XLB_CONF_DEFAULT_TABLE_SIZE;
-	s->icmp_echo = true;
-	s->announce = true;
-	s->min_healthy = 1; /* as in the configuration file; health type none (zeroed) */
+	conf_service_init(s); /* the file's defaults; health type none */
 	json_object_foreach(o, key, v)
 	{
-		if (add && !strcmp(key, "vip")) {
-			ret = get_addr(v, "vip", &req->svc.vip, err, errlen);
-			have_vip = true;
-		} else if (add && !strcmp(key, "port")) {
-			__u32 p;
+		size_t i = 0;
 
-			ret = get_u32(v, "port", 0, 65535, &p, err, errlen);
-			req->svc.port = (__u16)p;
-			have_port = true;
-		} else if (add && !strcmp(key, "proto")) {
-			ret = get_str(v, "proto", &str, err, errlen);
-			if (!ret && !strcmp(str, "tcp"))
-				req->svc.proto = IPPROTO_TCP;
-			else if (!ret && !strcmp(str, "udp"))
-				req->svc.proto = IPPROTO_UDP;
-			else if (!ret)
-				ret = fail(err, errlen, 400, "proto: must be tcp or udp, got %s",
-					   str);
-			have_proto = true;
-		} else if (!strcmp(key, "name")) {
-			ret = get_str(v, "name", &str, err, errlen);
-			if (!ret && xlb_conf_name_problem(str, strlen(str)))
-				ret = fail(err, errlen, 400,
-					   "name: 1..31 of A-Z a-z 0-9 _ . -, got \"%s\"", str);
-			if (!ret)
-				strcpy(s->name, str);
-			req->fields |= API_F_NAME;
-		} else if (!strcmp(key, "table_size")) {
-			ret = get_u32(v, "table_size", XLB_MIN_TABLE_SIZE, XLB_MAX_TABLE_SIZE,
-				      &s->table_size, err, errlen);
-			if (!ret && !maglev_is_prime(s->table_size))
-				ret = fail(err, errlen, 400, "table_size: must be prime, got %u",
-					   s->table_size);
-			req->fields |= API_F_TABLE_SIZE;
-		} else if (!strcmp(key, "icmp_echo")) {
-			if (!json_is_boolean(v))
-				ret = fail(err, errlen, 400, "icmp_echo: must be true or false");
-			s->icmp_echo = json_is_true(v);
-			req->fields |= API_F_ICMP_ECHO;
-		} else if (!strcmp(key, "announce")) {
-			if (!json_is_boolean(v))
-				ret = fail(err, errlen, 400, "announce: must be true or false");
-			s->announce = json_is_true(v);
-			req->fields |= API_F_ANNOUNCE;
-		} else if (add && !strcmp(key, "backends")) {
-			size_t i;
-			json_t *b;
-
-			if (!json_is_array(v))
-				return fail(err, errlen, 400, "backends: must be a list");
-			if (json_array_size(v) >= XLB_MAX_BACKENDS)
-				return fail(err, errlen, 400, "backends: at most %d",
-					    XLB_MAX_BACKENDS - 1);
-			s->backends = calloc(json_array_size(v) + 1, sizeof(*s->backends));
-			if (!s->backends)
-				return fail(err, errlen, 500, "out of memory");
-			json_array_foreach(v, i, b)
-			{
-				unsigned ignored = 0;
-
-				ret = parse_backend(b, true, &s->backends[i], &ignored, err,
-						    errlen);
-				if (ret)
-					return ret;
-				s->n_backends = i + 1;
-			}
-		} else {
+		while (i < sizeof(service_keys) / sizeof(service_keys[0]) &&
+		       (strcmp(service_keys[i].key, key) || (service_keys[i].add_only && !add)))
+			i++;
+		if (add && !strcmp(key, "backends"))
+			ret = parse_backends(v, s, err, errlen);
+		else if (i == sizeof(service_keys) / sizeof(service_keys[0]))
 			ret = fail(err, errlen, 400, "unknown key: %s", key);
-		}
+		else if (!strcmp(key, "vip"))
+			ret = get_addr(v, "vip", &s->ref.vip, err, errlen);
+		else if (!strcmp(key, "name"))
+			ret = get_str(v, "name", &str, err, errlen);
+		else
+			ret = get_field(v, conf_field(CP_SERVICE, key), s, err, errlen);
+		if (!ret && str && xlb_conf_name_problem(str, strlen(str)))
+			ret = fail(err, errlen, 400, "name: 1..31 of A-Z a-z 0-9 _ . -, got \"%s\"",
+				   str);
+		else if (!ret && str)
+			strcpy(s->name, str);
+		if (!ret && !strcmp(key, "table_size") && !maglev_is_prime(s->table_size))
+			ret = fail(err, errlen, 400, "table_size: must be prime, got %u",
+				   s->table_size);
 		if (ret)
 			return ret;
+		str = NULL;
+		if (i < sizeof(service_keys) / sizeof(service_keys[0]))
+			have |= 1U << i;
+		req->fields |= i < sizeof(service_keys) / sizeof(service_keys[0])
+				       ? service_keys[i].flag
+				       : 0;
 	}
-	if (add && !(have_vip && have_port && have_proto))
+	if (add && (have & 7) != 7)
 		return fail(err, errlen, 400, "a new service needs vip, port and proto");
 	if (add)
-		s->ref = req->svc;
+		req->svc = s->ref;
 	return 0;
 }
 

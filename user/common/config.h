@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* config.h - the configuration model of xlbd (/etc/xlb/xlbd.yaml): parsing with file, line and
  * key in every error, complete validation, and a dump that loads back to the same model.
- * Pure C (libyaml), no libbpf: xlbd, lbctl, the tests and the fuzzer share it. */
+ * Pure C (libyaml), no libbpf: xlbd, lbctl, the tests and the fuzzer share it. The schema
+ * (keys, ranges, defaults) is config_schema.c; the files are split by job (config.c). */
 #ifndef XLB_CONFIG_H
 #define XLB_CONFIG_H
 
@@ -52,6 +53,7 @@ enum {
 	XLB_HO_FALL = 1U << 4,
 	XLB_HO_JITTER = 1U << 5,
 	XLB_HO_INITIAL = 1U << 6,
+	XLB_HO_ALL = (1U << 7) - 1,
 };
 
 /* One backend's own values for some settings of its service's check (YAML:

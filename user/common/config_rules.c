@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/* config_rules.c - the rules of a whole configuration: every value in its schema range (for
+ * models built by hand), the rules across keys (unique services, names and backends, tunnel
+ * sources, table sizes, health checks and their overrides) and the limits of the maps. The
+ * contract is xlb_conf_validate() in config.h. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlb_abi.h"
+#include "maglev.h"
+#include "config_schema.h"
+
+/* The smallest prime >= from, or 0 above XLB_MAX_TABLE_SIZE (itself a prime). */
+static __u32 next_prime(__u32 from)
+{
+	if (from < XLB_MIN_TABLE_SIZE)
+		from = XLB_MIN_TABLE_SIZE;
+	for (__u32 m = from; m <= XLB_MAX_TABLE_SIZE; m++)
+		if (maglev_is_prime(m))
+			return m;
+	return 0;
+}
+
+const char *conf_override_problem(const struct xlb_conf_service *s,
+				  const struct xlb_conf_backend *b, const char **key, char *buf,
+				  size_t len)
+{
+	const struct xlb_conf_hc_override *o = &b->health;
+	size_t n;
+	const struct conf_field *f = conf_fields(CP_OVERRIDE, &n);
+	struct xlb_conf_health h;
+	char lo[16], hi[16];
+
+	if (!o->set)
+		return NULL;
+	if (o->set & ~((1U << n) - 1)) {
+		*key = "set";
+		return "unknown override fields";
+	}
+	*key = f[__builtin_ctz(o->set)].key;
+	if (s->health.type == XLB_HC_NONE)
+		return "the service's health type is none: nothing to override";
+	for (size_t i = 0; i < n; i++) {
+		if (!(o->set & (1U << i)) || f[i].type == CT_KEYWORD)
+			continue;
+		*key = f[i].key;
+		if (conf_range_problem(&f[i], conf_get_num(&f[i], o), buf, len))
+			return buf;
+	}
+	xlb_conf_backend_health(s, b, &h);
+	if (h.timeout_ms > h.interval_ms) {
+		*key = o->set & XLB_HO_TIMEOUT ? "timeout" : "interval";
+		snprintf(buf, len, "timeout %s must be <= interval %s",
+			 conf_ms_str(lo, sizeof(lo), h.timeout_ms),
+			 conf_ms_str(hi, sizeof(hi), h.interval_ms));
+		return buf;
+	}
+	return NULL;
+}
+
+struct vctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static int vfail(const struct vctx *v, int line, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int vfail(const struct vctx *v, int line, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_put_err(v->err, v->errlen, v->name, line, key, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* "at line 12" when the element came from a file, else its key path "services[3]". */
+static void where(char *buf, size_t len, int line, const char *what, size_t index)
+{
+	if (line > 0)
+		snprintf(buf, len, "at line %d", line);
+	else
+		snprintf(buf, len, "%s[%zu]", what, index);
+}
+
+static int addr_cmp(const struct xlb_addr *a, const struct xlb_addr *b)
+{
+	size_t words = a->family == XLB_AF_INET ? 1 : 4;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, words * sizeof(a->addr[0]));
+}
+
+/* Sort keys for the duplicate checks: equal elements end up adjacent and in array order (the
+ * pointers are into one array), so the first of a run is the original, the rest duplicates. */
+static int ptr_order(const void *a, const void *b)
+{
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int svc_ref_cmp(const void *x, const void *y)
+{
+	const struct xlb_conf_service *a = *(const struct xlb_conf_service *const *)x;
+	const struct xlb_conf_service *b = *(const struct xlb_conf_service *const *)y;
+	int r = addr_cmp(&a->ref.vip, &b->ref.vip);
+
+	if (!r)
+		r = (int)a->ref.port - (int)b->ref.port;
+	if (!r)
+		r = (int)a->ref.proto - (int)b->ref.proto;
+	return r ? r : ptr_order(a, b);
+}
+
+static int svc_name_cmp(const void *x, const void *y)
+{
+	const struct xlb_conf_service *a = *(const struct xlb_conf_service *const *)x;
+	const struct xlb_conf_service *b = *(const struct xlb_conf_service *const *)y;
+	int r = strcmp(a->name, b->name);
+
+	return r ? r : ptr_order(a, b);
+}
+
+static int backend_cmp(const void *x, const void *y)
+{
+	const struct xlb_conf_backend *a = *(const struct xlb_conf_backend *const *)x;
+	const struct xlb_conf_backend *b = *(const struct xlb_conf_backend *const *)y;
+	int r = addr_cmp(&a->addr, &b->addr);
+
+	return r ? r : ptr_order(a, b);
+}
+
+/* Among the n sorted pointers, the duplicate that comes first in the array (*dup) and the
+ * element it repeats (*orig). same() compares keys only. Returns false when all are unique. */
+static bool first_dup(const void **sorted, size_t n, bool (*same)(const void *, const void *),
+		      const void **dup, const void **orig)
+{
+	const void *run = NULL;
+
+	*dup = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!run || !same(run, sorted[i])) {
+			run = sorted[i];
+			continue;
+		}
+		if (!*dup || (const char *)sorted[i] < (const char *)*dup) {
+			*dup = sorted[i];
+			*orig = run;
+		}
+	}
+	return *dup != NULL;
+}
+
+static bool same_ref(const void *x, const void *y)
+{
+	const struct xlb_conf_service *a = x, *b = y;
+
+	return !addr_cmp(&a->ref.vip, &b->ref.vip) && a->ref.port == b->ref.port &&
+	       a->ref.proto == b->ref.proto;
+}
+
+static bool same_name(const void *x, const void *y)
+{
+	return !strcmp(((const struct xlb_conf_service *)x)->name,
+		       ((const struct xlb_conf_service *)y)->name);
+}
+
+static bool same_backend(const void *x, const void *y)
+{
+	return !addr_cmp(&((const struct xlb_conf_backend *)x)->addr,
+			 &((const struct xlb_conf_backend *)y)->addr);
+}
+
+/* The numbers and durations of the rows of parent in obj against their schema ranges (those
+ * of hc_types when not 0): the first out of range fails, at prefix.KEY. */
+static int validate_ranges(const struct vctx *v, enum conf_parent parent, const void *obj,
+			   unsigned hc_bit, int line, const char *prefix)
+{
+	size_t n;
+	const struct conf_field *f = conf_fields(parent, &n);
+	char key[96], msg[96];
+
+	for (size_t i = 0; i < n; i++, f++) {
+		if (f->type != CT_NUMBER && f->type != CT_DURATION_S && f->type != CT_DURATION_MS)
+			continue;
+		if (hc_bit && !(f->hc_types & hc_bit))
+			continue;
+		if (conf_range_problem(f, conf_get_num(f, obj), msg, sizeof(msg))) {
+			snprintf(key, sizeof(key), "%s%s", prefix, f->key);
+			return vfail(v, line, key, "%s", msg);
+		}
+	}
+	return 0;
+}
+
+/* The fields on their own, as the parser checks them, for models built by hand. */
+static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
+{
+	char key[48];
+	const char *why;
+	int rc;
+
+	if (c->announce.table && conf_announce_table_problem(c->announce.table))
+		return vfail(v, 0, "announce.table", "%s, got %u",
+			     conf_announce_table_problem(c->announce.table), c->announce.table);
+	if (!c->n_ifaces)
+		return vfail(v, 0, "interfaces", "at least one interface is required");
+	if (c->n_ifaces > XLB_CONF_MAX_IFACES)
+		return vfail(v, 0, "interfaces", "too many interfaces: %zu (max %d)", c->n_ifaces,
+			     XLB_CONF_MAX_IFACES);
+	for (size_t i = 0; i < c->n_ifaces; i++) {
+		const struct xlb_conf_iface *f = &c->ifaces[i];
+
+		snprintf(key, sizeof(key), "interfaces[%zu]", i);
+		why = xlb_conf_iface_problem(f->name, strnlen(f->name, XLB_CONF_IFNAMSIZ));
+		if (why)
+			return vfail(v, f->line, key, "not a valid interface name (%s)", why);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->ifaces[j].name, f->name))
+				return vfail(v, f->line, key,
+					     "%s is listed twice (also interfaces[%zu])", f->name,
+					     j);
+		snprintf(key, sizeof(key), "interfaces[%zu].mode", i);
+		if (!xlb_xdp_mode_name(f->mode))
+			return vfail(v, f->line, key, "must be native, generic or auto");
+	}
+	if (!xlb_xdp_mode_name(c->xdp_mode))
+		return vfail(v, 0, "xdp_mode", "must be native, generic or auto");
+	if (c->tunnel_source.family && c->tunnel_source.family != XLB_AF_INET)
+		return vfail(v, 0, "tunnel_source", "must be an IPv4 address");
+	if (c->tunnel_source_v6.family && c->tunnel_source_v6.family != XLB_AF_INET6)
+		return vfail(v, 0, "tunnel_source_v6", "must be an IPv6 address");
+	if (!c->gateway_auto && (why = conf_mac_problem(c->gateway_mac)))
+		return vfail(v, 0, "gateway", "%s", why);
+	rc = validate_ranges(v, CP_TOP, c, 0, 0, "");
+	if (!rc)
+		rc = validate_ranges(v, CP_CONNTRACK, c, 0, 0, "conntrack.");
+	if (rc)
+		return rc;
+	why = conf_state_dir_problem(c->state_dir, strnlen(c->state_dir, XLB_CONF_PATH_MAX));
+	if (why)
+		return vfail(v, 0, "state_dir", "%s", why);
+	if (c->n_services && !c->services)
+		return vfail(v, 0, "services", "%zu services but no array", c->n_services);
+	return 0;
+}
+
+static int validate_backend(const struct vctx *v, const struct xlb_conf *c, size_t i, size_t j)
+{
+	const struct xlb_conf_backend *b = &c->services[i].backends[j];
+	const struct conf_field *weight = conf_field(CP_BACKEND, "weight");
+	char key[96], a[INET6_ADDRSTRLEN], buf[96];
+	const char *why, *hkey = "";
+
+	snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i, j);
+	if (b->addr.family != XLB_AF_INET && b->addr.family != XLB_AF_INET6)
+		return vfail(v, b->line, key, "address is not IPv4 or IPv6 (family %u)",
+			     b->addr.family);
+	if (conf_range_problem(weight, b->weight, buf, sizeof(buf)))
+		return vfail(v, b->line, key, "weight %s", buf);
+	if (!conf_keyword_name(conf_state_words, (int)b->admin))
+		return vfail(v, b->line, key, "state must be enabled, drain or disabled");
+	why = conf_override_problem(&c->services[i], b, &hkey, buf, sizeof(buf));
+	if (why) {
+		snprintf(key, sizeof(key), "services[%zu].backends[%zu].health.%s", i, j, hkey);
+		return vfail(v, b->health.line ? b->health.line : b->line, key, "%s", why);
+	}
+	xlb_addr_format(&b->addr, a, sizeof(a));
+	if (b->addr.family == XLB_AF_INET && c->tunnel_source.family != XLB_AF_INET)
+		return vfail(v, b->line, key, "backend %s is IPv4 but tunnel_source is not set", a);
+	if (b->addr.family == XLB_AF_INET6 && c->tunnel_source_v6.family != XLB_AF_INET6)
+		return vfail(v, b->line, key, "backend %s is IPv6 but tunnel_source_v6 is not set",
+			     a);
+	return 0;
+}
+
+/* "services[i].KEY" into key. */
+static const char *svc_key(char *key, size_t len, size_t i, const char *k)
+{
+	snprintf(key, len, "services[%zu].%s", i, k);
+	return key;
+}
+
+/* The health check's fields, as the parser checks them. With type none the other fields are
+ * not used (nor dumped), so they are not checked: a model built with calloc() is valid. */
+static int validate_health(const struct vctx *v, const struct xlb_conf_service *s, size_t i)
+{
+	const struct xlb_conf_health *h = &s->health;
+	unsigned bit = HC_BIT(h->type);
+	char key[96], lo[16], hi[16];
+	const char *why;
+	size_t n;
+	const struct conf_field *f = conf_fields(CP_HEALTH, &n);
+	int rc;
+
+	if (!conf_keyword_name(conf_hc_type_words, (int)h->type))
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.type"),
+			     "must be none, tcp, http, https, udp or tunnel, got %u",
+			     (unsigned)h->type);
+	if (h->type == XLB_HC_NONE)
+		return 0;
+	rc = validate_ranges(v, CP_HEALTH, h, bit, s->line,
+			     svc_key(key, sizeof(key), i, "health."));
+	if (rc)
+		return rc;
+	if (h->timeout_ms > h->interval_ms)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.timeout"),
+			     "timeout %s must be <= interval %s",
+			     conf_ms_str(lo, sizeof(lo), h->timeout_ms),
+			     conf_ms_str(hi, sizeof(hi), h->interval_ms));
+	if (!s->ref.port && !h->port)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.port"),
+			     "a service on every port (port 0) needs a non-zero health port for "
+			     "its %s check",
+			     conf_keyword_name(conf_hc_type_words, (int)h->type));
+	for (size_t k = 0; k < n; k++, f++) {
+		const char *t = (const char *)h + f->off;
+		char sub[32];
+
+		if (f->type != CT_TEXT || !(bit & f->hc_types))
+			continue;
+		why = f->problem(t, strnlen(t, f->width));
+		snprintf(sub, sizeof(sub), "health.%s", f->key);
+		if (why)
+			return vfail(v, s->line, svc_key(key, sizeof(key), i, sub), "%s", why);
+	}
+	if (bit & HC_WEB) {
+		why = conf_hc_expect_problem(h->expect_min, h->expect_max);
+		if (why)
+			return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.expect"),
+				     "%s, got %u-%u", why, h->expect_min, h->expect_max);
+	}
+	return 0;
+}
+
+static int validate_service(const struct vctx *v, const struct xlb_conf *c, size_t i)
+{
+	const struct xlb_conf_service *s = &c->services[i];
+	__u64 need = (__u64)s->n_backends * XLB_CONF_MIN_SLOTS_PER_BACKEND;
+	char key[64];
+	const char *why;
+	__u32 m = s->table_size, hint;
+	int rc;
+
+	if (s->name[0]) {
+		snprintf(key, sizeof(key), "services[%zu].name", i);
+		why = xlb_conf_name_problem(s->name, strnlen(s->name, XLB_CONF_NAME_MAX));
+		if (why)
+			return vfail(v, s->line, key, "not a valid service name (%s)", why);
+	}
+	snprintf(key, sizeof(key), "services[%zu]", i);
+	if (s->ref.vip.family != XLB_AF_INET && s->ref.vip.family != XLB_AF_INET6)
+		return vfail(v, s->line, key, "vip is not IPv4 or IPv6 (family %u)",
+			     s->ref.vip.family);
+	if (!conf_keyword_name(conf_proto_words, s->ref.proto))
+		return vfail(v, s->line, key, "proto must be tcp or udp, got %u", s->ref.proto);
+	if (s->n_backends && !s->backends)
+		return vfail(v, s->line, key, "%zu backends but no array", s->n_backends);
+	snprintf(key, sizeof(key), "services[%zu].", i);
+	rc = validate_ranges(v, CP_SERVICE, s, 0, s->line, key);
+	if (rc)
+		return rc;
+
+	snprintf(key, sizeof(key), "services[%zu].table_size", i);
+	if (need > XLB_MAX_TABLE_SIZE)
+		return vfail(v, s->line, key,
+			     "%zu backends need a table_size >= %llu but the largest is %u: at "
+			     "most %u backends per service",
+			     s->n_backends, (unsigned long long)need, XLB_MAX_TABLE_SIZE,
+			     XLB_MAX_TABLE_SIZE / XLB_CONF_MIN_SLOTS_PER_BACKEND);
+	if (m < need) {
+		hint = next_prime((__u32)need);
+		return vfail(v, s->line, key,
+			     "table_size %u is too small for %zu backends: use a prime >= %llu, "
+			     "e.g. %u",
+			     m, s->n_backends, (unsigned long long)need, hint);
+	}
+	if (!maglev_is_prime(m))
+		return vfail(v, s->line, key, "table_size %u is not a prime: use e.g. %u", m,
+			     next_prime(m));
+	rc = validate_health(v, s, i);
+	if (rc)
+		return rc;
+	/* The probe is answered at the tunnel source of the VIP's family, as a client would be. */
+	if (s->health.type == XLB_HC_TUNNEL &&
+	    (s->ref.vip.family == XLB_AF_INET6 ? &c->tunnel_source_v6 : &c->tunnel_source)->family !=
+		    s->ref.vip.family)
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.type"),
+			     "a tunnel check of an %s VIP sends from %s, which is not set",
+			     s->ref.vip.family == XLB_AF_INET6 ? "IPv6" : "IPv4",
+			     s->ref.vip.family == XLB_AF_INET6 ? "tunnel_source_v6"
+							       : "tunnel_source");
+
+	for (size_t j = 0; j < s->n_backends; j++) {
+		rc = validate_backend(v, c, i, j);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Duplicate services, names and backends, and the number of distinct VIPs. */
+static int validate_unique(const struct vctx *v, const struct xlb_conf *c)
+{
+	const void **sorted, *dup, *orig;
+	size_t n = c->n_services, most = n, named = 0, vips = 0;
+	char key[96], at[96], ref[XLB_SERVICE_STRLEN], a[INET6_ADDRSTRLEN];
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (c->services[i].n_backends > most)
+			most = c->services[i].n_backends;
+	if (!most)
+		return 0;
+	sorted = malloc(most * sizeof(*sorted));
+	if (!sorted) {
+		if (v->err && v->errlen)
+			snprintf(v->err, v->errlen, "%s: out of memory", v->name);
+		return -ENOMEM;
+	}
+
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &c->services[i];
+	qsort(sorted, n, sizeof(*sorted), svc_ref_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!i || addr_cmp(&((const struct xlb_conf_service *)sorted[i - 1])->ref.vip,
+				   &((const struct xlb_conf_service *)sorted[i])->ref.vip))
+			vips++;
+	if (first_dup(sorted, n, same_ref, &dup, &orig)) {
+		const struct xlb_conf_service *d = dup, *o = orig;
+
+		snprintf(key, sizeof(key), "services[%zu]", (size_t)(d - c->services));
+		where(at, sizeof(at), o->line, "services", (size_t)(o - c->services));
+		xlb_service_format(&d->ref, ref, sizeof(ref));
+		rc = vfail(v, d->line, key, "%s duplicates the service %s", ref, at);
+		goto out;
+	}
+	if (vips > XLB_MAX_VIPS) {
+		rc = vfail(v, 0, "services", "too many distinct VIP addresses: %zu (max %d)", vips,
+			   XLB_MAX_VIPS);
+		goto out;
+	}
+
+	for (size_t i = 0; i < n; i++)
+		if (c->services[i].name[0])
+			sorted[named++] = &c->services[i];
+	qsort(sorted, named, sizeof(*sorted), svc_name_cmp);
+	if (first_dup(sorted, named, same_name, &dup, &orig)) {
+		const struct xlb_conf_service *d = dup, *o = orig;
+
+		snprintf(key, sizeof(key), "services[%zu].name", (size_t)(d - c->services));
+		where(at, sizeof(at), o->line, "services", (size_t)(o - c->services));
+		rc = vfail(v, d->line, key, "%s is already the name of the service %s", d->name,
+			   at);
+		goto out;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xlb_conf_service *s = &c->services[i];
+
+		for (size_t j = 0; j < s->n_backends; j++)
+			sorted[j] = &s->backends[j];
+		qsort(sorted, s->n_backends, sizeof(*sorted), backend_cmp);
+		if (first_dup(sorted, s->n_backends, same_backend, &dup, &orig)) {
+			const struct xlb_conf_backend *d = dup, *o = orig;
+
+			snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i,
+				 (size_t)(d - s->backends));
+			where(at, sizeof(at), o->line, "backends", (size_t)(o - s->backends));
+			xlb_addr_format(&d->addr, a, sizeof(a));
+			rc = vfail(v, d->line, key, "%s duplicates the backend %s", a, at);
+			goto out;
+		}
+	}
+out:
+	free(sorted);
+	return rc;
+}
+
+int xlb_conf_validate(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
+{
+	struct vctx v = { .name = name ? name : "config", .err = err, .errlen = errlen };
+	size_t total = 0;
+	char key[96];
+	int rc;
+
+	rc = validate_globals(&v, c);
+	if (rc)
+		return rc;
+	if (c->n_services > XLB_MAX_SERVICES) {
+		snprintf(key, sizeof(key), "services[%d]", XLB_MAX_SERVICES);
+		return vfail(&v, c->services[XLB_MAX_SERVICES].line, key,
+			     "too many services: %zu (max %d)", c->n_services, XLB_MAX_SERVICES);
+	}
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct xlb_conf_service *s = &c->services[i];
+
+		/* Backend id 0 means "none", so ids 1..XLB_MAX_BACKENDS-1 are usable. */
+		if (total + s->n_backends > XLB_MAX_BACKENDS - 1) {
+			size_t j = XLB_MAX_BACKENDS - 1 - total;
+
+			snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i, j);
+			for (size_t k = i + 1; k < c->n_services; k++)
+				total += c->services[k].n_backends;
+			return vfail(&v, s->backends ? s->backends[j].line : 0, key,
+				     "too many backends: %zu in all (max %d)",
+				     total + s->n_backends, XLB_MAX_BACKENDS - 1);
+		}
+		total += s->n_backends;
+	}
+	for (size_t i = 0; i < c->n_services; i++) {
+		rc = validate_service(&v, c, i);
+		if (rc)
+			return rc;
+	}
+	return validate_unique(&v, c);
+}

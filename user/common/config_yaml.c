@@ -1,0 +1,930 @@
+// SPDX-License-Identifier: GPL-2.0
+/* config_yaml.c - the reader of xlbd.yaml: a libyaml event parser driven by the schema
+ * (config_schema.c), with file, line and key path in every message; xlb_conf_parse() of
+ * config.h.
+ *
+ * Why events and not yaml_parser_load(): the event stream shows anchors, aliases, tags and a
+ * second document as they come (the document API silently resolves aliases), and parsing stops
+ * at the first wrong node, so deep nesting or a huge garbage tail is never built into a tree. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config_schema.h"
+
+#define PATH_BUF 160 /* key path of the node being parsed */
+#define MAX_KEYS 16 /* keys of the largest mapping (the top level has 14) */
+
+struct parser {
+	yaml_parser_t yp;
+	yaml_event_t ev; /* the current event, valid when have_ev */
+	bool have_ev;
+	const char *name;
+	const char *text;
+	size_t len;
+	char *err;
+	size_t errlen;
+	int rc; /* the first error; later ones are not reported */
+	char path[PATH_BUF]; /* key path of the current node, e.g. services[1].backends[0] */
+	size_t plen;
+	size_t svc_cap; /* allocated entries of c->services */
+	size_t be_cap; /* allocated entries of the backends of the last service */
+	int hc_port_line; /* the current service's health.port, else its health key; 0: neither */
+	bool iface_mode_given[XLB_CONF_MAX_IFACES]; /* interfaces[i] named its own mode */
+};
+
+/* Parse the value of row f of obj's mapping: its first event is current, and its last event is
+ * left current. */
+static int get_field(struct parser *p, const struct conf_field *f, void *obj);
+
+static int ev_line(const struct parser *p)
+{
+	return (int)p->ev.start_mark.line + 1;
+}
+
+static int perr(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record the first error at the current key path and return it. */
+static int perr(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->rc)
+		return p->rc;
+	va_start(ap, fmt);
+	conf_put_err(p->err, p->errlen, p->name, line, p->path, fmt, ap);
+	va_end(ap);
+	p->rc = -EINVAL;
+	return p->rc;
+}
+
+static int no_memory(struct parser *p)
+{
+	if (!p->rc && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s: out of memory", p->name);
+	if (!p->rc)
+		p->rc = -ENOMEM;
+	return p->rc;
+}
+
+static void path_set(struct parser *p, size_t len)
+{
+	p->plen = len;
+	p->path[len] = '\0';
+}
+
+static void path_key(struct parser *p, const char *key, size_t len)
+{
+	char buf[CONF_ECHO_BUF];
+	/* An empty key would vanish from the path: show it as "". */
+	int w = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "%s%s", p->plen ? "." : "",
+			 len ? conf_echo(buf, key, len) : "\"\"");
+
+	if (w > 0)
+		path_set(p, p->plen + (size_t)w < sizeof(p->path) ? p->plen + (size_t)w
+								  : sizeof(p->path) - 1);
+}
+
+static void path_index(struct parser *p, size_t i)
+{
+	int w = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "[%zu]", i);
+
+	if (w > 0)
+		path_set(p, p->plen + (size_t)w < sizeof(p->path) ? p->plen + (size_t)w
+								  : sizeof(p->path) - 1);
+}
+
+/* Turn a libyaml failure into our message: reader errors (bad UTF-8, control characters)
+ * carry a byte offset, scanner and parser errors a mark. */
+static int yaml_failure(struct parser *p)
+{
+	const yaml_parser_t *y = &p->yp;
+	int line;
+
+	if (y->error == YAML_MEMORY_ERROR)
+		return no_memory(p);
+	if (y->error == YAML_READER_ERROR) {
+		size_t end = y->problem_offset < p->len ? y->problem_offset : p->len;
+
+		line = 1;
+		for (size_t i = 0; i < end; i++)
+			line += p->text[i] == '\n';
+		path_set(p, 0);
+		if (y->problem_value != -1)
+			return perr(p, line, "not UTF-8 text: %s (0x%x at byte %zu)",
+				    y->problem ? y->problem : "unreadable",
+				    (unsigned)y->problem_value, y->problem_offset);
+		return perr(p, line, "not UTF-8 text: %s (at byte %zu)",
+			    y->problem ? y->problem : "unreadable", y->problem_offset);
+	}
+	line = (int)y->problem_mark.line + 1;
+	path_set(p, 0);
+	if (y->context)
+		return perr(p, line, "YAML syntax error: %s (%s at line %d)",
+			    y->problem ? y->problem : "unknown", y->context,
+			    (int)y->context_mark.line + 1);
+	return perr(p, line, "YAML syntax error: %s", y->problem ? y->problem : "unknown");
+}
+
+/* Move to the next event. Anchors, aliases and tags are refused here, wherever they are. */
+static int next_event(struct parser *p)
+{
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+
+	if (p->have_ev) {
+		yaml_event_delete(&p->ev);
+		p->have_ev = false;
+	}
+	if (!yaml_parser_parse(&p->yp, &p->ev))
+		return yaml_failure(p);
+	p->have_ev = true;
+	switch (p->ev.type) {
+	case YAML_ALIAS_EVENT:
+		return perr(p, ev_line(p), "anchors and aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		anchor = p->ev.data.scalar.anchor;
+		tag = p->ev.data.scalar.tag;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = p->ev.data.sequence_start.anchor;
+		tag = p->ev.data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = p->ev.data.mapping_start.anchor;
+		tag = p->ev.data.mapping_start.tag;
+		break;
+	default:
+		break;
+	}
+	if (anchor)
+		return perr(p, ev_line(p), "anchors and aliases are not supported");
+	if (tag)
+		return perr(p, ev_line(p), "tags are not supported");
+	return 0;
+}
+
+/* A plain empty, "~" or "null" scalar: YAML's null, i.e. a key written without a value. */
+static bool ev_is_null(const struct parser *p)
+{
+	const char *v = (const char *)p->ev.data.scalar.value;
+
+	if (p->ev.type != YAML_SCALAR_EVENT || p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+	       !strcmp(v, "NULL");
+}
+
+static const char *ev_kind(const struct parser *p)
+{
+	switch (p->ev.type) {
+	case YAML_SEQUENCE_START_EVENT:
+		return "a list";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	default:
+		return "a scalar";
+	}
+}
+
+/* The current node is not what the schema wants here. */
+static int type_error(struct parser *p, const char *want)
+{
+	if (ev_is_null(p))
+		return perr(p, ev_line(p), "has no value (expected %s)", want);
+	return perr(p, ev_line(p), "must be %s, not %s", want, ev_kind(p));
+}
+
+/* The current event as a string: a scalar that is not null and holds no NUL character. */
+static int get_scalar(struct parser *p, const char *want, const char **s, size_t *len)
+{
+	if (p->ev.type != YAML_SCALAR_EVENT || ev_is_null(p))
+		return type_error(p, want);
+	*s = (const char *)p->ev.data.scalar.value;
+	*len = p->ev.data.scalar.length;
+	if (memchr(*s, '\0', *len))
+		return perr(p, ev_line(p), "must not contain a NUL character");
+	/* No value of ours spans lines; a plain one that does has swallowed the next key, as in
+	 * "interfaces: [eth0" followed by "services: []". */
+	if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    p->ev.end_mark.line != p->ev.start_mark.line) {
+		char buf[CONF_ECHO_BUF];
+
+		return perr(p, ev_line(p),
+			    "value runs on to the next line (a missing ']' or '}'?): %s",
+			    conf_echo(buf, *s, *len));
+	}
+	return 0;
+}
+
+/* A plain (unquoted) decimal in [min, max], parsed by xlb_parse_u32(): "80x", "-1", "0x10",
+ * "1e3" and "080" are errors, not numbers. */
+static int get_u32(struct parser *p, __u32 min, __u32 max, __u32 *out)
+{
+	char buf[CONF_ECHO_BUF];
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a number", &s, &len);
+	if (rc)
+		return rc;
+	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return perr(p, ev_line(p), "must be a number without quotes, got \"%s\"",
+			    conf_echo(buf, s, len));
+	rc = xlb_parse_u32(s, min, max, out);
+	if (rc == -ERANGE)
+		return perr(p, ev_line(p), "must be %u..%u, got %s", min, max,
+			    conf_echo(buf, s, len));
+	if (rc)
+		return perr(p, ev_line(p), "not a number: %s", conf_echo(buf, s, len));
+	return 0;
+}
+
+static int get_bool(struct parser *p, bool *out)
+{
+	char buf[CONF_ECHO_BUF];
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "true or false", &s, &len);
+	if (rc)
+		return rc;
+	if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "true"))
+		*out = true;
+	else if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "false"))
+		*out = false;
+	else
+		return perr(p, ev_line(p), "must be true or false, got %s", conf_echo(buf, s, len));
+	return 0;
+}
+
+static int get_keyword(struct parser *p, const struct conf_keyword *words, int *out)
+{
+	char buf[CONF_ECHO_BUF], list[96];
+	const char *s;
+	size_t len;
+	int rc;
+
+	conf_keyword_list(words, list, sizeof(list));
+	rc = get_scalar(p, list, &s, &len);
+	if (rc)
+		return rc;
+	if (conf_keyword_value(words, s, len, out))
+		return perr(p, ev_line(p), "must be %s, got %s", list, conf_echo(buf, s, len));
+	return 0;
+}
+
+/* An IPv4 or IPv6 address; family 0 accepts both. */
+static int get_addr(struct parser *p, __u8 family, struct xlb_addr *out)
+{
+	char buf[CONF_ECHO_BUF];
+	struct xlb_addr a;
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "an IP address", &s, &len);
+	if (rc)
+		return rc;
+	if (xlb_addr_parse(s, &a))
+		return perr(p, ev_line(p), "not an IP address: %s", conf_echo(buf, s, len));
+	if (family && a.family != family)
+		return perr(p, ev_line(p), "must be an %s address, got %s",
+			    family == XLB_AF_INET ? "IPv4" : "IPv6", conf_echo(buf, s, len));
+	*out = a;
+	return 0;
+}
+
+/* Parse a mapping whose MAPPING_START is current with the schema rows of parent: every key at
+ * most once, unknown keys refused with the list of known ones, required keys checked at the
+ * end (reported at the line where the mapping starts). seen[MAX_KEYS] receives the line where
+ * each key was given, 0 for absent ones, for rules across the keys. */
+static int parse_mapping_seen(struct parser *p, enum conf_parent parent, void *obj, int *seen)
+{
+	size_t base = p->plen, n;
+	const struct conf_field *keys = conf_fields(parent, &n);
+	int map_line = ev_line(p);
+	int rc;
+
+	memset(seen, 0, MAX_KEYS * sizeof(*seen));
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return type_error(p, "a mapping");
+	for (;;) {
+		const char *k;
+		size_t klen, i;
+
+		rc = next_event(p);
+		if (rc)
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (p->ev.type != YAML_SCALAR_EVENT)
+			return perr(p, ev_line(p), "keys must be words, not %s", ev_kind(p));
+		k = (const char *)p->ev.data.scalar.value;
+		klen = p->ev.data.scalar.length;
+		path_key(p, k, klen);
+		for (i = 0; i < n; i++)
+			if (strlen(keys[i].key) == klen && !memcmp(keys[i].key, k, klen))
+				break;
+		if (i == n) {
+			char list[256];
+			size_t off = 0;
+
+			list[0] = '\0';
+			for (size_t j = 0; j < n && off < sizeof(list); j++) {
+				int w = snprintf(list + off, sizeof(list) - off, "%s%s",
+						 j ? ", " : "", keys[j].key);
+
+				if (w > 0)
+					off += (size_t)w;
+			}
+			return perr(p, ev_line(p), "unknown key (known keys: %s)", list);
+		}
+		if (seen[i])
+			return perr(p, ev_line(p), "duplicate key (first given at line %d)",
+				    seen[i]);
+		seen[i] = ev_line(p);
+		rc = next_event(p);
+		if (rc)
+			return rc;
+		rc = get_field(p, &keys[i], obj);
+		if (rc)
+			return rc;
+		path_set(p, base);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].required && !seen[i]) {
+			path_key(p, keys[i].key, strlen(keys[i].key));
+			return perr(p, map_line, "required key is missing");
+		}
+	}
+	return 0;
+}
+
+static int parse_mapping(struct parser *p, enum conf_parent parent, void *obj)
+{
+	int seen[MAX_KEYS];
+
+	return parse_mapping_seen(p, parent, obj, seen);
+}
+
+/* Parse a sequence whose SEQUENCE_START is current, elem() once per element. */
+static int parse_sequence(struct parser *p, int (*elem)(struct parser *p, void *obj, size_t i),
+			  void *obj)
+{
+	size_t base = p->plen;
+	int rc;
+
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return type_error(p, "a list");
+	for (size_t i = 0;; i++) {
+		/* Named before it is read, so that an anchor on the element names it. */
+		path_index(p, i);
+		rc = next_event(p);
+		if (rc)
+			return rc;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		rc = elem(p, obj, i);
+		if (rc)
+			return rc;
+		path_set(p, base);
+	}
+	path_set(p, base);
+	return 0;
+}
+
+/* Grow an array so that entry n exists; *cap counts allocated entries. */
+static int grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t want;
+	void *a;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 4;
+	a = realloc(*arr, want * size);
+	if (!a)
+		return no_memory(p);
+	*arr = a;
+	*cap = want;
+	return 0;
+}
+
+/* ---- values: the generic types of the schema ---- */
+
+static int get_duration_ms(struct parser *p, __u32 min, __u32 max, __u32 *out)
+{
+	char buf[CONF_ECHO_BUF], lo[16], hi[16];
+	const char *v;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a duration", &v, &len);
+	if (rc)
+		return rc;
+	rc = xlb_parse_duration_ms(v, min, max, out);
+	if (rc == -ERANGE)
+		return perr(p, ev_line(p), "must be %s..%s, got %s",
+			    conf_ms_str(lo, sizeof(lo), min), conf_ms_str(hi, sizeof(hi), max),
+			    conf_echo(buf, v, len));
+	if (rc)
+		return perr(p, ev_line(p), "not a duration (like 500ms, 2s, 1m or 1h): %s",
+			    conf_echo(buf, v, len));
+	return 0;
+}
+
+static int get_duration_s(struct parser *p, __u32 min, __u32 max, __u32 *out)
+{
+	char buf[CONF_ECHO_BUF];
+	const char *v;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, "a duration", &v, &len);
+	if (rc)
+		return rc;
+	rc = xlb_parse_duration_s(v, min, max, out);
+	if (rc == -ERANGE)
+		return perr(p, ev_line(p), "must be %u..%u seconds, got %s", min, max,
+			    conf_echo(buf, v, len));
+	if (rc)
+		return perr(p, ev_line(p),
+			    "not a duration in whole seconds (like 30s, 2m, 1h or 2000ms): %s",
+			    conf_echo(buf, v, len));
+	return 0;
+}
+
+/* A string that f->problem() accepts, into dst (f->width bytes). */
+static int get_text(struct parser *p, const struct conf_field *f, char *dst)
+{
+	char buf[CONF_ECHO_BUF];
+	const char *v, *why;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, f->want, &v, &len);
+	if (rc)
+		return rc;
+	why = f->problem(v, len);
+	if (why && f->what)
+		return perr(p, ev_line(p), "not a valid %s (%s): %s", f->what, why,
+			    conf_echo(buf, v, len));
+	if (why)
+		return perr(p, ev_line(p), "%s: %s", why, conf_echo(buf, v, len));
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* "auto" or "off" (word), else a plain number 0..UINT32_MAX: 1, 0 or -EINVAL (not reported). */
+static int get_word_or_u32(struct parser *p, const struct conf_field *f, const char *word,
+			   __u32 *out, const char **s, size_t *len)
+{
+	int rc = get_scalar(p, f->want, s, len);
+
+	if (rc)
+		return rc;
+	if (!strcmp(*s, word))
+		return 1;
+	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    xlb_parse_u32(*s, 0, UINT32_MAX, out))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- values with a spelling of their own (CT_CUSTOM rows) ---- */
+
+static int read_expect(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf_health *h = obj;
+	char buf[CONF_ECHO_BUF];
+	const char *v, *why;
+	__u32 lo, hi;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, f->want, &v, &len);
+	if (rc)
+		return rc;
+	if (conf_hc_expect_parse(v, len, &lo, &hi))
+		return perr(p, ev_line(p),
+			    "must be a status like 200 or a range like 200-399, got %s",
+			    conf_echo(buf, v, len));
+	why = conf_hc_expect_problem(lo, hi);
+	if (why)
+		return perr(p, ev_line(p), "%s, got %s", why, conf_echo(buf, v, len));
+	h->expect_min = lo;
+	h->expect_max = hi;
+	return 0;
+}
+
+enum { HK_TYPE, HK_PORT, HK_INTERVAL, HK_TIMEOUT }; /* the first rows of CP_HEALTH */
+
+static int read_svc_health(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf_health *h = &((struct xlb_conf_service *)obj)->health;
+	size_t n;
+	const struct conf_field *keys = conf_fields(CP_HEALTH, &n);
+	const char *type;
+	char list[64], lo[16], hi[16];
+	int seen[MAX_KEYS], line = ev_line(p), bad = -1, rc;
+
+	(void)f;
+	rc = parse_mapping_seen(p, CP_HEALTH, h, seen);
+	if (rc)
+		return rc;
+	type = conf_keyword_name(conf_hc_type_words, (int)h->type);
+	/* A key for another type, the first in the file: the type may come after it. */
+	for (size_t i = 0; i < n; i++)
+		if (seen[i] && !(keys[i].hc_types & HC_BIT(h->type)) &&
+		    (bad < 0 || seen[i] < seen[bad]))
+			bad = (int)i;
+	if (bad >= 0) {
+		conf_hc_type_list(keys[bad].hc_types, list, sizeof(list));
+		path_key(p, keys[bad].key, strlen(keys[bad].key));
+		return perr(p, seen[bad], "only for %s, not %s", list, type);
+	}
+	if (h->timeout_ms > h->interval_ms) {
+		/* Name the later of the two given; one of them was, the defaults fit. */
+		int k = seen[HK_TIMEOUT] >= seen[HK_INTERVAL] ? HK_TIMEOUT : HK_INTERVAL;
+
+		path_key(p, keys[k].key, strlen(keys[k].key));
+		return perr(p, seen[k], "timeout %s must be <= interval %s",
+			    conf_ms_str(lo, sizeof(lo), h->timeout_ms),
+			    conf_ms_str(hi, sizeof(hi), h->interval_ms));
+	}
+	/* The service's port may come later: service_elem() checks a port-0 service. */
+	p->hc_port_line = seen[HK_PORT] ? seen[HK_PORT] : line;
+	return 0;
+}
+
+/* backends[].health: the cross checks wait for the whole service, in service_elem(), because
+ * its health may come after its backends. */
+static int read_be_health(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf_hc_override *o = &((struct xlb_conf_backend *)obj)->health;
+	int seen[MAX_KEYS], rc;
+	size_t n;
+
+	(void)f;
+	conf_fields(CP_OVERRIDE, &n);
+	o->line = ev_line(p);
+	rc = parse_mapping_seen(p, CP_OVERRIDE, o, seen);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (seen[i])
+			o->set |= 1U << i;
+	if (!o->set)
+		return perr(p, o->line,
+			    "is empty (give one of port, interval, timeout, rise, "
+			    "fall, jitter, initial, or leave it out)");
+	return 0;
+}
+
+static int backend_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf_service *s = obj;
+	struct xlb_conf_backend *b;
+	int rc;
+
+	(void)i;
+	rc = grow(p, (void **)&s->backends, &p->be_cap, s->n_backends, sizeof(*s->backends));
+	if (rc)
+		return rc;
+	b = &s->backends[s->n_backends++];
+	conf_backend_init(b);
+	b->line = ev_line(p);
+	return parse_mapping(p, CP_BACKEND, b);
+}
+
+static int read_backends(struct parser *p, const struct conf_field *f, void *obj)
+{
+	(void)f;
+	return parse_sequence(p, backend_elem, obj);
+}
+
+enum { SK_PORT = 2 }; /* the row of "port" in CP_SERVICE */
+
+static int service_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf *c = obj;
+	struct xlb_conf_service *s;
+	int seen[MAX_KEYS], rc;
+
+	(void)i;
+	rc = grow(p, (void **)&c->services, &p->svc_cap, c->n_services, sizeof(*c->services));
+	if (rc)
+		return rc;
+	s = &c->services[c->n_services++];
+	conf_service_init(s);
+	s->line = ev_line(p);
+	p->be_cap = 0;
+	p->hc_port_line = 0;
+	rc = parse_mapping_seen(p, CP_SERVICE, s, seen);
+	if (rc)
+		return rc;
+	if (!s->ref.port && s->health.type != XLB_HC_NONE && !s->health.port) {
+		path_key(p, "health.port", strlen("health.port"));
+		return perr(p, seen[SK_PORT] > p->hc_port_line ? seen[SK_PORT] : p->hc_port_line,
+			    "a service on every port (port 0) needs a non-zero health port for its "
+			    "%s check",
+			    conf_keyword_name(conf_hc_type_words, (int)s->health.type));
+	}
+	for (size_t j = 0; j < s->n_backends; j++) {
+		const struct xlb_conf_backend *b = &s->backends[j];
+		const char *key = "", *why;
+		char buf[96], sub[64];
+
+		why = conf_override_problem(s, b, &key, buf, sizeof(buf));
+		if (!why)
+			continue;
+		snprintf(sub, sizeof(sub), "backends[%zu].health.%s", j, key);
+		path_key(p, sub, strlen(sub));
+		return perr(p, b->health.line, "%s", why);
+	}
+	return 0;
+}
+
+static int read_services(struct parser *p, const struct conf_field *f, void *obj)
+{
+	(void)f;
+	return parse_sequence(p, service_elem, obj);
+}
+
+enum { IK_MODE = 1 }; /* the row of "mode" in CP_IFACE */
+
+/* "eth0", or "{ name: eth0, mode: generic }"; an entry without a mode takes xdp_mode once the
+ * whole file is read (parse_stream()), wherever xdp_mode is. */
+static int iface_elem(struct parser *p, void *obj, size_t i)
+{
+	struct xlb_conf *c = obj;
+	struct xlb_conf_iface *f;
+	int seen[MAX_KEYS], rc;
+
+	if (i >= XLB_CONF_MAX_IFACES)
+		return perr(p, ev_line(p), "too many interfaces (max %d)", XLB_CONF_MAX_IFACES);
+	f = &c->ifaces[c->n_ifaces];
+	memset(f, 0, sizeof(*f));
+	f->line = ev_line(p);
+	p->iface_mode_given[i] = false;
+	if (p->ev.type == YAML_MAPPING_START_EVENT) {
+		rc = parse_mapping_seen(p, CP_IFACE, f, seen);
+		p->iface_mode_given[i] = seen[IK_MODE] != 0;
+	} else if (p->ev.type == YAML_SCALAR_EVENT) {
+		rc = get_text(p, conf_field(CP_IFACE, "name"), f->name);
+	} else {
+		rc = type_error(p, "an interface name or { name: NAME, mode: MODE }");
+	}
+	if (rc)
+		return rc;
+	for (size_t j = 0; j < c->n_ifaces; j++)
+		if (!strcmp(c->ifaces[j].name, f->name))
+			return perr(p, f->line, "%s is listed twice (also interfaces[%zu])",
+				    f->name, j);
+	c->n_ifaces++;
+	return 0;
+}
+
+static int read_interfaces(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf *c = obj;
+	int line = ev_line(p), rc;
+
+	(void)f;
+	rc = parse_sequence(p, iface_elem, c);
+	if (!rc && !c->n_ifaces)
+		rc = perr(p, line, "at least one interface is required");
+	return rc;
+}
+
+static int read_gateway(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf *c = obj;
+	char buf[CONF_ECHO_BUF];
+	const char *v, *why;
+	__u8 mac[6];
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, f->want, &v, &len);
+	if (rc)
+		return rc;
+	if (!strcmp(v, "auto")) {
+		c->gateway_auto = true;
+		memset(c->gateway_mac, 0, sizeof(c->gateway_mac));
+		return 0;
+	}
+	if (xlb_parse_mac(v, mac))
+		return perr(p, ev_line(p),
+			    "must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got %s",
+			    conf_echo(buf, v, len));
+	why = conf_mac_problem(mac);
+	if (why)
+		return perr(p, ev_line(p), "%s", why);
+	c->gateway_auto = false;
+	memcpy(c->gateway_mac, mac, sizeof(mac));
+	return 0;
+}
+
+static int read_hash_seed(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf *c = obj;
+	char buf[CONF_ECHO_BUF];
+	const char *v;
+	size_t len;
+	__u32 seed = 0;
+	int rc = get_word_or_u32(p, f, "auto", &seed, &v, &len);
+
+	if (rc == -EINVAL && !p->rc)
+		return perr(p, ev_line(p), "must be auto or a number 0..4294967295, got %s",
+			    conf_echo(buf, v, len));
+	if (rc < 0)
+		return rc;
+	c->hash_seed_auto = rc == 1;
+	c->hash_seed = seed;
+	return 0;
+}
+
+static int read_listen(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf_metrics *m = &((struct xlb_conf *)obj)->metrics;
+	char buf[CONF_ECHO_BUF];
+	const char *v;
+	size_t len;
+	int rc;
+
+	rc = get_scalar(p, f->want, &v, &len);
+	if (rc)
+		return rc;
+	if (!strcmp(v, "off")) {
+		m->enabled = false;
+		return 0;
+	}
+	if (len >= 64 || xlb_endpoint_parse(v, &m->addr, &m->port))
+		return perr(p, ev_line(p),
+			    "must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, port "
+			    "1..65535), got %s",
+			    conf_echo(buf, v, len));
+	m->enabled = true;
+	return 0;
+}
+
+static int read_announce_table(struct parser *p, const struct conf_field *f, void *obj)
+{
+	struct xlb_conf_announce *a = &((struct xlb_conf *)obj)->announce;
+	char buf[CONF_ECHO_BUF];
+	const char *v, *why;
+	size_t len;
+	__u32 t = 0;
+	int rc = get_word_or_u32(p, f, "off", &t, &v, &len);
+
+	if (rc == -EINVAL && !p->rc)
+		return perr(p, ev_line(p), "must be off or a table number 1..4294967295, got %s",
+			    conf_echo(buf, v, len));
+	if (rc < 0)
+		return rc;
+	why = rc == 1 ? NULL : conf_announce_table_problem(t);
+	if (why)
+		return perr(p, ev_line(p), "%s, got %s", why, conf_echo(buf, v, len));
+	a->table = t;
+	return 0;
+}
+
+static const struct {
+	enum conf_parent parent;
+	const char *key;
+	int (*read)(struct parser *p, const struct conf_field *f, void *obj);
+} readers[] = {
+	{ CP_TOP, "interfaces", read_interfaces }, { CP_TOP, "gateway", read_gateway },
+	{ CP_TOP, "hash_seed", read_hash_seed },   { CP_TOP, "services", read_services },
+	{ CP_METRICS, "listen", read_listen },	   { CP_ANNOUNCE, "table", read_announce_table },
+	{ CP_SERVICE, "health", read_svc_health }, { CP_SERVICE, "backends", read_backends },
+	{ CP_HEALTH, "expect", read_expect },	   { CP_BACKEND, "health", read_be_health },
+};
+
+static int get_field(struct parser *p, const struct conf_field *f, void *obj)
+{
+	void *dst = (char *)obj + f->off;
+	__u32 v = 0;
+	int k = 0, rc;
+
+	switch (f->type) {
+	case CT_NUMBER:
+		rc = get_u32(p, f->min, f->max, &v);
+		break;
+	case CT_BOOL:
+		return get_bool(p, dst);
+	case CT_KEYWORD:
+		rc = get_keyword(p, f->words, &k);
+		v = (__u32)k;
+		break;
+	case CT_ADDR:
+		return get_addr(p, (__u8)f->min, dst);
+	case CT_DURATION_S:
+		rc = get_duration_s(p, f->min, f->max, &v);
+		break;
+	case CT_DURATION_MS:
+		rc = get_duration_ms(p, f->min, f->max, &v);
+		break;
+	case CT_TEXT:
+		return get_text(p, f, dst);
+	case CT_MAPPING:
+		return parse_mapping(p, f->child, obj);
+	default:
+		for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+			if (readers[i].parent == f->parent && !strcmp(readers[i].key, f->key))
+				return readers[i].read(p, f, obj);
+		return perr(p, ev_line(p), "internal error: the schema has no reader for this key");
+	}
+	if (!rc)
+		conf_set_num(f, obj, v);
+	return rc;
+}
+
+/* STREAM_START, one document holding one mapping, STREAM_END. */
+static int parse_stream(struct parser *p, struct xlb_conf *c)
+{
+	int doc_line, rc;
+
+	rc = next_event(p);
+	if (rc)
+		return rc;
+	if (p->ev.type != YAML_STREAM_START_EVENT)
+		return perr(p, 1, "not a YAML stream");
+	rc = next_event(p);
+	if (rc)
+		return rc;
+	if (p->ev.type == YAML_STREAM_END_EVENT)
+		return perr(p, 1, "the file is empty (interfaces and services are required)");
+	doc_line = ev_line(p);
+	rc = next_event(p); /* the document's root node */
+	if (rc)
+		return rc;
+	/* An empty node is marked where the next token starts: name the document's line. */
+	if (ev_is_null(p))
+		return perr(p, doc_line,
+			    "the document is empty (interfaces and services are required)");
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return perr(p, ev_line(p),
+			    "the top level must be a mapping of keys (like \"interfaces: "
+			    "[eth0]\"), not %s",
+			    ev_kind(p));
+	rc = parse_mapping(p, CP_TOP, c);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->n_ifaces; i++)
+		if (!p->iface_mode_given[i])
+			c->ifaces[i].mode = c->xdp_mode;
+	rc = next_event(p); /* DOCUMENT_END */
+	if (rc)
+		return rc;
+	rc = next_event(p);
+	if (rc)
+		return rc;
+	if (p->ev.type != YAML_STREAM_END_EVENT)
+		return perr(p, ev_line(p),
+			    "only one YAML document is allowed, a second one starts here");
+	return 0;
+}
+
+int xlb_conf_parse(const char *text, size_t len, const char *name, struct xlb_conf *c, char *err,
+		   size_t errlen)
+{
+	struct parser p = { 0 };
+	struct xlb_conf tmp;
+	int rc;
+
+	p.name = name ? name : "config";
+	p.text = text ? text : "";
+	p.len = text ? len : 0;
+	p.err = err;
+	p.errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+	xlb_conf_init(&tmp);
+	if (!yaml_parser_initialize(&p.yp))
+		return no_memory(&p);
+	yaml_parser_set_input_string(&p.yp, (const unsigned char *)p.text, p.len);
+	/* No guessing: UTF-16 input is an error like any other non-UTF-8 bytes. */
+	yaml_parser_set_encoding(&p.yp, YAML_UTF8_ENCODING);
+
+	rc = parse_stream(&p, &tmp);
+	if (p.have_ev)
+		yaml_event_delete(&p.ev);
+	yaml_parser_delete(&p.yp);
+	if (!rc)
+		rc = xlb_conf_validate(&tmp, p.name, err, errlen);
+	if (rc) {
+		xlb_conf_free(&tmp);
+		return rc;
+	}
+	*c = tmp;
+	return 0;
+}
