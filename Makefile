@@ -142,6 +142,12 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(COMMON_SAN_LIB) tests/lib/xt.h
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $< $(COMMON_SAN_LIB) $(COMMON_LDLIBS) \
 		-lm -o $@
 
+# xlbd's event loop needs nothing else of xlbd: its unit test links it alone.
+$(OUTPUT)/tests/unit/test_loop: tests/unit/test_loop.c user/xlbd/loop.c user/xlbd/loop.h \
+		tests/lib/xt.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -Iuser/xlbd $< user/xlbd/loop.c -o $@
+
 $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
 		$(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)

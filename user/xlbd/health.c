@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* health.c - backend health checks on the event loop: see health.h.
+/* health.c - the health engine: targets, their schedules and rise/fall; see health.h. The
+ * checks themselves are the types of check.h, one file each.
  *
- * One periodic tick (HC_TICK_MS) starts the checks that are due, times out the late ones and
- * drives libcurl's multi interface (curl_multi_perform is non-blocking); TCP and UDP checks are
- * non-blocking sockets watched by the loop. A target changes state only after `rise`
- * consecutive successes or `fall` consecutive failures, and each transition is logged once. */
+ * Each target has its own loop timer: while idle it fires when the next check is due
+ * (interval plus or minus jitter after the last result), while a check is in flight at its
+ * deadline. Nothing scans the targets. A target changes state only after `rise` consecutive
+ * successes or `fall` consecutive failures; each transition is logged once, and the daemon is
+ * told once per loop turn (a before-sleep hook), however many targets changed in it. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -15,11 +16,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "hc_tunnel.h"
+#include "check.h"
 #include "hcstate.h"
 #include "health.h"
 #include "log.h"
@@ -27,8 +28,9 @@
 #include "promtext.h"
 #include "xlb_abi.h"
 
-#define HC_TICK_MS 20
-#define HC_BODY_MAX 4096
+/* Descriptors kept for everything but checks (control socket, API clients, BPF objects). */
+#define HC_FD_RESERVE 256
+#define EMFILE_LOG_NS (10 * 1000000000ULL) /* log running out of descriptors at most this often */
 
 static const char *const RESULT_NAMES[] = {
 #define HC_NAME(id, name) name,
@@ -36,24 +38,26 @@ static const char *const RESULT_NAMES[] = {
 #undef HC_NAME
 };
 
-static const char *const TYPE_NAMES[] = { "none", "tcp", "http", "https", "udp", "tunnel" };
+/* The check types, by XLB_HC_*; none has no checks (its targets are always up). */
+static const struct hc_type hc_type_none = { .name = "none" };
+static const struct hc_type *const TYPES[] = {
+	[XLB_HC_NONE] = &hc_type_none, [XLB_HC_TCP] = &hc_type_tcp,
+	[XLB_HC_HTTP] = &hc_type_http, [XLB_HC_HTTPS] = &hc_type_https,
+	[XLB_HC_UDP] = &hc_type_udp,   [XLB_HC_TUNNEL] = &hc_type_tunnel,
+};
+#define N_TYPES (sizeof(TYPES) / sizeof(TYPES[0]))
 
 struct target {
-	bool used, seen;
-	struct xlb_service_ref svc;
-	struct xlb_addr addr;
-	struct xlb_conf_health cfg;
-	__u16 port;
+	struct hc_target base; /* what the check types see */
+	bool seen;
+	bool pending; /* in H.pending: its timer is armed before the loop sleeps */
+	bool fresh; /* never armed yet */
+	struct loop_timer timer; /* next check when idle, deadline when busy */
 	struct hc_state hc; /* up or down, with the run of equal results (hcstate.c) */
 	enum hc_result last;
 	uint64_t next_ns, deadline_ns, started_ns, changed_ns;
 	uint32_t latency_us;
-	int fd; /* tcp/udp check in flight, else -1 */
-	bool tunnel; /* tunnel check in flight (hc_tunnel.c, id = index of the target) */
-	CURL *easy; /* http(s) check in flight */
-	struct curl_slist *hdr; /* its extra header (Host), alive as long as the transfer */
-	char *body;
-	size_t body_len;
+	uint64_t late_max_ns; /* the latest start against the schedule */
 	uint64_t counts[HC_RESULT_MAX];
 	uint64_t transitions; /* up <-> down changes since the target exists */
 	uint64_t went[2]; /* the same, by new state: [0] to down, [1] to up */
@@ -63,31 +67,31 @@ struct target {
  * millisecond (a TCP connect on a LAN) up to their timeout (seconds). */
 static const double DURATION_BOUNDS[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 					  0.05,	  0.1,	 0.25,	 0.5,	1,    2.5 };
-#define N_TYPES (sizeof(TYPE_NAMES) / sizeof(TYPE_NAMES[0]))
+/* Upper bounds of the lateness histogram (a start after its scheduled time), in seconds: a
+ * loop that keeps up starts checks within a millisecond or two. */
+static const double LATENESS_BOUNDS[] = { 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+					  0.1,	 0.25,	0.5,   1,    2.5 };
 
 static struct {
 	struct loop *loop;
-	CURLM *multi;
-	int tick;
+	bool started;
 	health_changed_fn changed;
 	void *ctx;
 	bool dirty;
-	struct xlb_addr src4, src6; /* tunnel_source, tunnel_source_v6: tunnel checks' sources */
-	struct target *t;
+	struct target **t; /* by id; NULL = free id */
 	size_t n, cap;
-	int *index; /* open addressing over t: hash(svc, addr) -> i + 1, 0 = empty */
+	int *index; /* open addressing over t: hash(svc, addr) -> id + 1, 0 = empty */
 	size_t index_cap;
-	size_t reuse_from; /* t[0..reuse_from) has no unused entry */
+	size_t reuse_from; /* t[0..reuse_from) has no free id */
+	size_t *pending; /* ids of targets new or changed since the loop last slept */
+	size_t n_pending, pending_cap;
 	struct prom_histo durations[N_TYPES]; /* of finished checks, by type */
-} H = { .tick = -1 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+	struct prom_histo lateness; /* of started checks */
+	uint64_t late_max_ns;
+	uint64_t nofile; /* RLIMIT_NOFILE (soft) after start-up */
+	uint64_t emfile_logged_ns;
+	size_t fd_warned; /* checked targets at the last descriptor warning */
+} H;
 
 static uint32_t rnd(uint32_t n)
 {
@@ -96,6 +100,11 @@ static uint32_t rnd(uint32_t n)
 	if (!n || getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 		return 0;
 	return r % n;
+}
+
+static struct target *of(struct hc_target *b)
+{
+	return (struct target *)((char *)b - offsetof(struct target, base));
 }
 
 /* ---- the index: (service, address) -> target ---- */
@@ -115,7 +124,16 @@ static uint64_t key_hash(const struct xlb_service_ref *svc, const struct xlb_add
 static bool same(const struct target *t, const struct xlb_service_ref *svc,
 		 const struct xlb_addr *a)
 {
-	return !memcmp(&t->svc, svc, sizeof(*svc)) && !memcmp(&t->addr, a, sizeof(*a));
+	return !memcmp(&t->base.svc, svc, sizeof(*svc)) && !memcmp(&t->base.addr, a, sizeof(*a));
+}
+
+static void index_put(size_t id)
+{
+	size_t s = key_hash(&H.t[id]->base.svc, &H.t[id]->base.addr) & (H.index_cap - 1);
+
+	while (H.index[s])
+		s = (s + 1) & (H.index_cap - 1);
+	H.index[s] = (int)id + 1;
 }
 
 static int rebuild_index(void)
@@ -129,31 +147,19 @@ static int rebuild_index(void)
 	if (!H.index)
 		return -ENOMEM;
 	H.index_cap = cap;
-	for (size_t i = 0; i < H.n; i++) {
-		size_t s;
-
-		if (!H.t[i].used)
-			continue;
-		s = key_hash(&H.t[i].svc, &H.t[i].addr) & (cap - 1);
-		while (H.index[s])
-			s = (s + 1) & (cap - 1);
-		H.index[s] = (int)i + 1;
-	}
+	for (size_t i = 0; i < H.n; i++)
+		if (H.t[i])
+			index_put(i);
 	return 0;
 }
 
-/* Make target i (used, with its key set) findable. The index is rebuilt only when it would be
+/* Make target id (with its key set) findable. The index is rebuilt only when it would be
  * more than half full, so adding n targets costs O(n), not a rebuild each. */
-static int index_add(size_t i)
+static int index_add(size_t id)
 {
-	size_t s;
-
 	if (!H.index || H.n * 2 + 1 > H.index_cap)
 		return rebuild_index();
-	s = key_hash(&H.t[i].svc, &H.t[i].addr) & (H.index_cap - 1);
-	while (H.index[s])
-		s = (s + 1) & (H.index_cap - 1);
-	H.index[s] = (int)i + 1;
+	index_put(id);
 	return 0;
 }
 
@@ -165,76 +171,85 @@ static struct target *find(const struct xlb_service_ref *svc, const struct xlb_a
 		return NULL;
 	s = key_hash(svc, a) & (H.index_cap - 1);
 	for (; H.index[s]; s = (s + 1) & (H.index_cap - 1))
-		if (same(&H.t[H.index[s] - 1], svc, a))
-			return &H.t[H.index[s] - 1];
+		if (same(H.t[H.index[s] - 1], svc, a))
+			return H.t[H.index[s] - 1];
 	return NULL;
+}
+
+struct hc_target *hc_target_by_id(size_t id)
+{
+	return id < H.n && H.t[id] ? &H.t[id]->base : NULL;
 }
 
 /* ---- one check ---- */
 
+/* End t's check in flight, if any, without a result. */
 static void stop_check(struct target *t)
 {
-	if (t->tunnel) {
-		hc_tunnel_cancel((size_t)(t - H.t));
-		t->tunnel = false;
+	const struct hc_type *type = TYPES[t->base.cfg.type];
+
+	if (!t->base.busy)
+		return;
+	t->base.busy = false;
+	if (type->cancel)
+		type->cancel(&t->base);
+	if (t->base.fd >= 0) {
+		loop_del_fd(H.loop, t->base.fd);
+		close(t->base.fd);
+		t->base.fd = -1;
 	}
-	if (t->fd >= 0) {
-		loop_del_fd(H.loop, t->fd);
-		close(t->fd);
-		t->fd = -1;
-	}
-	if (t->easy) {
-		curl_multi_remove_handle(H.multi, t->easy);
-		curl_easy_cleanup(t->easy);
-		t->easy = NULL;
-	}
-	curl_slist_free_all(t->hdr);
-	t->hdr = NULL;
-	free(t->body);
-	t->body = NULL;
-	t->body_len = 0;
-	t->deadline_ns = 0;
+	loop_timer_cancel(H.loop, &t->timer);
 }
 
+/* Arm t's timer for its next check at next_ns. */
+static void arm_next(struct target *t)
+{
+	if (loop_timer_arm(H.loop, &t->timer, t->next_ns, 0))
+		xlog_err("health: out of memory for a check timer: checks of a backend stop");
+}
+
+/* The next check: one interval after now, moved by up to jitter_pct of it either way. */
 static void schedule(struct target *t, uint64_t now)
 {
-	uint64_t iv = (uint64_t)t->cfg.interval_ms * 1000000ULL;
-	uint64_t spread = iv * t->cfg.jitter_pct / 100;
+	uint64_t iv = (uint64_t)t->base.cfg.interval_ms * 1000000ULL;
+	uint64_t spread = iv * t->base.cfg.jitter_pct / 100;
 
 	t->next_ns = now + iv - spread +
 		     (spread ? (uint64_t)rnd((uint32_t)(2 * spread / 1000)) * 1000 : 0);
+	arm_next(t);
 }
 
-/* Record a result and apply rise/fall. */
-static void finish(struct target *t, enum hc_result r)
+void hc_done(struct hc_target *b, enum hc_result r)
 {
-	uint64_t now = now_ns();
+	struct target *t = of(b);
+	uint64_t now = loop_now_ns();
 	bool ok = r == HC_OK;
 	char svc[XLB_SERVICE_STRLEN], addr[64];
+	const char *type = TYPES[b->cfg.type]->name;
 
 	stop_check(t);
 	t->latency_us = (uint32_t)((now - t->started_ns) / 1000);
-	prom_histo_observe(&H.durations[t->cfg.type], (double)(now - t->started_ns) / 1e9);
+	prom_histo_observe(&H.durations[b->cfg.type], (double)(now - t->started_ns) / 1e9);
 	t->counts[r]++;
 	t->last = r;
 	schedule(t, now);
-	if (!hc_step(&t->hc, ok, t->cfg.rise, t->cfg.fall))
+	if (!hc_step(&t->hc, ok, b->cfg.rise, b->cfg.fall))
 		return;
 	t->changed_ns = now;
 	t->transitions++;
 	t->went[ok]++;
 	H.dirty = true;
-	xlb_service_format(&t->svc, svc, sizeof(svc));
-	xlb_addr_format(&t->addr, addr, sizeof(addr));
+	xlb_service_format(&b->svc, svc, sizeof(svc));
+	xlb_addr_format(&b->addr, addr, sizeof(addr));
 	if (ok)
 		xlog_info("%s backend %s: up after %u successful %s checks", svc, addr, t->hc.run,
-			  TYPE_NAMES[t->cfg.type]);
+			  type);
 	else
 		xlog_warn("%s backend %s: down after %u failed %s checks (last: %s)", svc, addr,
-			  t->hc.run, TYPE_NAMES[t->cfg.type], RESULT_NAMES[r]);
+			  t->hc.run, type, RESULT_NAMES[r]);
 }
 
-static enum hc_result errno_result(int err)
+enum hc_result hc_errno_result(int err)
 {
 	if (err == ECONNREFUSED)
 		return HC_REFUSED;
@@ -245,296 +260,275 @@ static enum hc_result errno_result(int err)
 	return HC_ERROR;
 }
 
-static void on_socket(struct loop *l, int fd, uint32_t events, void *arg)
+static void on_fd(struct loop *l, int fd, uint32_t events, void *arg)
 {
-	struct target *t = &H.t[(uintptr_t)arg];
-	char buf[512];
-	int err = 0;
-	socklen_t len = sizeof(err);
-	ssize_t n;
+	struct target *t = arg;
 
 	(void)l;
-	(void)events;
-	if (t->fd != fd)
-		return;
-	if (t->cfg.type == XLB_HC_TCP) {
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		finish(t, err ? errno_result(err) : HC_OK);
-		return;
-	}
-	n = recv(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0) {
-		if (errno != EAGAIN)
-			finish(t, errno_result(errno)); /* ICMP port unreachable: refused */
-		return;
-	}
-	buf[n] = '\0';
-	finish(t, !t->cfg.expect_payload[0] || memmem(buf, (size_t)n, t->cfg.expect_payload,
-						      strlen(t->cfg.expect_payload))
-			  ? HC_OK
-			  : HC_BAD_REPLY);
+	if (t->base.busy && t->base.fd == fd)
+		TYPES[t->base.cfg.type]->on_event(&t->base, events);
 }
 
-static int sockaddr_of(const struct target *t, struct sockaddr_storage *ss, socklen_t *len)
+int hc_watch(struct hc_target *b, int fd, uint32_t events)
 {
-	memset(ss, 0, sizeof(*ss));
+	int ret = loop_add_fd(H.loop, fd, events, on_fd, of(b));
+
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	b->fd = fd;
+	return 0;
+}
+
+int hc_connect(const struct hc_target *t, int type)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	uint64_t now;
+	int fd, ret;
+
 	if (t->addr.family == XLB_AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(t->port);
 		memcpy(&s4->sin_addr, t->addr.addr, 4);
-		*len = sizeof(*s4);
+		len = sizeof(*s4);
 	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(t->port);
 		memcpy(&s6->sin6_addr, t->addr.addr, 16);
-		*len = sizeof(*s6);
+		len = sizeof(*s6);
 	}
-	return ss->ss_family;
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		now = loop_now_ns();
+		if ((ret == -EMFILE || ret == -ENFILE) &&
+		    now - H.emfile_logged_ns > EMFILE_LOG_NS) {
+			H.emfile_logged_ns = now;
+			xlog_err("health: out of file descriptors (RLIMIT_NOFILE %llu%s): checks "
+				 "fail with error; raise LimitNOFILE",
+				 (unsigned long long)H.nofile,
+				 ret == -ENFILE ? ", and the system-wide file-max" : "");
+		}
+		return ret;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
-static void start_socket_check(struct target *t, size_t i)
+static void start_check(struct target *t, uint64_t now)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int udp = t->cfg.type == XLB_HC_UDP, fam = sockaddr_of(t, &ss, &len), rc;
+	const struct hc_type *type = TYPES[t->base.cfg.type];
+	uint64_t late = now > t->next_ns ? now - t->next_ns : 0;
 
-	t->fd = socket(fam, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (t->fd < 0) {
-		finish(t, HC_ERROR);
-		return;
-	}
-	rc = connect(t->fd, (struct sockaddr *)&ss, len);
-	if (rc && errno != EINPROGRESS) {
-		finish(t, errno_result(errno));
-		return;
-	}
-	if (udp && send(t->fd, t->cfg.payload, strlen(t->cfg.payload), 0) < 0) {
-		finish(t, errno_result(errno));
-		return;
-	}
-	if (loop_add_fd(H.loop, t->fd, udp ? EPOLLIN : EPOLLOUT, on_socket, (void *)(uintptr_t)i)) {
-		close(t->fd);
-		t->fd = -1;
-		finish(t, HC_ERROR);
-	}
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct target *t = &H.t[(uintptr_t)arg];
-	size_t n = size * nmemb, keep = n;
-	char *grown;
-
-	if (t->body_len + keep > HC_BODY_MAX)
-		keep = HC_BODY_MAX - t->body_len;
-	if (keep) {
-		grown = realloc(t->body, t->body_len + keep + 1);
-		if (!grown)
-			return 0;
-		t->body = grown;
-		memcpy(t->body + t->body_len, data, keep);
-		t->body_len += keep;
-		t->body[t->body_len] = '\0';
-	}
-	return n;
-}
-
-static void start_http_check(struct target *t, size_t i)
-{
-	char url[512], host[XLB_CONF_HC_TEXT + 8], a[64];
-	bool tls = t->cfg.type == XLB_HC_HTTPS;
-
-	xlb_addr_format(&t->addr, a, sizeof(a));
-	snprintf(url, sizeof(url), "%s://%s%s%s:%u%s", tls ? "https" : "http",
-		 t->addr.family == XLB_AF_INET6 ? "[" : "", a,
-		 t->addr.family == XLB_AF_INET6 ? "]" : "", t->port, t->cfg.path);
-	t->easy = curl_easy_init();
-	if (!t->easy) {
-		finish(t, HC_ERROR);
-		return;
-	}
-	curl_easy_setopt(t->easy, CURLOPT_URL, url);
-	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, (long)t->cfg.timeout_ms);
-	curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, (void *)(uintptr_t)i);
-	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, (void *)(uintptr_t)i);
-	if (tls && t->cfg.insecure) {
-		curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (t->cfg.host[0]) {
-		snprintf(host, sizeof(host), "Host: %s", t->cfg.host);
-		t->hdr = curl_slist_append(NULL, host);
-		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->hdr);
-	}
-	if (curl_multi_add_handle(H.multi, t->easy) != CURLM_OK)
-		finish(t, HC_ERROR);
-}
-
-static void http_done(CURL *easy, CURLcode code)
-{
-	uintptr_t i = 0;
-	long status = 0;
-	struct target *t;
-	enum hc_result r;
-
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&i);
-	t = &H.t[i];
-	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-	if (code == CURLE_OPERATION_TIMEDOUT)
-		r = HC_TIMEOUT;
-	else if (code == CURLE_COULDNT_CONNECT)
-		r = HC_REFUSED;
-	else if (code != CURLE_OK)
-		r = HC_ERROR;
-	else if (status < t->cfg.expect_min || status > t->cfg.expect_max)
-		r = HC_BAD_STATUS;
-	else if (t->cfg.body[0] && (!t->body || !strstr(t->body, t->cfg.body)))
-		r = HC_BAD_BODY;
-	else
-		r = HC_OK;
-	finish(t, r);
-}
-
-/* Through the backend's decapsulation to VIP:port, from the tunnel sources (hc_tunnel.h). */
-static void start_tunnel_check(struct target *t, size_t i)
-{
-	struct hc_tunnel_probe p = {
-		.backend = t->addr,
-		.outer_src = t->addr.family == XLB_AF_INET6 ? H.src6 : H.src4,
-		.vip = t->svc.vip,
-		.inner_src = t->svc.vip.family == XLB_AF_INET6 ? H.src6 : H.src4,
-		.port = t->port,
-		.proto = t->svc.proto,
-		.payload = t->cfg.payload,
-		.expect = t->cfg.expect_payload,
-	};
-	int ret = hc_tunnel_start(i, &p);
-
-	if (ret) {
-		finish(t, errno_result(-ret));
-		return;
-	}
-	t->tunnel = true;
-}
-
-static void tunnel_done(size_t id, enum hc_result r)
-{
-	struct target *t;
-
-	if (id >= H.n)
-		return;
-	t = &H.t[id];
-	if (!t->used || !t->tunnel)
-		return;
-	t->tunnel = false;
-	finish(t, r);
-}
-
-static void start_check(struct target *t, size_t i, uint64_t now)
-{
+	prom_histo_observe(&H.lateness, (double)late / 1e9);
+	if (late > t->late_max_ns)
+		t->late_max_ns = late;
+	if (late > H.late_max_ns)
+		H.late_max_ns = late;
 	t->started_ns = now;
-	t->deadline_ns = now + (uint64_t)t->cfg.timeout_ms * 1000000ULL;
-	if (t->cfg.type == XLB_HC_TUNNEL) {
-		start_tunnel_check(t, i);
+	t->deadline_ns = now + (uint64_t)t->base.cfg.timeout_ms * 1000000ULL;
+	t->base.busy = true;
+	if (loop_timer_arm(H.loop, &t->timer, t->deadline_ns + type->timeout_slack_ns, 0)) {
+		hc_done(&t->base, HC_ERROR);
 		return;
 	}
-	if (t->cfg.type == XLB_HC_HTTP || t->cfg.type == XLB_HC_HTTPS)
-		start_http_check(t, i);
-	else
-		start_socket_check(t, i);
+	type->start(&t->base);
 }
 
-static void on_tick(struct loop *l, void *arg)
+/* Give the targets that health_sync() added or changed their first check, counted from now:
+ * the apply that synced them (tables built, maps written) has run by then, so its time is
+ * not charged to their schedule. New targets check at a random point of one interval (the
+ * checks of many backends do not run in step), changed ones at once. */
+static void arm_pending(void)
 {
-	uint64_t now = now_ns();
-	int running;
-	CURLMsg *m;
+	uint64_t now = loop_now_ns();
+
+	for (size_t i = 0; i < H.n_pending; i++) {
+		struct target *t = H.pending[i] < H.n ? H.t[H.pending[i]] : NULL;
+
+		if (!t || !t->pending)
+			continue; /* removed (or its id reused and queued again) */
+		t->pending = false;
+		if (t->base.cfg.type == XLB_HC_NONE)
+			continue;
+		t->next_ns = now;
+		if (t->fresh)
+			t->next_ns += (uint64_t)rnd(t->base.cfg.interval_ms + 1) * 1000000ULL;
+		t->fresh = false;
+		arm_next(t);
+	}
+	H.n_pending = 0;
+}
+
+/* Queue t for arm_pending(). Returns 0 or -ENOMEM. */
+static int make_pending(struct target *t)
+{
+	if (t->pending)
+		return 0;
+	if (H.n_pending == H.pending_cap) {
+		size_t cap = H.pending_cap ? H.pending_cap * 2 : 64;
+		size_t *grown = realloc(H.pending, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		H.pending = grown;
+		H.pending_cap = cap;
+	}
+	H.pending[H.n_pending++] = t->base.id;
+	t->pending = true;
+	return 0;
+}
+
+/* t's timer: start the check that is due, or time out the one in flight. */
+static void on_timer(struct loop *l, void *arg)
+{
+	struct target *t = arg;
 
 	(void)l;
-	(void)arg;
-	for (size_t i = 0; i < H.n; i++) {
-		struct target *t = &H.t[i];
-		bool busy = t->fd >= 0 || t->easy || t->tunnel;
+	if (t->base.busy)
+		hc_done(&t->base, HC_TIMEOUT);
+	else
+		start_check(t, loop_now_ns());
+}
 
-		if (!t->used || t->cfg.type == XLB_HC_NONE)
-			continue;
-		/* curl enforces its own timeout; a little slack lets it report first. */
-		if (busy && now >= t->deadline_ns + (t->easy ? 50000000ULL : 0))
-			finish(t, HC_TIMEOUT);
-		else if (!busy && now >= t->next_ns)
-			start_check(t, i, now);
-	}
-	curl_multi_perform(H.multi, &running);
-	while ((m = curl_multi_info_read(H.multi, &running)))
-		if (m->msg == CURLMSG_DONE)
-			http_done(m->easy_handle, m->data.result);
+/* Before the loop sleeps: one call to the daemon for every transition of this turn. */
+static void before_sleep(struct loop *l, void *arg)
+{
+	(void)l;
+	(void)arg;
 	if (H.dirty) {
 		H.dirty = false;
 		H.changed(H.ctx);
 	}
+	arm_pending();
 }
 
 /* ---- the set of targets ---- */
 
+/* Raise the soft descriptor limit to the hard one: each check in flight holds a socket. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	H.nofile = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+}
+
 int health_start(struct loop *loop, health_changed_fn changed, void *ctx)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT))
-		return -EIO;
-	H.multi = curl_multi_init();
-	if (!H.multi)
-		return -ENOMEM;
-	for (size_t i = 0; i < N_TYPES; i++)
+	size_t i;
+	int ret;
+
+	for (i = 0; i < N_TYPES; i++)
 		prom_histo_init(&H.durations[i], DURATION_BOUNDS,
 				sizeof(DURATION_BOUNDS) / sizeof(DURATION_BOUNDS[0]));
+	prom_histo_init(&H.lateness, LATENESS_BOUNDS,
+			sizeof(LATENESS_BOUNDS) / sizeof(LATENESS_BOUNDS[0]));
 	H.loop = loop;
-	hc_tunnel_init(loop, tunnel_done);
 	H.changed = changed;
 	H.ctx = ctx;
-	H.tick = loop_add_timer(loop, HC_TICK_MS, HC_TICK_MS, on_tick, NULL);
-	return H.tick < 0 ? H.tick : 0;
+	for (i = 0; i < N_TYPES; i++) {
+		ret = TYPES[i]->init ? TYPES[i]->init(loop) : 0;
+		if (ret)
+			goto err_types;
+	}
+	ret = loop_before_sleep(loop, before_sleep, NULL);
+	if (ret)
+		goto err_types;
+	H.started = true;
+	return 0;
+err_types:
+	while (i--)
+		if (TYPES[i]->fini)
+			TYPES[i]->fini();
+	return ret;
+}
+
+static void free_target(size_t id)
+{
+	struct target *t = H.t[id];
+
+	stop_check(t);
+	loop_timer_cancel(H.loop, &t->timer);
+	free(t);
+	H.t[id] = NULL;
 }
 
 void health_stop(void)
 {
 	for (size_t i = 0; i < H.n; i++)
-		if (H.t[i].used)
-			stop_check(&H.t[i]);
-	if (H.tick >= 0)
-		loop_del_timer(H.loop, H.tick);
-	hc_tunnel_fini();
-	if (H.multi)
-		curl_multi_cleanup(H.multi);
-	curl_global_cleanup();
+		if (H.t[i])
+			free_target(i);
+	if (H.started)
+		for (size_t i = 0; i < N_TYPES; i++)
+			if (TYPES[i]->fini)
+				TYPES[i]->fini();
 	free(H.t);
 	free(H.index);
+	free(H.pending);
 	memset(&H, 0, sizeof(H));
-	H.tick = -1;
 }
 
+/* A new target in a free id (ids stay small: tunnel probes are numbered by them). */
 static struct target *add_target(void)
 {
-	/* t[0..reuse_from) has no unused entry (reset when targets go): no rescans. */
-	for (; H.reuse_from < H.n; H.reuse_from++)
-		if (!H.t[H.reuse_from].used)
-			return &H.t[H.reuse_from++];
-	if (H.n == H.cap) {
-		size_t cap = H.cap ? H.cap * 2 : 64;
-		struct target *grown = realloc(H.t, cap * sizeof(*grown));
+	struct target *t = calloc(1, sizeof(*t));
+	size_t id;
 
-		if (!grown)
-			return NULL;
-		H.t = grown;
-		H.cap = cap;
+	if (!t)
+		return NULL;
+	/* t[0..reuse_from) has no free id (reset when targets go): no rescans. */
+	for (; H.reuse_from < H.n && H.t[H.reuse_from]; H.reuse_from++)
+		;
+	id = H.reuse_from;
+	if (id == H.n) {
+		if (H.n == H.cap) {
+			size_t cap = H.cap ? H.cap * 2 : 64;
+			struct target **grown = realloc(H.t, cap * sizeof(*grown));
+
+			if (!grown) {
+				free(t);
+				return NULL;
+			}
+			H.t = grown;
+			H.cap = cap;
+		}
+		H.n++;
 	}
-	return &H.t[H.n++];
+	H.reuse_from = id + 1;
+	H.t[id] = t;
+	t->base.id = id;
+	t->base.fd = -1;
+	loop_timer_init(&t->timer, on_timer, t);
+	return t;
+}
+
+/* Warn when the descriptor limit is below what the checked targets may need at once. */
+static void check_fd_budget(size_t checked)
+{
+	if (checked + HC_FD_RESERVE <= H.nofile || checked <= H.fd_warned)
+		return;
+	H.fd_warned = checked;
+	xlog_warn("health: %zu backends are checked but RLIMIT_NOFILE is %llu: when more checks "
+		  "than that are in flight at once, some fail with error; raise LimitNOFILE to "
+		  "at least %zu",
+		  checked, (unsigned long long)H.nofile, checked + HC_FD_RESERVE);
 }
 
 int health_sync(const struct xlb_conf *c,
@@ -542,12 +536,18 @@ int health_sync(const struct xlb_conf *c,
 			       void *ctx),
 		void *ctx)
 {
-	uint64_t now = now_ns();
+	uint64_t now = loop_now_ns();
+	size_t checked = 0;
 
-	H.src4 = c->tunnel_source;
-	H.src6 = c->tunnel_source_v6;
+	if (!H.nofile)
+		raise_nofile(); /* the first sync comes before health_start() */
+
+	for (size_t i = 0; i < N_TYPES; i++)
+		if (TYPES[i]->sync)
+			TYPES[i]->sync(c);
 	for (size_t i = 0; i < H.n; i++)
-		H.t[i].seen = false;
+		if (H.t[i])
+			H.t[i]->seen = false;
 	for (size_t s = 0; s < c->n_services; s++) {
 		const struct xlb_conf_service *cs = &c->services[s];
 
@@ -558,42 +558,40 @@ int health_sync(const struct xlb_conf *c,
 						     */
 
 			xlb_conf_backend_health(cs, &cs->backends[b], &eff);
-
 			if (!t) {
 				t = add_target();
 				if (!t)
 					return -ENOMEM;
-				memset(t, 0, sizeof(*t));
-				t->used = true;
-				t->fd = -1;
-				t->svc = cs->ref;
-				t->addr = *a;
+				t->base.svc = cs->ref;
+				t->base.addr = *a;
+				t->base.cfg = eff;
 				hc_init(&t->hc, eff.type == XLB_HC_NONE ||
 							(was_up && was_up(&cs->ref, a, ctx)) ||
 							eff.initial_up);
 				t->changed_ns = now;
-				/* The first check comes at a random point of one interval. */
-				t->next_ns = now + (uint64_t)rnd(eff.interval_ms + 1) * 1000000ULL;
-				if (index_add((size_t)(t - H.t)))
+				t->fresh = true;
+				if (index_add(t->base.id) || make_pending(t))
 					return -ENOMEM;
-			} else if (memcmp(&t->cfg, &eff, sizeof(t->cfg))) {
+			} else if (memcmp(&t->base.cfg, &eff, sizeof(eff))) {
 				stop_check(t);
-				t->next_ns = now;
+				loop_timer_cancel(H.loop, &t->timer);
+				t->base.cfg = eff;
 				if (eff.type == XLB_HC_NONE)
 					hc_init(&t->hc, true);
+				if (make_pending(t))
+					return -ENOMEM;
 			}
 			t->seen = true;
-			t->cfg = eff;
-			t->port = eff.port ? eff.port : cs->ref.port;
+			t->base.cfg = eff;
+			t->base.port = eff.port ? eff.port : cs->ref.port;
+			checked += eff.type != XLB_HC_NONE;
 		}
 	}
-	for (size_t i = 0; i < H.n; i++) {
-		if (H.t[i].used && !H.t[i].seen) {
-			stop_check(&H.t[i]);
-			H.t[i].used = false;
-		}
-	}
+	for (size_t i = 0; i < H.n; i++)
+		if (H.t[i] && !H.t[i]->seen)
+			free_target(i);
 	H.reuse_from = 0;
+	check_fd_budget(checked);
 	return rebuild_index();
 }
 
@@ -607,19 +605,21 @@ bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a)
 void health_foreach(void (*fn)(const struct health_view *v, void *ctx), void *ctx)
 {
 	for (size_t i = 0; i < H.n; i++) {
-		const struct target *t = &H.t[i];
-		struct health_view v = {
-			.svc = &t->svc,
-			.addr = &t->addr,
-			.type = TYPE_NAMES[t->cfg.type],
+		const struct target *t = H.t[i];
+		struct health_view v;
+
+		if (!t)
+			continue;
+		v = (struct health_view){
+			.svc = &t->base.svc,
+			.addr = &t->base.addr,
+			.type = TYPES[t->base.cfg.type]->name,
 			.up = t->hc.up,
 			.checks = t->counts,
 			.went_up = t->went[1],
 			.went_down = t->went[0],
 		};
-
-		if (t->used)
-			fn(&v, ctx);
+		fn(&v, ctx);
 	}
 }
 
@@ -633,40 +633,48 @@ void health_durations(void (*fn)(const char *type, const struct prom_histo *h, v
 {
 	for (size_t i = 0; i < N_TYPES; i++)
 		if (H.durations[i].count)
-			fn(TYPE_NAMES[i], &H.durations[i], ctx);
+			fn(TYPES[i]->name, &H.durations[i], ctx);
+}
+
+const struct prom_histo *health_lateness(double *max_s)
+{
+	*max_s = (double)H.late_max_ns / 1e9;
+	return &H.lateness;
 }
 
 json_t *health_json(const struct xlb_service_ref *svc)
 {
-	uint64_t now = now_ns();
+	uint64_t now = loop_now_ns();
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < H.n; i++) {
-		const struct target *t = &H.t[i];
+		const struct target *t = H.t[i];
 		char ref[XLB_SERVICE_STRLEN], addr[64];
-		json_t *counts = json_object(), *o, *eff;
+		json_t *counts, *o, *eff;
 
-		if (!t->used || (svc && memcmp(&t->svc, svc, sizeof(*svc))))
+		if (!t || (svc && memcmp(&t->base.svc, svc, sizeof(*svc))))
 			continue;
+		counts = json_object();
 		for (int r = 0; r < HC_RESULT_MAX; r++)
 			json_object_set_new(counts, RESULT_NAMES[r],
 					    json_integer((json_int_t)t->counts[r]));
-		xlb_service_format(&t->svc, ref, sizeof(ref));
-		xlb_addr_format(&t->addr, addr, sizeof(addr));
-		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:f,s:o,s:I}", "service", ref,
-			      "address", addr, "type", TYPE_NAMES[t->cfg.type], "state",
+		xlb_service_format(&t->base.svc, ref, sizeof(ref));
+		xlb_addr_format(&t->base.addr, addr, sizeof(addr));
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:o,s:I}", "service", ref,
+			      "address", addr, "type", TYPES[t->base.cfg.type]->name, "state",
 			      t->hc.up ? "up" : "down", "last_result",
 			      t->hc.any ? RESULT_NAMES[t->last] : "none", "consecutive",
 			      (json_int_t)t->hc.run, "last_change_s_ago",
 			      (double)(now - t->changed_ns) / 1e9, "latency_ms",
-			      (double)t->latency_us / 1000.0, "checks", counts, "transitions",
+			      (double)t->latency_us / 1000.0, "late_max_ms",
+			      (double)t->late_max_ns / 1e6, "checks", counts, "transitions",
 			      (json_int_t)t->transitions);
 		/* The effective settings: the service's check with the backend's overrides. */
-		eff = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "port", (json_int_t)t->port,
-				"interval_ms", (json_int_t)t->cfg.interval_ms, "timeout_ms",
-				(json_int_t)t->cfg.timeout_ms, "rise", (json_int_t)t->cfg.rise,
-				"fall", (json_int_t)t->cfg.fall, "jitter_pct",
-				(json_int_t)t->cfg.jitter_pct);
+		eff = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "port", (json_int_t)t->base.port,
+				"interval_ms", (json_int_t)t->base.cfg.interval_ms, "timeout_ms",
+				(json_int_t)t->base.cfg.timeout_ms, "rise",
+				(json_int_t)t->base.cfg.rise, "fall", (json_int_t)t->base.cfg.fall,
+				"jitter_pct", (json_int_t)t->base.cfg.jitter_pct);
 		json_object_update(o, eff);
 		json_decref(eff);
 		json_array_append_new(list, o);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* health.h - health checking of backends on the daemon's event loop: tcp, http, https, udp and
- * none checks, each backend of each service a target with rise/fall damping. A transition calls
- * back into the daemon, which re-applies the configuration with the new health view. */
+/* health.h - health checking of backends on the daemon's event loop: tcp, http, https, udp,
+ * tunnel and none checks (one file per type, check.h), each backend of each service a target
+ * with its own timer and rise/fall damping. Transitions call back into the daemon once per
+ * loop turn, which re-applies the configuration with the new health view. */
 #ifndef XLBD_HEALTH_H
 #define XLBD_HEALTH_H
 
@@ -35,7 +36,9 @@ enum hc_result {
 /* Called after a backend changed state (the daemon re-applies its configuration). */
 typedef void (*health_changed_fn)(void *ctx);
 
-/* Start the engine on loop. Returns 0 or -errno. */
+/* Start the engine on loop: raise the soft RLIMIT_NOFILE to the hard limit (each check in
+ * flight holds a descriptor), set up the check types, and call changed from a before-sleep
+ * hook of loop after a turn with transitions. Returns 0 or -errno. */
 int health_start(struct loop *loop, health_changed_fn changed, void *ctx);
 void health_stop(void);
 
@@ -52,7 +55,8 @@ int health_sync(const struct xlb_conf *c,
 bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a);
 
 /* The health of every checked backend as JSON: {"backends": [{service, address, type, state,
- * last_result, consecutive, last_change_s_ago, latency_ms, checks: {result: n}, transitions,
+ * last_result, consecutive, last_change_s_ago, latency_ms, late_max_ms, checks: {result: n},
+ * transitions,
  * port, interval_ms, timeout_ms, rise, fall, jitter_pct}]}, the last six the effective settings
  * (the service's check with the backend's overrides). svc may be NULL (all services). */
 json_t *health_json(const struct xlb_service_ref *svc);
@@ -77,5 +81,9 @@ const char *health_result_name(enum hc_result r);
  * finished at least one check since xlbd started. */
 void health_durations(void (*fn)(const char *type, const struct prom_histo *h, void *ctx),
 		      void *ctx);
+
+/* The histogram of lateness (seconds from a check's scheduled start to its start) of every
+ * check started since xlbd started, and in *max_s the largest. */
+const struct prom_histo *health_lateness(double *max_s);
 
 #endif /* XLBD_HEALTH_H */

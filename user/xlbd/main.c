@@ -357,7 +357,7 @@ static int run(void)
 		xlog_err("cannot read the pinned maps: %s", strerror(-ret));
 		goto out_dp;
 	}
-	ret = loop_create(&X.loop);
+	ret = loop_create(&X.loop, 0);
 	if (ret)
 		goto out_state;
 	metrics_init(X.loop);

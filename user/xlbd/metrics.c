@@ -319,6 +319,8 @@ static void duration_sample(const char *type, const struct prom_histo *h, void *
 static void collect_health(struct scrape *sc)
 {
 	struct health_walk w = { .sc = sc };
+	const struct prom_histo *h;
+	double late_max;
 
 	prom_family(&sc->o, "xlb_backend_transitions_total", "counter",
 		    "Health state changes of the backend, by the state it went to.");
@@ -333,6 +335,13 @@ static void collect_health(struct scrape *sc)
 	prom_family(&sc->o, "xlb_health_check_duration_seconds", "histogram",
 		    "Time from the start of a health check to its result, by check type.");
 	health_durations(duration_sample, sc);
+	h = health_lateness(&late_max);
+	prom_family(&sc->o, "xlb_health_check_lateness_seconds", "histogram",
+		    "Time from a health check's scheduled start to its actual start.");
+	prom_histogram(&sc->o, (const struct prom_label[]){ { "", "" } }, 0, h); /* no labels */
+	prom_family(&sc->o, "xlb_health_check_lateness_max_seconds", "gauge",
+		    "The latest start of a health check against its schedule since xlbd started.");
+	prom_f64(&sc->o, "", NULL, 0, late_max);
 }
 
 /* ---- services: backends by state, fail-open, tables ---- */
