@@ -139,7 +139,17 @@ $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 # The reconciliation test runs xlbd's state and data-plane modules against real maps.
-XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c
+# The health engine's unit test runs xlbd's health.c on its own loop against loopback servers.
+HEALTH_CORE := user/xlbd/health.c user/xlbd/hc_tunnel.c user/xlbd/loop.c user/xlbd/log.c
+$(OUTPUT)/tests/unit/test_health: tests/unit/test_health.c $(HEALTH_CORE) \
+		$(wildcard user/xlbd/*.h) $(COMMON_SAN_LIB) tests/lib/xt.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -Iuser/xlbd $< $(HEALTH_CORE) \
+		$(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(shell pkg-config --libs libcurl) -lm -o $@
+
+# The reconciliation test also runs route health injection (announce.c over vroute.c).
+XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c user/xlbd/announce.c \
+	user/xlbd/vroute.c
 $(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(wildcard user/xlbd/*.h) \
 		$(SKELS) $(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
