@@ -56,6 +56,10 @@ static int want_up; /* stop the loop when every backend is in this state */
 static int listen_fd[NBE] = { -1, -1 };
 static int timer = -1;
 static bool timed_out;
+/* Freed by main(), so that a failed check that returns early leaks nothing. */
+static struct xlb_conf conf;
+static bool conf_parsed;
+static json_t *health;
 
 static int backend_index(const struct xlb_addr *a)
 {
@@ -156,9 +160,8 @@ static int run_until(int up)
 static int t_rise_fall_exact(void)
 {
 	char err[XLB_CONF_ERR_MAX], text[1024];
-	struct xlb_conf c;
 	uint16_t port = 0;
-	json_t *j, *arr, *b;
+	json_t *arr, *b;
 	size_t k;
 
 	for (int i = 0; i < NBE; i++) {
@@ -169,12 +172,14 @@ static int t_rise_fall_exact(void)
 		seen[i].up = -1;
 	}
 	snprintf(text, sizeof(text), CONF, port);
-	XT_CHECK(xlb_conf_parse(text, strlen(text), "test", &c, err, sizeof(err)) == 0, "%s", err);
-	XT_EQ(health_sync(&c, NULL, NULL), 0);
+	XT_CHECK(xlb_conf_parse(text, strlen(text), "test", &conf, err, sizeof(err)) == 0, "%s",
+		 err);
+	conf_parsed = true;
+	XT_EQ(health_sync(&conf, NULL, NULL), 0);
 
 	/* The effective settings: the service's, and backend 1's own. */
-	j = health_json(NULL);
-	arr = json_object_get(j, "backends");
+	health = health_json(NULL);
+	arr = json_object_get(health, "backends");
 	XT_EQ(json_array_size(arr), NBE);
 	json_array_foreach(arr, k, b)
 	{
@@ -190,11 +195,10 @@ static int t_rise_fall_exact(void)
 		XT_EQ(json_integer_value(json_object_get(b, "timeout_ms")), TIMEOUT[i]);
 		XT_EQ(json_integer_value(json_object_get(b, "interval_ms")), 100);
 	}
-	json_decref(j);
 
 	/* Start down (initial: down), servers listening: up after exactly rise successes. */
 	if (run_until(1))
-		goto fail;
+		return XT_FAIL;
 	for (int i = 0; i < NBE; i++) {
 		XT_CHECK(seen[i].ok_at_up == RISE[i], "%s up after %llu successes, rise is %u",
 			 ADDRS[i], seen[i].ok_at_up, RISE[i]);
@@ -207,18 +211,14 @@ static int t_rise_fall_exact(void)
 		listen_fd[i] = -1;
 	}
 	if (run_until(0))
-		goto fail;
+		return XT_FAIL;
 	for (int i = 0; i < NBE; i++) {
 		XT_CHECK(seen[i].failed_at_down == FALL[i],
 			 "%s down after %llu failures, fall is %u", ADDRS[i],
 			 seen[i].failed_at_down, FALL[i]);
 		XT_EQ(seen[i].went_down, 1);
 	}
-	xlb_conf_free(&c);
 	return XT_PASS;
-fail:
-	xlb_conf_free(&c);
-	return XT_FAIL;
 }
 
 static const struct xt_case cases[] = {
@@ -238,6 +238,9 @@ int main(int argc, char **argv)
 	rc = xt_run("unit/health", cases, sizeof(cases) / sizeof(cases[0]),
 		    argc > 1 ? argv[1] : NULL);
 	health_stop();
+	json_decref(health);
+	if (conf_parsed)
+		xlb_conf_free(&conf);
 	for (int i = 0; i < NBE; i++)
 		if (listen_fd[i] >= 0)
 			close(listen_fd[i]);
