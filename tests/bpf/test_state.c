@@ -588,6 +588,17 @@ static int t_health_settings_distinct(void)
 	XT_EQ(cs->health.timeout_ms, 400);
 	XT_EQ(cs->health.interval_ms, 2000);
 	XT_EQ(cs->min_healthy, 2);
+	/* 10.1.0.3's own values: rise and timeout overridden, fall inherited. */
+	struct xlb_conf_health eff;
+
+	XT_EQ(cs->n_backends, 3);
+	xlb_conf_backend_health(cs, &cs->backends[2], &eff);
+	XT_EQ(eff.rise, 5);
+	XT_EQ(eff.fall, 1);
+	XT_EQ(eff.timeout_ms, 1500);
+	xlb_conf_backend_health(cs, &cs->backends[0], &eff);
+	XT_EQ(eff.rise, 3);
+	XT_EQ(eff.timeout_ms, 400);
 	return XT_PASS;
 }
 
