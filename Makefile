@@ -83,7 +83,9 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(OUTPUT)/man/%,$(MAN_SRCS))
 PREFIX ?= /usr
 DESTDIR ?=
 
-FORMAT_FILES = $(shell find bpf include user tests bench tools -name '*.[ch]')
+# tests/vectors/ is printed by its generator, and make check compares it byte for byte.
+FORMAT_FILES = $(shell find bpf include user tests bench tools -name '*.[ch]' -not -path 'tests/vectors/*')
+KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 
 .DEFAULT_GOAL := all
 # Keep generated objects and skeletons: they are inputs of several targets.
@@ -137,7 +139,7 @@ $(COMMON_SAN_LIB): $(patsubst user/common/%.c,$(OUTPUT)/common-san/%.o,$(COMMON_
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Unit tests run under ASan and UBSan: they need no privileges and are cheap to instrument.
-$(OUTPUT)/tests/unit/%: tests/unit/%.c $(COMMON_SAN_LIB) tests/lib/xt.h
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(COMMON_SAN_LIB) tests/lib/xt.h $(KNOWN_ANSWERS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $< $(COMMON_SAN_LIB) $(COMMON_LDLIBS) \
 		-lm -o $@
@@ -149,13 +151,25 @@ $(OUTPUT)/tests/unit/test_loop: tests/unit/test_loop.c user/xlbd/loop.c user/xlb
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -Iuser/xlbd $< user/xlbd/loop.c -o $@
 
 $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
-		$(COMMON_LIB) tests/lib/xt.h
+		$(COMMON_LIB) tests/lib/xt.h $(KNOWN_ANSWERS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-# The reconciliation test runs xlbd's state and data-plane modules against real maps.
-XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c
+# The health engine's unit test runs xlbd's health.c and its check types on their own loop
+# against loopback servers.
+HEALTH_CORE := user/xlbd/health.c $(wildcard user/xlbd/check_*.c) user/xlbd/hc_tunnel.c \
+	user/xlbd/loop.c user/xlbd/log.c
+$(OUTPUT)/tests/unit/test_health: tests/unit/test_health.c $(HEALTH_CORE) \
+		$(wildcard user/xlbd/*.h) $(COMMON_SAN_LIB) tests/lib/xt.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -Iuser/xlbd $< $(HEALTH_CORE) \
+		$(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(shell pkg-config --libs libcurl) -lm -o $@
+
+# The reconciliation test runs xlbd's state and data-plane modules against real maps, and route
+# health injection (announce.c over vroute.c).
+XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c user/xlbd/announce.c \
+	user/xlbd/vroute.c
 $(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(wildcard user/xlbd/*.h) \
 		$(SKELS) $(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
@@ -164,7 +178,7 @@ $(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(wildcard u
 
 # Frame fuzzers drive the real BPF objects through the same support code as the fixtures.
 $(OUTPUT)/tests/fuzz/%: tests/fuzz/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h) $(SKELS) \
-		$(COMMON_LIB) tests/lib/xt.h
+		$(COMMON_LIB) tests/lib/xt.h $(KNOWN_ANSWERS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* stdenv.h - the standard configuration the BPF fixtures and the frame fuzzer run against:
- * services with single-backend tables (all four encapsulations, a port-0 service, an empty
- * table, a missing table, a down backend), their VIPs, and the config entry. */
+ * services with several weighted backends whose tables are known-answer vectors (all four
+ * encapsulations, port-0 services), an empty table, a missing table, a down backend, their
+ * VIPs, and the config entry. */
 #ifndef XLB_TEST_STDENV_H
 #define XLB_TEST_STDENV_H
 
@@ -23,7 +24,24 @@ struct xlb_config stdenv_config(void);
  * connection table. Returns 0 or -errno. */
 int stdenv_setup(struct lbenv *e);
 
-/* Address of standard backend id, or NULL. */
+struct ka_table;
+
+/* The known-answer table called name (tests/vectors/known_answers.h), or NULL. */
+const struct ka_table *stdenv_known_table(const char *name);
+
+/* Write the backends of known-answer table name (weight 0: XLB_BE_DRAIN) as backends of
+ * service svc_id and swap in its STD_M slots. Returns 0, -EINVAL (no such table of STD_M
+ * slots) or -errno. */
+int stdenv_set_known_table(struct lbenv *e, uint32_t svc_id, const char *name);
+
+/* The backend id in slot hash % STD_M of known-answer table name (STD_M slots), or 0. */
+uint32_t stdenv_known_pick(const char *name, uint32_t hash);
+
+/* The backend id in slot hash % STD_M of standard service svc_id's table: what the data path
+ * must choose for a flow of that hash without a connection entry. 0 for no table. */
+uint32_t stdenv_table_pick(uint32_t svc_id, uint32_t hash);
+
+/* Address of standard backend id (of any standard table), or NULL. */
 const char *stdenv_backend_addr(uint32_t id);
 
 /* True when (family 4/6, addr as stored) is a standard backend's address. */

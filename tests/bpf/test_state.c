@@ -22,12 +22,16 @@
 #include "log.h"
 #include "maglev.h"
 #include "state.h"
+#include "announce.h"
 #include "xt.h"
 
 static char pin[64];
 static struct dp *dp;
 static struct xlbd_state *st;
-static const struct xlbd_runtime RT = { .hash_seed = 7, .gw_mac = { 2, 0, 0, 0, 0, 0xfe } };
+/* The health view the cases give state_apply(): RT.healthy is NULL (all healthy) unless a case
+ * sets it to sick_is_down, which reports the addresses listed in sick[] as failing. */
+static struct xlbd_runtime RT = { .hash_seed = 7, .gw_mac = { 2, 0, 0, 0, 0, 0xfe } };
+static const char *sick[4];
 static char err[XLB_CONF_ERR_MAX];
 
 /* The configuration of most cases: %s are the backend lines of service "web". */
@@ -455,6 +459,182 @@ static int t_reused_ids_start_from_zero(void)
 	return XT_PASS;
 }
 
+static bool sick_is_down(const struct xlb_service_ref *svc, const struct xlb_addr *a)
+{
+	char text[64];
+
+	(void)svc;
+	xlb_addr_format(a, text, sizeof(text));
+	for (size_t i = 0; i < sizeof(sick) / sizeof(sick[0]); i++)
+		if (sick[i] && !strcmp(sick[i], text))
+			return false;
+	return true;
+}
+
+/* Service web with three backends, min_healthy 2, announced through routing table 4242; its
+ * checks have distinct settings (rise 3, fall 1, timeouts 400 ms and, for 10.1.0.3, 1500 ms). */
+static const char *HEALTH_CONF = "interfaces: [xst0]\n"
+				 "tunnel_source: 192.0.2.1\n"
+				 "gateway: 02:00:00:00:00:fe\n"
+				 "hash_seed: 7\n"
+				 "announce: { table: 4242 }\n"
+				 "services:\n"
+				 "  - name: web\n"
+				 "    vip: 10.0.0.10\n"
+				 "    port: 80\n"
+				 "    proto: tcp\n"
+				 "    table_size: 307\n"
+				 "    min_healthy: 2\n"
+				 "    health: { type: tcp, interval: 2s, timeout: 400ms, rise: 3, "
+				 "fall: 1, jitter: 0 }\n"
+				 "    backends:\n"
+				 "      - { address: 10.1.0.1 }\n"
+				 "      - { address: 10.1.0.2 }\n"
+				 "      - { address: 10.1.0.3, health: { timeout: 1500ms, rise: 5 "
+				 "} }\n";
+
+/* Apply HEALTH_CONF with backends a and b (or none) failing their checks. */
+static int apply_sick(const char *a, const char *b)
+{
+	int ret;
+
+	sick[0] = a;
+	sick[1] = b;
+	RT.healthy = sick_is_down;
+	ret = apply_text(HEALTH_CONF);
+	RT.healthy = NULL;
+	return ret;
+}
+
+static __u8 state_of(__u32 svc_id, const char *addr)
+{
+	struct xlb_backend b;
+
+	return backend_id(svc_id, addr, &b) ? b.state : 0xff;
+}
+
+/* The three backends' states and whether each owns slots, as "UUD" / "110". */
+static void snapshot(char states[4], char owns[4])
+{
+	static const char *const addrs[3] = { "10.1.0.1", "10.1.0.2", "10.1.0.3" };
+	struct xlb_svc web = svc_of(80);
+
+	for (int i = 0; i < 3; i++) {
+		__u8 s = state_of(web.id, addrs[i]);
+
+		states[i] = s == XLB_BE_UP ? 'U' : s == XLB_BE_DOWN ? 'D' : '?';
+		owns[i] = slots_of(&web, backend_id(web.id, addrs[i], NULL), NULL) ? '1' : '0';
+	}
+	states[3] = owns[3] = 0;
+}
+
+#define XT_SNAP(want_states, want_owns)                                                           \
+	do {                                                                                      \
+		char st_[4], ow_[4];                                                              \
+		snapshot(st_, ow_);                                                               \
+		XT_CHECK(!strcmp(st_, want_states) && !strcmp(ow_, want_owns),                    \
+			 "states %s slots %s, expected %s %s", st_, ow_, want_states, want_owns); \
+	} while (0)
+
+/* min_healthy: below it the service fails open with its last good table (the backends up
+ * when it last had enough), not with the few that pass and not with every backend. */
+static int t_fail_open_keeps_last_good_table(void)
+{
+	struct xlb_service_ref web;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_sick(NULL, NULL) == 0, "%s", err);
+	web = state_conf(st)->services[0].ref;
+	XT_SNAP("UUU", "111");
+	XT_CHECK(!state_service_fail_open(st, &web), "fails open with 3 healthy");
+	/* 2 healthy of min 2: 10.1.0.3 is simply down; the table of 1 and 2 is the good one. */
+	XT_CHECK(apply_sick("10.1.0.3", NULL) == 0, "%s", err);
+	XT_SNAP("UUD", "110");
+	XT_CHECK(!state_service_fail_open(st, &web), "fails open with 2 healthy");
+	/* 1 healthy: fail open with the last good table: 10.1.0.2 stays in although it fails,
+	 * 10.1.0.3 (not in the good table) stays out. */
+	XT_CHECK(apply_sick("10.1.0.3", "10.1.0.2") == 0, "%s", err);
+	XT_SNAP("UUD", "110");
+	XT_CHECK(state_service_fail_open(st, &web), "does not fail open with 1 healthy");
+	XT_CHECK(!state_service_healthy(st, &web), "healthy with 1 of min 2");
+	/* Healthy again: every healthy backend, and no longer failing open. */
+	XT_CHECK(apply_sick(NULL, NULL) == 0, "%s", err);
+	XT_SNAP("UUU", "111");
+	XT_CHECK(!state_service_fail_open(st, &web), "still fails open");
+	XT_CHECK(state_service_healthy(st, &web), "not healthy with 3 of min 2");
+	return XT_PASS;
+}
+
+/* A service that never had min_healthy healthy backends fails open with every enabled one. */
+static int t_fail_open_without_good_table(void)
+{
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_sick("10.1.0.1", "10.1.0.2") == 0, "%s", err);
+	XT_SNAP("UUU", "111");
+	XT_CHECK(state_service_fail_open(st, &state_conf(st)->services[0].ref), "not failing open");
+	return XT_PASS;
+}
+
+/* The checks' settings reach the applied configuration as written, each one distinct. */
+static int t_health_settings_distinct(void)
+{
+	const struct xlb_conf_service *cs;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_sick(NULL, NULL) == 0, "%s", err);
+	cs = &state_conf(st)->services[0];
+	XT_EQ(cs->health.rise, 3);
+	XT_EQ(cs->health.fall, 1);
+	XT_EQ(cs->health.timeout_ms, 400);
+	XT_EQ(cs->health.interval_ms, 2000);
+	XT_EQ(cs->min_healthy, 2);
+	/* 10.1.0.3's own values: rise and timeout overridden, fall inherited. */
+	struct xlb_conf_health eff;
+
+	XT_EQ(cs->n_backends, 3);
+	xlb_conf_backend_health(cs, &cs->backends[2], &eff);
+	XT_EQ(eff.rise, 5);
+	XT_EQ(eff.fall, 1);
+	XT_EQ(eff.timeout_ms, 1500);
+	xlb_conf_backend_health(cs, &cs->backends[0], &eff);
+	XT_EQ(eff.rise, 3);
+	XT_EQ(eff.timeout_ms, 400);
+	return XT_PASS;
+}
+
+static bool announced(const char *vip)
+{
+	struct xlb_addr a;
+
+	xlb_addr_parse(vip, &a);
+	return announce_vip_announced(&a);
+}
+
+/* Route health injection: the VIP's route is in table 4242 while xlb_lb is attached and the
+ * service is healthy (at least min_healthy backends pass), and only then. */
+static int t_announce_only_healthy(void)
+{
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_sick(NULL, NULL) == 0, "%s", err);
+	XT_EQ(announce_sync(state_conf(st), st, true), 0);
+	XT_CHECK(announced("10.0.0.10"), "healthy VIP not announced");
+	XT_EQ(announce_sync(state_conf(st), st, false), 0);
+	XT_CHECK(!announced("10.0.0.10"), "announced while xlb_lb is not attached");
+	XT_EQ(announce_sync(state_conf(st), st, true), 0);
+	XT_CHECK(announced("10.0.0.10"), "not announced again");
+	/* Two of three down: failing open, but not healthy: withdrawn. */
+	XT_CHECK(apply_sick("10.1.0.3", "10.1.0.2") == 0, "%s", err);
+	XT_EQ(announce_sync(state_conf(st), st, true), 0);
+	XT_CHECK(!announced("10.0.0.10"), "unhealthy VIP announced");
+	/* Exactly min_healthy healthy: announced. */
+	XT_CHECK(apply_sick("10.1.0.3", NULL) == 0, "%s", err);
+	XT_EQ(announce_sync(state_conf(st), st, true), 0);
+	XT_CHECK(announced("10.0.0.10"), "VIP with min_healthy healthy not announced");
+	XT_CHECK(announce_withdraw_all() == 1, "withdraw_all did not remove one route");
+	XT_CHECK(!announced("10.0.0.10"), "still announced after withdraw_all");
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "reused_ids_start_from_zero", t_reused_ids_start_from_zero },
 	{ "apply_exact", t_apply_exact },
@@ -466,6 +646,10 @@ static const struct xt_case cases[] = {
 	{ "invalid_changes_nothing", t_invalid_changes_nothing },
 	{ "capacity_refused_whole", t_capacity_refused_whole },
 	{ "adoption_rewrites_nothing", t_adoption_rewrites_nothing },
+	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
+	{ "fail_open_without_good_table", t_fail_open_without_good_table },
+	{ "health_settings_distinct", t_health_settings_distinct },
+	{ "announce_only_healthy", t_announce_only_healthy },
 };
 
 int main(int argc, char **argv)

@@ -385,62 +385,62 @@ static const struct frame_spec FROM_VIP4_LATER_FRAG = { .family = 4,
 
 static const struct fixture FIXTURES[] = {
 	/* forwarding, the four encapsulations, both protocols */
-	{ "tcp4_to_vip_4in4", { TCP4("10.0.0.10", 80) }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_to_vip_4in4", { TCP4("10.0.0.10", 80) }, NULL, TX(NEW, 1, 51) },
 	{ "udp4_to_vip_4in4", { UDP4("10.0.0.10", 53) }, NULL, TX(NEW, 2, 2) },
 	{ "tcp6_to_vip_6in6", { TCP6("2001:db8::10", 80) }, NULL, TX(NEW, 3, 3) },
 	{ "udp6_to_vip_6in6", { UDP6("2001:db8::10", 53) }, NULL, TX(NEW, 4, 4) },
 	{ "tcp4_to_v6_backend_4in6", { TCP4("10.0.0.30", 80) }, NULL, TX(NEW, 6, 6) },
-	{ "tcp6_to_v4_backend_6in4", { TCP6("2001:db8::30", 80) }, NULL, TX(NEW, 7, 7) },
-	{ "tcp4_syn", { TCP4("10.0.0.10", 80), .tcp_flags = 0x02 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp6_to_v4_backend_6in4", { TCP6("2001:db8::30", 80) }, NULL, TX(NEW, 7, 57) },
+	{ "tcp4_syn", { TCP4("10.0.0.10", 80), .tcp_flags = 0x02 }, NULL, TX(NEW, 1, 51) },
 	{ "tcp6_syn", { TCP6("2001:db8::10", 80), .tcp_flags = 0x02 }, NULL, TX(NEW, 3, 3) },
-	{ "tcp4_fin_ack", { TCP4("10.0.0.10", 80), .tcp_flags = 0x11 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_fin_ack", { TCP4("10.0.0.10", 80), .tcp_flags = 0x11 }, NULL, TX(NEW, 1, 51) },
 	{ "tcp4_syn_ack_not_new",
 	  { TCP4("10.0.0.10", 80), .tcp_flags = 0x12 },
 	  NULL,
-	  TX(NEW, 1, 1) },
+	  TX(NEW, 1, 51) },
 	{ "tcp4_rst_untracked",
 	  { TCP4("10.0.0.10", 80), .tcp_flags = 0x04 },
 	  NULL,
-	  TX(XLB_R_TX_UNTRACKED, 1, 1) },
+	  TX(XLB_R_TX_UNTRACKED, 1, 51) },
 	{ "tcp6_rst_ack_untracked",
 	  { TCP6("2001:db8::10", 80), .tcp_flags = 0x14 },
 	  NULL,
 	  TX(XLB_R_TX_UNTRACKED, 3, 3) },
-	{ "tcp4_empty_payload", { TCP4("10.0.0.10", 80), .payload = 0 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_empty_payload", { TCP4("10.0.0.10", 80), .payload = 0 }, NULL, TX(NEW, 1, 51) },
 	{ "udp4_empty_payload", { UDP4("10.0.0.10", 53), .payload = 0 }, NULL, TX(NEW, 2, 2) },
-	{ "tcp4_large_1400", { TCP4("10.0.0.10", 80), .payload = 1400 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_large_1400", { TCP4("10.0.0.10", 80), .payload = 1400 }, NULL, TX(NEW, 1, 51) },
 	{ "udp6_large_1400", { UDP6("2001:db8::10", 53), .payload = 1400 }, NULL, TX(NEW, 4, 4) },
 	/* port-0 (wildcard) services */
 	{ "tcp4_wildcard_port_80", { TCP4("10.0.0.20", 80) }, NULL, TX(NEW, 5, 5) },
-	{ "tcp4_wildcard_port_443", { TCP4("10.0.0.20", 443) }, NULL, TX(NEW, 5, 5) },
+	{ "tcp4_wildcard_port_443", { TCP4("10.0.0.20", 443) }, NULL, TX(NEW, 5, 55) },
 	{ "tcp4_wildcard_port_1", { TCP4("10.0.0.20", 1) }, NULL, TX(NEW, 5, 5) },
-	{ "udp6_wildcard_port_5353", { UDP6("2001:db8::20", 5353) }, NULL, TX(NEW, 12, 14) },
+	{ "udp6_wildcard_port_5353", { UDP6("2001:db8::20", 5353) }, NULL, TX(NEW, 12, 64) },
 	{ "udp4_wildcard_is_tcp_only", { UDP4("10.0.0.20", 80) }, NULL, PASS(XLB_R_PASS_NOT_VIP) },
 	{ "tcp6_wildcard_is_udp_only",
 	  { TCP6("2001:db8::20", 80) },
 	  NULL,
 	  PASS(XLB_R_PASS_NOT_VIP) },
 	/* DSCP and ECN copied to the outer header; VLAN tags kept */
-	{ "tcp4_dscp_ef_ecn", { TCP4("10.0.0.10", 80), .tos = 0xb9 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_dscp_ef_ecn", { TCP4("10.0.0.10", 80), .tos = 0xb9 }, NULL, TX(NEW, 1, 51) },
 	{ "tcp6_dscp_af41_ecn", { TCP6("2001:db8::10", 80), .tos = 0x8a }, NULL, TX(NEW, 3, 3) },
-	{ "tcp4_dscp_in_6in4", { TCP6("2001:db8::30", 80), .tos = 0x2e }, NULL, TX(NEW, 7, 7) },
+	{ "tcp4_dscp_in_6in4", { TCP6("2001:db8::30", 80), .tos = 0x2e }, NULL, TX(NEW, 7, 57) },
 	{ "tcp4_dscp_in_4in6", { TCP4("10.0.0.30", 80), .tos = 0x03 }, NULL, TX(NEW, 6, 6) },
-	{ "tcp4_no_df_outer_no_df", { TCP4("10.0.0.10", 80), .no_df = true }, NULL, TX(NEW, 1, 1) },
-	{ "tcp4_vlan1", { TCP4("10.0.0.10", 80), .nvlan = 1 }, NULL, TX(NEW, 1, 1) },
-	{ "tcp4_vlan2_qinq", { TCP4("10.0.0.10", 80), .nvlan = 2 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_no_df_outer_no_df", { TCP4("10.0.0.10", 80), .no_df = true }, NULL, TX(NEW, 1, 51) },
+	{ "tcp4_vlan1", { TCP4("10.0.0.10", 80), .nvlan = 1 }, NULL, TX(NEW, 1, 51) },
+	{ "tcp4_vlan2_qinq", { TCP4("10.0.0.10", 80), .nvlan = 2 }, NULL, TX(NEW, 1, 51) },
 	{ "udp6_vlan1", { UDP6("2001:db8::10", 53), .nvlan = 1 }, NULL, TX(NEW, 4, 4) },
-	{ "tcp6_vlan2_6in4", { TCP6("2001:db8::30", 80), .nvlan = 2 }, NULL, TX(NEW, 7, 7) },
+	{ "tcp6_vlan2_6in4", { TCP6("2001:db8::30", 80), .nvlan = 2 }, NULL, TX(NEW, 7, 57) },
 	{ "tcp4_vlan2_4in6", { TCP4("10.0.0.30", 80), .nvlan = 2 }, NULL, TX(NEW, 6, 6) },
 	{ "tcp4_eth_padding_kept",
 	  { TCP4("10.0.0.10", 80), .payload = 0, .pad = 6 },
 	  NULL,
-	  TX(NEW, 1, 1) },
+	  TX(NEW, 1, 51) },
 	/* IPv4 options to a VIP are carried unchanged inside the tunnel */
-	{ "tcp4_options_4_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 4 }, NULL, TX(NEW, 1, 1) },
-	{ "tcp4_options_40_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 40 }, NULL, TX(NEW, 1, 1) },
+	{ "tcp4_options_4_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 4 }, NULL, TX(NEW, 1, 51) },
+	{ "tcp4_options_40_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 40 }, NULL, TX(NEW, 1, 51) },
 	{ "udp4_options_12_to_v6", { UDP4("10.0.0.10", 53), .ip_opts = 12 }, NULL, TX(NEW, 2, 2) },
 	/* MTU 1500: the tunnel frame's IP packet may be 1500 bytes, not 1501 */
-	{ "mtu_4in4_fits", { TCP4("10.0.0.10", 80), .payload = 1440 }, NULL, TX(NEW, 1, 1) },
+	{ "mtu_4in4_fits", { TCP4("10.0.0.10", 80), .payload = 1440 }, NULL, TX(NEW, 1, 51) },
 	{ "mtu_4in4_one_over_icmp",
 	  { TCP4("10.0.0.10", 80), .payload = 1441 },
 	  NULL,
@@ -455,7 +455,7 @@ static const struct fixture FIXTURES[] = {
 	  { TCP4("10.0.0.30", 80), .payload = 1421 },
 	  NULL,
 	  TOO_BIG(6, 1460) },
-	{ "mtu_6in4_fits", { TCP6("2001:db8::30", 80), .payload = 1420 }, NULL, TX(NEW, 7, 7) },
+	{ "mtu_6in4_fits", { TCP6("2001:db8::30", 80), .payload = 1420 }, NULL, TX(NEW, 7, 57) },
 	{ "mtu_6in4_one_over_icmp",
 	  { TCP6("2001:db8::30", 80), .payload = 1421 },
 	  NULL,
@@ -616,15 +616,15 @@ static const struct fixture FIXTURES[] = {
 	{ "icmp4_frag_needed_to_flow_backend",
 	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) },
 	  NULL,
-	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 51, .flow = &FLOW4 } },
 	{ "icmp4_port_unreach_full_quote",
 	  { ICMP4_ERR(3, 3, 0, &FROM_VIP4, 0) },
 	  NULL,
-	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 51, .flow = &FLOW4 } },
 	{ "icmp4_time_exceeded_to_flow_backend",
 	  { ICMP4_ERR(11, 0, 0, &FROM_VIP4, 28) },
 	  NULL,
-	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 51, .flow = &FLOW4 } },
 	{ "icmp6_too_big_to_flow_backend",
 	  { ICMP6_ERR(2, 0, 1280, &FROM_VIP6, 48) },
 	  NULL,
@@ -640,7 +640,7 @@ static const struct fixture FIXTURES[] = {
 	{ "icmp4_error_ports_only_quoted",
 	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 24) },
 	  NULL,
-	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 1, .flow = &FLOW4 } },
+	  { .action = XDP_TX, .reason = XLB_R_TX_ICMP_ERROR, .svc = 1, .be = 51, .flow = &FLOW4 } },
 	{ "icmp4_error_quote_cut_in_ports",
 	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 22) },
 	  NULL,
@@ -880,11 +880,29 @@ static const struct fixture FIXTURES[] = {
 	  PASS(XLB_R_PASS_MALFORMED) },
 };
 
+/* A fixture forwarded to a backend names that backend; it must be the one in slot hash % M
+ * of the service's known-answer table, so the fixture's exact bytes also check the choice. */
+static int fixture_backend_known(const struct fixture *f)
+{
+	const struct frame_spec *flow = f->x.flow ? f->x.flow : &f->s;
+	struct xlb_config c = f->x.cfg ? *f->x.cfg : stdenv_config();
+	uint32_t want;
+
+	if (f->x.action != XDP_TX || f->x.echo || f->x.too_big_mtu)
+		return XT_PASS;
+	want = stdenv_table_pick(f->x.svc, stdenv_flow_hash(flow, c.hash_seed));
+	XT_CHECK(f->x.be == want, "fixture names backend %u, the known table gives %u", f->x.be,
+		 want);
+	return XT_PASS;
+}
+
 static int run_fixture(const struct fixture *f)
 {
 	uint8_t in[FRAME_MAX];
 	size_t len;
 
+	if (fixture_backend_known(f))
+		return XT_FAIL;
 	XT_EQ(setup_standard(), 0);
 	len = frame_build(in, &f->s);
 	if (f->mutate)
@@ -941,13 +959,22 @@ static uint32_t now_ticks(void)
 			  XLB_CONN_TICK_SHIFT);
 }
 
-/* Backend 21 is another valid member of service 1 that Maglev does not pick (table -> 1). */
+/* Backend 21 is another valid member of service 1 that is in no slot of its table. */
 static int add_spare_backend(uint8_t state)
 {
 	return lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, state, 100);
 }
 
 static const struct frame_spec FLOW = { TCP4("10.0.0.10", 80) };
+/* FLOW's backend by Maglev: slot hash % 7 of the known table std_tcp4 (fixture
+ * tcp4_to_vip_4in4 checks that the known table says so). */
+#define FLOW_BE 51
+
+/* The backend the known table of standard service svc gives flow s (no connection entry). */
+static uint32_t std_be(const struct frame_spec *s, uint32_t svc)
+{
+	return stdenv_table_pick(svc, stdenv_flow_hash(s, SEED));
+}
 static const struct frame_spec UFLOW = { UDP4("10.0.0.10", 53) };
 
 static int t_second_packet_hits(void)
@@ -955,15 +982,15 @@ static int t_second_packet_hits(void)
 	struct xlb_conn v;
 
 	XT_EQ(setup_standard(), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	XT_EQ(get_conn(&FLOW, 1, &v), 0);
-	XT_EQ(v.backend_id, 1);
+	XT_EQ(v.backend_id, FLOW_BE);
 	XT_EQ(v.generation, 1);
 	XT_EQ(v.hash, stdenv_flow_hash(&FLOW, SEED));
 	XT_EQ(v.last_seen, 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	return XT_PASS;
 }
@@ -997,12 +1024,12 @@ static int t_syn_reselects(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
-	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(get_conn(&FLOW, 1, &v), 0);
-	XT_EQ(v.backend_id, 1);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(v.backend_id, FLOW_BE);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	/* A retransmitted SYN finds the same answer and leaves the entry alone. */
-	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	return XT_PASS;
 }
@@ -1013,11 +1040,11 @@ static int t_rst_never_creates(void)
 
 	rst.tcp_flags = 0x14;
 	XT_EQ(setup_standard(), 0);
-	XT_EQ(send_expect(&rst, XDP_TX, XLB_R_TX_UNTRACKED, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&rst, XDP_TX, XLB_R_TX_UNTRACKED, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 0);
 	/* With an entry, a RST follows it like any packet of the flow. */
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
-	XT_EQ(send_expect(&rst, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
+	XT_EQ(send_expect(&rst, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	return XT_PASS;
 }
@@ -1029,35 +1056,42 @@ static int t_down_backend_reselected(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_DOWN), 0);
 	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(get_conn(&FLOW, 1, &v), 0);
-	XT_EQ(v.backend_id, 1);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(v.backend_id, FLOW_BE);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
 }
 
+/* A draining backend keeps its flows and gets no new one. The daemon marks it XLB_BE_DRAIN and
+ * swaps in the table rebuilt with its weight 0; both steps are checked while the backend still
+ * matters: FLOW_BE owns slots of service 1, and "other" is a new flow whose slot is FLOW_BE's. */
 static int t_draining_backend_keeps_flows(void)
 {
-	uint8_t in[FRAME_MAX], out[FRAME_MAX];
-	size_t len = frame_build(in, &FLOW), out_len;
 	struct frame_spec other = FLOW;
-	int action;
-
-	uint64_t before;
+	uint32_t want;
 
 	XT_EQ(setup_standard(), 0);
-	XT_EQ(add_spare_backend(XLB_BE_DRAIN), 0);
-	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
-	before = lbenv_be_pkts(&env, 21);
-	for (int i = 0; i < 3; i++) {
-		XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
-		XT_EQ(action, XDP_TX);
-		XT_EQ(out[14 + 19], 21);
-	}
-	XT_EQ(lbenv_be_pkts(&env, 21) - before, 3);
-	/* A new flow never lands on it: it is not in the table. */
-	other.sport = 40999;
-	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
+	for (other.sport = 41000; other.sport < 42000; other.sport++)
+		if (stdenv_table_pick(1, stdenv_flow_hash(&other, SEED)) == FLOW_BE)
+			break;
+	XT_CHECK(other.sport < 42000, "no flow found in a slot of backend %d", FLOW_BE);
+
+	/* Marked draining, still in the table: its flow stays, the new flow is not given to it. */
+	XT_EQ(lbenv_set_backend(&env, FLOW_BE, stdenv_backend_addr(FLOW_BE), 1, 1, XLB_BE_DRAIN, 0),
+	      0);
+	for (int i = 0; i < 3; i++)
+		XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
+	XT_EQ(send_expect(&other, XDP_DROP, XLB_R_DROP_NO_BACKEND, 1, 0, NULL), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+
+	/* The rebuilt table (known answer std_tcp4_less_51): the new flow goes where it says. */
+	XT_EQ(stdenv_set_known_table(&env, 1, "std_tcp4_less_51"), 0);
+	want = stdenv_known_pick("std_tcp4_less_51", stdenv_flow_hash(&other, SEED));
+	XT_CHECK(want && want != FLOW_BE, "the rebuilt table gives slot to %u", want);
+	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_NEW_FLOW, 1, want, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
 }
 
@@ -1066,7 +1100,7 @@ static int t_generation_mismatch_reselects(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	XT_EQ(put_conn(&FLOW, 1, 21, 7 /* id since reassigned */, 0), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
 }
 
@@ -1075,7 +1109,7 @@ static int t_other_service_backend_reselects(void)
 	XT_EQ(setup_standard(), 0);
 	/* Entry points at backend 2, which belongs to service 2. */
 	XT_EQ(put_conn(&FLOW, 1, 2, 1, 0), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
 }
 
@@ -1205,22 +1239,22 @@ static int t_flood_guard(void)
 	for (int i = 0; i < 3; i++) {
 		s.sport = (uint16_t)(30000 + i);
 		s.tcp_flags = 0x02;
-		XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+		XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&s, 1), &c), XT_PASS);
 	}
 	for (int i = 3; i < 6; i++) {
 		s.sport = (uint16_t)(30000 + i);
-		XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_FLOOD, 1, 1, &c), XT_PASS);
+		XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_FLOOD, 1, std_be(&s, 1), &c), XT_PASS);
 	}
 	XT_EQ(lbenv_count_conns(&env), 3);
 	/* The flows with entries still hit them. */
 	s.sport = 30000;
 	s.tcp_flags = 0x10;
-	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&s, 1), &c), XT_PASS);
 	/* Without a limit, every new flow gets its entry again. */
 	c.new_flow_interval_ns = 0;
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	s.sport = 30010;
-	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&s, 1), &c), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 4);
 	return XT_PASS;
 }
@@ -1263,7 +1297,7 @@ static int t_exact_port_beats_wildcard(void)
 	XT_EQ(lbenv_set_service(&env, "10.0.0.20", 8080, IPPROTO_TCP, 20, STD_M), 0);
 	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 20, 1, NULL), XT_PASS);
 	s.dport = 8081;
-	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 5, 5, NULL), XT_PASS);
+	XT_EQ(send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, 5, std_be(&s, 5), NULL), XT_PASS);
 	return XT_PASS;
 }
 
@@ -1277,7 +1311,7 @@ static int t_no_source_v6(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	XT_EQ(send_expect(&s, XDP_DROP, XLB_R_DROP_NO_SOURCE, 3, 0, &c), XT_PASS);
-	XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&s4, 1), &c), XT_PASS);
 	c = stdenv_config();
 	c.src_v4 = 0;
 	XT_EQ(lbenv_set_config(&env, &c), 0);
@@ -1298,10 +1332,54 @@ static int t_rss_source_bits(void)
 	for (uint16_t p = 1000; p < 1010; p++) {
 		s4.sport = p;
 		s6.sport = p;
-		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
-		XT_EQ(send_expect(&s6, XDP_TX, XLB_R_TX_NEW_FLOW, 3, 3, &c), XT_PASS);
+		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&s4, 1), &c), XT_PASS);
+		XT_EQ(send_expect(&s6, XDP_TX, XLB_R_TX_NEW_FLOW, 3, std_be(&s6, 3), &c), XT_PASS);
 		/* The hit path uses the remembered hash: same outer source. */
-		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, &c), XT_PASS);
+		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&s4, 1), &c), XT_PASS);
+	}
+	return XT_PASS;
+}
+
+/* Every standard service with several backends, 140 new flows each (other client ports, and
+ * other destination ports for the port-0 services): the backend in the exact output frame is
+ * the one in slot hash % 7 of the service's known-answer table, and the flows reach every slot,
+ * so a wrong slot computation meets a slot owned by another backend. */
+static int t_std_services_follow_known_slots(void)
+{
+	static const struct {
+		uint32_t svc;
+		struct frame_spec s;
+	} svcs[] = {
+		{ 1, { TCP4("10.0.0.10", 80) } },    { 2, { UDP4("10.0.0.10", 53) } },
+		{ 3, { TCP6("2001:db8::10", 80) } }, { 4, { UDP6("2001:db8::10", 53) } },
+		{ 5, { TCP4("10.0.0.20", 0) } },     { 6, { TCP4("10.0.0.30", 80) } },
+		{ 7, { TCP6("2001:db8::30", 80) } }, { 12, { UDP6("2001:db8::20", 0) } },
+	};
+
+	XT_EQ(setup_standard(), 0);
+	for (size_t k = 0; k < sizeof(svcs) / sizeof(svcs[0]); k++) {
+		struct frame_spec s = svcs[k].s;
+		unsigned int slots_seen = 0;
+
+		for (int i = 0; i < 140; i++) {
+			uint32_t hash;
+
+			s.sport = (uint16_t)(1024 + 37 * i);
+			if (!svcs[k].s.dport)
+				s.dport = (uint16_t)(1 + 101 * i);
+			if (s.proto == IPPROTO_TCP)
+				s.tcp_flags = 0x02;
+			hash = stdenv_flow_hash(&s, SEED);
+			slots_seen |= 1U << (hash % STD_M);
+			if (send_expect(&s, XDP_TX, XLB_R_TX_NEW_FLOW, svcs[k].svc,
+					std_be(&s, svcs[k].svc), NULL)) {
+				fprintf(stderr, "    service %u, flow %d (sport %u dport %u)\n",
+					svcs[k].svc, i, s.sport, s.dport);
+				return XT_FAIL;
+			}
+		}
+		XT_CHECK(slots_seen == (1U << STD_M) - 1, "service %u: slots seen %#x", svcs[k].svc,
+			 slots_seen);
 	}
 	return XT_PASS;
 }
@@ -1391,13 +1469,13 @@ static int t_table_swap_atomic(void)
 	struct frame_spec other = FLOW;
 
 	XT_EQ(setup_standard(), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
 	/* New table: every slot -> backend 21. */
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	for (int i = 0; i < STD_M; i++)
 		ids[i] = 21;
 	XT_EQ(lbenv_set_table(&env, 1, ids, STD_M), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	other.sport = 50000;
 	uint8_t in[FRAME_MAX], out[FRAME_MAX];
 	size_t len = frame_build(in, &other), out_len;
@@ -1421,7 +1499,7 @@ static int t_table_swap_atomic(void)
 static int t_service_deleted_passes(void)
 {
 	XT_EQ(setup_standard(), 0);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, NULL), XT_PASS);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_del_service(&env, "10.0.0.10", 80, IPPROTO_TCP), 0);
 	XT_EQ(send_expect(&FLOW, XDP_PASS, XLB_R_PASS_NOT_VIP, 0, 0, NULL), XT_PASS);
 	return XT_PASS;
@@ -1648,6 +1726,7 @@ static const struct xt_case SCENARIOS[] = {
 	{ "icmp_error_follows_conn_entry", t_icmp_error_follows_conn_entry },
 	{ "fragments_v4_follow_first", t_fragments_v4_follow_first },
 	{ "fragments_v6_follow_first", t_fragments_v6_follow_first },
+	{ "maglev_std_services_follow_known_slots", t_std_services_follow_known_slots },
 };
 
 int main(int argc, char **argv)

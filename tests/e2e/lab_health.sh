@@ -5,7 +5,8 @@
 # marked down within fall x interval + timeout (plus the check tick), after which no request
 # fails and none reaches them; they come back after `rise` good checks; with every backend down
 # the service fails open (min_healthy 1) with its last good table. HTTP checks on TCP
-# services, UDP checks on UDP ones.
+# services, UDP checks on UDP ones. The HTTP checks are reloaded with rise 4, fall 1, and each
+# transition must come after exactly that many results (so a swap of rise and fall fails).
 # Prints "ok   e2e/health/NAME" / "FAIL ..." and ends with "e2e/health: N passed, ...".
 set -u
 LAYER=e2e/health
@@ -36,11 +37,12 @@ wait_state() { # SERVICE ADDRESS STATE LIMIT_S [SINCE]
 
 load() { "$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/load.py" "$@"; }
 SVC=10.0.0.10:80/tcp
-# Detection bound, counted from the failure: at worst each of the fall (2) failing checks
-# starts an interval (0.2 s + 10 % jitter) after the previous one ended and takes the whole
-# timeout (0.15 s): 2 x 0.37 s, plus the 20 ms check tick = 0.76 s. Stated margin for polling
-# the API and a loaded machine: 1.0 s.
+# Detection bound, counted from the failure: at worst each of the fall (1 after the reload
+# below) failing checks starts an interval (0.2 s + 10 % jitter) after the previous one ended
+# and takes the whole timeout (0.15 s): 0.37 s, plus the 20 ms check tick. Stated margin for
+# polling the API and a loaded machine: 1.0 s.
 BOUND=1.0
+RISE=4 FALL=1
 
 all_up=1
 for i in 1 2 3; do
@@ -51,6 +53,24 @@ done
 if [ $all_up -eq 1 ]; then ok all_backends_up; else
 	bad all_backends_up "$(curl -s --unix-socket "$SOCK" http://lab/v1/health)"
 fi
+
+# rise != fall: the HTTP checks reloaded with rise 4, fall 1 (the UDP ones keep 2 and 2).
+sed -i "/type: http/s/rise: 2, fall: 2/rise: $RISE, fall: $FALL/" "$STATE/xlbd.yaml"
+rl=$("$OUTPUT/lbctl" -s "$SOCK" daemon reload 2>&1)
+eff=""
+for i in 1 2 3; do
+	for f in rise fall; do
+		eff="$eff $(/usr/bin/python3 "$TOP/tests/e2e/xlbdq.py" field "$SOCK" "$SVC" "10.101.$i.2" $f)"
+	done
+done
+if [ "$eff" = " $RISE $FALL $RISE $FALL $RISE $FALL" ]; then ok reload_rise_4_fall_1; else
+	bad reload_rise_4_fall_1 "effective rise/fall:$eff; reload: $rl"
+fi
+
+# The run of results when ADDRESS is first seen in STATE: right after the transition it is the
+# threshold that caused it; one more result may land before the 20 ms poll sees it.
+reached() { /usr/bin/python3 "$TOP/tests/e2e/xlbdq.py" reached "$SOCK" "$2" 5 "$SVC $1"; }
+at_threshold() { [ "$1" = "$2" ] || [ "$1" = "$(($2 + 1))" ]; }
 
 # The time now, as wait_state's SINCE: taken just before a failure or repair is caused.
 now() { date +%s.%N; }
@@ -79,13 +99,22 @@ check_up() { # NAME ADDRESS N SINCE
 	fi
 }
 
-# A hung server: the kernel still accepts connections, only HTTP answers tell.
+# A hung server: the kernel still accepts connections, only HTTP answers tell. Down after
+# exactly fall (1) timeout, up again after exactly rise (4) good answers.
 ev=$(now)
 kill -STOP "$(cat "$STATE/server2.pid")"
+run=$(reached 10.101.2.2 down)
 check_down hung_backend_marked_down 10.101.2.2 2 "$ev"
+if at_threshold "$run" $FALL; then ok "down_after_fall_1 (run $run)"; else
+	bad down_after_fall_1 "went down after a run of $run failed checks, fall is $FALL"
+fi
 ev=$(now)
 kill -CONT "$(cat "$STATE/server2.pid")"
+run=$(reached 10.101.2.2 up)
 check_up hung_backend_recovers 10.101.2.2 2 "$ev"
+if at_threshold "$run" $RISE; then ok "up_after_rise_4 (run $run)"; else
+	bad up_after_rise_4 "came up after a run of $run good checks, rise is $RISE"
+fi
 
 # Blackholed: its link goes down.
 ev=$(now)

@@ -5,6 +5,9 @@
 #       seconds from SINCE (a Unix time, or "now") until each backend's health state is STATE,
 #       or "timeout" after LIMIT_S; one figure per backend, in order, on one line
 #   xlbdq.py field SOCK SERVICE ADDRESS FIELD      one field of a backend's health
+#   xlbdq.py reached SOCK STATE LIMIT_S "SERVICE ADDRESS"
+#       the backend's "consecutive" (its run of equal check results) when it is first seen in
+#       STATE: right after a transition that is the rise or fall that caused it; "timeout"
 # As a module: get(sock, path) and health(sock, service, address).
 import json
 import socket
@@ -46,10 +49,22 @@ def wait(sock, want, limit, since, pairs):
     return " ".join(times.get(p, "timeout") for p in pairs)
 
 
+def reached(sock, want, limit, pair):
+    t0 = time.time()
+    while time.time() - t0 < limit:
+        h = health(sock, *pair.split())
+        if h.get("state") == want:
+            return str(h.get("consecutive"))
+        time.sleep(0.02)
+    return "timeout"
+
+
 def main():
     cmd, sock = sys.argv[1], sys.argv[2]
     if cmd == "wait":
         print(wait(sock, sys.argv[3], float(sys.argv[4]), sys.argv[5], sys.argv[6:]))
+    elif cmd == "reached":
+        print(reached(sock, sys.argv[3], float(sys.argv[4]), sys.argv[5]))
     elif cmd == "field":
         print(health(sock, sys.argv[3], sys.argv[4]).get(sys.argv[5]))
 

@@ -25,6 +25,9 @@ static const struct seq SEQS[] = {
 	{ "down_then_up_then_down", true, 2, 2, "--++--", "UDDUUD", 3 },
 	{ "rise_1_fall_1_follows_every_result", true, 1, 1, "-+-+", "DUDU", 4 },
 	{ "long_success_run_while_up", true, 3, 3, "++++++", "UUUUUU", 0 },
+	/* rise and fall far apart: swapping them changes every transition point. */
+	{ "rise_4_fall_1", false, 4, 1, "+++-++++-", "DDDDDDDUD", 2 },
+	{ "rise_1_fall_4", true, 1, 4, "---+----+", "UUUUUUUDU", 2 },
 	/* A restarted daemon starts a backend where the data path had it (up), with no history:
 	 * it takes a full `fall` run to go down, not a run left over from before. */
 	{ "restart_in_the_middle_up", true, 2, 3, "--+---", "UUUUUD", 1 },
