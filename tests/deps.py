@@ -281,9 +281,10 @@ PY_IMPORT_RE = re.compile(r"^\s*(?:from\s+([A-Za-z_][\w]*)[\w.]*\s+import|import
 
 
 def strip_shell(text):
-    """Drop comments, the text of single-quoted strings, multi-line arrays and here-documents
-    (data, or another language's code)."""
-    out, heredoc, array = [], None, False
+    """Drop comments, the text of single-quoted strings (which may span lines), multi-line
+    arrays and here-documents (data, or another language's code). Double-quoted text stays:
+    its $(...) runs commands."""
+    out, heredoc, array, single, double = [], None, False, False, False
     for line in text.splitlines():
         if heredoc is not None:
             if line.strip() == heredoc:
@@ -292,15 +293,28 @@ def strip_shell(text):
         if array:
             array = ")" not in line.partition("#")[0]
             continue
-        if re.match(r"\s*\w+=\(\s*(#.*)?$", line):
+        if not single and not double and re.match(r"\s*\w+=\(\s*(#.*)?$", line):
             array = True
             continue
-        m = re.search(r"<<-?[ \t]*['\"]?([A-Za-z_]+)['\"]?", line)
-        if m:
-            heredoc = m.group(1)
-        line = re.sub(r"'[^']*'", "''", line)
-        line = re.sub(r"(^|\s)#.*$", "", line)
-        out.append(line)
+        if not single and not double:
+            m = re.search(r"<<-?[ \t]*['\"]?([A-Za-z_]+)['\"]?", line)
+            if m:
+                heredoc = m.group(1)
+        kept, prev = [], " "
+        for i, ch in enumerate(line):
+            if single:
+                single = ch != "'"
+                continue
+            if ch == "'" and not double and prev != "\\":
+                single = True
+            elif ch == '"' and prev != "\\":
+                double = not double
+            elif ch == "#" and not double and prev in " \t;|&(":
+                break
+            if not single:
+                kept.append(ch)
+            prev = ch
+        out.append("".join(kept))
     return "\n".join(out)
 
 
