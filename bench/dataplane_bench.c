@@ -3,13 +3,18 @@
  * BPF_PROG_TEST_RUN, next to floors measured in the same interleaved rounds. A benchmark, not
  * a test: it prints median, min and max per case and checks that every run returned the
  * verdict the case is about (a benchmark that silently measures XDP_PASS is worthless).
- * Method and traps: shared design notes, performance.md. Needs root. BENCH_QUICK=1: shorter.
+ * Method and traps: docs/performance-method.md. Needs root. BENCH_QUICK=1: shorter.
  *
- *   dataplane_bench [-o FILE]
+ *   dataplane_bench [-o FILE] [-b BASELINE.bpf.o]
  *
  * -o FILE: also write every round's figure as tab-separated rows for scripts/bench-report.py:
  * "dataplane CASE ns ROUND VALUE", and per case "attr dataplane CASE KEY VALUE" rows (katran:
- * the anchor; net: 1 when the wrapper's undo cost is to be subtracted). */
+ * xlb / Katran measured side by side elsewhere; net: 1 when the wrapper's undo cost is to be
+ * subtracted).
+ * -b BASELINE.bpf.o: a same-run A/B. BASELINE is bench.bpf.o built from another commit (same
+ * programs and globals as this one's); every case runs in both objects in every round, the
+ * order alternating between rounds, and the report adds the baseline's figures and the ratio
+ * this build / baseline. -o still writes this build's rounds only. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,6 +26,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench.skel.h"
+#include "config.h"
 #include "frame.h"
 #include "lbenv.h"
 #include "lbfill.h"
@@ -46,7 +52,8 @@ struct bcase {
 	uint32_t vary_base;
 	uint32_t repeat;
 	uint32_t warm; /* runs before timing (fill the connection table) */
-	const char *katran; /* anchor from performance.md: Katran median (min) ns */
+	int guard; /* 1: the daemon's default flood guard; 0: no guard */
+	const char *katran; /* xlb / Katran measured side by side (docs/benchmarks.md), or "-" */
 };
 
 #define OFF_SADDR4 (14 + 12)
@@ -69,13 +76,13 @@ static struct bcase CASES[] = {
 	  .s = TCP4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .repeat = M1,
-	  .katran = "10 (7)" },
+	  .katran = "-" },
 	{ .name = "floor: parse + MAC swap + XDP_TX",
 	  .prog = "bench_floor_swap",
 	  .s = TCP4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .repeat = M1,
-	  .katran = "17 (9)" },
+	  .katran = "-" },
 	{ .name = "undo cost (subtracted below)",
 	  .prog = "bench_undo",
 	  .s = TCP4_TO("10.0.0.10", 80),
@@ -88,7 +95,7 @@ static struct bcase CASES[] = {
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .warm = 1,
-	  .katran = "143 (94)" },
+	  .katran = "0.79-0.84" },
 	{ .name = "TCP ACK established, 1M flows",
 	  .prog = "bench_xlb",
 	  .s = TCP4_TO("10.0.0.10", 80),
@@ -98,7 +105,7 @@ static struct bcase CASES[] = {
 	  .vary_base = 0x0a640000,
 	  .repeat = M1,
 	  .warm = M1,
-	  .katran = "371 (293)" },
+	  .katran = "0.91-0.99" },
 	{ .name = "TCP SYN, new flow, entry written",
 	  .prog = "bench_xlb",
 	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
@@ -107,7 +114,34 @@ static struct bcase CASES[] = {
 	  .vary_off = OFF_SADDR4,
 	  .vary_base = 0x0b000000,
 	  .repeat = 100000,
-	  .katran = "304 (219)" },
+	  .katran = "-" },
+	{ .name = "TCP SYN, new flow, default guard",
+	  .prog = "bench_xlb",
+	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
+		 .tcp_flags = 0x02 },
+	  .action = XDP_TX,
+	  .vary_off = OFF_SADDR4,
+	  .vary_base = 0x0d000000,
+	  .repeat = M1,
+	  .guard = 1,
+	  .katran = "3.24-3.58" },
+	{ .name = "TCP SYN, same flow repeated",
+	  .prog = "bench_xlb",
+	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
+		 .tcp_flags = 0x02 },
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .katran = "0.44-0.47" },
+	{ .name = "TCP SYN, same flow, default guard",
+	  .prog = "bench_xlb",
+	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
+		 .tcp_flags = 0x02 },
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .guard = 1,
+	  .katran = "-" },
 	{ .name = "new flow per packet, table full",
 	  .prog = "bench_xlb",
 	  .s = TCP4_TO("10.0.0.10", 80),
@@ -117,21 +151,21 @@ static struct bcase CASES[] = {
 	  .vary_base = 0x0c000000,
 	  .repeat = 100000,
 	  .warm = 2 * SMALL_CONNS,
-	  .katran = "~1400 (1090)" },
+	  .katran = "0.92-0.99" },
 	{ .name = "UDP established",
 	  .prog = "bench_xlb",
 	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 53, .proto = IPPROTO_UDP },
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .warm = 1,
-	  .katran = "142 (125)" },
+	  .katran = "0.54-0.67" },
 	{ .name = "IPv6 TCP ACK, IPv6 backend (6in6)",
 	  .prog = "bench_xlb",
 	  .s = TCP6_TO("2001:db8::10", 80),
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .warm = 1,
-	  .katran = "118 (89)" },
+	  .katran = "0.80-0.87" },
 	{ .name = "IPv4 TCP ACK, IPv6 backend (4in6)",
 	  .prog = "bench_xlb",
 	  .s = TCP4_TO("10.0.0.30", 80),
@@ -151,20 +185,42 @@ static struct bcase CASES[] = {
 	  .s = TCP4_TO("10.9.9.9", 80),
 	  .action = XDP_PASS,
 	  .repeat = M1,
-	  .katran = "43 (33)" },
+	  .katran = "0.70-0.79" },
 };
 #define NCASES (sizeof(CASES) / sizeof(CASES[0]))
 
-static double NS[NCASES][MAX_ROUNDS]; /* per case, per round */
+/* One object under test: this build's (embedded) or the baseline's (-b), each with a 4 M-entry
+ * copy and a 64 K-entry copy (eviction), and every round's figure per case. */
+struct side {
+	const char *label;
+	void *elf; /* the baseline's object file, NULL = the embedded one */
+	size_t elf_sz;
+	struct benv big, small;
+	double ns[NCASES][MAX_ROUNDS];
+};
 
-static int benv_open(struct benv *b, uint32_t conns)
+static int benv_open(struct benv *b, uint32_t conns, void *elf, size_t elf_sz)
 {
 	int err;
 
-	b->skel = bench_bpf__open();
+	b->skel = calloc(1, sizeof(*b->skel));
 	if (!b->skel)
-		return -errno;
-	err = bpf_map__set_max_entries(b->skel->maps.xlb_conns, conns);
+		return -ENOMEM;
+	err = bench_bpf__create_skeleton(b->skel);
+	if (err) {
+		free(b->skel);
+		b->skel = NULL;
+		return err;
+	}
+	/* The skeleton binds programs, maps and the .bss layout by name: a baseline object built
+	 * from the same bench.bpf.c fits it. */
+	if (elf) {
+		b->skel->skeleton->data = elf;
+		b->skel->skeleton->data_sz = elf_sz;
+	}
+	err = bpf_object__open_skeleton(b->skel->skeleton, NULL);
+	if (!err)
+		err = bpf_map__set_max_entries(b->skel->maps.xlb_conns, conns);
 	if (!err)
 		err = bench_bpf__load(b->skel);
 	if (!err)
@@ -172,6 +228,49 @@ static int benv_open(struct benv *b, uint32_t conns)
 	if (!err)
 		err = lbfill(&b->lb);
 	return err;
+}
+
+/* Read a whole file into *buf. Returns 0 or -errno. */
+static int read_file(const char *path, void **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET)) {
+		err = -EINVAL;
+		goto out_close;
+	}
+	*buf = malloc((size_t)n);
+	if (!*buf) {
+		err = -ENOMEM;
+		goto out_close;
+	}
+	if (fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+		free(*buf);
+		*buf = NULL;
+		err = -EIO;
+		goto out_close;
+	}
+	*len = (size_t)n;
+out_close:
+	fclose(f);
+	return err;
+}
+
+/* The flood guard as xlbd sets it by default (on), or none (off), in b's config entry. */
+static int set_guard(struct benv *b, int on)
+{
+	struct xlb_config c;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(b->lb.cfg_fd, &zero, &c))
+		return -errno;
+	c.new_flow_interval_ns = on ? 1000000000U / XLB_CONF_DEFAULT_NEW_FLOW_RATE : 0;
+	c.new_flow_burst = on ? XLB_CONF_DEFAULT_NEW_FLOW_BURST : 0;
+	return lbenv_set_config(&b->lb, &c);
 }
 
 /* Run case c once with `repeat` runs; returns the kernel's mean ns per run, or < 0. */
@@ -186,6 +285,8 @@ static double run_case(struct benv *b, struct bcase *c, uint32_t repeat)
 
 	if (!prog)
 		return -ENOENT;
+	if (set_guard(b, c->guard))
+		return -EIO;
 	b->skel->bss->vary_off = c->vary_off;
 	b->skel->bss->vary_count = c->vary_count;
 	b->skel->bss->vary_base = c->vary_base;
@@ -226,7 +327,7 @@ static double median(const double *v, int n, double *min, double *max)
 }
 
 /* Write the raw rounds and the case attributes for the report generator. */
-static int write_tsv(const char *path, int rounds)
+static int write_tsv(const char *path, const struct side *sd, int rounds)
 {
 	FILE *f = fopen(path, "w");
 
@@ -239,60 +340,56 @@ static int write_tsv(const char *path, int rounds)
 		fprintf(f, "attr\tdataplane\t%s\tkatran\t%s\n", c->name, c->katran);
 		fprintf(f, "attr\tdataplane\t%s\tnet\t%d\n", c->name, net);
 		for (int r = 0; r < rounds; r++)
-			fprintf(f, "dataplane\t%s\tns\t%d\t%.2f\n", c->name, r, NS[i][r]);
+			fprintf(f, "dataplane\t%s\tns\t%d\t%.2f\n", c->name, r, sd->ns[i][r]);
 	}
 	return fclose(f) ? -errno : 0;
 }
 
-int main(int argc, char **argv)
+/* Open both copies of side sd and fill their connection tables for the cases that need it. */
+static int side_open(struct side *sd)
 {
-	const char *tsv = argc == 3 && !strcmp(argv[1], "-o") ? argv[2] : NULL;
-	bool quick = getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
-	int rounds = quick ? 5 : 9, err;
-	uint32_t scale = quick ? 10 : 1;
-	struct benv big = { 0 }, small = { 0 };
-	double undo_med = 0, swap_med = 0, mn, mx;
+	int err = benv_open(&sd->big, BIG_CONNS, sd->elf, sd->elf_sz);
 
-	if (argc > 1 && !tsv) {
-		fprintf(stderr, "usage: dataplane_bench [-o FILE]\n");
-		return 2;
-	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "dataplane_bench: needs root (BPF_PROG_TEST_RUN)\n");
-		return 1;
-	}
-	err = benv_open(&big, BIG_CONNS);
 	if (!err)
-		err = benv_open(&small, SMALL_CONNS);
+		err = benv_open(&sd->small, SMALL_CONNS, sd->elf, sd->elf_sz);
 	if (err) {
-		fprintf(stderr, "dataplane_bench: setup failed: %s\n", strerror(-err));
-		return 1;
+		char msg[128];
+
+		/* libbpf's own codes (e.g. "not a BPF object") are beyond strerror(). */
+		libbpf_strerror(err, msg, sizeof(msg));
+		fprintf(stderr, "dataplane_bench: %s: setup failed: %s\n", sd->label, msg);
+		return err;
 	}
 	for (size_t i = 0; i < NCASES; i++) {
 		struct bcase *c = &CASES[i];
 
-		if (c->warm && run_case(c->small ? &small : &big, c, c->warm) < 0)
-			return 1;
+		if (c->warm && run_case(c->small ? &sd->small : &sd->big, c, c->warm) < 0)
+			return -EPROTO;
 	}
-	/* Interleaved rounds: every case once per round, so drift hits all cases alike. */
-	for (int r = 0; r < rounds; r++) {
-		for (size_t i = 0; i < NCASES; i++) {
-			struct bcase *c = &CASES[i];
-			double ns = run_case(c->small ? &small : &big, c, c->repeat / scale);
+	return 0;
+}
 
-			if (ns < 0)
-				return 1;
-			NS[i][r] = ns;
-		}
-	}
+static void side_close(struct side *sd)
+{
+	bench_bpf__destroy(sd->small.skel);
+	bench_bpf__destroy(sd->big.skel);
+	free(sd->elf);
+}
 
-	printf("xlb data path, BPF_PROG_TEST_RUN, ns per packet over %d interleaved rounds\n",
-	       rounds);
-	printf("%-36s %8s %8s %8s %10s %8s  %s\n", "case", "median", "min", "max", "net-undo",
-	       "x swap", "Katran median (min)");
+/* Print one side's table; base (or NULL) adds its median and the ratio of the two. */
+static void report(const struct side *sd, const struct side *base, int rounds)
+{
+	double undo_med = 0, swap_med = 0, mn, mx, bmn, bmx;
+
+	printf("%s: xlb data path, BPF_PROG_TEST_RUN, ns per packet over %d interleaved rounds\n",
+	       sd->label, rounds);
+	printf("%-36s %8s %8s %8s %10s %8s", "case", "median", "min", "max", "net-undo", "x swap");
+	if (base)
+		printf(" %8s %8s %8s %7s", "base med", "base min", "base max", "ratio");
+	printf("  %s\n", "xlb/Katran (elsewhere)");
 	for (size_t i = 0; i < NCASES; i++) {
 		struct bcase *c = &CASES[i];
-		double med = median(NS[i], rounds, &mn, &mx);
+		double med = median(sd->ns[i], rounds, &mn, &mx);
 		bool wrapped = !strcmp(c->prog, "bench_xlb");
 		double net = wrapped && c->action == XDP_TX ? med - undo_med : med;
 
@@ -300,16 +397,85 @@ int main(int argc, char **argv)
 			undo_med = med;
 		if (!strcmp(c->prog, "bench_floor_swap"))
 			swap_med = med;
-		printf("%-36s %8.0f %8.0f %8.0f %10.0f %8.1f  %s\n", c->name, med, mn, mx, net,
-		       swap_med > 0 ? net / swap_med : 0.0, c->katran);
+		printf("%-36s %8.0f %8.0f %8.0f %10.0f %8.1f", c->name, med, mn, mx, net,
+		       swap_med > 0 ? net / swap_med : 0.0);
+		if (base) {
+			double bmed = median(base->ns[i], rounds, &bmn, &bmx);
+
+			printf(" %8.0f %8.0f %8.0f %7.2f", bmed, bmn, bmx,
+			       bmed > 0 ? med / bmed : 0);
+		}
+		printf("  %s\n", c->katran);
 	}
 	printf("net-undo: median minus the undo cost for tunnelled cases (the wrapper strips the\n"
 	       "tunnel header after each run so that every run sees the original frame).\n");
-	bench_bpf__destroy(small.skel);
-	bench_bpf__destroy(big.skel);
-	if (tsv && (err = write_tsv(tsv, rounds))) {
+	if (base)
+		printf("ratio: median of this build / median of the baseline, same rounds.\n");
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
+	int rounds = quick ? 5 : 9, nsides = 1, err, opt;
+	uint32_t scale = quick ? 10 : 1;
+	struct side sides[2] = { { .label = "this build" }, { .label = "baseline" } };
+	const char *tsv = NULL, *baseline = NULL;
+
+	while ((opt = getopt(argc, argv, "o:b:")) != -1) {
+		if (opt == 'o')
+			tsv = optarg;
+		else if (opt == 'b')
+			baseline = optarg;
+		else
+			goto usage;
+	}
+	if (optind != argc)
+		goto usage;
+	if (geteuid() != 0) {
+		fprintf(stderr, "dataplane_bench: needs root (BPF_PROG_TEST_RUN)\n");
+		return 1;
+	}
+	if (baseline) {
+		err = read_file(baseline, &sides[1].elf, &sides[1].elf_sz);
+		if (err) {
+			fprintf(stderr, "dataplane_bench: cannot read baseline %s: %s\n", baseline,
+				strerror(-err));
+			return 1;
+		}
+		sides[1].label = baseline;
+		nsides = 2;
+	}
+	for (int s = 0; s < nsides; s++)
+		if (side_open(&sides[s]))
+			return 1;
+	/* Interleaved rounds: every case once per round, so drift hits all cases alike; with a
+	 * baseline, each case runs in both objects back to back, first one then the other. */
+	for (int r = 0; r < rounds; r++) {
+		for (size_t i = 0; i < NCASES; i++) {
+			struct bcase *c = &CASES[i];
+
+			for (int k = 0; k < nsides; k++) {
+				struct side *sd = &sides[(k + r) % nsides];
+				double ns = run_case(c->small ? &sd->small : &sd->big, c,
+						     c->repeat / scale);
+
+				if (ns < 0)
+					return 1;
+				sd->ns[i][r] = ns;
+			}
+		}
+	}
+	report(&sides[0], nsides > 1 ? &sides[1] : NULL, rounds);
+	if (nsides > 1)
+		report(&sides[1], NULL, rounds);
+	for (int s = 0; s < nsides; s++)
+		side_close(&sides[s]);
+	if (tsv && (err = write_tsv(tsv, &sides[0], rounds))) {
 		fprintf(stderr, "dataplane_bench: cannot write %s: %s\n", tsv, strerror(-err));
 		return 1;
 	}
 	return 0;
+usage:
+	fprintf(stderr, "usage: dataplane_bench [-o FILE] [-b BASELINE.bpf.o]\n");
+	return 2;
 }

@@ -11,8 +11,8 @@
  *   veth_bench [-o FILE]
  *
  * Generator and receivers share one CPU (the process is pinned; veth runs the peer's NAPI on
- * the sending CPU), as for the anchors in performance.md. Needs root. BENCH_QUICK=1: shorter.
- * -o FILE: also write "veth CASE Mpps ROUND VALUE" rows for scripts/bench-report.py. */
+ * the sending CPU), as in the Katran comparison of docs/benchmarks.md. Needs root. BENCH_QUICK=1:
+ * shorter. -o FILE: also write "veth CASE Mpps ROUND VALUE" rows for scripts/bench-report.py. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -80,8 +80,13 @@ static __always_inline bool guard_allows(const struct xlb_config *cfg)
 }
 
 /* Pick the backend for packet p of service svc. Returns a TX_* reason with *ch filled in, or
- * a DROP_* reason. Writes the connection table except for TCP RST, and skips the write when the
- * entry already says the same thing (a retransmitted SYN). */
+ * a DROP_* reason. Writes the connection table except for TCP RST and past the flood guard, and
+ * skips the write when the entry already says the same thing (a retransmitted SYN).
+ *
+ * A TCP SYN always re-selects by the Maglev slot, so it reads the table only to skip that
+ * rewrite, and only after the guard has let it write: a SYN past the guard (the bulk of a
+ * flood of new flows) touches no table entry at all. The guard counts SYNs, retransmitted ones
+ * included, not entries written (docs/decisions.md). */
 static __always_inline int select_backend(const struct xlb_pkt *p, const struct xlb_svc *svc,
 					  const struct xlb_config *cfg, struct xlb_choice *ch)
 {
@@ -98,8 +103,10 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	if (!tcp && cfg->udp_idle_ticks)
 		now = bpf_ktime_get_coarse_ns() >> XLB_CONN_TICK_SHIFT;
 
-	c = bpf_map_lookup_elem(&xlb_conns, &ck);
-	if (c && !syn) {
+	/* A SYN's lookup would be a cold bucket walk in a large table, wasted whenever the guard
+	 * then refuses the write; it is done below, once a write is allowed. */
+	c = syn ? NULL : bpf_map_lookup_elem(&xlb_conns, &ck);
+	if (c) {
 		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
 		if (conn_usable(c, be, svc->id)) {
 			if (!now || now - c->last_seen <= cfg->udp_idle_ticks) {
@@ -123,11 +130,15 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		return err;
 	if (rst)
 		return XLB_R_TX_UNTRACKED;
+	if (!guard_allows(cfg))
+		return XLB_R_TX_FLOOD;
+	/* A SYN reads its entry only now, to skip rewriting the same choice (a retransmission);
+	 * any other packet came here with its entry already read (missing, unusable or expired). */
+	if (syn)
+		c = bpf_map_lookup_elem(&xlb_conns, &ck);
 	if (c && c->backend_id == ch->backend_id && c->generation == ch->be->generation &&
 	    c->last_seen == now)
 		return reason;
-	if (!guard_allows(cfg))
-		return XLB_R_TX_FLOOD;
 
 	struct xlb_conn nc = {
 		.backend_id = ch->backend_id,

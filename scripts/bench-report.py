@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 # bench-report.py - regenerate docs/benchmarks.md and its plots from the raw rounds that
-# scripts/bench.sh collected: median, min and max per case, ratios to the floors and to the
-# Katran anchors of the shared design notes (performance.md), the machine, the date, the commit.
+# scripts/bench.sh collected: median, min and max per case, ratios to the floors of the same
+# run, the xlb / Katran ratios measured side by side elsewhere (the dataplane_bench "katran"
+# attribute, quoted, never computed from figures of another VM), the machine, the date, the
+# commit.
 # The hand-written text lives in the template; {{NAME}} lines are replaced by generated parts.
 #
 #   bench-report.py RESULTS_DIR TEMPLATE OUT_MD PLOT_DIR
@@ -97,10 +99,6 @@ plot "%s" using 3:1:(0):3:($1-0.35):($1+0.35):ytic(2) with boxxyerror lc rgb "#4
     return "![%s](bench/%s.png)" % (title, name)
 
 
-# Katran's swap floor on the anchor VM (performance.md), for ratio-to-floor comparisons.
-KATRAN_SWAP = 17.0
-
-
 def dataplane():
     b = "dataplane"
     undo = stats(b, "undo cost (subtracted below)", "ns")
@@ -114,18 +112,13 @@ def dataplane():
             continue
         net = s[0] - undo[0] if attr(b, c, "net") == "1" else s[0]
         k = attr(b, c, "katran", "-")
-        km = re.match(r"~?(\d+)", k)
-        kratio = "%.1f" % (float(km.group(1)) / KATRAN_SWAP) if km else ""
-        vs = "%.2f" % (net / swap[0] / (float(km.group(1)) / KATRAN_SWAP)) if km else ""
         is_undo = c.startswith("undo")
         rows.append([c, fmt(s[0]), fmt(s[1]), fmt(s[2]), "" if is_undo else fmt(net),
-                     "" if is_undo else "%.1f" % (net / swap[0]), k if k != "-" else "",
-                     kratio, "" if is_undo else vs])
+                     "" if is_undo else "%.1f" % (net / swap[0]), k if k != "-" else ""])
         if not is_undo:
             prow.append((c, s[0], s[1], s[2]))
     head = [("case", "l"), ("median", "r"), ("min", "r"), ("max", "r"), ("net", "r"),
-            ("net / swap floor", "r"), ("Katran median (min), anchor VM", "l"),
-            ("Katran / its swap floor", "r"), ("xlb ratio / Katran ratio", "r")]
+            ("net / swap floor", "r"), ("xlb / Katran, side by side (2026-12)", "r")]
     return ("%d interleaved rounds. ns per packet.\n\n" % rounds(b, "ns") + table(head, rows) +
             "\n\n" + plot("dataplane", "Data path, BPF_PROG_TEST_RUN (median, min-max)",
                           "ns per packet (log scale)", prow, log=True))

@@ -26,6 +26,7 @@ int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog)
 		{ "xlb_conns", &e->conns_fd },	     { "xlb_svc_stats", &e->svc_stats_fd },
 		{ "xlb_be_stats", &e->be_stats_fd }, { "xlb_reasons", &e->reasons_fd },
 		{ "xlb_vips", &e->vips_fd },	     { "xlb_frags", &e->frags_fd },
+		{ "xlb_guard", &e->guard_fd },
 	};
 
 	if (!p)
@@ -164,6 +165,20 @@ int lbenv_flush_conns(struct lbenv *e)
 		if (bpf_map_delete_elem(e->conns_fd, &k))
 			return -errno;
 	return 0;
+}
+
+int lbenv_reset_guard(struct lbenv *e)
+{
+	uint64_t *tat = calloc((size_t)e->ncpus, sizeof(*tat));
+	uint32_t zero = 0;
+	int err = 0;
+
+	if (!tat)
+		return -ENOMEM;
+	if (bpf_map_update_elem(e->guard_fd, &zero, tat, BPF_ANY))
+		err = -errno;
+	free(tat);
+	return err;
 }
 
 int lbenv_count_conns(struct lbenv *e)

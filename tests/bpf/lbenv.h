@@ -17,7 +17,7 @@ struct lbenv {
 	struct xlb_bpf *skel;
 	int prog_fd;
 	int cfg_fd, svc_fd, tables_fd, be_fd, conns_fd, svc_stats_fd, be_stats_fd, reasons_fd;
-	int vips_fd, frags_fd;
+	int vips_fd, frags_fd, guard_fd;
 	int ncpus;
 };
 
@@ -51,6 +51,8 @@ int lbenv_set_backend(struct lbenv *e, uint32_t id, const char *addr, uint32_t s
 
 /* Remove every connection-table entry. */
 int lbenv_flush_conns(struct lbenv *e);
+/* Forget the flood guard's state on every CPU, so that its burst is whole again. */
+int lbenv_reset_guard(struct lbenv *e);
 /* Number of connection-table entries. */
 int lbenv_count_conns(struct lbenv *e);
 

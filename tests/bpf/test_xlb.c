@@ -1686,6 +1686,101 @@ static int t_truncate_udp4_first_fragment(void)
 	return truncation_sweep(&s);
 }
 
+/* ---- SYN path: what a SYN reads from and writes to the connection table ----------------- */
+
+/* Run s once: verdict XDP_TX with reason, tunnelled to backend id be (the outer IPv4
+ * destination checked by hand: stdenv_backend_addr() does not know the spare backend 21). */
+static int syn_run(const struct frame_spec *s, int reason, uint32_t be)
+{
+	const char *addr = be == 21 ? "10.1.0.21" : stdenv_backend_addr(be);
+	uint32_t want[4];
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
+	uint8_t in[FRAME_MAX], out[FRAME_MAX];
+	size_t len = frame_build(in, s), out_len;
+	int action;
+
+	XT_EQ(lbenv_reasons(&env, before), 0);
+	XT_EQ(lbenv_run(&env, in, len, out, &out_len, &action), 0);
+	XT_EQ(action, XDP_TX);
+	XT_EQ(lbenv_reasons(&env, after), 0);
+	for (int r = 0; r < XLB_R_MAX; r++)
+		XT_CHECK(after[r] - before[r] == (r == reason),
+			 "reason %s moved by %llu (expected %s)", REASON_NAMES[r],
+			 (unsigned long long)(after[r] - before[r]), REASON_NAMES[reason]);
+	XT_CHECK(addr && addr_parse(addr, want) == 4, "test bug: backend %u unknown", be);
+	XT_CHECK(!memcmp(out + 14 + 16, want, 4), "tunnelled to the wrong backend (want %s)", addr);
+	return XT_PASS;
+}
+
+/* Every slot of service 1's table to backend id. */
+static int syn_table_all(uint32_t id)
+{
+	uint32_t ids[STD_M];
+
+	for (int i = 0; i < STD_M; i++)
+		ids[i] = id;
+	return lbenv_set_table(&env, 1, ids, STD_M);
+}
+
+/* A SYN, then a table change that moves the flow's slot: the established flow keeps its
+ * backend, a retransmitted SYN follows the new slot and rewrites the entry, and the flow's
+ * next packets follow the rewritten entry. */
+static int t_syn_retransmit_follows_table(void)
+{
+	struct frame_spec syn = FLOW;
+	struct xlb_conn v;
+
+	syn.tcp_flags = 0x02;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(syn_table_all(1), 0);
+	XT_EQ(syn_run(&syn, XLB_R_TX_NEW_FLOW, 1), XT_PASS);
+	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(v.backend_id, 1);
+	XT_EQ(syn_table_all(21), 0);
+	XT_EQ(syn_run(&FLOW, XLB_R_TX_CONN_HIT, 1), XT_PASS);
+	XT_EQ(syn_run(&syn, XLB_R_TX_NEW_FLOW, 21), XT_PASS);
+	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(v.backend_id, 21);
+	XT_EQ(syn_run(&FLOW, XLB_R_TX_CONN_HIT, 21), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	return XT_PASS;
+}
+
+/* The flood guard counts SYNs, a retransmitted one included (it is let through before the
+ * table is read); a SYN past the guard neither reads nor writes the table, so the entry of its
+ * first SYN stays and the flow's packets still hit it. */
+static int t_syn_guard_counts_retransmits(void)
+{
+	struct xlb_config c = stdenv_config();
+	struct frame_spec syn = FLOW, other = FLOW;
+	struct xlb_conn v;
+
+	c.new_flow_interval_ns = 1000000000;
+	c.new_flow_burst = 1;
+	syn.tcp_flags = 0x02;
+	other.sport = 30001;
+	other.tcp_flags = 0x02;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(lbenv_reset_guard(&env), 0);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_FLOOD, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_FLOOD, 1, 1, &c), XT_PASS);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(v.backend_id, 1);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, &c), XT_PASS);
+	XT_EQ(lbenv_reset_guard(&env), 0);
+	return XT_PASS;
+}
+
+static const struct xt_case SYN_PATH_SCENARIOS[] = {
+	{ "syn_retransmit_follows_table", t_syn_retransmit_follows_table },
+	{ "syn_guard_counts_retransmits", t_syn_guard_counts_retransmits },
+};
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 static const struct xt_case SCENARIOS[] = {
@@ -1752,6 +1847,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(SCENARIOS) / sizeof(SCENARIOS[0]); i++)
 		if (!only || strstr(SCENARIOS[i].name, only))
 			xt_report("bpf", SCENARIOS[i].name, SCENARIOS[i].fn(), &c);
+	for (size_t i = 0; i < sizeof(SYN_PATH_SCENARIOS) / sizeof(SYN_PATH_SCENARIOS[0]); i++)
+		if (!only || strstr(SYN_PATH_SCENARIOS[i].name, only))
+			xt_report("bpf", SYN_PATH_SCENARIOS[i].name, SYN_PATH_SCENARIOS[i].fn(),
+				  &c);
 	lbenv_close(&env);
 	return xt_summary("bpf", &c);
 }
