@@ -1764,14 +1764,14 @@ static int t_syn_guard_counts_retransmits(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	XT_EQ(lbenv_reset_guard(&env), 0);
-	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
-	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, 1, &c), XT_PASS);
-	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_FLOOD, 1, 1, &c), XT_PASS);
-	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_FLOOD, 1, 1, &c), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&syn, 1), &c), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&syn, 1), &c), XT_PASS);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_FLOOD, 1, std_be(&syn, 1), &c), XT_PASS);
+	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_FLOOD, 1, std_be(&other, 1), &c), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	XT_EQ(get_conn(&FLOW, 1, &v), 0);
-	XT_EQ(v.backend_id, 1);
-	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, 1, &c), XT_PASS);
+	XT_EQ(v.backend_id, std_be(&FLOW, 1));
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&FLOW, 1), &c), XT_PASS);
 	XT_EQ(lbenv_reset_guard(&env), 0);
 	return XT_PASS;
 }
