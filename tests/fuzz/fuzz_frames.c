@@ -672,7 +672,39 @@ static void frag_str(char *buf, size_t len, const struct xlb_frag *f)
 
 /* Compare what xlb_lb did with frame in (action, out) against the model's r. Returns -1 when
  * they agree, else the M_* check that failed, with `detail` filled in. Reads the maps only. */
-static int compare(const struct model_result *r, int action, const uint8_t *out, size_t out_len)
+/* Where byte `at` of the model's output frame r for input `in` lies, in words. */
+static const char *region(const struct model_result *r, const uint8_t *in, size_t in_len, size_t at)
+{
+	static char buf[64];
+	size_t l3 = l2_len(in, in_len), hl;
+	int v4 = at < r->out_len && l3 <= r->out_len && get16(r->out + l3 - 2) == 0x0800;
+
+	if (at < l3)
+		return "in the Ethernet header";
+	at -= l3;
+	hl = v4 ? 20 : 40;
+	if (r->action == XDP_PASS) {
+		snprintf(buf, sizeof(buf), "byte %zu of the passed IP packet", at);
+	} else if (r->reason == XLB_R_TX_ICMP_TOO_BIG || r->reason == XLB_R_TX_ICMP_ECHO) {
+		if (at < hl)
+			snprintf(buf, sizeof(buf), "byte %zu of the reply's IP header", at);
+		else if (at < hl + 8)
+			snprintf(buf, sizeof(buf), "byte %zu of the ICMP header%s", at - hl,
+				 at - hl >= 4 && r->reason == XLB_R_TX_ICMP_TOO_BIG ? " (the MTU)"
+				 : at - hl >= 2 && at - hl < 4			    ? " (checksum)"
+										    : "");
+		else
+			snprintf(buf, sizeof(buf), "byte %zu after the ICMP header", at - hl - 8);
+	} else if (at < hl) {
+		snprintf(buf, sizeof(buf), "byte %zu of the outer IPv%d header", at, v4 ? 4 : 6);
+	} else {
+		snprintf(buf, sizeof(buf), "byte %zu of the inner packet", at - hl);
+	}
+	return buf;
+}
+
+static int compare(const struct model_result *r, const uint8_t *in, size_t in_len, int action,
+		   const uint8_t *out, size_t out_len)
 {
 	uint64_t n = percpu_pkts(env.lb.reasons_fd, (uint32_t)r->reason);
 
@@ -690,14 +722,35 @@ static int compare(const struct model_result *r, int action, const uint8_t *out,
 		return M_VERDICT;
 	}
 	if (r->action != XDP_DROP && (out_len != r->out_len || memcmp(out, r->out, out_len))) {
-		size_t at = 0;
+		size_t at = 0, used;
 
 		while (at < out_len && at < r->out_len && out[at] == r->out[at])
 			at++;
-		snprintf(detail, sizeof(detail),
-			 "%s (%s): got %zu bytes, model %zu; first difference at byte %zu",
-			 r->action == XDP_TX ? "output frame" : "passed frame",
-			 model_reason_name(r->reason), out_len, r->out_len, at);
+		used = (size_t)snprintf(detail, sizeof(detail),
+					"%s (%s): got %zu bytes, model %zu; first difference at "
+					"byte %zu, %s; differing bytes (got/model):",
+					r->action == XDP_TX ? "output frame" : "passed frame",
+					model_reason_name(r->reason), out_len, r->out_len, at,
+					region(r, in, in_len, at));
+		for (size_t k = at, shown = 0; k < out_len && k < r->out_len && shown < 8; k++) {
+			if (out[k] == r->out[k] || used >= sizeof(detail))
+				continue;
+			used += (size_t)snprintf(detail + used, sizeof(detail) - used,
+						 " %zu:%02x/%02x", k, out[k], r->out[k]);
+			shown++;
+		}
+		if (r->reason == XLB_R_TX_ICMP_TOO_BIG && out_len == r->out_len &&
+		    used < sizeof(detail)) {
+			size_t m = r->out_len - 512 - 4; /* the MTU: the ICMP header's last bytes */
+			int v4 = r->out[m - 4] == 3;
+
+			snprintf(detail + used, sizeof(detail) - used,
+				 "; reported MTU: got %u, model %u",
+				 v4 ? get16(out + m + 2)
+				    : get16(out + m) << 16 | get16(out + m + 2),
+				 v4 ? get16(r->out + m + 2)
+				    : get16(r->out + m) << 16 | get16(r->out + m + 2));
+		}
 		return M_OUTPUT;
 	}
 	if (r->backend_id >= 0 && r->backend_id < FUZZ_MAX_BE &&
@@ -1041,10 +1094,10 @@ int main(int argc, char **argv)
 		/* The model decides at the tick after the run; a UDP decision made across a tick
 		 * edge may have been taken at the tick before, and either is right. */
 		model_decide(env.model, in, len, t1, &r);
-		mbad = compare(&r, action, out, out_len);
+		mbad = compare(&r, in, len, action, out, out_len);
 		if (mbad >= 0 && r.used_clock && t0 != t1) {
 			model_decide(env.model, in, len, t0, &r0);
-			if (compare(&r0, action, out, out_len) < 0) {
+			if (compare(&r0, in, len, action, out, out_len) < 0) {
 				r = r0;
 				mbad = -1;
 				clock_edges++;
