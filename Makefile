@@ -245,7 +245,7 @@ format: ## reformat every tracked C file in place
 format-check: ## fail if a tracked C file is not clang-formatted
 	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
 
-# 10^7 frames judged by the reference model (about 5 minutes here); more seeds run more.
+# 10^7 frames judged by the reference model (about 3 minutes on 2 shared vCPUs) per seed.
 FUZZ_LONG_FRAMES ?= 10000000
 FUZZ_LONG_SEEDS ?= 1
 FUZZ_LONG_SECONDS ?= 300
