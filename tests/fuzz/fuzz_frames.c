@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* fuzz_frames.c - random and mutated frames through the real xlb_lb under BPF_PROG_TEST_RUN,
- * checking invariants on every frame: a passed frame leaves unchanged; every XDP_TX frame is
- * either a well-formed tunnel (valid outer header around the unchanged original, to a real
- * backend) or a well-formed ICMP reply to the sender; nothing aborts; and the reason counters
- * add up, per verdict, to the frames run. Seeded and reproducible.
+ * while the control plane changes under them (fuzzenv.c), each frame judged twice:
+ * - against the reference model (model.c): the verdict, the reason counted, the backend
+ *   counted, the exact output bytes and the connection entry and fragment record the frame
+ *   leaves must all be the model's; every BATCH frames the whole connection and fragment
+ *   tables and the service and backend counters must equal the model's too;
+ * - against safety invariants: a passed frame leaves unchanged; every XDP_TX frame is either a
+ *   well-formed tunnel (valid outer header around the unchanged original, to a real backend)
+ *   or a well-formed ICMP reply to the sender; nothing aborts; and the reason counters add up,
+ *   per verdict, to the frames run.
+ * Seeded and reproducible; a mismatch prints the frame, both outcomes and how to replay it.
  *
  * Usage: fuzz_frames [-n FRAMES] [-s SEED] [-v]. Needs root. */
 #include <arpa/inet.h>
@@ -12,18 +18,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 
 #include "frame.h"
-#include "lbenv.h"
-#include "stdenv.h"
+#include "fuzzenv.h"
+#include "model.h"
 #include "xt.h"
 
-#define BATCH 1024 /* frames between counter checks */
+#define BATCH 1024 /* frames between counter and whole-table checks */
 #define MAX_REPORTS 5
+#define CONNS 65536 /* connection-table size the program is loaded with */
+#define FRAG_FLUSH 1024 /* fragment records kept before both sides are emptied */
 
-static struct lbenv env;
+static struct fuzzenv env;
 static uint64_t rng_state;
 static int verbose;
 
@@ -57,6 +67,20 @@ static const struct frame_spec VIP6_FLOW = { .family = 6,
 					     .sport = 80,
 					     .dport = 40002,
 					     .proto = IPPROTO_TCP,
+					     .payload = 20 };
+static const struct frame_spec VIP4_UDP = { .family = 4,
+					    .src = "10.0.0.10",
+					    .dst = C4,
+					    .sport = 53,
+					    .dport = 40001,
+					    .proto = IPPROTO_UDP,
+					    .payload = 20 };
+static const struct frame_spec VIP6_UDP0 = { .family = 6,
+					     .src = "2001:db8::20",
+					     .dst = C6,
+					     .sport = 5353,
+					     .dport = 40016,
+					     .proto = IPPROTO_UDP,
 					     .payload = 20 };
 static const struct frame_spec CORPUS[] = {
 	{ .family = 4,
@@ -207,6 +231,116 @@ static const struct frame_spec CORPUS[] = {
 	  .dst = "10.0.0.10",
 	  .proto = IPPROTO_IPIP,
 	  .payload = 40 },
+	/* Services with an empty table, no table, a down backend; port-0 UDP over IPv6. */
+	{ .family = 4,
+	  .src = C4,
+	  .dst = "10.0.0.40",
+	  .sport = 40013,
+	  .dport = 80,
+	  .proto = IPPROTO_TCP,
+	  .payload = 10 },
+	{ .family = 4,
+	  .src = C4,
+	  .dst = "10.0.0.50",
+	  .sport = 40014,
+	  .dport = 80,
+	  .proto = IPPROTO_TCP,
+	  .payload = 10 },
+	{ .family = 4,
+	  .src = C4,
+	  .dst = "10.0.0.70",
+	  .sport = 40015,
+	  .dport = 80,
+	  .proto = IPPROTO_UDP,
+	  .payload = 10 },
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::20",
+	  .sport = 40016,
+	  .dport = 5353,
+	  .proto = IPPROTO_UDP,
+	  .payload = 20,
+	  .nvlan = 1 },
+	/* TCP RST and SYN over IPv6; an IPv4 client on the IPv6 port-0 VIP's twin. */
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::10",
+	  .sport = 40017,
+	  .dport = 80,
+	  .proto = IPPROTO_TCP,
+	  .tcp_flags = 0x14,
+	  .payload = 0 },
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::30",
+	  .sport = 40018,
+	  .dport = 80,
+	  .proto = IPPROTO_TCP,
+	  .tcp_flags = 0x02,
+	  .payload = 0 },
+	/* IPv6 fragments of one UDP datagram: the head, then a later piece. */
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::10",
+	  .sport = 40019,
+	  .dport = 53,
+	  .proto = IPPROTO_UDP,
+	  .payload = 64,
+	  .ext = { IPPROTO_FRAGMENT },
+	  .frag6 = 1,
+	  .frag_id = 0x77 },
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::10",
+	  .sport = 40019,
+	  .dport = 53,
+	  .proto = IPPROTO_UDP,
+	  .payload = 64,
+	  .ext = { IPPROTO_FRAGMENT },
+	  .frag6 = 9 << 3,
+	  .no_l4 = true,
+	  .frag_id = 0x77 },
+	/* ICMP errors about UDP flows: time exceeded (v4), unreachable about port 0 (v6). */
+	{ .family = 4,
+	  .src = "203.0.113.1",
+	  .dst = "10.0.0.10",
+	  .proto = IPPROTO_ICMP,
+	  .icmp_type = 11,
+	  .quote = &VIP4_UDP,
+	  .quote_len = 28 },
+	{ .family = 6,
+	  .src = "2001:db8:99::1",
+	  .dst = "2001:db8::20",
+	  .proto = IPPROTO_ICMPV6,
+	  .icmp_type = 1,
+	  .icmp_code = 4,
+	  .quote = &VIP6_UDP0,
+	  .quote_len = 48 },
+	/* Five extension headers before ICMPv6 to a VIP: one more than the data path walks. */
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::10",
+	  .proto = IPPROTO_ICMPV6,
+	  .icmp_type = 128,
+	  .payload = 8,
+	  .ext = { EXT_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS,
+		   IPPROTO_DSTOPTS } },
+	/* A large IPv6 TCP packet through a hop-by-hop header, and a large IPv4 UDP one. */
+	{ .family = 6,
+	  .src = C6,
+	  .dst = "2001:db8::30",
+	  .sport = 40020,
+	  .dport = 80,
+	  .proto = IPPROTO_TCP,
+	  .payload = 1250,
+	  .ext = { EXT_HOPOPTS } },
+	{ .family = 4,
+	  .src = C4,
+	  .dst = "10.0.0.10",
+	  .sport = 40021,
+	  .dport = 53,
+	  .proto = IPPROTO_UDP,
+	  .payload = 1300 },
 };
 #define NCORPUS (sizeof(CORPUS) / sizeof(CORPUS[0]))
 
@@ -257,6 +391,21 @@ static const char *why; /* what the last failed check was */
 		}                  \
 	} while (0)
 
+/* The first `bits` bits of a and b (network order) are equal: an outer source whose low bits
+ * may carry RSS bits from the flow hash. */
+static int prefix_eq(const void *a, const void *b, int bits)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (int i = 0; bits > 0; i++, bits -= 8) {
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		if ((x[i] ^ y[i]) & mask)
+			return 0;
+	}
+	return 1;
+}
+
 /* A tunnel: our MACs, the same tags, an outer header, then the input from its IP header on. */
 static int tunnel_ok(const uint8_t *in, size_t in_len, const uint8_t *out, size_t out_len)
 {
@@ -274,24 +423,23 @@ static int tunnel_ok(const uint8_t *in, size_t in_len, const uint8_t *out, size_
 	FAILIF(inner_ver != 4 && inner_ver != 6, "inner version");
 	inner_len = inner_ver == 4 ? get16(in + l2 + 2) : get16(in + l2 + 4) + 40u;
 	tos = inner_ver == 4 ? in[l2 + 1] : (uint8_t)(get16(in + l2) >> 4);
-	addr_parse(SRC4, (uint32_t *)src6);
-	src4 = src6[0];
-	addr_parse(SRC6, src6);
+	src4 = env.cfg.src_v4;
+	memcpy(src6, env.cfg.src_v6, 16);
 	if (oh == 20) {
 		FAILIF(o[0] != 0x45 || o[1] != tos || o[8] != 64, "outer IPv4 fields");
 		FAILIF(o[9] != (inner_ver == 4 ? IPPROTO_IPIP : IPPROTO_IPV6), "outer protocol");
 		FAILIF(get16(o + 2) != inner_len + 20, "outer total length");
 		FAILIF(sum16(o, 20, 0) != 0xffff, "outer IPv4 checksum");
-		FAILIF(memcmp(o + 12, &src4, 4), "outer source");
-		FAILIF(!stdenv_is_backend(4, o + 16), "outer destination is no backend");
+		FAILIF(!prefix_eq(o + 12, &src4, 32 - env.cfg.rss_bits_v4), "outer source");
+		FAILIF(!fuzzenv_is_backend(4, o + 16), "outer destination is no backend");
 	} else {
 		FAILIF(o[0] >> 4 != 6 || (uint8_t)(get16(o) >> 4) != tos || o[7] != 64, "outer "
 											"IPv6 "
 											"fields");
 		FAILIF(o[6] != (inner_ver == 4 ? IPPROTO_IPIP : IPPROTO_IPV6), "outer next header");
 		FAILIF(get16(o + 4) != inner_len, "outer payload length");
-		FAILIF(memcmp(o + 8, src6, 16), "outer source");
-		FAILIF(!stdenv_is_backend(6, o + 24), "outer destination is no backend");
+		FAILIF(!prefix_eq(o + 8, src6, 128 - env.cfg.rss_bits_v6), "outer source");
+		FAILIF(!fuzzenv_is_backend(6, o + 24), "outer destination is no backend");
 	}
 	return 1;
 }
@@ -461,13 +609,355 @@ static size_t generate(uint8_t *f)
 	return mutate(f, len);
 }
 
+/* ---- the model oracle ------------------------------------------------------------------ */
+
+/* What the model side has counted so far: reasons, services, backends (packets). */
+static uint64_t want_reason[XLB_R_MAX], want_svc[FUZZ_MAX_SVC], want_be[FUZZ_MAX_BE];
+
+enum { M_VERDICT, M_OUTPUT, M_BACKEND, M_CONN, M_FRAG, M_TABLES, M_COUNTERS, M_NCHECKS };
+static const char *const MCHECKS[M_NCHECKS] = { "model_verdict",    "model_output",
+						"model_backend",    "model_conn_entry",
+						"model_frag_entry", "model_tables",
+						"model_counters" };
+
+static char detail[512];
+
+static uint32_t coarse_tick(void)
+{
+	struct timespec ts;
+
+	/* The data path's clock (bpf_ktime_get_coarse_ns) is CLOCK_MONOTONIC_COARSE. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) >>
+			  XLB_CONN_TICK_SHIFT);
+}
+
+static uint64_t percpu_pkts(int fd, uint32_t idx)
+{
+	struct xlb_counter vals[env.lb.ncpus];
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(fd, &idx, vals))
+		return UINT64_MAX;
+	for (int i = 0; i < env.lb.ncpus; i++)
+		sum += vals[i].packets;
+	return sum;
+}
+
+static const char *action_name(int a)
+{
+	return a == XDP_PASS   ? "XDP_PASS"
+	       : a == XDP_TX   ? "XDP_TX"
+	       : a == XDP_DROP ? "XDP_DROP"
+			       : "?";
+}
+
+static void conn_str(char *buf, size_t len, const struct xlb_conn *c)
+{
+	if (!c)
+		snprintf(buf, len, "no entry");
+	else
+		snprintf(buf, len, "backend %u generation %u hash %08x last_seen %u", c->backend_id,
+			 c->generation, c->hash, c->last_seen);
+}
+
+static void frag_str(char *buf, size_t len, const struct xlb_frag *f)
+{
+	if (!f)
+		snprintf(buf, len, "no record");
+	else
+		snprintf(buf, len, "backend %u generation %u hash %08x service %u", f->backend_id,
+			 f->generation, f->hash, f->svc_id);
+}
+
+/* Compare what xlb_lb did with frame in (action, out) against the model's r. Returns -1 when
+ * they agree, else the M_* check that failed, with `detail` filled in. Reads the maps only. */
+/* Where byte `at` of the model's output frame r for input `in` lies, in words. */
+static const char *region(const struct model_result *r, const uint8_t *in, size_t in_len, size_t at)
+{
+	static char buf[64];
+	size_t l3 = l2_len(in, in_len), hl;
+	int v4 = at < r->out_len && l3 <= r->out_len && get16(r->out + l3 - 2) == 0x0800;
+
+	if (at < l3)
+		return "in the Ethernet header";
+	at -= l3;
+	hl = v4 ? 20 : 40;
+	if (r->action == XDP_PASS) {
+		snprintf(buf, sizeof(buf), "byte %zu of the passed IP packet", at);
+	} else if (r->reason == XLB_R_TX_ICMP_TOO_BIG || r->reason == XLB_R_TX_ICMP_ECHO) {
+		if (at < hl)
+			snprintf(buf, sizeof(buf), "byte %zu of the reply's IP header", at);
+		else if (at < hl + 8)
+			snprintf(buf, sizeof(buf), "byte %zu of the ICMP header%s", at - hl,
+				 at - hl >= 4 && r->reason == XLB_R_TX_ICMP_TOO_BIG ? " (the MTU)"
+				 : at - hl >= 2 && at - hl < 4			    ? " (checksum)"
+										    : "");
+		else
+			snprintf(buf, sizeof(buf), "byte %zu after the ICMP header", at - hl - 8);
+	} else if (at < hl) {
+		snprintf(buf, sizeof(buf), "byte %zu of the outer IPv%d header", at, v4 ? 4 : 6);
+	} else {
+		snprintf(buf, sizeof(buf), "byte %zu of the inner packet", at - hl);
+	}
+	return buf;
+}
+
+static int compare(const struct model_result *r, const uint8_t *in, size_t in_len, int action,
+		   const uint8_t *out, size_t out_len)
+{
+	uint64_t n = percpu_pkts(env.lb.reasons_fd, (uint32_t)r->reason);
+
+	if (action != r->action || n != want_reason[r->reason] + 1) {
+		uint64_t now[XLB_R_MAX];
+		int got = -1;
+
+		if (!lbenv_reasons(&env.lb, now))
+			for (int k = 0; k < XLB_R_MAX; k++)
+				if (now[k] != want_reason[k])
+					got = k;
+		snprintf(detail, sizeof(detail), "got %s (%s), model says %s (%s)",
+			 model_reason_name(got), action_name(action), model_reason_name(r->reason),
+			 action_name(r->action));
+		return M_VERDICT;
+	}
+	if (r->action != XDP_DROP && (out_len != r->out_len || memcmp(out, r->out, out_len))) {
+		size_t at = 0, used;
+
+		while (at < out_len && at < r->out_len && out[at] == r->out[at])
+			at++;
+		used = (size_t)snprintf(detail, sizeof(detail),
+					"%s (%s): got %zu bytes, model %zu; first difference at "
+					"byte %zu, %s; differing bytes (got/model):",
+					r->action == XDP_TX ? "output frame" : "passed frame",
+					model_reason_name(r->reason), out_len, r->out_len, at,
+					region(r, in, in_len, at));
+		for (size_t k = at, shown = 0; k < out_len && k < r->out_len && shown < 8; k++) {
+			if (out[k] == r->out[k] || used >= sizeof(detail))
+				continue;
+			used += (size_t)snprintf(detail + used, sizeof(detail) - used,
+						 " %zu:%02x/%02x", k, out[k], r->out[k]);
+			shown++;
+		}
+		if (r->reason == XLB_R_TX_ICMP_TOO_BIG && out_len == r->out_len &&
+		    used < sizeof(detail)) {
+			size_t m = r->out_len - 512 - 4; /* the MTU: the ICMP header's last bytes */
+			int v4 = r->out[m - 4] == 3;
+
+			snprintf(detail + used, sizeof(detail) - used,
+				 "; reported MTU: got %u, model %u",
+				 v4 ? get16(out + m + 2)
+				    : get16(out + m) << 16 | get16(out + m + 2),
+				 v4 ? get16(r->out + m + 2)
+				    : get16(r->out + m) << 16 | get16(r->out + m + 2));
+		}
+		return M_OUTPUT;
+	}
+	if (r->backend_id >= 0 && r->backend_id < FUZZ_MAX_BE &&
+	    percpu_pkts(env.lb.be_stats_fd, (uint32_t)r->backend_id) !=
+		    want_be[r->backend_id] + 1) {
+		snprintf(detail, sizeof(detail),
+			 "backend %lld (the model's choice) was not counted",
+			 (long long)r->backend_id);
+		return M_BACKEND;
+	}
+	if (r->has_conn) {
+		const struct xlb_conn *want = r->conn_write ? &r->conn
+							    : model_conn(env.model, &r->conn_key);
+		struct xlb_conn got;
+		int have = !bpf_map_lookup_elem(env.lb.conns_fd, &r->conn_key, &got);
+
+		if (have != !!want || (want && memcmp(&got, want, sizeof(got)))) {
+			char g[96], w[96], src[64];
+
+			conn_str(g, sizeof(g), have ? &got : NULL);
+			conn_str(w, sizeof(w), want);
+			inet_ntop(r->conn_key.src[1] | r->conn_key.src[2] | r->conn_key.src[3]
+					  ? AF_INET6
+					  : AF_INET,
+				  r->conn_key.src, src, sizeof(src));
+			snprintf(detail, sizeof(detail),
+				 "connection entry (client %s port %u, service %u, port %u): got "
+				 "%s; "
+				 "model: %s",
+				 src, ntohs(r->conn_key.sport), r->conn_key.svc_id,
+				 ntohs(r->conn_key.dport), g, w);
+			return M_CONN;
+		}
+	}
+	if (r->has_frag) {
+		const struct xlb_frag *want = r->frag_write ? &r->frag
+							    : model_frag(env.model, &r->frag_key);
+		struct xlb_frag got;
+		int have = !bpf_map_lookup_elem(env.lb.frags_fd, &r->frag_key, &got);
+
+		if (have != !!want || (want && memcmp(&got, want, sizeof(got)))) {
+			char g[96], w[96];
+
+			frag_str(g, sizeof(g), have ? &got : NULL);
+			frag_str(w, sizeof(w), want);
+			snprintf(detail, sizeof(detail),
+				 "fragment record (id %08x proto %u): got %s; model: %s",
+				 r->frag_key.id, r->frag_key.proto, g, w);
+			return M_FRAG;
+		}
+	}
+	return -1;
+}
+
+static void commit(const struct model_result *r)
+{
+	want_reason[r->reason]++;
+	if (r->svc_id >= 0 && r->svc_id < FUZZ_MAX_SVC)
+		want_svc[r->svc_id]++;
+	if (r->backend_id >= 0 && r->backend_id < FUZZ_MAX_BE)
+		want_be[r->backend_id]++;
+	if (model_commit(env.model, r)) {
+		fprintf(stderr, "fuzz/frames: test bug: model table full before the flush\n");
+		exit(1);
+	}
+}
+
+/* Every entry of the map at fd (keys of ksz, values of vsz bytes) passes same(), and there are
+ * *n of them. Read in batches: a walk key by key would cost two system calls per entry.
+ * Returns 0, 1 at the first entry that differs (key and value in *k, *v), or -errno. */
+static int walk_map(int fd, size_t ksz, size_t vsz, int (*same)(const void *k, const void *v),
+		    size_t *n, const void **k, const void **v)
+{
+	static uint8_t keys[4096 * 64], vals[4096 * 64];
+	uint32_t token;
+	void *in = NULL;
+
+	*n = 0;
+	for (;;) {
+		__u32 count = 4096;
+		int err = bpf_map_lookup_batch(fd, in, &token, keys, vals, &count, NULL);
+
+		if (err && errno != ENOENT)
+			return -errno;
+		for (__u32 i = 0; i < count; i++) {
+			if (!same(keys + i * ksz, vals + i * vsz)) {
+				*k = keys + i * ksz;
+				*v = vals + i * vsz;
+				return 1;
+			}
+		}
+		*n += count;
+		if (err)
+			return 0;
+		in = &token;
+	}
+}
+
+static int conn_same(const void *k, const void *v)
+{
+	const struct xlb_conn *want = model_conn(env.model, k);
+
+	return want && !memcmp(want, v, sizeof(*want));
+}
+
+static int frag_same(const void *k, const void *v)
+{
+	const struct xlb_frag *want = model_frag(env.model, k);
+
+	return want && !memcmp(want, v, sizeof(*want));
+}
+
+/* The whole connection and fragment tables are the model's. Returns 0, or -1 with `detail`
+ * filled in. */
+static int tables_equal(void)
+{
+	const void *k = NULL, *v = NULL;
+	char g[96], w[96];
+	size_t n;
+	int err;
+
+	err = walk_map(env.lb.conns_fd, sizeof(struct xlb_conn_key), sizeof(struct xlb_conn),
+		       conn_same, &n, &k, &v);
+	if (err < 0) {
+		snprintf(detail, sizeof(detail), "cannot read the connection table: %s",
+			 strerror(-err));
+		return -1;
+	}
+	if (err) {
+		const struct xlb_conn_key *ck = k;
+
+		conn_str(g, sizeof(g), v);
+		conn_str(w, sizeof(w), model_conn(env.model, ck));
+		snprintf(detail, sizeof(detail),
+			 "connection table: entry (service %u, client port %u, port %u): map has "
+			 "%s; model: %s",
+			 ck->svc_id, ntohs(ck->sport), ntohs(ck->dport), g, w);
+		return -1;
+	}
+	if (n != model_conn_count(env.model)) {
+		snprintf(detail, sizeof(detail), "connection table: map has %zu entries, model %zu",
+			 n, model_conn_count(env.model));
+		return -1;
+	}
+	err = walk_map(env.lb.frags_fd, sizeof(struct xlb_frag_key), sizeof(struct xlb_frag),
+		       frag_same, &n, &k, &v);
+	if (err < 0) {
+		snprintf(detail, sizeof(detail), "cannot read the fragment table: %s",
+			 strerror(-err));
+		return -1;
+	}
+	if (err) {
+		const struct xlb_frag_key *fk = k;
+
+		frag_str(g, sizeof(g), v);
+		frag_str(w, sizeof(w), model_frag(env.model, fk));
+		snprintf(detail, sizeof(detail),
+			 "fragment table: record (id %08x): map has %s; model: %s", fk->id, g, w);
+		return -1;
+	}
+	if (n != model_frag_count(env.model)) {
+		snprintf(detail, sizeof(detail), "fragment table: map has %zu records, model %zu",
+			 n, model_frag_count(env.model));
+		return -1;
+	}
+	return 0;
+}
+
+/* Service and backend packet counters equal the model's. Returns 0, or -1 with `detail`. */
+static int counters_equal(void)
+{
+	for (uint32_t i = 0; i < FUZZ_MAX_SVC; i++) {
+		uint64_t got = lbenv_svc_pkts(&env.lb, i);
+
+		if (got != want_svc[i]) {
+			snprintf(detail, sizeof(detail),
+				 "xlb_svc_stats[%u]: %llu packets, model %llu", i,
+				 (unsigned long long)got, (unsigned long long)want_svc[i]);
+			return -1;
+		}
+	}
+	for (uint32_t i = 0; i < FUZZ_MAX_BE; i++) {
+		uint64_t got = lbenv_be_pkts(&env.lb, i);
+
+		if (got != want_be[i]) {
+			snprintf(detail, sizeof(detail),
+				 "xlb_be_stats[%u]: %llu packets, model %llu", i,
+				 (unsigned long long)got, (unsigned long long)want_be[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
-static void hexdump(const char *what, const uint8_t *p, size_t len)
+/* Bytes [from, to) of a frame, 32 a line, with their offsets. */
+static void hexdump(const char *what, const uint8_t *p, size_t len, size_t from, size_t to)
 {
-	fprintf(stderr, "    %s (%zu bytes):", what, len);
-	for (size_t i = 0; i < len && i < 96; i++)
-		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n      ", p[i]);
+	if (to > len)
+		to = len;
+	fprintf(stderr, "    %s (%zu bytes%s):", what, len, from || to < len ? ", excerpt" : "");
+	for (size_t i = from & ~(size_t)31; i < to; i++)
+		if (i % 32 == 0)
+			fprintf(stderr, "\n      %04zx: %02x", i, p[i]);
+		else
+			fprintf(stderr, "%02x", p[i]);
 	fputc('\n', stderr);
 }
 
@@ -483,14 +973,22 @@ static int action_of(int reason)
 	return -1;
 }
 
+static uint64_t rng_fn(void)
+{
+	return rng();
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t frames = 100000, seed = 1, seen[XDP_REDIRECT + 1] = { 0 }, batch[3] = { 0 };
-	uint64_t before[XLB_R_MAX], after[XLB_R_MAX], fails[4] = { 0 };
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX], fails[4] = { 0 }, mfails[M_NCHECKS] = { 0 };
+	uint64_t changes = 0, flushes = 0, clock_edges = 0, frames_run = 0;
 	static const char *const checks[4] = { "verdict_known", "pass_unchanged", "tx_well_formed",
 					       "counters_add_up" };
 	struct xt_counts c = { 0 };
-	int opt, reports = 0;
+	size_t conn_flush;
+	int opt, reports = 0, mreports = 0;
+	static struct model_result r, r0;
 
 	while ((opt = getopt(argc, argv, "n:s:v")) != -1) {
 		if (opt == 'n')
@@ -509,27 +1007,59 @@ int main(int argc, char **argv)
 		c.skipped = 1;
 		return xt_summary("fuzz/frames", &c);
 	}
-	if (lbenv_open(&env, 65536) || stdenv_setup(&env)) {
+	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
+	env.rng = rng_fn;
+	if (lbenv_open(&env.lb, CONNS) || fuzzenv_setup(&env)) {
 		fprintf(stderr, "fuzz/frames: cannot load or configure xlb_lb\n");
 		c.failed = 1;
 		return xt_summary("fuzz/frames", &c);
 	}
-	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
+	/* The connection table is an LRU with a free list per possible CPU: it may evict once
+	 * one CPU's share is used up. Both sides are emptied long before that, so that every
+	 * entry the model has is one the map must have. */
+	conn_flush = CONNS / (size_t)env.lb.ncpus / 4;
 	for (size_t i = 0; i < NCORPUS; i++)
 		corpus_len[i] = frame_build(corpus_buf[i], &CORPUS[i]);
-	if (lbenv_reasons(&env, before))
+	if (lbenv_reasons(&env.lb, before))
 		return 1;
+	memcpy(want_reason, before, sizeof(want_reason));
 
-	for (uint64_t i = 0; i < frames; i++) {
+	for (uint64_t i = 0; i < frames && mreports < MAX_REPORTS; i++) {
 		uint8_t in[FRAME_MAX], out[FRAME_MAX];
-		size_t len = generate(in), out_len;
-		int action, bad = -1;
+		size_t len, out_len;
+		int action, bad = -1, mbad;
+		uint32_t t0, t1;
 
-		if (lbenv_run(&env, in, len, out, &out_len, &action)) {
+		if (rnd(256) == 0) {
+			const char *what = "";
+
+			if (fuzzenv_change(&env, &what)) {
+				fprintf(stderr,
+					"fuzz/frames: control-plane change (%s) failed: %s\n", what,
+					strerror(errno));
+				return 1;
+			}
+			changes++;
+			if (verbose > 1)
+				printf("  frame %llu: %s\n", (unsigned long long)i, what);
+		}
+		if (model_conn_count(env.model) >= conn_flush ||
+		    model_frag_count(env.model) >= FRAG_FLUSH) {
+			if (fuzzenv_flush(&env)) {
+				fprintf(stderr, "fuzz/frames: cannot empty the flow tables\n");
+				return 1;
+			}
+			flushes++;
+		}
+		len = generate(in);
+		t0 = coarse_tick();
+		if (lbenv_run(&env.lb, in, len, out, &out_len, &action)) {
 			fprintf(stderr, "fuzz/frames: test run failed at frame %llu: %s\n",
 				(unsigned long long)i, strerror(errno));
 			return 1;
 		}
+		t1 = coarse_tick();
+		frames_run++;
 		if (action != XDP_PASS && action != XDP_TX && action != XDP_DROP) {
 			bad = 0;
 			why = "verdict";
@@ -556,22 +1086,69 @@ int main(int argc, char **argv)
 				fprintf(stderr, "  frame %llu (seed %llu): action %d: %s\n",
 					(unsigned long long)i, (unsigned long long)seed, action,
 					why);
-				hexdump("in", in, len);
-				hexdump("out", out, out_len);
+				hexdump("in", in, len, 0, 128);
+				hexdump("out", out, out_len, 0, 128);
 			}
 		}
-		/* Every BATCH frames and at the end: the reasons moved by exactly the verdicts. */
+
+		/* The model decides at the tick after the run; a UDP decision made across a tick
+		 * edge may have been taken at the tick before, and either is right. */
+		model_decide(env.model, in, len, t1, &r);
+		mbad = compare(&r, in, len, action, out, out_len);
+		if (mbad >= 0 && r.used_clock && t0 != t1) {
+			model_decide(env.model, in, len, t0, &r0);
+			if (compare(&r0, in, len, action, out, out_len) < 0) {
+				r = r0;
+				mbad = -1;
+				clock_edges++;
+			}
+		}
+		if (mbad >= 0) {
+			size_t at = 0;
+
+			while (at < out_len && at < r.out_len && out[at] == r.out[at])
+				at++;
+			mfails[mbad]++;
+			mreports++;
+			fprintf(stderr,
+				"  frame %llu (seed %llu): %s: %s\n"
+				"    replay: fuzz_frames -s %llu -n %llu\n",
+				(unsigned long long)i, (unsigned long long)seed, MCHECKS[mbad],
+				detail, (unsigned long long)seed, (unsigned long long)i + 1);
+			hexdump("in", in, len, 0, 160);
+			if (mbad == M_OUTPUT) {
+				size_t from = at > 32 ? at - 32 : 0;
+
+				hexdump("got", out, out_len, from, at + 64);
+				hexdump("model", r.out, r.out_len, from, at + 64);
+			} else if (action != XDP_DROP) {
+				hexdump("got", out, out_len, 0, 96);
+			}
+			/* Take the maps' counters from here, so that one fault is not reported
+			 * again by every later frame. */
+			if (lbenv_reasons(&env.lb, want_reason))
+				return 1;
+			for (uint32_t k = 0; k < FUZZ_MAX_SVC; k++)
+				want_svc[k] = lbenv_svc_pkts(&env.lb, k);
+			for (uint32_t k = 0; k < FUZZ_MAX_BE; k++)
+				want_be[k] = lbenv_be_pkts(&env.lb, k);
+		} else {
+			commit(&r);
+		}
+
+		/* Every BATCH frames and at the end: the reasons moved by exactly the verdicts, the
+		 * tables and the counters are the model's. */
 		if ((i + 1) % BATCH == 0 || i + 1 == frames) {
 			uint64_t got[3] = { 0 };
 
-			if (lbenv_reasons(&env, after))
+			if (lbenv_reasons(&env.lb, after))
 				return 1;
-			for (int r = 0; r < XLB_R_MAX; r++) {
-				int a = action_of(r);
+			for (int k = 0; k < XLB_R_MAX; k++) {
+				int a = action_of(k);
 
 				got[a == XDP_PASS ? 0
 				    : a == XDP_TX ? 1
-						  : 2] += after[r] - before[r];
+						  : 2] += after[k] - before[k];
 			}
 			if (memcmp(got, batch, sizeof(got))) {
 				fails[3]++;
@@ -589,24 +1166,39 @@ int main(int argc, char **argv)
 			}
 			memcpy(before, after, sizeof(before));
 			memset(batch, 0, sizeof(batch));
+			if (!mreports && tables_equal()) {
+				mfails[M_TABLES]++;
+				mreports++;
+				fprintf(stderr, "  frames up to %llu (seed %llu): %s: %s\n",
+					(unsigned long long)i, (unsigned long long)seed,
+					MCHECKS[M_TABLES], detail);
+			}
+			if (!mreports && counters_equal()) {
+				mfails[M_COUNTERS]++;
+				mreports++;
+				fprintf(stderr, "  frames up to %llu (seed %llu): %s: %s\n",
+					(unsigned long long)i, (unsigned long long)seed,
+					MCHECKS[M_COUNTERS], detail);
+			}
 		}
 	}
+	if (mreports >= MAX_REPORTS)
+		fprintf(stderr, "  stopped after %d model mismatches, at frame %llu of %llu\n",
+			mreports, (unsigned long long)frames_run, (unsigned long long)frames);
 	printf("fuzz/frames: %llu frames, seed %llu: verdicts %llu XDP_PASS, %llu XDP_TX, "
-	       "%llu XDP_DROP\n",
-	       (unsigned long long)frames, (unsigned long long)seed,
+	       "%llu XDP_DROP; %llu control-plane changes, %llu flow-table flushes, %llu "
+	       "decisions at a clock tick edge\n",
+	       (unsigned long long)frames_run, (unsigned long long)seed,
 	       (unsigned long long)seen[XDP_PASS], (unsigned long long)seen[XDP_TX],
-	       (unsigned long long)seen[XDP_DROP]);
+	       (unsigned long long)seen[XDP_DROP], (unsigned long long)changes,
+	       (unsigned long long)flushes, (unsigned long long)clock_edges);
 	if (verbose) {
-		static const char *const names[] = {
-#define XLB_REASON_NAME(id, name, action, help) name,
-			XLB_REASONS(XLB_REASON_NAME)
-#undef XLB_REASON_NAME
-		};
 		uint64_t total[XLB_R_MAX];
 
-		lbenv_reasons(&env, total);
-		for (int r = 0; r < XLB_R_MAX; r++)
-			printf("  %-22s %llu\n", names[r], (unsigned long long)total[r]);
+		lbenv_reasons(&env.lb, total);
+		for (int k = 0; k < XLB_R_MAX; k++)
+			printf("  %-22s %llu\n", model_reason_name(k),
+			       (unsigned long long)total[k]);
 	}
 	for (int k = 0; k < 4; k++) {
 		if (fails[k])
@@ -614,6 +1206,9 @@ int main(int argc, char **argv)
 				(unsigned long long)fails[k]);
 		xt_report("fuzz/frames", checks[k], fails[k] ? XT_FAIL : XT_PASS, &c);
 	}
-	lbenv_close(&env);
+	for (int k = 0; k < M_NCHECKS; k++)
+		xt_report("fuzz/frames", MCHECKS[k], mfails[k] ? XT_FAIL : XT_PASS, &c);
+	model_free(env.model);
+	lbenv_close(&env.lb);
 	return xt_summary("fuzz/frames", &c);
 }
