@@ -156,11 +156,12 @@ $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $< $(BPFTEST_SUPPORT) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-# The health engine's unit test runs xlbd's health.c and its check types on their own loop
-# against loopback servers.
+# The health engine's unit tests run xlbd's health.c and its check types on their own loop
+# against loopback servers (test_https: TLS servers of tests/unit/tlsserver.py).
 HEALTH_CORE := user/xlbd/health.c $(wildcard user/xlbd/check_*.c) user/xlbd/hc_tunnel.c \
 	user/xlbd/loop.c user/xlbd/log.c
-$(OUTPUT)/tests/unit/test_health: tests/unit/test_health.c $(HEALTH_CORE) \
+$(OUTPUT)/tests/unit/test_health $(OUTPUT)/tests/unit/test_https: $(OUTPUT)/tests/unit/%: \
+		tests/unit/%.c $(HEALTH_CORE) \
 		$(wildcard user/xlbd/*.h) $(COMMON_SAN_LIB) tests/lib/xt.h
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -Iuser/xlbd $< $(HEALTH_CORE) \

@@ -1661,7 +1661,7 @@ static int t_health_exact_messages(void)
 	XT_ERR_EXACT(SVC80 "      type: http\n      url: /x\n",
 		     "xlbd.yaml:10: services[0].health.url: unknown key (known keys: type, port, "
 		     "interval, timeout, rise, fall, jitter, initial, path, host, body, expect, "
-		     "insecure, payload, expect_payload)");
+		     "insecure, ca, payload, expect_payload)");
 	XT_ERR_EXACT(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, min_healthy: "
 			  "16384 }\n",
 		     "xlbd.yaml:5: services[0].min_healthy: must be 0..16383, got 16384");
@@ -1723,6 +1723,15 @@ static int t_health_values(void)
 		  "services[0].health.interval: timeout 3s must be <= interval 2500ms" },
 		{ SVC80 "      type: tcp\n      interval: 2500ms\n      timeout: 1m\n", 11,
 		  "services[0].health.timeout: timeout 1m must be <= interval 2500ms" },
+		/* ca: an absolute path to a readable file, for https only */
+		{ SVC80 "      type: https\n      ca: certs/ca.pem\n", 10,
+		  "services[0].health.ca: must be an absolute path" },
+		/* (reported at the service: the file is checked with the whole configuration) */
+		{ SVC80 "      type: https\n      ca: /nonexistent/ca.pem\n", 5,
+		  "services[0].health.ca: cannot read /nonexistent/ca.pem: No such file or "
+		  "directory" },
+		{ SVC80 "      type: http\n      ca: /etc/hostname\n", 10,
+		  "services[0].health.ca: only for https, not http" },
 		/* port-0 services: at the later of the service's port and the health port */
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    proto: tcp\n    health:\n"
 		       "      type: http\n      port: 0\n    port: 0\n",

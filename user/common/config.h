@@ -108,6 +108,8 @@ struct xlb_conf_health {
 	__u32 expect_min, expect_max; /* http(s): accepted status range ("200" or "200-399"),
 				       * default 200-399 */
 	bool insecure; /* https: skip certificate verification; default false */
+	char ca[XLB_CONF_HC_TEXT]; /* https: PEM file of the CAs to verify with, "" = the system's
+				    */
 	char payload[XLB_CONF_HC_TEXT]; /* udp, tunnel: what to send, default "ping" */
 	char expect_payload[XLB_CONF_HC_TEXT]; /* udp, tunnel: expected substring of the reply */
 };

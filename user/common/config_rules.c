@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xlb_abi.h"
 #include "maglev.h"
@@ -311,6 +312,9 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 			     svc_key(key, sizeof(key), i, "health."));
 	if (rc)
 		return rc;
+	if (h->type == XLB_HC_HTTPS && h->ca[0] && access(h->ca, R_OK))
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.ca"),
+			     "cannot read %s: %s", h->ca, strerror(errno));
 	if (h->timeout_ms > h->interval_ms)
 		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.timeout"),
 			     "timeout %s must be <= interval %s",

@@ -150,6 +150,16 @@ static const char *hc_host_problem(const char *s, size_t len)
 	return NULL;
 }
 
+/* ca: "" (the system's store) or an absolute path, printable ASCII without spaces. */
+static const char *hc_ca_problem(const char *s, size_t len)
+{
+	if (len == 0)
+		return NULL;
+	if (s[0] != '/')
+		return "must be an absolute path";
+	return hc_path_problem(s, len);
+}
+
 /* body, payload, expect_payload: printable ASCII, spaces included, possibly empty. */
 static const char *hc_text_problem(const char *s, size_t len)
 {
@@ -407,6 +417,12 @@ static const struct conf_field fields[] = {
 	  .doc_default = "`200-399`", .help = "Accepted response statuses. Plain or quoted." },
 	{ "insecure", CP_HEALTH, HC(insecure), .type = CT_BOOL, .hc_types = HC_BIT(XLB_HC_HTTPS),
 	  .help = "Skip the verification of the backend's certificate." },
+	{ "ca", CP_HEALTH, HC(ca), .type = CT_TEXT, .want = "a path", .problem = hc_ca_problem,
+	  .def_text = "", .hc_types = HC_BIT(XLB_HC_HTTPS),
+	  .doc_range = "an absolute path, printable ASCII without spaces, < 128 characters",
+	  .help = "PEM file of the certificate authorities the backend's certificate must chain "
+		  "to (a private PKI). Empty: the system's store. The file must be readable "
+		  "when the configuration is loaded." },
 	{ "payload", CP_HEALTH, HC(payload), .type = CT_TEXT, .want = "a string",
 	  .problem = hc_text_problem, .def_text = "ping", .hc_types = HC_PAYLOAD,
 	  .doc_range = "printable ASCII (spaces allowed), < 128 characters, may be empty",

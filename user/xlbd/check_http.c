@@ -216,6 +216,8 @@ static void http_start(struct hc_target *t)
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, t);
+	if (tls && t->cfg.ca[0])
+		curl_easy_setopt(c->easy, CURLOPT_CAINFO, t->cfg.ca);
 	if (tls && t->cfg.insecure) {
 		curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L);
