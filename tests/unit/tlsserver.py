@@ -20,6 +20,7 @@ import select
 import socket
 import ssl
 import sys
+import threading
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -72,6 +73,18 @@ def make_certs(d):
         write_pem(os.path.join(d, label), key, cert)
 
 
+def serve(ctx, conn):
+    """One connection, on its own thread: a slow handshake holds up no other check."""
+    conn.settimeout(2)
+    try:
+        tls = ctx.wrap_socket(conn, server_side=True)
+        tls.recv(4096)
+        tls.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        tls.close()
+    except (ssl.SSLError, OSError):
+        conn.close()  # the client refused our certificate: what the test expects
+
+
 def main():
     d = sys.argv[1]
     make_certs(d)
@@ -92,14 +105,7 @@ def main():
             return
         for s in ready:
             conn, _ = s.accept()
-            conn.settimeout(2)
-            try:
-                tls = listeners[s].wrap_socket(conn, server_side=True)
-                tls.recv(4096)
-                tls.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                tls.close()
-            except (ssl.SSLError, OSError):
-                conn.close()  # the client refused our certificate: what the test expects
+            threading.Thread(target=serve, args=(listeners[s], conn), daemon=True).start()
 
 
 if __name__ == "__main__":
