@@ -5,9 +5,10 @@
 # XLB_DEPS_SKIP: names of packages not to install, separated by spaces (the Vagrant lab's VMs
 # skip vagrant itself).
 #
-#   scripts/install-deps.sh [bench]
+#   scripts/install-deps.sh [bench|vagrant]
 #
-# "bench" also installs what only `make bench` needs (the build and tests do without it).
+# "bench" also installs what only `make bench` needs, "vagrant" what only `make vagrant-lab`
+# needs (the Vagrant lab in LXC containers); the build and `make check` do without either.
 set -euo pipefail
 
 # One line per package, with why it is here.
@@ -36,7 +37,21 @@ BENCH_PACKAGES=(
 	wrk                         # HTTP load through the VIP and straight to a backend
 	gnuplot-nox                 # the plots of docs/benchmarks.md
 )
-[ "${1:-}" = bench ] && PACKAGES+=("${BENCH_PACKAGES[@]}")
+# Only for `make vagrant-lab` (tests/vagrant-lab.sh, vagrant/lxc/).
+VAGRANT_PACKAGES=(
+	lxc                         # the containers the lab's machines run in (lxc-create, lxc-start)
+	vagrant-lxc                 # Vagrant's LXC provider
+	debootstrap                 # the Debian 12 box, built locally (vagrant/lxc/build-box.sh)
+)
+case ${1:-} in
+"") ;;
+bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+vagrant) PACKAGES+=("${VAGRANT_PACKAGES[@]}") ;;
+*)
+	echo "install-deps: unknown group \"$1\" (bench or vagrant)" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
