@@ -91,7 +91,8 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
-	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate clean help
+	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
+	clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) $(TOOL_BINS) ## build everything
@@ -274,6 +275,11 @@ demo-down: ## take the demo's lab down
 
 vagrant-validate: $(OUTPUT)/xlbd ## check vagrant/ without VMs: vagrant validate, scripts, rendered config
 	$(Q)OUTPUT=$(OUTPUT) tests/vagrant.sh
+
+# The containers bind this tree read-only and install its build: `all` first.
+vagrant-lab: all ## the Vagrant lab for real in LXC containers: up, traffic, failover, destroy (root)
+	$(Q)scripts/install-deps.sh vagrant
+	$(Q)tests/vagrant-lab.sh
 
 check: all ## build and run every test layer the machine allows
 	$(Q)OUTPUT=$(OUTPUT) tests/run-layers.sh

@@ -7,9 +7,10 @@
 #
 #   scripts/install-deps.sh [bench|vagrant]
 #
-# "bench" also installs what only `make bench` needs (the build and tests do without it),
-# "vagrant" what the Vagrant lab's machines need. tests/deps.sh checks that these lists hold
-# every package the build, the tests and the scripts use.
+# "bench" also installs what only `make bench` needs, "vagrant" what only `make vagrant-lab`
+# needs (the Vagrant lab in LXC containers); the build and `make check` do without either.
+# tests/deps.sh checks that these lists (and vagrant/lxc/build-box.sh's, for the lab's
+# machines) hold every package the build, the tests and the scripts use.
 set -euo pipefail
 
 # One line per package, with why it is here.
@@ -42,12 +43,21 @@ BENCH_PACKAGES=(
 	wrk                         # HTTP load through the VIP and straight to a backend
 	gnuplot-nox                 # the plots of docs/benchmarks.md
 )
-# Only for the Vagrant lab's machines (vagrant/provision runs inside them).
+# Only for `make vagrant-lab` (tests/vagrant-lab.sh, vagrant/lxc/).
 VAGRANT_PACKAGES=(
-	systemd                     # the machines' init: xlbd and the lab servers run as its units
+	lxc                         # the containers the lab's machines run in (lxc-create, lxc-start)
+	vagrant-lxc                 # Vagrant's LXC provider
+	debootstrap                 # the Debian 12 box, built locally (vagrant/lxc/build-box.sh)
 )
-[ "${1:-}" = bench ] && PACKAGES+=("${BENCH_PACKAGES[@]}")
-[ "${1:-}" = vagrant ] && PACKAGES+=("${VAGRANT_PACKAGES[@]}")
+case ${1:-} in
+"") ;;
+bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+vagrant) PACKAGES+=("${VAGRANT_PACKAGES[@]}") ;;
+*)
+	echo "install-deps: unknown group \"$1\" (bench or vagrant)" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

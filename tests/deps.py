@@ -35,10 +35,14 @@ DPKG_INFO = "/var/lib/dpkg/info"
 # The PATH a fresh Debian root has: programs are looked up there, never in /usr/local, pyenv...
 DEBIAN_PATH = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 # Scripts that run under another group of install-deps.sh than the default one.
+# The first match wins. The Vagrant lab's provisioning runs inside its machines, whose packages
+# are the box's (vagrant/lxc/build-box.sh, group "box"); the rest of the lab runs on the host.
 SCRIPT_GROUPS = [
-    (re.compile(r"(^|/)scripts/bench[^/]*$"), "bench"),
-    (re.compile(r"(^|/)tests/vagrant-lab[^/]*$|(^|/)vagrant/"), "vagrant"),
+    (re.compile(r"(^|/)scripts/bench[^/]*$"), ["default", "bench"]),
+    (re.compile(r"(^|/)vagrant/provision/"), ["default", "box"]),
+    (re.compile(r"(^|/)tests/vagrant-lab[^/]*$|(^|/)vagrant/"), ["default", "vagrant"]),
 ]
+BOX_LIST = "vagrant/lxc/build-box.sh"  # relative to the tree's top, like install-deps.sh
 
 # Files a program opens to look for something optional, never using it for xlb: not a
 # dependency, and absent on a fresh machine without harm.
@@ -149,10 +153,12 @@ def base_set(pkgs):
 
 
 def allowed_set(pkgs, groups, wanted):
+    """The declared packages of the wanted groups (installed here or not) and the closure of
+    those installed, with every Debian root's packages."""
     roots = set(base_set(pkgs))
     for g in wanted:
         roots.update(groups.get(g, []))
-    return closure(pkgs, roots)
+    return closure(pkgs, roots) | roots
 
 
 def merged_forms(path):
@@ -332,11 +338,11 @@ def find_program(word):
     return None
 
 
-def script_group(path):
+def script_groups(path):
     for rx, g in SCRIPT_GROUPS:
         if rx.search(path):
             return g
-    return "default"
+    return ["default"]
 
 
 def module_file(module):
@@ -350,6 +356,9 @@ def module_file(module):
 
 def cmd_commands(install_deps, files):
     groups, _ = read_declared(install_deps)
+    box = os.path.join(os.path.dirname(install_deps), "..", BOX_LIST)
+    if os.path.exists(box):
+        groups.update(read_declared(box)[0])
     pkgs = read_status()
     owners = Owners()
     allowed = {}
@@ -359,9 +368,9 @@ def cmd_commands(install_deps, files):
         with open(path, errors="replace") as f:
             text = f.read()
         path = os.path.relpath(path)
-        group = script_group(path)
+        group = ",".join(script_groups(path))
         if group not in allowed:
-            allowed[group] = allowed_set(pkgs, groups, ["default", group])
+            allowed[group] = allowed_set(pkgs, groups, group.split(","))
         words = set()
         if path.endswith(".py") or text.startswith("#!/usr/bin/python") or \
                 text.startswith("#!/usr/bin/env python"):

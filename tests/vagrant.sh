@@ -4,7 +4,8 @@
 # parse, the LB's configuration as the Vagrantfile renders it passes xlbd --check, the
 # Vagrantfile's addresses agree with that configuration and with the lab's plan, and
 # `vagrant validate --ignore-provider` accepts the Vagrantfile (default and largest sizes) and
-# refuses a bad size. Prints "ok   vagrant/NAME" / "FAIL vagrant/NAME: why" /
+# refuses a bad size, and plain `vagrant validate` its LXC layout where vagrant-lxc is
+# installed. Prints "ok   vagrant/NAME" / "FAIL vagrant/NAME: why" /
 # "skip vagrant/NAME: why" and ends with "vagrant: N passed, N failed, N skipped" (summed by
 # tests/run-layers.sh). Needs no root; the cases that need ruby or vagrant skip without them.
 set -u
@@ -30,7 +31,7 @@ cd "$ROOT/vagrant"
 
 # 1. Every script the Vagrant lab runs parses.
 errs=""
-for f in provision/*.sh demo.sh ../scripts/xlbd-conf.sh; do
+for f in provision/*.sh lxc/*.sh demo.sh ../scripts/xlbd-conf.sh ../tests/vagrant-lab.sh; do
 	bash -n "$f" 2>>"$TMP/syntax" || errs="$errs $f"
 done
 [ -z "$errs" ] && ok scripts_parse || bad scripts_parse "bash -n:$errs: $(head -c 300 "$TMP/syntax")"
@@ -114,6 +115,16 @@ if command -v vagrant >/dev/null; then
 		ok refuses_6_backends
 	else
 		bad refuses_6_backends "$(tail -n 3 <<<"$out")"
+	fi
+	# The LXC layout (lxc.net.N instead of private networks, the host's build bound in) is
+	# validated with its provider's own checks, which need the plugin.
+	if ! vagrant plugin list 2>/dev/null | grep -q '^vagrant-lxc'; then
+		skipped validate_lxc "vagrant-lxc not installed (scripts/install-deps.sh vagrant)"
+	elif out=$(VAGRANT_DEFAULT_PROVIDER=lxc vagrant validate 2>&1) &&
+		grep -q "validated successfully" <<<"$out"; then
+		ok validate_lxc
+	else
+		bad validate_lxc "$(tail -n 5 <<<"$out")"
 	fi
 else
 	skipped validate "vagrant not installed (scripts/install-deps.sh installs it)"

@@ -26,6 +26,8 @@ sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
 	net.ipv4.conf.all.rp_filter=0 "net.ipv4.conf.$ifc.rp_filter=0"
 ethtool -K "$ifc" tx off >/dev/null # complete checksums, as in the lab
 
+# xlb-decap pins its maps there (xlbd mounts it itself); a container may start without it.
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 make -s -C "$TOP" install >/dev/null
 xlb-decap allow add "$LB4/32" >/dev/null
 xlb-decap allow add "$(twin6 "$LB4")/128" >/dev/null
