@@ -32,7 +32,7 @@ PACKAGES=(
 	procps                      # sysctl in the lab, pgrep/pkill in the tests
 	strace                      # the deps test layer traces a clean build (tests/deps.sh)
 	python3 curl                # the lab's servers and clients, the tests' API calls
-	python3-cryptography        # certificates of the https check test's TLS servers (tests/unit/tlsserver.py)
+	python3-cryptography        # certificates of the https check test's TLS servers (tests/unit/checkservers.py)
 	prometheus                  # promtool and a real server scraping /metrics in the tests
 	bird2                       # BGP for the scale-out lab (tests/e2e/scale_out.sh); ~7 s to install
 	vagrant                     # `vagrant validate` of vagrant/Vagrantfile (no VM provider needed)

@@ -209,7 +209,8 @@ static int t_new_flows_agree(void)
 }
 
 /* Connection entries that point away from the Maglev slot: a usable one is followed by both,
- * one to a down backend is re-selected by both, a service without a table drops in both. */
+ * one to a down backend or to a reassigned id is re-selected by both, a service without a
+ * table drops in both. */
 static int t_entries_agree(void)
 {
 	struct frame_spec s = { .family = 4,
@@ -239,6 +240,11 @@ static int t_entries_agree(void)
 	}
 	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, XLB_BE_DOWN, 100), 0);
 	s.sport = 33000;
+	if (agree(&s, 80, "tx_reselect"))
+		return XT_FAIL;
+	/* Id 21 reassigned (generation 2): the entries of generation 1 are stale in both. */
+	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", 1, 2, XLB_BE_UP, 100), 0);
+	s.sport = 33001;
 	if (agree(&s, 80, "tx_reselect"))
 		return XT_FAIL;
 	none.dst = "10.0.0.40"; /* empty table */

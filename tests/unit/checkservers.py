@@ -1,16 +1,18 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""tlsserver.py - HTTPS servers with real certificates for tests/unit/test_https.c.
+"""checkservers.py - real servers for every health-check type, for tests/unit/test_checks.c.
 
-  tlsserver.py DIR
+  checkservers.py DIR
 
-Makes a private CA in DIR (ca.pem) and three server certificates signed by it, then serves
-HTTPS ("200 OK", body "ok") on one port P at three loopback addresses:
-  127.0.0.3  a valid certificate for 127.0.0.3
-  127.0.0.4  an expired certificate for 127.0.0.4 (valid 2020-01-01 .. 2020-01-02)
-  127.0.0.5  a certificate for 127.0.0.9 and other.example (wrong host)
-Prints "ready P" once listening; serves until stdin closes (the test's end). Bounded: at most
-10,000 connections.
+Makes a private CA in DIR (ca.pem) and three server certificates signed by it, then serves on
+one port P at five loopback addresses:
+  127.0.0.3  HTTPS, a valid certificate for 127.0.0.3
+  127.0.0.4  HTTPS, an expired certificate for 127.0.0.4 (valid 2020-01-01 .. 2020-01-02)
+  127.0.0.5  HTTPS, a certificate for 127.0.0.9 and other.example (wrong host)
+  127.0.0.6  HTTP: GET /status/NNN answers status NNN with the body "ok"
+  127.0.0.7  UDP: answers each datagram with "pong " and the datagram
+The HTTPS servers answer "200 OK", body "ok". Prints "ready P" once listening; serves until
+stdin closes (the test's end). Bounded: at most 10,000 connections or datagrams.
 """
 
 import datetime
@@ -74,14 +76,19 @@ def make_certs(d):
 
 
 def serve(ctx, conn):
-    """One connection, on its own thread: a slow handshake holds up no other check."""
+    """One connection, on its own thread: a slow handshake holds up no other check. ctx None:
+    plain HTTP, the status taken from the path /status/NNN."""
     conn.settimeout(2)
     try:
-        tls = ctx.wrap_socket(conn, server_side=True)
-        tls.recv(4096)
-        tls.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        tls.close()
-    except (ssl.SSLError, OSError):
+        sock = ctx.wrap_socket(conn, server_side=True) if ctx else conn
+        request = sock.recv(4096).decode("latin-1")
+        status = 200
+        parts = request.split(" ")
+        if not ctx and len(parts) > 1 and parts[1].startswith("/status/"):
+            status = int(parts[1][len("/status/"):])
+        sock.sendall(b"HTTP/1.0 %d X\r\nContent-Length: 2\r\n\r\nok" % status)
+        sock.close()
+    except (ssl.SSLError, OSError, ValueError):
         conn.close()  # the client refused our certificate: what the test expects
 
 
@@ -98,11 +105,22 @@ def main():
         port = s.getsockname()[1]
         s.listen(64)
         listeners[s] = ctx
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.6", port))
+    s.listen(64)
+    listeners[s] = None
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.7", port))
     print("ready %d" % port, flush=True)
     for _ in range(10000):
-        ready, _, _ = select.select(list(listeners) + [sys.stdin], [], [])
+        ready, _, _ = select.select(list(listeners) + [udp, sys.stdin], [], [])
         if sys.stdin in ready:
             return
+        if udp in ready:
+            data, peer = udp.recvfrom(2048)
+            udp.sendto(b"pong " + data, peer)
+            ready.remove(udp)
         for s in ready:
             conn, _ = s.accept()
             threading.Thread(target=serve, args=(listeners[s], conn), daemon=True).start()

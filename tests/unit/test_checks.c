@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_checks.c - each health-check type's verdict, through xlbd's health engine on its own
+ * loop, against real servers on loopback (tests/unit/checkservers.py): https with certificates
+ * of a private CA (a valid certificate passes when the check names the CA in `ca` and fails
+ * against the system's store; an expired one and one for another host never pass), http
+ * statuses inside and outside `expect` and a body with and without the wanted text, udp
+ * replies with and without `expect_payload`. Each check must fail for its own reason. No
+ * privileges needed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "health.h"
+#include "log.h"
+#include "loop.h"
+#include "xt.h"
+
+/* 10.0.0.10 checks the three TLS servers with ca; 10.0.0.11 the valid one without it;
+ * 10.0.0.12..14 the HTTP server (a good answer, a status outside expect, a body without the
+ * wanted text); 10.0.0.15..16 the UDP server (the reply holds the wanted text, or not). */
+static const char *CONF = "interfaces: [lo]\n"
+			  "tunnel_source: 192.0.2.1\n"
+			  "services:\n"
+			  "  - vip: 10.0.0.10\n"
+			  "    port: 443\n"
+			  "    proto: tcp\n"
+			  "    table_size: 307\n"
+			  "    health: { type: https, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, initial: down, ca: %s/ca.pem }\n"
+			  "    backends: [{ address: 127.0.0.3 }, { address: 127.0.0.4 }, "
+			  "{ address: 127.0.0.5 }]\n"
+			  "  - vip: 10.0.0.11\n"
+			  "    port: 443\n"
+			  "    proto: tcp\n"
+			  "    table_size: 307\n"
+			  "    health: { type: https, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, initial: down }\n"
+			  "    backends: [{ address: 127.0.0.3 }]\n"
+			  "  - vip: 10.0.0.12\n"
+			  "    port: 80\n"
+			  "    proto: tcp\n"
+			  "    table_size: 251\n"
+			  "    health: { type: http, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, path: /status/203, expect: 200-299, body: "
+			  "ok }\n"
+			  "    backends: [{ address: 127.0.0.6 }]\n"
+			  "  - vip: 10.0.0.13\n"
+			  "    port: 80\n"
+			  "    proto: tcp\n"
+			  "    table_size: 251\n"
+			  "    health: { type: http, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, path: /status/404, expect: 200-399 }\n"
+			  "    backends: [{ address: 127.0.0.6 }]\n"
+			  "  - vip: 10.0.0.14\n"
+			  "    port: 80\n"
+			  "    proto: tcp\n"
+			  "    table_size: 251\n"
+			  "    health: { type: http, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, path: /status/200, body: healthy }\n"
+			  "    backends: [{ address: 127.0.0.6 }]\n"
+			  "  - vip: 10.0.0.15\n"
+			  "    port: 7\n"
+			  "    proto: udp\n"
+			  "    table_size: 251\n"
+			  "    health: { type: udp, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, payload: ping, expect_payload: pong }\n"
+			  "    backends: [{ address: 127.0.0.7 }]\n"
+			  "  - vip: 10.0.0.16\n"
+			  "    port: 7\n"
+			  "    proto: udp\n"
+			  "    table_size: 251\n"
+			  "    health: { type: udp, port: %u, interval: 1s, timeout: 900ms, "
+			  "rise: 1, fall: 1, jitter: 0, payload: ping, expect_payload: ready }\n"
+			  "    backends: [{ address: 127.0.0.7 }]\n";
+
+/* What one checked backend showed at the end; want: the result every check must have. */
+struct result {
+	const char *vip, *addr, *why;
+	enum hc_result want;
+	bool seen, up;
+	uint64_t want_n, total;
+	char got[160]; /* every result seen, "ok 3 timeout 2" */
+};
+
+static struct result results[] = {
+	{ "10.0.0.10", "127.0.0.3", "valid certificate, ca given", HC_OK, false, false, 0, 0, "" },
+	{ "10.0.0.10", "127.0.0.4", "expired certificate", HC_ERROR, false, false, 0, 0, "" },
+	{ "10.0.0.10", "127.0.0.5", "certificate for another host", HC_ERROR, false, false, 0, 0,
+	  "" },
+	{ "10.0.0.11", "127.0.0.3", "private CA, system store", HC_ERROR, false, false, 0, 0, "" },
+	{ "10.0.0.12", "127.0.0.6", "http 203 in 200-299, body ok", HC_OK, false, false, 0, 0, "" },
+	{ "10.0.0.13", "127.0.0.6", "http 404 outside 200-399", HC_BAD_STATUS, false, false, 0, 0,
+	  "" },
+	{ "10.0.0.14", "127.0.0.6", "http body without 'healthy'", HC_BAD_BODY, false, false, 0, 0,
+	  "" },
+	{ "10.0.0.15", "127.0.0.7", "udp reply with 'pong'", HC_OK, false, false, 0, 0, "" },
+	{ "10.0.0.16", "127.0.0.7", "udp reply without 'ready'", HC_BAD_REPLY, false, false, 0, 0,
+	  "" },
+};
+#define NRES (sizeof(results) / sizeof(results[0]))
+
+static struct loop *loop;
+static char dir[] = "/tmp/xlb-checks.XXXXXX";
+static pid_t server = -1;
+static int server_stdin = -1;
+static struct xlb_conf conf;
+static bool conf_parsed;
+static int poll_timer = -1, hang_timer = -1;
+
+static void record(const struct health_view *v, void *ctx)
+{
+	char vip[64], addr[64];
+
+	(void)ctx;
+	xlb_addr_format(&v->svc->vip, vip, sizeof(vip));
+	xlb_addr_format(v->addr, addr, sizeof(addr));
+	for (size_t i = 0; i < NRES; i++) {
+		struct result *r = &results[i];
+
+		if (strcmp(r->vip, vip) || strcmp(r->addr, addr))
+			continue;
+		r->seen = true;
+		r->up = v->up;
+		r->want_n = v->checks[r->want];
+		r->total = 0;
+		r->got[0] = '\0';
+		for (int k = 0; k < HC_RESULT_MAX; k++) {
+			size_t used = strlen(r->got);
+
+			r->total += v->checks[k];
+			if (v->checks[k])
+				snprintf(r->got + used, sizeof(r->got) - used, " %s %llu",
+					 health_result_name(k), (unsigned long long)v->checks[k]);
+		}
+	}
+}
+
+static void on_changed(void *ctx)
+{
+	(void)ctx;
+}
+
+/* Every 100 ms: stop once every backend has had 5 checks (the same outcome each time is
+ * asserted after). */
+static void on_poll(struct loop *l, void *arg)
+{
+	bool done = true;
+
+	(void)arg;
+	health_foreach(record, NULL);
+	for (size_t i = 0; i < NRES; i++)
+		done &= results[i].total >= 5;
+	if (done)
+		loop_stop(l);
+}
+
+/* A hang guard, not a measurement: a broken engine must end the test, not stall it. */
+static void on_hang(struct loop *l, void *arg)
+{
+	(void)arg;
+	loop_stop(l);
+}
+
+/* Start checkservers.py in dir; returns its port, or 0 (the reason on stderr). */
+static unsigned start_server(void)
+{
+	int in[2], out[2];
+	unsigned port = 0;
+	char line[64];
+	FILE *f;
+
+	if (pipe(in) || pipe(out))
+		return 0;
+	server = fork();
+	if (server == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl("/usr/bin/python3", "python3", "tests/unit/checkservers.py", dir,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	server_stdin = in[1];
+	f = fdopen(out[0], "r");
+	if (f && fgets(line, sizeof(line), f) && sscanf(line, "ready %u", &port) != 1)
+		port = 0;
+	if (f)
+		fclose(f);
+	return port;
+}
+
+static int t_each_type(void)
+{
+	char err[XLB_CONF_ERR_MAX], text[4096];
+	unsigned port;
+
+	XT_CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	port = start_server();
+	XT_CHECK(port != 0, "tests/unit/checkservers.py did not start (run from the tree's top)");
+	snprintf(text, sizeof(text), CONF, port, dir, port, port, port, port, port, port);
+	XT_CHECK(xlb_conf_parse(text, strlen(text), "test", &conf, err, sizeof(err)) == 0, "%s",
+		 err);
+	conf_parsed = true;
+	XT_EQ(health_sync(&conf, NULL, NULL), 0);
+	poll_timer = loop_add_timer(loop, 100, 100, on_poll, NULL);
+	hang_timer = loop_add_timer(loop, 30000, 0, on_hang, NULL);
+	XT_CHECK(poll_timer >= 0 && hang_timer >= 0, "timers");
+	XT_EQ(loop_run(loop), 0);
+	loop_del_timer(loop, poll_timer);
+	loop_del_timer(loop, hang_timer);
+	health_foreach(record, NULL);
+	for (size_t i = 0; i < NRES; i++) {
+		struct result *r = &results[i];
+
+		XT_CHECK(r->seen, "%s of %s not checked", r->addr, r->vip);
+		XT_CHECK(r->total >= 5, "%s (%s): only %llu checks in 30 s", r->addr, r->why,
+			 (unsigned long long)r->total);
+		XT_CHECK(r->want_n == r->total && r->up == (r->want == HC_OK),
+			 "%s of %s (%s): want every check %s, got%s; up %d", r->addr, r->vip,
+			 r->why, health_result_name(r->want), r->got, r->up);
+	}
+	return XT_PASS;
+}
+
+static const struct xt_case cases[] = {
+	{ "each_type_for_its_reason", t_each_type },
+};
+
+int main(int argc, char **argv)
+{
+	char cmd[64];
+	int rc;
+
+	xlog_set_level(XLOG_ERR);
+	if (loop_create(&loop, 0) || health_start(loop, on_changed, NULL)) {
+		printf("FAIL unit/checks/start: cannot start the health engine\n");
+		printf("unit/checks: 0 passed, 1 failed, 0 skipped\n");
+		return 1;
+	}
+	rc = xt_run("unit/checks", cases, sizeof(cases) / sizeof(cases[0]),
+		    argc > 1 ? argv[1] : NULL);
+	health_stop();
+	if (conf_parsed)
+		xlb_conf_free(&conf);
+	loop_destroy(loop);
+	if (server > 0) {
+		close(server_stdin); /* the server's end */
+		kill(server, SIGTERM);
+		waitpid(server, NULL, 0);
+	}
+	if (strcmp(dir, "/tmp/xlb-checks.XXXXXX")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "test_checks: could not remove %s\n", dir);
+	}
+	return rc;
+}
