@@ -6,6 +6,7 @@
 
 #include "maps.h"
 #include "parse.h"
+#include "xlb_conn.h"
 #include "xlb_hash.h"
 
 /* The outcome of selection: the backend to encapsulate to and the flow's hash. */
@@ -14,15 +15,6 @@ struct xlb_choice {
 	__u32 backend_id;
 	__u32 hash;
 };
-
-static __always_inline bool conn_usable(const struct xlb_conn *c, const struct xlb_backend *be,
-					__u32 svc_id)
-{
-	/* A generation mismatch means the id was freed and handed to another backend; the
-	 * service check covers an id reused by a different service. Drain keeps its flows. */
-	return be && be->generation == c->generation && be->svc_id == svc_id &&
-	       be->state != XLB_BE_DOWN;
-}
 
 static __always_inline void conn_key(struct xlb_conn_key *ck, const struct xlb_pkt *p, __u32 svc_id)
 {
@@ -108,8 +100,8 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	c = syn ? NULL : bpf_map_lookup_elem(&xlb_conns, &ck);
 	if (c) {
 		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
-		if (conn_usable(c, be, svc->id)) {
-			if (!now || now - c->last_seen <= cfg->udp_idle_ticks) {
+		if (xlb_conn_use(c, be, svc->id) == XLB_CONN_USABLE) {
+			if (xlb_conn_fresh(c, now, cfg->udp_idle_ticks)) {
 				/* Written only when the tick changed: a per-packet store would
 				 * bounce the cache line between CPUs. */
 				if (now && c->last_seen != now)
@@ -164,7 +156,7 @@ static __always_inline int select_peek(const struct xlb_pkt *f, const struct xlb
 	c = bpf_map_lookup_elem(&xlb_conns, &ck);
 	if (c) {
 		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
-		if (conn_usable(c, be, svc->id)) {
+		if (xlb_conn_use(c, be, svc->id) == XLB_CONN_USABLE) {
 			ch->be = be;
 			ch->backend_id = c->backend_id;
 			ch->hash = c->hash;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flow.c - lbctl flow lookup: which backend a client flow of a service gets and why, computed
  * from the pinned maps exactly as xlb_lb computes it (bpf/select.h): the connection table entry
- * of (client, service id, ports) when its backend can still take it (conn_usable(): same
+ * of (client, service id, ports) when its backend can still take it (xlb_conn_use(): same
  * generation, same service, not down; UDP entries also expire when idle), else the service's
  * Maglev slot xlb_flow_hash() % M. A TCP SYN always takes the Maglev slot. Read-only: nothing
  * is written, so a lookup never creates the connection entry a packet would. */
@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "lbctl.h"
+#include "xlb_conn.h"
 #include "xlb_hash.h"
 #include "xlb_reasons.h"
 
@@ -65,35 +66,35 @@ static int maglev_pick(const struct xlb_svc *svc, __u32 hash, struct pick *p)
 	return 0;
 }
 
-/* Why a connection entry cannot be used, or NULL when it can (conn_usable() and UDP idle
- * expiry); be is NULL when the id is out of range. */
+/* Why a connection entry cannot be used, or NULL when it can: the data path's rule
+ * (xlb_conn.h) in words; be is NULL when the id is out of range. */
 static const char *conn_unusable(const struct xlb_conn *c, const struct xlb_backend *be,
 				 __u32 svc_id, bool udp, const struct xlb_config *cfg, char *buf,
 				 size_t len)
 {
+	static const char *const why[] = {
+		[XLB_CONN_NO_BACKEND] = "its backend id does not exist",
+		[XLB_CONN_REASSIGNED] = "its backend id was reassigned since (generation changed)",
+		[XLB_CONN_OTHER_SERVICE] = "its backend id now belongs to another service",
+		[XLB_CONN_DOWN] = "its backend is down (disabled or removed)",
+	};
+	int use = xlb_conn_use(c, be, svc_id);
 	struct timespec ts;
+	__u32 now;
 
-	if (!be)
-		return "its backend id does not exist";
-	if (be->generation != c->generation)
-		return "its backend id was reassigned since (generation changed)";
-	if (be->svc_id != svc_id)
-		return "its backend id now belongs to another service";
-	if (be->state == XLB_BE_DOWN)
-		return "its backend is down (disabled or removed)";
+	if (use != XLB_CONN_USABLE)
+		return why[use];
 	/* The data path's clock is bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE here; an
 	 * entry within a tick of its expiry may go either way. */
-	if (udp && cfg->udp_idle_ticks && !clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)) {
-		__u32 now = (__u32)(((__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec) >>
-				    XLB_CONN_TICK_SHIFT);
-
-		if (now - c->last_seen > cfg->udp_idle_ticks) {
-			snprintf(buf, len, "idle for %u ticks of 1.07 s, more than %u",
-				 now - c->last_seen, cfg->udp_idle_ticks);
-			return buf;
-		}
-	}
-	return NULL;
+	if (!udp || !cfg->udp_idle_ticks || clock_gettime(CLOCK_MONOTONIC_COARSE, &ts))
+		return NULL;
+	now = (__u32)(((__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec) >>
+		      XLB_CONN_TICK_SHIFT);
+	if (xlb_conn_fresh(c, now, cfg->udp_idle_ticks))
+		return NULL;
+	snprintf(buf, len, "idle for %u ticks of 1.07 s, more than %u", now - c->last_seen,
+		 cfg->udp_idle_ticks);
+	return buf;
 }
 
 static json_t *backend_json(const struct xlb_backend *be, __u32 id)
