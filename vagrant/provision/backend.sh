@@ -28,7 +28,9 @@ ethtool -K "$ifc" tx off >/dev/null # complete checksums, as in the lab
 
 # xlb-decap pins its maps there (xlbd mounts it itself); a container may start without it.
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-make -s -C "$TOP" install >/dev/null
+# build.sh saw to the packages (or the host did, for a read-only tree): DEPS_OK= keeps
+# `make install` from running install-deps.sh again.
+make -s -C "$TOP" install DEPS_OK= >/dev/null
 xlb-decap allow add "$LB4/32" >/dev/null
 xlb-decap allow add "$(twin6 "$LB4")/128" >/dev/null
 xlb-decap vip add "$VIP4" >/dev/null

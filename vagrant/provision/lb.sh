@@ -17,7 +17,9 @@ ip -6 route replace fd00:101::/32 via "$(twin6 "$gw")"
 ping -c1 -W1 "$gw" >/dev/null || true
 ping -6 -c1 -W1 "$(twin6 "$gw")" >/dev/null || true
 
-make -s -C "$TOP" install >/dev/null
+# build.sh saw to the packages (or the host did, for a read-only tree): DEPS_OK= keeps
+# `make install` from running install-deps.sh again.
+make -s -C "$TOP" install DEPS_OK= >/dev/null
 mkdir -p /etc/xlb
 "$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i "$ifc" -m "$3" >/etc/xlb/xlbd.yaml.new
 xlbd --check /etc/xlb/xlbd.yaml.new
