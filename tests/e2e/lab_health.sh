@@ -7,6 +7,7 @@
 # the service fails open (min_healthy 1) with its last good table. HTTP checks on TCP
 # services, UDP checks on UDP ones. The HTTP checks are reloaded with rise 4, fall 1, and each
 # transition must come after exactly that many results (so a swap of rise and fall fails).
+# `lbctl table plan` leaves a backend that is down by its checks out of the table, as xlbd does.
 # Prints "ok   e2e/health/NAME" / "FAIL ..." and ends with "e2e/health: N passed, ...".
 set -u
 LAYER=e2e/health
@@ -129,6 +130,16 @@ check_up blackholed_backend_recovers 10.101.3.2 3 "$ev"
 ev=$(now)
 kill -9 "$(cat "$STATE/server1.pid")"
 check_down killed_backend_marked_down 10.101.1.2 1 "$ev"
+
+# lbctl table plan sees health as xlbd does: a change that changes nothing (backend2's weight
+# to what it is) moves no slot, and the down backend1 stays out of the table after it.
+w2=$(curl -s --unix-socket "$SOCK" http://lab/v1/services/10.0.0.10/80/tcp |
+	/usr/bin/python3 -c 'import json, sys; print([b["weight"] for b in json.load(sys.stdin)["backends"] if b["address"] == "10.101.2.2"][0])')
+plan=$("$OUTPUT/lbctl" -s "$SOCK" -j table plan "$SVC" weight 10.101.2.2 "$w2" 2>&1)
+got=$(/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["moved_slots"], [b["slots_after"] for b in d["backends"] if b["address"] == "10.101.1.2"][0])' "$plan" 2>&1)
+if [ "$got" = "0 0" ]; then ok plan_sees_health; else
+	bad plan_sees_health "moved slots and backend1's slots after: $got; plan: $plan"
+fi
 
 # Every backend down: the service fails open rather than dropping everything.
 kill -STOP "$(cat "$STATE/server2.pid")" "$(cat "$STATE/server3.pid")"

@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apiedit.h"
 #include "config.h"
+#include "config_schema.h"
 #include "lbctl.h"
 #include "maglev.h"
+#include "members.h"
 
 static const char *const table_defs[] = {
 	DEF_SERVICE,
@@ -110,79 +113,96 @@ static int parse_change(int argc, char **argv, struct change *ch)
 	}
 }
 
-static bool same_addr(const struct xlb_addr *a, const struct xlb_addr *b)
+/* The API request that makes change ch to service ref: the edit xlbd would make. */
+static void change_request(const struct change *ch, const struct xlb_service_ref *ref,
+			   struct api_request *req)
 {
-	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
+	memset(req, 0, sizeof(*req));
+	req->svc = *ref;
+	req->backend = ch->addr;
+	conf_backend_init(&req->be);
+	req->be.addr = ch->addr;
+	switch (ch->op) {
+	case CH_ADD:
+		req->op = API_BACKEND_ADD;
+		req->be.weight = ch->weight;
+		break;
+	case CH_DEL:
+		req->op = API_BACKEND_DEL;
+		break;
+	case CH_WEIGHT:
+		req->op = API_BACKEND_SET;
+		req->fields = API_F_WEIGHT;
+		req->be.weight = ch->weight;
+		break;
+	default:
+		req->op = API_BACKEND_SET;
+		req->fields = API_F_STATE;
+		req->be.admin = ch->op == CH_DRAIN    ? XLB_ADMIN_DRAIN
+				: ch->op == CH_ENABLE ? XLB_ADMIN_ENABLED
+						      : XLB_ADMIN_DISABLED;
+		break;
+	}
 }
 
-static struct xlb_conf_backend *find_be(struct xlb_conf_service *s, const struct xlb_addr *a)
+/* What xlbd says of a service now: its checks (GET /v1/health) and its table (GET
+ * /v1/tables), for the members_view of the changed configuration s. */
+struct plan_view {
+	const json_t *checks; /* the service's health entries */
+	const json_t *table; /* the table in the data path: slots per backend */
+	const struct xlb_conf_service *s;
+};
+
+static const json_t *entry_of(const json_t *arr, const struct xlb_addr *addr)
 {
-	for (size_t i = 0; i < s->n_backends; i++)
-		if (same_addr(&s->backends[i].addr, a))
-			return &s->backends[i];
+	char a[64];
+
+	addr_text(addr, a, sizeof(a));
+	for (size_t k = 0; k < json_array_size(arr); k++)
+		if (!strcmp(jstr(json_array_get(arr, k), "address"), a))
+			return json_array_get(arr, k);
 	return NULL;
 }
 
-/* Make the change on s (a copy). Returns 0 or reports and returns LBCTL_FAIL. */
-static int apply_change(struct xlb_conf_service *s, const struct change *ch, const char *svc)
+/* A backend passes its checks unless they say down; one without a check entry (one the
+ * change adds) starts as its service's check says. */
+static bool plan_healthy(void *ctx, size_t i)
 {
-	struct xlb_conf_backend *b = find_be(s, &ch->addr);
-	char a[64];
+	const struct plan_view *v = ctx;
+	const json_t *e = entry_of(v->checks, &v->s->backends[i].addr);
 
-	addr_text(&ch->addr, a, sizeof(a));
-	if (ch->op == CH_ADD) {
-		struct xlb_conf_backend *grown;
-
-		if (b)
-			return fail("backend %s of %s already exists", a, svc);
-		grown = realloc(s->backends, (s->n_backends + 1) * sizeof(*grown));
-		if (!grown)
-			return fail("out of memory");
-		s->backends = grown;
-		grown[s->n_backends++] =
-			(struct xlb_conf_backend){ .addr = ch->addr, .weight = ch->weight };
-		return 0;
-	}
-	if (!b)
-		return fail("no such backend: %s of %s", a, svc);
-	switch (ch->op) {
-	case CH_DEL:
-		memmove(b, b + 1, (size_t)(s->backends + s->n_backends - b - 1) * sizeof(*b));
-		s->n_backends--;
-		break;
-	case CH_WEIGHT:
-		b->weight = ch->weight;
-		break;
-	case CH_DRAIN:
-		b->admin = XLB_ADMIN_DRAIN;
-		break;
-	case CH_ENABLE:
-		b->admin = XLB_ADMIN_ENABLED;
-		break;
-	default:
-		b->admin = XLB_ADMIN_DISABLED;
-		break;
-	}
-	return 0;
+	if (e)
+		return strcmp(jstr(e, "state"), "down") != 0;
+	return v->s->health.type == XLB_HC_NONE || v->s->health.initial_up;
 }
 
-/* The Maglev inputs of s over the address list all[0..n): xlbd's rule (be_state_of(): enabled
- * and weight > 0 is up, only up backends are in the table); ids are positions in all + 1. */
-static size_t inputs(const struct xlb_conf_service *s, const struct maglev_backend *all, size_t n,
-		     struct maglev_backend *out)
+/* In the table now. That is the last good table unless the service fails open now (then it
+ * also holds the healthy backends that joined it). */
+static bool plan_in_table(void *ctx, size_t i)
+{
+	const struct plan_view *v = ctx;
+	const json_t *e = entry_of(json_object_get(v->table, "backends"), &v->s->backends[i].addr);
+
+	return e && jint(e, "slots") > 0;
+}
+
+/* The Maglev inputs of s over the address list all[0..n): the backends whose states[] (one
+ * per backend of s) is up; ids are positions in all + 1. */
+static size_t inputs(const struct xlb_conf_service *s, const __u8 *states,
+		     const struct maglev_backend *all, size_t n, struct maglev_backend *out)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		struct xlb_addr a = { .family = all[i].family };
-		const struct xlb_conf_backend *b;
+		for (size_t j = 0; j < s->n_backends; j++) {
+			const struct xlb_addr *a = &s->backends[j].addr;
 
-		memcpy(a.addr, all[i].addr, sizeof(a.addr));
-		b = find_be((struct xlb_conf_service *)s, &a);
-		if (!b || b->admin != XLB_ADMIN_ENABLED || !b->weight)
-			continue;
-		out[k] = all[i];
-		out[k++].weight = b->weight;
+			if (states[j] != XLB_BE_UP || a->family != all[i].family ||
+			    memcmp(a->addr, all[i].addr, sizeof(a->addr)))
+				continue;
+			out[k] = all[i];
+			out[k++].weight = s->backends[j].weight;
+		}
 	}
 	return k;
 }
@@ -315,6 +335,64 @@ static void print_plan(const json_t *j)
 	       jstr(j, "fingerprint_after"));
 }
 
+/* GET /v1/RESOURCE/VIP/PORT/PROTO into *out. Returns 0 or LBCTL_FAIL (reported). */
+static int get_of_service(const char *resource, const struct xlb_service_ref *ref, json_t **out)
+{
+	char path[160], vip[64];
+
+	snprintf(path, sizeof(path), "/v1/%s/%s/%u/%s", resource,
+		 addr_text(&ref->vip, vip, sizeof(vip)), ref->port,
+		 ref->proto == IPPROTO_TCP ? "tcp" : "udp");
+	return api_call("GET", path, NULL, 0, out) ? LBCTL_FAIL : 0;
+}
+
+/* The running configuration (GET /v1/config) into conf. Returns 0 or LBCTL_FAIL. */
+static int running_conf(struct xlb_conf *conf)
+{
+	char err[XLB_CONF_ERR_MAX];
+	json_t *j;
+	int ret;
+
+	if (api_call("GET", "/v1/config", NULL, 0, &j))
+		return LBCTL_FAIL;
+	ret = xlb_conf_parse(jstr(j, "yaml"), strlen(jstr(j, "yaml")), "running configuration",
+			     conf, err, sizeof(err));
+	json_decref(j);
+	return ret ? fail("cannot read the running configuration: %s", err) : 0;
+}
+
+/* The changed configuration: the running one with the API edit of ch made, refused as xlbd
+ * would refuse it. Returns 0 or LBCTL_FAIL (reported; *changed is then freed). */
+static int changed_conf(const struct xlb_conf *conf, const struct xlb_service_ref *ref,
+			const struct change *ch, struct xlb_conf *changed)
+{
+	struct api_request req;
+	char err[XLB_CONF_ERR_MAX];
+
+	if (xlb_conf_copy(changed, conf))
+		return fail("out of memory");
+	change_request(ch, ref, &req);
+	if (api_edit_conf(changed, &req, err, sizeof(err))) {
+		xlb_conf_free(changed);
+		return fail("%s", err);
+	}
+	/* Messages by key path: line numbers of the dumped text would mean nothing here. */
+	for (size_t i = 0; i < changed->n_services; i++) {
+		changed->services[i].line = 0;
+		for (size_t j = 0; j < changed->services[i].n_backends; j++)
+			changed->services[i].backends[j].line = 0;
+	}
+	if (xlb_conf_validate(changed, "change", err, sizeof(err))) {
+		xlb_conf_free(changed);
+		return fail("xlbd would refuse this change: %s",
+			    strncmp(err, "change: ", 8) ? err : err + 8);
+	}
+	return 0;
+}
+
+/* The table now is the one in the data path (its backends with slots); the table after is
+ * built from the changed configuration by xlbd's rule (members.h), with the checks' view of
+ * each backend and the table now as the last good one. */
 static int do_plan(int argc, char **argv)
 {
 	struct xlb_conf conf, changed;
@@ -322,9 +400,11 @@ static int do_plan(int argc, char **argv)
 	struct xlb_service_ref ref;
 	struct maglev_backend *all = NULL, *mb = NULL;
 	struct change ch;
+	struct plan_view view = { 0 };
 	__u32 *before = NULL, *after = NULL;
-	char err[XLB_CONF_ERR_MAX], svc[XLB_SERVICE_STRLEN];
-	json_t *j, *out;
+	__u8 *now_up = NULL, *states = NULL;
+	char svc[XLB_SERVICE_STRLEN];
+	json_t *health = NULL, *table = NULL, *out;
 	size_t n, k;
 	int ret;
 
@@ -336,45 +416,29 @@ static int do_plan(int argc, char **argv)
 	if (ret)
 		return ret;
 	svc_text(&ref, svc, sizeof(svc));
-	if (api_call("GET", "/v1/config", NULL, 0, &j))
+	if (running_conf(&conf))
 		return LBCTL_FAIL;
-	ret = xlb_conf_parse(jstr(j, "yaml"), strlen(jstr(j, "yaml")), "running configuration",
-			     &conf, err, sizeof(err));
-	json_decref(j);
-	if (ret)
-		return fail("cannot read the running configuration: %s", err);
 	ret = LBCTL_FAIL;
 	s = xlb_conf_find_service(&conf, &ref);
 	if (!s) {
 		fail("no such service: %s", svc);
 		goto out_conf;
 	}
-	if (xlb_conf_copy(&changed, &conf)) {
-		fail("out of memory");
+	if (changed_conf(&conf, &ref, &ch, &changed))
 		goto out_conf;
-	}
 	cs = xlb_conf_find_service(&changed, &ref);
-	if (apply_change(cs, &ch, svc))
+	if (get_of_service("health", &ref, &health) || get_of_service("tables", &ref, &table))
 		goto out_changed;
-	/* Messages by key path: line numbers of the dumped text would mean nothing here. */
-	for (size_t i = 0; i < changed.n_services; i++) {
-		changed.services[i].line = 0;
-		for (size_t j = 0; j < changed.services[i].n_backends; j++)
-			changed.services[i].backends[j].line = 0;
-	}
-	if (xlb_conf_validate(&changed, "change", err, sizeof(err))) {
-		fail("xlbd would refuse this change: %s",
-		     strncmp(err, "change: ", 8) ? err : err + 8);
-		goto out_changed;
-	}
 
 	/* Every address of either side, ids in order; a new backend comes last. */
 	n = s->n_backends + (ch.op == CH_ADD);
 	all = calloc(n ? n : 1, sizeof(*all));
 	mb = calloc(n ? n : 1, sizeof(*mb));
+	now_up = calloc(n ? n : 1, 1);
+	states = calloc(n ? n : 1, 1);
 	before = calloc(s->table_size, sizeof(*before));
 	after = calloc(s->table_size, sizeof(*after));
-	if (!all || !mb || !before || !after) {
+	if (!all || !mb || !now_up || !states || !before || !after) {
 		fail("out of memory");
 		goto out_free;
 	}
@@ -385,12 +449,19 @@ static int do_plan(int argc, char **argv)
 		all[i].family = a->family;
 		all[i].id = (__u32)i + 1;
 	}
-	k = inputs(s, all, n, mb);
+	view = (struct plan_view){ .checks = json_object_get(health, "backends"),
+				   .table = table,
+				   .s = s };
+	for (size_t i = 0; i < s->n_backends; i++)
+		now_up[i] = plan_in_table(&view, i) ? XLB_BE_UP : XLB_BE_DOWN;
+	k = inputs(s, now_up, all, n, mb);
 	if (maglev_build(mb, k, before, s->table_size)) {
 		fail("cannot build the current table");
 		goto out_free;
 	}
-	k = inputs(cs, all, n, mb);
+	view.s = cs;
+	members_states(cs, &(struct members_view){ plan_healthy, plan_in_table, &view }, states);
+	k = inputs(cs, states, all, n, mb);
 	if (maglev_build(mb, k, after, cs->table_size)) {
 		fail("cannot build the changed table");
 		goto out_free;
@@ -400,9 +471,13 @@ static int do_plan(int argc, char **argv)
 out_free:
 	free(all);
 	free(mb);
+	free(now_up);
+	free(states);
 	free(before);
 	free(after);
 out_changed:
+	json_decref(health);
+	json_decref(table);
 	xlb_conf_free(&changed);
 out_conf:
 	xlb_conf_free(&conf);

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "maglev.h"
+#include "members.h"
 #include "state.h"
 
 #define SVC_NONE UINT32_MAX /* xlb_backend.svc_id of a free backend id */
@@ -229,15 +230,6 @@ static __u32 alloc_backend(struct xlbd_state *st, __u32 svc_id)
 		return id;
 	}
 	return 0;
-}
-
-static __u8 be_state_of(const struct xlb_conf_backend *b)
-{
-	if (b->admin == XLB_ADMIN_DISABLED)
-		return XLB_BE_DOWN;
-	if (b->admin == XLB_ADMIN_DRAIN || b->weight == 0)
-		return XLB_BE_DRAIN;
-	return XLB_BE_UP;
 }
 
 static int write_backend(struct xlbd_state *st, __u32 id, const struct xlb_backend *nb)
@@ -488,41 +480,27 @@ static int remove_service(struct xlbd_state *st, int id)
 	return 0;
 }
 
-/* The data-path state of each backend of cs (ids: their backend ids): administrative state and
- * weight first, then health. When fewer than min_healthy enabled backends are healthy the
- * service fails open (a dead backend beats dropping everything) and keeps its last good table:
- * the enabled backends that were up in it, plus those healthy now; with none of those (a
- * service that never had enough, or whose good backends the operator removed or disabled),
- * every enabled backend. Returns whether it fails open; *n_good: how many last good backends
- * it kept (0: every enabled one); *n_healthy: how many enabled backends pass their checks. */
-static bool backend_healthy(const struct xlb_conf_service *cs, const struct xlbd_runtime *rt,
-			    size_t i)
+/* members_view of a service being applied: health from the runtime, the last good table
+ * from the backends' ids. */
+struct apply_view {
+	const struct xlb_conf_service *cs;
+	const struct xlbd_runtime *rt;
+	const struct xlbd_state *st;
+	const __u32 *ids;
+};
+
+static bool view_healthy(void *ctx, size_t i)
 {
-	return !rt->healthy || rt->healthy(&cs->ref, &cs->backends[i].addr);
+	const struct apply_view *v = ctx;
+
+	return !v->rt->healthy || v->rt->healthy(&v->cs->ref, &v->cs->backends[i].addr);
 }
 
-static bool wanted_states(const struct xlbd_state *st, const struct xlb_conf_service *cs,
-			  const struct xlbd_runtime *rt, const __u32 *ids, __u8 *out, __u32 *n_good,
-			  __u32 *n_healthy)
+static bool view_good(void *ctx, size_t i)
 {
-	__u32 healthy = 0;
-	bool fail_open;
+	const struct apply_view *v = ctx;
 
-	*n_good = 0;
-	for (size_t i = 0; i < cs->n_backends; i++) {
-		out[i] = be_state_of(&cs->backends[i]);
-		healthy += out[i] == XLB_BE_UP && backend_healthy(cs, rt, i);
-		*n_good += out[i] == XLB_BE_UP && st->good[ids[i]];
-	}
-	fail_open = healthy < cs->min_healthy;
-	*n_healthy = healthy;
-	for (size_t i = 0; i < cs->n_backends; i++) {
-		if (out[i] != XLB_BE_UP || backend_healthy(cs, rt, i))
-			continue;
-		if (!fail_open || (*n_good && !st->good[ids[i]]))
-			out[i] = XLB_BE_DOWN;
-	}
-	return fail_open;
+	return v->st->good[v->ids[i]];
 }
 
 /* Bring one configured service into the maps. */
@@ -588,11 +566,18 @@ static int apply_service(struct xlbd_state *st, const struct xlb_conf_service *c
 		ids[i] = bid;
 	}
 
-	__u32 n_good = 0, n_healthy = 0;
-	bool fail_open = !ret && wanted_states(st, cs, rt, ids, states, &n_good, &n_healthy);
+	struct apply_view av = { .cs = cs, .rt = rt, .st = st, .ids = ids };
+	struct members_view mv = { .healthy = view_healthy, .good = view_good, .ctx = &av };
+	struct members_result mr = { 0 };
+	bool fail_open = false;
+	__u32 n_good = 0;
 
-	if (!ret)
-		st->svcs[id].n_healthy = n_healthy;
+	if (!ret) {
+		mr = members_states(cs, &mv, states);
+		fail_open = mr.fail_open;
+		n_good = mr.n_good;
+		st->svcs[id].n_healthy = mr.n_healthy;
+	}
 
 	if (!ret && fail_open != st->svcs[id].fail_open) {
 		char ref[XLB_SERVICE_STRLEN];
