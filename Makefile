@@ -31,7 +31,7 @@ ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf
 CFLAGS ?= -O2 -g
 XLB_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser/common -Itests/lib \
-	-I$(OUTPUT)
+	-Iuser/bpfmaps -I$(OUTPUT)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -58,6 +58,9 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPFTEST_MAINS))
 DECAP_SRCS := $(wildcard user/decap/*.c)
 XLBD_SRCS := $(wildcard user/xlbd/*.c)
 LBCTL_SRCS := $(wildcard user/lbctl/*.c)
+# What xlbd, lbctl and xlb-decap do alike with the maps (libbpf): compiled into each of them.
+MAPS_SRCS := $(wildcard user/bpfmaps/*.c)
+MAPS_DEPS := $(MAPS_SRCS) $(wildcard user/bpfmaps/*.h)
 USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd) \
 	$(if $(LBCTL_SRCS),$(OUTPUT)/lbctl)
 XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
@@ -172,10 +175,10 @@ $(OUTPUT)/tests/unit/test_health $(OUTPUT)/tests/unit/test_checks: $(OUTPUT)/tes
 # health injection (announce.c over vroute.c).
 XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c user/xlbd/announce.c \
 	user/xlbd/vroute.c
-$(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(wildcard user/xlbd/*.h) \
-		$(SKELS) $(COMMON_LIB) tests/lib/xt.h
+$(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(MAPS_DEPS) \
+		$(wildcard user/xlbd/*.h) $(SKELS) $(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $< $(XLBD_CORE) \
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $< $(XLBD_CORE) $(MAPS_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 # Frame fuzzers drive the real BPF objects through the same support code as the fixtures, and
@@ -205,19 +208,20 @@ $(OUTPUT)/tests/e2e/xlb_v2.bpf.o: bpf/xlb.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS)) -I$(ARCH_INC) \
 		-c $< -o $@
 
-$(OUTPUT)/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(SKELS) $(COMMON_LIB)
+$(OUTPUT)/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(MAPS_DEPS) $(SKELS) $(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) $(COMMON_LIB) \
+	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
 
-$(OUTPUT)/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(COMMON_LIB)
+$(OUTPUT)/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(MAPS_DEPS) $(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/lbctl $(LBCTL_SRCS) $(COMMON_LIB) \
+	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/lbctl $(LBCTL_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-$(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(OUTPUT)/decap.skel.h $(COMMON_LIB)
+$(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) $(OUTPUT)/decap.skel.h \
+		$(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(COMMON_LIB) \
+	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)

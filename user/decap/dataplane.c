@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "bpfmaps.h"
 #include "decap.h"
 #include "decap.skel.h"
 
@@ -273,27 +274,13 @@ int dc_vip_list(const struct dc_maps *m, struct xlb_addr **out, size_t *n)
 
 int dc_counters(const struct dc_maps *m, struct xlb_counter sums[XLB_DC_MAX])
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct xlb_counter *vals;
 	int err = 0;
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	vals = calloc((size_t)ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (__u32 r = 0; r < XLB_DC_MAX; r++) {
-		sums[r].packets = sums[r].bytes = 0;
-		if (bpf_map_lookup_elem(m->stats, &r, vals)) {
-			err = -errno;
-			break;
-		}
-		for (int i = 0; i < ncpus; i++) {
-			sums[r].packets += vals[i].packets;
-			sums[r].bytes += vals[i].bytes;
-		}
-	}
-	free(vals);
+	for (__u32 r = 0; r < XLB_DC_MAX; r++)
+		if (!err)
+			err = bm_counter_sum(m->stats, r, &sums[r]);
+		else
+			memset(&sums[r], 0, sizeof(sums[r]));
 	return err;
 }
 

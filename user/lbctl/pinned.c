@@ -12,24 +12,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfmaps.h"
 #include "lbctl.h"
-
-/* The layouts lbctl decodes. */
-static const struct {
-	const char *name;
-	__u32 key_size, value_size;
-} layouts[] = {
-	{ "xlb_config", sizeof(__u32), sizeof(struct xlb_config) },
-	{ "xlb_services", sizeof(struct xlb_svc_key), sizeof(struct xlb_svc) },
-	{ "xlb_vips", sizeof(struct xlb_vip_key), sizeof(struct xlb_vip) },
-	{ "xlb_tables", sizeof(__u32), sizeof(__u32) },
-	{ "xlb_backends", sizeof(__u32), sizeof(struct xlb_backend) },
-	{ "xlb_conns", sizeof(struct xlb_conn_key), sizeof(struct xlb_conn) },
-	{ "xlb_frags", sizeof(struct xlb_frag_key), sizeof(struct xlb_frag) },
-	{ "xlb_svc_stats", sizeof(__u32), sizeof(struct xlb_counter) },
-	{ "xlb_be_stats", sizeof(__u32), sizeof(struct xlb_counter) },
-	{ "xlb_reasons", sizeof(__u32), sizeof(struct xlb_counter) },
-};
 
 #define CACHE_MAX 16
 
@@ -40,68 +24,60 @@ static struct {
 static int ncache;
 static bool abi_ok;
 
+/* Why path cannot be opened, as lbctl says it. Returns LBCTL_FAIL. */
+static int open_failed(const char *path, int e)
+{
+	if (e == ENOENT)
+		return fail("nothing pinned at %s (is xlbd running or was it ever? see --pin-dir)",
+			    path);
+	if (e == EACCES || e == EPERM)
+		return fail("cannot open %s: permission denied (root only)", path);
+	return fail("cannot open %s: %s", path, strerror(e));
+}
+
 static int open_pin(const char *name)
 {
 	char path[512];
-	int fd, e;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", opts.pin_dir, name);
 	fd = bpf_obj_get(path);
-	if (fd >= 0)
-		return fd;
-	e = errno;
-	if (e == ENOENT)
-		fail("nothing pinned at %s (is xlbd running or was it ever? see --pin-dir)", path);
-	else if (e == EACCES || e == EPERM)
-		fail("cannot open %s: permission denied (root only)", path);
-	else
-		fail("cannot open %s: %s", path, strerror(e));
-	return -1;
+	if (fd < 0)
+		open_failed(path, errno);
+	return fd;
 }
 
 static int check_abi(void)
 {
-	struct xlb_config cfg;
-	__u32 zero = 0;
-	int fd;
+	char path[512];
+	__u32 version = 0;
+	int ret = bm_pinned_abi(opts.pin_dir, &version);
 
-	fd = open_pin("xlb_config");
-	if (fd < 0)
-		return -1;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg)) {
-		fail("cannot read %s/xlb_config: %s", opts.pin_dir, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if (cfg.abi_version != XLB_ABI_VERSION) {
-		fail("the maps under %s follow ABI version %u, this lbctl reads version %u: use "
-		     "the "
-		     "lbctl of the running xlbd",
-		     opts.pin_dir, cfg.abi_version, XLB_ABI_VERSION);
-		return -1;
-	}
+	snprintf(path, sizeof(path), "%s/xlb_config", opts.pin_dir);
+	if (ret == -ENOENT || ret == -EACCES || ret == -EPERM)
+		return open_failed(path, -ret);
+	if (ret == -EPROTO)
+		return fail("%s is not the xlb_config of ABI %u (another size)", path,
+			    XLB_ABI_VERSION);
+	if (ret)
+		return fail("cannot read %s: %s", path, strerror(-ret));
+	if (version != XLB_ABI_VERSION)
+		return fail("the maps under %s follow ABI version %u, this lbctl reads version %u: "
+			    "use the lbctl of the running xlbd",
+			    opts.pin_dir, version, XLB_ABI_VERSION);
 	abi_ok = true;
 	return 0;
 }
 
 static int check_layout(const char *name, int fd)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
+	char why[160];
+	int ret = bm_check_layout(fd, name, why, sizeof(why));
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return fail("cannot inspect %s/%s: %s", opts.pin_dir, name, strerror(errno));
-	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
-		if (strcmp(layouts[i].name, name))
-			continue;
-		if (info.key_size != layouts[i].key_size ||
-		    info.value_size != layouts[i].value_size)
-			return fail("%s/%s has %u-byte keys and %u-byte values, ABI %u says %u and "
-				    "%u",
-				    opts.pin_dir, name, info.key_size, info.value_size,
-				    XLB_ABI_VERSION, layouts[i].key_size, layouts[i].value_size);
-	}
+	if (ret == -EPROTO)
+		return fail("%s/%s has %s", opts.pin_dir, name, why);
+	if (ret)
+		return fail("cannot inspect %s/%s: %s", opts.pin_dir, name, strerror(-ret));
 	return 0;
 }
 
@@ -142,25 +118,7 @@ int pinned_config(struct xlb_config *cfg)
 
 int pinned_counter(int fd, __u32 key, struct xlb_counter *sum)
 {
-	static struct xlb_counter *per;
-	static int ncpu;
-
-	if (!per) {
-		ncpu = libbpf_num_possible_cpus();
-		if (ncpu <= 0)
-			return ncpu ? ncpu : -EINVAL;
-		per = calloc((size_t)ncpu, sizeof(*per));
-		if (!per)
-			return -ENOMEM;
-	}
-	if (bpf_map_lookup_elem(fd, &key, per))
-		return -errno;
-	memset(sum, 0, sizeof(*sum));
-	for (int i = 0; i < ncpu; i++) {
-		sum->packets += per[i].packets;
-		sum->bytes += per[i].bytes;
-	}
-	return 0;
+	return bm_counter_sum(fd, key, sum);
 }
 
 int pinned_service_refs(struct xlb_service_ref *refs)

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfmaps.h"
 #include "dataplane.h"
 #include "log.h"
 #include "count.skel.h"
@@ -28,8 +29,6 @@ struct dp {
 	int prog_fd;
 	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
 	int cnt_fd[3]; /* enum dp_counter_map */
-	int ncpus;
-	struct xlb_counter *percpu; /* scratch: one value per possible CPU */
 	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
 	struct bpf_link *count_link;
@@ -54,28 +53,16 @@ static int path_join(char *buf, size_t len, const char *dir, const char *a, cons
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* The pinned config map says which ABI the pinned maps follow. */
+/* The pinned config map says which ABI the pinned maps follow; nothing pinned is fine. */
 static int check_pinned_abi(const char *pin_dir, char *err, size_t errlen)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), zero = 0;
-	struct xlb_config cfg;
-	char path[XLB_CONF_PATH_MAX + 32];
-	int fd, ret = 0;
+	__u32 version = 0;
+	int ret = bm_pinned_abi(pin_dir, &version);
 
-	if (path_join(path, sizeof(path), pin_dir, "xlb_config", NULL))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		ret = -errno;
-	} else if (info.value_size != sizeof(cfg) || bpf_map_lookup_elem(fd, &zero, &cfg)) {
+	if (ret == -ENOENT)
+		return 0;
+	if (!ret && version != XLB_ABI_VERSION)
 		ret = -EPROTO;
-	} else if (cfg.abi_version != XLB_ABI_VERSION) {
-		ret = -EPROTO;
-	}
-	close(fd);
 	if (ret == -EPROTO)
 		seterr(err, errlen,
 		       "the maps pinned under %s were written by an xlbd with another ABI (this "
@@ -83,7 +70,7 @@ static int check_pinned_abi(const char *pin_dir, char *err, size_t errlen)
 		       "connection state), or run the matching xlbd",
 		       pin_dir, XLB_ABI_VERSION);
 	else if (ret)
-		seterr(err, errlen, "cannot read %s: %s", path, strerror(-ret));
+		seterr(err, errlen, "cannot read %s/xlb_config: %s", pin_dir, strerror(-ret));
 	return ret;
 }
 
@@ -219,13 +206,6 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 	dp->cnt_fd[DP_CNT_SERVICE] = bpf_map__fd(dp->skel->maps.xlb_svc_stats);
 	dp->cnt_fd[DP_CNT_BACKEND] = bpf_map__fd(dp->skel->maps.xlb_be_stats);
 	dp->cnt_fd[DP_CNT_REASON] = bpf_map__fd(dp->skel->maps.xlb_reasons);
-	dp->ncpus = libbpf_num_possible_cpus();
-	dp->percpu = dp->ncpus > 0 ? calloc((size_t)dp->ncpus, sizeof(*dp->percpu)) : NULL;
-	if (!dp->percpu) {
-		ret = -ENOMEM;
-		seterr(err, errlen, "cannot size the per-CPU counters");
-		goto err_destroy;
-	}
 	open_conns_counter(dp);
 	*out = dp;
 	return 0;
@@ -251,7 +231,6 @@ void dp_close(struct dp *dp)
 	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->slot_keys);
-	free(dp->percpu);
 	free(dp);
 }
 
@@ -737,14 +716,7 @@ int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner
 
 int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_counter *sum)
 {
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(dp->cnt_fd[which], &idx, dp->percpu))
-		return -errno;
-	for (int i = 0; i < dp->ncpus; i++) {
-		sum->packets += dp->percpu[i].packets;
-		sum->bytes += dp->percpu[i].bytes;
-	}
-	return 0;
+	return bm_counter_sum(dp->cnt_fd[which], idx, sum);
 }
 
 /* The number of entries of xlb_conns from the kernel's element counter (count.bpf.c).
@@ -811,8 +783,7 @@ int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
 
 int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)
 {
-	memset(dp->percpu, 0, sizeof(*dp->percpu) * (size_t)dp->ncpus);
-	return sys(bpf_map_update_elem(dp->cnt_fd[which], &idx, dp->percpu, BPF_ANY));
+	return bm_counter_zero(dp->cnt_fd[which], idx);
 }
 
 const char *dp_libbpf_version(void)

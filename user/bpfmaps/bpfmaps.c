@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfmaps.c - what xlbd, lbctl and xlb-decap all do with xlb's BPF maps: see bpfmaps.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfmaps.h"
+
+/* The maps of xlb_lb by pinned name, with the layout xlb_abi.h gives them. */
+static const struct {
+	const char *name;
+	__u32 key_size, value_size;
+} LAYOUTS[] = {
+	{ "xlb_config", sizeof(__u32), sizeof(struct xlb_config) },
+	{ "xlb_services", sizeof(struct xlb_svc_key), sizeof(struct xlb_svc) },
+	{ "xlb_vips", sizeof(struct xlb_vip_key), sizeof(struct xlb_vip) },
+	{ "xlb_tables", sizeof(__u32), sizeof(__u32) },
+	{ "xlb_backends", sizeof(__u32), sizeof(struct xlb_backend) },
+	{ "xlb_conns", sizeof(struct xlb_conn_key), sizeof(struct xlb_conn) },
+	{ "xlb_frags", sizeof(struct xlb_frag_key), sizeof(struct xlb_frag) },
+	{ "xlb_svc_stats", sizeof(__u32), sizeof(struct xlb_counter) },
+	{ "xlb_be_stats", sizeof(__u32), sizeof(struct xlb_counter) },
+	{ "xlb_reasons", sizeof(__u32), sizeof(struct xlb_counter) },
+};
+
+int bm_pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int bm_pinned_abi(const char *dir, __u32 *version)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	struct xlb_config cfg;
+	char path[4096];
+	int fd, ret = 0;
+
+	ret = bm_pin_path(path, sizeof(path), dir, "xlb_config");
+	if (ret)
+		return ret;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		ret = -errno;
+	else if (info.value_size != sizeof(cfg))
+		ret = -EPROTO;
+	else if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		ret = -errno;
+	else
+		*version = cfg.abi_version;
+	close(fd);
+	return ret;
+}
+
+int bm_check_layout(int fd, const char *name, char *err, size_t errlen)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	for (size_t i = 0; i < sizeof(LAYOUTS) / sizeof(LAYOUTS[0]); i++) {
+		if (strcmp(LAYOUTS[i].name, name))
+			continue;
+		if (info.key_size == LAYOUTS[i].key_size &&
+		    info.value_size == LAYOUTS[i].value_size)
+			return 0;
+		snprintf(err, errlen, "%u-byte keys and %u-byte values, ABI %u says %u and %u",
+			 info.key_size, info.value_size, XLB_ABI_VERSION, LAYOUTS[i].key_size,
+			 LAYOUTS[i].value_size);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* One value per possible CPU, allocated on first use; NULL with *n 0 when that fails. */
+static struct xlb_counter *percpu(int *n)
+{
+	static struct xlb_counter *buf;
+	static int ncpus;
+
+	if (!buf) {
+		ncpus = libbpf_num_possible_cpus();
+		buf = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*buf)) : NULL;
+	}
+	*n = buf ? ncpus : 0;
+	return buf;
+}
+
+int bm_counter_sum(int fd, __u32 idx, struct xlb_counter *sum)
+{
+	int n;
+	struct xlb_counter *vals = percpu(&n);
+
+	memset(sum, 0, sizeof(*sum));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &idx, vals))
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		sum->packets += vals[i].packets;
+		sum->bytes += vals[i].bytes;
+	}
+	return 0;
+}
+
+int bm_counter_zero(int fd, __u32 idx)
+{
+	int n;
+	struct xlb_counter *vals = percpu(&n);
+
+	if (!vals)
+		return -ENOMEM;
+	memset(vals, 0, sizeof(*vals) * (size_t)n);
+	return bpf_map_update_elem(fd, &idx, vals, BPF_ANY) ? -errno : 0;
+}

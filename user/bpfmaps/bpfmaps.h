@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bpfmaps.h - what xlbd, lbctl and xlb-decap all do with xlb's BPF maps, written once: pin
+ * paths, the ABI of maps pinned by an xlbd, the layout each map must have, per-CPU counter
+ * sums. libbpf only, no program's state; not thread-safe (one per-CPU scratch buffer). */
+#ifndef XLB_BPFMAPS_H
+#define XLB_BPFMAPS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "xlb_abi.h"
+
+/* "dir/name" into buf. Returns 0, or -ENAMETOOLONG when it does not fit in len. */
+int bm_pin_path(char *buf, size_t len, const char *dir, const char *name);
+
+/* The ABI version of the maps an xlbd pinned under dir, from its xlb_config, into *version.
+ * Returns 0; -ENOENT when nothing is pinned there; -EPROTO when the pinned xlb_config does not
+ * have xlb_config's size; another -errno when it cannot be opened or read (-EACCES, -EPERM
+ * for a user without the rights). */
+int bm_pinned_abi(const char *dir, __u32 *version);
+
+/* Whether map fd, pinned as name, has the key and value sizes this build's xlb_abi.h gives a
+ * map of that name. Returns 0 (also for a name xlb_abi.h does not describe), -EPROTO with the
+ * sizes found and expected in err, or -errno when fd cannot be inspected. */
+int bm_check_layout(int fd, const char *name, char *err, size_t errlen);
+
+/* Per-CPU counter idx of map fd (struct xlb_counter values) summed over the possible CPUs
+ * into *sum. Returns 0 or -errno (*sum is then zero). */
+int bm_counter_sum(int fd, __u32 idx, struct xlb_counter *sum);
+
+/* Set per-CPU counter idx of map fd to zero on every CPU. Returns 0 or -errno. */
+int bm_counter_zero(int fd, __u32 idx);
+
+#endif /* XLB_BPFMAPS_H */
