@@ -75,7 +75,7 @@ LIBFUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/libfuzz/%,$(LIBFUZZ_SR
 LIBFUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Iuser/common
 BENCH_BINS := $(OUTPUT)/bench/maglev_bench $(OUTPUT)/bench/dataplane_bench \
-	$(OUTPUT)/bench/veth_bench $(OUTPUT)/bench/verifier_stats
+	$(OUTPUT)/bench/veth_bench $(OUTPUT)/bench/verifier_stats $(OUTPUT)/bench/table_bench
 
 # Build tools: generators of checked-in text (docs/config.md's key tables).
 TOOL_BINS := $(OUTPUT)/tools/config_doc
@@ -94,6 +94,7 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
+	bench-tables \
 	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
 	clean help
 
@@ -232,6 +233,13 @@ $(OUTPUT)/bench/verifier_stats: bench/verifier_stats.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
+# The table benchmark publishes tables with xlbd's own data-plane module.
+$(OUTPUT)/bench/table_bench: bench/table_bench.c user/xlbd/dataplane.c user/xlbd/log.c \
+		$(wildcard user/xlbd/*.h) $(MAPS_DEPS) $(SKELS) $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $< user/xlbd/dataplane.c \
+		user/xlbd/log.c $(MAPS_SRCS) $(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
 # The data-path benchmark fills maps with the test environment's helpers.
 BENCH_DP_SRCS := bench/dataplane_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/bpf/frame.c
 $(OUTPUT)/bench/dataplane_bench: $(BENCH_DP_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_LIB) \
@@ -323,6 +331,9 @@ bench-dataplane: $(OUTPUT)/bench/dataplane_bench ## data path ns/packet under BP
 
 bench-veth: $(OUTPUT)/bench/veth_bench ## data path on a veth pair in Mpps (live-frames generator)
 	$(Q)$(OUTPUT)/bench/veth_bench
+
+bench-tables: $(OUTPUT)/bench/table_bench ## publishing Maglev tables: mmap copy vs batch update
+	$(Q)$(OUTPUT)/bench/table_bench
 
 # Not tests: timings only, never in `make check`. BENCH_QUICK=1 for a short run.
 bench: $(BENCH_BINS) $(USER_BINS) $(BPF_OBJS) ## every benchmark; regenerates docs/benchmarks.md and docs/bench/*.png

@@ -44,12 +44,13 @@ struct {
 } xlb_frags SEC(".maps");
 
 /* Inner maps: one Maglev table per service, M = xlb_svc.table_size entries of backend ids.
- * BPF_F_INNER_MAP lets every service have its own prime M. The daemon builds a new inner map,
- * fills it and then swaps the outer slot: a packet sees a whole old or a whole new table. */
+ * XLB_TABLE_MAP_FLAGS: every service has its own prime M, and the daemon writes a new table
+ * through mmap. It builds a new inner map, fills it, unmaps it and only then swaps the outer
+ * slot: a packet sees a whole old or a whole new table. */
 struct xlb_table_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MIN_TABLE_SIZE);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(map_flags, XLB_TABLE_MAP_FLAGS);
 	__type(key, __u32);
 	__type(value, __u32);
 };

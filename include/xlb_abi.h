@@ -26,6 +26,15 @@
 #define XLB_MAX_VIPS XLB_MAX_SERVICES /* distinct VIP addresses */
 #define XLB_FRAG_ENTRIES 16384 /* fragmented datagrams in flight (LRU) */
 
+/* map_flags of every inner Maglev table (xlb_tables' template and each table the daemon
+ * inserts: the kernel inserts only maps whose flags equal the template's). BPF_F_INNER_MAP lets
+ * each table have its own prime size; BPF_F_MMAPABLE lets the daemon write a new table with one
+ * copy into its mapping instead of one kernel update per slot. Values are __u32 in 8-byte
+ * slots (the kernel's array stride). xlb_tables pinned by an xlbd before BPF_F_MMAPABLE has a
+ * template of BPF_F_INNER_MAP alone; the daemon detects it and fills by batch update
+ * (docs/xlbd.md, upgrades). Use where <linux/bpf.h> is included. */
+#define XLB_TABLE_MAP_FLAGS (BPF_F_INNER_MAP | BPF_F_MMAPABLE)
+
 /* Backend id 0 is never allocated: an empty Maglev slot holds 0 ("no backend"). */
 #define XLB_BACKEND_NONE 0
 

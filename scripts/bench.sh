@@ -53,6 +53,7 @@ step dataplane "$OUTPUT/bench/dataplane_bench" -o "$RES/dataplane.tsv"
 step veth "$OUTPUT/bench/veth_bench" -o "$RES/veth.tsv"
 step verifier sh -c "'$OUTPUT/bench/verifier_stats' '$OUTPUT/xlb.bpf.o' '$OUTPUT/decap.bpf.o' \
 	| sed 's|^$OUTPUT/||' | tee '$RES/verifier.txt'"
+step tables "$OUTPUT/bench/table_bench" -o "$RES/tables.tsv"
 step scale $PY bench/xlbd_scale.py "$OUTPUT/xlbd" -o "$RES/scale.tsv"
 step lab env LAB_ID="${LAB_ID:-bn$$}" OUTPUT="$OUTPUT" $PY bench/lab_bench.py "$TOP" \
 	-o "$RES/lab.tsv"

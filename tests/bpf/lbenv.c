@@ -118,7 +118,7 @@ int lbenv_set_vip(struct lbenv *e, const char *addr, uint32_t flags)
 
 int lbenv_set_table(struct lbenv *e, uint32_t svc_id, const uint32_t *ids, uint32_t m)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = XLB_TABLE_MAP_FLAGS);
 	int fd, err = 0;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", 4, 4, m, &opts);

@@ -3,7 +3,9 @@
  * private network namespace with a veth pair: exact map contents after an apply, nothing
  * rewritten when nothing changed, backend ids, generations and states across removals, drains
  * and re-adds, table-size changes, service removal, refusals (invalid, over capacity) that
- * change nothing, and adoption by a second state over the same pins. Needs root. */
+ * change nothing, adoption by a second state over the same pins, both ways of filling a table
+ * (mmap, batch) read back slot for slot, and the fallback to batch over an xlb_tables pinned
+ * before mmapable tables. Needs root. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -411,6 +414,109 @@ static int t_adoption_rewrites_nothing(void)
 	return XT_PASS;
 }
 
+/* The slots of inner map id as the kernel's element lookup (the data path's) sees them: 1 when
+ * all m equal ids; *flags receives the map's flags. */
+static int kernel_slots_equal(__u32 id, const __u32 *ids, __u32 m, __u32 *flags)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), v;
+	int fd = bpf_map_get_fd_by_id(id), same;
+
+	if (fd < 0)
+		return 0;
+	same = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries == m;
+	*flags = info.map_flags;
+	for (__u32 i = 0; same && i < m; i++)
+		same = !bpf_map_lookup_elem(fd, &i, &v) && v == ids[i];
+	close(fd);
+	return same;
+}
+
+/* Both fills make the same largest table: the kernel reads every slot (the last page too) as
+ * written, and so does dp_table_read (through the mapping). Bad input changes nothing. */
+static int t_table_fills_agree(void)
+{
+	static const enum dp_table_fill fills[] = { DP_FILL_MMAP, DP_FILL_BATCH };
+	static __u32 ids[XLB_MAX_TABLE_SIZE], back[XLB_MAX_TABLE_SIZE];
+	const __u32 m = XLB_MAX_TABLE_SIZE, svc = XLB_MAX_SERVICES - 1;
+	__u32 inner = 0, again, flags;
+
+	XT_EQ(fresh(), 0);
+	XT_EQ(dp_table_fill(dp), DP_FILL_MMAP);
+	for (__u32 i = 0; i < m; i++)
+		ids[i] = 1 + (__u32)((i * 2654435761u) % (XLB_MAX_BACKENDS - 1));
+	for (unsigned f = 0; f < 2; f++) {
+		ids[m - 1] = 100 + f; /* each fill's table differs from the one before */
+		XT_EQ(dp_table_fill_set(dp, fills[f]), 0);
+		XT_EQ(dp_table_swap(dp, svc, ids, m, &inner), 0);
+		XT_CHECK(kernel_slots_equal(inner, ids, m, &flags), "fill %u: kernel reads others",
+			 f);
+		XT_EQ(flags, XLB_TABLE_MAP_FLAGS);
+		memset(back, 0, sizeof(back));
+		XT_EQ(dp_table_read(dp, svc, m, back, &again), 0);
+		XT_EQ(again, inner);
+		XT_CHECK(!memcmp(back, ids, sizeof(ids)), "fill %u: read back differs", f);
+	}
+	XT_EQ(dp_table_fill_set(dp, (enum dp_table_fill)7), -EINVAL);
+	XT_EQ(dp_table_fill(dp), DP_FILL_BATCH);
+	XT_EQ(dp_table_swap(dp, svc, ids, XLB_MIN_TABLE_SIZE - 1, NULL), -EINVAL);
+	XT_EQ(dp_table_read(dp, svc, m, NULL, &again), 0);
+	XT_EQ(again, inner);
+	XT_EQ(dp_table_delete(dp, svc), 0);
+	return XT_PASS;
+}
+
+/* xlb_tables pinned by an xlbd before mmapable tables (template flags BPF_F_INNER_MAP alone) is
+ * adopted: its tables are then made by batch update with the template's flags, and read. */
+static int t_old_template_falls_back(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, inner_opts, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, outer_opts);
+	__u32 inner, flags, one, two;
+	struct xlb_svc web;
+	char path[128];
+	int fd;
+
+	state_free(st);
+	dp_close(dp);
+	dp_cleanup(pin);
+	st = NULL;
+	dp = NULL;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_old_inner", sizeof(__u32), sizeof(__u32),
+			    XLB_MIN_TABLE_SIZE, &inner_opts);
+	XT_CHECK(fd >= 0, "inner template: %s", strerror(errno));
+	outer_opts.inner_map_fd = fd;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xlb_tables", sizeof(__u32), sizeof(__u32),
+			    XLB_MAX_SERVICES, &outer_opts);
+	close(outer_opts.inner_map_fd);
+	XT_CHECK(fd >= 0, "old xlb_tables: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/xlb_tables", pin);
+	XT_CHECK(!mkdir(pin, 0700) && !bpf_obj_pin(fd, path), "pin %s: %s", path, strerror(errno));
+	close(fd);
+	XT_CHECK(!dp_open(&dp, pin, 4096, err, sizeof(err)), "%s", err);
+	XT_EQ(state_init(&st, dp), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	XT_EQ(dp_table_fill(dp), DP_FILL_BATCH);
+	XT_EQ(dp_table_fill_set(dp, DP_FILL_MMAP), -EOPNOTSUPP);
+	XT_EQ(dp_table_fill(dp), DP_FILL_BATCH);
+	web = svc_of(80);
+	one = slots_of(&web, backend_id(web.id, "10.1.0.1", NULL), &inner);
+	two = slots_of(&web, backend_id(web.id, "10.1.0.2", NULL), NULL);
+	XT_CHECK(one > 100 && two > 100 && one + two == 251, "slots %u + %u", one, two);
+	fd = bpf_map_get_fd_by_id(inner);
+	XT_CHECK(fd >= 0, "inner %u: %s", inner, strerror(errno));
+	{
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		XT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+		flags = info.map_flags;
+	}
+	close(fd);
+	XT_EQ(flags, BPF_F_INNER_MAP);
+	return XT_PASS;
+}
+
 /* A service id or backend id that gets a new owner starts with zero counters. */
 static int t_reused_ids_start_from_zero(void)
 {
@@ -646,6 +752,8 @@ static const struct xt_case cases[] = {
 	{ "invalid_changes_nothing", t_invalid_changes_nothing },
 	{ "capacity_refused_whole", t_capacity_refused_whole },
 	{ "adoption_rewrites_nothing", t_adoption_rewrites_nothing },
+	{ "table_fills_agree", t_table_fills_agree },
+	{ "old_template_falls_back", t_old_template_falls_back },
 	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
 	{ "fail_open_without_good_table", t_fail_open_without_good_table },
 	{ "health_settings_distinct", t_health_settings_distinct },

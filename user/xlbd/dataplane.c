@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -30,6 +31,8 @@ struct dp {
 	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
 	int cnt_fd[3]; /* enum dp_counter_map */
 	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
+	__u32 table_flags; /* map_flags of new tables: those of xlb_tables' template */
+	enum dp_table_fill fill;
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
 	struct bpf_link *count_link;
 };
@@ -148,6 +151,8 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 	if (!dp)
 		return -ENOMEM;
 	strcpy(dp->pin_dir, pin_dir);
+	dp->table_flags = XLB_TABLE_MAP_FLAGS;
+	dp->fill = DP_FILL_MMAP;
 	dp->slot_keys = malloc(sizeof(__u32) * XLB_MAX_TABLE_SIZE);
 	if (!dp->slot_keys) {
 		ret = -ENOMEM;
@@ -636,27 +641,95 @@ static int map_id(int fd, __u32 *id)
 	return 0;
 }
 
-int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
-	__u32 count = m;
-	int fd, ret = 0;
+/* The kernel stores array values of 4 bytes in slots of 8 (value_size rounded up to 8): the
+ * mapping of a table has slot i at __u32 index 2 * i, and zero padding after it. */
+#define TABLE_STRIDE 8
 
-	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE)
-		return -EINVAL;
+/* Write m slots through the table's mapping: one pass in userspace, no system call per slot.
+ * Unmapped before the return, so nothing writes the table once it is swapped in. */
+static int fill_mapped(int fd, const __u32 *ids, __u32 m)
+{
+	size_t len = (size_t)m * TABLE_STRIDE;
+	__u32 *slots = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (slots == MAP_FAILED)
+		return -errno;
+	for (__u32 i = 0; i < m; i++)
+		slots[i * (TABLE_STRIDE / sizeof(__u32))] = ids[i];
+	return munmap(slots, len) ? -errno : 0;
+}
+
+/* The fill of xlbd before mmapable tables: the kernel copies the m slots one by one. */
+static int fill_batch(struct dp *dp, int fd, const __u32 *ids, __u32 m)
+{
+	__u32 count = m;
+
+	if (bpf_map_update_batch(fd, dp->slot_keys, ids, &count, NULL))
+		return -errno;
+	return count == m ? 0 : -EIO;
+}
+
+/* One new table, complete, in xlb_tables[svc_id]. -EINVAL from the outer update means the
+ * kernel refused the table's flags: they differ from the pinned template's. */
+static int table_publish(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = dp->table_flags);
+	int fd, ret;
+
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", sizeof(__u32), sizeof(__u32), m,
 			    &opts);
 	if (fd < 0)
 		return -errno;
-	/* Filled completely before it becomes visible: one batch, then one outer update. */
-	if (bpf_map_update_batch(fd, dp->slot_keys, ids, &count, NULL) || count != m)
-		ret = errno ? -errno : -EIO;
+	/* Filled completely before it becomes visible, then one outer update. */
+	ret = dp->fill == DP_FILL_MMAP ? fill_mapped(fd, ids, m) : fill_batch(dp, fd, ids, m);
 	if (!ret && inner_id)
 		ret = map_id(fd, inner_id);
 	if (!ret && bpf_map_update_elem(dp->tables_fd, &svc_id, &fd, BPF_ANY))
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
+{
+	enum dp_table_fill fill = dp->fill;
+	int ret;
+
+	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE)
+		return -EINVAL;
+	ret = table_publish(dp, svc_id, ids, m, inner_id);
+	if (ret != -EINVAL || !(dp->table_flags & BPF_F_MMAPABLE))
+		return ret;
+	/* Adopted xlb_tables from an xlbd before mmapable tables: its template has
+	 * BPF_F_INNER_MAP alone, and the kernel takes only tables with the same flags. Kept
+	 * only when the kernel takes the old kind of table: the EINVAL had another cause. */
+	dp->table_flags = BPF_F_INNER_MAP;
+	dp->fill = DP_FILL_BATCH;
+	ret = table_publish(dp, svc_id, ids, m, inner_id);
+	if (ret) {
+		dp->table_flags = XLB_TABLE_MAP_FLAGS;
+		dp->fill = fill;
+		return ret;
+	}
+	xlog_info("the pinned xlb_tables predates mmapable tables: new tables are filled by "
+		  "batch update (slower); 'xlbd --cleanup' and a restart enable the fast fill "
+		  "(drops connection state)");
+	return 0;
+}
+
+int dp_table_fill_set(struct dp *dp, enum dp_table_fill fill)
+{
+	if (fill == DP_FILL_MMAP && !(dp->table_flags & BPF_F_MMAPABLE))
+		return -EOPNOTSUPP;
+	if (fill != DP_FILL_MMAP && fill != DP_FILL_BATCH)
+		return -EINVAL;
+	dp->fill = fill;
+	return 0;
+}
+
+enum dp_table_fill dp_table_fill(const struct dp *dp)
+{
+	return dp->fill;
 }
 
 int dp_table_delete(struct dp *dp, __u32 svc_id)
@@ -690,6 +763,19 @@ static int read_slots(int fd, __u32 *ids, __u32 m)
 	return ret;
 }
 
+/* Read m slots through the table's mapping (a read-only one). */
+static int read_mapped(int fd, __u32 *ids, __u32 m)
+{
+	size_t len = (size_t)m * TABLE_STRIDE;
+	const __u32 *slots = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (slots == MAP_FAILED)
+		return -errno;
+	for (__u32 i = 0; i < m; i++)
+		ids[i] = slots[i * (TABLE_STRIDE / sizeof(__u32))];
+	return munmap((void *)slots, len) ? -errno : 0;
+}
+
 int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id)
 {
 	struct bpf_map_info info = { 0 };
@@ -706,6 +792,8 @@ int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner
 		ret = -errno;
 	else if (info.max_entries != m)
 		ret = -EINVAL;
+	else if (ids && (info.map_flags & BPF_F_MMAPABLE))
+		ret = read_mapped(fd, ids, m);
 	else if (ids)
 		ret = read_slots(fd, ids, m);
 	if (!ret && inner_id)

@@ -95,10 +95,26 @@ int dp_vip_foreach(struct dp *dp,
 int dp_backend_read(struct dp *dp, __u32 id, struct xlb_backend *be);
 int dp_backend_write(struct dp *dp, __u32 id, const struct xlb_backend *be);
 
-/* Build a new inner table of m slots holding ids, then swap it into xlb_tables[svc_id] in one
- * update. *inner_id (may be NULL) receives the new inner map's id. Returns 0 or -errno; on
- * error the old table stays in place. */
+/* Build a new inner table of m slots holding ids, fill it completely, then swap it into
+ * xlb_tables[svc_id] in one update. *inner_id (may be NULL) receives the new inner map's id.
+ * Returns 0 or -errno; on error the old table stays in place. Over an xlb_tables pinned by an
+ * xlbd before mmapable tables, the first swap finds out (the kernel refuses the flags), logs
+ * it once, and this and every later table is made the old way (DP_FILL_BATCH). */
 int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id);
+
+/* How dp_table_swap() fills a new table before it swaps it in. */
+enum dp_table_fill {
+	DP_FILL_MMAP, /* mmap the table, one copy of the m slots, munmap (the default) */
+	DP_FILL_BATCH, /* one BPF_MAP_UPDATE_BATCH: the kernel copies slot by slot */
+};
+
+/* Choose the fill of the next tables (bench/table_bench compares the two in one run). Returns 0,
+ * -EOPNOTSUPP for DP_FILL_MMAP over a pinned template without BPF_F_MMAPABLE, or -EINVAL for
+ * an unknown fill; either error changes nothing. */
+int dp_table_fill_set(struct dp *dp, enum dp_table_fill fill);
+
+/* The fill dp_table_swap() uses now. */
+enum dp_table_fill dp_table_fill(const struct dp *dp);
 int dp_table_delete(struct dp *dp, __u32 svc_id);
 
 /* The table of svc_id: its inner map id and size, and (when ids is not NULL) its m slots.
