@@ -90,6 +90,18 @@ else
 	bad families_documented_present_once_no_duplicate_series "$out"
 fi
 
+# The kernel's memory of every map of xlb_lb, once each.
+mem_bad=""
+for m in xlb_backends xlb_be_stats xlb_config xlb_conns xlb_frags xlb_guard xlb_reasons \
+	xlb_services xlb_svc_stats xlb_tables xlb_vips; do
+	v=$($CHECK sum "$TMP/scrape.txt" xlb_map_memory_bytes map=$m)
+	[ "$v" -gt 0 ] || mem_bad="$mem_bad $m=$v"
+done
+n_mem=$($CHECK series "$TMP/scrape.txt" xlb_map_memory_bytes)
+if [ -z "$mem_bad" ] && [ "$n_mem" = 11 ]; then ok map_memory_every_map; else
+	bad map_memory_every_map "$n_mem series; zero or missing:$mem_bad"
+fi
+
 fp_api=$(api /v1/tables/10.0.0.10/80/tcp | python3 -c 'import json, sys; print(json.load(sys.stdin)["fingerprint"])')
 if [ "$($CHECK series "$TMP/scrape.txt" xlb_table_fingerprint_info service=http-v4 fingerprint="$fp_api")" = 1 ]; then
 	ok table_fingerprint_matches_api

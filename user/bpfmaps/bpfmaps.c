@@ -122,3 +122,54 @@ int bm_counter_zero(int fd, __u32 idx)
 	memset(vals, 0, sizeof(*vals) * (size_t)n);
 	return bpf_map_update_elem(fd, &idx, vals, BPF_ANY) ? -errno : 0;
 }
+
+/* The memlock line of fd's /proc/self/fdinfo entry. */
+static int fd_memlock(int fd, __u64 *bytes)
+{
+	char path[64], line[128];
+	unsigned long long v;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1) {
+			*bytes = v;
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+int bm_map_memory(int fd, __u64 *bytes)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	__u64 inner_bytes;
+	int ret;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	ret = fd_memlock(fd, bytes);
+	if (ret || info.type != BPF_MAP_TYPE_ARRAY_OF_MAPS)
+		return ret;
+	for (__u32 i = 0; i < info.max_entries && !ret; i++) {
+		__u32 id;
+		int inner;
+
+		if (bpf_map_lookup_elem(fd, &i, &id))
+			continue; /* an empty slot */
+		inner = bpf_map_get_fd_by_id(id);
+		if (inner < 0)
+			continue; /* swapped out and freed since the lookup */
+		ret = fd_memlock(inner, &inner_bytes);
+		if (!ret)
+			*bytes += inner_bytes;
+		close(inner);
+	}
+	return ret;
+}

@@ -31,4 +31,9 @@ int bm_counter_sum(int fd, __u32 idx, struct xlb_counter *sum);
 /* Set per-CPU counter idx of map fd to zero on every CPU. Returns 0 or -errno. */
 int bm_counter_zero(int fd, __u32 idx);
 
+/* The memory the kernel charges for map fd (its fdinfo's memlock) into *bytes; for an array
+ * of maps, the maps it holds now are added (xlb_tables: the outer map and every table). Returns
+ * 0 or -errno. */
+int bm_map_memory(int fd, __u64 *bytes);
+
 #endif /* XLB_BPFMAPS_H */

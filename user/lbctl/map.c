@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfmaps.h"
 #include "lbctl.h"
 #include "xlb_reasons.h"
 
@@ -381,13 +382,14 @@ static json_t *map_entries(int fd, const struct bpf_map_info *info)
 
 static void print_list(const json_t *j)
 {
-	struct table *t =
-		table_new(7, "NAME", ">ID", "TYPE", ">KEY", ">VALUE", ">MAX_ENTRIES", ">ENTRIES");
+	struct table *t = table_new(8, "NAME", ">ID", "TYPE", ">KEY", ">VALUE", ">MAX_ENTRIES",
+				    ">ENTRIES", ">MEMORY");
 	json_t *m;
 	size_t i;
+	char total[32];
 
 	for (i = 0; i < jlen(j, "maps"); i++) {
-		char id[16], k[16], v[16], mx[32], n[32];
+		char id[16], k[16], v[16], mx[32], n[32], mem[32];
 
 		m = jat(j, "maps", i);
 		snprintf(id, sizeof(id), "%lld", (long long)jint(m, "id"));
@@ -398,9 +400,15 @@ static void print_list(const json_t *j)
 			fmt_count((uint64_t)jint(m, "entries"), n, sizeof(n));
 		else
 			snprintf(n, sizeof(n), "-");
-		table_row(t, jstr(m, "name"), id, jstr(m, "type"), k, v, mx, n);
+		if (json_is_integer(json_object_get(m, "memory")))
+			fmt_bytes((double)jint(m, "memory"), mem, sizeof(mem));
+		else
+			snprintf(mem, sizeof(mem), "-");
+		table_row(t, jstr(m, "name"), id, jstr(m, "type"), k, v, mx, n, mem);
 	}
 	table_print(t);
+	printf("\nmemory charged for the maps: %s (xlb_tables with its tables)\n",
+	       fmt_bytes((double)jint(j, "memory_total"), total, sizeof(total)));
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -413,6 +421,7 @@ static int do_list(int argc, char **argv)
 	char *names[64], path[512];
 	struct dirent *e;
 	size_t n = 0;
+	__u64 total = 0;
 	json_t *arr;
 	DIR *dir;
 
@@ -433,6 +442,7 @@ static int do_list(int argc, char **argv)
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
 		const char *type;
+		__u64 mem = 0;
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/%s", opts.pin_dir, names[i]);
@@ -444,17 +454,25 @@ static int do_list(int argc, char **argv)
 			continue; /* not a map (a program or link pinned by someone else) */
 		}
 		type = libbpf_bpf_map_type_str(info.type);
-		json_array_append_new(arr, json_pack("{s:s,s:i,s:s,s:i,s:i,s:i,s:o}", "name",
-						     names[i], "id", (json_int_t)info.id, "type",
-						     type ? type : "unknown", "key_size",
-						     (json_int_t)info.key_size, "value_size",
-						     (json_int_t)info.value_size, "max_entries",
-						     (json_int_t)info.max_entries, "entries",
-						     map_entries(fd, &info)));
+		if (bm_map_memory(fd, &mem)) /* memory: null when the kernel does not say */
+			mem = UINT64_MAX;
+		else
+			total += mem;
+		json_array_append_new(
+			arr,
+			json_pack("{s:s,s:i,s:s,s:i,s:i,s:i,s:o,s:o}", "name", names[i], "id",
+				  (json_int_t)info.id, "type", type ? type : "unknown", "key_size",
+				  (json_int_t)info.key_size, "value_size",
+				  (json_int_t)info.value_size, "max_entries",
+				  (json_int_t)info.max_entries, "entries", map_entries(fd, &info),
+				  "memory",
+				  mem == UINT64_MAX ? json_null() : json_integer((json_int_t)mem)));
 		close(fd);
 		free(names[i]);
 	}
-	return emit(json_pack("{s:s,s:o}", "pin_dir", opts.pin_dir, "maps", arr), print_list);
+	return emit(json_pack("{s:s,s:o,s:I}", "pin_dir", opts.pin_dir, "maps", arr, "memory_total",
+			      (json_int_t)total),
+		    print_list);
 }
 
 /* ---- dump ---- */

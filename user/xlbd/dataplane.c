@@ -869,6 +869,19 @@ int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
 	return conns_counted(dp, count) ? conns_walked(dp, count) : 0;
 }
 
+void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx)
+{
+	struct bpf_map *map;
+	__u64 bytes;
+
+	bpf_object__for_each_map(map, dp->skel->obj)
+	{
+		if (bpf_map__is_internal(map) || bm_map_memory(bpf_map__fd(map), &bytes))
+			continue;
+		fn(bpf_map__name(map), bytes, ctx);
+	}
+}
+
 int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)
 {
 	return bm_counter_zero(dp->cnt_fd[which], idx);

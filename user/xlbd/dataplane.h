@@ -132,6 +132,11 @@ int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx);
 /* Entries in the connection table, and its capacity. Returns 0 or -errno. */
 int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
 
+/* Call fn with the name of each pinned map of xlb_lb and the memory the kernel charges for it
+ * (bm_map_memory(): xlb_tables with the tables in it); a map whose memory cannot be read is
+ * left out. */
+void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx);
+
 /* The version of the libbpf xlbd runs with, "MAJOR.MINOR". */
 const char *dp_libbpf_version(void);
 

@@ -263,6 +263,23 @@ static void collect_conntrack(struct scrape *sc)
 	prom_u64(&sc->o, "", NULL, 0, capacity);
 }
 
+static void map_memory_sample(const char *name, __u64 bytes, void *ctx)
+{
+	struct scrape *sc = ctx;
+	const struct prom_label l[] = { { "map", name } };
+
+	prom_u64(&sc->o, "", l, 1, bytes);
+}
+
+/* The kernel's memory of each map, the tables counted with xlb_tables. */
+static void collect_map_memory(struct scrape *sc)
+{
+	prom_family(&sc->o, "xlb_map_memory_bytes", "gauge",
+		    "Memory the kernel charges for each map of xlb_lb (memlock); xlb_tables "
+		    "includes every service's Maglev table.");
+	dp_map_memory(xlbd_dp(), map_memory_sample, sc);
+}
+
 /* ---- health ---- */
 
 enum { HV_TRANSITIONS, HV_CHECKS, HV_FAMILIES };
@@ -520,6 +537,7 @@ static char *scrape(size_t *len)
 	collect_backends(sc);
 	collect_verdicts(sc);
 	collect_conntrack(sc);
+	collect_map_memory(sc);
 	collect_health(sc);
 	collect_tables(sc);
 	collect_announce(sc);
