@@ -91,8 +91,8 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
-	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab e2e \
-	clean help
+	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
+	e2e clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) $(TOOL_BINS) ## build everything

@@ -83,8 +83,8 @@ shell_scripts() {
 	done
 }
 
-# Lint every shell script with shellcheck (.shellcheckrc: follow sourced files); one line per finding,
-# "FILE:LINE: SCxxxx message".
+# Lint every shell script with shellcheck (.shellcheckrc: follow sourced files); one line per
+# finding, "FILE:LINE: SCxxxx message".
 shellcheck_scripts() {
 	local files
 	mapfile -t files < <(shell_scripts)

@@ -44,7 +44,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for name in "$@"; do
 	"$DIR/$name.sh" 2>&1 | tee "$log"
-	line=$(grep -E "^e2e/$name: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$log" | tail -n 1)
+	line=$(grep -E "^e2e/$name: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$log" |
+		tail -n 1)
 	if [ -z "$line" ]; then
 		echo "FAIL e2e/$name: ended without its closing line (output above)"
 		fail=$((fail + 1))
