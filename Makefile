@@ -19,7 +19,7 @@ endif
 # Plain `make` builds as any user with what is installed; the README's commands and the other
 # targets that run things set the machine up first: missing Debian packages are installed once
 # per build tree (`make deps` checks again by hand).
-SETUP_GOALS := check test demo bench install mutants fuzz-long vagrant-validate
+SETUP_GOALS := check test e2e demo bench install mutants fuzz-long vagrant-validate
 DEPS_OK := $(if $(filter $(SETUP_GOALS),$(MAKECMDGOALS)),$(OUTPUT)/.deps-ok)
 
 # Evaluated lazily, after the deps target has installed pkg-config's data.
@@ -96,7 +96,7 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
 	bench-tables \
 	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
-	clean help
+	e2e clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) $(TOOL_BINS) ## build everything
@@ -297,6 +297,9 @@ check: all ## build and run every test layer the machine allows
 	$(Q)OUTPUT=$(OUTPUT) tests/run-layers.sh
 
 test: check
+
+e2e: all ## the end-to-end tests (root), or only those named: make e2e T="lbctl lab_health"
+	$(Q)OUTPUT=$(OUTPUT) tests/e2e/run.sh $(T)
 
 format: ## reformat every tracked C file in place
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_FILES)

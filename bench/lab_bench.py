@@ -20,8 +20,10 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xlbapi import Tsv, api, quick, summary  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "lib")]
+from rounds import Tsv, quick, summary  # noqa: E402
+from xlbapi import api  # noqa: E402
 
 TOP = sys.argv[1]
 LAB_ID = os.environ.get("LAB_ID", "bn%d" % os.getpid())

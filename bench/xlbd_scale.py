@@ -20,8 +20,10 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xlbapi import Tsv, api, quick, summary  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "lib")]
+from rounds import Tsv, quick, summary  # noqa: E402
+from xlbapi import api  # noqa: E402
 
 SHAPES = [  # name, services, backends per service, table_size
     ("512 services x 10 backends", 512, 10, 65537),

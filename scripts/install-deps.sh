@@ -28,6 +28,7 @@ PACKAGES=(
 	libcurl4-openssl-dev        # HTTP(S) health checks (curl multi on the event loop)
 	scdoc                       # man pages
 	clang-format                # make format / format check
+	shellcheck                  # make check lints every shell script (tests/run-layers.sh)
 	iproute2 ethtool            # the namespace lab and live-frames benchmarks
 	procps                      # sysctl in the lab, pgrep/pkill in the tests
 	strace                      # the deps test layer traces a clean build (tests/deps.sh)

@@ -141,7 +141,8 @@ bird_start() { # NODE
 # Wait (up to 10 s) until xlbd's health checks report every backend up: the first backend to
 # pass would otherwise take every new flow until the others pass too.
 wait_healthy() { # [LB]
-	local sock=$STATE/xlbd$(lb_sfx "${1:-lb}").sock
+	local sock
+	sock=$STATE/xlbd$(lb_sfx "${1:-lb}").sock
 	for _ in $(seq 1 200); do
 		curl -s --unix-socket "$sock" http://lab/v1/health 2>/dev/null |
 			python3 -c 'import json, sys
@@ -153,7 +154,8 @@ sys.exit(0 if b and all(x["state"] == "up" for x in b) else 1)' && return 0
 }
 
 xlbd_stop() { # [SIGNAL] [LB]
-	local pid pidf=$STATE/xlbd$(lb_sfx "${2:-lb}").pid
+	local pid pidf
+	pidf=$STATE/xlbd$(lb_sfx "${2:-lb}").pid
 	[ -f "$pidf" ] || return 0
 	pid=$(cat "$pidf")
 	kill "-${1:-TERM}" "$pid" 2>/dev/null || true
@@ -177,7 +179,7 @@ up() {
 		esac
 	done
 	[ "$(id -u)" -eq 0 ] || die "needs root"
-	[ -x "$OUTPUT/xlbd" ] && [ -x "$OUTPUT/xlb-decap" ] && [ -f "$OUTPUT/pass.bpf.o" ] ||
+	{ [ -x "$OUTPUT/xlbd" ] && [ -x "$OUTPUT/xlb-decap" ] && [ -f "$OUTPUT/pass.bpf.o" ]; } ||
 		die "build first: make"
 	[ -d "$STATE" ] && die "lab $LAB_ID is already up (lab.sh down first)"
 	case $lbs in [1-9]) ;; *) die "--lbs: 1..9 LB nodes, got $lbs" ;; esac

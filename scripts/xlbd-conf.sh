@@ -46,13 +46,13 @@ echo "state_dir: $state_dir"
 echo "services:"
 for vip in "$VIP4:v4" "[$VIP6]:v6"; do
 	for svc in "80 tcp http" "7 udp echo"; do
-		set -- $svc
-		echo "  - name: $3-${vip##*:}"
+		read -r port proto check <<<"$svc"
+		echo "  - name: $check-${vip##*:}"
 		echo "    vip: $(tr -d '[]' <<<"${vip%:*}")"
-		echo "    port: $1"
-		echo "    proto: $2"
+		echo "    port: $port"
+		echo "    proto: $proto"
 		echo "    table_size: 65537"
-		if [ "$2" = tcp ]; then
+		if [ "$proto" = tcp ]; then
 			echo "    health: { type: http, path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"
 		else
 			echo "    health: { type: udp, payload: health, expect_payload: health, interval: 200ms, timeout: 150ms, rise: 2, fall: 2 }"

@@ -133,16 +133,16 @@ ip netns add "$NS" || {
 	summary
 	exit
 }
-ip -n "$NS" link add dc0 type veth peer name dc1 &&
+if ! { ip -n "$NS" link add dc0 type veth peer name dc1 &&
 	ip -n "$NS" link set lo up &&
 	ip -n "$NS" link set dc0 up &&
 	ip -n "$NS" link set dc1 up &&
 	ip -n "$NS" addr add 10.1.0.11/24 dev dc0 &&
-	ip -n "$NS" addr add 10.0.0.10/32 dev lo || {
+	ip -n "$NS" addr add 10.0.0.10/32 dev lo; }; then
 	bad netns "cannot set up the veth pair in $NS"
 	summary
 	exit
-}
+fi
 # The inner source (a client) is not routed in here: no reverse-path filtering on the backend.
 ip netns exec "$NS" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.dc0.rp_filter=0
 
@@ -156,8 +156,11 @@ if run help 0 dc help; then
 	fi
 fi
 if run status_not_set_up 1 dc status; then
-	grep -q "not set up: run 'xlb-decap attach IFACE' first" "$TMP/err" &&
-		ok status_not_set_up || bad status_not_set_up "$(cat "$TMP/err")"
+	if grep -q "not set up: run 'xlb-decap attach IFACE' first" "$TMP/err"; then
+		ok status_not_set_up
+	else
+		bad status_not_set_up "$(cat "$TMP/err")"
+	fi
 fi
 
 # A pin directory owned by another user is refused before anything is created in it.
@@ -172,7 +175,8 @@ XLB_DECAP_PIN_DIR=$PIN_ROOT-foreign/decap refused refuses_foreign_pin_dir 1 "$ms
 # ---- attach
 
 run attach_native 0 dc attach dc0 mode native && ok attach_native
-files=$(ls "$XLB_DECAP_PIN_DIR" 2>/dev/null | tr '\n' ' ')
+files=$(find "$XLB_DECAP_PIN_DIR" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null |
+	LC_ALL=C sort | tr '\n' ' ')
 if [ "$files" = "xlb_dc_src4 xlb_dc_src6 xlb_dc_stats xlb_dc_vips " ] &&
 	[ "$(stat -c %a "$XLB_DECAP_PIN_DIR")" = 700 ] && [ "$(stat -c %a "$PIN_ROOT")" = 700 ]; then
 	ok maps_pinned_0700

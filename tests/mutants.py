@@ -104,7 +104,7 @@ def layer_commands(layer, src):
     if kind == "fuzz":
         return [[os.path.join(out, "tests/fuzz/fuzz_frames"), "-n", "200000", "-s", "1"]]
     if kind == "e2e":
-        return [[f"tests/e2e/{name}.sh"]]
+        return [["tests/e2e/run.sh"] + ([name] if name else [])]
     raise ValueError(layer)
 
 

@@ -67,7 +67,31 @@ bpftool_load() {
 
 # docs/config.md's key tables must be what the schema generates (make config-doc writes them).
 config_doc_check() {
+	# shellcheck disable=SC2094 # both read docs/config.md; nothing writes it
 	"$OUTPUT"/tools/config_doc <docs/config.md | diff -u docs/config.md -
+}
+
+# Every shell script of the tree, tracked or new (not ignored): named *.sh, starting with an sh
+# or bash shebang, or naming its dialect in a "# shellcheck shell=" directive (sourced files,
+# the bash completion).
+shell_scripts() {
+	local f
+	git ls-files -co --exclude-standard | while IFS= read -r f; do
+		[ -f "$f" ] || continue
+		case $f in *.sh) echo "$f" && continue ;; esac
+		head -n 3 "$f" | grep -qE '^#!(/usr)?/bin/(env )?(ba)?sh\b|^# shellcheck shell=' && echo "$f"
+	done
+}
+
+# Lint every shell script with shellcheck (.shellcheckrc: follow sourced files); one line per
+# finding, "FILE:LINE: SCxxxx message".
+shellcheck_scripts() {
+	local files
+	mapfile -t files < <(shell_scripts)
+	[ ${#files[@]} -gt 0 ] || { echo "no shell scripts found (not a git checkout?)" && return 1; }
+	shellcheck -f gcc "${files[@]}" |
+		sed -E 's/^([^:]+:[0-9]+):[0-9]+: [a-z]+: (.*) \[(SC[0-9]+)\]$/\1: \3 \2/' | uniq
+	return "${PIPESTATUS[0]}"
 }
 
 echo "== build checks"
@@ -76,6 +100,11 @@ if command -v clang-format >/dev/null; then
 	check_case clang_format make -s format-check
 else
 	skip_case build/clang_format "clang-format not installed"
+fi
+if command -v shellcheck >/dev/null; then
+	check_case shellcheck shellcheck_scripts
+else
+	skip_case build/shellcheck "shellcheck not installed (scripts/install-deps.sh installs it)"
 fi
 
 # The known answers must be what the independent Python model prints today: a hash or Maglev
@@ -137,14 +166,9 @@ echo "== vagrant"
 run_binary tests/vagrant.sh
 
 echo "== e2e"
-if [ "$(id -u)" -ne 0 ]; then
-	skip_case e2e/* "needs root (network namespaces, BPF)"
-else
-	for t in tests/e2e/*.sh; do
-		[ -x "$t" ] || continue # lib.sh is sourced, not run
-		run_binary "$t"
-	done
-fi
+# Every tests/e2e/NAME.sh; each one skips itself, with the reason, when the machine lacks what
+# it needs (not root, no python3...).
+run_binary tests/e2e/run.sh
 
 echo
 wall=$(($(date +%s) - started))

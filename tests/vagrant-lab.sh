@@ -15,14 +15,14 @@ set -u
 
 LAYER=vagrant-lab
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/tests/e2e/lib.sh"
+. "$ROOT/tests/lib/results.sh"
 
 BACKENDS=2
 WEIGHTS=100,200 # unequal, so that the spread shows the weights
 N=${XLB_LAB_REQUESTS:-600}
 TOLERANCE=0.08 # a backend's share may differ this much from weight / total weight
 
-need_root python
+require root python3
 command -v lxc-start >/dev/null || { bad setup "lxc missing: scripts/install-deps.sh vagrant"; summary; }
 vagrant plugin list 2>/dev/null | grep -q vagrant-lxc ||
 	{ bad setup "vagrant-lxc missing: scripts/install-deps.sh vagrant"; summary; }
@@ -33,7 +33,7 @@ flock -n 9 || { bad setup "another vagrant-lab run holds /tmp/xlb-vagrant-lab.lo
 TMP=$(mktemp -d)
 export VAGRANT_DEFAULT_PROVIDER=lxc VAGRANT_DOTFILE_PATH=$TMP/dot \
 	XLB_BACKENDS=$BACKENDS XLB_WEIGHTS=$WEIGHTS XLB_XDP_MODE=native
-cd "$ROOT/vagrant"
+cd "$ROOT/vagrant" || exit 1
 
 # Everything the lab may leave on the host: containers xlbv-*, links xlbv-* and xv-*.
 leftovers() {
@@ -51,6 +51,7 @@ remove_leftovers() {
 	lxc/net.sh down
 }
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	if [ -d "$TMP/dot" ]; then
 		vagrant destroy -f >"$TMP/destroy-trap.log" 2>&1 || cat "$TMP/destroy-trap.log"
@@ -62,7 +63,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # A stale run's containers (its trap did not run): they hold the names this run needs.
-[ -z "$(leftovers)" ] || { echo "removing a previous run's leftovers:" $(leftovers); remove_leftovers; }
+[ -z "$(leftovers)" ] || { echo "removing a previous run's leftovers: $(leftovers | xargs)"; remove_leftovers; }
 
 pins_before=$(ls -d /sys/fs/bpf/xlb 2>/dev/null)
 declare -A took
@@ -82,6 +83,7 @@ vm() { # MACHINE CMD: run CMD in a container, without Vagrant's connection chatt
 
 # load.py's JSON from the client; checks zero failures and the share of each backend against
 # EXPECT ("backend1=0.33,backend2=0.67").
+# shellcheck disable=SC2317 # called from run_traffic and run_failover, which step runs
 traffic() { # NAME PROTO VIP EXPECT
 	local out
 	out=$(vm client "/usr/bin/python3 /xlb/tests/e2e/load.py $2 $3 $N")
@@ -108,6 +110,7 @@ EOF
 }
 
 # xlbd's view of backend ADDR of 10.0.0.10:80/tcp: "up" or "down" (waits up to 60 s for STATE).
+# shellcheck disable=SC2317 # called from run_traffic and run_failover, which step runs
 wait_health() { # ADDR STATE
 	vm lb "for i in \$(seq 1 120); do
 		s=\$(sudo lbctl -j health show | python3 -c 'import json, sys
@@ -140,9 +143,10 @@ fi
 grep -E '^\s+\w+: (client|router|lb|backend[0-9]):' "$TMP/up.log" | sed 's/^ */  /'
 
 echo "== traffic through the VIPs"
+# shellcheck disable=SC2317 # run by step
 run_traffic() {
 	local b
-	for b in $(seq 1 $BACKENDS); do
+	for b in $(seq 1 "$BACKENDS"); do
 		wait_health "10.101.$b.2" up >/dev/null ||
 			{ bad health_up "backend$b is not up in xlbd's health checks"; return; }
 	done
@@ -157,6 +161,7 @@ run_traffic() {
 step traffic run_traffic
 
 echo "== failover: backend2's server stopped"
+# shellcheck disable=SC2317 # run by step
 run_failover() {
 	vm backend2 "sudo systemctl stop xlb-lab-server" >/dev/null
 	if out=$(wait_health 10.101.2.2 down); then
@@ -178,7 +183,7 @@ else
 fi
 rm -rf "$TMP/dot"
 left=$(leftovers)
-if [ -z "$left" ]; then ok clean; else bad clean "left behind: $(echo $left)"; fi
+if [ -z "$left" ]; then ok clean; else bad clean "left behind: $(xargs <<<"$left")"; fi
 # xlbd and xlb-decap pin under /sys/fs/bpf/xlb, in each container's own bpffs: never the host's.
 if [ -n "$pins_before" ] || [ ! -e /sys/fs/bpf/xlb ]; then
 	ok clean_pins

@@ -17,24 +17,23 @@ case $OUTPUT in
 /*) ;;
 *) OUTPUT=$ROOT/$OUTPUT ;;
 esac
-. "$ROOT/tests/e2e/lib.sh"
+. "$ROOT/tests/lib/results.sh"
 . "$ROOT/vagrant/provision/lib.sh" # twin6, the VIPs: the provisioning scripts' own rules
-
-skipped() {
-	echo "skip $LAYER/$1: $2"
-	skip=$((skip + 1))
-}
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-cd "$ROOT/vagrant"
+cd "$ROOT/vagrant" || exit 1
 
 # 1. Every script the Vagrant lab runs parses.
 errs=""
 for f in provision/*.sh lxc/*.sh demo.sh ../scripts/xlbd-conf.sh ../tests/vagrant-lab.sh; do
 	bash -n "$f" 2>>"$TMP/syntax" || errs="$errs $f"
 done
-[ -z "$errs" ] && ok scripts_parse || bad scripts_parse "bash -n:$errs: $(head -c 300 "$TMP/syntax")"
+if [ -z "$errs" ]; then
+	ok scripts_parse
+else
+	bad scripts_parse "bash -n:$errs: $(head -c 300 "$TMP/syntax")"
+fi
 
 # 2. The Vagrantfile's plan: its NODES table, loaded with Vagrant.configure as a no-op; per
 # node its addresses and its role script with arguments ("NAME IP,IP,... SCRIPT ARGS...").
@@ -51,11 +50,11 @@ fi
 # there is a plan, else the Vagrantfile's defaults), passes xlbd --check.
 lb_args="2 100,100,200 native"
 [ -s "$TMP/plan" ] && lb_args=$(awk '$1 == "lb" { $1 = $2 = $3 = ""; print }' "$TMP/plan")
-set -- $lb_args
+read -r nbackends weights mode <<<"$lb_args"
 if [ ! -x "$OUTPUT/xlbd" ]; then
 	bad config_check "$OUTPUT/xlbd not built (run make)"
-elif ! ../scripts/xlbd-conf.sh -b "$1" -w "$2" -i eth1 -m "$3" >"$TMP/xlbd.yaml"; then
-	bad config_check "scripts/xlbd-conf.sh -b $1 -w $2 -i eth1 -m $3 failed"
+elif ! ../scripts/xlbd-conf.sh -b "$nbackends" -w "$weights" -i eth1 -m "$mode" >"$TMP/xlbd.yaml"; then
+	bad config_check "scripts/xlbd-conf.sh -b $nbackends -w $weights -i eth1 -m $mode failed"
 elif out=$("$OUTPUT/xlbd" --check "$TMP/xlbd.yaml" 2>&1); then
 	ok config_check
 else
@@ -73,25 +72,25 @@ if [ -s "$TMP/plan" ] && [ -s "$TMP/xlbd.yaml" ]; then
 	grep -qx "tunnel_source_v6: $(twin6 "$lb")" "$TMP/xlbd.yaml" ||
 		why="$why; tunnel_source_v6 is not $(twin6 "$lb")"
 	want4="" want6=""
-	for ip in $(awk '$1 ~ /^backend[0-9]+$/ { print $2 }' "$TMP/plan"); do
+	while read -r ip; do
 		want4="$want4 $ip"
 		want6="$want6 $(twin6 "$ip")"
-	done
+	done < <(awk '$1 ~ /^backend[0-9]+$/ { print $2 }' "$TMP/plan")
 	# One line per service: its backends' addresses, in order.
 	got=$(awk '/^  - name:/ { if (s != "") print s; s = "" }
 		/address:/ { a = $4; gsub(/[",]/, "", a); s = s " " a }
 		END { print s }' "$TMP/xlbd.yaml")
 	exp=$(printf '%s\n%s\n%s\n%s' "$want4" "$want4" "$want6" "$want6")
 	[ "$got" = "$exp" ] || why="$why; backends in the config: [$(tr "\n" "|" <<<"$got")], VMs: [$want4 /$want6 ]"
-	[ "$(grep -c '^backend' "$TMP/plan")" -eq "$1" ] || why="$why; not $1 backend VMs"
+	[ "$(grep -c '^backend' "$TMP/plan")" -eq "$nbackends" ] || why="$why; not $nbackends backend VMs"
 	router=$(awk '$1 == "router" { print $2 }' "$TMP/plan" | tr , ' ')
 	for ip in $(awk '$1 != "router" { print $2 }' "$TMP/plan" | tr , ' '); do
 		case " $router " in *" ${ip%.*}.1 "*) ;; *) why="$why; router lacks ${ip%.*}.1" ;; esac
 	done
-	for s in $(awk '{ print $3 }' "$TMP/plan"); do
+	while read -r s; do
 		[ -x "provision/$s" ] || why="$why; provision/$s is not an executable file"
-	done
-	[ -z "$why" ] && ok addresses_agree || bad addresses_agree "${why#; }"
+	done < <(awk '{ print $3 }' "$TMP/plan")
+	if [ -z "$why" ]; then ok addresses_agree; else bad addresses_agree "${why#; }"; fi
 else
 	skipped addresses_agree "no plan (ruby) or no rendered configuration"
 fi
@@ -102,7 +101,8 @@ if command -v vagrant >/dev/null; then
 	export VAGRANT_CHECKPOINT_DISABLE=1 VAGRANT_DOTFILE_PATH=$TMP/dot
 	for env in "XLB_BACKENDS=2" "XLB_BACKENDS=5 XLB_XDP_MODE=generic"; do
 		name=validate_${env:13:1}_backends
-		if out=$(env $env vagrant validate --ignore-provider 2>&1) &&
+		read -ra vars <<<"$env"
+		if out=$(env "${vars[@]}" vagrant validate --ignore-provider 2>&1) &&
 			grep -q "validated successfully" <<<"$out"; then
 			ok "$name"
 		else

@@ -14,6 +14,7 @@ vm() { # VM CMD: run CMD in a VM, without Vagrant's connection chatter
 }
 
 echo "== waiting until xlbd's health checks report every backend up"
+# shellcheck disable=SC2016 # the loop is expanded by the shell in the VM, not here
 vm lb 'for i in $(seq 1 100); do
 	sudo lbctl -j health show 2>/dev/null | python3 -c "import json, sys
 b = json.load(sys.stdin)[\"backends\"]

@@ -10,16 +10,12 @@
 # (no check failed for want of a descriptor); the server saw each address at least 3 times,
 # never more than 2.35 s apart; more than 1,024 descriptors were open at once; a descriptor
 # limit too low for the backends is reported. Prints the lateness figures (max, p99) and
-# "e2e/hscale: N passed, ...".
+# "e2e/health_scale: N passed, ...".
 set -u
-LAYER=e2e/hscale
-. "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-OUTPUT=${OUTPUT:-.output}
-case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+. "$(dirname "$0")/../lib/e2e.sh"
 XLBD=$OUTPUT/xlbd
 
-need_root python
+require root python3
 
 NS=xhs-$$
 SRV=xhs-srv-$$
@@ -35,9 +31,10 @@ RUN_S=${RUN_S:-9} # about four intervals of checks
 # The machine running make check is shared (builds of other work trees): xlbd and the server
 # run at a real-time priority, as a latency-sensitive daemon may, so that what is measured is
 # xlbd's loop, not the queue for a CPU. Without chrt they run as they are.
-RT=
-command -v chrt >/dev/null && chrt --rr 1 true 2>/dev/null && RT="chrt --rr 1"
+RT=()
+command -v chrt >/dev/null && chrt --rr 1 true 2>/dev/null && RT=(chrt --rr 1)
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
 	ip netns del "$SRV" 2>/dev/null
@@ -60,7 +57,7 @@ ip -n "$SRV" link set hc1 up
 ip -n "$NS" route add 10.200.0.0/16 via 10.201.0.2
 ip -n "$SRV" route add local 10.200.0.0/18 dev lo
 # shellcheck disable=SC2086 # $RT is a command prefix or nothing
-$RT ip netns exec "$SRV" /usr/bin/python3 "$TOP/tests/e2e/hcserver.py" 80 8080 "$TMP/seen.json" &
+"${RT[@]}" ip netns exec "$SRV" /usr/bin/python3 "$TOP/tests/e2e/hcserver.py" 80 8080 "$TMP/seen.json" &
 SPID=$!
 disown
 wait_for test -e "$TMP/seen.json.ready" || { bad setup "hcserver.py did not start"; summary; }
@@ -92,21 +89,10 @@ with open(conf, "w") as f:
 PY
 mkdir -p "$TMP/state"
 
-spawn_xlbd() { # [PRLIMIT_NOFILE]
-	if [ -n "${1:-}" ]; then
-		prlimit --nofile="$1:$1" nsenter --net=/run/netns/$NS "$XLBD" -c "$CONF" \
-			--pin-dir "$PIN" --socket "$SOCK" >>"$LOG" 2>&1 &
-	else
-		$RT nsenter --net=/run/netns/$NS "$XLBD" -c "$CONF" --pin-dir "$PIN" \
-			--socket "$SOCK" >>"$LOG" 2>&1 &
-	fi
-	XPID=$!
-	disown
-}
 # Up to 60 s for the start: 13,000 backends, five tables of 100,003..300,007 slots.
 wait_ready() {
-	local i
-	for i in $(seq 1 600); do
+	local _
+	for _ in $(seq 1 600); do
 		api /v1/status >/dev/null 2>&1 && [ -n "$(api /v1/status)" ] && return 0
 		kill -0 "$XPID" 2>/dev/null || return 1
 		sleep 0.1
@@ -114,6 +100,7 @@ wait_ready() {
 	return 1
 }
 
+XLBD_PREFIX=("${RT[@]}")
 spawn_xlbd
 if ! wait_ready; then
 	bad xlbd_start "$(tail -5 "$LOG")"
@@ -218,13 +205,13 @@ else
 fi
 
 # A descriptor limit too low for the backends is reported, at start-up and when it bites.
-kill -TERM "$XPID"
-wait_for sh -c "! kill -0 $XPID"
+stop_xlbd TERM
 : >"$LOG"
-spawn_xlbd 512
+XLBD_PREFIX=(prlimit --nofile=512:512)
+spawn_xlbd
 logged() { # TEXT: polls the log up to 60 s (the start takes a few seconds)
-	local i
-	for i in $(seq 1 600); do
+	local _
+	for _ in $(seq 1 600); do
 		grep -qF "$1" "$LOG" && return 0
 		sleep 0.1
 	done

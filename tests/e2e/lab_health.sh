@@ -8,27 +8,16 @@
 # services, UDP checks on UDP ones. The HTTP checks are reloaded with rise 4, fall 1, and each
 # transition must come after exactly that many results (so a swap of rise and fall fails).
 # `lbctl table plan` leaves a backend that is down by its checks out of the table, as xlbd does.
-# Prints "ok   e2e/health/NAME" / "FAIL ..." and ends with "e2e/health: N passed, ...".
+# Prints "ok   e2e/lab_health/NAME" / "FAIL ..." and ends with "e2e/lab_health: N passed, ...".
 set -u
-LAYER=e2e/health
-. "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-export OUTPUT=${OUTPUT:-.output}
-case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+. "$(dirname "$0")/../lib/e2e.sh"
 export LAB_ID=hc$$
-LAB="$TOP/scripts/lab.sh"
 STATE=/run/xlb-lab/$LAB_ID
 SOCK=$STATE/xlbd.sock
 
-need_root python
-trap '"$LAB" down >/dev/null 2>&1' EXIT
-UPLOG=$(mktemp)
-if ! "$LAB" up -b 3 -c 1 >"$UPLOG" 2>&1; then
-	bad lab_up "$(tail -5 "$UPLOG")"
-	rm -f "$UPLOG"
-	summary
-fi
-rm -f "$UPLOG"
+require root python3
+trap lab_down EXIT
+lab_up -b 3 -c 1
 
 # Seconds until the backend reaches the wanted state (polling every 20 ms), or "timeout";
 # counted from SINCE (a "date +%s.%N" taken when the failure was caused), else from now.

@@ -7,25 +7,17 @@
 # killed and restarted, and the program replaced, while 16 clients send requests: none fails,
 # and the requests' timestamps show some were in flight at that moment; a drained backend gets
 # no new connections.
-# Prints "ok   e2e/lab/NAME" / "FAIL ..." and ends with "e2e/lab: N passed, N failed, N skipped".
+# Prints "ok   e2e/lab_traffic/NAME" / "FAIL ..." and ends with
+# "e2e/lab_traffic: N passed, N failed, N skipped".
 set -u
-LAYER=e2e/lab
-. "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-export OUTPUT=${OUTPUT:-.output}
-case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+. "$(dirname "$0")/../lib/e2e.sh"
 export LAB_ID=e2e$$
-LAB="$TOP/scripts/lab.sh"
 LOAD=$TOP/tests/e2e/load.py
 SOCK=/run/xlb-lab/$LAB_ID/xlbd.sock
 
-need_root python
-trap '"$LAB" down >/dev/null 2>&1' EXIT
-if ! "$LAB" up -b 3 -c 2 -w 100,100,200 >/tmp/lab-$LAB_ID.log 2>&1; then
-	bad lab_up "$(tail -5 /tmp/lab-$LAB_ID.log)"
-	summary
-fi
-rm -f /tmp/lab-$LAB_ID.log
+require root python3
+trap lab_down EXIT
+lab_up -b 3 -c 2 -w 100,100,200
 
 # The gateway MAC is resolved within a second of start; wait for it, polling.
 for _ in $(seq 1 100); do
@@ -68,7 +60,7 @@ load() { # NODE PROTO VIP COUNT [ARGS]
 
 # Check one load result: zero failures, and shares within 20 % (relative) of 1:1:2.
 check_spread() { # NAME JSON TOTAL
-	python3 - "$2" "$3" <<'EOF' && ok "$1" || bad "$1" "$2"
+	if python3 - "$2" "$3" <<'EOF'; then
 import json, sys
 r, total = json.loads(sys.argv[1]), int(sys.argv[2])
 want = {"backend1": 0.25, "backend2": 0.25, "backend3": 0.5}
@@ -78,6 +70,10 @@ for b, share in want.items():
     ok = ok and abs(got - share) <= 0.2 * share
 sys.exit(0 if ok else 1)
 EOF
+		ok "$1"
+	else
+		bad "$1" "$2"
+	fi
 }
 
 for fam in v4 v6; do

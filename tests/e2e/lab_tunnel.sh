@@ -12,28 +12,17 @@
 # address); re-attached, it comes back after rise; then backends go down one by one under
 # min_healthy 2 and the service keeps its last good table (not every enabled backend), a
 # backend deleted by the operator leaves it, and the table is whole again when they return.
-# Prints "ok   e2e/tunnel/NAME" / "FAIL ..." and ends with "e2e/tunnel: N passed, ...".
+# Prints "ok   e2e/lab_tunnel/NAME" / "FAIL ..." and ends with "e2e/lab_tunnel: N passed, ...".
 set -u
-LAYER=e2e/tunnel
-. "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-export OUTPUT=${OUTPUT:-.output}
-case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+. "$(dirname "$0")/../lib/e2e.sh"
 export LAB_ID=tn$$
-LAB="$TOP/scripts/lab.sh"
 STATE=/run/xlb-lab/$LAB_ID
 SOCK=$STATE/xlbd.sock
 SVC4=10.0.0.10:80/tcp
 
-need_root python
-trap '"$LAB" down >/dev/null 2>&1' EXIT
-UPLOG=$(mktemp)
-if ! "$LAB" up -b 3 -c 1 --no-xlbd >"$UPLOG" 2>&1; then
-	bad lab_up "$(tail -5 "$UPLOG")"
-	rm -f "$UPLOG"
-	summary
-fi
-rm -f "$UPLOG"
+require root python3
+trap lab_down EXIT
+lab_up -b 3 -c 1 --no-xlbd
 
 HC="interval: 200ms, timeout: 150ms, rise: 2, fall: 2"
 {

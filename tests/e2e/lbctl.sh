@@ -9,19 +9,17 @@
 # drain and re-selection; the map commands without xlbd; a non-root user refused.
 # Prints "ok   e2e/lbctl/NAME" / "FAIL ..." and ends with "e2e/lbctl: N passed, N failed, N skipped".
 set -u
-OUTPUT=${OUTPUT:-.output}
-XLBD=$PWD/$OUTPUT/xlbd
-LBCTL=$PWD/$OUTPUT/lbctl
-MAPDUMP=$PWD/$OUTPUT/tests/e2e/mapdump
-FLOWCHECK=$PWD/$OUTPUT/tests/e2e/flowcheck
-MAN=$PWD/docs/man/lbctl.8.scd
-COMPLETION=$PWD/scripts/lbctl.bash-completion
-LAYER=e2e/lbctl
+. "$(dirname "$0")/../lib/e2e.sh"
+XLBD=$OUTPUT/xlbd
+LBCTL=$OUTPUT/lbctl
+MAPDUMP=$OUTPUT/tests/e2e/mapdump
+FLOWCHECK=$OUTPUT/tests/e2e/flowcheck
+MAN=$TOP/docs/man/lbctl.8.scd
+COMPLETION=$TOP/scripts/lbctl.bash-completion
 # The system interpreter: a version-manager shim would cost half a second per call.
 PY=$(command -v /usr/bin/python3 || command -v python3)
-. "$(dirname "$0")/lib.sh"
 
-need_root
+require root
 
 NS=xlbc-$$
 PIN=/sys/fs/bpf/xlbc-$$
@@ -89,9 +87,7 @@ EOF
 veth_netns "$NS"
 mkdir -p "$TMP/state"
 write_conf
-nsenter --net=/run/netns/$NS "$XLBD" -c "$CONF" --pin-dir "$PIN" --socket "$SOCK" >"$LOG" 2>&1 &
-XPID=$!
-disown
+spawn_xlbd
 if ! wait_for lb daemon status; then
 	bad setup "xlbd did not start: $(tail -3 "$LOG")"
 	summary
@@ -257,6 +253,7 @@ check iface_attach_switch_mode "rc=$RC $OUT ip: $(ip_xdp veth1) bpftool: $(bpfto
 
 # Run each "CODE#MESSAGE#ARGS" line of stdin through lbctl: the exit code and the one-line
 # error must be exactly those, with nothing on stdout. Sets nbad (lines run) and badfail.
+# shellcheck disable=SC2120 # its "$@" are each line's words (set -- below), not arguments
 run_bad_cases() {
 	nbad=0 badfail=
 	while IFS='#' read -r code msg words; do
@@ -628,15 +625,12 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 		bad non_root_refused "$r1 [$e1] $r2 [$e2]"
 	fi
 else
-	echo "skip $LAYER/non_root_refused: no setpriv or no user nobody"
-	skip=$((skip + 1))
+	skipped non_root_refused "no setpriv or no user nobody"
 fi
 
 # ---- without xlbd: map commands work, the others say why they cannot ----
 
-kill -TERM "$XPID"
-wait_for sh -c "! kill -0 $XPID"
-XPID=
+stop_xlbd TERM
 run -j map dump services
 check map_without_xlbd "rc=$RC $OUT" test "$RC" = 0 -a "$(py 'len(d["entries"])')" = 2
 run daemon status

@@ -9,16 +9,11 @@
 # the Grafana dashboard valid.
 # Prints "ok   e2e/metrics/NAME" / "FAIL ..." and ends with "e2e/metrics: N passed, ...".
 set -u
-LAYER=e2e/metrics
-. "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-export OUTPUT=${OUTPUT:-.output}
-case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+. "$(dirname "$0")/../lib/e2e.sh"
 export LAB_ID=pm$$
-LAB="$TOP/scripts/lab.sh"
 STATE=/run/xlb-lab/$LAB_ID
 SOCK=$STATE/xlbd.sock
-CHECK="/usr/bin/python3 $TOP/tests/e2e/promcheck.py"
+CHECK=(/usr/bin/python3 "$TOP/tests/e2e/promcheck.py")
 DOCS=$TOP/docs/metrics.md
 URL=http://127.0.0.1:9477
 PROM=http://127.0.0.1:9090
@@ -26,15 +21,9 @@ SCRAPE_S=1 # Prometheus' scrape interval in this test
 TMP=$(mktemp -d /tmp/xlbpm.XXXXXX)
 PROM_PID=
 
-need_root python
-for tool in prometheus promtool; do
-	if ! command -v $tool >/dev/null; then
-		echo "skip $LAYER/*: $tool is missing (Debian package prometheus; make deps)"
-		skip=1
-		summary
-	fi
-done
+require root python3 prometheus promtool:prometheus
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	# $PROM_PID is lab.sh's shell; the server itself is found by its configuration file.
 	[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null
@@ -43,29 +32,26 @@ cleanup() {
 		pgrep -f -- "--config.file=$TMP/prometheus.yml" >/dev/null || break
 		sleep 0.1
 	done
-	"$LAB" down >/dev/null 2>&1
+	lab_down
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
 # Dashboard first: it needs no lab.
-if out=$($CHECK dashboard "$TOP/docs/grafana-dashboard.json" "$DOCS"); then
+if out=$("${CHECK[@]}" dashboard "$TOP/docs/grafana-dashboard.json" "$DOCS"); then
 	ok grafana_dashboard_valid
 else
 	bad grafana_dashboard_valid "$out"
 fi
 
-if ! "$LAB" up -b 3 -c 1 >"$TMP/up.log" 2>&1; then
-	bad lab_up "$(tail -5 "$TMP/up.log")"
-	summary
-fi
+lab_up -b 3 -c 1
 "$LAB" wait-healthy || bad backends_healthy "not all up after 10 s"
 
 in_lb() { "$LAB" exec lb "$@"; }
 scrape() { in_lb curl -s --max-time 5 "$URL/metrics"; }
 api() { curl -s --unix-socket "$SOCK" "http://lab$1"; }
-query() { in_lb $CHECK query "$PROM" "$1"; }
-pwait() { in_lb $CHECK wait "$PROM" "$@"; } # PROMQL VALUE SECONDS: seconds taken or "timeout"
+query() { in_lb "${CHECK[@]}" query "$PROM" "$1"; }
+pwait() { in_lb "${CHECK[@]}" wait "$PROM" "$@"; } # PROMQL VALUE SECONDS: seconds taken or "timeout"
 load() { "$LAB" exec client1 /usr/bin/python3 "$TOP/tests/e2e/load.py" "$@"; }
 answers() { # LOAD_JSON BACKEND_NAME: how many requests that backend answered
 	python3 -c 'import json, sys; print(json.loads(sys.argv[1])["answers"].get(sys.argv[2], 0))' "$1" "$2"
@@ -84,7 +70,7 @@ if out=$(promtool check metrics <"$TMP/scrape.txt" 2>&1); then
 else
 	bad promtool_check_metrics_clean "$out"
 fi
-if out=$($CHECK lint "$TMP/scrape.txt" "$DOCS"); then
+if out=$("${CHECK[@]}" lint "$TMP/scrape.txt" "$DOCS"); then
 	ok families_documented_present_once_no_duplicate_series
 else
 	bad families_documented_present_once_no_duplicate_series "$out"
@@ -103,13 +89,13 @@ if [ -z "$mem_bad" ] && [ "$n_mem" = 11 ]; then ok map_memory_every_map; else
 fi
 
 fp_api=$(api /v1/tables/10.0.0.10/80/tcp | python3 -c 'import json, sys; print(json.load(sys.stdin)["fingerprint"])')
-if [ "$($CHECK series "$TMP/scrape.txt" xlb_table_fingerprint_info service=http-v4 fingerprint="$fp_api")" = 1 ]; then
+if [ "$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_table_fingerprint_info service=http-v4 fingerprint="$fp_api")" = 1 ]; then
 	ok table_fingerprint_matches_api
 else
 	bad table_fingerprint_matches_api "api $fp_api; $(grep 'fingerprint_info{service="http-v4"' "$TMP/scrape.txt")"
 fi
-ups=$($CHECK sum "$TMP/scrape.txt" xlb_backend_up service=http-v4)
-bi=$($CHECK series "$TMP/scrape.txt" xlb_build_info version=0.1.0 abi=2)
+ups=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_backend_up service=http-v4)
+bi=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_build_info version=0.1.0 abi=2)
 if [ "$ups" = 3 ] && [ "$bi" = 1 ]; then
 	ok backend_up_and_build_info
 else
@@ -121,11 +107,11 @@ fi
 codes=""
 for req in "GET /metrics" "HEAD /metrics" "GET /" "POST /metrics" "PUT /metrics" \
 	"DELETE /" "GET /nope" "GET /metrics/x"; do
-	set -- $req
-	if [ "$1" = HEAD ]; then
-		c=$(in_lb curl -s -I -o /dev/null -w '%{http_code}' "$URL$2")
+	read -r method path <<<"$req"
+	if [ "$method" = HEAD ]; then
+		c=$(in_lb curl -s -I -o /dev/null -w '%{http_code}' "$URL$path")
 	else
-		c=$(in_lb curl -s -o /dev/null -w '%{http_code}' -X "$1" "$URL$2")
+		c=$(in_lb curl -s -o /dev/null -w '%{http_code}' -X "$method" "$URL$path")
 	fi
 	codes="$codes $c"
 done
@@ -212,7 +198,7 @@ grep -q '"failures": 0' <<<"$r" || { ok_all=0; detail="$detail udp load: $r;"; }
 for i in 1 2 3; do
 	for svc in echo-v4 http-v4; do
 		p=$(query "xlb_backend_packets_total{service=\"$svc\",backend=\"10.101.$i.2\"}" | awk '{print $2}')
-		m=$($CHECK get "$TMP/after.txt" "xlb_backend_packets_total{service=\"$svc\",backend=\"10.101.$i.2\"}")
+		m=$("${CHECK[@]}" get "$TMP/after.txt" "xlb_backend_packets_total{service=\"$svc\",backend=\"10.101.$i.2\"}")
 		[ "$p" = "$m" ] || { ok_all=0; detail="$detail $svc backend$i promql $p map $m;"; }
 		if [ $svc = echo-v4 ] && [ "$p" != "$(answers "$r" backend$i)" ]; then
 			ok_all=0
@@ -231,7 +217,7 @@ else
 	bad promql_packets_per_backend_equal_requests_and_maps "$detail"
 fi
 ct_prom=$(query 'xlb_conntrack_entries' | awk '{print $2}')
-ct_map=$($CHECK get "$TMP/after.txt" 'xlb_conntrack_entries{}' 2>/dev/null)
+ct_map=$("${CHECK[@]}" get "$TMP/after.txt" 'xlb_conntrack_entries{}' 2>/dev/null)
 [ "$ct_map" = none ] && ct_map=$(grep '^xlb_conntrack_entries ' "$TMP/after.txt" | awk '{print $2}')
 ct_api=$(api /v1/conns | python3 -c 'import json, sys; print(json.load(sys.stdin)["entries"])' 2>/dev/null)
 # xlbd counts with the kernel's element counter; bpftool walks the table entry by entry.
@@ -271,7 +257,7 @@ fi
 scrape >"$TMP/deleted.txt"
 gone_be=$(grep -c 'service="http-v4",backend="10.101.2.2"' "$TMP/deleted.txt")
 gone_svc=$(grep -c 'service="echo-v4"' "$TMP/deleted.txt")
-kept=$($CHECK series "$TMP/deleted.txt" xlb_backend_up service=http-v4)
+kept=$("${CHECK[@]}" series "$TMP/deleted.txt" xlb_backend_up service=http-v4)
 if [ "$gone_be" = 0 ] && [ "$gone_svc" = 0 ] && [ "$kept" = 2 ]; then
 	ok series_disappear_with_backend_and_service
 else

@@ -8,34 +8,20 @@
 # bound while long-lived TCP connections that crossed it carry on through the other without a
 # reset; a crash (SIGKILL) leaves the route until "xlbd --withdraw"; "announce off" on every
 # service of the VIP withdraws it; all backends failing withdraws the VIP on both nodes.
-# Prints "ok   e2e/scale/NAME" / "FAIL ..." and ends with "e2e/scale: N passed, N failed, ...".
+# Prints "ok   e2e/scale_out/NAME" / "FAIL ..." and ends with "e2e/scale_out: N passed, ...".
 set -u
-LAYER=e2e/scale
-. "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-export OUTPUT=${OUTPUT:-.output}
-case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
+. "$(dirname "$0")/../lib/e2e.sh"
 export LAB_ID=so$$
-LAB="$TOP/scripts/lab.sh"
 ST=/run/xlb-lab/$LAB_ID
 LBCTL=$OUTPUT/lbctl
 SVC=10.0.0.10:80/tcp
-SVC6=[fd00:10::10]:80/tcp
+SVC6="[fd00:10::10]:80/tcp"
 BOTH6="fd00:99:2::2 fd00:99::2" # the IPv6 next hops of both nodes, as hops -6 sorts them
 WITHDRAW_BOUND=5 # seconds from SIGTERM: measured 0.2..1.7 s here; generous for a loaded CI
 
-need_root python
-if ! command -v bird >/dev/null; then
-	echo "skip $LAYER/*: BIRD 2 is not installed (make deps installs bird2)"
-	skip=1
-	summary
-fi
-trap '"$LAB" down >/dev/null 2>&1' EXIT
-if ! "$LAB" up --lbs 2 -b 3 -c 2 >/tmp/lab-$LAB_ID.log 2>&1; then
-	bad lab_up "$(tail -5 /tmp/lab-$LAB_ID.log)"
-	summary
-fi
-rm -f /tmp/lab-$LAB_ID.log
+require root python3 bird:bird2
+trap lab_down EXIT
+lab_up --lbs 2 -b 3 -c 2
 "$LAB" wait-healthy lb || bad backends_healthy "lb: not all up after 10 s"
 "$LAB" wait-healthy lb2 || bad backends_healthy "lb2: not all up after 10 s"
 
@@ -87,16 +73,31 @@ else
 	bad ecmp_two_next_hops_v6 "router: $(hops -6); $("$LAB" birdc router show protocols 2>&1 | tail -3)"
 fi
 est=$("$LAB" birdc router show protocols 2>/dev/null | grep -c Established)
-[ "$est" -eq 4 ] && ok bgp_sessions_established || bad bgp_sessions_established "$est of 4"
-[ "$(announced lb)" = 1 ] && [ "$(announced lb2)" = 1 ] && ok metric_vip_announced ||
+if [ "$est" -eq 4 ]; then
+	ok bgp_sessions_established
+else
+	bad bgp_sessions_established "$est of 4"
+fi
+if [ "$(announced lb)" = 1 ] && [ "$(announced lb2)" = 1 ]; then
+	ok metric_vip_announced
+else
 	bad metric_vip_announced "lb $(announced lb), lb2 $(announced lb2)"
-[ "$(announced lb fd00:10::10)" = 1 ] && [ "$(announced lb2 fd00:10::10)" = 1 ] &&
-	ok metric_vip_announced_v6 ||
+fi
+if [ "$(announced lb fd00:10::10)" = 1 ] && [ "$(announced lb2 fd00:10::10)" = 1 ]; then
+	ok metric_vip_announced_v6
+else
 	bad metric_vip_announced_v6 "lb $(announced lb fd00:10::10), lb2 $(announced lb2 fd00:10::10)"
-"$LAB" exec lb ip route show table 100 proto 77 | grep -q '^blackhole 10.0.0.10' &&
-	ok route_in_table_100 || bad route_in_table_100 "$("$LAB" exec lb ip route show table 100)"
-"$LAB" exec lb ip -6 route show table 100 proto 77 | grep -q '^blackhole fd00:10::10' &&
-	ok route_in_table_100_v6 || bad route_in_table_100_v6 "$("$LAB" exec lb ip -6 route show table 100)"
+fi
+if "$LAB" exec lb ip route show table 100 proto 77 | grep -q '^blackhole 10.0.0.10'; then
+	ok route_in_table_100
+else
+	bad route_in_table_100 "$("$LAB" exec lb ip route show table 100)"
+fi
+if "$LAB" exec lb ip -6 route show table 100 proto 77 | grep -q '^blackhole fd00:10::10'; then
+	ok route_in_table_100_v6
+else
+	bad route_in_table_100_v6 "$("$LAB" exec lb ip -6 route show table 100)"
+fi
 
 # -- the same tables on both nodes --
 fp1=$(lbc lb -j table show "$SVC" | python3 -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
@@ -183,11 +184,17 @@ if wait_hops "10.99.0.2" >/dev/null; then
 else
 	bad clean_stop_withdraws_next_hop "router still has $(hops) after 20 s"
 fi
-t=$(wait_hops "fd00:99::2" -6) && ok "clean_stop_withdraws_next_hop_v6 (${t}s after the IPv4 one)" ||
+if t=$(wait_hops "fd00:99::2" -6); then
+	ok "clean_stop_withdraws_next_hop_v6 (${t}s after the IPv4 one)"
+else
 	bad clean_stop_withdraws_next_hop_v6 "router still has $(hops -6) after 20 s"
+fi
 "$LAB" xlbd-stop TERM lb2
-"$LAB" exec lb2 ip route show table 100 proto 77 | grep -q 10.0.0.10 &&
-	bad clean_stop_removes_route "still in lb2's table 100" || ok clean_stop_removes_route
+if "$LAB" exec lb2 ip route show table 100 proto 77 | grep -q 10.0.0.10; then
+	bad clean_stop_removes_route "still in lb2's table 100"
+else
+	ok clean_stop_removes_route
+fi
 wait $bg
 r=$(cat "$ST/slow.json")
 if python3 -c "
@@ -201,10 +208,16 @@ fi
 
 # -- restart: announced again once healthy (adopted data plane: at once) --
 "$LAB" xlbd-start lb2
-t=$(wait_hops "10.99.0.2 10.99.2.2") && ok "restart_announces_again (${t}s)" ||
+if t=$(wait_hops "10.99.0.2 10.99.2.2"); then
+	ok "restart_announces_again (${t}s)"
+else
 	bad restart_announces_again "router: $(hops)"
-t=$(wait_hops "$BOTH6" -6) && ok "restart_announces_again_v6 (${t}s)" ||
+fi
+if t=$(wait_hops "$BOTH6" -6); then
+	ok "restart_announces_again_v6 (${t}s)"
+else
 	bad restart_announces_again_v6 "router: $(hops -6)"
+fi
 
 # -- crash: the route stays (the data plane keeps forwarding) until xlbd --withdraw --
 "$LAB" xlbd-stop KILL lb2
@@ -219,38 +232,64 @@ else
 	bad crash_keeps_route_while_forwarding "router: $(hops)"
 fi
 r=$("$LAB" exec lb2 "$OUTPUT/xlbd" --withdraw -c "$ST/xlbd-lb2.yaml" 2>&1)
-t=$(wait_hops "10.99.0.2") && ok "withdraw_hook_after_crash (${t}s; $r)" ||
+if t=$(wait_hops "10.99.0.2"); then
+	ok "withdraw_hook_after_crash (${t}s; $r)"
+else
 	bad withdraw_hook_after_crash "$r; router: $(hops)"
+fi
 "$LAB" xlbd-start lb2
 wait_hops "10.99.0.2 10.99.2.2" >/dev/null || bad restart_after_crash "router: $(hops)"
 
 # -- announce off: withdrawn only when no service of the VIP asks for it --
 out=$(lbc lb2 service set "$SVC" announce maybe 2>&1)
-[ "$out" = "Error: announce must be on or off, got 'maybe'" ] && [ "$(announced lb2)" = 1 ] &&
-	ok announce_bad_value_refused || bad announce_bad_value_refused "$out"
+if [ "$out" = "Error: announce must be on or off, got 'maybe'" ] && [ "$(announced lb2)" = 1 ]; then
+	ok announce_bad_value_refused
+else
+	bad announce_bad_value_refused "$out"
+fi
 lbc lb2 service set "$SVC" announce off >/dev/null
 sleep 0.3
-[ "$(hops)" = "10.99.0.2 10.99.2.2" ] && [ "$(announced lb2)" = 1 ] &&
-	ok announce_off_one_service_keeps_vip || bad announce_off_one_service_keeps_vip "$(hops)"
+if [ "$(hops)" = "10.99.0.2 10.99.2.2" ] && [ "$(announced lb2)" = 1 ]; then
+	ok announce_off_one_service_keeps_vip
+else
+	bad announce_off_one_service_keeps_vip "$(hops)"
+fi
 lbc lb2 service set 10.0.0.10:7/udp announce off >/dev/null
-t=$(wait_hops "10.99.0.2") && [ "$(announced lb2)" = 0 ] &&
-	[ "$(lbc lb2 service list | awk '$1 == "10.0.0.10:80/tcp" {print $NF}')" = off ] &&
-	ok "announce_off_every_service_withdraws (${t}s)" ||
+if t=$(wait_hops "10.99.0.2") && [ "$(announced lb2)" = 0 ] &&
+	[ "$(lbc lb2 service list | awk '$1 == "10.0.0.10:80/tcp" {print $NF}')" = off ]; then
+	ok "announce_off_every_service_withdraws (${t}s)"
+else
 	bad announce_off_every_service_withdraws "router: $(hops), metric $(announced lb2)"
+fi
 lbc lb2 service set 10.0.0.10:7/udp announce on >/dev/null
-t=$(wait_hops "10.99.0.2 10.99.2.2") && ok "announce_on_again (${t}s)" ||
+if t=$(wait_hops "10.99.0.2 10.99.2.2"); then
+	ok "announce_on_again (${t}s)"
+else
 	bad announce_on_again "router: $(hops)"
+fi
 
 # -- every backend failing its checks: both nodes withdraw; back when they recover --
 for i in 1 2 3; do kill -STOP "$(cat "$ST/server$i.pid")"; done
-t=$(wait_hops "") && ok "unhealthy_service_withdrawn_everywhere (${t}s)" ||
+if t=$(wait_hops ""); then
+	ok "unhealthy_service_withdrawn_everywhere (${t}s)"
+else
 	bad unhealthy_service_withdrawn_everywhere "router: $(hops)"
-t=$(wait_hops "" -6) && ok "unhealthy_service_withdrawn_everywhere_v6 (${t}s)" ||
+fi
+if t=$(wait_hops "" -6); then
+	ok "unhealthy_service_withdrawn_everywhere_v6 (${t}s)"
+else
 	bad unhealthy_service_withdrawn_everywhere_v6 "router: $(hops -6)"
+fi
 for i in 1 2 3; do kill -CONT "$(cat "$ST/server$i.pid")"; done
-t=$(wait_hops "10.99.0.2 10.99.2.2") && ok "healthy_again_announced (${t}s)" ||
+if t=$(wait_hops "10.99.0.2 10.99.2.2"); then
+	ok "healthy_again_announced (${t}s)"
+else
 	bad healthy_again_announced "router: $(hops)"
-t=$(wait_hops "$BOTH6" -6) && ok "healthy_again_announced_v6 (${t}s)" ||
+fi
+if t=$(wait_hops "$BOTH6" -6); then
+	ok "healthy_again_announced_v6 (${t}s)"
+else
 	bad healthy_again_announced_v6 "router: $(hops -6)"
+fi
 
 summary

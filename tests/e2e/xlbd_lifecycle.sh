@@ -5,15 +5,14 @@
 # the gap and the maps unchanged (no flush, no table rebuilt); invalid configs refused via
 # SIGHUP and the API with nothing changed; one weight change swaps only that service's table;
 # the control socket's access; ABI mismatch refused; explicit cleanup.
-# Prints "ok   e2e/NAME" / "FAIL e2e/NAME" and ends with "e2e/xlbd: N passed, N failed, N skipped".
+# Prints "ok   e2e/xlbd_lifecycle/NAME" / "FAIL ..." and ends with
+# "e2e/xlbd_lifecycle: N passed, N failed, N skipped".
 set -u
-OUTPUT=${OUTPUT:-.output}
-XLBD=$PWD/$OUTPUT/xlbd
-MAPDUMP=$PWD/$OUTPUT/tests/e2e/mapdump
-LAYER=e2e/xlbd
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
+XLBD=$OUTPUT/xlbd
+MAPDUMP=$OUTPUT/tests/e2e/mapdump
 
-need_root
+require root
 
 NS=xlbt-$$
 PIN=/sys/fs/bpf/xlbt-$$
@@ -39,24 +38,9 @@ attached() {
 	ip -n "$NS" -d link show veth0 | grep -q 'prog/xdp.*name xlb_lb'
 }
 
-# Start xlbd in the background (disowned: no job-control noise); XPID is its pid.
-spawn_xlbd() {
-	# nsenter execs xlbd: $! is xlbd itself, so signals reach it.
-	nsenter --net=/run/netns/$NS "$XLBD" -c "$CONF" --pin-dir "$PIN" --socket "$SOCK" \
-		>>"$LOG" 2>&1 &
-	XPID=$!
-	disown
-}
-
 start_xlbd() {
 	spawn_xlbd
 	wait_for api GET /v1/status
-}
-
-stop_xlbd() { # SIGNAL
-	kill "-$1" "$XPID" 2>/dev/null
-	wait_for sh -c "! kill -0 $XPID"
-	XPID=
 }
 
 write_conf() { # WEIGHT_OF_10.1.0.12
@@ -149,10 +133,10 @@ fi
 # 2. SIGKILL and restart: the attachment never disappears, the maps stay byte for byte.
 stop_xlbd 9
 gap_ok=1
-for i in $(seq 1 20); do attached || gap_ok=0; sleep 0.02; done
+for _ in $(seq 1 20); do attached || gap_ok=0; sleep 0.02; done
 : >"$LOG"
 spawn_xlbd
-for i in $(seq 1 500); do
+for _ in $(seq 1 500); do
 	attached || gap_ok=0
 	api GET /v1/status >/dev/null 2>&1 && break
 	sleep 0.01
@@ -228,8 +212,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	fi
 	chmod 700 "$TMP"
 else
-	echo "skip $LAYER/socket_refuses_others: no setpriv or no user nobody"
-	skip=$((skip + 1))
+	skipped socket_refuses_others "no setpriv or no user nobody"
 fi
 # The control API has no network listener; the only one is /metrics on loopback (default).
 listeners=$(in_ns ss -Hltnup 2>/dev/null | grep "pid=$XPID," | awk '{print $1, $5}')
@@ -244,8 +227,9 @@ stop_xlbd TERM
 # ABI version 999, the rest of the value zero, whatever the value's size is.
 vsize=$(in_ns bpftool -j map show pinned "$PIN/xlb_config" | python3 -c \
 	'import json, sys; print(json.load(sys.stdin)["bytes_value"])')
+mapfile -t zeros < <(yes 00 | head -n $((vsize - 4)))
 in_ns bpftool map update pinned "$PIN/xlb_config" key hex 00 00 00 00 value hex e7 03 00 00 \
-	$(printf '00 %.0s' $(seq 1 $((vsize - 4)))) 2>/dev/null
+	"${zeros[@]}" 2>/dev/null
 # Bounded: a wrongly accepted start must fail the case, not hang the suite.
 if timeout 10 nsenter --net=/run/netns/$NS "$XLBD" -c "$CONF" --pin-dir "$PIN" \
 	--socket "$SOCK" >"$TMP/abi.log" 2>&1; then

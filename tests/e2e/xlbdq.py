@@ -9,25 +9,17 @@
 #       the backend's "consecutive" (its run of equal check results) when it is first seen in
 #       STATE: right after a transition that is the rise or fall that caused it; "timeout"
 # As a module: get(sock, path) and health(sock, service, address).
-import json
-import socket
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from xlbapi import api  # noqa: E402
 
 
 def get(sock, path):
     """GET path from xlbd's Unix socket: the decoded JSON answer."""
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock)
-    s.sendall(b"GET " + path.encode() + b" HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        data += d
-    s.close()
-    return json.loads(data.split(b"\r\n\r\n", 1)[1])
+    return api(sock, "GET", path)[1]
 
 
 def health(sock, svc, addr):

@@ -35,7 +35,7 @@ bridge_up() { # NAME [ADDR]
 
 case ${1:-} in
 up)
-	[ $# -eq 2 ] && [[ $2 =~ ^[2-5]$ ]] || { echo "net.sh: BACKENDS must be 2..5" >&2; usage; }
+	{ [ $# -eq 2 ] && [[ $2 =~ ^[2-5]$ ]]; } || { echo "net.sh: BACKENDS must be 2..5" >&2; usage; }
 	bridge_up "$MGMT" "$MGMT_ADDR"
 	bridge_up xlbv-100-1
 	bridge_up xlbv-99-0

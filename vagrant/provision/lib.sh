@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # lib.sh - what the Vagrant lab's provisioning scripts share: the lab's fixed addresses, the
 # interface that holds a lab address, and an address's IPv6 twin. Sourced, never run.
-VIP4=10.0.0.10
-VIP6=fd00:10::10
-LB4=10.99.0.2
-TOP=/xlb # the repository, synced by the Vagrantfile
+# shellcheck disable=SC2034 # set here for the scripts that source this file
+{
+	VIP4=10.0.0.10
+	VIP6=fd00:10::10
+	LB4=10.99.0.2
+	TOP=/xlb # the repository, synced by the Vagrantfile
+}
 # make and install-deps in the VMs: everything but vagrant itself.
 export XLB_DEPS_SKIP=vagrant
 
@@ -30,12 +34,13 @@ twin6() { # ADDR
 
 # Install the Debian packages among PKG... that are missing (router and client: no build).
 need_pkgs() { # PKG...
-	local p missing=""
+	local p missing=()
 	for p in "$@"; do
 		dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed ||
-			missing="$missing $p"
+			missing+=("$p")
 	done
-	[ -z "$missing" ] && return 0
+	[ ${#missing[@]} -eq 0 ] && return 0
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+		>/dev/null
 }
