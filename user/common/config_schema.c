@@ -439,8 +439,7 @@ const char *conf_scan(const struct conf_field *f, const struct conf_text *t, voi
 	"takes traffic at once and waits for `fall` failures."
 #define HC_JITTER                                                                              \
 	"Each interval is spread randomly by up to this share (10: 1.8 s..2.2 s for 2 s), so " \
-	"that "                                                                                \
-	"the checks of many backends do not run in step."
+	"that the checks of many backends do not run in step."
 
 static const struct conf_field fields[] = {
 	/* top level */
@@ -466,9 +465,8 @@ static const struct conf_field fields[] = {
 	{ "rss_bits", CP_TOP, TOP(rss_bits), NUM(0, 16, 0),
 	  .help = "Low bits of `tunnel_source` replaced by bits of the flow hash, so that the "
 		  "backends' NICs spread tunnelled flows over their receive queues. Every "
-		  "resulting "
-		  "address must be accepted by the backends' decapsulator (a prefix of that "
-		  "length). 0: one fixed source." },
+		  "resulting address must be accepted by the backends' decapsulator (a prefix of "
+		  "that length). 0: one fixed source." },
 	{ "rss_bits_v6", CP_TOP, TOP(rss_bits_v6), NUM(0, 32, 0),
 	  .help = "The same for `tunnel_source_v6`." },
 	{ "gateway", CP_TOP, CT_CUSTOM, .want = "auto or a MAC address", .scan = gateway_scan,
@@ -480,9 +478,8 @@ static const struct conf_field fields[] = {
 	  .print = hash_seed_print, .doc_type = "`auto` or number", .doc_range = "0..4294967295",
 	  .doc_default = "`auto`",
 	  .help = "Seed of the flow hash. `auto`: generated once and kept in `state_dir`. Every "
-		  "node "
-		  "of an ECMP group must use the same seed, or a flow that moves between nodes "
-		  "changes backend: set it explicitly there." },
+		  "node of an ECMP group must use the same seed, or a flow that moves between "
+		  "nodes changes backend: set it explicitly there." },
 	{ "mtu", CP_TOP, TOP(mtu), NUM(1280, 9216, XLB_CONF_DEFAULT_MTU),
 	  .help = "Largest IP packet towards the backends, tunnel header (20 bytes IPv4, 40 bytes "
 		  "IPv6) included." },
@@ -505,9 +502,8 @@ static const struct conf_field fields[] = {
 	{ "udp_idle_timeout", CP_CONNTRACK, TOP(udp_idle_timeout), .type = CT_DURATION_S,
 	  .max = 86400, .def = XLB_CONF_DEFAULT_UDP_IDLE,
 	  .help = "A UDP flow idle this long picks its backend anew on its next packet; 0 means "
-		  "UDP "
-		  "entries never expire. Kept in ticks of about 1.07 s, so expiry is accurate to "
-		  "about a second. TCP entries are not timed." },
+		  "UDP entries never expire. Kept in ticks of about 1.07 s, so expiry is accurate "
+		  "to about a second. TCP entries are not timed." },
 	{ "new_flow_rate", CP_CONNTRACK, TOP(new_flow_rate),
 	  NUM(0, 100000000, XLB_CONF_DEFAULT_NEW_FLOW_RATE),
 	  .help = "Flood guard: connection entries written per second on each CPU. Above it, new "
@@ -527,20 +523,17 @@ static const struct conf_field fields[] = {
 		  "or one that reaches it through a tunnel or a proxy; an address of a management "
 		  "network otherwise. `off`: not served. A change takes effect on the next reload; "
 		  "an address that cannot be bound refuses the whole change (and xlbd's start) "
-		  "with "
-		  "`metrics.listen: cannot listen on ADDR:PORT: reason`." },
+		  "with `metrics.listen: cannot listen on ADDR:PORT: reason`." },
 	{ "table", CP_ANNOUNCE, CT_CUSTOM, .required = true, .want = "off or a table number",
 	  .scan = table_scan, .print = table_print, .doc_type = "`off` or number",
 	  .doc_range = "1..4294967295 except 253..255", .doc_default = "`off` (no `announce` key)",
 	  .help = "Kernel routing table where xlbd keeps one blackhole host route (protocol 77) "
-		  "per "
-		  "VIP it announces: a VIP is announced while xlb_lb is attached and at least one "
-		  "of its services with `announce: true` is healthy (at least `min_healthy`, and "
-		  "at "
-		  "least one, enabled backends pass their checks). A routing daemon (BIRD) exports "
-		  "the table over BGP. 253, 254 and 255 are the kernel's `default`, `main` and "
-		  "`local` tables and are refused. Changing the table moves the routes; a clean "
-		  "stop withdraws them ([scale-out.md](scale-out.md))." },
+		  "per VIP it announces: a VIP is announced while xlb_lb is attached and at least "
+		  "one of its services with `announce: true` is healthy (at least `min_healthy`, "
+		  "and at least one, enabled backends pass their checks). A routing daemon (BIRD) "
+		  "exports the table over BGP. 253, 254 and 255 are the kernel's `default`, `main` "
+		  "and `local` tables and are refused. Changing the table moves the routes; a "
+		  "clean stop withdraws them ([scale-out.md](scale-out.md))." },
 
 	/* interfaces[] in their mapping form */
 	{ "name", CP_IFACE, AT(struct xlb_conf_iface, name), .type = CT_TEXT, .required = true,
@@ -573,13 +566,11 @@ static const struct conf_field fields[] = {
 	{ "min_healthy", CP_SERVICE, SVC(min_healthy), NUM(0, XLB_MAX_BACKENDS - 1, 1),
 	  .dump_after = "announce",
 	  .help = "Fail-open threshold: when fewer backends than this are healthy, the service "
-		  "keeps "
-		  "its last good table (the backends up in its last table built with enough "
-		  "healthy "
-		  "ones, still configured and enabled, plus those healthy now; every enabled "
-		  "backend when it never had one) rather than sending all traffic to the few that "
-		  "pass or to none ([health.md](health.md)). 0: never fail open. Not compared with "
-		  "the number of backends: a service may get its backends later." },
+		  "keeps its last good table (the backends up in its last table built with enough "
+		  "healthy ones, still configured and enabled, plus those healthy now; every "
+		  "enabled backend when it never had one) rather than sending all traffic to the "
+		  "few that pass or to none ([health.md](health.md)). 0: never fail open. Not "
+		  "compared with the number of backends: a service may get its backends later." },
 	{ "announce", CP_SERVICE, SVC(announce), .type = CT_BOOL, .def = 1,
 	  .help = "Whether this service keeps its VIP announced while it is healthy (with "
 		  "`announce.table` set). The VIP stays announced while any of its announcing "
@@ -594,21 +585,16 @@ static const struct conf_field fields[] = {
 	{ "type", CP_HEALTH, HC(type), WORDS(conf_hc_type_words, XLB_HC_NONE), .hc_types = HC_ANY,
 	  .help = "`none`: no check, every backend is always up. `tcp`: a TCP connect succeeds "
 		  "within the timeout. `http`: `GET path` answers with a status in `expect` and, "
-		  "if "
-		  "`body` is set, a body containing it. `https`: the same over TLS. `udp`: "
-		  "`payload` "
-		  "is sent and a reply comes back (containing `expect_payload` if set). `tunnel`: "
-		  "a "
-		  "probe encapsulated like real traffic reaches the VIP and port through the "
-		  "backend's decapsulation (TCP services: SYN answered by SYN-ACK; UDP services: "
-		  "`payload` answered); needs the tunnel source of the VIP's family "
+		  "if `body` is set, a body containing it. `https`: the same over TLS. `udp`: "
+		  "`payload` is sent and a reply comes back (containing `expect_payload` if set). "
+		  "`tunnel`: a probe encapsulated like real traffic reaches the VIP and port "
+		  "through the backend's decapsulation (TCP services: SYN answered by SYN-ACK; UDP "
+		  "services: `payload` answered); needs the tunnel source of the VIP's family "
 		  "([health.md](health.md))." },
 	{ "port", CP_HEALTH, HC(port), NUM(0, 65535, 0), .hc_types = HC_CHECKED,
 	  .help = "Port checked on the backend. 0: the service's port. A service with port 0 "
-		  "(every "
-		  "port) has no port of its own: it needs a non-zero `port` here unless the type "
-		  "is "
-		  "`none`." },
+		  "(every port) has no port of its own: it needs a non-zero `port` here unless the "
+		  "type is `none`." },
 	{ "interval", CP_HEALTH, HC(interval_ms), .type = CT_DURATION_MS, .min = 100,
 	  .max = HC_MAX_INTERVAL, .def = 2000, .hc_types = HC_CHECKED, .help = HC_INTERVAL },
 	{ "timeout", CP_HEALTH, HC(timeout_ms), .type = CT_DURATION_MS, .min = 50,
@@ -643,9 +629,9 @@ static const struct conf_field fields[] = {
 	{ "ca", CP_HEALTH, HC(ca), .type = CT_TEXT, .want = "a path", .problem = hc_ca_problem,
 	  .def_text = "", .hc_types = HC_BIT(XLB_HC_HTTPS),
 	  .doc_range = "an absolute path, printable ASCII without spaces, < 128 characters",
-	  .help = "PEM file of the certificate authorities the backend's certificate must chain "
-		  "to (a private PKI). Empty: the system's store. The file must be readable "
-		  "when the configuration is loaded." },
+	  .help = "PEM file of the certificate authorities the backend's certificate must chain to "
+		  "(a private PKI). Empty: the system's store. The file must be readable when the "
+		  "configuration is loaded." },
 	{ "payload", CP_HEALTH, HC(payload), .type = CT_TEXT, .want = "a string",
 	  .problem = hc_text_problem, .def_text = "ping", .hc_types = HC_PAYLOAD,
 	  .doc_range = "printable ASCII (spaces allowed), < 128 characters, may be empty",
@@ -659,15 +645,13 @@ static const struct conf_field fields[] = {
 	{ "address", CP_BACKEND, BE(addr), .type = CT_ADDR, .required = true,
 	  .doc_range = "unique within the service",
 	  .help = "The backend; its family selects the tunnel (IPv4 or IPv6) and needs the "
-		  "matching "
-		  "`tunnel_source`. A backend may serve several services." },
+		  "matching `tunnel_source`. A backend may serve several services." },
 	{ "weight", CP_BACKEND, BE(weight), NUM(0, 65535, XLB_CONF_DEFAULT_WEIGHT),
 	  .help = "Relative share of new flows. 0 behaves like `drain`." },
 	{ "state", CP_BACKEND, BE(admin), WORDS(conf_state_words, XLB_ADMIN_ENABLED),
 	  .help = "Administrative state, independent of health. `enabled`: in the table. `drain`: "
 		  "out of the table, keeps its established flows. `disabled`: out of the table, "
-		  "its "
-		  "flows move to other backends." },
+		  "its flows move to other backends." },
 	{ "health", CP_BACKEND, CT_CUSTOM, .doc_type = "mapping", .doc_range = "see below",
 	  .doc_default = "none",
 	  .help = "This backend's own values for some settings of the service's check." },
