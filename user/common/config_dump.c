@@ -26,16 +26,6 @@ static void put_quoted(FILE *f, const char *s, size_t max)
 	fputc('"', f);
 }
 
-static int put_addr(FILE *f, const char *key, const struct xlb_addr *a)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (xlb_addr_format(a, buf, sizeof(buf)))
-		return -EINVAL;
-	fprintf(f, "%s\"%s\"", key, buf);
-	return 0;
-}
-
 /* What the dump cannot represent: checked before anything is written. */
 static bool dumpable(const struct xlb_conf *c)
 {
@@ -73,7 +63,7 @@ static void dump_fields(FILE *f, enum conf_parent parent, const void *obj, const
 static void put_value(FILE *f, const struct conf_field *r, const void *obj)
 {
 	__u32 v = r->type == CT_TEXT || r->type == CT_ADDR ? 0 : conf_get_num(r, obj);
-	char buf[16];
+	char buf[INET6_ADDRSTRLEN];
 
 	if (r->type == CT_NUMBER)
 		fprintf(f, "%u", v);
@@ -87,10 +77,10 @@ static void put_value(FILE *f, const struct conf_field *r, const void *obj)
 		fputs(conf_ms_str(buf, sizeof(buf), v), f);
 	else if (r->type == CT_TEXT)
 		put_quoted(f, (const char *)obj + r->off, r->width);
-	else if (r->type == CT_ADDR)
-		put_addr(f, "", (const struct xlb_addr *)((const char *)obj + r->off));
-	else
+	else if (r->type != CT_ADDR)
 		r->print(obj, f);
+	else if (!xlb_addr_format((const void *)((const char *)obj + r->off), buf, sizeof(buf)))
+		fprintf(f, "\"%s\"", buf);
 }
 
 static void dump_interfaces(FILE *f, const struct xlb_conf *c)
