@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* config_schema.c - the schema of xlbd.yaml as one table of keys, the keyword tables, the value
- * rules and message helpers the config files share. The contract is config_schema.h. */
+ * rules, the reading of any key's scalar from its text (conf_scan(): one reader and one set of
+ * messages for every type; the keys with a spelling of their own are read and written by hooks
+ * in their rows) and message helpers the config files share. The contract is
+ * config_schema.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <netinet/in.h>
