@@ -26,16 +26,6 @@ static void put_quoted(FILE *f, const char *s, size_t max)
 	fputc('"', f);
 }
 
-static int put_addr(FILE *f, const char *key, const struct xlb_addr *a)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (xlb_addr_format(a, buf, sizeof(buf)))
-		return -EINVAL;
-	fprintf(f, "%s\"%s\"", key, buf);
-	return 0;
-}
-
 /* What the dump cannot represent: checked before anything is written. */
 static bool dumpable(const struct xlb_conf *c)
 {
@@ -73,7 +63,7 @@ static void dump_fields(FILE *f, enum conf_parent parent, const void *obj, const
 static void put_value(FILE *f, const struct conf_field *r, const void *obj)
 {
 	__u32 v = r->type == CT_TEXT || r->type == CT_ADDR ? 0 : conf_get_num(r, obj);
-	char buf[16];
+	char buf[INET6_ADDRSTRLEN];
 
 	if (r->type == CT_NUMBER)
 		fprintf(f, "%u", v);
@@ -87,8 +77,10 @@ static void put_value(FILE *f, const struct conf_field *r, const void *obj)
 		fputs(conf_ms_str(buf, sizeof(buf), v), f);
 	else if (r->type == CT_TEXT)
 		put_quoted(f, (const char *)obj + r->off, r->width);
-	else if (r->type == CT_ADDR)
-		put_addr(f, "", (const struct xlb_addr *)((const char *)obj + r->off));
+	else if (r->type != CT_ADDR)
+		r->print(obj, f);
+	else if (!xlb_addr_format((const void *)((const char *)obj + r->off), buf, sizeof(buf)))
+		fprintf(f, "\"%s\"", buf);
 }
 
 static void dump_interfaces(FILE *f, const struct xlb_conf *c)
@@ -130,7 +122,8 @@ static void dump_override(FILE *f, const struct xlb_conf_hc_override *o, const c
 	fputs(" }\n", f);
 }
 
-/* A CT_CUSTOM row of obj, after pre; indent is the indentation of obj's keys. */
+/* A list or mapping of a CT_CUSTOM row of obj, after pre; indent is the indentation of obj's
+ * keys. */
 static void dump_custom(FILE *f, const struct conf_field *r, const void *obj, const char *pre,
 			const char *indent)
 {
@@ -141,35 +134,10 @@ static void dump_custom(FILE *f, const struct conf_field *r, const void *obj, co
 	snprintf(sub, sizeof(sub), "%s  ", indent);
 	if (r->parent == CP_TOP && !strcmp(r->key, "interfaces")) {
 		dump_interfaces(f, c);
-	} else if (r->parent == CP_TOP && !strcmp(r->key, "gateway")) {
-		if (c->gateway_auto)
-			fputs("gateway: auto\n", f);
-		else
-			fprintf(f, "gateway: \"%02x:%02x:%02x:%02x:%02x:%02x\"\n",
-				c->gateway_mac[0], c->gateway_mac[1], c->gateway_mac[2],
-				c->gateway_mac[3], c->gateway_mac[4], c->gateway_mac[5]);
-	} else if (r->parent == CP_TOP && !strcmp(r->key, "hash_seed")) {
-		if (c->hash_seed_auto)
-			fputs("hash_seed: auto\n", f);
-		else
-			fprintf(f, "hash_seed: %u\n", c->hash_seed);
 	} else if (r->parent == CP_TOP) { /* services */
 		fputs(c->n_services ? "services:\n" : "services: []\n", f);
 		for (size_t i = 0; i < c->n_services; i++)
 			dump_fields(f, CP_SERVICE, &c->services[i], "  - ", "    ", 0);
-	} else if (r->parent == CP_METRICS) {
-		char ep[64];
-
-		xlb_endpoint_format(&c->metrics.addr, c->metrics.port, ep, sizeof(ep));
-		if (c->metrics.enabled)
-			fprintf(f, "%slisten: \"%s\"\n", pre, ep);
-		else
-			fprintf(f, "%slisten: off\n", pre);
-	} else if (r->parent == CP_ANNOUNCE) {
-		if (c->announce.table)
-			fprintf(f, "%stable: %u\n", pre, c->announce.table);
-		else
-			fprintf(f, "%stable: off\n", pre);
 	} else if (r->parent == CP_SERVICE && !strcmp(r->key, "health")) {
 		fprintf(f, "%shealth:\n", pre);
 		dump_fields(f, CP_HEALTH, &s->health, sub, sub, HC_BIT(s->health.type));
@@ -178,13 +146,6 @@ static void dump_custom(FILE *f, const struct conf_field *r, const void *obj, co
 		snprintf(sub, sizeof(sub), "%s  - ", indent);
 		for (size_t j = 0; j < s->n_backends; j++)
 			dump_fields(f, CP_BACKEND, &s->backends[j], sub, "        ", 0);
-	} else if (r->parent == CP_HEALTH) { /* expect */
-		const struct xlb_conf_health *h = obj;
-
-		fprintf(f, "%sexpect: %u", pre, h->expect_min);
-		if (h->expect_min != h->expect_max)
-			fprintf(f, "-%u", h->expect_max);
-		fputc('\n', f);
 	} else if (r->parent == CP_BACKEND) {
 		dump_override(f, &((const struct xlb_conf_backend *)obj)->health, pre);
 	}
@@ -197,7 +158,7 @@ static void dump_row(FILE *f, const struct conf_field *r, const void *obj, const
 	char sub[32];
 
 	snprintf(sub, sizeof(sub), "%s  ", indent);
-	if (r->type == CT_CUSTOM) {
+	if (r->type == CT_CUSTOM && !r->print) {
 		dump_custom(f, r, obj, pre, indent);
 	} else if (r->type == CT_MAPPING) {
 		fprintf(f, "%s%s:\n", pre, r->key);

@@ -92,92 +92,45 @@ static void where(char *buf, size_t len, int line, const char *what, size_t inde
 		snprintf(buf, len, "%s[%zu]", what, index);
 }
 
-static int addr_cmp(const struct xlb_addr *a, const struct xlb_addr *b)
-{
-	size_t words = a->family == XLB_AF_INET ? 1 : 4;
+/* An element's key for the duplicate checks, compared as bytes, and its index. */
+struct dkey {
+	__u8 key[XLB_CONF_NAME_MAX]; /* a name, or an address (and port and protocol) */
+	size_t i;
+};
 
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	return memcmp(a->addr, b->addr, words * sizeof(a->addr[0]));
+static int dkey_cmp(const void *x, const void *y)
+{
+	const struct dkey *a = x, *b = y;
+	int r = memcmp(a->key, b->key, sizeof(a->key));
+
+	return r ? r : (a->i > b->i) - (a->i < b->i);
 }
 
-/* Sort keys for the duplicate checks: equal elements end up adjacent and in array order (the
- * pointers are into one array), so the first of a run is the original, the rest duplicates. */
-static int ptr_order(const void *a, const void *b)
+/* Sort the n keys: equal ones end up adjacent, in array order. *dup is the first element (in
+ * array order) whose key an earlier one has, *orig that earlier one. False when all differ. */
+static bool first_dup(struct dkey *k, size_t n, size_t *dup, size_t *orig)
 {
-	return a < b ? -1 : a > b ? 1 : 0;
-}
-
-static int svc_ref_cmp(const void *x, const void *y)
-{
-	const struct xlb_conf_service *a = *(const struct xlb_conf_service *const *)x;
-	const struct xlb_conf_service *b = *(const struct xlb_conf_service *const *)y;
-	int r = addr_cmp(&a->ref.vip, &b->ref.vip);
-
-	if (!r)
-		r = (int)a->ref.port - (int)b->ref.port;
-	if (!r)
-		r = (int)a->ref.proto - (int)b->ref.proto;
-	return r ? r : ptr_order(a, b);
-}
-
-static int svc_name_cmp(const void *x, const void *y)
-{
-	const struct xlb_conf_service *a = *(const struct xlb_conf_service *const *)x;
-	const struct xlb_conf_service *b = *(const struct xlb_conf_service *const *)y;
-	int r = strcmp(a->name, b->name);
-
-	return r ? r : ptr_order(a, b);
-}
-
-static int backend_cmp(const void *x, const void *y)
-{
-	const struct xlb_conf_backend *a = *(const struct xlb_conf_backend *const *)x;
-	const struct xlb_conf_backend *b = *(const struct xlb_conf_backend *const *)y;
-	int r = addr_cmp(&a->addr, &b->addr);
-
-	return r ? r : ptr_order(a, b);
-}
-
-/* Among the n sorted pointers, the duplicate that comes first in the array (*dup) and the
- * element it repeats (*orig). same() compares keys only. Returns false when all are unique. */
-static bool first_dup(const void **sorted, size_t n, bool (*same)(const void *, const void *),
-		      const void **dup, const void **orig)
-{
-	const void *run = NULL;
-
-	*dup = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!run || !same(run, sorted[i])) {
-			run = sorted[i];
-			continue;
-		}
-		if (!*dup || (const char *)sorted[i] < (const char *)*dup) {
-			*dup = sorted[i];
-			*orig = run;
+	qsort(k, n, sizeof(*k), dkey_cmp);
+	*dup = SIZE_MAX;
+	for (size_t i = 1, run = 0; i < n; i++) {
+		if (memcmp(k[i].key, k[run].key, sizeof(k->key))) {
+			run = i;
+		} else if (k[i].i < *dup) {
+			*dup = k[i].i;
+			*orig = k[run].i;
 		}
 	}
-	return *dup != NULL;
+	return *dup != SIZE_MAX;
 }
 
-static bool same_ref(const void *x, const void *y)
-{
-	const struct xlb_conf_service *a = x, *b = y;
+#define ADDR_KEY 17 /* bytes of an address's key */
 
-	return !addr_cmp(&a->ref.vip, &b->ref.vip) && a->ref.port == b->ref.port &&
-	       a->ref.proto == b->ref.proto;
-}
-
-static bool same_name(const void *x, const void *y)
+/* The family, then the address: IPv4 lives in word 0, the rest is zero by contract but is not
+ * trusted here. key is zeroed. */
+static void addr_key(__u8 *key, const struct xlb_addr *a)
 {
-	return !strcmp(((const struct xlb_conf_service *)x)->name,
-		       ((const struct xlb_conf_service *)y)->name);
-}
-
-static bool same_backend(const void *x, const void *y)
-{
-	return !addr_cmp(&((const struct xlb_conf_backend *)x)->addr,
-			 &((const struct xlb_conf_backend *)y)->addr);
+	key[0] = a->family;
+	memcpy(key + 1, a->addr, a->family == XLB_AF_INET ? 4 : 16);
 }
 
 /* The numbers and durations of the rows of parent in obj against their schema ranges (those
@@ -414,9 +367,9 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 /* Duplicate services, names and backends, and the number of distinct VIPs. */
 static int validate_unique(const struct vctx *v, const struct xlb_conf *c)
 {
-	const void **sorted, *dup, *orig;
-	size_t n = c->n_services, most = n, named = 0, vips = 0;
+	size_t n = c->n_services, most = n, named = 0, vips = 0, dup, orig;
 	char key[96], at[96], ref[XLB_SERVICE_STRLEN], a[INET6_ADDRSTRLEN];
+	struct dkey *k;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -424,68 +377,67 @@ static int validate_unique(const struct vctx *v, const struct xlb_conf *c)
 			most = c->services[i].n_backends;
 	if (!most)
 		return 0;
-	sorted = malloc(most * sizeof(*sorted));
-	if (!sorted) {
+	k = calloc(most, sizeof(*k));
+	if (!k) {
 		if (v->err && v->errlen)
 			snprintf(v->err, v->errlen, "%s: out of memory", v->name);
 		return -ENOMEM;
 	}
 
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = &c->services[i];
-	qsort(sorted, n, sizeof(*sorted), svc_ref_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (!i || addr_cmp(&((const struct xlb_conf_service *)sorted[i - 1])->ref.vip,
-				   &((const struct xlb_conf_service *)sorted[i])->ref.vip))
-			vips++;
-	if (first_dup(sorted, n, same_ref, &dup, &orig)) {
-		const struct xlb_conf_service *d = dup, *o = orig;
-
-		snprintf(key, sizeof(key), "services[%zu]", (size_t)(d - c->services));
-		where(at, sizeof(at), o->line, "services", (size_t)(o - c->services));
-		xlb_service_format(&d->ref, ref, sizeof(ref));
-		rc = vfail(v, d->line, key, "%s duplicates the service %s", ref, at);
+	for (size_t i = 0; i < n; i++) {
+		addr_key(k[i].key, &c->services[i].ref.vip);
+		memcpy(k[i].key + ADDR_KEY, &c->services[i].ref.port, sizeof(__u16));
+		k[i].key[ADDR_KEY + 2] = c->services[i].ref.proto;
+		k[i].i = i;
+	}
+	if (first_dup(k, n, &dup, &orig)) {
+		snprintf(key, sizeof(key), "services[%zu]", dup);
+		where(at, sizeof(at), c->services[orig].line, "services", orig);
+		xlb_service_format(&c->services[dup].ref, ref, sizeof(ref));
+		rc = vfail(v, c->services[dup].line, key, "%s duplicates the service %s", ref, at);
 		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		vips += !i || memcmp(k[i].key, k[i - 1].key, ADDR_KEY);
 	if (vips > XLB_MAX_VIPS) {
 		rc = vfail(v, 0, "services", "too many distinct VIP addresses: %zu (max %d)", vips,
 			   XLB_MAX_VIPS);
 		goto out;
 	}
 
+	memset(k, 0, n * sizeof(*k));
 	for (size_t i = 0; i < n; i++)
-		if (c->services[i].name[0])
-			sorted[named++] = &c->services[i];
-	qsort(sorted, named, sizeof(*sorted), svc_name_cmp);
-	if (first_dup(sorted, named, same_name, &dup, &orig)) {
-		const struct xlb_conf_service *d = dup, *o = orig;
-
-		snprintf(key, sizeof(key), "services[%zu].name", (size_t)(d - c->services));
-		where(at, sizeof(at), o->line, "services", (size_t)(o - c->services));
-		rc = vfail(v, d->line, key, "%s is already the name of the service %s", d->name,
-			   at);
+		if (c->services[i].name[0]) {
+			snprintf((char *)k[named].key, sizeof(k->key), "%s", c->services[i].name);
+			k[named++].i = i;
+		}
+	if (first_dup(k, named, &dup, &orig)) {
+		snprintf(key, sizeof(key), "services[%zu].name", dup);
+		where(at, sizeof(at), c->services[orig].line, "services", orig);
+		rc = vfail(v, c->services[dup].line, key,
+			   "%s is already the name of the service %s", c->services[dup].name, at);
 		goto out;
 	}
 
 	for (size_t i = 0; i < n; i++) {
 		const struct xlb_conf_service *s = &c->services[i];
 
-		for (size_t j = 0; j < s->n_backends; j++)
-			sorted[j] = &s->backends[j];
-		qsort(sorted, s->n_backends, sizeof(*sorted), backend_cmp);
-		if (first_dup(sorted, s->n_backends, same_backend, &dup, &orig)) {
-			const struct xlb_conf_backend *d = dup, *o = orig;
-
-			snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i,
-				 (size_t)(d - s->backends));
-			where(at, sizeof(at), o->line, "backends", (size_t)(o - s->backends));
-			xlb_addr_format(&d->addr, a, sizeof(a));
-			rc = vfail(v, d->line, key, "%s duplicates the backend %s", a, at);
+		memset(k, 0, s->n_backends * sizeof(*k));
+		for (size_t j = 0; j < s->n_backends; j++) {
+			addr_key(k[j].key, &s->backends[j].addr);
+			k[j].i = j;
+		}
+		if (first_dup(k, s->n_backends, &dup, &orig)) {
+			snprintf(key, sizeof(key), "services[%zu].backends[%zu]", i, dup);
+			where(at, sizeof(at), s->backends[orig].line, "backends", orig);
+			xlb_addr_format(&s->backends[dup].addr, a, sizeof(a));
+			rc = vfail(v, s->backends[dup].line, key, "%s duplicates the backend %s", a,
+				   at);
 			goto out;
 		}
 	}
 out:
-	free(sorted);
+	free(k);
 	return rc;
 }
 

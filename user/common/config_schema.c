@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* config_schema.c - the schema of xlbd.yaml as one table of keys, the keyword tables, the value
- * rules and message helpers the config files share. The contract is config_schema.h. */
+ * rules, the reading of any key's scalar from its text (conf_scan(): one reader and one set of
+ * messages for every type; the keys with a spelling of their own are read and written by hooks
+ * in their rows) and message helpers the config files share. The contract is
+ * config_schema.h. */
 #include <errno.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -180,21 +184,242 @@ const char *conf_hc_expect_problem(__u32 min, __u32 max)
 	return NULL;
 }
 
-int conf_hc_expect_parse(const char *s, size_t len, __u32 *min, __u32 *max)
-{
-	const char *dash = memchr(s, '-', len);
-	char a[8], b[8];
-	size_t la = dash ? (size_t)(dash - s) : len, lb = dash ? len - la - 1 : 0;
+/* A message into buf; returns buf. */
+static const char *say(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-	if (la >= sizeof(a) || lb >= sizeof(b) || (dash && !lb))
-		return -EINVAL;
-	memcpy(a, s, la);
-	a[la] = '\0';
-	memcpy(b, dash ? dash + 1 : s, dash ? lb : la);
-	b[dash ? lb : la] = '\0';
-	if (xlb_parse_u32(a, 0, UINT32_MAX, min) || xlb_parse_u32(b, 0, UINT32_MAX, max))
-		return -EINVAL;
-	return 0;
+static const char *say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* ---- the scalars with a spelling of their own: read and written side by side ---- */
+
+/* "200" or "200-399": statuses 100..599, the first not above the second. */
+static const char *expect_scan(const struct conf_text *t, void *obj, char *buf, size_t len)
+{
+	struct xlb_conf_health *h = obj;
+	const char *dash = memchr(t->s, '-', t->len), *why;
+	char a[8] = "", b[8] = ""; /* empty: not a status */
+	size_t la = dash ? (size_t)(dash - t->s) : t->len, lb = dash ? t->len - la - 1 : 0;
+
+	if (la < sizeof(a) && lb < sizeof(b) && (!dash || lb)) {
+		snprintf(a, sizeof(a), "%.*s", (int)la, t->s);
+		snprintf(b, sizeof(b), "%.*s", (int)(dash ? lb : la), dash ? dash + 1 : t->s);
+	}
+	if (xlb_parse_u32(a, 0, UINT32_MAX, &h->expect_min) ||
+	    xlb_parse_u32(b, 0, UINT32_MAX, &h->expect_max))
+		return say(buf, len, "must be a status like 200 or a range like 200-399, got %s",
+			   t->echo);
+	why = conf_hc_expect_problem(h->expect_min, h->expect_max);
+	return why ? say(buf, len, "%s, got %s", why, t->echo) : NULL;
+}
+
+static void expect_print(const void *obj, FILE *out)
+{
+	const struct xlb_conf_health *h = obj;
+
+	fprintf(out, "%u", h->expect_min);
+	if (h->expect_min != h->expect_max)
+		fprintf(out, "-%u", h->expect_max);
+}
+
+static const char *gateway_scan(const struct conf_text *t, void *obj, char *buf, size_t len)
+{
+	struct xlb_conf *c = obj;
+
+	c->gateway_auto = !strcmp(t->s, "auto");
+	memset(c->gateway_mac, 0, sizeof(c->gateway_mac));
+	if (c->gateway_auto)
+		return NULL;
+	if (xlb_parse_mac(t->s, c->gateway_mac))
+		return say(buf, len, "must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got %s",
+			   t->echo);
+	return conf_mac_problem(c->gateway_mac);
+}
+
+static void gateway_print(const void *obj, FILE *out)
+{
+	const __u8 *m = ((const struct xlb_conf *)obj)->gateway_mac;
+
+	if (((const struct xlb_conf *)obj)->gateway_auto)
+		fputs("auto", out);
+	else
+		fprintf(out, "\"%02x:%02x:%02x:%02x:%02x:%02x\"", m[0], m[1], m[2], m[3], m[4],
+			m[5]);
+}
+
+/* word, or a plain number 0..UINT32_MAX into *v: 1, 0 or -EINVAL. */
+static int word_or_u32(const struct conf_text *t, const char *word, __u32 *v)
+{
+	*v = 0;
+	if (!strcmp(t->s, word))
+		return 1;
+	return !t->plain || xlb_parse_u32(t->s, 0, UINT32_MAX, v) ? -EINVAL : 0;
+}
+
+static const char *hash_seed_scan(const struct conf_text *t, void *obj, char *buf, size_t len)
+{
+	struct xlb_conf *c = obj;
+	int rc = word_or_u32(t, "auto", &c->hash_seed);
+
+	c->hash_seed_auto = rc == 1;
+	return rc < 0 ? say(buf, len, "must be auto or a number 0..4294967295, got %s", t->echo)
+		      : NULL;
+}
+
+static void hash_seed_print(const void *obj, FILE *out)
+{
+	const struct xlb_conf *c = obj;
+
+	if (c->hash_seed_auto)
+		fputs("auto", out);
+	else
+		fprintf(out, "%u", c->hash_seed);
+}
+
+static const char *listen_scan(const struct conf_text *t, void *obj, char *buf, size_t len)
+{
+	struct xlb_conf_metrics *m = &((struct xlb_conf *)obj)->metrics;
+
+	m->enabled = strcmp(t->s, "off") != 0;
+	if (m->enabled && (t->len >= 64 || xlb_endpoint_parse(t->s, &m->addr, &m->port)))
+		return say(buf, len,
+			   "must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, port "
+			   "1..65535), got %s",
+			   t->echo);
+	return NULL;
+}
+
+static void listen_print(const void *obj, FILE *out)
+{
+	const struct xlb_conf_metrics *m = &((const struct xlb_conf *)obj)->metrics;
+	char ep[64];
+
+	xlb_endpoint_format(&m->addr, m->port, ep, sizeof(ep));
+	if (m->enabled)
+		fprintf(out, "\"%s\"", ep);
+	else
+		fputs("off", out);
+}
+
+static const char *table_scan(const struct conf_text *t, void *obj, char *buf, size_t len)
+{
+	struct xlb_conf_announce *a = &((struct xlb_conf *)obj)->announce;
+	int rc = word_or_u32(t, "off", &a->table);
+	const char *why = rc ? NULL : conf_announce_table_problem(a->table);
+
+	if (rc < 0)
+		return say(buf, len, "must be off or a table number 1..4294967295, got %s",
+			   t->echo);
+	return why ? say(buf, len, "%s, got %s", why, t->echo) : NULL;
+}
+
+static void table_print(const void *obj, FILE *out)
+{
+	const struct xlb_conf *c = obj;
+
+	if (c->announce.table)
+		fprintf(out, "%u", c->announce.table);
+	else
+		fputs("off", out);
+}
+
+/* ---- any row's scalar ---- */
+
+const char *conf_want(const struct conf_field *f, char *buf, size_t len)
+{
+	static const char *const want[] = {
+		[CT_NUMBER] = "a number",	 [CT_BOOL] = "true or false",
+		[CT_ADDR] = "an IP address",	 [CT_DURATION_S] = "a duration",
+		[CT_DURATION_MS] = "a duration",
+	};
+
+	if (f->type == CT_KEYWORD) {
+		conf_keyword_list(f->words, buf, len);
+		return buf;
+	}
+	return f->type < sizeof(want) / sizeof(want[0]) && want[f->type] ? want[f->type] : f->want;
+}
+
+const char *conf_scan(const struct conf_field *f, const struct conf_text *t, void *obj, char *buf,
+		      size_t len)
+{
+	char *dst = (char *)obj + f->off, list[96], lo[16], hi[16];
+	struct xlb_addr a;
+	const char *why;
+	__u32 v = 0;
+	int k = 0, rc;
+
+	switch (f->type) {
+	case CT_NUMBER: /* xlb_parse_u32(): "80x", "-1", "0x10", "1e3" and "080" are not numbers */
+		if (!t->plain)
+			return say(buf, len, "must be a number without quotes, got \"%s\"",
+				   t->echo);
+		rc = xlb_parse_u32(t->s, f->min, f->max, &v);
+		if (rc == -ERANGE)
+			return say(buf, len, "must be %u..%u, got %s", f->min, f->max, t->echo);
+		if (rc)
+			return say(buf, len, "not a number: %s", t->echo);
+		break;
+	case CT_BOOL:
+		if (!t->plain || (strcmp(t->s, "true") && strcmp(t->s, "false")))
+			return say(buf, len, "must be true or false, got %s", t->echo);
+		v = !strcmp(t->s, "true");
+		break;
+	case CT_KEYWORD:
+		if (conf_keyword_value(f->words, t->s, t->len, &k))
+			return say(buf, len, "must be %s, got %s", conf_want(f, list, sizeof(list)),
+				   t->echo);
+		v = (__u32)k;
+		break;
+	case CT_ADDR: /* min: the family required, 0 for either */
+		if (xlb_addr_parse(t->s, &a))
+			return say(buf, len, "not an IP address: %s", t->echo);
+		if (f->min && a.family != f->min)
+			return say(buf, len, "must be an %s address, got %s",
+				   f->min == XLB_AF_INET ? "IPv4" : "IPv6", t->echo);
+		memcpy(dst, &a, sizeof(a));
+		return NULL;
+	case CT_DURATION_S:
+		rc = xlb_parse_duration_s(t->s, f->min, f->max, &v);
+		if (rc == -ERANGE)
+			return say(buf, len, "must be %u..%u seconds, got %s", f->min, f->max,
+				   t->echo);
+		if (rc)
+			return say(buf, len,
+				   "not a duration in whole seconds (like 30s, 2m, 1h or 2000ms): "
+				   "%s",
+				   t->echo);
+		break;
+	case CT_DURATION_MS:
+		rc = xlb_parse_duration_ms(t->s, f->min, f->max, &v);
+		if (rc == -ERANGE)
+			return say(buf, len, "must be %s..%s, got %s",
+				   conf_ms_str(lo, sizeof(lo), f->min),
+				   conf_ms_str(hi, sizeof(hi), f->max), t->echo);
+		if (rc)
+			return say(buf, len, "not a duration (like 500ms, 2s, 1m or 1h): %s",
+				   t->echo);
+		break;
+	case CT_TEXT:
+		why = f->problem(t->s, t->len);
+		if (why && f->what)
+			return say(buf, len, "not a valid %s (%s): %s", f->what, why, t->echo);
+		if (why)
+			return say(buf, len, "%s: %s", why, t->echo);
+		memcpy(dst, t->s, t->len + 1);
+		return NULL;
+	default:
+		return f->scan(t, obj, buf, len);
+	}
+	conf_set_num(f, obj, v);
+	return NULL;
 }
 
 /* ---- the table ---- */
@@ -217,8 +442,7 @@ int conf_hc_expect_parse(const char *s, size_t len, __u32 *min, __u32 *max)
 	"takes traffic at once and waits for `fall` failures."
 #define HC_JITTER                                                                              \
 	"Each interval is spread randomly by up to this share (10: 1.8 s..2.2 s for 2 s), so " \
-	"that "                                                                                \
-	"the checks of many backends do not run in step."
+	"that the checks of many backends do not run in step."
 
 static const struct conf_field fields[] = {
 	/* top level */
@@ -244,22 +468,21 @@ static const struct conf_field fields[] = {
 	{ "rss_bits", CP_TOP, TOP(rss_bits), NUM(0, 16, 0),
 	  .help = "Low bits of `tunnel_source` replaced by bits of the flow hash, so that the "
 		  "backends' NICs spread tunnelled flows over their receive queues. Every "
-		  "resulting "
-		  "address must be accepted by the backends' decapsulator (a prefix of that "
-		  "length). 0: one fixed source." },
+		  "resulting address must be accepted by the backends' decapsulator (a prefix of "
+		  "that length). 0: one fixed source." },
 	{ "rss_bits_v6", CP_TOP, TOP(rss_bits_v6), NUM(0, 32, 0),
 	  .help = "The same for `tunnel_source_v6`." },
-	{ "gateway", CP_TOP, CT_CUSTOM, .want = "auto or a MAC address",
-	  .doc_type = "`auto` or MAC", .doc_range = "`aa:bb:cc:dd:ee:ff`, either case",
-	  .doc_default = "`auto`",
+	{ "gateway", CP_TOP, CT_CUSTOM, .want = "auto or a MAC address", .scan = gateway_scan,
+	  .print = gateway_print, .doc_type = "`auto` or MAC",
+	  .doc_range = "`aa:bb:cc:dd:ee:ff`, either case", .doc_default = "`auto`",
 	  .help = "Outer destination MAC: the next hop towards the backends. `auto` looks it up in "
 		  "the kernel's neighbour table. A given MAC must be unicast and not all zeros." },
-	{ "hash_seed", CP_TOP, CT_CUSTOM, .want = "auto or a number",
-	  .doc_type = "`auto` or number", .doc_range = "0..4294967295", .doc_default = "`auto`",
+	{ "hash_seed", CP_TOP, CT_CUSTOM, .want = "auto or a number", .scan = hash_seed_scan,
+	  .print = hash_seed_print, .doc_type = "`auto` or number", .doc_range = "0..4294967295",
+	  .doc_default = "`auto`",
 	  .help = "Seed of the flow hash. `auto`: generated once and kept in `state_dir`. Every "
-		  "node "
-		  "of an ECMP group must use the same seed, or a flow that moves between nodes "
-		  "changes backend: set it explicitly there." },
+		  "node of an ECMP group must use the same seed, or a flow that moves between "
+		  "nodes changes backend: set it explicitly there." },
 	{ "mtu", CP_TOP, TOP(mtu), NUM(1280, 9216, XLB_CONF_DEFAULT_MTU),
 	  .help = "Largest IP packet towards the backends, tunnel header (20 bytes IPv4, 40 bytes "
 		  "IPv6) included." },
@@ -282,9 +505,8 @@ static const struct conf_field fields[] = {
 	{ "udp_idle_timeout", CP_CONNTRACK, TOP(udp_idle_timeout), .type = CT_DURATION_S,
 	  .max = 86400, .def = XLB_CONF_DEFAULT_UDP_IDLE,
 	  .help = "A UDP flow idle this long picks its backend anew on its next packet; 0 means "
-		  "UDP "
-		  "entries never expire. Kept in ticks of about 1.07 s, so expiry is accurate to "
-		  "about a second. TCP entries are not timed." },
+		  "UDP entries never expire. Kept in ticks of about 1.07 s, so expiry is accurate "
+		  "to about a second. TCP entries are not timed." },
 	{ "new_flow_rate", CP_CONNTRACK, TOP(new_flow_rate),
 	  NUM(0, 100000000, XLB_CONF_DEFAULT_NEW_FLOW_RATE),
 	  .help = "Flood guard: connection entries written per second on each CPU. Above it, new "
@@ -296,28 +518,25 @@ static const struct conf_field fields[] = {
 	  .help = "How many entries above that rate a CPU may write in a burst." },
 
 	/* metrics, announce */
-	{ "listen", CP_METRICS, CT_CUSTOM, .want = "off or ADDR:PORT",
-	  .doc_type = "`off` or `ADDR:PORT`",
+	{ "listen", CP_METRICS, CT_CUSTOM, .want = "off or ADDR:PORT", .scan = listen_scan,
+	  .print = listen_print, .doc_type = "`off` or `ADDR:PORT`",
 	  .doc_range = "an IPv4 address, or an IPv6 one in brackets; port 1..65535",
 	  .doc_default = "`\"127.0.0.1:9477\"`",
 	  .help = "Where xlbd serves `GET /metrics`. Loopback by default: a Prometheus on the LB, "
 		  "or one that reaches it through a tunnel or a proxy; an address of a management "
 		  "network otherwise. `off`: not served. A change takes effect on the next reload; "
 		  "an address that cannot be bound refuses the whole change (and xlbd's start) "
-		  "with "
-		  "`metrics.listen: cannot listen on ADDR:PORT: reason`." },
+		  "with `metrics.listen: cannot listen on ADDR:PORT: reason`." },
 	{ "table", CP_ANNOUNCE, CT_CUSTOM, .required = true, .want = "off or a table number",
-	  .doc_type = "`off` or number", .doc_range = "1..4294967295 except 253..255",
-	  .doc_default = "`off` (no `announce` key)",
+	  .scan = table_scan, .print = table_print, .doc_type = "`off` or number",
+	  .doc_range = "1..4294967295 except 253..255", .doc_default = "`off` (no `announce` key)",
 	  .help = "Kernel routing table where xlbd keeps one blackhole host route (protocol 77) "
-		  "per "
-		  "VIP it announces: a VIP is announced while xlb_lb is attached and at least one "
-		  "of its services with `announce: true` is healthy (at least `min_healthy`, and "
-		  "at "
-		  "least one, enabled backends pass their checks). A routing daemon (BIRD) exports "
-		  "the table over BGP. 253, 254 and 255 are the kernel's `default`, `main` and "
-		  "`local` tables and are refused. Changing the table moves the routes; a clean "
-		  "stop withdraws them ([scale-out.md](scale-out.md))." },
+		  "per VIP it announces: a VIP is announced while xlb_lb is attached and at least "
+		  "one of its services with `announce: true` is healthy (at least `min_healthy`, "
+		  "and at least one, enabled backends pass their checks). A routing daemon (BIRD) "
+		  "exports the table over BGP. 253, 254 and 255 are the kernel's `default`, `main` "
+		  "and `local` tables and are refused. Changing the table moves the routes; a "
+		  "clean stop withdraws them ([scale-out.md](scale-out.md))." },
 
 	/* interfaces[] in their mapping form */
 	{ "name", CP_IFACE, AT(struct xlb_conf_iface, name), .type = CT_TEXT, .required = true,
@@ -350,13 +569,11 @@ static const struct conf_field fields[] = {
 	{ "min_healthy", CP_SERVICE, SVC(min_healthy), NUM(0, XLB_MAX_BACKENDS - 1, 1),
 	  .dump_after = "announce",
 	  .help = "Fail-open threshold: when fewer backends than this are healthy, the service "
-		  "keeps "
-		  "its last good table (the backends up in its last table built with enough "
-		  "healthy "
-		  "ones, still configured and enabled, plus those healthy now; every enabled "
-		  "backend when it never had one) rather than sending all traffic to the few that "
-		  "pass or to none ([health.md](health.md)). 0: never fail open. Not compared with "
-		  "the number of backends: a service may get its backends later." },
+		  "keeps its last good table (the backends up in its last table built with enough "
+		  "healthy ones, still configured and enabled, plus those healthy now; every "
+		  "enabled backend when it never had one) rather than sending all traffic to the "
+		  "few that pass or to none ([health.md](health.md)). 0: never fail open. Not "
+		  "compared with the number of backends: a service may get its backends later." },
 	{ "announce", CP_SERVICE, SVC(announce), .type = CT_BOOL, .def = 1,
 	  .help = "Whether this service keeps its VIP announced while it is healthy (with "
 		  "`announce.table` set). The VIP stays announced while any of its announcing "
@@ -371,21 +588,16 @@ static const struct conf_field fields[] = {
 	{ "type", CP_HEALTH, HC(type), WORDS(conf_hc_type_words, XLB_HC_NONE), .hc_types = HC_ANY,
 	  .help = "`none`: no check, every backend is always up. `tcp`: a TCP connect succeeds "
 		  "within the timeout. `http`: `GET path` answers with a status in `expect` and, "
-		  "if "
-		  "`body` is set, a body containing it. `https`: the same over TLS. `udp`: "
-		  "`payload` "
-		  "is sent and a reply comes back (containing `expect_payload` if set). `tunnel`: "
-		  "a "
-		  "probe encapsulated like real traffic reaches the VIP and port through the "
-		  "backend's decapsulation (TCP services: SYN answered by SYN-ACK; UDP services: "
-		  "`payload` answered); needs the tunnel source of the VIP's family "
+		  "if `body` is set, a body containing it. `https`: the same over TLS. `udp`: "
+		  "`payload` is sent and a reply comes back (containing `expect_payload` if set). "
+		  "`tunnel`: a probe encapsulated like real traffic reaches the VIP and port "
+		  "through the backend's decapsulation (TCP services: SYN answered by SYN-ACK; UDP "
+		  "services: `payload` answered); needs the tunnel source of the VIP's family "
 		  "([health.md](health.md))." },
 	{ "port", CP_HEALTH, HC(port), NUM(0, 65535, 0), .hc_types = HC_CHECKED,
 	  .help = "Port checked on the backend. 0: the service's port. A service with port 0 "
-		  "(every "
-		  "port) has no port of its own: it needs a non-zero `port` here unless the type "
-		  "is "
-		  "`none`." },
+		  "(every port) has no port of its own: it needs a non-zero `port` here unless the "
+		  "type is `none`." },
 	{ "interval", CP_HEALTH, HC(interval_ms), .type = CT_DURATION_MS, .min = 100,
 	  .max = HC_MAX_INTERVAL, .def = 2000, .hc_types = HC_CHECKED, .help = HC_INTERVAL },
 	{ "timeout", CP_HEALTH, HC(timeout_ms), .type = CT_DURATION_MS, .min = 50,
@@ -412,7 +624,7 @@ static const struct conf_field fields[] = {
 	  .doc_range = "printable ASCII (spaces allowed), < 128 characters",
 	  .help = "Text the response body must contain. Empty: any body." },
 	{ "expect", CP_HEALTH, CT_CUSTOM, .want = "a status or a range", .hc_types = HC_WEB,
-	  .doc_type = "status or range",
+	  .scan = expect_scan, .print = expect_print, .doc_type = "status or range",
 	  .doc_range = "`200` or `200-399`; statuses 100..599, the first not above the second",
 	  .doc_default = "`200-399`", .help = "Accepted response statuses. Plain or quoted." },
 	{ "insecure", CP_HEALTH, HC(insecure), .type = CT_BOOL, .hc_types = HC_BIT(XLB_HC_HTTPS),
@@ -420,9 +632,9 @@ static const struct conf_field fields[] = {
 	{ "ca", CP_HEALTH, HC(ca), .type = CT_TEXT, .want = "a path", .problem = hc_ca_problem,
 	  .def_text = "", .hc_types = HC_BIT(XLB_HC_HTTPS),
 	  .doc_range = "an absolute path, printable ASCII without spaces, < 128 characters",
-	  .help = "PEM file of the certificate authorities the backend's certificate must chain "
-		  "to (a private PKI). Empty: the system's store. The file must be readable "
-		  "when the configuration is loaded." },
+	  .help = "PEM file of the certificate authorities the backend's certificate must chain to "
+		  "(a private PKI). Empty: the system's store. The file must be readable when the "
+		  "configuration is loaded." },
 	{ "payload", CP_HEALTH, HC(payload), .type = CT_TEXT, .want = "a string",
 	  .problem = hc_text_problem, .def_text = "ping", .hc_types = HC_PAYLOAD,
 	  .doc_range = "printable ASCII (spaces allowed), < 128 characters, may be empty",
@@ -436,15 +648,13 @@ static const struct conf_field fields[] = {
 	{ "address", CP_BACKEND, BE(addr), .type = CT_ADDR, .required = true,
 	  .doc_range = "unique within the service",
 	  .help = "The backend; its family selects the tunnel (IPv4 or IPv6) and needs the "
-		  "matching "
-		  "`tunnel_source`. A backend may serve several services." },
+		  "matching `tunnel_source`. A backend may serve several services." },
 	{ "weight", CP_BACKEND, BE(weight), NUM(0, 65535, XLB_CONF_DEFAULT_WEIGHT),
 	  .help = "Relative share of new flows. 0 behaves like `drain`." },
 	{ "state", CP_BACKEND, BE(admin), WORDS(conf_state_words, XLB_ADMIN_ENABLED),
 	  .help = "Administrative state, independent of health. `enabled`: in the table. `drain`: "
 		  "out of the table, keeps its established flows. `disabled`: out of the table, "
-		  "its "
-		  "flows move to other backends." },
+		  "its flows move to other backends." },
 	{ "health", CP_BACKEND, CT_CUSTOM, .doc_type = "mapping", .doc_range = "see below",
 	  .doc_default = "none",
 	  .help = "This backend's own values for some settings of the service's check." },

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 #include "xlb_abi.h"
@@ -42,7 +43,8 @@ enum conf_type {
 	CT_DURATION_MS, /* a duration in min..max milliseconds, __u32 milliseconds */
 	CT_TEXT, /* a string accepted by problem(), width bytes with the terminator */
 	CT_MAPPING, /* the mapping of the child parent, into the same struct */
-	CT_CUSTOM, /* a spelling of its own: read, checked and dumped by the config files */
+	CT_CUSTOM, /* with scan and print: a scalar of its own spelling; without: a list or a
+		    * mapping read and dumped by the config files */
 };
 
 /* Which health-check types a key applies to: a mask of 1 << enum xlb_hc_type. */
@@ -59,6 +61,14 @@ struct conf_keyword {
 	int value;
 };
 
+/* A scalar of the file as it was written. */
+struct conf_text {
+	const char *s; /* len bytes and a terminator, no NUL inside */
+	size_t len;
+	bool plain; /* written without quotes */
+	char echo[CONF_ECHO_BUF]; /* s quoted back in messages (conf_echo()) */
+};
+
 /* One key of the file. */
 struct conf_field {
 	const char *key;
@@ -73,6 +83,9 @@ struct conf_field {
 	const char *want; /* what belongs here, for "must be WANT, not a list" */
 	const char *what; /* CT_TEXT: "not a valid WHAT (problem): value"; NULL: "problem: value" */
 	enum conf_parent child; /* CT_MAPPING */
+	/* CT_CUSTOM scalars: read t into obj (NULL, or what is wrong in buf), write obj's value */
+	const char *(*scan)(const struct conf_text *t, void *obj, char *buf, size_t len);
+	void (*print)(const void *obj, FILE *out);
 	unsigned hc_types; /* CP_HEALTH: the types that allow it (HC_BIT) */
 	bool required;
 	const char *dump_after; /* the dump writes it after this key of its parent, not in order */
@@ -99,6 +112,16 @@ void conf_defaults(enum conf_parent parent, void *obj);
  * in buf (durations spelt as the parser reads them, seconds with their unit). */
 const char *conf_range_problem(const struct conf_field *f, __u32 v, char *buf, size_t len);
 
+/* What a scalar of row f must be, for "must be WANT, not a list" ("a number", the keywords
+ * into buf, f->want). */
+const char *conf_want(const struct conf_field *f, char *buf, size_t len);
+
+/* Read the scalar t as the value of row f (not CT_MAPPING, nor CT_CUSTOM without scan) into
+ * obj. Returns NULL, or what is wrong in buf, as the file's messages say it ("must be 1..100,
+ * got 0"), obj then possibly half-written. */
+const char *conf_scan(const struct conf_field *f, const struct conf_text *t, void *obj, char *buf,
+		      size_t len);
+
 /* The keyword tables, NULL-terminated. */
 extern const struct conf_keyword conf_xdp_mode_words[], conf_proto_words[], conf_state_words[],
 	conf_hc_type_words[], conf_initial_words[];
@@ -120,9 +143,6 @@ const char *conf_state_dir_problem(const char *s, size_t len);
 const char *conf_mac_problem(const __u8 mac[6]);
 const char *conf_announce_table_problem(__u32 t);
 const char *conf_hc_expect_problem(__u32 min, __u32 max);
-
-/* "200" or "200-399" into *min, *max (not range-checked). Returns 0 or -EINVAL. */
-int conf_hc_expect_parse(const char *s, size_t len, __u32 *min, __u32 *max);
 
 /* Write "NAME:LINE: KEY: message" into err; LINE is left out when 0, KEY when empty. */
 void conf_put_err(char *err, size_t errlen, const char *name, int line, const char *key,

@@ -8,7 +8,6 @@
  * at the first wrong node, so deep nesting or a huge garbage tail is never built into a tree. */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -220,86 +219,6 @@ static int get_scalar(struct parser *p, const char *want, const char **s, size_t
 	return 0;
 }
 
-/* A plain (unquoted) decimal in [min, max], parsed by xlb_parse_u32(): "80x", "-1", "0x10",
- * "1e3" and "080" are errors, not numbers. */
-static int get_u32(struct parser *p, __u32 min, __u32 max, __u32 *out)
-{
-	char buf[CONF_ECHO_BUF];
-	const char *s;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, "a number", &s, &len);
-	if (rc)
-		return rc;
-	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return perr(p, ev_line(p), "must be a number without quotes, got \"%s\"",
-			    conf_echo(buf, s, len));
-	rc = xlb_parse_u32(s, min, max, out);
-	if (rc == -ERANGE)
-		return perr(p, ev_line(p), "must be %u..%u, got %s", min, max,
-			    conf_echo(buf, s, len));
-	if (rc)
-		return perr(p, ev_line(p), "not a number: %s", conf_echo(buf, s, len));
-	return 0;
-}
-
-static int get_bool(struct parser *p, bool *out)
-{
-	char buf[CONF_ECHO_BUF];
-	const char *s;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, "true or false", &s, &len);
-	if (rc)
-		return rc;
-	if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "true"))
-		*out = true;
-	else if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "false"))
-		*out = false;
-	else
-		return perr(p, ev_line(p), "must be true or false, got %s", conf_echo(buf, s, len));
-	return 0;
-}
-
-static int get_keyword(struct parser *p, const struct conf_keyword *words, int *out)
-{
-	char buf[CONF_ECHO_BUF], list[96];
-	const char *s;
-	size_t len;
-	int rc;
-
-	conf_keyword_list(words, list, sizeof(list));
-	rc = get_scalar(p, list, &s, &len);
-	if (rc)
-		return rc;
-	if (conf_keyword_value(words, s, len, out))
-		return perr(p, ev_line(p), "must be %s, got %s", list, conf_echo(buf, s, len));
-	return 0;
-}
-
-/* An IPv4 or IPv6 address; family 0 accepts both. */
-static int get_addr(struct parser *p, __u8 family, struct xlb_addr *out)
-{
-	char buf[CONF_ECHO_BUF];
-	struct xlb_addr a;
-	const char *s;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, "an IP address", &s, &len);
-	if (rc)
-		return rc;
-	if (xlb_addr_parse(s, &a))
-		return perr(p, ev_line(p), "not an IP address: %s", conf_echo(buf, s, len));
-	if (family && a.family != family)
-		return perr(p, ev_line(p), "must be an %s address, got %s",
-			    family == XLB_AF_INET ? "IPv4" : "IPv6", conf_echo(buf, s, len));
-	*out = a;
-	return 0;
-}
-
 /* Parse a mapping whose MAPPING_START is current with the schema rows of parent: every key at
  * most once, unknown keys refused with the list of known ones, required keys checked at the
  * end (reported at the line where the mapping starts). seen[MAX_KEYS] receives the line where
@@ -416,113 +335,7 @@ static int grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t size
 	return 0;
 }
 
-/* ---- values: the generic types of the schema ---- */
-
-static int get_duration_ms(struct parser *p, __u32 min, __u32 max, __u32 *out)
-{
-	char buf[CONF_ECHO_BUF], lo[16], hi[16];
-	const char *v;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, "a duration", &v, &len);
-	if (rc)
-		return rc;
-	rc = xlb_parse_duration_ms(v, min, max, out);
-	if (rc == -ERANGE)
-		return perr(p, ev_line(p), "must be %s..%s, got %s",
-			    conf_ms_str(lo, sizeof(lo), min), conf_ms_str(hi, sizeof(hi), max),
-			    conf_echo(buf, v, len));
-	if (rc)
-		return perr(p, ev_line(p), "not a duration (like 500ms, 2s, 1m or 1h): %s",
-			    conf_echo(buf, v, len));
-	return 0;
-}
-
-static int get_duration_s(struct parser *p, __u32 min, __u32 max, __u32 *out)
-{
-	char buf[CONF_ECHO_BUF];
-	const char *v;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, "a duration", &v, &len);
-	if (rc)
-		return rc;
-	rc = xlb_parse_duration_s(v, min, max, out);
-	if (rc == -ERANGE)
-		return perr(p, ev_line(p), "must be %u..%u seconds, got %s", min, max,
-			    conf_echo(buf, v, len));
-	if (rc)
-		return perr(p, ev_line(p),
-			    "not a duration in whole seconds (like 30s, 2m, 1h or 2000ms): %s",
-			    conf_echo(buf, v, len));
-	return 0;
-}
-
-/* A string that f->problem() accepts, into dst (f->width bytes). */
-static int get_text(struct parser *p, const struct conf_field *f, char *dst)
-{
-	char buf[CONF_ECHO_BUF];
-	const char *v, *why;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, f->want, &v, &len);
-	if (rc)
-		return rc;
-	why = f->problem(v, len);
-	if (why && f->what)
-		return perr(p, ev_line(p), "not a valid %s (%s): %s", f->what, why,
-			    conf_echo(buf, v, len));
-	if (why)
-		return perr(p, ev_line(p), "%s: %s", why, conf_echo(buf, v, len));
-	memcpy(dst, v, len);
-	dst[len] = '\0';
-	return 0;
-}
-
-/* "auto" or "off" (word), else a plain number 0..UINT32_MAX: 1, 0 or -EINVAL (not reported). */
-static int get_word_or_u32(struct parser *p, const struct conf_field *f, const char *word,
-			   __u32 *out, const char **s, size_t *len)
-{
-	int rc = get_scalar(p, f->want, s, len);
-
-	if (rc)
-		return rc;
-	if (!strcmp(*s, word))
-		return 1;
-	if (p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-	    xlb_parse_u32(*s, 0, UINT32_MAX, out))
-		return -EINVAL;
-	return 0;
-}
-
-/* ---- values with a spelling of their own (CT_CUSTOM rows) ---- */
-
-static int read_expect(struct parser *p, const struct conf_field *f, void *obj)
-{
-	struct xlb_conf_health *h = obj;
-	char buf[CONF_ECHO_BUF];
-	const char *v, *why;
-	__u32 lo, hi;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, f->want, &v, &len);
-	if (rc)
-		return rc;
-	if (conf_hc_expect_parse(v, len, &lo, &hi))
-		return perr(p, ev_line(p),
-			    "must be a status like 200 or a range like 200-399, got %s",
-			    conf_echo(buf, v, len));
-	why = conf_hc_expect_problem(lo, hi);
-	if (why)
-		return perr(p, ev_line(p), "%s, got %s", why, conf_echo(buf, v, len));
-	h->expect_min = lo;
-	h->expect_max = hi;
-	return 0;
-}
+/* ---- the lists and mappings of CT_CUSTOM rows ---- */
 
 enum { HK_TYPE, HK_PORT, HK_INTERVAL, HK_TIMEOUT }; /* the first rows of CP_HEALTH */
 
@@ -678,7 +491,7 @@ static int iface_elem(struct parser *p, void *obj, size_t i)
 		rc = parse_mapping_seen(p, CP_IFACE, f, seen);
 		p->iface_mode_given[i] = seen[IK_MODE] != 0;
 	} else if (p->ev.type == YAML_SCALAR_EVENT) {
-		rc = get_text(p, conf_field(CP_IFACE, "name"), f->name);
+		rc = get_field(p, conf_field(CP_IFACE, "name"), f);
 	} else {
 		rc = type_error(p, "an interface name or { name: NAME, mode: MODE }");
 	}
@@ -704,148 +517,38 @@ static int read_interfaces(struct parser *p, const struct conf_field *f, void *o
 	return rc;
 }
 
-static int read_gateway(struct parser *p, const struct conf_field *f, void *obj)
-{
-	struct xlb_conf *c = obj;
-	char buf[CONF_ECHO_BUF];
-	const char *v, *why;
-	__u8 mac[6];
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, f->want, &v, &len);
-	if (rc)
-		return rc;
-	if (!strcmp(v, "auto")) {
-		c->gateway_auto = true;
-		memset(c->gateway_mac, 0, sizeof(c->gateway_mac));
-		return 0;
-	}
-	if (xlb_parse_mac(v, mac))
-		return perr(p, ev_line(p),
-			    "must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got %s",
-			    conf_echo(buf, v, len));
-	why = conf_mac_problem(mac);
-	if (why)
-		return perr(p, ev_line(p), "%s", why);
-	c->gateway_auto = false;
-	memcpy(c->gateway_mac, mac, sizeof(mac));
-	return 0;
-}
-
-static int read_hash_seed(struct parser *p, const struct conf_field *f, void *obj)
-{
-	struct xlb_conf *c = obj;
-	char buf[CONF_ECHO_BUF];
-	const char *v;
-	size_t len;
-	__u32 seed = 0;
-	int rc = get_word_or_u32(p, f, "auto", &seed, &v, &len);
-
-	if (rc == -EINVAL && !p->rc)
-		return perr(p, ev_line(p), "must be auto or a number 0..4294967295, got %s",
-			    conf_echo(buf, v, len));
-	if (rc < 0)
-		return rc;
-	c->hash_seed_auto = rc == 1;
-	c->hash_seed = seed;
-	return 0;
-}
-
-static int read_listen(struct parser *p, const struct conf_field *f, void *obj)
-{
-	struct xlb_conf_metrics *m = &((struct xlb_conf *)obj)->metrics;
-	char buf[CONF_ECHO_BUF];
-	const char *v;
-	size_t len;
-	int rc;
-
-	rc = get_scalar(p, f->want, &v, &len);
-	if (rc)
-		return rc;
-	if (!strcmp(v, "off")) {
-		m->enabled = false;
-		return 0;
-	}
-	if (len >= 64 || xlb_endpoint_parse(v, &m->addr, &m->port))
-		return perr(p, ev_line(p),
-			    "must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, port "
-			    "1..65535), got %s",
-			    conf_echo(buf, v, len));
-	m->enabled = true;
-	return 0;
-}
-
-static int read_announce_table(struct parser *p, const struct conf_field *f, void *obj)
-{
-	struct xlb_conf_announce *a = &((struct xlb_conf *)obj)->announce;
-	char buf[CONF_ECHO_BUF];
-	const char *v, *why;
-	size_t len;
-	__u32 t = 0;
-	int rc = get_word_or_u32(p, f, "off", &t, &v, &len);
-
-	if (rc == -EINVAL && !p->rc)
-		return perr(p, ev_line(p), "must be off or a table number 1..4294967295, got %s",
-			    conf_echo(buf, v, len));
-	if (rc < 0)
-		return rc;
-	why = rc == 1 ? NULL : conf_announce_table_problem(t);
-	if (why)
-		return perr(p, ev_line(p), "%s, got %s", why, conf_echo(buf, v, len));
-	a->table = t;
-	return 0;
-}
-
 static const struct {
 	enum conf_parent parent;
 	const char *key;
 	int (*read)(struct parser *p, const struct conf_field *f, void *obj);
 } readers[] = {
-	{ CP_TOP, "interfaces", read_interfaces }, { CP_TOP, "gateway", read_gateway },
-	{ CP_TOP, "hash_seed", read_hash_seed },   { CP_TOP, "services", read_services },
-	{ CP_METRICS, "listen", read_listen },	   { CP_ANNOUNCE, "table", read_announce_table },
+	{ CP_TOP, "interfaces", read_interfaces }, { CP_TOP, "services", read_services },
 	{ CP_SERVICE, "health", read_svc_health }, { CP_SERVICE, "backends", read_backends },
-	{ CP_HEALTH, "expect", read_expect },	   { CP_BACKEND, "health", read_be_health },
+	{ CP_BACKEND, "health", read_be_health },
 };
 
 static int get_field(struct parser *p, const struct conf_field *f, void *obj)
 {
-	void *dst = (char *)obj + f->off;
-	__u32 v = 0;
-	int k = 0, rc;
+	char want[96], msg[XLB_CONF_ERR_MAX];
+	struct conf_text t;
+	const char *why;
+	int rc;
 
-	switch (f->type) {
-	case CT_NUMBER:
-		rc = get_u32(p, f->min, f->max, &v);
-		break;
-	case CT_BOOL:
-		return get_bool(p, dst);
-	case CT_KEYWORD:
-		rc = get_keyword(p, f->words, &k);
-		v = (__u32)k;
-		break;
-	case CT_ADDR:
-		return get_addr(p, (__u8)f->min, dst);
-	case CT_DURATION_S:
-		rc = get_duration_s(p, f->min, f->max, &v);
-		break;
-	case CT_DURATION_MS:
-		rc = get_duration_ms(p, f->min, f->max, &v);
-		break;
-	case CT_TEXT:
-		return get_text(p, f, dst);
-	case CT_MAPPING:
+	if (f->type == CT_MAPPING)
 		return parse_mapping(p, f->child, obj);
-	default:
+	if (f->type == CT_CUSTOM && !f->scan) {
 		for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
 			if (readers[i].parent == f->parent && !strcmp(readers[i].key, f->key))
 				return readers[i].read(p, f, obj);
 		return perr(p, ev_line(p), "internal error: the schema has no reader for this key");
 	}
-	if (!rc)
-		conf_set_num(f, obj, v);
-	return rc;
+	rc = get_scalar(p, conf_want(f, want, sizeof(want)), &t.s, &t.len);
+	if (rc)
+		return rc;
+	t.plain = p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	conf_echo(t.echo, t.s, t.len);
+	why = conf_scan(f, &t, obj, msg, sizeof(msg));
+	return why ? perr(p, ev_line(p), "%s", why) : 0;
 }
 
 /* STREAM_START, one document holding one mapping, STREAM_END. */
