@@ -31,7 +31,10 @@
 #include "maglev.h"
 #include "xlb_abi.h"
 #include "xlb_reasons.h"
+#include "reconcile.h"
 #include "xlbd.h"
+
+static const struct xlbd *D; /* the daemon's context, from api_start() */
 
 #define API_GROUP "xlb"
 #define API_MAX_CONNECTIONS 16
@@ -104,8 +107,8 @@ static json_t *service_json(const struct xlb_conf_service *s)
 			 s->ref.proto == IPPROTO_TCP ? "tcp" : "udp", "table_size",
 			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "min_healthy",
 			 (json_int_t)s->min_healthy, "fail_open",
-			 state_service_fail_open(xlbd_state(), &s->ref), "announce", s->announce,
-			 "healthy", state_service_healthy(xlbd_state(), &s->ref), "vip_announced",
+			 state_service_fail_open(D->state, &s->ref), "announce", s->announce,
+			 "healthy", state_service_healthy(D->state, &s->ref), "vip_announced",
 			 announce_vip_announced(&s->ref.vip), "backends", bes);
 }
 
@@ -120,7 +123,7 @@ static json_t *iface_json(const struct xlb_conf_iface *f)
 	};
 	struct dp_iface_info info;
 
-	if (dp_iface_info(xlbd_dp(), f->name, &info))
+	if (dp_iface_info(D->dp, f->name, &info))
 		memset(&info, 0, sizeof(info));
 	return json_pack("{s:s,s:s,s:s,s:i,s:I}", "name", f->name, "mode",
 			 xlb_xdp_mode_name(f->mode), "attached", where[info.where], "ifindex",
@@ -138,7 +141,7 @@ static json_t *ifaces_json(const struct xlb_conf *c)
 
 static json_t *status_json(void)
 {
-	const struct xlbd *x = xlbd_ctx();
+	const struct xlbd *x = D;
 	const struct xlb_conf *c = state_conf(x->state);
 	char names[32][XLB_CONF_IFNAMSIZ];
 	int n = dp_attached(x->dp, names, 32);
@@ -172,29 +175,29 @@ static json_t *stats_json(void)
 		XLB_REASONS(XLB_REASON_NAME)
 #undef XLB_REASON_NAME
 	};
-	const struct xlb_conf *c = state_conf(xlbd_state());
+	const struct xlb_conf *c = state_conf(D->state);
 	json_t *r = json_object(), *svcs = json_array();
 	struct xlb_counter sum;
 	char ref[XLB_SERVICE_STRLEN], addr[64];
 
 	for (__u32 i = 0; i < XLB_R_MAX; i++)
-		if (!dp_counter(xlbd_dp(), DP_CNT_REASON, i, &sum))
+		if (!dp_counter(D->dp, DP_CNT_REASON, i, &sum))
 			json_object_set_new(r, reasons[i], counter_json(&sum));
 	for (size_t i = 0; i < c->n_services; i++) {
 		const struct xlb_conf_service *s = &c->services[i];
 		json_t *bes = json_array(), *o;
 		__u32 id, m;
 
-		if (state_service_id(xlbd_state(), &s->ref, &id, &m) ||
-		    dp_counter(xlbd_dp(), DP_CNT_SERVICE, id, &sum))
+		if (state_service_id(D->state, &s->ref, &id, &m) ||
+		    dp_counter(D->dp, DP_CNT_SERVICE, id, &sum))
 			continue;
 		xlb_service_format(&s->ref, ref, sizeof(ref));
 		o = json_pack("{s:s,s:s,s:I,s:I}", "service", ref, "name", s->name, "packets",
 			      (json_int_t)sum.packets, "bytes", (json_int_t)sum.bytes);
 		for (size_t j = 0; j < s->n_backends; j++) {
-			__u32 bid = state_backend_id(xlbd_state(), id, &s->backends[j].addr);
+			__u32 bid = state_backend_id(D->state, id, &s->backends[j].addr);
 
-			if (!bid || dp_counter(xlbd_dp(), DP_CNT_BACKEND, bid, &sum))
+			if (!bid || dp_counter(D->dp, DP_CNT_BACKEND, bid, &sum))
 				continue;
 			xlb_addr_format(&s->backends[j].addr, addr, sizeof(addr));
 			json_array_append_new(bes, json_pack("{s:s,s:I,s:I}", "address", addr,
@@ -210,19 +213,19 @@ static json_t *stats_json(void)
 /* The table in the data path for ref: each backend's slots and the address fingerprint. */
 static enum MHD_Result table_view(struct MHD_Connection *c, const struct xlb_service_ref *ref)
 {
-	const struct xlb_conf_service *s = xlb_conf_find_service(state_conf(xlbd_state()), ref);
+	const struct xlb_conf_service *s = xlb_conf_find_service(state_conf(D->state), ref);
 	struct maglev_backend *mb;
 	json_t *bes = json_array(), *o;
 	__u32 id, m, *table, *count, empty = 0, inner;
 	char text[64], fp[17];
 	size_t n = 0;
 
-	if (!s || state_service_id(xlbd_state(), ref, &id, &m))
+	if (!s || state_service_id(D->state, ref, &id, &m))
 		return respond_error(c, 404, "no such service");
 	table = calloc(m, sizeof(*table));
 	count = calloc(s->n_backends + 1, sizeof(*count));
 	mb = calloc(s->n_backends + 1, sizeof(*mb));
-	if (!table || !count || !mb || dp_table_read(xlbd_dp(), id, m, table, &inner)) {
+	if (!table || !count || !mb || dp_table_read(D->dp, id, m, table, &inner)) {
 		free(table);
 		free(count);
 		free(mb);
@@ -230,7 +233,7 @@ static enum MHD_Result table_view(struct MHD_Connection *c, const struct xlb_ser
 		return respond_error(c, 500, "cannot read the table");
 	}
 	for (size_t j = 0; j < s->n_backends; j++) {
-		mb[n].id = state_backend_id(xlbd_state(), id, &s->backends[j].addr);
+		mb[n].id = state_backend_id(D->state, id, &s->backends[j].addr);
 		mb[n].family = s->backends[j].addr.family;
 		memcpy(mb[n].addr, s->backends[j].addr.addr, sizeof(mb[n].addr));
 		n++;
@@ -316,7 +319,7 @@ static unsigned edit_ifaces(struct xlb_conf *conf, const struct api_request *req
 /* Carry out a parsed request; answers on c. */
 static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req)
 {
-	const struct xlb_conf *running = state_conf(xlbd_state());
+	const struct xlb_conf *running = state_conf(D->state);
 	char err[XLB_CONF_ERR_MAX] = "";
 	struct xlb_conf conf;
 	unsigned status;
@@ -361,7 +364,7 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 		if (ret)
 			return respond_error(c, 400, err);
 		if (req->op == API_CONFIG_APPLY)
-			ret = xlbd_apply(&conf, "request", err, sizeof(err));
+			ret = reconcile_apply(&conf, "request", err, sizeof(err));
 		xlb_conf_free(&conf);
 		if (ret)
 			return respond_error(c, ret == -ENOSPC ? 409 : 400, err);
@@ -378,7 +381,7 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 		__u64 count;
 		__u32 cap;
 
-		if (dp_conns_count(xlbd_dp(), &count, &cap))
+		if (dp_conns_count(D->dp, &count, &cap))
 			return respond_error(c, 500, "cannot read the connection table");
 		return respond_json(c, 200,
 				    json_pack("{s:I,s:I}", "entries", (json_int_t)count, "capacity",
@@ -394,7 +397,7 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 		return respond_json(c, 200, iface_json(f));
 	}
 	case API_RELOAD:
-		if (xlbd_reload(err, sizeof(err)))
+		if (reconcile_reload(err, sizeof(err)))
 			return respond_error(c, 400, err);
 		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
 	default:
@@ -409,7 +412,7 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 	else
 		status = api_edit_conf(&conf, req, err, sizeof(err));
 	if (!status) {
-		ret = xlbd_apply(&conf, "request", err, sizeof(err));
+		ret = reconcile_apply(&conf, "request", err, sizeof(err));
 		status = ret ? (ret == -ENOSPC ? 409 : 400) : 200;
 	}
 	xlb_conf_free(&conf);
@@ -419,10 +422,9 @@ static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req
 		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
 	if (req->op == API_IFACE_ATTACH)
 		return respond_json(
-			c, 200,
-			iface_json(xlb_conf_find_iface(state_conf(xlbd_state()), req->iface)));
-	return respond_json(
-		c, 200, service_json(xlb_conf_find_service(state_conf(xlbd_state()), &req->svc)));
+			c, 200, iface_json(xlb_conf_find_iface(state_conf(D->state), req->iface)));
+	return respond_json(c, 200,
+			    service_json(xlb_conf_find_service(state_conf(D->state), &req->svc)));
 }
 
 /* ---- peers: root, or a member of group xlb (the socket's mode says the same) ---- */
@@ -563,7 +565,7 @@ static int make_socket(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-int api_start(struct loop *loop, const char *path, char *err, size_t errlen)
+int api_start(const struct xlbd *x, char *err, size_t errlen)
 {
 	static const struct httpd_limits lim = {
 		.max_conns = API_MAX_CONNECTIONS,
@@ -572,17 +574,18 @@ int api_start(struct loop *loop, const char *path, char *err, size_t errlen)
 	};
 	int fd, ret;
 
-	fd = make_socket(path, err, errlen);
+	D = x;
+	fd = make_socket(x->socket_path, err, errlen);
 	if (fd < 0)
 		return fd;
-	ret = httpd_start(&A.httpd, loop, fd, &lim, handle, completed, NULL);
+	ret = httpd_start(&A.httpd, x->loop, fd, &lim, handle, completed, NULL);
 	if (ret) {
-		snprintf(err, errlen, "cannot serve the control API on %s: %s", path,
+		snprintf(err, errlen, "cannot serve the control API on %s: %s", x->socket_path,
 			 strerror(-ret));
-		unlink(path);
+		unlink(x->socket_path);
 		return ret;
 	}
-	strcpy(A.path, path);
+	strcpy(A.path, x->socket_path);
 	return 0;
 }
 

@@ -6,11 +6,12 @@
 
 #include <stddef.h>
 
-struct loop;
+struct xlbd;
 
-/* Create the socket at path (mode 0660, group xlb when that group exists; its directory is
- * created 0755), and serve requests from loop. Returns 0 or -errno with the message in err. */
-int api_start(struct loop *loop, const char *path, char *err, size_t errlen);
+/* Create the socket at x->socket_path (mode 0660, group xlb when that group exists; its
+ * directory is created 0755), and serve requests from x->loop, reading x's data plane and
+ * state; changes go through reconcile.c. Returns 0 or -errno with the message in err. */
+int api_start(const struct xlbd *x, char *err, size_t errlen);
 
 /* Stop serving and remove the socket. */
 void api_stop(void);

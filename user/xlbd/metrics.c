@@ -30,6 +30,8 @@
 #include "xlb_reasons.h"
 #include "xlbd.h"
 
+static const struct xlbd *D; /* the daemon's context, from metrics_init() */
+
 #define METRICS_MAX_CONNECTIONS 8 /* a few scrapers, and room for one stuck client */
 #define METRICS_CONN_TIMEOUT_S 5
 #define METRICS_CONN_MEMORY (16 * 1024) /* bigger requests are refused by libmicrohttpd */
@@ -107,7 +109,7 @@ static void gather_backend(__u32 id, const struct xlb_backend *be, void *ctx)
 	memcpy(a.addr, be->addr, sizeof(a.addr));
 	r->svc = svc;
 	xlb_addr_format(&a, r->addr, sizeof(r->addr));
-	r->has_traffic = !dp_counter(xlbd_dp(), DP_CNT_BACKEND, id, &r->traffic);
+	r->has_traffic = !dp_counter(D->dp, DP_CNT_BACKEND, id, &r->traffic);
 	r->weight = be->weight;
 	r->up = health_is_up(&svc->conf->ref, &a);
 }
@@ -125,16 +127,16 @@ static int gather(struct scrape *sc)
 		struct svc_row *r = &sc->svcs[i];
 		__u32 m;
 
-		if (state_service_id(xlbd_state(), ref, &r->id, &m))
+		if (state_service_id(D->state, ref, &r->id, &m))
 			continue;
 		r->conf = &c->services[i];
 		sc->by_id[r->id] = r;
 		service_label(r->conf, r->name, sizeof(r->name));
-		r->has_traffic = !dp_counter(xlbd_dp(), DP_CNT_SERVICE, r->id, &r->traffic);
-		r->fail_open = state_service_fail_open(xlbd_state(), ref);
-		r->has_table = !state_table_info(xlbd_state(), ref, &r->ti);
+		r->has_traffic = !dp_counter(D->dp, DP_CNT_SERVICE, r->id, &r->traffic);
+		r->fail_open = state_service_fail_open(D->state, ref);
+		r->has_table = !state_table_info(D->state, ref, &r->ti);
 	}
-	state_foreach_backend(xlbd_state(), gather_backend, sc);
+	state_foreach_backend(D->state, gather_backend, sc);
 	return sc->err;
 }
 
@@ -214,7 +216,7 @@ static void collect_verdicts(struct scrape *sc)
 #undef XLB_REASON_ROW
 	};
 	__u64 hit = 0, miss = 0, stale = 0;
-	struct dp *dp = xlbd_dp();
+	struct dp *dp = D->dp;
 
 	prom_family(&sc->o, "xlb_verdicts_total", "counter",
 		    "Packets by the data path's verdict and its reason (docs/datapath.md).");
@@ -254,7 +256,7 @@ static void collect_conntrack(struct scrape *sc)
 	__u64 entries;
 	__u32 capacity;
 
-	if (dp_conns_count(xlbd_dp(), &entries, &capacity))
+	if (dp_conns_count(D->dp, &entries, &capacity))
 		return;
 	prom_family(&sc->o, "xlb_conntrack_entries", "gauge",
 		    "Entries in the connection table (LRU: full is normal under load).");
@@ -277,7 +279,7 @@ static void collect_map_memory(struct scrape *sc)
 	prom_family(&sc->o, "xlb_map_memory_bytes", "gauge",
 		    "Memory the kernel charges for each map of xlb_lb (memlock); xlb_tables "
 		    "includes every service's Maglev table.");
-	dp_map_memory(xlbd_dp(), map_memory_sample, sc);
+	dp_map_memory(D->dp, map_memory_sample, sc);
 }
 
 /* ---- health ---- */
@@ -439,7 +441,7 @@ static void collect_announce(struct scrape *sc)
 
 static void collect_daemon(struct scrape *sc)
 {
-	const struct xlbd *x = xlbd_ctx();
+	const struct xlbd *x = D;
 	char abi[12];
 
 	snprintf(abi, sizeof(abi), "%d", XLB_ABI_VERSION);
@@ -525,7 +527,7 @@ static char *scrape(size_t *len)
 
 	if (!sc)
 		return NULL;
-	sc->conf = state_conf(xlbd_state());
+	sc->conf = state_conf(D->state);
 	sc->o.f = gather(sc) ? NULL : open_memstream(&text, len);
 	if (!sc->o.f) {
 		free(sc->svcs);
@@ -622,9 +624,10 @@ static bool same_endpoint(const struct xlb_conf_metrics *a, const struct xlb_con
 				!memcmp(a->addr.addr, b->addr.addr, sizeof(a->addr.addr))));
 }
 
-void metrics_init(struct loop *loop)
+void metrics_init(const struct xlbd *x)
 {
-	M.loop = loop;
+	D = x;
+	M.loop = x->loop;
 }
 
 int metrics_prepare(const struct xlb_conf_metrics *m, int *fd, char *err, size_t errlen)

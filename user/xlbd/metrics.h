@@ -10,10 +10,11 @@
 
 #include "config.h"
 
-struct loop;
+struct xlbd;
 
-/* Serve on loop from now on (the listening address comes with the first commit). */
-void metrics_init(struct loop *loop);
+/* Serve on the daemon's loop from now on, reading its data plane and state (the listening
+ * address comes with the first commit). */
+void metrics_init(const struct xlbd *x);
 
 /* The first step of a configuration change: open the listening socket m asks for. *fd is -1
  * when there is nothing to open (metrics off, or the server already listens there). Returns 0

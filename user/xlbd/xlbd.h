@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* xlbd.h - what the daemon's modules share: its context and the two ways to change the running
- * configuration (apply a model, reload the file). */
+/* xlbd.h - the daemon's context: built by main.c at start-up and handed to the modules that
+ * need it (reconcile_init(), api_start(), metrics_init()); no module reaches back into main.c
+ * for it. */
 #ifndef XLBD_H
 #define XLBD_H
 
@@ -25,17 +26,5 @@ struct xlbd {
 	struct xlbd_runtime rt; /* seed and gateway MAC in force */
 	unsigned long reloads[2]; /* file reloads: [0] applied, [1] refused */
 };
-
-/* The daemon's context (read-only for modules). */
-const struct xlbd *xlbd_ctx(void);
-struct xlbd_state *xlbd_state(void);
-struct dp *xlbd_dp(void);
-
-/* Validate c completely and make it the running configuration; name labels messages.
- * Returns 0, or -errno with the reason in err and nothing changed (see state_apply()). */
-int xlbd_apply(const struct xlb_conf *c, const char *name, char *err, size_t errlen);
-
-/* Read the configuration file again and apply it (SIGHUP, API). Same contract. */
-int xlbd_reload(char *err, size_t errlen);
 
 #endif /* XLBD_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* reconcile.h - changes to the running configuration after start-up, all through one module:
+ * API requests, SIGHUP, health transitions and gateway refreshes. Nothing else applies a
+ * configuration; the modules that ask for a change (api.c, main.c's signal handler, the
+ * health engine) call these. */
+#ifndef XLBD_RECONCILE_H
+#define XLBD_RECONCILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "xlbd.h"
+
+/* Take the daemon's context (its data plane, state and loop must be set up). Call once,
+ * before any other function here. */
+void reconcile_init(struct xlbd *x);
+
+/* Validate c completely and make it the running configuration; name labels messages.
+ * Returns 0, or -errno with the reason in err and nothing changed (see state_apply()). */
+int reconcile_apply(const struct xlb_conf *c, const char *name, char *err, size_t errlen);
+
+/* Read the configuration file again and apply it (SIGHUP, API). Same contract; counted in
+ * the context's reloads. */
+int reconcile_reload(char *err, size_t errlen);
+
+/* The health engine's callback (health_start()): apply the running configuration with the
+ * checks' new view. ctx is unused. */
+void reconcile_health_changed(void *ctx);
+
+/* Start the timers of the loop: the gateway MAC re-read (when gateway_auto) and the
+ * announced routes' re-check. */
+void reconcile_start_timers(bool gateway_auto);
+
+#endif /* XLBD_RECONCILE_H */
