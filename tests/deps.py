@@ -130,16 +130,16 @@ def closure(pkgs, roots):
     for name, fields in pkgs.items():
         for virt in dep_names(fields.get("Provides", "")):
             providers.setdefault(virt, set()).add(name)
-    seen, todo = set(), list(roots)
-    while todo:
-        name = todo.pop()
+    seen, pending = set(), list(roots)
+    while pending:
+        name = pending.pop()
         for real in ({name} if name in pkgs else set()) | providers.get(name, set()):
             if real in seen:
                 continue
             seen.add(real)
             fields = pkgs[real]
-            todo.extend(dep_names(fields.get("Depends", "")))
-            todo.extend(dep_names(fields.get("Pre-Depends", "")))
+            pending.extend(dep_names(fields.get("Depends", "")))
+            pending.extend(dep_names(fields.get("Pre-Depends", "")))
     return seen
 
 

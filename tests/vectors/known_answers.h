@@ -19,17 +19,23 @@ struct ka_flow {
 };
 
 static const struct ka_flow KA_FLOWS[] = {
-	{ 0x5eed1234, "198.51.100.7", "10.0.0.10", 40000, 80, 6, 0xd3beb50c, "IPv4 TCP, standard client" },
+	{ 0x5eed1234, "198.51.100.7", "10.0.0.10", 40000, 80, 6, 0xd3beb50c,
+	  "IPv4 TCP, standard client" },
 	{ 0x5eed1234, "198.51.100.7", "10.0.0.10", 40001, 53, 17, 0x97a41918, "IPv4 UDP" },
-	{ 0x5eed1234, "198.51.100.7", "10.0.0.20", 40000, 443, 6, 0xba53a6c7, "IPv4 to a port-0 service" },
+	{ 0x5eed1234, "198.51.100.7", "10.0.0.20", 40000, 443, 6, 0xba53a6c7,
+	  "IPv4 to a port-0 service" },
 	{ 0x5eed1234, "2001:db8:c::7", "2001:db8::10", 40002, 80, 6, 0x09f16209, "IPv6 TCP" },
 	{ 0x5eed1234, "2001:db8:c::7", "2001:db8::10", 40003, 53, 17, 0xb25c79cc, "IPv6 UDP" },
-	{ 0x5eed1234, "2001:db8:c::7", "2001:db8::20", 40003, 5353, 17, 0x0f7967dd, "IPv6 to a port-0 service" },
+	{ 0x5eed1234, "2001:db8:c::7", "2001:db8::20", 40003, 5353, 17, 0x0f7967dd,
+	  "IPv6 to a port-0 service" },
 	{ 0x00000000, "0.0.0.0", "0.0.0.0", 0, 0, 0, 0x459e78aa, "IPv4 all zero" },
-	{ 0xffffffff, "255.255.255.255", "255.255.255.255", 65535, 65535, 255, 0xa383a4b8, "IPv4 all ones" },
+	{ 0xffffffff, "255.255.255.255", "255.255.255.255", 65535, 65535, 255, 0xa383a4b8,
+	  "IPv4 all ones" },
 	{ 0x00000000, "::", "::", 0, 0, 0, 0x129da5d0, "IPv6 all zero" },
-	{ 0x12345678, "fe80::1:2:3:4", "2001:db8:ffff::abcd", 1, 65534, 6, 0xeaaf55b8, "IPv6 every word set" },
-	{ 0x5eed1234, "10.0.0.10", "198.51.100.7", 80, 40000, 6, 0x7328849d, "IPv4 reply direction" },
+	{ 0x12345678, "fe80::1:2:3:4", "2001:db8:ffff::abcd", 1, 65534, 6, 0xeaaf55b8,
+	  "IPv6 every word set" },
+	{ 0x5eed1234, "10.0.0.10", "198.51.100.7", 80, 40000, 6, 0x7328849d,
+	  "IPv4 reply direction" },
 	{ 0x5eed1234, "198.51.100.7", "10.0.0.10", 80, 40000, 6, 0x6a50cc33, "IPv4 ports swapped" },
 };
 

@@ -216,9 +216,17 @@ def render():
     p("")
     p("static const struct ka_flow KA_FLOWS[] = {")
     for seed, src, dst, sp, dp, proto, what in FLOWS:
-        p("\t{ 0x%08x, %s, %s, %d, %d, %d, 0x%08x, \"%s\" }," % (
+        head = "\t{ 0x%08x, %s, %s, %d, %d, %d, 0x%08x," % (
             seed, c_addr(src), c_addr(dst), sp, dp, proto,
-            flow_hash(seed, src, dst, sp, dp, proto), what))
+            flow_hash(seed, src, dst, sp, dp, proto))
+        tail = "\"%s\" }," % what
+        # As clang-format lays it out: one line up to 100 columns (a tab is 8), else the
+        # description on a continuation line.
+        if len(head.expandtabs(8)) + 1 + len(tail) <= 100:
+            p(head + " " + tail)
+        else:
+            p(head)
+            p("\t  " + tail)
     p("};")
     p("")
     p("struct ka_backend {")
