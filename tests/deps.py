@@ -372,21 +372,25 @@ def cmd_commands(install_deps, files):
         if group not in allowed:
             allowed[group] = allowed_set(pkgs, groups, group.split(","))
         words = set()
+
+        def judge(what, file, key):
+            """Record file's package for key, or why it may not be used by path."""
+            pkg = owners.of(file)
+            if pkg is None:
+                bad.append(f"{path}: {what} ({file}) is not from a Debian package")
+            elif pkg not in allowed[group]:
+                bad.append(f"{path}: {what} is in package {pkg}, not declared")
+            else:
+                found[key] = pkg
+
         if path.endswith(".py") or text.startswith("#!/usr/bin/python") or \
                 text.startswith("#!/usr/bin/env python"):
             words |= set(PY_CMD_RE.findall(text))
             for a, b in PY_IMPORT_RE.findall(text):
                 mod = a or b
                 file = module_file(mod)
-                if file is None:
-                    continue
-                pkg = owners.of(file)
-                if pkg is None:
-                    bad.append(f"{path}: python module {mod} ({file}) is not from a Debian package")
-                elif pkg not in allowed[group]:
-                    bad.append(f"{path}: python module {mod} is in package {pkg}, not declared")
-                else:
-                    found[f"py:{mod}"] = pkg
+                if file is not None:
+                    judge(f"python module {mod}", file, f"py:{mod}")
         else:
             body = strip_shell(text)
             for rx in SHELL_CMD_RES:
@@ -395,15 +399,9 @@ def cmd_commands(install_deps, files):
             words -= builtins
         for w in sorted(words):
             prog = find_program(w)
-            if prog is None:
-                continue  # a function, a variable, a keyword or a program not installed here
-            pkg = owners.of(prog)
-            if pkg is None:
-                bad.append(f"{path}: {w} ({prog}) is not from a Debian package")
-            elif pkg not in allowed[group]:
-                bad.append(f"{path}: {w} is in package {pkg}, not declared")
-            else:
-                found[w] = pkg
+            # None: a function, a variable, a keyword or a program not installed here
+            if prog is not None:
+                judge(w, prog, w)
     if bad:
         for b in bad:
             fail("commands", b)
