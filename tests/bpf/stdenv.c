@@ -98,11 +98,7 @@ uint32_t stdenv_table_pick(uint32_t svc_id, uint32_t hash)
 	return s->known ? stdenv_known_pick(s->known, hash) : s->be_id;
 }
 
-/* Every VIP of STD; 10.0.0.20 (port-0 only) does not answer pings. */
-static const struct {
-	const char *addr;
-	uint32_t flags;
-} VIPS[] = {
+const struct stdenv_vip STDENV_VIPS[] = {
 	{ "10.0.0.10", XLB_VIP_F_ECHO },
 	{ "2001:db8::10", XLB_VIP_F_ECHO },
 	{ "10.0.0.20", 0 },
@@ -113,6 +109,7 @@ static const struct {
 	{ "10.0.0.70", 0 },
 	{ "2001:db8::20", 0 },
 };
+const size_t STDENV_NVIPS = sizeof(STDENV_VIPS) / sizeof(STDENV_VIPS[0]);
 
 struct xlb_config stdenv_config(void)
 {
@@ -154,8 +151,8 @@ int stdenv_setup(struct lbenv *e)
 		if (!err)
 			err = lbenv_set_service(e, s->vip, s->port, s->proto, s->id, STD_M);
 	}
-	for (size_t i = 0; i < sizeof(VIPS) / sizeof(VIPS[0]) && !err; i++)
-		err = lbenv_set_vip(e, VIPS[i].addr, VIPS[i].flags);
+	for (size_t i = 0; i < STDENV_NVIPS && !err; i++)
+		err = lbenv_set_vip(e, STDENV_VIPS[i].addr, STDENV_VIPS[i].flags);
 	if (!err)
 		err = lbenv_flush_conns(e);
 	return err;

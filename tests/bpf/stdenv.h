@@ -47,6 +47,15 @@ const char *stdenv_backend_addr(uint32_t id);
 /* True when (family 4/6, addr as stored) is a standard backend's address. */
 int stdenv_is_backend(int family, const void *addr);
 
+/* Every VIP of the standard services, with its xlb_vip flags (10.0.0.20, port-0 only, does not
+ * answer pings); the frame fuzzer's environment uses the same VIPs. */
+struct stdenv_vip {
+	const char *addr;
+	uint32_t flags;
+};
+extern const struct stdenv_vip STDENV_VIPS[];
+extern const size_t STDENV_NVIPS;
+
 /* xlb_flow_hash of the flow s describes (its src, dst, ports, proto) with seed. */
 uint32_t stdenv_flow_hash(const struct frame_spec *s, uint32_t seed);
 

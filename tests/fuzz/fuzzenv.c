@@ -7,6 +7,7 @@
 
 #include "frame.h"
 #include "fuzzenv.h"
+#include "stdenv.h"
 
 /* The services: VIPs and ports of the fuzz corpus, M primes of several sizes. */
 static const struct {
@@ -46,22 +47,7 @@ static const struct {
 };
 #define NBES (sizeof(BES) / sizeof(BES[0]))
 
-/* VIP flags: 10.0.0.20 (port-0 only) does not answer pings. */
-static const struct {
-	const char *addr;
-	uint32_t flags;
-} VIPS[] = {
-	{ "10.0.0.10", XLB_VIP_F_ECHO },
-	{ "2001:db8::10", XLB_VIP_F_ECHO },
-	{ "10.0.0.20", 0 },
-	{ "10.0.0.30", XLB_VIP_F_ECHO },
-	{ "2001:db8::30", XLB_VIP_F_ECHO },
-	{ "10.0.0.40", 0 },
-	{ "10.0.0.50", 0 },
-	{ "10.0.0.70", 0 },
-	{ "2001:db8::20", 0 },
-};
-#define NVIPS (sizeof(VIPS) / sizeof(VIPS[0]))
+/* The VIPs and their flags are the standard environment's (STDENV_VIPS, stdenv.h). */
 
 /* The backends' entries as both sides have them now. */
 static struct xlb_backend be_now[NBES];
@@ -194,12 +180,12 @@ int fuzzenv_setup(struct fuzzenv *e)
 		if (!err)
 			err = model_set_service(e->model, &k, &v);
 	}
-	for (size_t i = 0; i < NVIPS && !err; i++) {
+	for (size_t i = 0; i < STDENV_NVIPS && !err; i++) {
 		struct xlb_vip_key k;
-		struct xlb_vip v = { .flags = VIPS[i].flags };
+		struct xlb_vip v = { .flags = STDENV_VIPS[i].flags };
 
 		memset(&k, 0, sizeof(k));
-		k.family = family_of(VIPS[i].addr, k.addr);
+		k.family = family_of(STDENV_VIPS[i].addr, k.addr);
 		err = put(e->lb.vips_fd, &k, &v);
 		if (!err)
 			err = model_set_vip(e->model, &k, &v);
@@ -279,7 +265,7 @@ int fuzzenv_change(struct fuzzenv *e, const char **what)
 
 		*what = "VIP echo flag";
 		memset(&k, 0, sizeof(k));
-		k.family = family_of(VIPS[i % NVIPS].addr, k.addr);
+		k.family = family_of(STDENV_VIPS[i % STDENV_NVIPS].addr, k.addr);
 		err = put(e->lb.vips_fd, &k, &v);
 		return err ? err : model_set_vip(e->model, &k, &v);
 	}
