@@ -145,8 +145,10 @@ static void record(const struct health_view *v, void *ctx)
 	}
 }
 
-static void on_changed(void *ctx)
+static void on_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx)
 {
+	(void)svcs;
+	(void)n;
 	(void)ctx;
 }
 

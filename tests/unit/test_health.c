@@ -56,6 +56,8 @@ static int want_up; /* stop the loop when every backend is in this state */
 static int listen_fd[NBE] = { -1, -1 };
 static int timer = -1;
 static bool timed_out;
+static unsigned changed_calls, changed_wrong; /* calls of on_changed; those naming the wrong
+						 services */
 /* Freed by main(), so that a failed check that returns early leaks nothing. */
 static struct xlb_conf conf;
 static bool conf_parsed;
@@ -91,11 +93,15 @@ static void record(const struct health_view *v, void *ctx)
 	seen[i].went_down = v->went_down;
 }
 
-static void on_changed(void *ctx)
+/* The engine must name the one service whose backends moved, once per call. */
+static void on_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx)
 {
 	bool done = true;
 
 	(void)ctx;
+	changed_calls++;
+	if (!svcs || n != 1 || memcmp(&svcs[0], &conf.services[0].ref, sizeof(svcs[0])))
+		changed_wrong++;
 	health_foreach(record, NULL);
 	for (int i = 0; i < NBE; i++)
 		done &= seen[i].up == want_up;
@@ -218,6 +224,9 @@ static int t_rise_fall_exact(void)
 			 seen[i].failed_at_down, FALL[i]);
 		XT_EQ(seen[i].went_down, 1);
 	}
+	/* Four transitions: told at least twice (once per state), never of another service. */
+	XT_CHECK(changed_calls >= 2, "told of transitions %u times", changed_calls);
+	XT_EQ(changed_wrong, 0);
 	return XT_PASS;
 }
 

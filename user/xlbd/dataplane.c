@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
@@ -20,6 +21,7 @@
 #include "bpfmaps.h"
 #include "dataplane.h"
 #include "log.h"
+#include "maglev.h"
 #include "count.skel.h"
 #include "xlb.skel.h"
 
@@ -31,6 +33,7 @@ struct dp {
 	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
 	int cnt_fd[3]; /* enum dp_counter_map */
 	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
+	__u32 *table; /* dp_commit()'s table being built, XLB_MAX_TABLE_SIZE slots */
 	__u32 table_flags; /* map_flags of new tables: those of xlb_tables' template */
 	enum dp_table_fill fill;
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
@@ -219,6 +222,7 @@ err_destroy:
 	xlb_bpf__destroy(dp->skel);
 err_free:
 	free(dp->slot_keys);
+	free(dp->table);
 	free(dp);
 	return ret;
 }
@@ -236,6 +240,7 @@ void dp_close(struct dp *dp)
 	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->slot_keys);
+	free(dp->table);
 	free(dp);
 }
 
@@ -799,6 +804,86 @@ int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner
 	if (!ret && inner_id)
 		*inner_id = id;
 	close(fd);
+	return ret;
+}
+
+/* ---- a plan ---- */
+
+static __u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
+}
+
+static int ignore_enoent(int ret)
+{
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* Build the table of op from p's inputs and swap it in. */
+static int commit_table(struct dp *dp, const struct plan *p, const struct plan_op *op,
+			dp_swapped_fn swapped, void *ctx)
+{
+	__u64 t0 = now_ns();
+	int ret;
+
+	if (!dp->table) {
+		dp->table = calloc(XLB_MAX_TABLE_SIZE, sizeof(*dp->table));
+		if (!dp->table)
+			return -ENOMEM;
+	}
+	ret = maglev_build(p->mb + op->table.first, op->table.n, dp->table, op->table.m);
+	if (!ret)
+		ret = dp_table_swap(dp, op->id, dp->table, op->table.m, NULL);
+	if (!ret && swapped)
+		swapped(ctx, op, dp->table, now_ns() - t0);
+	return ret;
+}
+
+static int commit_op(struct dp *dp, const struct plan *p, const struct plan_op *op,
+		     dp_swapped_fn swapped, void *ctx)
+{
+	switch (op->kind) {
+	case PLAN_CONFIG_WRITE:
+		return dp_config_write(dp, &op->cfg);
+	case PLAN_SERVICE_WRITE:
+		return dp_service_write(dp, &op->svc.key, &op->svc.val);
+	case PLAN_SERVICE_DELETE:
+		return ignore_enoent(dp_service_delete(dp, &op->svc.key));
+	case PLAN_VIP_WRITE:
+		return dp_vip_write(dp, &op->vip.key, &op->vip.val);
+	case PLAN_VIP_DELETE:
+		return ignore_enoent(dp_vip_delete(dp, &op->vip.key));
+	case PLAN_BACKEND_WRITE:
+		return dp_backend_write(dp, op->id, &op->be);
+	case PLAN_SERVICE_COUNTERS_RESET:
+		return dp_counter_reset(dp, DP_CNT_SERVICE, op->id);
+	case PLAN_BACKEND_COUNTERS_RESET:
+		return dp_counter_reset(dp, DP_CNT_BACKEND, op->id);
+	case PLAN_TABLE_SWAP:
+		return commit_table(dp, p, op, swapped, ctx);
+	case PLAN_TABLE_DELETE:
+		return ignore_enoent(dp_table_delete(dp, op->id));
+	}
+	return -EINVAL;
+}
+
+int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < p->n_ops && !ret; i++) {
+		ret = commit_op(dp, p, &p->ops[i], swapped, ctx);
+		if (ret)
+			xlog_err("map write failed at operation %zu of %zu (%s, id %u): %s", i + 1,
+				 p->n_ops, plan_op_name(p->ops[i].kind), p->ops[i].id,
+				 strerror(-ret));
+	}
+	if (done)
+		*done = ret ? i - 1 : i;
 	return ret;
 }
 

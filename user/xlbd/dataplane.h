@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "config.h"
+#include "plan.h"
 #include "xlb_abi.h"
 
 #define XLBD_PIN_DIR "/sys/fs/bpf/xlb"
@@ -120,6 +121,16 @@ int dp_table_delete(struct dp *dp, __u32 svc_id);
 /* The table of svc_id: its inner map id and size, and (when ids is not NULL) its m slots.
  * Returns 0, -ENOENT when there is none, -EINVAL when its size is not m, or -errno. */
 int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id);
+
+/* Called after each table dp_commit() swapped in: the operation, the table it built, and the
+ * nanoseconds from the start of the build to the end of the swap. */
+typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, const __u32 *table, __u64 ns);
+
+/* Carry out the operations of plan p in their order, in one call: each table is built from its
+ * inputs (maglev_build) and swapped in whole; deleting what is not there counts as done. Stops
+ * at the first failure. *done (may be NULL) receives how many operations were carried out;
+ * swapped (may be NULL) is told of each table. Returns 0, or -errno of the failed operation. */
+int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx);
 
 /* Per-CPU counters summed over all possible CPUs. */
 enum dp_counter_map { DP_CNT_SERVICE, DP_CNT_BACKEND, DP_CNT_REASON };

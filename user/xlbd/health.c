@@ -78,6 +78,9 @@ static struct {
 	health_changed_fn changed;
 	void *ctx;
 	bool dirty;
+	struct xlb_service_ref *moved; /* services with a transition since the loop last slept */
+	size_t n_moved, moved_cap;
+	bool moved_all; /* the list could not grow: every service may have moved */
 	struct target **t; /* by id; NULL = free id */
 	size_t n, cap;
 	int *index; /* open addressing over t: hash(svc, addr) -> id + 1, 0 = empty */
@@ -208,6 +211,28 @@ static void arm_next(struct target *t)
 		xlog_err("health: out of memory for a check timer: checks of a backend stop");
 }
 
+/* Remember that a backend of svc changed state in this turn (each service once). When the list
+ * cannot grow, the daemon is told that every service may have moved. */
+static void note_moved(const struct xlb_service_ref *svc)
+{
+	H.dirty = true;
+	for (size_t i = 0; i < H.n_moved; i++)
+		if (!memcmp(&H.moved[i], svc, sizeof(*svc)))
+			return;
+	if (H.n_moved == H.moved_cap) {
+		size_t cap = H.moved_cap ? H.moved_cap * 2 : 16;
+		struct xlb_service_ref *m = realloc(H.moved, cap * sizeof(*m));
+
+		if (!m) {
+			H.moved_all = true;
+			return;
+		}
+		H.moved = m;
+		H.moved_cap = cap;
+	}
+	H.moved[H.n_moved++] = *svc;
+}
+
 /* The next check: one interval after now, moved by up to jitter_pct of it either way. */
 static void schedule(struct target *t, uint64_t now)
 {
@@ -238,7 +263,7 @@ void hc_done(struct hc_target *b, enum hc_result r)
 	t->changed_ns = now;
 	t->transitions++;
 	t->went[ok]++;
-	H.dirty = true;
+	note_moved(&b->svc);
 	xlb_service_format(&b->svc, svc, sizeof(svc));
 	xlb_addr_format(&b->addr, addr, sizeof(addr));
 	if (ok)
@@ -408,7 +433,9 @@ static void before_sleep(struct loop *l, void *arg)
 	(void)arg;
 	if (H.dirty) {
 		H.dirty = false;
-		H.changed(H.ctx);
+		H.changed(H.moved_all ? NULL : H.moved, H.moved_all ? 0 : H.n_moved, H.ctx);
+		H.n_moved = 0;
+		H.moved_all = false;
 	}
 	arm_pending();
 }
@@ -480,6 +507,7 @@ void health_stop(void)
 			if (TYPES[i]->fini)
 				TYPES[i]->fini();
 	free(H.t);
+	free(H.moved);
 	free(H.index);
 	free(H.pending);
 	memset(&H, 0, sizeof(H));

@@ -33,8 +33,9 @@ enum hc_result {
 		HC_RESULT_MAX
 };
 
-/* Called after a backend changed state (the daemon re-applies its configuration). */
-typedef void (*health_changed_fn)(void *ctx);
+/* Called after backends changed state, once per loop turn, with the n services they belong to
+ * (each once); svcs NULL: any service may have changed (the list could not be kept). */
+typedef void (*health_changed_fn)(const struct xlb_service_ref *svcs, size_t n, void *ctx);
 
 /* Start the engine on loop: raise the soft RLIMIT_NOFILE to the hard limit (each check in
  * flight holds a descriptor), set up the check types, and call changed from a before-sleep

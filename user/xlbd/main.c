@@ -90,14 +90,12 @@ static int withdraw(void)
 static void on_signal(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct signalfd_siginfo si;
-	char err[XLB_CONF_ERR_MAX];
 
 	(void)events;
 	(void)arg;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			xlog_info("SIGHUP: reloading %s", X.conf_path);
-			reconcile_reload(err, sizeof(err));
+			reconcile_request_reload();
 		} else {
 			xlog_info("signal %u: stopping; xlb_lb stays attached and forwarding",
 				  si.ssi_signo);

@@ -196,18 +196,89 @@ int reconcile_reload(char *err, size_t errlen)
 	return ret;
 }
 
-/* A backend changed health: apply the running configuration again with the new view. */
-void reconcile_health_changed(void *ctx)
+/* Changes asked for during this loop turn, carried out once before the loop sleeps. */
+static struct {
+	bool reload; /* SIGHUP */
+	bool all; /* health: every service (the engine could not say which) */
+	struct xlb_service_ref *svcs; /* health: services whose backends changed state */
+	size_t n, cap;
+} P;
+
+/* Plan again, with the health view of now, the services of P (P.all: the whole running
+ * configuration); the configuration, seed, gateway and health targets stay as they are. */
+static void apply_health(void)
+{
+	const struct xlb_conf *c = state_conf(X->state);
+	char err[XLB_CONF_ERR_MAX];
+	int ret;
+
+	if (P.all)
+		ret = state_apply(X->state, c, "health change", &X->rt, err, sizeof(err));
+	else
+		ret = state_apply_health(X->state, P.svcs, P.n, &X->rt, err, sizeof(err));
+	if (ret) {
+		xlog_err("applying a health change failed: %s", err);
+		return;
+	}
+	announce_now();
+	const struct xlbd_apply_stats *s = state_last_apply(X->state);
+
+	xlog_info("health change applied: %zu services, backends written %u, tables built %u "
+		  "kept %u",
+		  P.all ? c->n_services : P.n, s->backends_written, s->tables_built,
+		  s->tables_kept);
+}
+
+void reconcile_health_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx)
+{
+	(void)ctx;
+	if (!svcs)
+		P.all = true;
+	for (size_t i = 0; i < n && !P.all; i++) {
+		bool known = false;
+
+		for (size_t j = 0; j < P.n && !known; j++)
+			known = !memcmp(&P.svcs[j], &svcs[i], sizeof(svcs[i]));
+		if (known)
+			continue;
+		if (P.n == P.cap) {
+			size_t cap = P.cap ? P.cap * 2 : 16;
+			struct xlb_service_ref *grown = realloc(P.svcs, cap * sizeof(*grown));
+
+			if (!grown) {
+				P.all = true; /* cannot keep the list: plan everything */
+				break;
+			}
+			P.svcs = grown;
+			P.cap = cap;
+		}
+		P.svcs[P.n++] = svcs[i];
+	}
+}
+
+void reconcile_request_reload(void)
+{
+	P.reload = true;
+}
+
+/* Before the loop sleeps (after the health engine's hook): one pass for the turn. A reload
+ * that succeeds has applied the new health view with everything else. */
+static void before_sleep(struct loop *l, void *arg)
 {
 	char err[XLB_CONF_ERR_MAX];
-	struct xlb_conf c;
+	bool health = P.all || P.n;
 
-	(void)ctx;
-	if (xlb_conf_copy(&c, state_conf(X->state)))
-		return;
-	if (reconcile_apply(&c, "health change", err, sizeof(err)))
-		xlog_err("applying a health change failed: %s", err);
-	xlb_conf_free(&c);
+	(void)l;
+	(void)arg;
+	if (P.reload) {
+		P.reload = false;
+		xlog_info("SIGHUP: reloading %s", X->conf_path);
+		health &= reconcile_reload(err, sizeof(err)) != 0;
+	}
+	if (health)
+		apply_health();
+	P.all = false;
+	P.n = 0;
 }
 
 static void gw_timer(struct loop *l, void *arg)
@@ -230,6 +301,9 @@ static void gw_timer(struct loop *l, void *arg)
 
 void reconcile_start_timers(bool gateway_auto)
 {
+	if (loop_before_sleep(X->loop, before_sleep, NULL))
+		xlog_warn("cannot hook the reconciler into the loop: reloads and health changes "
+			  "are not applied");
 	if (gateway_auto && loop_add_timer(X->loop, GW_RETRY_MS, GW_RETRY_MS, gw_timer, NULL) < 0)
 		xlog_warn("cannot start the gateway refresh timer");
 	if (loop_add_timer(X->loop, ANNOUNCE_MS, ANNOUNCE_MS, announce_timer, NULL) < 0)

@@ -24,12 +24,17 @@ int reconcile_apply(const struct xlb_conf *c, const char *name, char *err, size_
  * the context's reloads. */
 int reconcile_reload(char *err, size_t errlen);
 
-/* The health engine's callback (health_start()): apply the running configuration with the
- * checks' new view. ctx is unused. */
-void reconcile_health_changed(void *ctx);
+/* The health engine's callback (health_start()): note the n services svcs whose backends
+ * changed state (svcs NULL: every service). Before the loop sleeps they are planned again
+ * with the checks' new view, and nothing else is. ctx is unused. */
+void reconcile_health_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx);
+
+/* SIGHUP: reload the file once before the loop sleeps (signals of one turn coalesce). */
+void reconcile_request_reload(void);
 
 /* Start the timers of the loop: the gateway MAC re-read (when gateway_auto) and the
- * announced routes' re-check. */
+ * announced routes' re-check; and hook the pass that carries out reloads and health changes
+ * before the loop sleeps (after health_start(), whose hook reports the turn's transitions). */
 void reconcile_start_timers(bool gateway_auto);
 
 #endif /* XLBD_RECONCILE_H */

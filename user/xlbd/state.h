@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* state.h - xlbd's desired state and its reconciliation into the maps: service and backend id
- * allocation with generations, Maglev tables rebuilt only when their inputs change and swapped
- * whole, ordered writes so that the data path never sees a service without its table or a
- * table entry without its backend. */
+/* state.h - xlbd's desired state and its reconciliation into the maps: the record of what the
+ * maps hold, plans from the planner (plan.h: ids with generations, Maglev tables rebuilt only
+ * when their inputs change and swapped whole, writes in an order that never shows the data path
+ * a service without its table or a table entry without its backend) committed by dataplane.c. */
 #ifndef XLBD_STATE_H
 #define XLBD_STATE_H
 
@@ -29,14 +29,20 @@ struct xlbd_runtime {
 int state_init(struct xlbd_state **out, struct dp *dp);
 void state_free(struct xlbd_state *st);
 
-/* Make the maps and attachments say what conf and rt say. conf is validated completely and
- * checked against the free map capacity first: on -EINVAL / -ENOSPC nothing has changed and err
- * names the problem. Only what differs is written; a table is rebuilt only when its backend
- * set, weights, states or size changed. On success st keeps a copy of conf. Returns 0 or
- * -errno (a failure after the checks leaves a consistent, partly updated state and is logged;
- * applying again completes it). */
+/* Make the maps and attachments say what conf (valid: xlb_conf_validate()) and rt say. Its
+ * interfaces must exist and the ids it needs be free: on -EINVAL / -ENOSPC nothing has changed
+ * and err names the problem. Only what differs is written; a table is rebuilt only when its
+ * backend set, weights, states or size changed. On success st keeps a copy of conf. Returns 0
+ * or -errno (a failure part-way leaves a consistent, partly updated state, is logged, and the
+ * record is read back from the maps; applying again completes it). */
 int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *name,
 		const struct xlbd_runtime *rt, char *err, size_t errlen);
+
+/* The health view in rt changed for backends of the n services svcs (of the configuration
+ * last applied; others are ignored): plan and write those services alone, nothing else. The
+ * same returns and guarantees as state_apply(). */
+int state_apply_health(struct xlbd_state *st, const struct xlb_service_ref *svcs, size_t n,
+		       const struct xlbd_runtime *rt, char *err, size_t errlen);
 
 /* The configuration last applied (initialised and empty before the first apply). */
 const struct xlb_conf *state_conf(const struct xlbd_state *st);
