@@ -46,10 +46,11 @@ static const char *BASE = "interfaces: [lo]\n"
 static const char *TWO = "      - { address: 10.1.0.1 }\n"
 			 "      - { address: 10.1.0.2, weight: 200 }\n";
 
-static bool healthy(const struct xlb_service_ref *svc, const struct xlb_addr *a)
+static bool healthy(void *ctx, const struct xlb_service_ref *svc, const struct xlb_addr *a)
 {
 	char text[64];
 
+	(void)ctx;
 	(void)svc;
 	xlb_addr_format(a, text, sizeof(text));
 	for (size_t i = 0; i < sizeof(sick) / sizeof(sick[0]); i++)

@@ -426,7 +426,7 @@ static bool view_healthy(void *ctx, size_t i)
 	const struct plan_view *v = ctx;
 	const struct plan_runtime *rt = v->pl->rt;
 
-	return !rt->healthy || rt->healthy(&v->cs->ref, &v->cs->backends[i].addr);
+	return !rt->healthy || rt->healthy(rt->ctx, &v->cs->ref, &v->cs->backends[i].addr);
 }
 
 static bool view_good(void *ctx, size_t i)

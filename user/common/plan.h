@@ -65,13 +65,13 @@ struct plan_runtime {
 	__u32 hash_seed; /* the effective seed */
 	__u8 gw_mac[6]; /* the effective gateway MAC; all zero while unresolved */
 	/* Whether backend a of service svc passes its checks; NULL: all do. */
-	bool (*healthy)(const struct xlb_service_ref *svc, const struct xlb_addr *a);
+	bool (*healthy)(void *ctx, const struct xlb_service_ref *svc, const struct xlb_addr *a);
 	/* For a table adopted from the maps (inputs unknown): whether the table of svc_id in the
 	 * map equals the one the n inputs build with m slots; when it does, the table is kept.
 	 * NULL: adopted tables are always rebuilt. */
 	bool (*table_is)(void *ctx, __u32 svc_id, __u32 m, const struct maglev_backend *mb,
 			 size_t n);
-	void *ctx;
+	void *ctx; /* for healthy and table_is */
 };
 
 enum plan_op_kind {

@@ -2,10 +2,11 @@
 /* table.c - lbctl table: the Maglev table of a service as xlbd built it (GET /v1/tables/...),
  * and plans: what a change (add, delete, reweight, drain, enable, disable a backend) would do
  * to the table before it is applied. A plan takes the running configuration from xlbd
- * (GET /v1/config), makes the change on a copy, validates the copy as xlbd would, and builds
- * both tables locally with maglev_build() from exactly what xlbd builds them from: the backends
- * that are enabled with weight > 0. Maglev depends only on addresses and weights, never on
- * ids, so the two tables are compared slot by slot by address. */
+ * (GET /v1/config), makes the change on a copy with xlbd's own edits (apiedit.c), validates
+ * the copy as xlbd would, and asks xlbd's planner (plan.c) for the new table, with the checks'
+ * view (GET /v1/health) and the table now (GET /v1/tables) as its last good table. Maglev
+ * depends only on addresses and weights, never on ids, so the two tables are compared slot by
+ * slot by address. */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #include "config_schema.h"
 #include "lbctl.h"
 #include "maglev.h"
-#include "members.h"
+#include "plan.h"
 
 static const char *const table_defs[] = {
 	DEF_SERVICE,
@@ -164,13 +165,14 @@ static const json_t *entry_of(const json_t *arr, const struct xlb_addr *addr)
 	return NULL;
 }
 
-/* A backend passes its checks unless they say down; one without a check entry (one the
- * change adds) starts as its service's check says. */
-static bool plan_healthy(void *ctx, size_t i)
+/* plan_runtime.healthy: a backend passes its checks unless they say down; one without a check
+ * entry (one the change adds) starts as its service's check says. */
+static bool plan_healthy(void *ctx, const struct xlb_service_ref *svc, const struct xlb_addr *a)
 {
 	const struct plan_view *v = ctx;
-	const json_t *e = entry_of(v->checks, &v->s->backends[i].addr);
+	const json_t *e = entry_of(v->checks, a);
 
+	(void)svc;
 	if (e)
 		return strcmp(jstr(e, "state"), "down") != 0;
 	return v->s->health.type == XLB_HC_NONE || v->s->health.initial_up;
@@ -390,9 +392,71 @@ static int changed_conf(const struct xlb_conf *conf, const struct xlb_service_re
 	return 0;
 }
 
+/* The record of the maps as xlbd's answers show them for service s alone: id 0, backends
+ * 1..n in configuration order (a backend the change adds gets n + 1, as in all[]), up when
+ * they hold slots in the table now, which is also the last good table. The table's inputs
+ * are unknown, so the plan always says what the table after the change is built from. */
+static struct plan_state *record_of(const struct xlb_conf_service *s, struct plan_view *view)
+{
+	struct plan_state *rec = calloc(1, sizeof(*rec));
+
+	if (!rec)
+		return NULL;
+	rec->svcs[0].used = true;
+	plan_svc_key(&s->ref, &rec->svcs[0].key);
+	rec->svcs[0].m = s->table_size;
+	rec->svcs[0].has_table = true;
+	for (size_t i = 0; i < s->n_backends; i++) {
+		struct xlb_backend *b = &rec->bes[i + 1];
+
+		memcpy(b->addr, s->backends[i].addr.addr, sizeof(b->addr));
+		b->family = s->backends[i].addr.family;
+		b->generation = 1;
+		b->weight = (__u16)s->backends[i].weight;
+		b->state = plan_in_table(view, i) ? XLB_BE_UP : XLB_BE_DOWN;
+		rec->good[i + 1] = b->state == XLB_BE_UP;
+	}
+	return rec;
+}
+
+/* The table after the change, as xlbd's planner (plan.h) plans it for the changed
+ * configuration: the inputs of its table swap, built. view->s is the changed service. */
+static int plan_after(const struct xlb_conf_service *s, const struct xlb_conf *changed,
+		      struct plan_view *view, __u32 *after)
+{
+	struct plan_runtime rt = { .healthy = plan_healthy, .ctx = view };
+	struct plan_scope scope = { .only = &s->ref, .n_only = 1 };
+	struct plan_state *rec = record_of(s, view);
+	const struct plan_op *op = NULL;
+	char err[XLB_CONF_ERR_MAX];
+	struct plan p;
+	int ret = -1;
+
+	if (!rec || plan_init(&p)) {
+		free(rec);
+		fail("out of memory");
+		return -1;
+	}
+	if (plan_build(&p, rec, changed, &rt, &scope, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	for (size_t i = 0; i < p.n_ops && !op; i++)
+		if (p.ops[i].kind == PLAN_TABLE_SWAP)
+			op = &p.ops[i];
+	if (!op || maglev_build(p.mb + op->table.first, op->table.n, after, op->table.m))
+		fail("cannot build the changed table");
+	else
+		ret = 0;
+out:
+	plan_free(&p);
+	free(rec);
+	return ret;
+}
+
 /* The table now is the one in the data path (its backends with slots); the table after is
- * built from the changed configuration by xlbd's rule (members.h), with the checks' view of
- * each backend and the table now as the last good one. */
+ * what xlbd's planner plans for the changed configuration (plan_after()), with the checks'
+ * view of each backend and the table now as the last good one. */
 static int do_plan(int argc, char **argv)
 {
 	struct xlb_conf conf, changed;
@@ -402,7 +466,7 @@ static int do_plan(int argc, char **argv)
 	struct change ch;
 	struct plan_view view = { 0 };
 	__u32 *before = NULL, *after = NULL;
-	__u8 *now_up = NULL, *states = NULL;
+	__u8 *now_up = NULL;
 	char svc[XLB_SERVICE_STRLEN];
 	json_t *health = NULL, *table = NULL, *out;
 	size_t n, k;
@@ -435,10 +499,9 @@ static int do_plan(int argc, char **argv)
 	all = calloc(n ? n : 1, sizeof(*all));
 	mb = calloc(n ? n : 1, sizeof(*mb));
 	now_up = calloc(n ? n : 1, 1);
-	states = calloc(n ? n : 1, 1);
 	before = calloc(s->table_size, sizeof(*before));
 	after = calloc(s->table_size, sizeof(*after));
-	if (!all || !mb || !now_up || !states || !before || !after) {
+	if (!all || !mb || !now_up || !before || !after) {
 		fail("out of memory");
 		goto out_free;
 	}
@@ -460,19 +523,14 @@ static int do_plan(int argc, char **argv)
 		goto out_free;
 	}
 	view.s = cs;
-	members_states(cs, &(struct members_view){ plan_healthy, plan_in_table, &view }, states);
-	k = inputs(cs, states, all, n, mb);
-	if (maglev_build(mb, k, after, cs->table_size)) {
-		fail("cannot build the changed table");
+	if (plan_after(s, &changed, &view, after))
 		goto out_free;
-	}
 	out = describe(svc, &ch, all, n, before, after, s->table_size);
 	ret = emit(out, print_plan);
 out_free:
 	free(all);
 	free(mb);
 	free(now_up);
-	free(states);
 	free(before);
 	free(after);
 out_changed:

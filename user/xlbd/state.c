@@ -36,6 +36,7 @@ struct xlbd_state {
 	struct plan plan; /* the last plan; its record becomes rec once committed */
 	struct svc_stats svc[XLB_MAX_SERVICES];
 	__u32 *cur, *built; /* scratch of table_is(), allocated while needed */
+	const struct xlbd_runtime *rt; /* the runtime of the plan being made */
 	struct xlbd_apply_stats stats;
 };
 
@@ -158,6 +159,14 @@ static bool table_is(void *ctx, __u32 svc_id, __u32 m, const struct maglev_backe
 	return true;
 }
 
+/* plan_runtime.healthy: the runtime's health view. */
+static bool healthy(void *ctx, const struct xlb_service_ref *svc, const struct xlb_addr *a)
+{
+	const struct xlbd_state *st = ctx;
+
+	return !st->rt->healthy || st->rt->healthy(svc, a);
+}
+
 /* dp_commit()'s report of a table swapped in. */
 static void swapped(void *ctx, const struct plan_op *op, const __u32 *table, __u64 ns)
 {
@@ -208,7 +217,7 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 		       size_t errlen)
 {
 	struct plan_runtime prt = {
-		.hash_seed = rt->hash_seed, .healthy = rt->healthy, .table_is = table_is, .ctx = st
+		.hash_seed = rt->hash_seed, .healthy = healthy, .table_is = table_is, .ctx = st
 	};
 	struct plan *p = &st->plan;
 	struct plan_state *old;
@@ -216,6 +225,7 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 
 	memcpy(prt.gw_mac, rt->gw_mac, sizeof(prt.gw_mac));
 	memset(&st->stats, 0, sizeof(st->stats));
+	st->rt = rt;
 	ret = plan_build(p, st->rec, conf, &prt, scope, err, errlen);
 	if (ret)
 		return ret;
