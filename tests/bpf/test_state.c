@@ -681,6 +681,45 @@ static int t_fail_open_without_good_table(void)
 	return XT_PASS;
 }
 
+/* A health change plans the services it names and nothing else: the sick backend of web
+ * goes down and web's table is rebuilt; dns's table, the config and the VIPs are not written.
+ * Naming only dns while web's view changed writes nothing. */
+static int t_health_change_plans_its_service(void)
+{
+	struct xlb_service_ref web_ref, dns_ref;
+	struct xlb_svc web, dns;
+	__u32 web_inner, dns_inner, inner;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
+	web = svc_of(80);
+	dns = svc_of(53);
+	slots_of(&web, 0, &web_inner);
+	slots_of(&dns, 0, &dns_inner);
+	web_ref = state_conf(st)->services[0].ref;
+	dns_ref = state_conf(st)->services[1].ref;
+	sick[0] = "10.1.0.2";
+	sick[1] = NULL;
+	RT.healthy = sick_is_down;
+	XT_CHECK(state_apply_health(st, &dns_ref, 1, &RT, err, sizeof(err)) == 0, "%s", err);
+	XT_EQ(state_last_apply(st)->backends_written, 0);
+	XT_EQ(state_last_apply(st)->tables_built, 0);
+	XT_EQ(state_of(web.id, "10.1.0.2"), XLB_BE_UP);
+	XT_CHECK(state_apply_health(st, &web_ref, 1, &RT, err, sizeof(err)) == 0, "%s", err);
+	RT.healthy = NULL;
+	XT_EQ(state_last_apply(st)->tables_built, 1);
+	XT_EQ(state_last_apply(st)->tables_kept, 0);
+	XT_EQ(state_last_apply(st)->backends_written, 1);
+	XT_EQ(state_last_apply(st)->config_written, false);
+	XT_EQ(state_last_apply(st)->vips_written, 0);
+	XT_EQ(state_of(web.id, "10.1.0.2"), XLB_BE_DOWN);
+	XT_EQ(slots_of(&web, backend_id(web.id, "10.1.0.2", NULL), &inner), 0);
+	XT_CHECK(inner != web_inner, "web's table was not swapped");
+	slots_of(&dns, 0, &inner);
+	XT_EQ(inner, dns_inner);
+	return XT_PASS;
+}
+
 /* The checks' settings reach the applied configuration as written, each one distinct. */
 static int t_health_settings_distinct(void)
 {
@@ -756,6 +795,7 @@ static const struct xt_case cases[] = {
 	{ "old_template_falls_back", t_old_template_falls_back },
 	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
 	{ "fail_open_without_good_table", t_fail_open_without_good_table },
+	{ "health_change_plans_its_service", t_health_change_plans_its_service },
 	{ "health_settings_distinct", t_health_settings_distinct },
 	{ "announce_only_healthy", t_announce_only_healthy },
 };
