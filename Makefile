@@ -176,7 +176,7 @@ $(OUTPUT)/tests/unit/test_health $(OUTPUT)/tests/unit/test_checks: $(OUTPUT)/tes
 # The reconciliation test runs xlbd's state and data-plane modules against real maps, and route
 # health injection (announce.c over vroute.c).
 XLBD_CORE := user/xlbd/state.c user/xlbd/dataplane.c user/xlbd/log.c user/xlbd/announce.c \
-	user/xlbd/vroute.c
+	user/xlbd/vroute.c user/xlbd/rtnl.c
 $(OUTPUT)/tests/bpf/test_state: tests/bpf/test_state.c $(XLBD_CORE) $(MAPS_DEPS) \
 		$(wildcard user/xlbd/*.h) $(SKELS) $(COMMON_LIB) tests/lib/xt.h
 	$(call msg,CC,$@)

@@ -14,69 +14,31 @@
 #include <linux/rtnetlink.h>
 
 #include "neigh.h"
+#include "rtnl.h"
 #include "xlb_abi.h"
 
-#define NL_BUF 16384
+/* What route_to() learns from the answer. */
+struct route_answer {
+	size_t alen;
+	struct xlb_addr *hop;
+	int *oif;
+};
 
-/* Send one request and collect the answers into buf; returns the bytes received or -errno. */
-static int nl_request(struct nlmsghdr *req, char *buf, size_t len)
+static void route_one(const struct nlmsghdr *h, void *ctx)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), ret = 0;
-	size_t got = 0;
+	struct route_answer *ra = ctx;
+	const struct rtmsg *r = NLMSG_DATA(h);
+	const struct rtattr *a = RTM_RTA(r);
+	int left = (int)RTM_PAYLOAD(h);
 
-	if (fd < 0)
-		return -errno;
-	struct timeval tv = { .tv_sec = 1 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out;
+	if (h->nlmsg_type != RTM_NEWROUTE)
+		return;
+	for (; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == ra->alen)
+			memcpy(ra->hop->addr, RTA_DATA(a), ra->alen);
+		else if (a->rta_type == RTA_OIF)
+			memcpy(ra->oif, RTA_DATA(a), sizeof(*ra->oif));
 	}
-	/* A dump ends with NLMSG_DONE; a single answer is one message (or an error). */
-	for (;;) {
-		ssize_t n = recv(fd, buf + got, len - got, 0);
-		struct nlmsghdr *h;
-		int rem;
-		bool done = false;
-
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		for (h = (struct nlmsghdr *)(buf + got), rem = (int)n; NLMSG_OK(h, rem);
-		     h = NLMSG_NEXT(h, rem)) {
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (e->error) {
-					ret = e->error;
-					goto out;
-				}
-				done = true;
-			}
-			if (h->nlmsg_type == NLMSG_DONE || !(h->nlmsg_flags & NLM_F_MULTI))
-				done = true;
-		}
-		got += (size_t)n;
-		if (done || got >= len)
-			break;
-	}
-	ret = (int)got;
-out:
-	close(fd);
-	return ret;
-}
-
-static void add_attr(struct nlmsghdr *h, unsigned short type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
 
 /* The next hop (gateway, or dst itself when directly connected) and interface towards dst. */
@@ -88,37 +50,57 @@ static int route_to(const struct xlb_addr *dst, struct xlb_addr *hop, int *oif)
 		char attrs[64];
 	} req = { 0 };
 	int af = dst->family == XLB_AF_INET ? AF_INET : AF_INET6;
-	size_t alen = af == AF_INET ? 4 : 16;
-	static char buf[NL_BUF];
-	struct nlmsghdr *h;
-	int n;
+	struct route_answer ra = { .alen = af == AF_INET ? 4 : 16, .hop = hop, .oif = oif };
+	int ret;
 
 	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.r));
 	req.h.nlmsg_type = RTM_GETROUTE;
 	req.h.nlmsg_flags = NLM_F_REQUEST;
 	req.r.rtm_family = (unsigned char)af;
-	req.r.rtm_dst_len = (unsigned char)(alen * 8);
-	add_attr(&req.h, RTA_DST, dst->addr, alen);
-	n = nl_request(&req.h, buf, sizeof(buf));
-	if (n < 0)
-		return n;
+	req.r.rtm_dst_len = (unsigned char)(ra.alen * 8);
+	rtnl_attr(&req.h, RTA_DST, dst->addr, ra.alen);
 	*hop = *dst;
 	*oif = 0;
-	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-		struct rtmsg *r = NLMSG_DATA(h);
-		struct rtattr *a = RTM_RTA(r);
-		int alen_left = (int)RTM_PAYLOAD(h);
-
-		if (h->nlmsg_type != RTM_NEWROUTE)
-			continue;
-		for (; RTA_OK(a, alen_left); a = RTA_NEXT(a, alen_left)) {
-			if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == alen)
-				memcpy(hop->addr, RTA_DATA(a), alen);
-			else if (a->rta_type == RTA_OIF)
-				*oif = *(int *)RTA_DATA(a);
-		}
-	}
+	ret = rtnl_talk(&req.h, route_one, &ra);
+	if (ret)
+		return ret;
 	return *oif ? 0 : -ENETUNREACH;
+}
+
+/* What neigh_lookup() looks for, and finds. */
+struct neigh_answer {
+	const struct xlb_addr *hop;
+	size_t alen;
+	int oif;
+	__u8 *mac;
+	bool found;
+};
+
+static void neigh_one(const struct nlmsghdr *h, void *ctx)
+{
+	struct neigh_answer *na = ctx;
+	const struct ndmsg *nd = NLMSG_DATA(h);
+	const struct rtattr *a =
+		(const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
+	int left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+	const __u8 *ll = NULL;
+	bool match = false;
+
+	if (na->found || h->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != na->oif)
+		return;
+	if (nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NONE))
+		return;
+	for (; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		if (a->rta_type == NDA_DST && RTA_PAYLOAD(a) == na->alen &&
+		    !memcmp(RTA_DATA(a), na->hop->addr, na->alen))
+			match = true;
+		else if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6)
+			ll = RTA_DATA(a);
+	}
+	if (match && ll) {
+		memcpy(na->mac, ll, 6);
+		na->found = true;
+	}
 }
 
 /* The MAC of hop on interface oif from the neighbour table; -EAGAIN while unresolved. */
@@ -129,45 +111,19 @@ static int neigh_lookup(const struct xlb_addr *hop, int oif, __u8 mac[6])
 		struct ndmsg n;
 	} req = { 0 };
 	int af = hop->family == XLB_AF_INET ? AF_INET : AF_INET6;
-	size_t alen = af == AF_INET ? 4 : 16;
-	static char buf[NL_BUF * 4];
-	struct nlmsghdr *h;
-	int n, ret = -EAGAIN;
+	struct neigh_answer na = {
+		.hop = hop, .alen = af == AF_INET ? 4 : 16, .oif = oif, .mac = mac
+	};
+	int ret;
 
 	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.n));
 	req.h.nlmsg_type = RTM_GETNEIGH;
 	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.n.ndm_family = (unsigned char)af;
-	n = nl_request(&req.h, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-		struct ndmsg *nd = NLMSG_DATA(h);
-		struct rtattr *a;
-		int left;
-		bool match = false;
-		const __u8 *ll = NULL;
-
-		if (h->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != oif)
-			continue;
-		if (nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NONE))
-			continue;
-		a = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-		left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
-		for (; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
-			if (a->rta_type == NDA_DST && RTA_PAYLOAD(a) == alen &&
-			    !memcmp(RTA_DATA(a), hop->addr, alen))
-				match = true;
-			else if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6)
-				ll = RTA_DATA(a);
-		}
-		if (match && ll) {
-			memcpy(mac, ll, 6);
-			ret = 0;
-			break;
-		}
-	}
-	return ret;
+	ret = rtnl_talk(&req.h, neigh_one, &na);
+	if (ret)
+		return ret;
+	return na.found ? 0 : -EAGAIN;
 }
 
 /* Make the kernel resolve hop: a datagram to the discard port makes it send ARP / NS. */

@@ -6,74 +6,18 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "rtnl.h"
 #include "vroute.h"
 #include "xlb_abi.h"
-
-#define NL_BUF 32768
 
 struct route_req {
 	struct nlmsghdr h;
 	struct rtmsg r;
-	char attrs[64];
+	char attrs[64]; /* room for a destination and a table */
 };
-
-/* Append one attribute to q (its attrs has room for a destination and a table). */
-static void add_attr(struct route_req *q, unsigned short type, const void *data, size_t len)
-{
-	size_t off = NLMSG_ALIGN(q->h.nlmsg_len) - NLMSG_LENGTH(sizeof(q->r));
-	struct rtattr rta = { .rta_type = type, .rta_len = (unsigned short)RTA_LENGTH(len) };
-
-	memcpy(q->attrs + off, &rta, sizeof(rta));
-	memcpy(q->attrs + off + RTA_LENGTH(0), data, len);
-	q->h.nlmsg_len = (__u32)(NLMSG_ALIGN(q->h.nlmsg_len) + RTA_ALIGN(rta.rta_len));
-}
-
-/* Send req and read answers until the ack (or NLMSG_DONE of a dump), handing every other
- * message to fn. Returns 0, the kernel's -errno, or -errno of the socket calls. */
-static int nl_talk(struct nlmsghdr *req, void (*fn)(const struct nlmsghdr *h, void *ctx), void *ctx)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 2 };
-	static char buf[NL_BUF];
-	int fd, ret = 0;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out_close;
-	}
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-		int rem;
-
-		if (n < 0) {
-			ret = -errno;
-			goto out_close;
-		}
-		for (h = (struct nlmsghdr *)buf, rem = (int)n; NLMSG_OK(h, rem);
-		     h = NLMSG_NEXT(h, rem)) {
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-				goto out_close;
-			}
-			if (h->nlmsg_type == NLMSG_DONE)
-				goto out_close;
-			if (fn)
-				fn(h, ctx);
-		}
-	}
-out_close:
-	close(fd);
-	return ret;
-}
 
 /* A request about vip's host route in table, as xlbd writes it. */
 static void route_req_init(struct route_req *q, __u16 type, __u16 flags, __u32 table,
@@ -92,8 +36,8 @@ static void route_req_init(struct route_req *q, __u16 type, __u16 flags, __u32 t
 	q->r.rtm_protocol = XLB_RTPROT;
 	q->r.rtm_scope = RT_SCOPE_UNIVERSE;
 	q->r.rtm_type = RTN_BLACKHOLE;
-	add_attr(q, RTA_DST, vip->addr, alen);
-	add_attr(q, RTA_TABLE, &table, sizeof(table));
+	rtnl_attr(&q->h, RTA_DST, vip->addr, alen);
+	rtnl_attr(&q->h, RTA_TABLE, &table, sizeof(table));
 }
 
 int vroute_add(__u32 table, const struct xlb_addr *vip)
@@ -101,7 +45,7 @@ int vroute_add(__u32 table, const struct xlb_addr *vip)
 	struct route_req q;
 
 	route_req_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table, vip);
-	return nl_talk(&q.h, NULL, NULL);
+	return rtnl_talk(&q.h, NULL, NULL);
 }
 
 int vroute_del(__u32 table, const struct xlb_addr *vip)
@@ -110,7 +54,7 @@ int vroute_del(__u32 table, const struct xlb_addr *vip)
 	int ret;
 
 	route_req_init(&q, RTM_DELROUTE, 0, table, vip);
-	ret = nl_talk(&q.h, NULL, NULL);
+	ret = rtnl_talk(&q.h, NULL, NULL);
 	return ret == -ESRCH || ret == -ENOENT ? 0 : ret;
 }
 
@@ -162,7 +106,7 @@ int vroute_list(__u32 table, struct xlb_addr *out, size_t max)
 		q.h.nlmsg_type = RTM_GETROUTE;
 		q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		q.r.rtm_family = families[i];
-		ret = nl_talk(&q.h, list_one, &lc);
+		ret = rtnl_talk(&q.h, list_one, &lc);
 		if (ret)
 			return ret;
 	}
