@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,7 +34,6 @@ struct dp {
 	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
 	int cnt_fd[3]; /* enum dp_counter_map */
 	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
-	__u32 *table; /* dp_commit()'s table being built, XLB_MAX_TABLE_SIZE slots */
 	__u32 table_flags; /* map_flags of new tables: those of xlb_tables' template */
 	enum dp_table_fill fill;
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
@@ -222,7 +222,6 @@ err_destroy:
 	xlb_bpf__destroy(dp->skel);
 err_free:
 	free(dp->slot_keys);
-	free(dp->table);
 	free(dp);
 	return ret;
 }
@@ -240,7 +239,6 @@ void dp_close(struct dp *dp)
 	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->slot_keys);
-	free(dp->table);
 	free(dp);
 }
 
@@ -822,27 +820,117 @@ static int ignore_enoent(int ret)
 	return ret == -ENOENT ? 0 : ret;
 }
 
-/* Build the table of op from p's inputs and swap it in. */
-static int commit_table(struct dp *dp, const struct plan *p, const struct plan_op *op,
+/* Tables are built ahead of their swap, in parallel, a batch at a time: at most this many
+ * tables, and at most this much memory for them (one table of 655,373 slots is 2.5 MiB). */
+#define DP_BATCH_TABLES 64
+#define DP_BATCH_BYTES (64u << 20)
+#define DP_BUILD_THREADS 8
+
+/* One table built ahead of its swap. */
+struct prebuilt {
+	const struct plan_op *op;
+	__u32 *table;
+	int ret;
+	__u64 ns; /* the build's duration */
+};
+
+/* The tables of the operations from one index on, built by several threads. */
+struct batch {
+	const struct plan *p;
+	struct prebuilt item[DP_BATCH_TABLES];
+	size_t n, used; /* built; swapped so far */
+	size_t next; /* the next item a worker takes (atomic) */
+};
+
+static void *build_worker(void *arg)
+{
+	struct batch *b = arg;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+		struct prebuilt *it;
+		__u64 t0;
+
+		if (i >= b->n)
+			return NULL;
+		it = &b->item[i];
+		t0 = now_ns();
+		it->ret = maglev_build(b->p->mb + it->op->table.first, it->op->table.n, it->table,
+				       it->op->table.m);
+		it->ns = now_ns() - t0;
+	}
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->item[i].table);
+	b->n = b->used = 0;
+}
+
+/* Build the tables of the table swaps among p's operations from index first on, up to the
+ * batch's limits, on up to DP_BUILD_THREADS threads (as many as there are CPUs online).
+ * Returns 0 or -ENOMEM. */
+static int batch_build(struct batch *b, size_t first)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t tid[DP_BUILD_THREADS];
+	size_t bytes = 0, n_threads, started = 0;
+
+	batch_free(b);
+	for (size_t i = first; i < b->p->n_ops && b->n < DP_BATCH_TABLES; i++) {
+		const struct plan_op *op = &b->p->ops[i];
+		size_t size = sizeof(__u32) * op->table.m;
+
+		if (op->kind != PLAN_TABLE_SWAP)
+			continue;
+		if (b->n && bytes + size > DP_BATCH_BYTES)
+			break;
+		b->item[b->n] = (struct prebuilt){ .op = op, .table = malloc(size) };
+		if (!b->item[b->n++].table)
+			return -ENOMEM;
+		bytes += size;
+	}
+	b->next = 0;
+	n_threads = cpus > 1 ? (size_t)cpus : 1;
+	n_threads = n_threads < b->n ? n_threads : b->n;
+	n_threads = n_threads < DP_BUILD_THREADS ? n_threads : DP_BUILD_THREADS;
+	/* This thread builds too; a thread that cannot start only leaves more to the others. */
+	while (started + 1 < n_threads && !pthread_create(&tid[started], NULL, build_worker, b))
+		started++;
+	build_worker(b);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	return 0;
+}
+
+/* Swap in the table of op, built ahead in b (the next one in b's order: built from the next
+ * batch when b is used up). */
+static int commit_table(struct dp *dp, struct batch *b, const struct plan_op *op,
 			dp_swapped_fn swapped, void *ctx)
 {
-	__u64 t0 = now_ns();
+	struct prebuilt *it;
+	__u64 t0;
 	int ret;
 
-	if (!dp->table) {
-		dp->table = calloc(XLB_MAX_TABLE_SIZE, sizeof(*dp->table));
-		if (!dp->table)
-			return -ENOMEM;
+	if (b->used == b->n) {
+		ret = batch_build(b, (size_t)(op - b->p->ops));
+		if (ret)
+			return ret;
 	}
-	ret = maglev_build(p->mb + op->table.first, op->table.n, dp->table, op->table.m);
-	if (!ret)
-		ret = dp_table_swap(dp, op->id, dp->table, op->table.m, NULL);
+	it = &b->item[b->used++];
+	if (it->op != op)
+		return -EINVAL; /* not reached: batches follow the plan's order */
+	if (it->ret)
+		return it->ret;
+	t0 = now_ns();
+	ret = dp_table_swap(dp, op->id, it->table, op->table.m, NULL);
 	if (!ret && swapped)
-		swapped(ctx, op, dp->table, now_ns() - t0);
+		swapped(ctx, op, it->table, it->ns + now_ns() - t0);
 	return ret;
 }
 
-static int commit_op(struct dp *dp, const struct plan *p, const struct plan_op *op,
+static int commit_op(struct dp *dp, struct batch *b, const struct plan_op *op,
 		     dp_swapped_fn swapped, void *ctx)
 {
 	switch (op->kind) {
@@ -863,7 +951,7 @@ static int commit_op(struct dp *dp, const struct plan *p, const struct plan_op *
 	case PLAN_BACKEND_COUNTERS_RESET:
 		return dp_counter_reset(dp, DP_CNT_BACKEND, op->id);
 	case PLAN_TABLE_SWAP:
-		return commit_table(dp, p, op, swapped, ctx);
+		return commit_table(dp, b, op, swapped, ctx);
 	case PLAN_TABLE_DELETE:
 		return ignore_enoent(dp_table_delete(dp, op->id));
 	}
@@ -872,16 +960,22 @@ static int commit_op(struct dp *dp, const struct plan *p, const struct plan_op *
 
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx)
 {
+	struct batch *b = calloc(1, sizeof(*b));
 	size_t i;
 	int ret = 0;
 
+	if (!b)
+		return -ENOMEM;
+	b->p = p;
 	for (i = 0; i < p->n_ops && !ret; i++) {
-		ret = commit_op(dp, p, &p->ops[i], swapped, ctx);
+		ret = commit_op(dp, b, &p->ops[i], swapped, ctx);
 		if (ret)
 			xlog_err("map write failed at operation %zu of %zu (%s, id %u): %s", i + 1,
 				 p->n_ops, plan_op_name(p->ops[i].kind), p->ops[i].id,
 				 strerror(-ret));
 	}
+	batch_free(b);
+	free(b);
 	if (done)
 		*done = ret ? i - 1 : i;
 	return ret;

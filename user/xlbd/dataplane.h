@@ -127,9 +127,11 @@ int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner
 typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, const __u32 *table, __u64 ns);
 
 /* Carry out the operations of plan p in their order, in one call: each table is built from its
- * inputs (maglev_build) and swapped in whole; deleting what is not there counts as done. Stops
- * at the first failure. *done (may be NULL) receives how many operations were carried out;
- * swapped (may be NULL) is told of each table. Returns 0, or -errno of the failed operation. */
+ * inputs (maglev_build) and swapped in whole; the tables are built ahead of their swaps, up to 64
+ * (64 MiB) at a time, on as many threads as there are CPUs (at most 8), and swapped in the
+ * plan's order. Deleting what is not there counts as done. Stops at the first failure. *done (may
+ * be NULL) receives how many operations were carried out; swapped (may be NULL) is told of each
+ * table. Returns 0, or -errno of the failed operation. */
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx);
 
 /* Per-CPU counters summed over all possible CPUs. */
