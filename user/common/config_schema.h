@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* config_schema.h - the schema of xlbd.yaml as data: one row per key (name, type, range,
- * default, parent mapping, health-check types, help). The YAML reader, the rules, the dump,
- * the API request parser and the docs generator (tools/config_doc.c) all read it, so a key's
- * range and default are written once. Also the helpers the config files share. The public
- * model is config.h; this header is for the config module and its tools. */
+ * default, parent mapping, health-check types). The YAML reader, the rules, the dump, the API
+ * request parser and the docs generator (tools/config_doc.c, with each key's help from
+ * tools/config_help.c) all read it, so a key's range and default are written once. Also the helpers
+ * the config files share. The public model is config.h; this header is for the config module and
+ * its tools. */
 #ifndef XLB_CONFIG_SCHEMA_H
 #define XLB_CONFIG_SCHEMA_H
 
@@ -89,8 +90,6 @@ struct conf_field {
 	unsigned hc_types; /* CP_HEALTH: the types that allow it (HC_BIT) */
 	bool required;
 	const char *dump_after; /* the dump writes it after this key of its parent, not in order */
-	/* docs/config.md: type, range and default as written there when not derived; help. */
-	const char *doc_type, *doc_range, *doc_default, *help;
 };
 
 /* The rows of parent, in the file's documented order (contiguous in the table); *n is set. */
