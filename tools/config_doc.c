@@ -77,6 +77,7 @@ static void type_of(const struct conf_field *f, const struct conf_help *h, char 
 		[CT_TEXT] = "string",
 		[CT_MAPPING] = "mapping",
 		[CT_ADDR] = "",
+		[CT_LIST] = "",
 		[CT_CUSTOM] = "",
 	};
 
@@ -88,7 +89,7 @@ static void type_of(const struct conf_field *f, const struct conf_help *h, char 
 			 : f->min == XLB_AF_INET6 ? "IPv6"
 						  : "IPv4 or IPv6");
 	else
-		snprintf(buf, len, "%s", names[f->type]); /* CT_CUSTOM rows have a help type */
+		snprintf(buf, len, "%s", names[f->type]); /* CT_LIST, CT_CUSTOM: a help type */
 }
 
 /* "`a`, `b`" */
@@ -142,7 +143,7 @@ static void default_of(const struct conf_field *f, const struct conf_help *h, ch
 		snprintf(buf, len, "`%s`",
 			 conf_ms_str(d, sizeof(d),
 				     f->type == CT_DURATION_S ? f->def * 1000 : f->def));
-	else if (f->type == CT_TEXT && f->def_text)
+	else if ((f->type == CT_TEXT || f->type == CT_CUSTOM) && f->def_text)
 		snprintf(buf, len, "`%s`", *f->def_text ? f->def_text : "\"\"");
 }
 

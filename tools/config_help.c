@@ -42,10 +42,9 @@ const struct conf_help conf_help[] = {
 		  "that length). 0: one fixed source." },
 	{ "top", "rss_bits_v6", .help = "The same for `tunnel_source_v6`." },
 	{ "top", "gateway", .type = "`auto` or MAC", .range = "`aa:bb:cc:dd:ee:ff`, either case",
-	  .def = "`auto`",
 	  .help = "Outer destination MAC: the next hop towards the backends. `auto` looks it up in "
 		  "the kernel's neighbour table. A given MAC must be unicast and not all zeros." },
-	{ "top", "hash_seed", .type = "`auto` or number", .range = "0..4294967295", .def = "`auto`",
+	{ "top", "hash_seed", .type = "`auto` or number", .range = "0..4294967295",
 	  .help = "Seed of the flow hash. `auto`: generated once and kept in `state_dir`. Every "
 		  "node of an ECMP group must use the same seed, or a flow that moves between "
 		  "nodes changes backend: set it explicitly there." },
@@ -166,7 +165,7 @@ const struct conf_help conf_help[] = {
 	  .help = "Text the response body must contain. Empty: any body." },
 	{ "health", "expect", .type = "status or range",
 	  .range = "`200` or `200-399`; statuses 100..599, the first not above the second",
-	  .def = "`200-399`", .help = "Accepted response statuses. Plain or quoted." },
+	  .help = "Accepted response statuses. Plain or quoted." },
 	{ "health", "insecure", .help = "Skip the verification of the backend's certificate." },
 	{ "health", "ca",
 	  .range = "an absolute path, printable ASCII without spaces, < 128 characters",

@@ -432,6 +432,12 @@ const char *conf_scan(const struct conf_field *f, const struct conf_text *t, voi
 #define HO(member) AT(struct xlb_conf_hc_override, member)
 #define NUM(lo, hi, d) .type = CT_NUMBER, .min = (lo), .max = (hi), .def = (d)
 #define WORDS(w, d) .type = CT_KEYWORD, .words = (w), .def = (d)
+#define SUB(st, member, ch) .type = CT_MAPPING, .off = offsetof(st, member), .child = (ch)
+#define LIST(st, arr, n, ch)                                                         \
+	.type = CT_LIST, .off = offsetof(st, arr), .width = sizeof(*((st *)0)->arr), \
+	.n_off = offsetof(st, n), .child = (ch)
+#define STR(x) #x
+#define XSTR(x) STR(x)
 #define HC_MAX_INTERVAL 3600000 /* ms: 1 h */
 
 static const struct conf_field fields[] = {
@@ -443,16 +449,17 @@ static const struct conf_field fields[] = {
 	{ "rss_bits", CP_TOP, TOP(rss_bits), NUM(0, 16, 0) },
 	{ "rss_bits_v6", CP_TOP, TOP(rss_bits_v6), NUM(0, 32, 0) },
 	{ "gateway", CP_TOP, CT_CUSTOM, .want = "auto or a MAC address", .scan = gateway_scan,
-	  .print = gateway_print },
+	  .print = gateway_print, .def_text = "auto" },
 	{ "hash_seed", CP_TOP, CT_CUSTOM, .want = "auto or a number", .scan = hash_seed_scan,
-	  .print = hash_seed_print },
+	  .print = hash_seed_print, .def_text = "auto" },
 	{ "mtu", CP_TOP, TOP(mtu), NUM(1280, 9216, XLB_CONF_DEFAULT_MTU) },
 	{ "conntrack", CP_TOP, .type = CT_MAPPING, .child = CP_CONNTRACK },
 	{ "state_dir", CP_TOP, TOP(state_dir), .type = CT_TEXT, .want = "a path",
 	  .problem = conf_state_dir_problem, .def_text = XLB_CONF_DEFAULT_STATE_DIR },
 	{ "metrics", CP_TOP, .type = CT_MAPPING, .child = CP_METRICS },
 	{ "announce", CP_TOP, .type = CT_MAPPING, .child = CP_ANNOUNCE },
-	{ "services", CP_TOP, CT_CUSTOM, .required = true },
+	{ "services", CP_TOP, LIST(struct xlb_conf, services, n_services, CP_SERVICE),
+	  .required = true },
 
 	/* conntrack */
 	{ "size", CP_CONNTRACK, TOP(conntrack_size), NUM(1024, 16777216, XLB_DEFAULT_CONNS) },
@@ -465,9 +472,9 @@ static const struct conf_field fields[] = {
 
 	/* metrics, announce */
 	{ "listen", CP_METRICS, CT_CUSTOM, .want = "off or ADDR:PORT", .scan = listen_scan,
-	  .print = listen_print },
+	  .print = listen_print, .def_text = "127.0.0.1:" XSTR(XLB_CONF_DEFAULT_METRICS_PORT) },
 	{ "table", CP_ANNOUNCE, CT_CUSTOM, .required = true, .want = "off or a table number",
-	  .scan = table_scan, .print = table_print },
+	  .scan = table_scan, .print = table_print, .def_text = "off" },
 
 	/* interfaces[] in their mapping form */
 	{ "name", CP_IFACE, AT(struct xlb_conf_iface, name), .type = CT_TEXT, .required = true,
@@ -487,8 +494,8 @@ static const struct conf_field fields[] = {
 	{ "min_healthy", CP_SERVICE, SVC(min_healthy), NUM(0, XLB_MAX_BACKENDS - 1, 1),
 	  .dump_after = "announce" },
 	{ "announce", CP_SERVICE, SVC(announce), .type = CT_BOOL, .def = 1 },
-	{ "health", CP_SERVICE, .type = CT_CUSTOM },
-	{ "backends", CP_SERVICE, .type = CT_CUSTOM },
+	{ "health", CP_SERVICE, SUB(struct xlb_conf_service, health, CP_HEALTH) },
+	{ "backends", CP_SERVICE, LIST(struct xlb_conf_service, backends, n_backends, CP_BACKEND) },
 
 	/* services[].health */
 	{ "type", CP_HEALTH, HC(type), WORDS(conf_hc_type_words, XLB_HC_NONE), .hc_types = HC_ANY },
@@ -509,7 +516,7 @@ static const struct conf_field fields[] = {
 	{ "body", CP_HEALTH, HC(body), .type = CT_TEXT, .want = "a string",
 	  .problem = hc_text_problem, .def_text = "", .hc_types = HC_WEB },
 	{ "expect", CP_HEALTH, CT_CUSTOM, .want = "a status or a range", .hc_types = HC_WEB,
-	  .scan = expect_scan, .print = expect_print },
+	  .scan = expect_scan, .print = expect_print, .def_text = "200-399" },
 	{ "insecure", CP_HEALTH, HC(insecure), .type = CT_BOOL, .hc_types = HC_BIT(XLB_HC_HTTPS) },
 	{ "ca", CP_HEALTH, HC(ca), .type = CT_TEXT, .want = "a path", .problem = hc_ca_problem,
 	  .def_text = "", .hc_types = HC_BIT(XLB_HC_HTTPS) },
@@ -522,7 +529,7 @@ static const struct conf_field fields[] = {
 	{ "address", CP_BACKEND, BE(addr), .type = CT_ADDR, .required = true },
 	{ "weight", CP_BACKEND, BE(weight), NUM(0, 65535, XLB_CONF_DEFAULT_WEIGHT) },
 	{ "state", CP_BACKEND, BE(admin), WORDS(conf_state_words, XLB_ADMIN_ENABLED) },
-	{ "health", CP_BACKEND, .type = CT_CUSTOM },
+	{ "health", CP_BACKEND, SUB(struct xlb_conf_backend, health, CP_OVERRIDE) },
 
 	/* services[].backends[].health: row i is XLB_HO_* bit i */
 	{ "port", CP_OVERRIDE, HO(port), NUM(1, 65535, 0) },
@@ -591,11 +598,20 @@ void conf_defaults(enum conf_parent parent, void *obj)
 	const struct conf_field *f = conf_fields(parent, &n);
 
 	for (size_t i = 0; i < n; i++, f++) {
-		if (f->type == CT_TEXT && f->def_text)
+		struct conf_text t = { .s = f->def_text, .plain = true };
+		char buf[XLB_CONF_ERR_MAX];
+
+		if (f->type == CT_TEXT && f->def_text) {
 			strcpy((char *)obj + f->off, f->def_text);
-		else if (f->type <= CT_KEYWORD || f->type == CT_DURATION_S ||
-			 f->type == CT_DURATION_MS)
+		} else if (f->type == CT_CUSTOM && f->def_text) {
+			t.len = strlen(t.s);
+			f->scan(&t, obj, buf, sizeof(buf)); /* the schema's own text: valid */
+		} else if (f->type == CT_MAPPING) {
+			conf_defaults(f->child, (char *)obj + f->off);
+		} else if (f->type <= CT_KEYWORD || f->type == CT_DURATION_S ||
+			   f->type == CT_DURATION_MS) {
 			conf_set_num(f, obj, f->def);
+		}
 	}
 }
 
