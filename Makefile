@@ -257,9 +257,11 @@ $(OUTPUT)/bench/veth_bench: $(BENCH_VETH_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_VETH_SRCS) \
 		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-$(OUTPUT)/tools/%: tools/%.c $(COMMON_LIB)
+# config_doc joins the schema with the keys' help, which lives beside it (tools/config_help.c).
+$(OUTPUT)/tools/config_doc: tools/config_doc.c tools/config_help.c tools/config_help.h \
+		$(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(filter %.c,$^) $(COMMON_LIB) $(COMMON_LDLIBS) -o $@
 
 config-doc: $(OUTPUT)/tools/config_doc ## regenerate the key tables of docs/config.md from the schema
 	$(Q)$< < docs/config.md > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md

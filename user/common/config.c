@@ -116,21 +116,12 @@ void xlb_conf_init(struct xlb_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	conf_defaults(CP_TOP, c);
-	conf_defaults(CP_CONNTRACK, c);
-	c->gateway_auto = true;
-	c->hash_seed_auto = true;
-	c->metrics.enabled = true;
-	xlb_addr_parse("127.0.0.1", &c->metrics.addr);
-	c->metrics.port = XLB_CONF_DEFAULT_METRICS_PORT;
 }
 
 void conf_service_init(struct xlb_conf_service *s)
 {
 	memset(s, 0, sizeof(*s));
 	conf_defaults(CP_SERVICE, s);
-	conf_defaults(CP_HEALTH, &s->health);
-	s->health.expect_min = 200;
-	s->health.expect_max = 399;
 }
 
 void conf_backend_init(struct xlb_conf_backend *b)

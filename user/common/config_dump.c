@@ -57,7 +57,7 @@ static bool dumpable(const struct xlb_conf *c)
 }
 
 static void dump_fields(FILE *f, enum conf_parent parent, const void *obj, const char *lead,
-			const char *indent, unsigned hc_bit);
+			const char *indent);
 
 /* The value of a row of a generic type. */
 static void put_value(FILE *f, const struct conf_field *r, const void *obj)
@@ -122,49 +122,32 @@ static void dump_override(FILE *f, const struct xlb_conf_hc_override *o, const c
 	fputs(" }\n", f);
 }
 
-/* A list or mapping of a CT_CUSTOM row of obj, after pre; indent is the indentation of obj's
- * keys. */
-static void dump_custom(FILE *f, const struct conf_field *r, const void *obj, const char *pre,
-			const char *indent)
-{
-	const struct xlb_conf *c = obj;
-	const struct xlb_conf_service *s = obj;
-	char sub[32];
-
-	snprintf(sub, sizeof(sub), "%s  ", indent);
-	if (r->parent == CP_TOP && !strcmp(r->key, "interfaces")) {
-		dump_interfaces(f, c);
-	} else if (r->parent == CP_TOP) { /* services */
-		fputs(c->n_services ? "services:\n" : "services: []\n", f);
-		for (size_t i = 0; i < c->n_services; i++)
-			dump_fields(f, CP_SERVICE, &c->services[i], "  - ", "    ", 0);
-	} else if (r->parent == CP_SERVICE && !strcmp(r->key, "health")) {
-		fprintf(f, "%shealth:\n", pre);
-		dump_fields(f, CP_HEALTH, &s->health, sub, sub, HC_BIT(s->health.type));
-	} else if (r->parent == CP_SERVICE) { /* backends */
-		fprintf(f, "%sbackends:%s\n", pre, s->n_backends ? "" : " []");
-		snprintf(sub, sizeof(sub), "%s  - ", indent);
-		for (size_t j = 0; j < s->n_backends; j++)
-			dump_fields(f, CP_BACKEND, &s->backends[j], sub, "        ", 0);
-	} else if (r->parent == CP_BACKEND) {
-		dump_override(f, &((const struct xlb_conf_backend *)obj)->health, pre);
-	}
-}
-
 /* Row r of obj after pre (the lead or the indentation of obj's keys, indent). */
 static void dump_row(FILE *f, const struct conf_field *r, const void *obj, const char *pre,
 		     const char *indent)
 {
-	char sub[32];
+	const char *at = (const char *)obj + r->off;
+	char sub[32], lead[32];
 
 	snprintf(sub, sizeof(sub), "%s  ", indent);
 	if (r->type == CT_CUSTOM && !r->print) {
-		dump_custom(f, r, obj, pre, indent);
+		dump_interfaces(f, obj);
+	} else if (r->type == CT_MAPPING && r->child == CP_OVERRIDE) {
+		dump_override(f, (const void *)at, pre);
 	} else if (r->type == CT_MAPPING) {
 		fprintf(f, "%s%s:\n", pre, r->key);
-		dump_fields(f, r->child, obj, NULL, sub, 0);
-	} else if (r->type == CT_ADDR &&
-		   !((const struct xlb_addr *)((const char *)obj + r->off))->family) {
+		dump_fields(f, r->child, at, NULL, sub);
+	} else if (r->type == CT_LIST) {
+		/* A list item's dash, then its keys indented past it. */
+		const char *arr = *(const char *const *)at;
+		size_t n = *(const size_t *)((const char *)obj + r->n_off);
+
+		fprintf(f, "%s%s:%s\n", pre, r->key, n ? "" : " []");
+		snprintf(lead, sizeof(lead), "%s  - ", indent);
+		snprintf(sub, sizeof(sub), "%s    ", indent);
+		for (size_t i = 0; i < n; i++)
+			dump_fields(f, r->child, arr + i * r->width, lead, sub);
+	} else if (r->type == CT_ADDR && !((const struct xlb_addr *)(const void *)at)->family) {
 		/* An unset tunnel source has no spelling but absence. */
 		fprintf(f, "%s# %s: not set\n", pre, r->key);
 	} else {
@@ -175,12 +158,14 @@ static void dump_row(FILE *f, const struct conf_field *r, const void *obj, const
 }
 
 /* The rows of parent in obj, every one explicit; the first key carries lead (a list item's
- * dash), the others indent. With hc_bit, only the rows of that health-check type. */
+ * dash), the others indent. Of a health check, only the rows of its type. */
 static void dump_fields(FILE *f, enum conf_parent parent, const void *obj, const char *lead,
-			const char *indent, unsigned hc_bit)
+			const char *indent)
 {
 	size_t n;
 	const struct conf_field *r = conf_fields(parent, &n);
+	unsigned hc_bit = parent == CP_HEALTH ? HC_BIT(((const struct xlb_conf_health *)obj)->type)
+					      : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].dump_after || (hc_bit && !(r[i].hc_types & hc_bit)))
@@ -201,7 +186,7 @@ int xlb_conf_dump(const struct xlb_conf *c, FILE *f)
 	if (!dumpable(c))
 		return -EINVAL;
 	fputs("# xlbd configuration, every key explicit (docs/config.md)\n", f);
-	dump_fields(f, CP_TOP, c, NULL, "", 0);
+	dump_fields(f, CP_TOP, c, NULL, "");
 	if (fflush(f) || ferror(f))
 		return -EIO;
 	return 0;

@@ -432,246 +432,115 @@ const char *conf_scan(const struct conf_field *f, const struct conf_text *t, voi
 #define HO(member) AT(struct xlb_conf_hc_override, member)
 #define NUM(lo, hi, d) .type = CT_NUMBER, .min = (lo), .max = (hi), .def = (d)
 #define WORDS(w, d) .type = CT_KEYWORD, .words = (w), .def = (d)
+#define SUB(st, member, ch) .type = CT_MAPPING, .off = offsetof(st, member), .child = (ch)
+#define LIST(st, arr, n, ch)                                                         \
+	.type = CT_LIST, .off = offsetof(st, arr), .width = sizeof(*((st *)0)->arr), \
+	.n_off = offsetof(st, n), .child = (ch)
+#define STR(x) #x
+#define XSTR(x) STR(x)
 #define HC_MAX_INTERVAL 3600000 /* ms: 1 h */
-#define HC_INTERVAL "Time between two checks of one backend."
-#define HC_TIMEOUT "How long one check may take; slower is a failure."
-#define HC_RISE "Consecutive successes that bring a down backend up."
-#define HC_FALL "Consecutive failures that take an up backend down."
-#define HC_INITIAL                                                                             \
-	"State of a backend before its first checks: `down` waits for `rise` successes, `up` " \
-	"takes traffic at once and waits for `fall` failures."
-#define HC_JITTER                                                                              \
-	"Each interval is spread randomly by up to this share (10: 1.8 s..2.2 s for 2 s), so " \
-	"that the checks of many backends do not run in step."
 
 static const struct conf_field fields[] = {
 	/* top level */
-	{ "interfaces", CP_TOP, CT_CUSTOM, .required = true, .doc_type = "list of interfaces",
-	  .doc_range = "1..8, unique names",
-	  .help = "Interfaces xlb_lb attaches to: a name (`eth0`, in `xdp_mode`) or `{ name: eth0, "
-		  "mode: generic }` (in its own mode), mixed freely. A name is 1..15 printable "
-		  "ASCII characters without spaces, `/` or `:`, and not `.` or `..`. `lbctl iface "
-		  "attach/detach` changes the list at run time." },
-	{ "xdp_mode", CP_TOP, TOP(xdp_mode), WORDS(conf_xdp_mode_words, XLB_XDP_NATIVE),
-	  .help = "The XDP mode of the interfaces that do not name their own (the same keywords), "
-		  "wherever it stands in the file, and of those attached at run time without a "
-		  "mode. `native`: driver-mode XDP, fails where the driver has none. `generic`: "
-		  "skb mode, works everywhere, slower. `auto`: native, falling back to generic." },
-	{ "tunnel_source", CP_TOP, TOP(tunnel_source), .type = CT_ADDR, .min = XLB_AF_INET,
-	  .doc_default = "not set",
-	  .help = "Outer source address of the tunnel to IPv4 backends. Required as soon as one "
-		  "backend is IPv4." },
-	{ "tunnel_source_v6", CP_TOP, TOP(tunnel_source_v6), .type = CT_ADDR, .min = XLB_AF_INET6,
-	  .doc_default = "not set",
-	  .help = "Outer source address of the tunnel to IPv6 backends. Required as soon as one "
-		  "backend is IPv6." },
-	{ "rss_bits", CP_TOP, TOP(rss_bits), NUM(0, 16, 0),
-	  .help = "Low bits of `tunnel_source` replaced by bits of the flow hash, so that the "
-		  "backends' NICs spread tunnelled flows over their receive queues. Every "
-		  "resulting address must be accepted by the backends' decapsulator (a prefix of "
-		  "that length). 0: one fixed source." },
-	{ "rss_bits_v6", CP_TOP, TOP(rss_bits_v6), NUM(0, 32, 0),
-	  .help = "The same for `tunnel_source_v6`." },
+	{ "interfaces", CP_TOP, CT_CUSTOM, .required = true },
+	{ "xdp_mode", CP_TOP, TOP(xdp_mode), WORDS(conf_xdp_mode_words, XLB_XDP_NATIVE) },
+	{ "tunnel_source", CP_TOP, TOP(tunnel_source), .type = CT_ADDR, .min = XLB_AF_INET },
+	{ "tunnel_source_v6", CP_TOP, TOP(tunnel_source_v6), .type = CT_ADDR, .min = XLB_AF_INET6 },
+	{ "rss_bits", CP_TOP, TOP(rss_bits), NUM(0, 16, 0) },
+	{ "rss_bits_v6", CP_TOP, TOP(rss_bits_v6), NUM(0, 32, 0) },
 	{ "gateway", CP_TOP, CT_CUSTOM, .want = "auto or a MAC address", .scan = gateway_scan,
-	  .print = gateway_print, .doc_type = "`auto` or MAC",
-	  .doc_range = "`aa:bb:cc:dd:ee:ff`, either case", .doc_default = "`auto`",
-	  .help = "Outer destination MAC: the next hop towards the backends. `auto` looks it up in "
-		  "the kernel's neighbour table. A given MAC must be unicast and not all zeros." },
+	  .print = gateway_print, .def_text = "auto" },
 	{ "hash_seed", CP_TOP, CT_CUSTOM, .want = "auto or a number", .scan = hash_seed_scan,
-	  .print = hash_seed_print, .doc_type = "`auto` or number", .doc_range = "0..4294967295",
-	  .doc_default = "`auto`",
-	  .help = "Seed of the flow hash. `auto`: generated once and kept in `state_dir`. Every "
-		  "node of an ECMP group must use the same seed, or a flow that moves between "
-		  "nodes changes backend: set it explicitly there." },
-	{ "mtu", CP_TOP, TOP(mtu), NUM(1280, 9216, XLB_CONF_DEFAULT_MTU),
-	  .help = "Largest IP packet towards the backends, tunnel header (20 bytes IPv4, 40 bytes "
-		  "IPv6) included." },
-	{ "conntrack", CP_TOP, .type = CT_MAPPING, .child = CP_CONNTRACK,
-	  .help = "The connection table." },
+	  .print = hash_seed_print, .def_text = "auto" },
+	{ "mtu", CP_TOP, TOP(mtu), NUM(1280, 9216, XLB_CONF_DEFAULT_MTU) },
+	{ "conntrack", CP_TOP, .type = CT_MAPPING, .child = CP_CONNTRACK },
 	{ "state_dir", CP_TOP, TOP(state_dir), .type = CT_TEXT, .want = "a path",
-	  .problem = conf_state_dir_problem, .def_text = XLB_CONF_DEFAULT_STATE_DIR,
-	  .doc_type = "path", .doc_range = "absolute, < 256 characters, printable ASCII",
-	  .help = "Where xlbd keeps state that must survive a restart (the generated hash seed)." },
-	{ "metrics", CP_TOP, .type = CT_MAPPING, .child = CP_METRICS,
-	  .help = "The Prometheus endpoint ([metrics.md](metrics.md))." },
-	{ "announce", CP_TOP, .type = CT_MAPPING, .child = CP_ANNOUNCE, .doc_default = "off",
-	  .help = "Route health injection for ECMP scale-out ([scale-out.md](scale-out.md))." },
-	{ "services", CP_TOP, CT_CUSTOM, .required = true, .doc_type = "list of services",
-	  .doc_range = "0..512 services", .help = "The virtual services, see below." },
+	  .problem = conf_state_dir_problem, .def_text = XLB_CONF_DEFAULT_STATE_DIR },
+	{ "metrics", CP_TOP, .type = CT_MAPPING, .child = CP_METRICS },
+	{ "announce", CP_TOP, .type = CT_MAPPING, .child = CP_ANNOUNCE },
+	{ "services", CP_TOP, LIST(struct xlb_conf, services, n_services, CP_SERVICE),
+	  .required = true },
 
 	/* conntrack */
-	{ "size", CP_CONNTRACK, TOP(conntrack_size), NUM(1024, 16777216, XLB_DEFAULT_CONNS),
-	  .help = "Entries of the connection table (one per client flow)." },
+	{ "size", CP_CONNTRACK, TOP(conntrack_size), NUM(1024, 16777216, XLB_DEFAULT_CONNS) },
 	{ "udp_idle_timeout", CP_CONNTRACK, TOP(udp_idle_timeout), .type = CT_DURATION_S,
-	  .max = 86400, .def = XLB_CONF_DEFAULT_UDP_IDLE,
-	  .help = "A UDP flow idle this long picks its backend anew on its next packet; 0 means "
-		  "UDP entries never expire. Kept in ticks of about 1.07 s, so expiry is accurate "
-		  "to about a second. TCP entries are not timed." },
+	  .max = 86400, .def = XLB_CONF_DEFAULT_UDP_IDLE },
 	{ "new_flow_rate", CP_CONNTRACK, TOP(new_flow_rate),
-	  NUM(0, 100000000, XLB_CONF_DEFAULT_NEW_FLOW_RATE),
-	  .help = "Flood guard: connection entries written per second on each CPU. Above it, new "
-		  "flows are still forwarded (by their Maglev slot) but get no entry "
-		  "(`tx_flood_untracked`), so a flood of new flows cannot evict the entries of "
-		  "established connections. 0 = no limit." },
+	  NUM(0, 100000000, XLB_CONF_DEFAULT_NEW_FLOW_RATE) },
 	{ "new_flow_burst", CP_CONNTRACK, TOP(new_flow_burst),
-	  NUM(0, 10000000, XLB_CONF_DEFAULT_NEW_FLOW_BURST),
-	  .help = "How many entries above that rate a CPU may write in a burst." },
+	  NUM(0, 10000000, XLB_CONF_DEFAULT_NEW_FLOW_BURST) },
 
 	/* metrics, announce */
 	{ "listen", CP_METRICS, CT_CUSTOM, .want = "off or ADDR:PORT", .scan = listen_scan,
-	  .print = listen_print, .doc_type = "`off` or `ADDR:PORT`",
-	  .doc_range = "an IPv4 address, or an IPv6 one in brackets; port 1..65535",
-	  .doc_default = "`\"127.0.0.1:9477\"`",
-	  .help = "Where xlbd serves `GET /metrics`. Loopback by default: a Prometheus on the LB, "
-		  "or one that reaches it through a tunnel or a proxy; an address of a management "
-		  "network otherwise. `off`: not served. A change takes effect on the next reload; "
-		  "an address that cannot be bound refuses the whole change (and xlbd's start) "
-		  "with `metrics.listen: cannot listen on ADDR:PORT: reason`." },
+	  .print = listen_print, .def_text = "127.0.0.1:" XSTR(XLB_CONF_DEFAULT_METRICS_PORT) },
 	{ "table", CP_ANNOUNCE, CT_CUSTOM, .required = true, .want = "off or a table number",
-	  .scan = table_scan, .print = table_print, .doc_type = "`off` or number",
-	  .doc_range = "1..4294967295 except 253..255", .doc_default = "`off` (no `announce` key)",
-	  .help = "Kernel routing table where xlbd keeps one blackhole host route (protocol 77) "
-		  "per VIP it announces: a VIP is announced while xlb_lb is attached and at least "
-		  "one of its services with `announce: true` is healthy (at least `min_healthy`, "
-		  "and at least one, enabled backends pass their checks). A routing daemon (BIRD) "
-		  "exports the table over BGP. 253, 254 and 255 are the kernel's `default`, `main` "
-		  "and `local` tables and are refused. Changing the table moves the routes; a "
-		  "clean stop withdraws them ([scale-out.md](scale-out.md))." },
+	  .scan = table_scan, .print = table_print, .def_text = "off" },
 
 	/* interfaces[] in their mapping form */
 	{ "name", CP_IFACE, AT(struct xlb_conf_iface, name), .type = CT_TEXT, .required = true,
-	  .want = "an interface name", .what = "interface name", .problem = xlb_conf_iface_problem,
-	  .help = "The interface." },
-	{ "mode", CP_IFACE, AT(struct xlb_conf_iface, mode), WORDS(conf_xdp_mode_words, 0),
-	  .doc_default = "`xdp_mode`", .help = "Its own XDP mode." },
+	  .want = "an interface name", .what = "interface name",
+	  .problem = xlb_conf_iface_problem },
+	{ "mode", CP_IFACE, AT(struct xlb_conf_iface, mode), WORDS(conf_xdp_mode_words, 0) },
 
 	/* services[] */
 	{ "name", CP_SERVICE, SVC(name), .type = CT_TEXT, .want = "a name", .what = "service name",
-	  .problem = xlb_conf_name_problem, .doc_range = "1..31 of `A-Z a-z 0-9 _ . -`, unique",
-	  .doc_default = "none (shown as `VIP:PORT/PROTO`)",
-	  .help = "A label for lbctl and the metrics." },
-	{ "vip", CP_SERVICE, SVC(ref.vip), .type = CT_ADDR, .required = true,
-	  .help = "The virtual address clients connect to." },
-	{ "port", CP_SERVICE, SVC(ref.port), NUM(0, 65535, 0), .required = true,
-	  .help = "Destination port; 0 means every port of this VIP and protocol (a more specific "
-		  "service wins)." },
+	  .problem = xlb_conf_name_problem },
+	{ "vip", CP_SERVICE, SVC(ref.vip), .type = CT_ADDR, .required = true },
+	{ "port", CP_SERVICE, SVC(ref.port), NUM(0, 65535, 0), .required = true },
 	{ "proto", CP_SERVICE, SVC(ref.proto), WORDS(conf_proto_words, 0), .required = true },
 	{ "table_size", CP_SERVICE, SVC(table_size),
-	  NUM(XLB_MIN_TABLE_SIZE, XLB_MAX_TABLE_SIZE, XLB_CONF_DEFAULT_TABLE_SIZE),
-	  .doc_range = "a prime in 7..655373, >= 100 x backends",
-	  .help = "Entries of the service's Maglev table. More entries give a more even share "
-		  "between backends: at least 100 per backend, counting every backend of the "
-		  "service whatever its state or weight. A service can therefore have at most 6553 "
-		  "backends." },
-	{ "icmp_echo", CP_SERVICE, SVC(icmp_echo), .type = CT_BOOL, .def = 1,
-	  .help = "Answer ICMP/ICMPv6 echo requests to the VIP. The VIP answers if any of its "
-		  "services says `true`." },
+	  NUM(XLB_MIN_TABLE_SIZE, XLB_MAX_TABLE_SIZE, XLB_CONF_DEFAULT_TABLE_SIZE) },
+	{ "icmp_echo", CP_SERVICE, SVC(icmp_echo), .type = CT_BOOL, .def = 1 },
 	{ "min_healthy", CP_SERVICE, SVC(min_healthy), NUM(0, XLB_MAX_BACKENDS - 1, 1),
-	  .dump_after = "announce",
-	  .help = "Fail-open threshold: when fewer backends than this are healthy, the service "
-		  "keeps its last good table (the backends up in its last table built with enough "
-		  "healthy ones, still configured and enabled, plus those healthy now; every "
-		  "enabled backend when it never had one) rather than sending all traffic to the "
-		  "few that pass or to none ([health.md](health.md)). 0: never fail open. Not "
-		  "compared with the number of backends: a service may get its backends later." },
-	{ "announce", CP_SERVICE, SVC(announce), .type = CT_BOOL, .def = 1,
-	  .help = "Whether this service keeps its VIP announced while it is healthy (with "
-		  "`announce.table` set). The VIP stays announced while any of its announcing "
-		  "services is healthy. `lbctl service set SERVICE announce off` changes it at run "
-		  "time." },
-	{ "health", CP_SERVICE, CT_CUSTOM, .doc_type = "mapping", .doc_range = "see below",
-	  .doc_default = "type `none`", .help = "How the backends are checked." },
-	{ "backends", CP_SERVICE, CT_CUSTOM, .doc_type = "list of backends", .doc_default = "`[]`",
-	  .help = "The real servers, see below." },
+	  .dump_after = "announce" },
+	{ "announce", CP_SERVICE, SVC(announce), .type = CT_BOOL, .def = 1 },
+	{ "health", CP_SERVICE, SUB(struct xlb_conf_service, health, CP_HEALTH) },
+	{ "backends", CP_SERVICE, LIST(struct xlb_conf_service, backends, n_backends, CP_BACKEND) },
 
 	/* services[].health */
-	{ "type", CP_HEALTH, HC(type), WORDS(conf_hc_type_words, XLB_HC_NONE), .hc_types = HC_ANY,
-	  .help = "`none`: no check, every backend is always up. `tcp`: a TCP connect succeeds "
-		  "within the timeout. `http`: `GET path` answers with a status in `expect` and, "
-		  "if `body` is set, a body containing it. `https`: the same over TLS. `udp`: "
-		  "`payload` is sent and a reply comes back (containing `expect_payload` if set). "
-		  "`tunnel`: a probe encapsulated like real traffic reaches the VIP and port "
-		  "through the backend's decapsulation (TCP services: SYN answered by SYN-ACK; UDP "
-		  "services: `payload` answered); needs the tunnel source of the VIP's family "
-		  "([health.md](health.md))." },
-	{ "port", CP_HEALTH, HC(port), NUM(0, 65535, 0), .hc_types = HC_CHECKED,
-	  .help = "Port checked on the backend. 0: the service's port. A service with port 0 "
-		  "(every port) has no port of its own: it needs a non-zero `port` here unless the "
-		  "type is `none`." },
+	{ "type", CP_HEALTH, HC(type), WORDS(conf_hc_type_words, XLB_HC_NONE), .hc_types = HC_ANY },
+	{ "port", CP_HEALTH, HC(port), NUM(0, 65535, 0), .hc_types = HC_CHECKED },
 	{ "interval", CP_HEALTH, HC(interval_ms), .type = CT_DURATION_MS, .min = 100,
-	  .max = HC_MAX_INTERVAL, .def = 2000, .hc_types = HC_CHECKED, .help = HC_INTERVAL },
+	  .max = HC_MAX_INTERVAL, .def = 2000, .hc_types = HC_CHECKED },
 	{ "timeout", CP_HEALTH, HC(timeout_ms), .type = CT_DURATION_MS, .min = 50,
-	  .max = HC_MAX_INTERVAL, .def = 1000, .hc_types = HC_CHECKED,
-	  .doc_range = "50ms..`interval`",
-	  .help = HC_TIMEOUT " Must not be longer than `interval` (the message names both)." },
-	{ "rise", CP_HEALTH, HC(rise), NUM(1, 100, 2), .hc_types = HC_CHECKED, .help = HC_RISE },
-	{ "fall", CP_HEALTH, HC(fall), NUM(1, 100, 3), .hc_types = HC_CHECKED, .help = HC_FALL },
-	{ "jitter", CP_HEALTH, HC(jitter_pct), NUM(0, 50, 10), .hc_types = HC_CHECKED,
-	  .doc_type = "number (percent)", .help = HC_JITTER },
+	  .max = HC_MAX_INTERVAL, .def = 1000, .hc_types = HC_CHECKED },
+	{ "rise", CP_HEALTH, HC(rise), NUM(1, 100, 2), .hc_types = HC_CHECKED },
+	{ "fall", CP_HEALTH, HC(fall), NUM(1, 100, 3), .hc_types = HC_CHECKED },
+	{ "jitter", CP_HEALTH, HC(jitter_pct), NUM(0, 50, 10), .hc_types = HC_CHECKED },
 	{ "initial", CP_HEALTH, HC(initial_up), WORDS(conf_initial_words, 0),
-	  .hc_types = HC_CHECKED, .help = HC_INITIAL },
+	  .hc_types = HC_CHECKED },
 	{ "path", CP_HEALTH, HC(path), .type = CT_TEXT, .want = "a path",
-	  .problem = hc_path_problem, .def_text = "/", .hc_types = HC_WEB,
-	  .doc_range = "starts with `/`, printable ASCII without spaces, < 128 characters",
-	  .help = "Request path, query included (`/healthz?full=1`)." },
+	  .problem = hc_path_problem, .def_text = "/", .hc_types = HC_WEB },
 	{ "host", CP_HEALTH, HC(host), .type = CT_TEXT, .want = "a host name",
-	  .problem = hc_host_problem, .def_text = "", .hc_types = HC_WEB,
-	  .doc_range = "a host name (`A-Z a-z 0-9 . - _`), an IPv4 address or an IPv6 address in "
-		       "brackets (`[2001:db8::1]`), < 128 characters; no port",
-	  .help = "`Host` header. Empty: the backend's address." },
+	  .problem = hc_host_problem, .def_text = "", .hc_types = HC_WEB },
 	{ "body", CP_HEALTH, HC(body), .type = CT_TEXT, .want = "a string",
-	  .problem = hc_text_problem, .def_text = "", .hc_types = HC_WEB,
-	  .doc_range = "printable ASCII (spaces allowed), < 128 characters",
-	  .help = "Text the response body must contain. Empty: any body." },
+	  .problem = hc_text_problem, .def_text = "", .hc_types = HC_WEB },
 	{ "expect", CP_HEALTH, CT_CUSTOM, .want = "a status or a range", .hc_types = HC_WEB,
-	  .scan = expect_scan, .print = expect_print, .doc_type = "status or range",
-	  .doc_range = "`200` or `200-399`; statuses 100..599, the first not above the second",
-	  .doc_default = "`200-399`", .help = "Accepted response statuses. Plain or quoted." },
-	{ "insecure", CP_HEALTH, HC(insecure), .type = CT_BOOL, .hc_types = HC_BIT(XLB_HC_HTTPS),
-	  .help = "Skip the verification of the backend's certificate." },
+	  .scan = expect_scan, .print = expect_print, .def_text = "200-399" },
+	{ "insecure", CP_HEALTH, HC(insecure), .type = CT_BOOL, .hc_types = HC_BIT(XLB_HC_HTTPS) },
 	{ "ca", CP_HEALTH, HC(ca), .type = CT_TEXT, .want = "a path", .problem = hc_ca_problem,
-	  .def_text = "", .hc_types = HC_BIT(XLB_HC_HTTPS),
-	  .doc_range = "an absolute path, printable ASCII without spaces, < 128 characters",
-	  .help = "PEM file of the certificate authorities the backend's certificate must chain to "
-		  "(a private PKI). Empty: the system's store. The file must be readable when the "
-		  "configuration is loaded." },
+	  .def_text = "", .hc_types = HC_BIT(XLB_HC_HTTPS) },
 	{ "payload", CP_HEALTH, HC(payload), .type = CT_TEXT, .want = "a string",
-	  .problem = hc_text_problem, .def_text = "ping", .hc_types = HC_PAYLOAD,
-	  .doc_range = "printable ASCII (spaces allowed), < 128 characters, may be empty",
-	  .help = "Datagram sent to the backend." },
+	  .problem = hc_text_problem, .def_text = "ping", .hc_types = HC_PAYLOAD },
 	{ "expect_payload", CP_HEALTH, HC(expect_payload), .type = CT_TEXT, .want = "a string",
-	  .problem = hc_text_problem, .def_text = "", .hc_types = HC_PAYLOAD,
-	  .doc_range = "printable ASCII (spaces allowed), < 128 characters",
-	  .help = "Text the reply must contain. Empty: any reply." },
+	  .problem = hc_text_problem, .def_text = "", .hc_types = HC_PAYLOAD },
 
 	/* services[].backends[] */
-	{ "address", CP_BACKEND, BE(addr), .type = CT_ADDR, .required = true,
-	  .doc_range = "unique within the service",
-	  .help = "The backend; its family selects the tunnel (IPv4 or IPv6) and needs the "
-		  "matching `tunnel_source`. A backend may serve several services." },
-	{ "weight", CP_BACKEND, BE(weight), NUM(0, 65535, XLB_CONF_DEFAULT_WEIGHT),
-	  .help = "Relative share of new flows. 0 behaves like `drain`." },
-	{ "state", CP_BACKEND, BE(admin), WORDS(conf_state_words, XLB_ADMIN_ENABLED),
-	  .help = "Administrative state, independent of health. `enabled`: in the table. `drain`: "
-		  "out of the table, keeps its established flows. `disabled`: out of the table, "
-		  "its flows move to other backends." },
-	{ "health", CP_BACKEND, CT_CUSTOM, .doc_type = "mapping", .doc_range = "see below",
-	  .doc_default = "none",
-	  .help = "This backend's own values for some settings of the service's check." },
+	{ "address", CP_BACKEND, BE(addr), .type = CT_ADDR, .required = true },
+	{ "weight", CP_BACKEND, BE(weight), NUM(0, 65535, XLB_CONF_DEFAULT_WEIGHT) },
+	{ "state", CP_BACKEND, BE(admin), WORDS(conf_state_words, XLB_ADMIN_ENABLED) },
+	{ "health", CP_BACKEND, SUB(struct xlb_conf_backend, health, CP_OVERRIDE) },
 
 	/* services[].backends[].health: row i is XLB_HO_* bit i */
-	{ "port", CP_OVERRIDE, HO(port), NUM(1, 65535, 0),
-	  .help = "Port checked on this backend." },
+	{ "port", CP_OVERRIDE, HO(port), NUM(1, 65535, 0) },
 	{ "interval", CP_OVERRIDE, HO(interval_ms), .type = CT_DURATION_MS, .min = 100,
-	  .max = HC_MAX_INTERVAL, .help = HC_INTERVAL },
+	  .max = HC_MAX_INTERVAL },
 	{ "timeout", CP_OVERRIDE, HO(timeout_ms), .type = CT_DURATION_MS, .min = 50,
-	  .max = HC_MAX_INTERVAL, .help = HC_TIMEOUT },
-	{ "rise", CP_OVERRIDE, HO(rise), NUM(1, 100, 0), .help = HC_RISE },
-	{ "fall", CP_OVERRIDE, HO(fall), NUM(1, 100, 0), .help = HC_FALL },
-	{ "jitter", CP_OVERRIDE, HO(jitter_pct), NUM(0, 50, 0), .doc_type = "number (percent)",
-	  .help = HC_JITTER },
-	{ "initial", CP_OVERRIDE, HO(initial_up), WORDS(conf_initial_words, 0),
-	  .help = HC_INITIAL },
+	  .max = HC_MAX_INTERVAL },
+	{ "rise", CP_OVERRIDE, HO(rise), NUM(1, 100, 0) },
+	{ "fall", CP_OVERRIDE, HO(fall), NUM(1, 100, 0) },
+	{ "jitter", CP_OVERRIDE, HO(jitter_pct), NUM(0, 50, 0) },
+	{ "initial", CP_OVERRIDE, HO(initial_up), WORDS(conf_initial_words, 0) },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -729,11 +598,20 @@ void conf_defaults(enum conf_parent parent, void *obj)
 	const struct conf_field *f = conf_fields(parent, &n);
 
 	for (size_t i = 0; i < n; i++, f++) {
-		if (f->type == CT_TEXT && f->def_text)
+		struct conf_text t = { .s = f->def_text, .plain = true };
+		char buf[XLB_CONF_ERR_MAX];
+
+		if (f->type == CT_TEXT && f->def_text) {
 			strcpy((char *)obj + f->off, f->def_text);
-		else if (f->type <= CT_KEYWORD || f->type == CT_DURATION_S ||
-			 f->type == CT_DURATION_MS)
+		} else if (f->type == CT_CUSTOM && f->def_text) {
+			t.len = strlen(t.s);
+			f->scan(&t, obj, buf, sizeof(buf)); /* the schema's own text: valid */
+		} else if (f->type == CT_MAPPING) {
+			conf_defaults(f->child, (char *)obj + f->off);
+		} else if (f->type <= CT_KEYWORD || f->type == CT_DURATION_S ||
+			   f->type == CT_DURATION_MS) {
 			conf_set_num(f, obj, f->def);
+		}
 	}
 }
 

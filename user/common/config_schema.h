@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* config_schema.h - the schema of xlbd.yaml as data: one row per key (name, type, range,
- * default, parent mapping, health-check types, help). The YAML reader, the rules, the dump,
- * the API request parser and the docs generator (tools/config_doc.c) all read it, so a key's
- * range and default are written once. Also the helpers the config files share. The public
- * model is config.h; this header is for the config module and its tools. */
+ * default, parent mapping, health-check types). The YAML reader, the rules, the dump, the API
+ * request parser and the docs generator (tools/config_doc.c, with each key's help from
+ * tools/config_help.c) all read it, so a key's range and default are written once. Also the helpers
+ * the config files share. The public model is config.h; this header is for the config module and
+ * its tools. */
 #ifndef XLB_CONFIG_SCHEMA_H
 #define XLB_CONFIG_SCHEMA_H
 
@@ -42,9 +43,11 @@ enum conf_type {
 	CT_DURATION_S, /* a duration in whole seconds in min..max, __u32 seconds */
 	CT_DURATION_MS, /* a duration in min..max milliseconds, __u32 milliseconds */
 	CT_TEXT, /* a string accepted by problem(), width bytes with the terminator */
-	CT_MAPPING, /* the mapping of the child parent, into the same struct */
-	CT_CUSTOM, /* with scan and print: a scalar of its own spelling; without: a list or a
-		    * mapping read and dumped by the config files */
+	CT_MAPPING, /* the mapping of the child parent, into the struct at off (0: the same) */
+	CT_LIST, /* a list of mappings of the child parent: an array of width-byte elements at the
+		  * pointer at off, counted by the size_t at n_off; each starts with its defaults */
+	CT_CUSTOM, /* with scan and print: a scalar of its own spelling; without: the interfaces,
+		    * read and dumped by the config files */
 };
 
 /* Which health-check types a key applies to: a mask of 1 << enum xlb_hc_type. */
@@ -77,20 +80,20 @@ struct conf_field {
 	unsigned short off, width; /* the value in the parent's struct: offset and size in bytes */
 	__u32 min, max; /* CT_NUMBER, CT_DURATION_*: the range; CT_ADDR: min is the family */
 	__u32 def; /* default of numbers, booleans, keywords and durations (xlb_conf_init) */
-	const char *def_text; /* CT_TEXT: default; NULL: none, and an empty value is not dumped */
+	const char *def_text; /* CT_TEXT: default; NULL: none, and an empty value is not dumped.
+			       * CT_CUSTOM: the default as written in the file, read by scan */
 	const struct conf_keyword *words; /* CT_KEYWORD */
 	const char *(*problem)(const char *s, size_t len); /* CT_TEXT: NULL when s is valid */
 	const char *want; /* what belongs here, for "must be WANT, not a list" */
 	const char *what; /* CT_TEXT: "not a valid WHAT (problem): value"; NULL: "problem: value" */
-	enum conf_parent child; /* CT_MAPPING */
+	enum conf_parent child; /* CT_MAPPING, CT_LIST */
+	unsigned short n_off; /* CT_LIST: where the element count is */
 	/* CT_CUSTOM scalars: read t into obj (NULL, or what is wrong in buf), write obj's value */
 	const char *(*scan)(const struct conf_text *t, void *obj, char *buf, size_t len);
 	void (*print)(const void *obj, FILE *out);
 	unsigned hc_types; /* CP_HEALTH: the types that allow it (HC_BIT) */
 	bool required;
 	const char *dump_after; /* the dump writes it after this key of its parent, not in order */
-	/* docs/config.md: type, range and default as written there when not derived; help. */
-	const char *doc_type, *doc_range, *doc_default, *help;
 };
 
 /* The rows of parent, in the file's documented order (contiguous in the table); *n is set. */
@@ -105,7 +108,8 @@ __u32 conf_get_num(const struct conf_field *f, const void *obj);
 /* Store v into the row's value in obj (truncated to its width: check the range first). */
 void conf_set_num(const struct conf_field *f, void *obj, __u32 v);
 
-/* Write the defaults of every row of parent into obj (rows without one are left alone). */
+/* Write the defaults of every row of parent into obj, those of its CT_MAPPING rows included
+ * (rows without one are left alone). */
 void conf_defaults(enum conf_parent parent, void *obj);
 
 /* NULL when v of a CT_NUMBER or CT_DURATION_* row is in range, else "must be MIN..MAX, got V"
@@ -116,8 +120,8 @@ const char *conf_range_problem(const struct conf_field *f, __u32 v, char *buf, s
  * into buf, f->want). */
 const char *conf_want(const struct conf_field *f, char *buf, size_t len);
 
-/* Read the scalar t as the value of row f (not CT_MAPPING, nor CT_CUSTOM without scan) into
- * obj. Returns NULL, or what is wrong in buf, as the file's messages say it ("must be 1..100,
+/* Read the scalar t as the value of row f (not CT_MAPPING, CT_LIST, nor CT_CUSTOM without scan)
+ * into obj. Returns NULL, or what is wrong in buf, as the file's messages say it ("must be 1..100,
  * got 0"), obj then possibly half-written. */
 const char *conf_scan(const struct conf_field *f, const struct conf_text *t, void *obj, char *buf,
 		      size_t len);

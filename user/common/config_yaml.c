@@ -29,8 +29,6 @@ struct parser {
 	int rc; /* the first error; later ones are not reported */
 	char path[PATH_BUF]; /* key path of the current node, e.g. services[1].backends[0] */
 	size_t plen;
-	size_t svc_cap; /* allocated entries of c->services */
-	size_t be_cap; /* allocated entries of the backends of the last service */
 	int hc_port_line; /* the current service's health.port, else its health key; 0: neither */
 	bool iface_mode_given[XLB_CONF_MAX_IFACES]; /* interfaces[i] named its own mode */
 };
@@ -219,10 +217,15 @@ static int get_scalar(struct parser *p, const char *want, const char **s, size_t
 	return 0;
 }
 
+/* The rules across the keys of one mapping of parent in obj, once it is read: seen[] holds the
+ * line of each key given (0: absent), line is where the mapping starts. */
+static int mapping_rules(struct parser *p, enum conf_parent parent, void *obj, const int *seen,
+			 int line);
+
 /* Parse a mapping whose MAPPING_START is current with the schema rows of parent: every key at
  * most once, unknown keys refused with the list of known ones, required keys checked at the
- * end (reported at the line where the mapping starts). seen[MAX_KEYS] receives the line where
- * each key was given, 0 for absent ones, for rules across the keys. */
+ * end (reported at the line where the mapping starts), then mapping_rules(). seen[MAX_KEYS]
+ * receives the line where each key was given, 0 for absent ones. */
 static int parse_mapping_seen(struct parser *p, enum conf_parent parent, void *obj, int *seen)
 {
 	size_t base = p->plen, n;
@@ -282,7 +285,7 @@ static int parse_mapping_seen(struct parser *p, enum conf_parent parent, void *o
 			return perr(p, map_line, "required key is missing");
 		}
 	}
-	return 0;
+	return mapping_rules(p, parent, obj, seen, map_line);
 }
 
 static int parse_mapping(struct parser *p, enum conf_parent parent, void *obj)
@@ -293,8 +296,9 @@ static int parse_mapping(struct parser *p, enum conf_parent parent, void *obj)
 }
 
 /* Parse a sequence whose SEQUENCE_START is current, elem() once per element. */
-static int parse_sequence(struct parser *p, int (*elem)(struct parser *p, void *obj, size_t i),
-			  void *obj)
+static int parse_sequence(struct parser *p, const struct conf_field *f, void *obj,
+			  int (*elem)(struct parser *p, const struct conf_field *f, void *obj,
+				      size_t i))
 {
 	size_t base = p->plen;
 	int rc;
@@ -309,7 +313,7 @@ static int parse_sequence(struct parser *p, int (*elem)(struct parser *p, void *
 			return rc;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
-		rc = elem(p, obj, i);
+		rc = elem(p, f, obj, i);
 		if (rc)
 			return rc;
 		path_set(p, base);
@@ -318,41 +322,38 @@ static int parse_sequence(struct parser *p, int (*elem)(struct parser *p, void *
 	return 0;
 }
 
-/* Grow an array so that entry n exists; *cap counts allocated entries. */
-static int grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t size)
+/* The next element of the CT_LIST row f of obj, with the defaults of its keys: the array's
+ * room doubles from 4 entries as it fills. */
+static int list_elem(struct parser *p, const struct conf_field *f, void *obj, size_t i)
 {
-	size_t want;
-	void *a;
+	char **arr = (char **)((char *)obj + f->off), *e;
+	size_t *n = (size_t *)((char *)obj + f->n_off);
 
-	if (n < *cap)
-		return 0;
-	want = *cap ? *cap * 2 : 4;
-	a = realloc(*arr, want * size);
-	if (!a)
-		return no_memory(p);
-	*arr = a;
-	*cap = want;
-	return 0;
+	(void)i;
+	if (*n >= 4 ? !(*n & (*n - 1)) : !*n) {
+		e = realloc(*arr, (*n ? *n * 2 : 4) * f->width);
+		if (!e)
+			return no_memory(p);
+		*arr = e;
+	}
+	e = *arr + (*n)++ * f->width;
+	memset(e, 0, f->width);
+	conf_defaults(f->child, e);
+	return parse_mapping(p, f->child, e);
 }
 
-/* ---- the lists and mappings of CT_CUSTOM rows ---- */
+/* ---- the rules across the keys of one mapping ---- */
 
 enum { HK_TYPE, HK_PORT, HK_INTERVAL, HK_TIMEOUT }; /* the first rows of CP_HEALTH */
 
-static int read_svc_health(struct parser *p, const struct conf_field *f, void *obj)
+static int health_rules(struct parser *p, struct xlb_conf_health *h, const int *seen, int line)
 {
-	struct xlb_conf_health *h = &((struct xlb_conf_service *)obj)->health;
 	size_t n;
 	const struct conf_field *keys = conf_fields(CP_HEALTH, &n);
-	const char *type;
+	const char *type = conf_keyword_name(conf_hc_type_words, (int)h->type);
 	char list[64], lo[16], hi[16];
-	int seen[MAX_KEYS], line = ev_line(p), bad = -1, rc;
+	int bad = -1;
 
-	(void)f;
-	rc = parse_mapping_seen(p, CP_HEALTH, h, seen);
-	if (rc)
-		return rc;
-	type = conf_keyword_name(conf_hc_type_words, (int)h->type);
 	/* A key for another type, the first in the file: the type may come after it. */
 	for (size_t i = 0; i < n; i++)
 		if (seen[i] && !(keys[i].hc_types & HC_BIT(h->type)) &&
@@ -372,25 +373,20 @@ static int read_svc_health(struct parser *p, const struct conf_field *f, void *o
 			    conf_ms_str(lo, sizeof(lo), h->timeout_ms),
 			    conf_ms_str(hi, sizeof(hi), h->interval_ms));
 	}
-	/* The service's port may come later: service_elem() checks a port-0 service. */
+	/* The service's port may come later: service_rules() checks a port-0 service. */
 	p->hc_port_line = seen[HK_PORT] ? seen[HK_PORT] : line;
 	return 0;
 }
 
-/* backends[].health: the cross checks wait for the whole service, in service_elem(), because
+/* backends[].health: the cross checks wait for the whole service, in service_rules(), because
  * its health may come after its backends. */
-static int read_be_health(struct parser *p, const struct conf_field *f, void *obj)
+static int override_rules(struct parser *p, struct xlb_conf_hc_override *o, const int *seen,
+			  int line)
 {
-	struct xlb_conf_hc_override *o = &((struct xlb_conf_backend *)obj)->health;
-	int seen[MAX_KEYS], rc;
 	size_t n;
 
-	(void)f;
 	conf_fields(CP_OVERRIDE, &n);
-	o->line = ev_line(p);
-	rc = parse_mapping_seen(p, CP_OVERRIDE, o, seen);
-	if (rc)
-		return rc;
+	o->line = line;
 	for (size_t i = 0; i < n; i++)
 		if (seen[i])
 			o->set |= 1U << i;
@@ -401,48 +397,13 @@ static int read_be_health(struct parser *p, const struct conf_field *f, void *ob
 	return 0;
 }
 
-static int backend_elem(struct parser *p, void *obj, size_t i)
-{
-	struct xlb_conf_service *s = obj;
-	struct xlb_conf_backend *b;
-	int rc;
-
-	(void)i;
-	rc = grow(p, (void **)&s->backends, &p->be_cap, s->n_backends, sizeof(*s->backends));
-	if (rc)
-		return rc;
-	b = &s->backends[s->n_backends++];
-	conf_backend_init(b);
-	b->line = ev_line(p);
-	return parse_mapping(p, CP_BACKEND, b);
-}
-
-static int read_backends(struct parser *p, const struct conf_field *f, void *obj)
-{
-	(void)f;
-	return parse_sequence(p, backend_elem, obj);
-}
-
 enum { SK_PORT = 2 }; /* the row of "port" in CP_SERVICE */
 
-static int service_elem(struct parser *p, void *obj, size_t i)
+static int service_rules(struct parser *p, struct xlb_conf_service *s, const int *seen, int line)
 {
-	struct xlb_conf *c = obj;
-	struct xlb_conf_service *s;
-	int seen[MAX_KEYS], rc;
-
-	(void)i;
-	rc = grow(p, (void **)&c->services, &p->svc_cap, c->n_services, sizeof(*c->services));
-	if (rc)
-		return rc;
-	s = &c->services[c->n_services++];
-	conf_service_init(s);
-	s->line = ev_line(p);
-	p->be_cap = 0;
-	p->hc_port_line = 0;
-	rc = parse_mapping_seen(p, CP_SERVICE, s, seen);
-	if (rc)
-		return rc;
+	s->line = line;
+	/* Only with a health key can the type be other than none, and then health_rules() of
+	 * this service has set hc_port_line. */
 	if (!s->ref.port && s->health.type != XLB_HC_NONE && !s->health.port) {
 		path_key(p, "health.port", strlen("health.port"));
 		return perr(p, seen[SK_PORT] > p->hc_port_line ? seen[SK_PORT] : p->hc_port_line,
@@ -465,22 +426,37 @@ static int service_elem(struct parser *p, void *obj, size_t i)
 	return 0;
 }
 
-static int read_services(struct parser *p, const struct conf_field *f, void *obj)
+static int mapping_rules(struct parser *p, enum conf_parent parent, void *obj, const int *seen,
+			 int line)
 {
-	(void)f;
-	return parse_sequence(p, service_elem, obj);
+	switch (parent) {
+	case CP_HEALTH:
+		return health_rules(p, obj, seen, line);
+	case CP_OVERRIDE:
+		return override_rules(p, obj, seen, line);
+	case CP_SERVICE:
+		return service_rules(p, obj, seen, line);
+	case CP_BACKEND:
+		((struct xlb_conf_backend *)obj)->line = line;
+		return 0;
+	default:
+		return 0;
+	}
 }
+
+/* ---- the interfaces ---- */
 
 enum { IK_MODE = 1 }; /* the row of "mode" in CP_IFACE */
 
 /* "eth0", or "{ name: eth0, mode: generic }"; an entry without a mode takes xdp_mode once the
  * whole file is read (parse_stream()), wherever xdp_mode is. */
-static int iface_elem(struct parser *p, void *obj, size_t i)
+static int iface_elem(struct parser *p, const struct conf_field *row, void *obj, size_t i)
 {
 	struct xlb_conf *c = obj;
 	struct xlb_conf_iface *f;
 	int seen[MAX_KEYS], rc;
 
+	(void)row;
 	if (i >= XLB_CONF_MAX_IFACES)
 		return perr(p, ev_line(p), "too many interfaces (max %d)", XLB_CONF_MAX_IFACES);
 	f = &c->ifaces[c->n_ifaces];
@@ -510,22 +486,11 @@ static int read_interfaces(struct parser *p, const struct conf_field *f, void *o
 	struct xlb_conf *c = obj;
 	int line = ev_line(p), rc;
 
-	(void)f;
-	rc = parse_sequence(p, iface_elem, c);
+	rc = parse_sequence(p, f, c, iface_elem);
 	if (!rc && !c->n_ifaces)
 		rc = perr(p, line, "at least one interface is required");
 	return rc;
 }
-
-static const struct {
-	enum conf_parent parent;
-	const char *key;
-	int (*read)(struct parser *p, const struct conf_field *f, void *obj);
-} readers[] = {
-	{ CP_TOP, "interfaces", read_interfaces }, { CP_TOP, "services", read_services },
-	{ CP_SERVICE, "health", read_svc_health }, { CP_SERVICE, "backends", read_backends },
-	{ CP_BACKEND, "health", read_be_health },
-};
 
 static int get_field(struct parser *p, const struct conf_field *f, void *obj)
 {
@@ -535,13 +500,11 @@ static int get_field(struct parser *p, const struct conf_field *f, void *obj)
 	int rc;
 
 	if (f->type == CT_MAPPING)
-		return parse_mapping(p, f->child, obj);
-	if (f->type == CT_CUSTOM && !f->scan) {
-		for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
-			if (readers[i].parent == f->parent && !strcmp(readers[i].key, f->key))
-				return readers[i].read(p, f, obj);
-		return perr(p, ev_line(p), "internal error: the schema has no reader for this key");
-	}
+		return parse_mapping(p, f->child, (char *)obj + f->off);
+	if (f->type == CT_LIST)
+		return parse_sequence(p, f, obj, list_elem);
+	if (f->type == CT_CUSTOM && !f->scan)
+		return read_interfaces(p, f, obj);
 	rc = get_scalar(p, conf_want(f, want, sizeof(want)), &t.s, &t.len);
 	if (rc)
 		return rc;
