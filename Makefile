@@ -63,6 +63,8 @@ MAPS_SRCS := $(wildcard user/bpfmaps/*.c)
 MAPS_DEPS := $(MAPS_SRCS) $(wildcard user/bpfmaps/*.h)
 USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd) \
 	$(if $(LBCTL_SRCS),$(OUTPUT)/lbctl)
+# The same three under ASan and UBSan, for the e2e layer (tests/lib/e2e.sh, docs/testing.md).
+SAN_BINS := $(patsubst $(OUTPUT)/%,$(OUTPUT)/san/%,$(USER_BINS))
 XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
 E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c)) \
 	$(OUTPUT)/tests/e2e/xlb_v2.bpf.o
@@ -99,7 +101,7 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
 	e2e clean help
 
-all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
+all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(SAN_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) $(TOOL_BINS) ## build everything
 
 help: ## list the targets
@@ -225,6 +227,24 @@ $(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) $(OUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+# The sanitized builds: the same sources and libraries, compiled and linked with SAN_FLAGS
+# against the common library's sanitized objects.
+$(OUTPUT)/san/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(MAPS_DEPS) $(SKELS) $(COMMON_SAN_LIB)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) \
+		$(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
+
+$(OUTPUT)/san/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(MAPS_DEPS) $(COMMON_SAN_LIB)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/lbctl \
+		$(LBCTL_SRCS) $(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/san/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) \
+		$(OUTPUT)/decap.skel.h $(COMMON_SAN_LIB)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/decap \
+		$(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)
 	$(call msg,CC,$@)
