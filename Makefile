@@ -68,9 +68,10 @@ SAN_BINS := $(patsubst $(OUTPUT)/%,$(OUTPUT)/san/%,$(USER_BINS))
 XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
 E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c)) \
 	$(OUTPUT)/tests/e2e/xlb_v2.bpf.o
-# tests/fuzz/fuzz_frames.c drives the BPF programs (gcc, libbpf); the other fuzz_*.c are
-# libFuzzer harnesses of userspace parsers (clang -fsanitize=fuzzer with ASan and UBSan).
-FUZZ_SRCS := tests/fuzz/fuzz_frames.c
+# tests/fuzz/fuzz_frames.c and fuzz_decap.c drive the BPF programs xlb_lb and xlb_decap (gcc,
+# libbpf); the other fuzz_*.c are libFuzzer harnesses of userspace parsers (clang
+# -fsanitize=fuzzer with ASan and UBSan).
+FUZZ_SRCS := tests/fuzz/fuzz_frames.c tests/fuzz/fuzz_decap.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/fuzz/%,$(FUZZ_SRCS))
 LIBFUZZ_SRCS := $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/fuzz_*.c))
 LIBFUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/libfuzz/%,$(LIBFUZZ_SRCS))
@@ -328,13 +329,16 @@ format: ## reformat every tracked C file in place
 format-check: ## fail if a tracked C file is not clang-formatted
 	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
 
-# 10^7 frames judged by the reference model (about 3 minutes on 2 shared vCPUs) per seed.
+# 10^7 frames per seed through xlb_lb and through xlb_decap, each judged by its reference model,
+# with the wall time of each run; then each parser for FUZZ_LONG_SECONDS. Figures of the last
+# run: docs/reliability.md ("Fuzzing").
 FUZZ_LONG_FRAMES ?= 10000000
 FUZZ_LONG_SEEDS ?= 1
 FUZZ_LONG_SECONDS ?= 300
-fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: FUZZ_LONG_FRAMES frames per seed, each parser FUZZ_LONG_SECONDS
-	$(Q)for s in $(FUZZ_LONG_SEEDS); do \
-		$(OUTPUT)/tests/fuzz/fuzz_frames -n $(FUZZ_LONG_FRAMES) -s $$s -v || exit 1; done
+fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: FUZZ_LONG_FRAMES frames per seed and program, each parser FUZZ_LONG_SECONDS
+	$(Q)for s in $(FUZZ_LONG_SEEDS); do for f in $(FUZZ_BINS); do \
+		t0=$$(date +%s); $$f -n $(FUZZ_LONG_FRAMES) -s $$s -v || exit 1; \
+		echo "$$(basename $$f) -s $$s: $$(($$(date +%s) - t0)) s"; done; done
 	$(Q)for f in $(LIBFUZZ_BINS); do n=$$(basename $$f); n=$${n#fuzz_}; \
 		mkdir -p $(OUTPUT)/corpus/$$n && \
 		$$f -max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 \
