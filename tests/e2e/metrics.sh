@@ -135,8 +135,9 @@ else
 	bad listens_on_loopback_only "$(in_lb ss -Hltn)"
 fi
 
-# Slow clients: connections that send nothing hold slots until their timeout, and meanwhile
-# the daemon's loop goes on (the control API answers at once); afterwards scrapes work again.
+# Slow clients: 12 connections that send nothing, more than the 8 kept (the longest waiting are
+# closed for newcomers, the rest at their deadline); meanwhile the daemon's loop goes on (the
+# control API answers at once) and scrapes work. tests/e2e/hostile.sh goes further.
 in_lb /usr/bin/python3 -c '
 import socket, time
 s = [socket.create_connection(("127.0.0.1", 9477)) for _ in range(12)]
