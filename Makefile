@@ -63,12 +63,15 @@ MAPS_SRCS := $(wildcard user/bpfmaps/*.c)
 MAPS_DEPS := $(MAPS_SRCS) $(wildcard user/bpfmaps/*.h)
 USER_BINS := $(if $(DECAP_SRCS),$(OUTPUT)/xlb-decap) $(if $(XLBD_SRCS),$(OUTPUT)/xlbd) \
 	$(if $(LBCTL_SRCS),$(OUTPUT)/lbctl)
+# The same three under ASan and UBSan, for the e2e layer (tests/lib/e2e.sh, docs/testing.md).
+SAN_BINS := $(patsubst $(OUTPUT)/%,$(OUTPUT)/san/%,$(USER_BINS))
 XLBD_LDLIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
 E2E_BINS := $(patsubst tests/e2e/%.c,$(OUTPUT)/tests/e2e/%,$(wildcard tests/e2e/*.c)) \
 	$(OUTPUT)/tests/e2e/xlb_v2.bpf.o
-# tests/fuzz/fuzz_frames.c drives the BPF programs (gcc, libbpf); the other fuzz_*.c are
-# libFuzzer harnesses of userspace parsers (clang -fsanitize=fuzzer with ASan and UBSan).
-FUZZ_SRCS := tests/fuzz/fuzz_frames.c
+# tests/fuzz/fuzz_frames.c and fuzz_decap.c drive the BPF programs xlb_lb and xlb_decap (gcc,
+# libbpf); the other fuzz_*.c are libFuzzer harnesses of userspace parsers (clang
+# -fsanitize=fuzzer with ASan and UBSan).
+FUZZ_SRCS := tests/fuzz/fuzz_frames.c tests/fuzz/fuzz_decap.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/fuzz/%,$(FUZZ_SRCS))
 LIBFUZZ_SRCS := $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/fuzz_*.c))
 LIBFUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/libfuzz/%,$(LIBFUZZ_SRCS))
@@ -99,7 +102,7 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
 	e2e clean help
 
-all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
+all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(SAN_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
 	$(BENCH_BINS) $(TOOL_BINS) ## build everything
 
 help: ## list the targets
@@ -226,6 +229,24 @@ $(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) $(OUT
 	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
+# The sanitized builds: the same sources and libraries, compiled and linked with SAN_FLAGS
+# against the common library's sanitized objects.
+$(OUTPUT)/san/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(MAPS_DEPS) $(SKELS) $(COMMON_SAN_LIB)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) \
+		$(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
+
+$(OUTPUT)/san/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(MAPS_DEPS) $(COMMON_SAN_LIB)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/lbctl \
+		$(LBCTL_SRCS) $(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/san/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) \
+		$(OUTPUT)/decap.skel.h $(COMMON_SAN_LIB)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/decap \
+		$(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
 $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $< $(COMMON_LIB) $(COMMON_LDLIBS) -lm -o $@
@@ -310,13 +331,16 @@ format: ## reformat every tracked C file in place
 format-check: ## fail if a tracked C file is not clang-formatted
 	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
 
-# 10^7 frames judged by the reference model (about 3 minutes on 2 shared vCPUs) per seed.
+# 10^7 frames per seed through xlb_lb and through xlb_decap, each judged by its reference model,
+# with the wall time of each run; then each parser for FUZZ_LONG_SECONDS. Figures of the last
+# run: docs/reliability.md ("Fuzzing").
 FUZZ_LONG_FRAMES ?= 10000000
 FUZZ_LONG_SEEDS ?= 1
 FUZZ_LONG_SECONDS ?= 300
-fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: FUZZ_LONG_FRAMES frames per seed, each parser FUZZ_LONG_SECONDS
-	$(Q)for s in $(FUZZ_LONG_SEEDS); do \
-		$(OUTPUT)/tests/fuzz/fuzz_frames -n $(FUZZ_LONG_FRAMES) -s $$s -v || exit 1; done
+fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: FUZZ_LONG_FRAMES frames per seed and program, each parser FUZZ_LONG_SECONDS
+	$(Q)for s in $(FUZZ_LONG_SEEDS); do for f in $(FUZZ_BINS); do \
+		t0=$$(date +%s); $$f -n $(FUZZ_LONG_FRAMES) -s $$s -v || exit 1; \
+		echo "$$(basename $$f) -s $$s: $$(($$(date +%s) - t0)) s"; done; done
 	$(Q)for f in $(LIBFUZZ_BINS); do n=$$(basename $$f); n=$${n#fuzz_}; \
 		mkdir -p $(OUTPUT)/corpus/$$n && \
 		$$f -max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 \

@@ -29,6 +29,9 @@ set -eu
 LAB_ID=${LAB_ID:-demo}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUTPUT=${OUTPUT:-$TOP/.output}
+# The build of xlbd and xlb-decap the lab runs: the release build, or the one XLB_BIN names
+# (the e2e tests' sanitized build, $OUTPUT/san: tests/lib/e2e.sh).
+BIN=${XLB_BIN:-$OUTPUT}
 STATE=/run/xlb-lab/$LAB_ID
 PFX=xl$(printf '%s' "$LAB_ID" | cut -c1-6)
 VIP4=10.0.0.10
@@ -101,7 +104,7 @@ xlbd_start() { # [LB]
 	local node=${1:-lb} sfx
 	sfx=$(lb_sfx "$node")
 	[ -f "$STATE/xlbd$sfx.yaml" ] || die "no lab or no LB node $node: run 'lab.sh up' first"
-	nsenter --net="/run/netns/$(ns "$node")" "$OUTPUT/xlbd" -c "$STATE/xlbd$sfx.yaml" \
+	nsenter --net="/run/netns/$(ns "$node")" "$BIN/xlbd" -c "$STATE/xlbd$sfx.yaml" \
 		--pin-dir "$(lb_pin "$node")" --socket "$STATE/xlbd$sfx.sock" \
 		>>"$STATE/xlbd$sfx.log" 2>&1 &
 	echo $! >"$STATE/xlbd$sfx.pid"
@@ -179,7 +182,7 @@ up() {
 		esac
 	done
 	[ "$(id -u)" -eq 0 ] || die "needs root"
-	{ [ -x "$OUTPUT/xlbd" ] && [ -x "$OUTPUT/xlb-decap" ] && [ -f "$OUTPUT/pass.bpf.o" ]; } ||
+	{ [ -x "$BIN/xlbd" ] && [ -x "$BIN/xlb-decap" ] && [ -f "$OUTPUT/pass.bpf.o" ]; } ||
 		die "build first: make"
 	[ -d "$STATE" ] && die "lab $LAB_ID is already up (lab.sh down first)"
 	case $lbs in [1-9]) ;; *) die "--lbs: 1..9 LB nodes, got $lbs" ;; esac
@@ -229,21 +232,21 @@ up() {
 			net.ipv4.conf.all.arp_announce=2
 		# xlb_decap: tunnels from the LB only, to the lab's VIPs only.
 		local dpin=/sys/fs/bpf/xlb-lab-$LAB_ID-decap$i
-		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" attach eth0 \
+		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" attach eth0 \
 			>/dev/null
-		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow add \
+		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" allow add \
 			10.99.0.2/32 >/dev/null
-		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow add \
+		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" allow add \
 			fd00:99::2/128 >/dev/null
 		for k in $(seq 2 "$lbs"); do
-			in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow \
+			in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" allow \
 				add "10.99.$k.2/32" >/dev/null
-			in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" allow \
+			in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" allow \
 				add "fd00:99:$k::2/128" >/dev/null
 		done
-		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" vip add $VIP4 \
+		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" vip add $VIP4 \
 			>/dev/null
-		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$OUTPUT/xlb-decap" vip add $VIP6 \
+		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" vip add $VIP6 \
 			>/dev/null
 		# nsenter execs python: the pid file names the server itself (tests signal it).
 		nsenter --net="/run/netns/$(ns "backend$i")" /usr/bin/python3 "$TOP/scripts/lab-server.py" \
@@ -284,7 +287,7 @@ down() {
 		node=$(lb_name "$k")
 		xlbd_stop TERM "$node"
 		[ "$k" -eq 1 ] || { [ -d "$(lb_pin "$node")" ] &&
-			in_node "$node" "$OUTPUT/xlbd" --cleanup --pin-dir "$(lb_pin "$node")" \
+			in_node "$node" "$BIN/xlbd" --cleanup --pin-dir "$(lb_pin "$node")" \
 				>/dev/null 2>&1; rm -rf "$(lb_pin "$node")"; }
 	done
 	for f in "$STATE"/bird-*.pid; do
@@ -294,7 +297,7 @@ down() {
 		# A stopped (SIGSTOP) server must be continued to die.
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && kill -CONT "$(cat "$f")" 2>/dev/null
 	done
-	[ -d "$PIN" ] && in_node lb "$OUTPUT/xlbd" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
+	[ -d "$PIN" ] && in_node lb "$BIN/xlbd" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
 	rm -rf "$PIN" /sys/fs/bpf/xlb-lab-"$LAB_ID"-decap*
 	for n in $(ip netns list | awk '{print $1}' | grep "^$PFX-" || true); do
 		ip netns del "$n"

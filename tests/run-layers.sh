@@ -139,9 +139,11 @@ run_binary tests/decap_tool.sh
 echo "== fuzz"
 if [ "$(id -u)" -ne 0 ]; then
 	skip_case fuzz/frames "needs root (CAP_BPF) for BPF_PROG_TEST_RUN"
+	skip_case fuzz/decap "needs root (CAP_BPF) for BPF_PROG_TEST_RUN"
 else
 	# A fixed seed keeps make check reproducible; make fuzz-long runs more seeds and frames.
 	run_binary "$OUTPUT/tests/fuzz/fuzz_frames" -n "${FUZZ_FRAMES:-200000}" -s 1
+	run_binary "$OUTPUT/tests/fuzz/fuzz_decap" -n "${FUZZ_FRAMES:-200000}" -s 1
 fi
 
 # libFuzzer harnesses of the userspace parsers: a fixed number of runs from a fixed seed, new

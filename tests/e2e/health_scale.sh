@@ -13,7 +13,7 @@
 # "e2e/health_scale: N passed, ...".
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
-XLBD=$OUTPUT/xlbd
+XLBD=$BIN/xlbd
 
 require root python3
 

@@ -46,7 +46,7 @@ fi
 
 # rise != fall: the HTTP checks reloaded with rise 4, fall 1 (the UDP ones keep 2 and 2).
 sed -i "/type: http/s/rise: 2, fall: 2/rise: $RISE, fall: $FALL/" "$STATE/xlbd.yaml"
-rl=$("$OUTPUT/lbctl" -s "$SOCK" daemon reload 2>&1)
+rl=$("$BIN/lbctl" -s "$SOCK" daemon reload 2>&1)
 eff=""
 for i in 1 2 3; do
 	for f in rise fall; do
@@ -124,7 +124,7 @@ check_down killed_backend_marked_down 10.101.1.2 1 "$ev"
 # to what it is) moves no slot, and the down backend1 stays out of the table after it.
 w2=$(curl -s --unix-socket "$SOCK" http://lab/v1/services/10.0.0.10/80/tcp |
 	/usr/bin/python3 -c 'import json, sys; print([b["weight"] for b in json.load(sys.stdin)["backends"] if b["address"] == "10.101.2.2"][0])')
-plan=$("$OUTPUT/lbctl" -s "$SOCK" -j table plan "$SVC" weight 10.101.2.2 "$w2" 2>&1)
+plan=$("$BIN/lbctl" -s "$SOCK" -j table plan "$SVC" weight 10.101.2.2 "$w2" 2>&1)
 got=$(/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["moved_slots"], [b["slots_after"] for b in d["backends"] if b["address"] == "10.101.1.2"][0])' "$plan" 2>&1)
 if [ "$got" = "0 0" ]; then ok plan_sees_health; else
 	bad plan_sees_health "moved slots and backend1's slots after: $got; plan: $plan"

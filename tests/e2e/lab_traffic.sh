@@ -157,11 +157,16 @@ reselects() {
 	curl -s --unix-socket "$SOCK" http://lab/v1/stats | python3 -c \
 		"import json,sys; print(json.load(sys.stdin)['reasons']['tx_reselect']['packets'])"
 }
+# All 60 connected before the removal: on a loaded machine a fixed pause was not always enough.
+# shellcheck disable=SC2317 # called by wait_for
+slow_connected() {
+	[ "$("$LAB" exec client2 ss -Htn state established dst 10.0.0.10:80 | wc -l)" -ge 60 ]
+}
 before=$(reselects)
 "$LAB" exec client2 /usr/bin/python3 "$TOP/tests/e2e/slowpost.py" 10.0.0.10 60 20 0.1 \
 	>"/tmp/lab-$LAB_ID.slow" &
 bg=$!
-sleep 0.5
+wait_for slow_connected
 curl -s --unix-socket "$SOCK" -X DELETE http://lab/v1/services/10.0.0.10/80/tcp/backends/10.101.1.2 >/dev/null
 wait $bg
 r=$(cat "/tmp/lab-$LAB_ID.slow")

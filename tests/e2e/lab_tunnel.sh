@@ -53,7 +53,7 @@ fi
 
 decap() { # detach|attach N
 	"$LAB" exec "backend$2" env XLB_DECAP_PIN_DIR="/sys/fs/bpf/xlb-lab-$LAB_ID-decap$2" \
-		"$OUTPUT/xlb-decap" "$1" eth0 >/dev/null
+		"$BIN/xlb-decap" "$1" eth0 >/dev/null
 }
 
 XLBDQ=$TOP/tests/e2e/xlbdq.py
@@ -183,7 +183,7 @@ else
 	bad all_down_still_last_good_table "$t"
 fi
 # The operator deletes backend2: it leaves the table even though it was in the last good one.
-if "$OUTPUT/lbctl" -s "$SOCK" backend del "$SVC4" 10.101.2.2 >/dev/null; then
+if "$BIN/lbctl" -s "$SOCK" backend del "$SVC4" 10.101.2.2 >/dev/null; then
 	t=$(wait_table '^10.101.1.2=0 10.101.3.2=')
 	if grep -qE '^10.101.1.2=0 10.101.3.2=1009 empty=0 fail_open=true$' <<<"$t"; then
 		ok "deleted_backend_leaves_last_good_table ($t)"

@@ -10,8 +10,8 @@
 # Prints "ok   e2e/lbctl/NAME" / "FAIL ..." and ends with "e2e/lbctl: N passed, N failed, N skipped".
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
-XLBD=$OUTPUT/xlbd
-LBCTL=$OUTPUT/lbctl
+XLBD=$BIN/xlbd
+LBCTL=$BIN/lbctl
 MAPDUMP=$OUTPUT/tests/e2e/mapdump
 FLOWCHECK=$OUTPUT/tests/e2e/flowcheck
 MAN=$TOP/docs/man/lbctl.8.scd

@@ -135,8 +135,9 @@ else
 	bad listens_on_loopback_only "$(in_lb ss -Hltn)"
 fi
 
-# Slow clients: connections that send nothing hold slots until their timeout, and meanwhile
-# the daemon's loop goes on (the control API answers at once); afterwards scrapes work again.
+# Slow clients: 12 connections that send nothing, more than the 8 kept (the longest waiting are
+# closed for newcomers, the rest at their deadline); meanwhile the daemon's loop goes on (the
+# control API answers at once) and scrapes work. tests/e2e/hostile.sh goes further.
 in_lb /usr/bin/python3 -c '
 import socket, time
 s = [socket.create_connection(("127.0.0.1", 9477)) for _ in range(12)]
@@ -252,8 +253,8 @@ fi
 
 # ---- series follow the configuration ----
 
-"$OUTPUT/lbctl" -s "$SOCK" backend del 10.0.0.10:80/tcp 10.101.2.2 >/dev/null
-"$OUTPUT/lbctl" -s "$SOCK" service del 10.0.0.10:7/udp >/dev/null
+"$BIN/lbctl" -s "$SOCK" backend del 10.0.0.10:80/tcp 10.101.2.2 >/dev/null
+"$BIN/lbctl" -s "$SOCK" service del 10.0.0.10:7/udp >/dev/null
 scrape >"$TMP/deleted.txt"
 gone_be=$(grep -c 'service="http-v4",backend="10.101.2.2"' "$TMP/deleted.txt")
 gone_svc=$(grep -c 'service="echo-v4"' "$TMP/deleted.txt")
@@ -269,7 +270,7 @@ fi
 conf=$STATE/xlbd.yaml
 cp "$conf" "$TMP/orig.yaml"
 printf 'metrics:\n  listen: "127.0.0.1:9478"\n' >>"$conf"
-r1=$("$OUTPUT/lbctl" -s "$SOCK" daemon reload 2>&1)
+r1=$("$BIN/lbctl" -s "$SOCK" daemon reload 2>&1)
 new=$(in_lb curl -s "http://127.0.0.1:9478/metrics" | grep -c '^xlb_build_info')
 old=$(in_lb curl -s -o /dev/null -w '%{http_code}' "$URL/metrics")
 if [ "$new" = 1 ] && [ "$old" = 000 ]; then
@@ -282,7 +283,7 @@ printf 'metrics:\n  listen: "192.0.2.99:9477"\n' >>"$conf"
 # The running configuration, not /v1/services: that also shows health (fail_open, healthy),
 # which a loaded machine may change meanwhile.
 before=$(api /v1/config)
-r2=$("$OUTPUT/lbctl" -s "$SOCK" daemon reload 2>&1)
+r2=$("$BIN/lbctl" -s "$SOCK" daemon reload 2>&1)
 rc=$?
 still=$(in_lb curl -s "http://127.0.0.1:9478/metrics" | grep -c '^xlb_build_info')
 if [ $rc = 1 ] && grep -q 'metrics.listen: cannot listen on 192.0.2.99:9477: Cannot assign requested address' <<<"$r2" &&

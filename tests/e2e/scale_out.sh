@@ -13,7 +13,7 @@ set -u
 . "$(dirname "$0")/../lib/e2e.sh"
 export LAB_ID=so$$
 ST=/run/xlb-lab/$LAB_ID
-LBCTL=$OUTPUT/lbctl
+LBCTL=$BIN/lbctl
 SVC=10.0.0.10:80/tcp
 SVC6="[fd00:10::10]:80/tcp"
 BOTH6="fd00:99:2::2 fd00:99::2" # the IPv6 next hops of both nodes, as hops -6 sorts them
@@ -231,7 +231,7 @@ if [ $kept -eq 1 ] && "$LAB" exec lb2 ip route show table 100 proto 77 | grep -q
 else
 	bad crash_keeps_route_while_forwarding "router: $(hops)"
 fi
-r=$("$LAB" exec lb2 "$OUTPUT/xlbd" --withdraw -c "$ST/xlbd-lb2.yaml" 2>&1)
+r=$("$LAB" exec lb2 "$BIN/xlbd" --withdraw -c "$ST/xlbd-lb2.yaml" 2>&1)
 if t=$(wait_hops "10.99.0.2"); then
 	ok "withdraw_hook_after_crash (${t}s; $r)"
 else

@@ -9,7 +9,7 @@
 # "e2e/xlbd_lifecycle: N passed, N failed, N skipped".
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
-XLBD=$OUTPUT/xlbd
+XLBD=$BIN/xlbd
 MAPDUMP=$OUTPUT/tests/e2e/mapdump
 
 require root

@@ -2,15 +2,35 @@
 # shellcheck shell=bash
 # e2e.sh - what the end-to-end tests (tests/e2e/NAME.sh) share, sourced first: the result lines
 # of tests/lib/results.sh under the layer name "e2e/NAME" (from the script's file name), TOP
-# (the repository) and OUTPUT (the build tree, made absolute and exported), the namespace lab
+# (the repository) and OUTPUT (the build tree, made absolute and exported), BIN (the build of
+# xlbd, lbctl and xlb-decap the test runs, with the sanitizers' options), the namespace lab
 # (LAB, lab_up, lab_down), polling, and the daemon tests' namespace, xlbd started and stopped
-# in it, and cleanup. A test then
-# names what it needs with `require` (results.sh), which skips it with the reason.
+# in it, and cleanup. A test then names what it needs with `require` (results.sh), which skips
+# it with the reason.
+#
+# BIN is $OUTPUT/san (ASan and UBSan), or $OUTPUT when E2E_BUILD=release is set (in the
+# environment, to tell a failure caused by the sanitizers' slowness from a bug; or by a test
+# before sourcing this file, should its figure ever be xlbd's own speed: docs/testing.md says
+# which build each test runs, and why). It is exported as XLB_BIN, which scripts/lab.sh runs.
+# With the sanitized build every sanitizer report, LeakSanitizer's at exit included, stops the
+# process (halt_on_error) and goes to a file under $XLB_SAN_DIR, which tests/e2e/run.sh makes
+# for each test and fails the test on; a test run without the runner reports to each process's
+# stderr instead.
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAYER=e2e/$(basename "$0" .sh)
 export OUTPUT=${OUTPUT:-.output}
 case $OUTPUT in /*) ;; *) OUTPUT=$TOP/$OUTPUT ;; esac
 LAB=$TOP/scripts/lab.sh
+if [ "${E2E_BUILD:-san}" = release ]; then
+	BIN=$OUTPUT
+else
+	BIN=$OUTPUT/san
+	san_log=${XLB_SAN_DIR:+:log_path=$XLB_SAN_DIR/report:log_exe_name=1}
+	export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0$san_log"
+	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1$san_log"
+	unset san_log
+fi
+export XLB_BIN=$BIN
 . "$TOP/tests/lib/results.sh"
 
 # Bring the namespace lab up (scripts/lab.sh up ARGS..., as lab $LAB_ID). When it does not come

@@ -549,7 +549,7 @@ static int make_socket(const char *path, char *err, size_t errlen)
 	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 
 	umask(old);
-	if (rc || listen(fd, 16)) {
+	if (rc || listen(fd, HTTPD_BACKLOG)) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -EIO;

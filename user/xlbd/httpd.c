@@ -4,7 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "httpd.h"
@@ -13,13 +15,163 @@
 /* MHD_run() passes in one turn of the loop before other events get theirs: each pass reads at
  * most a connection's buffer (conn_memory) of every ready connection. */
 #define HTTPD_MAX_PASSES 16
+/* Connections MHD itself accepts beyond max_conns: a burst younger than HTTPD_GRACE_MS, and
+ * those just evicted (closed on MHD's next pass). Past this MHD closes newcomers at once. As
+ * many as the listen backlog holds. */
+#define HTTPD_SPARE_CONNS HTTPD_BACKLOG
+/* A connection younger than this is never evicted: MHD accepts a burst of connections before
+ * it reads any of them, and a client whose request is already on its way must get its answer,
+ * however many connections came after it. */
+#define HTTPD_GRACE_MS 200
+
+/* One open connection. The list is in deadline order, the oldest first: a connection goes to
+ * the tail when it is accepted and again each time an answer of it is complete. */
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	int closing; /* shut down by us; MHD closes it on its next pass */
+	int busy; /* its request's headers are in; until its answer is complete */
+	uint64_t accepted_ms;
+	uint64_t since_ms; /* accepted, or its last answer complete */
+};
 
 struct httpd {
 	struct MHD_Daemon *mhd;
 	struct loop *loop;
 	int epoll_fd, timer;
 	int kick; /* timerfd: run MHD again soon, it has work left */
+	struct hconn conns; /* list head (oldest: conns.next) */
+	unsigned open; /* connections in the list not closing */
+	struct httpd_limits lim;
+	MHD_AccessHandlerCallback handler;
+	MHD_RequestCompletedCallback done;
+	void *cls;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void conn_unlink(struct hconn *hc)
+{
+	hc->prev->next = hc->next;
+	hc->next->prev = hc->prev;
+}
+
+static void conn_append(struct httpd *h, struct hconn *hc)
+{
+	hc->prev = h->conns.prev;
+	hc->next = &h->conns;
+	h->conns.prev->next = hc;
+	h->conns.prev = hc;
+}
+
+/* End a connection from outside MHD, which has no call for that: its socket shut down reads
+ * as the peer gone, and MHD closes it (and tells conn_notify) on its next pass. */
+static void conn_close(struct httpd *h, struct hconn *hc)
+{
+	if (hc->closing)
+		return;
+	shutdown(hc->fd, SHUT_RDWR);
+	hc->closing = 1;
+	h->open--;
+}
+
+/* Close connections waiting for a request, the longest waiting first, past their grace at
+ * time now (ms), until no more than max_conns are open. */
+static void evict(struct httpd *h, uint64_t now)
+{
+	for (struct hconn *hc = h->conns.next; hc != &h->conns && h->open > h->lim.max_conns;
+	     hc = hc->next)
+		if (!hc->closing && !hc->busy && now - hc->accepted_ms >= HTTPD_GRACE_MS)
+			conn_close(h, hc);
+}
+
+/* Close every connection past its deadline (the list is in deadline order), then bring the
+ * rest down to max_conns: a burst that came within the grace is cut at the next tick. */
+static void expire(struct httpd *h)
+{
+	uint64_t now = now_ms(), limit = now - (uint64_t)h->lim.timeout_s * 1000;
+
+	for (struct hconn *hc = h->conns.next; hc != &h->conns && hc->since_ms <= limit;
+	     hc = hc->next)
+		conn_close(h, hc);
+	evict(h, now);
+}
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode code)
+{
+	struct httpd *h = cls;
+	struct hconn *hc = *socket_context;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (hc) {
+			conn_unlink(hc);
+			if (!hc->closing)
+				h->open--;
+			free(hc);
+			*socket_context = NULL;
+		}
+		return;
+	}
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	hc = info ? calloc(1, sizeof(*hc)) : NULL;
+	if (!hc)
+		return; /* untracked: MHD's own idle timeout still closes it */
+	hc->fd = info->connect_fd;
+	hc->accepted_ms = hc->since_ms = now_ms();
+	conn_append(h, hc);
+	*socket_context = hc;
+	/* Full: the connection waiting longest for a request makes room, if one is past its
+	 * grace; otherwise MHD's own limit (HTTPD_SPARE_CONNS more) holds. */
+	h->open++;
+	evict(h, hc->accepted_ms);
+}
+
+static struct hconn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/* A request's headers are in (MHD calls the handler first then): the connection is busy, not
+ * to be evicted for a newcomer, until its answer is complete. */
+static enum MHD_Result request_in(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct httpd *h = cls;
+	struct hconn *hc = conn_of(c);
+
+	if (hc)
+		hc->busy = 1;
+	return h->handler(h->cls, c, url, method, version, upload, upload_size, con_cls);
+}
+
+/* An answer is complete: the connection's deadline starts again, for its next request. */
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode code)
+{
+	struct httpd *h = cls;
+	struct hconn *hc = conn_of(c);
+
+	if (hc && !hc->closing) {
+		hc->busy = 0;
+		hc->since_ms = now_ms();
+		conn_unlink(hc);
+		conn_append(h, hc);
+	}
+	if (h->done)
+		h->done(h->cls, c, con_cls, code);
+}
 
 /* Run MHD until it has no work left that needs no new event. MHD watches its sockets
  * edge-triggered: data left in a socket after one pass (a request body bigger than the
@@ -59,7 +211,8 @@ static void on_kick(struct loop *l, int fd, uint32_t events, void *arg)
 static void on_tick(struct loop *l, void *arg)
 {
 	(void)l;
-	pump(arg); /* connection timeouts */
+	expire(arg);
+	pump(arg); /* MHD's own timeouts, and the connections just shut down */
 }
 
 int httpd_start(struct httpd **out, struct loop *loop, int listen_fd,
@@ -75,11 +228,17 @@ int httpd_start(struct httpd **out, struct loop *loop, int listen_fd,
 		return -ENOMEM;
 	}
 	h->loop = loop;
-	h->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, handler, cls,
+	h->conns.next = h->conns.prev = &h->conns;
+	h->lim = *lim;
+	h->handler = handler;
+	h->done = done;
+	h->cls = cls;
+	h->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, request_in, h,
 				  MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-				  lim->max_conns, MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout_s,
-				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, lim->conn_memory,
-				  MHD_OPTION_NOTIFY_COMPLETED, done, cls, MHD_OPTION_END);
+				  lim->max_conns + HTTPD_SPARE_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
+				  lim->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				  lim->conn_memory, MHD_OPTION_NOTIFY_COMPLETED, request_done, h,
+				  MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h, MHD_OPTION_END);
 	if (!h->mhd) {
 		close(listen_fd);
 		free(h);

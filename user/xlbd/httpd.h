@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* httpd.h - a libmicrohttpd server run by the daemon's event loop, for the control API and for
- * /metrics: MHD's own epoll set is one descriptor of the loop, and a one-second timer lets MHD
- * expire idle connections. Nothing blocks: a slow client costs a connection slot until its
- * timeout, never the loop. */
+ * /metrics: MHD's own epoll set is one descriptor of the loop, and a one-second timer closes
+ * connections past their deadline. Nothing blocks, and no client can keep others out: a
+ * connection that has not completed a request within timeout_s (idle, trickling a byte at a
+ * time, sending an endless body, or not reading its answer) is closed, and when max_conns are
+ * open a new connection closes the one waiting longest (docs/api.md, "Limits"). */
 #ifndef XLBD_HTTPD_H
 #define XLBD_HTTPD_H
 
@@ -12,10 +14,16 @@
 struct loop;
 struct httpd;
 
+/* The listen backlog of both servers' sockets: a burst of connections (1,000 opened at once by
+ * one client) waits there to be accepted, and evicted, instead of failing other clients'
+ * connect() with EAGAIN (Unix sockets) or SYN drops. */
+#define HTTPD_BACKLOG 1024
+
 /* What one server allows its clients. */
 struct httpd_limits {
-	unsigned max_conns; /* connections at once; more are accepted and closed at once */
-	unsigned timeout_s; /* an idle connection is closed after this many seconds */
+	unsigned max_conns; /* connections kept at once; one more closes the longest waiting */
+	unsigned timeout_s; /* each request must be complete, and its answer taken, within this
+			     * many seconds of the connection's start or of its previous answer */
 	size_t conn_memory; /* per connection: request line, headers and body buffer */
 };
 

@@ -665,7 +665,7 @@ int metrics_prepare(const struct xlb_conf_metrics *m, int *fd, char *err, size_t
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(s, (struct sockaddr *)&ss, len) || listen(s, 16)) {
+	if (bind(s, (struct sockaddr *)&ss, len) || listen(s, HTTPD_BACKLOG)) {
 		int e = errno;
 
 		snprintf(err, errlen, "metrics.listen: cannot listen on %s: %s", ep, strerror(e));
