@@ -131,13 +131,15 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/common/%.o: user/common/%.c $(COMMON_HDRS) | $(DEPS_OK)
+$(OUTPUT)/common/%.o: user/common/%.c Makefile | $(DEPS_OK)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/common-san/%.o: user/common/%.c $(COMMON_HDRS) | $(DEPS_OK)
+$(OUTPUT)/common-san/%.o: user/common/%.c Makefile | $(DEPS_OK)
 	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+-include $(wildcard $(OUTPUT)/common/*.d $(OUTPUT)/common-san/*.d)
 
 $(COMMON_LIB): $(patsubst user/common/%.c,$(OUTPUT)/common/%.o,$(COMMON_SRCS))
 	$(call msg,AR,$@)
@@ -213,39 +215,52 @@ $(OUTPUT)/tests/e2e/xlb_v2.bpf.o: bpf/xlb.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS)) -I$(ARCH_INC) \
 		-c $< -o $@
 
-$(OUTPUT)/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(MAPS_DEPS) $(SKELS) $(COMMON_LIB)
+# xlbd, lbctl and xlb-decap: one object per source, release (obj/) and sanitized (obj-san/,
+# ASan and UBSan, for the e2e layer: tests/lib/e2e.sh, docs/testing.md), each with the headers
+# it read in a dependency file beside it (-MMD -MP), so that a change rebuilds what it touches;
+# and on every change of this file (flags). The skeletons are made first: the first build has
+# no dependency files yet.
+PROG_SRCS := $(XLBD_SRCS) $(LBCTL_SRCS) $(DECAP_SRCS) $(MAPS_SRCS)
+objs = $(patsubst user/%.c,$(OUTPUT)/$(1)/%.o,$(sort $(2) $(MAPS_SRCS)))
+
+$(call objs,obj,$(PROG_SRCS)): $(OUTPUT)/obj/%.o: user/%.c Makefile | $(SKELS) $(DEPS_OK)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -I$(<D) -MMD -MP -c $< -o $@
+
+$(call objs,obj-san,$(PROG_SRCS)): $(OUTPUT)/obj-san/%.o: user/%.c Makefile | $(SKELS) $(DEPS_OK)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -I$(<D) -MMD -MP -c $< \
+		-o $@
+
+-include $(wildcard $(OUTPUT)/obj/*/*.d $(OUTPUT)/obj-san/*/*.d)
+
+$(OUTPUT)/xlbd: $(call objs,obj,$(XLBD_SRCS)) $(COMMON_LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(XLB_CFLAGS) $(filter %.o,$^) $(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) \
+		$(XLBD_LDLIBS) -o $@
+
+$(OUTPUT)/lbctl: $(call objs,obj,$(LBCTL_SRCS)) $(COMMON_LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(XLB_CFLAGS) $(filter %.o,$^) $(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/xlb-decap: $(call objs,obj,$(DECAP_SRCS)) $(COMMON_LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(XLB_CFLAGS) $(filter %.o,$^) $(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
+
+$(OUTPUT)/san/xlbd: $(call objs,obj-san,$(XLBD_SRCS)) $(COMMON_SAN_LIB)
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(filter %.o,$^) $(COMMON_SAN_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
 
-$(OUTPUT)/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(MAPS_DEPS) $(COMMON_LIB)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/lbctl $(LBCTL_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
+$(OUTPUT)/san/lbctl: $(call objs,obj-san,$(LBCTL_SRCS)) $(COMMON_SAN_LIB)
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(filter %.o,$^) $(COMMON_SAN_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
-$(OUTPUT)/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) $(OUTPUT)/decap.skel.h \
-		$(COMMON_LIB)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Iuser/decap $(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_LIB) \
+$(OUTPUT)/san/xlb-decap: $(call objs,obj-san,$(DECAP_SRCS)) $(COMMON_SAN_LIB)
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(filter %.o,$^) $(COMMON_SAN_LIB) \
 		$(COMMON_LDLIBS) $(PKG_LIBS) -o $@
-
-# The sanitized builds: the same sources and libraries, compiled and linked with SAN_FLAGS
-# against the common library's sanitized objects.
-$(OUTPUT)/san/xlbd: $(XLBD_SRCS) $(wildcard user/xlbd/*.h) $(MAPS_DEPS) $(SKELS) $(COMMON_SAN_LIB)
-	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/xlbd $(XLBD_SRCS) \
-		$(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) $(XLBD_LDLIBS) -o $@
-
-$(OUTPUT)/san/lbctl: $(LBCTL_SRCS) $(wildcard user/lbctl/*.h) $(MAPS_DEPS) $(COMMON_SAN_LIB)
-	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/lbctl \
-		$(LBCTL_SRCS) $(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
-
-$(OUTPUT)/san/xlb-decap: $(DECAP_SRCS) $(wildcard user/decap/*.h) $(MAPS_DEPS) \
-		$(OUTPUT)/decap.skel.h $(COMMON_SAN_LIB)
-	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Iuser/decap \
-		$(DECAP_SRCS) $(MAPS_SRCS) $(COMMON_SAN_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -o $@
 
 $(OUTPUT)/bench/maglev_bench: bench/maglev_bench.c $(COMMON_LIB)
 	$(call msg,CC,$@)
