@@ -831,7 +831,8 @@ struct prebuilt {
 	const struct plan_op *op;
 	__u32 *table;
 	int ret;
-	__u64 ns; /* the build's duration */
+	__u64 fp; /* maglev_fingerprint() of the table */
+	__u64 ns; /* the build's duration, fingerprint included */
 };
 
 /* The tables of the operations from one index on, built by several threads. */
@@ -857,6 +858,10 @@ static void *build_worker(void *arg)
 		t0 = now_ns();
 		it->ret = maglev_build(b->p->mb + it->op->table.first, it->op->table.n, it->table,
 				       it->op->table.m);
+		if (!it->ret)
+			it->fp = maglev_fingerprint(it->table, it->op->table.m,
+						    b->p->mb + it->op->table.first,
+						    it->op->table.n);
 		it->ns = now_ns() - t0;
 	}
 }
@@ -926,7 +931,7 @@ static int commit_table(struct dp *dp, struct batch *b, const struct plan_op *op
 	t0 = now_ns();
 	ret = dp_table_swap(dp, op->id, it->table, op->table.m, NULL);
 	if (!ret && swapped)
-		swapped(ctx, op, it->table, it->ns + now_ns() - t0);
+		swapped(ctx, op, it->fp, it->ns + now_ns() - t0);
 	return ret;
 }
 

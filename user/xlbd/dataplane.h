@@ -122,9 +122,9 @@ int dp_table_delete(struct dp *dp, __u32 svc_id);
  * Returns 0, -ENOENT when there is none, -EINVAL when its size is not m, or -errno. */
 int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id);
 
-/* Called after each table dp_commit() swapped in: the operation, the table it built, and the
- * nanoseconds from the start of the build to the end of the swap. */
-typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, const __u32 *table, __u64 ns);
+/* Called after each table dp_commit() swapped in: the operation, the table's fingerprint
+ * (maglev_fingerprint(), computed with the build), and the nanoseconds its build and swap took. */
+typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, __u64 fingerprint, __u64 ns);
 
 /* Carry out the operations of plan p in their order, in one call: each table is built from its
  * inputs (maglev_build) and swapped in whole; the tables are built ahead of their swaps, up to 64

@@ -168,13 +168,12 @@ static bool healthy(void *ctx, const struct xlb_service_ref *svc, const struct x
 }
 
 /* dp_commit()'s report of a table swapped in. */
-static void swapped(void *ctx, const struct plan_op *op, const __u32 *table, __u64 ns)
+static void swapped(void *ctx, const struct plan_op *op, __u64 fingerprint, __u64 ns)
 {
 	struct xlbd_state *st = ctx;
 	struct svc_stats *s = &st->svc[op->id];
 
-	s->table_fp =
-		maglev_fingerprint(table, op->table.m, st->plan.mb + op->table.first, op->table.n);
+	s->table_fp = fingerprint;
 	s->rebuilds++;
 	prom_histo_observe(&s->rebuild_seconds, (double)ns / 1e9);
 }
