@@ -25,6 +25,7 @@
 #include "api.h"
 #include "apiedit.h"
 #include "apireq.h"
+#include "counters.h"
 #include "dataplane.h"
 #include "health.h"
 #include "httpd.h"
@@ -187,7 +188,8 @@ static json_t *counter_json(const struct xlb_counter *c)
 			 (json_int_t)c->bytes);
 }
 
-/* Counters read from the maps now (summed over CPUs): per reason, service and backend. */
+/* Counters read from the maps now (summed over CPUs): per reason, service and backend. NULL
+ * when out of memory. */
 static json_t *stats_json(void)
 {
 	static const char *const reasons[] = {
@@ -195,38 +197,49 @@ static json_t *stats_json(void)
 		XLB_REASONS(XLB_REASON_NAME)
 #undef XLB_REASON_NAME
 	};
-	const struct xlb_conf *c = state_conf(D->state);
-	json_t *r = json_object(), *svcs = json_array();
-	struct xlb_counter sum;
+	const struct xlb_conf *c;
+	struct counters cnt;
+	json_t *r, *svcs;
 	char ref[XLB_SERVICE_STRLEN], addr[64];
 
+	if (counters_read(D, &cnt))
+		return NULL;
+	c = cnt.conf;
+	r = json_object();
+	svcs = json_array();
 	for (__u32 i = 0; i < XLB_R_MAX; i++)
-		if (!dp_counter(D->dp, DP_CNT_REASON, i, &sum))
-			json_object_set_new(r, reasons[i], counter_json(&sum));
+		if (cnt.reason_read[i])
+			json_object_set_new(r, reasons[i], counter_json(&cnt.reasons[i]));
 	for (size_t i = 0; i < c->n_services; i++) {
 		const struct xlb_conf_service *s = &c->services[i];
+		const struct counters_service *cs = &cnt.services[i];
 		json_t *bes = json_array(), *o;
-		__u32 id, m;
 
-		if (state_service_id(D->state, &s->ref, &id, &m) ||
-		    dp_counter(D->dp, DP_CNT_SERVICE, id, &sum))
+		if (!cs->applied || !cs->read) {
+			json_decref(bes);
 			continue;
+		}
 		xlb_service_format(&s->ref, ref, sizeof(ref));
 		o = json_pack("{s:s,s:s,s:I,s:I}", "service", ref, "name", s->name, "packets",
-			      (json_int_t)sum.packets, "bytes", (json_int_t)sum.bytes);
+			      (json_int_t)cs->traffic.packets, "bytes",
+			      (json_int_t)cs->traffic.bytes);
+		/* In the configuration's order of backends, as the configuration lists them. */
 		for (size_t j = 0; j < s->n_backends; j++) {
-			__u32 bid = state_backend_id(D->state, id, &s->backends[j].addr);
+			const struct counters_backend *b = counters_backend(
+				&cnt, state_backend_id(D->state, cs->id, &s->backends[j].addr));
 
-			if (!bid || dp_counter(D->dp, DP_CNT_BACKEND, bid, &sum))
+			if (!b || !b->read)
 				continue;
 			xlb_addr_format(&s->backends[j].addr, addr, sizeof(addr));
-			json_array_append_new(bes, json_pack("{s:s,s:I,s:I}", "address", addr,
-							     "packets", (json_int_t)sum.packets,
-							     "bytes", (json_int_t)sum.bytes));
+			json_array_append_new(bes,
+					      json_pack("{s:s,s:I,s:I}", "address", addr, "packets",
+							(json_int_t)b->traffic.packets, "bytes",
+							(json_int_t)b->traffic.bytes));
 		}
 		json_object_set_new(o, "backends", bes);
 		json_array_append_new(svcs, o);
 	}
+	counters_free(&cnt);
 	return json_pack("{s:o,s:o}", "reasons", r, "services", svcs);
 }
 
@@ -489,8 +502,12 @@ static enum MHD_Result do_reload(struct MHD_Connection *c, struct api_request *r
 
 static enum MHD_Result do_stats(struct MHD_Connection *c, struct api_request *req)
 {
+	json_t *stats = stats_json();
+
 	(void)req;
-	return respond_json(c, 200, stats_json());
+	if (!stats)
+		return respond_error(c, 500, "out of memory");
+	return respond_json(c, 200, stats);
 }
 
 /* GET /v1/health, or /v1/health/VIP/PORT/PROTO when the path names a service. */
