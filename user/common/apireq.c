@@ -355,8 +355,8 @@ static int body_backend_set(json_t *j, struct api_request *req, char *err, size_
 
 /* Paths are patterns of '/'-separated segments: a literal; {svc}, the three segments
  * VIP/PORT/PROTO of a service; {addr}, a backend's address; {iface}, an interface name; and,
- * in the table of misses only, * (any one segment) and a last ** (any number of segments,
- * none included). */
+ * in the table of misses only, * (any one segment) and a last ** (zero or more further
+ * segments). */
 
 #define RT_YAML (1U << 0) /* the body is a configuration, kept as text for the caller */
 /* A wrong method is refused (405) before the names in the path are read (404): the order the
@@ -375,7 +375,7 @@ static const struct route {
 	enum api_op op;
 	/* Reads a JSON body, which is then required; NULL when the route takes none. */
 	int (*json)(json_t *j, struct api_request *req, char *err, size_t errlen);
-	unsigned flags; /* RT_* */
+	unsigned flags; /* RT_*, the same on every row of a path */
 	const char *refused; /* the 405 message, on the first row of a path (NULL on the rest) */
 } routes[] = {
 	{ "GET", "/v1/status", API_STATUS, NULL, 0, "/v1/status: GET only" },
@@ -408,7 +408,7 @@ static const struct route {
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
-/* What a path no route takes is answered, the first row it matches winning. */
+/* How a path that no route takes is answered: the first row it fits wins. */
 static const struct miss {
 	const char *path;
 	int status;
