@@ -76,9 +76,9 @@ int api_parse(const char *method, const char *path, const char *body, size_t len
  * nothing. */
 void api_request_free(struct api_request *req);
 
-/* The methods the routes take on path, for the Allow header of a 405: "GET, PATCH, DELETE"
- * in the table's order, or "" (also for a path api_parse() refuses with 404), into buf of len
- * bytes (truncated to fit). */
+/* The methods the routes of path's shape take (the number of its segments and their literals;
+ * the names in it are not read), for the Allow header of a 405: "GET, PATCH, DELETE" in the
+ * table's order, or "" when no route has that shape, into buf of len bytes (truncated to fit). */
 void api_allowed(const char *path, char *buf, size_t len);
 
 #endif /* XLB_APIREQ_H */
