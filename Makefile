@@ -98,7 +98,7 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 # Keep generated objects and skeletons: they are inputs of several targets.
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
-	bench-tables \
+	bench-tables bench-health \
 	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
 	e2e clean help
 
@@ -379,6 +379,9 @@ bench-veth: $(OUTPUT)/bench/veth_bench ## data path on a veth pair in Mpps (live
 
 bench-tables: $(OUTPUT)/bench/table_bench ## publishing Maglev tables: mmap copy vs batch update
 	$(Q)$(OUTPUT)/bench/table_bench
+
+bench-health: $(OUTPUT)/xlbd ## 13,000 health checks: lateness against their schedule, gaps (root)
+	$(Q)OUTPUT=$(abspath $(OUTPUT)) bench/health_bench.sh
 
 # Not tests: timings only, never in `make check`. BENCH_QUICK=1 for a short run.
 bench: $(BENCH_BINS) $(USER_BINS) $(BPF_OBJS) ## every benchmark; regenerates docs/benchmarks.md and docs/bench/*.png

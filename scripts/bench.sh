@@ -55,6 +55,7 @@ step verifier sh -c "'$OUTPUT/bench/verifier_stats' '$OUTPUT/xlb.bpf.o' '$OUTPUT
 	| sed 's|^$OUTPUT/||' | tee '$RES/verifier.txt'"
 step tables "$OUTPUT/bench/table_bench" -o "$RES/tables.tsv"
 step scale $PY bench/xlbd_scale.py "$OUTPUT/xlbd" -o "$RES/scale.tsv"
+step health env OUTPUT="$OUTPUT" bench/health_bench.sh -o "$RES/health.tsv"
 step lab env LAB_ID="${LAB_ID:-bn$$}" OUTPUT="$OUTPUT" $PY bench/lab_bench.py "$TOP" \
 	-o "$RES/lab.tsv"
 

@@ -154,6 +154,15 @@ check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon
 check daemon_status_json "$OUT" test "$(py '(d["pin_dir"], d["services"], d["hash_seed"], d["adopted"])')" = \
 	"('$PIN', 2, 4242, False)"
+# A method a path does not take: 405, the path's message, and its methods in Allow.
+api_405() { curl -s -i --unix-socket "$SOCK" -X "$1" "http://xlb$2" | tr -d '\r'; }
+A1=$(api_405 PUT /v1/services/10.0.0.10/80/tcp)
+A2=$(api_405 POST /v1/status)
+check api_not_allowed "[$A1] [$A2]" test "$(sed -n 1p <<<"$A1")" = "HTTP/1.1 405 Method Not Allowed" \
+	-a "$(grep -i '^allow:' <<<"$A1")" = "Allow: GET, PATCH, DELETE" \
+	-a "$(tail -n 1 <<<"$A1")" = '{"error":"a service: GET, PATCH or DELETE"}' \
+	-a "$(grep -i '^allow:' <<<"$A2")" = "Allow: GET" \
+	-a "$(tail -n 1 <<<"$A2")" = '{"error":"/v1/status: GET only"}'
 
 # ---- services ----
 

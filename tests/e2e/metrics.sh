@@ -3,7 +3,7 @@
 # metrics.sh - xlbd's /metrics in the namespace lab, checked by promtool and by a real
 # Prometheus server scraping it every second while traffic flows: a clean exposition with
 # every documented family and no series twice; PromQL values equal to the map sums and to the
-# requests sent; a backend taken down seen as xlb_backend_up 0 with its transition counted
+# requests sent; every counter equal to GET /v1/stats'; a backend taken down seen as xlb_backend_up 0 with its transition counted
 # within one scrape of the health checker's decision; series gone with their backend; only GET
 # /metrics and / served; slow clients bounded; metrics.listen changed and refused on reload;
 # the Grafana dashboard valid.
@@ -216,6 +216,51 @@ if [ $ok_all = 1 ]; then
 	ok "promql_packets_per_backend_equal_requests_and_maps ($N UDP, 200 HTTP requests)"
 else
 	bad promql_packets_per_backend_equal_requests_and_maps "$detail"
+fi
+# GET /v1/stats formats the same snapshot of the counters (counters.c) as /metrics: a scrape
+# between two API reads has every service, backend and reason counter between the two (equal
+# when nothing flowed; non-VIP packets that pass keep coming).
+api /v1/stats >"$TMP/stats1.json"
+scrape >"$TMP/mid.txt"
+api /v1/stats >"$TMP/stats2.json"
+agree=$(python3 - "$TMP/stats1.json" "$TMP/mid.txt" "$TMP/stats2.json" <<'PYEOF'
+import json, re, sys
+before, after = json.load(open(sys.argv[1])), json.load(open(sys.argv[3]))
+prom = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'^(\w+)\{(.*)\} (\S+)$', line.strip())
+    if m:
+        labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+        prom.setdefault(m.group(1), []).append((labels, int(float(m.group(3)))))
+def get(name, **labels):
+    hits = [v for l, v in prom.get(name, []) if set(labels.items()) <= l]
+    return hits[0] if len(hits) == 1 else None
+def rows(stats):
+    out = {}
+    for s in stats["services"]:
+        for fam, key in (("xlb_packets_total", "packets"), ("xlb_bytes_total", "bytes")):
+            out[(fam, (("service", s["name"]),))] = s[key]
+        for b in s["backends"]:
+            for fam, key in (("xlb_backend_packets_total", "packets"),
+                             ("xlb_backend_bytes_total", "bytes")):
+                out[(fam, (("service", s["name"]), ("backend", b["address"])))] = b[key]
+    for reason, c in stats["reasons"].items():
+        out[("xlb_verdicts_total", (("reason", reason),))] = c["packets"]
+    return out
+lo, hi = rows(before), rows(after)
+wrong, n = [], 0
+for k, v0 in lo.items():
+    n += 1
+    v = get(k[0], **dict(k[1]))
+    if v is None or not v0 <= v <= hi.get(k, -1):
+        wrong.append(f"{k[0]}{dict(k[1])}: api {v0}..{hi.get(k)} metrics {v}")
+print(f"{n} {'; '.join(wrong[:4])}")
+PYEOF
+)
+if [ "${agree%% *}" -gt 40 ] 2>/dev/null && [ -z "${agree#* }" ]; then
+	ok "api_stats_equal_metrics (${agree%% *} counters)"
+else
+	bad api_stats_equal_metrics "$agree"
 fi
 ct_prom=$(query 'xlb_conntrack_entries' | awk '{print $2}')
 ct_map=$("${CHECK[@]}" get "$TMP/after.txt" 'xlb_conntrack_entries{}' 2>/dev/null)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_apireq.c - the control API request parser: routes, methods, bodies, field validation,
- * and the status codes and messages of everything it refuses. */
+ * the status codes and messages of everything it refuses, and the Allow list of a 405. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -163,6 +163,85 @@ static int t_refused_paths_and_methods(void)
 	return XT_PASS;
 }
 
+/* Every path's 405 message, and the order of the checks: a wrong method on a path whose
+ * service is malformed is 404 under /v1/services but 405 under /v1/tables and /v1/health (and
+ * for interface names), as the first API answered. */
+static int t_not_allowed_and_order(void)
+{
+	struct api_request r;
+
+	XT_REFUSED(405, "a service: GET, PATCH or DELETE", "POST", "/v1/services/10.0.0.10/80/tcp",
+		   NULL);
+	XT_REFUSED(405, "backends of a service: POST to add one", "GET",
+		   "/v1/services/10.0.0.10/80/tcp/backends", NULL);
+	XT_REFUSED(405, "a backend: PATCH or DELETE", "GET",
+		   "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.1", NULL);
+	XT_REFUSED(405, "/v1/conns: GET only", "POST", "/v1/conns", NULL);
+	XT_REFUSED(405, "health: GET only", "POST", "/v1/health", NULL);
+	XT_REFUSED(405, "config: GET /v1/config, POST", "POST", "/v1/config", NULL);
+	XT_REFUSED(405, "config: GET /v1/config, POST", "GET", "/v1/config/apply", NULL);
+	XT_REFUSED(405, "config: GET /v1/config, POST", "POST", "/v1/config/other", NULL);
+	XT_REFUSED(404, "config: GET /v1/config, POST", "POST", "/v1/config/check/x", NULL);
+	XT_REFUSED(404, "no such service: 10.0.0.999/80/tcp", "PUT",
+		   "/v1/services/10.0.0.999/80/tcp", NULL);
+	XT_REFUSED(404, "no such service: 10.0.0.999/80/tcp", "GET",
+		   "/v1/services/10.0.0.999/80/tcp/bogus", NULL);
+	XT_REFUSED(404, "no such backend: x (not an address)", "GET",
+		   "/v1/services/10.0.0.10/80/tcp/backends/x", NULL);
+	XT_REFUSED(404, "no such resource (services are VIP/PORT/PROTO)", "GET",
+		   "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.1/x", NULL);
+	XT_REFUSED(405, "a table: GET only", "POST", "/v1/tables/10.0.0.999/80/tcp", NULL);
+	XT_REFUSED(404, "no such service: 10.0.0.999/80/tcp", "GET", "/v1/tables/10.0.0.999/80/tcp",
+		   NULL);
+	XT_REFUSED(405, "health: GET only", "DELETE", "/v1/health/10.0.0.999/80/tcp", NULL);
+	XT_REFUSED(404, "health is /v1/health or", "GET", "/v1/health/10.0.0.10", NULL);
+	XT_REFUSED(405, "an interface: GET or DELETE", "PATCH", "/v1/interfaces/..", NULL);
+	XT_REFUSED(404, "no such resource: /v1/status", "GET", "/v1/status/x", NULL);
+	XT_REFUSED(404, "no such resource: /v1/daemon", "POST", "/v1/daemon", NULL);
+	XT_REFUSED(404, "under /v1/", "GET", "/v1", NULL);
+	/* GET /v1/health names no service; /v1/health/SERVICE does. */
+	XT_EQ(parse("GET", "/v1/health", NULL, &r), 0);
+	XT_EQ(r.op, API_HEALTH);
+	XT_EQ(r.svc.vip.family, 0);
+	XT_EQ(parse("GET", "/v1/health/10.0.0.10/80/udp", NULL, &r), 0);
+	XT_EQ(r.op, API_HEALTH);
+	XT_EQ(r.svc.vip.family, XLB_AF_INET);
+	XT_EQ(r.svc.proto, IPPROTO_UDP);
+	return XT_PASS;
+}
+
+/* The Allow header of a 405: the methods of the path's routes, in the table's order. */
+#define XT_ALLOW(path, want)                                                                  \
+	do {                                                                                  \
+		char a_[64];                                                                  \
+		api_allowed(path, a_, sizeof(a_));                                            \
+		XT_CHECK(!strcmp(a_, want), "%s: Allow '%s', expected '%s'", path, a_, want); \
+	} while (0)
+
+static int t_allowed(void)
+{
+	char tiny[8];
+
+	XT_ALLOW("/v1/status", "GET");
+	XT_ALLOW("/v1/services", "GET, POST");
+	XT_ALLOW("/v1/services/10.0.0.10/80/tcp", "GET, PATCH, DELETE");
+	XT_ALLOW("/v1/services/10.0.0.10/80/tcp/backends", "POST");
+	XT_ALLOW("/v1/services/10.0.0.10/80/tcp/backends/10.1.0.1", "PATCH, DELETE");
+	XT_ALLOW("/v1/config", "GET");
+	XT_ALLOW("/v1/config/check", "POST");
+	XT_ALLOW("/v1/daemon/reload", "POST");
+	XT_ALLOW("/v1/health/10.0.0.10/80/tcp", "GET");
+	XT_ALLOW("/v1/interfaces", "GET, POST");
+	XT_ALLOW("/v1/interfaces/eth0", "GET, DELETE");
+	XT_ALLOW("/v1/config/other", "");
+	XT_ALLOW("/v1/nope", "");
+	XT_ALLOW("/v1/a/b/c/d/e/f/g/h/i", "");
+	XT_ALLOW("v1/status", "");
+	api_allowed("/v1/services/10.0.0.10/80/tcp", tiny, sizeof(tiny));
+	XT_CHECK(!strcmp(tiny, "GET, PA"), "truncated Allow '%s'", tiny);
+	return XT_PASS;
+}
+
 static int t_refused_bodies(void)
 {
 	const char *svc = "/v1/services/10.0.0.10/80/tcp";
@@ -266,6 +345,8 @@ static const struct xt_case cases[] = {
 	{ "service_set_and_backends", t_service_set_and_backends },
 	{ "config_bodies", t_config_bodies },
 	{ "refused_paths_and_methods", t_refused_paths_and_methods },
+	{ "not_allowed_and_order", t_not_allowed_and_order },
+	{ "allowed", t_allowed },
 	{ "refused_bodies", t_refused_bodies },
 	{ "body_too_large", t_body_too_large },
 	{ "interfaces", t_interfaces },

@@ -320,165 +320,259 @@ static int parse_attach(json_t *o, struct api_request *req, char *err, size_t er
 	return 0;
 }
 
-static int route_ifaces(const char *method, char **segs, int n, const char *body, size_t len,
-			struct api_request *req, char *err, size_t errlen)
+/* ---- what a route does with the body ---- */
+
+static int body_service_add(json_t *j, struct api_request *req, char *err, size_t errlen)
 {
-	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	return parse_service(j, true, req, err, errlen);
+}
+
+static int body_service_set(json_t *j, struct api_request *req, char *err, size_t errlen)
+{
+	return parse_service(j, false, req, err, errlen);
+}
+
+static int body_backend_add(json_t *j, struct api_request *req, char *err, size_t errlen)
+{
+	int ret = parse_backend(j, true, &req->be, &req->fields, err, errlen);
+
+	if (!ret)
+		req->backend = req->be.addr;
+	return ret;
+}
+
+static int body_backend_set(json_t *j, struct api_request *req, char *err, size_t errlen)
+{
+	int ret = parse_backend(j, false, &req->be, &req->fields, err, errlen);
+
+	if (!ret && !req->fields)
+		ret = fail(err, errlen, 400, "nothing to change: give weight and/or state");
+	req->be.addr = req->backend;
+	return ret;
+}
+
+/* ---- the routes ---- */
+
+/* Paths are patterns of '/'-separated segments: a literal; {svc}, the three segments
+ * VIP/PORT/PROTO of a service; {addr}, a backend's address; {iface}, an interface name; and,
+ * in the table of misses only, * (any one segment) and a last ** (zero or more further
+ * segments). */
+
+#define RT_YAML (1U << 0) /* the body is a configuration, kept as text for the caller */
+/* A wrong method is refused (405) before the names in the path are read (404): the order the
+ * first API had for these paths, kept so that every answer stays the same. Elsewhere the path
+ * is read first. */
+#define RT_METHOD_FIRST (1U << 1)
+
+#define CONFIG_ROUTES "config: GET /v1/config, POST /v1/config/check or /v1/config/apply"
+#define SERVICE_PATHS "no such resource (services are VIP/PORT/PROTO)"
+
+/* One route: a method on a path, the operation it is, and how its body is read. The rows of
+ * one path are adjacent, in the order their methods are named in refusals. */
+static const struct route {
+	const char *method;
+	const char *path;
+	enum api_op op;
+	/* Reads a JSON body, which is then required; NULL when the route takes none. */
+	int (*json)(json_t *j, struct api_request *req, char *err, size_t errlen);
+	unsigned flags; /* RT_*, the same on every row of a path */
+	const char *refused; /* the 405 message, on the first row of a path (NULL on the rest) */
+} routes[] = {
+	{ "GET", "/v1/status", API_STATUS, NULL, 0, "/v1/status: GET only" },
+	{ "GET", "/v1/services", API_SERVICE_LIST, NULL, 0, "/v1/services: GET or POST" },
+	{ "POST", "/v1/services", API_SERVICE_ADD, body_service_add, 0, NULL },
+	{ "GET", "/v1/services/{svc}", API_SERVICE_GET, NULL, 0,
+	  "a service: GET, PATCH or DELETE" },
+	{ "PATCH", "/v1/services/{svc}", API_SERVICE_SET, body_service_set, 0, NULL },
+	{ "DELETE", "/v1/services/{svc}", API_SERVICE_DEL, NULL, 0, NULL },
+	{ "POST", "/v1/services/{svc}/backends", API_BACKEND_ADD, body_backend_add, 0,
+	  "backends of a service: POST to add one" },
+	{ "PATCH", "/v1/services/{svc}/backends/{addr}", API_BACKEND_SET, body_backend_set, 0,
+	  "a backend: PATCH or DELETE" },
+	{ "DELETE", "/v1/services/{svc}/backends/{addr}", API_BACKEND_DEL, NULL, 0, NULL },
+	{ "GET", "/v1/config", API_CONFIG_GET, NULL, 0, CONFIG_ROUTES },
+	{ "POST", "/v1/config/check", API_CONFIG_CHECK, NULL, RT_YAML, CONFIG_ROUTES },
+	{ "POST", "/v1/config/apply", API_CONFIG_APPLY, NULL, RT_YAML, CONFIG_ROUTES },
+	{ "POST", "/v1/daemon/reload", API_RELOAD, NULL, 0, "/v1/daemon/reload: POST only" },
+	{ "GET", "/v1/stats", API_STATS, NULL, 0, "/v1/stats: GET only" },
+	{ "GET", "/v1/conns", API_CONNS, NULL, 0, "/v1/conns: GET only" },
+	{ "GET", "/v1/health", API_HEALTH, NULL, 0, "health: GET only" },
+	{ "GET", "/v1/health/{svc}", API_HEALTH, NULL, RT_METHOD_FIRST, "health: GET only" },
+	{ "GET", "/v1/tables/{svc}", API_TABLE_GET, NULL, RT_METHOD_FIRST, "a table: GET only" },
+	{ "GET", "/v1/interfaces", API_IFACE_LIST, NULL, 0, "/v1/interfaces: GET or POST" },
+	{ "POST", "/v1/interfaces", API_IFACE_ATTACH, parse_attach, 0, NULL },
+	{ "GET", "/v1/interfaces/{iface}", API_IFACE_GET, NULL, RT_METHOD_FIRST,
+	  "an interface: GET or DELETE" },
+	{ "DELETE", "/v1/interfaces/{iface}", API_IFACE_DETACH, NULL, RT_METHOD_FIRST, NULL },
+};
+
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* How a path that no route takes is answered: the first row it fits wins. */
+static const struct miss {
+	const char *path;
+	int status;
+	const char *msg;
+	bool names_star; /* the segment of the first * follows msg */
+} misses[] = {
+	{ "/v1/config/*", 405, CONFIG_ROUTES, false },
+	{ "/v1/config/**", 404, CONFIG_ROUTES, false },
+	{ "/v1/health/**", 404, "health is /v1/health or /v1/health/VIP/PORT/PROTO", false },
+	{ "/v1/tables/**", 404, "tables are /v1/tables/VIP/PORT/PROTO", false },
+	{ "/v1/interfaces/**", 404, "interfaces are /v1/interfaces/NAME", false },
+	{ "/v1/services/*/*/*/*/*/*", 404, SERVICE_PATHS, false },
+	{ "/v1/services/{svc}/*/**", 404, "no such resource: ", true },
+	{ "/v1/services/**", 404, SERVICE_PATHS, false },
+	{ "/v1/*/**", 404, "no such resource: /v1/", true },
+	{ "/**", 404, "no such resource (the API lives under /v1/)", false },
+};
+
+/* Where the names of a matched path are: the first segment of each, or -1. */
+struct names {
+	int svc, addr, iface, star;
+};
+
+static bool token_is(const char *tok, size_t len, const char *word)
+{
+	return strlen(word) == len && !memcmp(tok, word, len);
+}
+
+/* Whether the n segments fit pattern pat by their number and literals (the names in them are
+ * not read here); where each name is goes into *at. */
+static bool path_fits(const char *pat, char **segs, int n, struct names *at)
+{
+	int i = 0;
+
+	*at = (struct names){ -1, -1, -1, -1 };
+	while (*pat == '/') {
+		const char *tok = pat + 1, *end = strchr(tok, '/');
+		size_t len = end ? (size_t)(end - tok) : strlen(tok);
+
+		pat = tok + len;
+		if (token_is(tok, len, "**"))
+			return true;
+		if (i == n)
+			return false;
+		if (token_is(tok, len, "{svc}")) {
+			if (n - i < 3)
+				return false;
+			at->svc = i;
+			i += 3;
+			continue;
+		}
+		if (token_is(tok, len, "{addr}"))
+			at->addr = i;
+		else if (token_is(tok, len, "{iface}"))
+			at->iface = i;
+		else if (token_is(tok, len, "*"))
+			at->star = at->star < 0 ? i : at->star;
+		else if (!token_is(tok, len, segs[i]))
+			return false;
+		i++;
+	}
+	return i == n;
+}
+
+/* Read the names the path holds into req: 404 for one that cannot be what it names. */
+static int read_names(const struct names *at, char **segs, struct api_request *req, char *err,
+		      size_t errlen)
+{
+	int ret;
+
+	if (at->svc >= 0) {
+		ret = parse_service_path(segs + at->svc, &req->svc, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (at->addr >= 0 && xlb_addr_parse(segs[at->addr], &req->backend))
+		return fail(err, errlen, 404, "no such backend: %s (not an address)",
+			    segs[at->addr]);
+	if (at->iface >= 0)
+		return get_iface(segs[at->iface], 404, req->iface, err, errlen);
+	return 0;
+}
+
+static int read_body(const struct route *r, const char *body, size_t len, struct api_request *req,
+		     char *err, size_t errlen)
+{
 	json_t *j = NULL;
 	int ret;
 
-	if (n == 2) {
-		if (get) {
-			req->op = API_IFACE_LIST;
-			return 0;
-		}
-		if (!post)
-			return fail(err, errlen, 405, "/v1/interfaces: GET or POST");
-		req->op = API_IFACE_ATTACH;
-		ret = parse_json_body(body, len, &j, err, errlen);
-		if (!ret)
-			ret = parse_attach(j, req, err, errlen);
-		json_decref(j);
-		return ret;
+	if (r->flags & RT_YAML) {
+		if (!len)
+			return fail(err, errlen, 400, "the body must be a configuration");
+		req->yaml = body;
+		req->yaml_len = len;
+		return 0;
 	}
-	if (n != 3)
-		return fail(err, errlen, 404, "interfaces are /v1/interfaces/NAME");
-	if (!get && strcmp(method, "DELETE"))
-		return fail(err, errlen, 405, "an interface: GET or DELETE");
-	req->op = get ? API_IFACE_GET : API_IFACE_DETACH;
-	return get_iface(segs[2], 404, req->iface, err, errlen);
+	if (!r->json)
+		return 0;
+	ret = parse_json_body(body, len, &j, err, errlen);
+	if (!ret)
+		ret = r->json(j, req, err, errlen);
+	json_decref(j);
+	return ret;
+}
+
+/* The answer to a path no route takes. */
+static int refuse_miss(char **segs, int n, struct api_request *req, char *err, size_t errlen)
+{
+	const struct miss *m = misses;
+	struct names at;
+	int ret;
+
+	while (!path_fits(m->path, segs, n, &at))
+		m++; /* the last row takes every path */
+	ret = read_names(&at, segs, req, err, errlen);
+	if (ret)
+		return ret;
+	return fail(err, errlen, m->status, "%s%s", m->msg, m->names_star ? segs[at.star] : "");
+}
+
+/* The first row of the first path segs fit, or NULL. */
+static const struct route *find_path(char **segs, int n, struct names *at)
+{
+	for (size_t i = 0; i < N_ROUTES; i++)
+		if (path_fits(routes[i].path, segs, n, at))
+			return &routes[i];
+	return NULL;
 }
 
 static int route(const char *method, char **segs, int n, const char *body, size_t len,
 		 struct api_request *req, char *err, size_t errlen)
 {
-	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
-	bool patch = !strcmp(method, "PATCH"), del = !strcmp(method, "DELETE");
-	json_t *j = NULL;
+	struct names at;
+	const struct route *first = find_path(segs, n, &at), *r;
 	int ret;
 
-	if (n < 2 || strcmp(segs[0], "v1"))
-		return fail(err, errlen, 404, "no such resource (the API lives under /v1/)");
-	if (n == 2 && !strcmp(segs[1], "status")) {
-		if (!get)
-			return fail(err, errlen, 405, "/v1/status: GET only");
-		req->op = API_STATUS;
-		return 0;
+	if (!first)
+		return refuse_miss(segs, n, req, err, errlen);
+	if (!(first->flags & RT_METHOD_FIRST)) {
+		ret = read_names(&at, segs, req, err, errlen);
+		if (ret)
+			return ret;
 	}
-	if (!strcmp(segs[1], "config")) {
-		if (n == 2 && get) {
-			req->op = API_CONFIG_GET;
-			return 0;
-		}
-		if (n == 3 && post && (!strcmp(segs[2], "check") || !strcmp(segs[2], "apply"))) {
-			req->op = !strcmp(segs[2], "check") ? API_CONFIG_CHECK : API_CONFIG_APPLY;
-			if (!len)
-				return fail(err, errlen, 400, "the body must be a configuration");
-			req->yaml = body;
-			req->yaml_len = len;
-			return 0;
-		}
-		return fail(err, errlen, n <= 3 ? 405 : 404,
-			    "config: GET /v1/config, POST /v1/config/check or /v1/config/apply");
+	for (r = first; r < routes + N_ROUTES && !strcmp(r->path, first->path); r++)
+		if (!strcmp(r->method, method))
+			break;
+	if (r == routes + N_ROUTES || strcmp(r->path, first->path))
+		return fail(err, errlen, 405, "%s", first->refused);
+	if (first->flags & RT_METHOD_FIRST) {
+		ret = read_names(&at, segs, req, err, errlen);
+		if (ret)
+			return ret;
 	}
-	if (n == 2 && (!strcmp(segs[1], "stats") || !strcmp(segs[1], "conns"))) {
-		if (!get)
-			return fail(err, errlen, 405, "/v1/%s: GET only", segs[1]);
-		req->op = !strcmp(segs[1], "stats") ? API_STATS : API_CONNS;
-		return 0;
-	}
-	if (!strcmp(segs[1], "health")) {
-		if (n != 2 && n != 5)
-			return fail(err, errlen, 404,
-				    "health is /v1/health or /v1/health/VIP/PORT/PROTO");
-		if (!get)
-			return fail(err, errlen, 405, "health: GET only");
-		req->op = API_HEALTH;
-		req->fields = n == 5; /* a service was named */
-		return n == 5 ? parse_service_path(segs + 2, &req->svc, err, errlen) : 0;
-	}
-	if (!strcmp(segs[1], "tables")) {
-		if (n != 5)
-			return fail(err, errlen, 404, "tables are /v1/tables/VIP/PORT/PROTO");
-		if (!get)
-			return fail(err, errlen, 405, "a table: GET only");
-		req->op = API_TABLE_GET;
-		return parse_service_path(segs + 2, &req->svc, err, errlen);
-	}
-	if (!strcmp(segs[1], "interfaces"))
-		return route_ifaces(method, segs, n, body, len, req, err, errlen);
-	if (n == 3 && !strcmp(segs[1], "daemon") && !strcmp(segs[2], "reload")) {
-		if (!post)
-			return fail(err, errlen, 405, "/v1/daemon/reload: POST only");
-		req->op = API_RELOAD;
-		return 0;
-	}
-	if (strcmp(segs[1], "services"))
-		return fail(err, errlen, 404, "no such resource: /v1/%s", segs[1]);
-	if (n == 2) {
-		if (get) {
-			req->op = API_SERVICE_LIST;
-			return 0;
-		}
-		if (!post)
-			return fail(err, errlen, 405, "/v1/services: GET or POST");
-		req->op = API_SERVICE_ADD;
-		ret = parse_json_body(body, len, &j, err, errlen);
-		if (!ret)
-			ret = parse_service(j, true, req, err, errlen);
-		json_decref(j);
-		return ret;
-	}
-	if (n != 5 && n != 6 && n != 7)
-		return fail(err, errlen, 404, "no such resource (services are VIP/PORT/PROTO)");
-	ret = parse_service_path(segs + 2, &req->svc, err, errlen);
-	if (ret)
-		return ret;
-	if (n == 5) {
-		if (get || del) {
-			req->op = get ? API_SERVICE_GET : API_SERVICE_DEL;
-			return 0;
-		}
-		if (!patch)
-			return fail(err, errlen, 405, "a service: GET, PATCH or DELETE");
-		req->op = API_SERVICE_SET;
-		ret = parse_json_body(body, len, &j, err, errlen);
-		if (!ret)
-			ret = parse_service(j, false, req, err, errlen);
-		json_decref(j);
-		return ret;
-	}
-	if (strcmp(segs[5], "backends"))
-		return fail(err, errlen, 404, "no such resource: %s", segs[5]);
-	if (n == 6) {
-		if (!post)
-			return fail(err, errlen, 405, "backends of a service: POST to add one");
-		req->op = API_BACKEND_ADD;
-		ret = parse_json_body(body, len, &j, err, errlen);
-		if (!ret)
-			ret = parse_backend(j, true, &req->be, &req->fields, err, errlen);
-		if (!ret)
-			req->backend = req->be.addr;
-		json_decref(j);
-		return ret;
-	}
-	if (xlb_addr_parse(segs[6], &req->backend))
-		return fail(err, errlen, 404, "no such backend: %s (not an address)", segs[6]);
-	if (del) {
-		req->op = API_BACKEND_DEL;
-		return 0;
-	}
-	if (!patch)
-		return fail(err, errlen, 405, "a backend: PATCH or DELETE");
-	req->op = API_BACKEND_SET;
-	ret = parse_json_body(body, len, &j, err, errlen);
-	if (!ret)
-		ret = parse_backend(j, false, &req->be, &req->fields, err, errlen);
-	if (!ret && !req->fields)
-		ret = fail(err, errlen, 400, "nothing to change: give weight and/or state");
-	req->be.addr = req->backend;
-	json_decref(j);
-	return ret;
+	req->op = r->op;
+	return read_body(r, body, len, req, err, errlen);
+}
+
+/* Path into a fresh copy split at '/' into segs (at most MAX_SEGS); *copy is to be freed.
+ * Returns the number of segments, 0 with *copy NULL when out of memory, or -1 when there are
+ * too many. */
+static int split_copy(const char *path, char **copy, char **segs)
+{
+	*copy = strdup(path);
+	return *copy ? split_path(*copy, segs, MAX_SEGS) : 0;
 }
 
 int api_parse(const char *method, const char *path, const char *body, size_t len,
@@ -494,10 +588,9 @@ int api_parse(const char *method, const char *path, const char *body, size_t len
 		return fail(err, errlen, 404, "no such resource");
 	if (strchr(path, '?') || strchr(path, '%'))
 		return fail(err, errlen, 404, "no such resource (no query strings or escapes)");
-	copy = strdup(path);
+	n = split_copy(path, &copy, segs);
 	if (!copy)
 		return fail(err, errlen, 500, "out of memory");
-	n = split_path(copy, segs, MAX_SEGS);
 	ret = n < 0 ? fail(err, errlen, 404, "no such resource")
 		    : route(method, segs, n, body, len, req, err, errlen);
 	free(copy);
@@ -506,6 +599,29 @@ int api_parse(const char *method, const char *path, const char *body, size_t len
 		memset(req, 0, sizeof(*req));
 	}
 	return ret;
+}
+
+void api_allowed(const char *path, char *buf, size_t len)
+{
+	const struct route *first = NULL;
+	char *copy = NULL, *segs[MAX_SEGS];
+	struct names at;
+	size_t used = 0;
+	int n;
+
+	if (len)
+		buf[0] = '\0';
+	n = path && path[0] == '/' ? split_copy(path, &copy, segs) : -1;
+	if (n >= 0 && copy)
+		first = find_path(segs, n, &at);
+	for (const struct route *r = first; r && r < routes + N_ROUTES; r++) {
+		if (strcmp(r->path, first->path))
+			break;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 r->method);
+	}
+	free(copy);
 }
 
 void api_request_free(struct api_request *req)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* apireq.h - the control API's request parser: (method, path, body) to a validated request.
- * Pure C (jansson), no daemon state, so that it is unit-tested and fuzzed on its own; xlbd's
- * api.c carries the requests out. The resources are listed in docs/api.md. */
+ * The routes are one table of rows (method, path pattern, operation, body reader) in apireq.c;
+ * xlbd's api.c carries each operation out with a handler of its own. Pure C (jansson), no
+ * daemon state, so that it is unit-tested and fuzzed on its own. The resources are listed in
+ * docs/api.md. */
 #ifndef XLB_APIREQ_H
 #define XLB_APIREQ_H
 
@@ -49,7 +51,8 @@ enum api_op {
 
 struct api_request {
 	enum api_op op;
-	struct xlb_service_ref svc; /* the service the path names, or the one to add */
+	struct xlb_service_ref svc; /* the service the path names, or the one to add; all zero
+				     * (vip.family 0) when there is none (GET /v1/health) */
 	struct xlb_addr backend; /* the backend the path names, or the one to add */
 	unsigned fields; /* API_F_* present in the body */
 	struct xlb_conf_service service; /* API_SERVICE_ADD/SET: the values given; backends
@@ -69,6 +72,13 @@ struct api_request {
 int api_parse(const char *method, const char *path, const char *body, size_t len,
 	      struct api_request *req, char *err, size_t errlen);
 
+/* Release what api_parse() allocated in req (a new service's backends); a second call does
+ * nothing. */
 void api_request_free(struct api_request *req);
+
+/* The methods the routes of path's shape take (the number of its segments and their literals;
+ * the names in it are not read), for the Allow header of a 405: "GET, PATCH, DELETE" in the
+ * table's order, or "" when no route has that shape, into buf of len bytes (truncated to fit). */
+void api_allowed(const char *path, char *buf, size_t len);
 
 #endif /* XLB_APIREQ_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* api.c - xlbd's control API on a Unix socket: libmicrohttpd driven from the daemon's epoll
- * loop, peers checked by their credentials, requests parsed by apireq.c and carried out by
- * editing a copy of the running configuration and applying it whole (so a refused change
- * changes nothing). See api.h and docs/api.md. */
+ * loop, peers checked by their credentials, requests parsed by apireq.c's route table and
+ * carried out by one handler per operation; a change edits a copy of the running
+ * configuration and applies it whole (so a refused change changes nothing). See api.h and
+ * docs/api.md. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
@@ -24,6 +25,7 @@
 #include "api.h"
 #include "apiedit.h"
 #include "apireq.h"
+#include "counters.h"
 #include "dataplane.h"
 #include "health.h"
 #include "httpd.h"
@@ -55,7 +57,9 @@ struct pending {
 
 /* ---- responses ---- */
 
-static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, json_t *j)
+/* Answer j (consumed) with status; with an Allow header when allow is not NULL. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *j,
+			       const char *allow)
 {
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	struct MHD_Response *r;
@@ -70,14 +74,31 @@ static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, j
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json");
+	if (allow)
+		MHD_add_response_header(r, "Allow", allow);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
+static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	return respond(c, status, j, NULL);
+}
+
 static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
 	return respond_json(c, status, json_pack("{s:s}", "error", msg));
+}
+
+/* 405, with the methods the path takes in Allow (RFC 9110: empty when it takes none). */
+static enum MHD_Result respond_not_allowed(struct MHD_Connection *c, const char *url,
+					   const char *msg)
+{
+	char allow[64];
+
+	api_allowed(url, allow, sizeof(allow));
+	return respond(c, 405, json_pack("{s:s}", "error", msg), allow);
 }
 
 /* ---- JSON views of the configuration ---- */
@@ -167,7 +188,8 @@ static json_t *counter_json(const struct xlb_counter *c)
 			 (json_int_t)c->bytes);
 }
 
-/* Counters read from the maps now (summed over CPUs): per reason, service and backend. */
+/* Counters read from the maps now (summed over CPUs): per reason, service and backend. NULL
+ * when out of memory. */
 static json_t *stats_json(void)
 {
 	static const char *const reasons[] = {
@@ -175,38 +197,49 @@ static json_t *stats_json(void)
 		XLB_REASONS(XLB_REASON_NAME)
 #undef XLB_REASON_NAME
 	};
-	const struct xlb_conf *c = state_conf(D->state);
-	json_t *r = json_object(), *svcs = json_array();
-	struct xlb_counter sum;
+	const struct xlb_conf *c;
+	struct counters cnt;
+	json_t *r, *svcs;
 	char ref[XLB_SERVICE_STRLEN], addr[64];
 
+	if (counters_read(D, &cnt))
+		return NULL;
+	c = cnt.conf;
+	r = json_object();
+	svcs = json_array();
 	for (__u32 i = 0; i < XLB_R_MAX; i++)
-		if (!dp_counter(D->dp, DP_CNT_REASON, i, &sum))
-			json_object_set_new(r, reasons[i], counter_json(&sum));
+		if (cnt.reason_read[i])
+			json_object_set_new(r, reasons[i], counter_json(&cnt.reasons[i]));
 	for (size_t i = 0; i < c->n_services; i++) {
 		const struct xlb_conf_service *s = &c->services[i];
+		const struct counters_service *cs = &cnt.services[i];
 		json_t *bes = json_array(), *o;
-		__u32 id, m;
 
-		if (state_service_id(D->state, &s->ref, &id, &m) ||
-		    dp_counter(D->dp, DP_CNT_SERVICE, id, &sum))
+		if (!cs->applied || !cs->read) {
+			json_decref(bes);
 			continue;
+		}
 		xlb_service_format(&s->ref, ref, sizeof(ref));
 		o = json_pack("{s:s,s:s,s:I,s:I}", "service", ref, "name", s->name, "packets",
-			      (json_int_t)sum.packets, "bytes", (json_int_t)sum.bytes);
+			      (json_int_t)cs->traffic.packets, "bytes",
+			      (json_int_t)cs->traffic.bytes);
+		/* In the configuration's order of backends, as the configuration lists them. */
 		for (size_t j = 0; j < s->n_backends; j++) {
-			__u32 bid = state_backend_id(D->state, id, &s->backends[j].addr);
+			const struct counters_backend *b = counters_backend(
+				&cnt, state_backend_id(D->state, cs->id, &s->backends[j].addr));
 
-			if (!bid || dp_counter(D->dp, DP_CNT_BACKEND, bid, &sum))
+			if (!b || !b->read)
 				continue;
 			xlb_addr_format(&s->backends[j].addr, addr, sizeof(addr));
-			json_array_append_new(bes, json_pack("{s:s,s:I,s:I}", "address", addr,
-							     "packets", (json_int_t)sum.packets,
-							     "bytes", (json_int_t)sum.bytes));
+			json_array_append_new(bes,
+					      json_pack("{s:s,s:I,s:I}", "address", addr, "packets",
+							(json_int_t)b->traffic.packets, "bytes",
+							(json_int_t)b->traffic.bytes));
 		}
 		json_object_set_new(o, "backends", bes);
 		json_array_append_new(svcs, o);
 	}
+	counters_free(&cnt);
 	return json_pack("{s:o,s:o}", "reasons", r, "services", svcs);
 }
 
@@ -268,29 +301,39 @@ static enum MHD_Result table_view(struct MHD_Connection *c, const struct xlb_ser
 
 /* ---- changes: edit a copy, apply it whole ---- */
 
-/* Attach or detach req->iface in conf (a copy). Returns 0 or an HTTP status with the message
- * in err. Whether the kernel takes the attachment is up to the apply. */
-static unsigned edit_ifaces(struct xlb_conf *conf, const struct api_request *req, char *err,
-			    size_t errlen)
+/* An edit of a copy of the running configuration: 0, or an HTTP status with the message in
+ * err and conf as it was. */
+typedef unsigned (*edit_fn)(struct xlb_conf *conf, struct api_request *req, char *err,
+			    size_t errlen);
+
+/* Detach req->iface in conf (a copy). */
+static unsigned edit_iface_detach(struct xlb_conf *conf, struct api_request *req, char *err,
+				  size_t errlen)
 {
 	struct xlb_conf_iface *f = xlb_conf_find_iface(conf, req->iface);
 
-	if (req->op == API_IFACE_DETACH) {
-		if (!f) {
-			snprintf(err, errlen, "interface %s is not attached", req->iface);
-			return 404;
-		}
-		if (conf->n_ifaces == 1) {
-			snprintf(err, errlen,
-				 "%s is the only interface and xlbd needs one: attach another "
-				 "first",
-				 req->iface);
-			return 409;
-		}
-		memmove(f, f + 1, (size_t)(conf->ifaces + conf->n_ifaces - f - 1) * sizeof(*f));
-		conf->n_ifaces--;
-		return 0;
+	if (!f) {
+		snprintf(err, errlen, "interface %s is not attached", req->iface);
+		return 404;
 	}
+	if (conf->n_ifaces == 1) {
+		snprintf(err, errlen,
+			 "%s is the only interface and xlbd needs one: attach another first",
+			 req->iface);
+		return 409;
+	}
+	memmove(f, f + 1, (size_t)(conf->ifaces + conf->n_ifaces - f - 1) * sizeof(*f));
+	conf->n_ifaces--;
+	return 0;
+}
+
+/* Attach req->iface in conf (a copy), or switch its mode. Whether the kernel takes the
+ * attachment is up to the apply. */
+static unsigned edit_iface_attach(struct xlb_conf *conf, struct api_request *req, char *err,
+				  size_t errlen)
+{
+	struct xlb_conf_iface *f = xlb_conf_find_iface(conf, req->iface);
+
 	/* The interface must exist in xlbd's network namespace, which may not be the caller's. */
 	if (!if_nametoindex(req->iface)) {
 		snprintf(err, errlen, "no such network interface: %s", req->iface);
@@ -316,116 +359,244 @@ static unsigned edit_ifaces(struct xlb_conf *conf, const struct api_request *req
 	return 0;
 }
 
-/* Carry out a parsed request; answers on c. */
-static enum MHD_Result execute(struct MHD_Connection *c, struct api_request *req)
+/* Edit a copy of the running configuration with edit and apply it whole. Returns 0 once it is
+ * running, or the status to answer with and the message in err (a refused change changes
+ * nothing). */
+static unsigned change(struct api_request *req, edit_fn edit, char *err, size_t errlen)
 {
-	const struct xlb_conf *running = state_conf(D->state);
-	char err[XLB_CONF_ERR_MAX] = "";
 	struct xlb_conf conf;
 	unsigned status;
-	json_t *list;
 	int ret;
 
-	switch (req->op) {
-	case API_STATUS:
-		return respond_json(c, 200, status_json());
-	case API_SERVICE_LIST:
-		list = json_array();
-		for (size_t i = 0; i < running->n_services; i++)
-			json_array_append_new(list, service_json(&running->services[i]));
-		return respond_json(c, 200, json_pack("{s:o}", "services", list));
-	case API_SERVICE_GET: {
-		const struct xlb_conf_service *s = xlb_conf_find_service(running, &req->svc);
-
-		if (!s)
-			return respond_error(c, 404, "no such service");
-		return respond_json(c, 200, service_json(s));
+	if (xlb_conf_copy(&conf, state_conf(D->state))) {
+		snprintf(err, errlen, "out of memory");
+		return 500;
 	}
-	case API_CONFIG_GET: {
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&text, &len);
-
-		if (!f)
-			return respond_error(c, 500, "out of memory");
-		ret = xlb_conf_dump(running, f);
-		fclose(f);
-		if (ret) {
-			free(text);
-			return respond_error(c, 500, "cannot write the configuration");
-		}
-		list = json_pack("{s:s%}", "yaml", text, len);
-		free(text);
-		return respond_json(c, 200, list);
-	}
-	case API_CONFIG_CHECK:
-	case API_CONFIG_APPLY:
-		ret = xlb_conf_parse(req->yaml, req->yaml_len, "request", &conf, err, sizeof(err));
-		if (ret)
-			return respond_error(c, 400, err);
-		if (req->op == API_CONFIG_APPLY)
-			ret = reconcile_apply(&conf, "request", err, sizeof(err));
-		xlb_conf_free(&conf);
-		if (ret)
-			return respond_error(c, ret == -ENOSPC ? 409 : 400, err);
-		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
-	case API_STATS:
-		return respond_json(c, 200, stats_json());
-	case API_HEALTH:
-		if (req->fields && !xlb_conf_find_service(running, &req->svc))
-			return respond_error(c, 404, "no such service");
-		return respond_json(c, 200, health_json(req->fields ? &req->svc : NULL));
-	case API_TABLE_GET:
-		return table_view(c, &req->svc);
-	case API_CONNS: {
-		__u64 count;
-		__u32 cap;
-
-		if (dp_conns_count(D->dp, &count, &cap))
-			return respond_error(c, 500, "cannot read the connection table");
-		return respond_json(c, 200,
-				    json_pack("{s:I,s:I}", "entries", (json_int_t)count, "capacity",
-					      (json_int_t)cap));
-	}
-	case API_IFACE_LIST:
-		return respond_json(c, 200, ifaces_json(running));
-	case API_IFACE_GET: {
-		const struct xlb_conf_iface *f = xlb_conf_find_iface(running, req->iface);
-
-		if (!f)
-			return respond_error(c, 404, "interface is not attached");
-		return respond_json(c, 200, iface_json(f));
-	}
-	case API_RELOAD:
-		if (reconcile_reload(err, sizeof(err)))
-			return respond_error(c, 400, err);
-		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
-	default:
-		break;
-	}
-	/* Changes to interfaces, services and backends. */
-	ret = xlb_conf_copy(&conf, running);
-	if (ret)
-		return respond_error(c, 500, "out of memory");
-	if (req->op == API_IFACE_ATTACH || req->op == API_IFACE_DETACH)
-		status = edit_ifaces(&conf, req, err, sizeof(err));
-	else
-		status = api_edit_conf(&conf, req, err, sizeof(err));
+	status = edit(&conf, req, err, errlen);
 	if (!status) {
-		ret = reconcile_apply(&conf, "request", err, sizeof(err));
-		status = ret ? (ret == -ENOSPC ? 409 : 400) : 200;
+		ret = reconcile_apply(&conf, "request", err, errlen);
+		status = ret ? (ret == -ENOSPC ? 409 : 400) : 0;
 	}
 	xlb_conf_free(&conf);
-	if (status != 200)
-		return respond_error(c, status, err[0] ? err : "request failed");
-	if (req->op == API_SERVICE_DEL || req->op == API_BACKEND_DEL || req->op == API_IFACE_DETACH)
-		return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
-	if (req->op == API_IFACE_ATTACH)
-		return respond_json(
-			c, 200, iface_json(xlb_conf_find_iface(state_conf(D->state), req->iface)));
+	if (status && !err[0])
+		snprintf(err, errlen, "request failed");
+	return status;
+}
+
+/* ---- one handler per operation ---- */
+
+/* Carries out one parsed request and answers on c. */
+typedef enum MHD_Result (*handler_fn)(struct MHD_Connection *c, struct api_request *req);
+
+static enum MHD_Result respond_ok(struct MHD_Connection *c)
+{
+	return respond_json(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static enum MHD_Result do_status(struct MHD_Connection *c, struct api_request *req)
+{
+	(void)req;
+	return respond_json(c, 200, status_json());
+}
+
+static enum MHD_Result do_service_list(struct MHD_Connection *c, struct api_request *req)
+{
+	const struct xlb_conf *running = state_conf(D->state);
+	json_t *list = json_array();
+
+	(void)req;
+	for (size_t i = 0; i < running->n_services; i++)
+		json_array_append_new(list, service_json(&running->services[i]));
+	return respond_json(c, 200, json_pack("{s:o}", "services", list));
+}
+
+static enum MHD_Result do_service_get(struct MHD_Connection *c, struct api_request *req)
+{
+	const struct xlb_conf_service *s = xlb_conf_find_service(state_conf(D->state), &req->svc);
+
+	if (!s)
+		return respond_error(c, 404, "no such service");
+	return respond_json(c, 200, service_json(s));
+}
+
+/* Adds or changes a service or its backends; answers with the service as it now runs. */
+static enum MHD_Result do_service_edit(struct MHD_Connection *c, struct api_request *req)
+{
+	char err[XLB_CONF_ERR_MAX] = "";
+	unsigned status = change(req, api_edit_conf, err, sizeof(err));
+
+	if (status)
+		return respond_error(c, status, err);
 	return respond_json(c, 200,
 			    service_json(xlb_conf_find_service(state_conf(D->state), &req->svc)));
 }
+
+/* Removes a service or a backend. */
+static enum MHD_Result do_service_remove(struct MHD_Connection *c, struct api_request *req)
+{
+	char err[XLB_CONF_ERR_MAX] = "";
+	unsigned status = change(req, api_edit_conf, err, sizeof(err));
+
+	return status ? respond_error(c, status, err) : respond_ok(c);
+}
+
+static enum MHD_Result do_config_get(struct MHD_Connection *c, struct api_request *req)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	json_t *o;
+	int ret;
+
+	(void)req;
+	if (!f)
+		return respond_error(c, 500, "out of memory");
+	ret = xlb_conf_dump(state_conf(D->state), f);
+	fclose(f);
+	if (ret) {
+		free(text);
+		return respond_error(c, 500, "cannot write the configuration");
+	}
+	o = json_pack("{s:s%}", "yaml", text, len);
+	free(text);
+	return respond_json(c, 200, o);
+}
+
+/* POST /v1/config/check and /apply: the body parsed and validated; applied when apply. */
+static enum MHD_Result config_body(struct MHD_Connection *c, struct api_request *req, bool apply)
+{
+	char err[XLB_CONF_ERR_MAX] = "";
+	struct xlb_conf conf;
+	int ret;
+
+	ret = xlb_conf_parse(req->yaml, req->yaml_len, "request", &conf, err, sizeof(err));
+	if (ret)
+		return respond_error(c, 400, err);
+	if (apply)
+		ret = reconcile_apply(&conf, "request", err, sizeof(err));
+	xlb_conf_free(&conf);
+	if (ret)
+		return respond_error(c, ret == -ENOSPC ? 409 : 400, err);
+	return respond_ok(c);
+}
+
+static enum MHD_Result do_config_check(struct MHD_Connection *c, struct api_request *req)
+{
+	return config_body(c, req, false);
+}
+
+static enum MHD_Result do_config_apply(struct MHD_Connection *c, struct api_request *req)
+{
+	return config_body(c, req, true);
+}
+
+static enum MHD_Result do_reload(struct MHD_Connection *c, struct api_request *req)
+{
+	char err[XLB_CONF_ERR_MAX] = "";
+
+	(void)req;
+	if (reconcile_reload(err, sizeof(err)))
+		return respond_error(c, 400, err);
+	return respond_ok(c);
+}
+
+static enum MHD_Result do_stats(struct MHD_Connection *c, struct api_request *req)
+{
+	json_t *stats = stats_json();
+
+	(void)req;
+	if (!stats)
+		return respond_error(c, 500, "out of memory");
+	return respond_json(c, 200, stats);
+}
+
+/* GET /v1/health, or /v1/health/VIP/PORT/PROTO when the path names a service. */
+static enum MHD_Result do_health(struct MHD_Connection *c, struct api_request *req)
+{
+	bool named = req->svc.vip.family != 0;
+
+	if (named && !xlb_conf_find_service(state_conf(D->state), &req->svc))
+		return respond_error(c, 404, "no such service");
+	return respond_json(c, 200, health_json(named ? &req->svc : NULL));
+}
+
+static enum MHD_Result do_table_get(struct MHD_Connection *c, struct api_request *req)
+{
+	return table_view(c, &req->svc);
+}
+
+static enum MHD_Result do_conns(struct MHD_Connection *c, struct api_request *req)
+{
+	__u64 count;
+	__u32 cap;
+
+	(void)req;
+	if (dp_conns_count(D->dp, &count, &cap))
+		return respond_error(c, 500, "cannot read the connection table");
+	return respond_json(c, 200,
+			    json_pack("{s:I,s:I}", "entries", (json_int_t)count, "capacity",
+				      (json_int_t)cap));
+}
+
+static enum MHD_Result do_iface_list(struct MHD_Connection *c, struct api_request *req)
+{
+	(void)req;
+	return respond_json(c, 200, ifaces_json(state_conf(D->state)));
+}
+
+static enum MHD_Result do_iface_get(struct MHD_Connection *c, struct api_request *req)
+{
+	const struct xlb_conf_iface *f = xlb_conf_find_iface(state_conf(D->state), req->iface);
+
+	if (!f)
+		return respond_error(c, 404, "interface is not attached");
+	return respond_json(c, 200, iface_json(f));
+}
+
+static enum MHD_Result do_iface_attach(struct MHD_Connection *c, struct api_request *req)
+{
+	char err[XLB_CONF_ERR_MAX] = "";
+	unsigned status = change(req, edit_iface_attach, err, sizeof(err));
+
+	if (status)
+		return respond_error(c, status, err);
+	return respond_json(c, 200,
+			    iface_json(xlb_conf_find_iface(state_conf(D->state), req->iface)));
+}
+
+static enum MHD_Result do_iface_detach(struct MHD_Connection *c, struct api_request *req)
+{
+	char err[XLB_CONF_ERR_MAX] = "";
+	unsigned status = change(req, edit_iface_detach, err, sizeof(err));
+
+	return status ? respond_error(c, status, err) : respond_ok(c);
+}
+
+/* The handler of each operation apireq.c's routes give; api_start() refuses to serve with a
+ * gap. */
+static const handler_fn handlers[API_OP_COUNT] = {
+	[API_STATUS] = do_status,
+	[API_SERVICE_LIST] = do_service_list,
+	[API_SERVICE_GET] = do_service_get,
+	[API_SERVICE_ADD] = do_service_edit,
+	[API_SERVICE_SET] = do_service_edit,
+	[API_SERVICE_DEL] = do_service_remove,
+	[API_BACKEND_ADD] = do_service_edit,
+	[API_BACKEND_SET] = do_service_edit,
+	[API_BACKEND_DEL] = do_service_remove,
+	[API_CONFIG_GET] = do_config_get,
+	[API_CONFIG_CHECK] = do_config_check,
+	[API_CONFIG_APPLY] = do_config_apply,
+	[API_RELOAD] = do_reload,
+	[API_STATS] = do_stats,
+	[API_TABLE_GET] = do_table_get,
+	[API_CONNS] = do_conns,
+	[API_HEALTH] = do_health,
+	[API_IFACE_LIST] = do_iface_list,
+	[API_IFACE_GET] = do_iface_get,
+	[API_IFACE_ATTACH] = do_iface_attach,
+	[API_IFACE_DETACH] = do_iface_detach,
+};
 
 /* ---- peers: root, or a member of group xlb (the socket's mode says the same) ---- */
 
@@ -500,9 +671,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (p->too_big)
 		return respond_error(c, 413, "request body too large");
 	status = api_parse(method, url, p->body, p->len, &req, err, sizeof(err));
+	if (status == 405)
+		return respond_not_allowed(c, url, err);
 	if (status)
 		return respond_error(c, (unsigned)status, err);
-	ret = execute(c, &req);
+	ret = handlers[req.op](c, &req);
 	api_request_free(&req);
 	return ret;
 }
@@ -574,6 +747,12 @@ int api_start(const struct xlbd *x, char *err, size_t errlen)
 	};
 	int fd, ret;
 
+	for (int op = 0; op < API_OP_COUNT; op++) {
+		if (!handlers[op]) {
+			snprintf(err, errlen, "control API: operation %d has no handler", op);
+			return -EINVAL;
+		}
+	}
 	D = x;
 	fd = make_socket(x->socket_path, err, errlen);
 	if (fd < 0)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "announce.h"
+#include "counters.h"
 #include "dataplane.h"
 #include "health.h"
 #include "httpd.h"
@@ -42,13 +43,12 @@ static struct {
 	struct xlb_conf_metrics on; /* where it listens now; enabled false = not serving */
 } M;
 
-/* One applied service, gathered once per scrape. */
+/* What a scrape shows of one applied service beyond its counters. */
 struct svc_row {
-	const struct xlb_conf_service *conf;
-	__u32 id;
+	const struct xlb_conf_service *conf; /* NULL: not applied */
+	const struct counters_service *cnt;
 	char name[XLB_SERVICE_STRLEN]; /* the service label */
-	bool has_traffic, fail_open, has_table;
-	struct xlb_counter traffic;
+	bool fail_open, has_table;
 	struct state_table_info ti;
 	__u64 by_state[3]; /* its backend entries by enum xlb_backend_state */
 };
@@ -56,22 +56,19 @@ struct svc_row {
 /* One backend entry of an applied service. */
 struct be_row {
 	const struct svc_row *svc;
+	const struct counters_backend *cnt;
 	char addr[64];
-	bool has_traffic, up;
-	struct xlb_counter traffic;
-	__u16 weight;
+	bool up;
 };
 
-/* One scrape: every service and backend read once (one counter read each), then written as
- * the families that need them. */
+/* One scrape: the counters read once (counters.c), each service and backend looked at once,
+ * then written as the families that need them. */
 struct scrape {
 	struct prom_out o;
 	const struct xlb_conf *conf;
+	struct counters cnt;
 	struct svc_row *svcs; /* one per configured service; conf NULL when not applied */
-	struct svc_row *by_id[XLB_MAX_SERVICES];
-	struct be_row *bes;
-	size_t n_bes, cap_bes;
-	int err;
+	struct be_row *bes; /* one per row of cnt.backends */
 };
 
 /* The service label: the configured name, or VIP:PORT/PROTO when it has none. */
@@ -83,61 +80,47 @@ static void service_label(const struct xlb_conf_service *s, char *buf, size_t le
 		xlb_service_format(&s->ref, buf, len);
 }
 
-static void gather_backend(__u32 id, const struct xlb_backend *be, void *ctx)
-{
-	struct scrape *sc = ctx;
-	struct svc_row *svc = be->svc_id < XLB_MAX_SERVICES ? sc->by_id[be->svc_id] : NULL;
-	struct xlb_addr a = { .family = be->family };
-	struct be_row *r;
-
-	if (!svc)
-		return; /* an entry of a service being replaced: not in the configuration */
-	if (be->state <= XLB_BE_DRAIN)
-		svc->by_state[be->state]++;
-	if (sc->n_bes == sc->cap_bes) {
-		size_t cap = sc->cap_bes ? sc->cap_bes * 2 : 256;
-		struct be_row *grown = realloc(sc->bes, cap * sizeof(*grown));
-
-		if (!grown) {
-			sc->err = -ENOMEM;
-			return;
-		}
-		sc->bes = grown;
-		sc->cap_bes = cap;
-	}
-	r = &sc->bes[sc->n_bes++];
-	memcpy(a.addr, be->addr, sizeof(a.addr));
-	r->svc = svc;
-	xlb_addr_format(&a, r->addr, sizeof(r->addr));
-	r->has_traffic = !dp_counter(D->dp, DP_CNT_BACKEND, id, &r->traffic);
-	r->weight = be->weight;
-	r->up = health_is_up(&svc->conf->ref, &a);
-}
-
-/* Read every applied service and backend once. Returns 0 or -ENOMEM. */
+/* Read the counters and what else the families show of every applied service and backend.
+ * Returns 0 or -ENOMEM. */
 static int gather(struct scrape *sc)
 {
-	const struct xlb_conf *c = sc->conf;
+	const struct xlb_conf *c;
+	int ret = counters_read(D, &sc->cnt);
 
+	if (ret)
+		return ret;
+	c = sc->conf = sc->cnt.conf;
 	sc->svcs = calloc(c->n_services ? c->n_services : 1, sizeof(*sc->svcs));
-	if (!sc->svcs)
+	sc->bes = calloc(sc->cnt.n_backends ? sc->cnt.n_backends : 1, sizeof(*sc->bes));
+	if (!sc->svcs || !sc->bes)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n_services; i++) {
 		const struct xlb_service_ref *ref = &c->services[i].ref;
 		struct svc_row *r = &sc->svcs[i];
-		__u32 m;
 
-		if (state_service_id(D->state, ref, &r->id, &m))
+		if (!sc->cnt.services[i].applied)
 			continue;
 		r->conf = &c->services[i];
-		sc->by_id[r->id] = r;
+		r->cnt = &sc->cnt.services[i];
 		service_label(r->conf, r->name, sizeof(r->name));
-		r->has_traffic = !dp_counter(D->dp, DP_CNT_SERVICE, r->id, &r->traffic);
 		r->fail_open = state_service_fail_open(D->state, ref);
 		r->has_table = !state_table_info(D->state, ref, &r->ti);
 	}
-	state_foreach_backend(D->state, gather_backend, sc);
-	return sc->err;
+	for (size_t i = 0; i < sc->cnt.n_backends; i++) {
+		const struct counters_backend *b = &sc->cnt.backends[i];
+		struct xlb_addr a = { .family = b->entry.family };
+		struct svc_row *svc = &sc->svcs[b->svc];
+		struct be_row *r = &sc->bes[i];
+
+		if (b->entry.state <= XLB_BE_DRAIN)
+			svc->by_state[b->entry.state]++;
+		memcpy(a.addr, b->entry.addr, sizeof(a.addr));
+		r->svc = svc;
+		r->cnt = b;
+		xlb_addr_format(&a, r->addr, sizeof(r->addr));
+		r->up = health_is_up(&svc->conf->ref, &a);
+	}
+	return 0;
 }
 
 #define SVC_LABEL(r) ((const struct prom_label[]){ { "service", (r)->name } })
@@ -157,7 +140,7 @@ static void collect_services(struct scrape *sc)
 			const struct svc_row *r = &sc->svcs[i];
 			char vip[64], port[8];
 
-			if (!r->conf || !r->has_traffic)
+			if (!r->conf || !r->cnt->read)
 				continue;
 			xlb_addr_format(&r->conf->ref.vip, vip, sizeof(vip));
 			snprintf(port, sizeof(port), "%u", r->conf->ref.port);
@@ -168,7 +151,8 @@ static void collect_services(struct scrape *sc)
 				{ "proto", r->conf->ref.proto == IPPROTO_TCP ? "tcp" : "udp" },
 			};
 
-			prom_u64(&sc->o, "", l, 4, f ? r->traffic.bytes : r->traffic.packets);
+			prom_u64(&sc->o, "", l, 4,
+				 f ? r->cnt->traffic.bytes : r->cnt->traffic.packets);
 		}
 	}
 }
@@ -190,16 +174,16 @@ static void collect_backends(struct scrape *sc)
 
 	for (int f = 0; f < BE_FAMILIES; f++) {
 		prom_family(&sc->o, fam[f][0], fam[f][1], fam[f][2]);
-		for (size_t i = 0; i < sc->n_bes; i++) {
+		for (size_t i = 0; i < sc->cnt.n_backends; i++) {
 			const struct be_row *r = &sc->bes[i];
 			const struct prom_label l[] = { { "service", r->svc->name },
 							{ "backend", r->addr } };
-			__u64 v = f == BE_PACKETS  ? r->traffic.packets
-				  : f == BE_BYTES  ? r->traffic.bytes
-				  : f == BE_WEIGHT ? r->weight
+			__u64 v = f == BE_PACKETS  ? r->cnt->traffic.packets
+				  : f == BE_BYTES  ? r->cnt->traffic.bytes
+				  : f == BE_WEIGHT ? r->cnt->entry.weight
 						   : r->up;
 
-			if (r->has_traffic || f == BE_WEIGHT || f == BE_UP)
+			if (r->cnt->read || f == BE_WEIGHT || f == BE_UP)
 				prom_u64(&sc->o, "", l, 2, v);
 		}
 	}
@@ -216,15 +200,14 @@ static void collect_verdicts(struct scrape *sc)
 #undef XLB_REASON_ROW
 	};
 	__u64 hit = 0, miss = 0, stale = 0;
-	struct dp *dp = D->dp;
 
 	prom_family(&sc->o, "xlb_verdicts_total", "counter",
 		    "Packets by the data path's verdict and its reason (docs/datapath.md).");
 	for (__u32 r = 0; r < XLB_R_MAX; r++) {
-		struct xlb_counter c;
+		const struct xlb_counter *c = &sc->cnt.reasons[r];
 		int act = reasons[r].action;
 
-		if (dp_counter(dp, DP_CNT_REASON, r, &c))
+		if (!sc->cnt.reason_read[r])
 			continue;
 		const struct prom_label l[] = {
 			{ "action", act == XDP_TX     ? "tx"
@@ -234,13 +217,13 @@ static void collect_verdicts(struct scrape *sc)
 			{ "reason", reasons[r].name },
 		};
 
-		prom_u64(&sc->o, "", l, 2, c.packets);
+		prom_u64(&sc->o, "", l, 2, c->packets);
 		if (r == XLB_R_TX_CONN_HIT)
-			hit = c.packets;
+			hit = c->packets;
 		else if (r == XLB_R_TX_RESELECT)
-			stale = c.packets;
+			stale = c->packets;
 		else if (r == XLB_R_TX_NEW_FLOW || r == XLB_R_TX_UNTRACKED || r == XLB_R_TX_FLOOD)
-			miss += c.packets;
+			miss += c->packets;
 	}
 	prom_family(&sc->o, "xlb_conntrack_lookups_total", "counter",
 		    "Packets of balanced flows by what the connection table gave: hit (the "
@@ -527,9 +510,9 @@ static char *scrape(size_t *len)
 
 	if (!sc)
 		return NULL;
-	sc->conf = state_conf(D->state);
 	sc->o.f = gather(sc) ? NULL : open_memstream(&text, len);
 	if (!sc->o.f) {
+		counters_free(&sc->cnt);
 		free(sc->svcs);
 		free(sc->bes);
 		free(sc);
@@ -549,6 +532,7 @@ static char *scrape(size_t *len)
 		free(text);
 		text = NULL;
 	}
+	counters_free(&sc->cnt);
 	free(sc->svcs);
 	free(sc->bes);
 	free(sc);
