@@ -51,7 +51,6 @@ static struct {
 struct pending {
 	char *body;
 	size_t len;
-	bool too_big;
 	bool allowed;
 };
 
@@ -652,8 +651,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (*upload_size) {
 		if (p->len + *upload_size > API_BODY_MAX) {
-			p->too_big = true;
-		} else if (!p->too_big) {
+			/* Answered now, before the rest of the body: libmicrohttpd sends it and
+			 * closes the connection instead of reading on (an endless body ends here). */
+			*upload_size = 0;
+			if (!p->allowed)
+				return respond_error(c, 403,
+						     "permission denied: root or group " API_GROUP " only");
+			return respond_error(c, 413, "request body too large");
+		} else {
 			char *grown = realloc(p->body, p->len + *upload_size + 1);
 
 			if (!grown)
@@ -668,8 +673,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (!p->allowed)
 		return respond_error(c, 403, "permission denied: root or group " API_GROUP " only");
-	if (p->too_big)
-		return respond_error(c, 413, "request body too large");
 	status = api_parse(method, url, p->body, p->len, &req, err, sizeof(err));
 	if (status == 405)
 		return respond_not_allowed(c, url, err);

@@ -568,6 +568,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 				   "<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
 	static char not_found[] = "not found: xlbd serves /metrics\n";
 	static char bad_method[] = "method not allowed: GET or HEAD only\n";
+	static char no_body[] = "request body not accepted: GET or HEAD without one\n";
 	bool is_metrics = !strcmp(url, "/metrics"), is_index = !strcmp(url, "/");
 	char *text;
 	size_t len;
@@ -575,14 +576,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)cls;
 	(void)version;
 	(void)upload;
-	/* The first call only announces a request; a body is drained and ignored. */
+	/* The first call only announces a request. GET and HEAD carry no body: one is answered
+	 * at its first byte, and libmicrohttpd closes the connection instead of reading on. */
 	if (!*con_cls) {
 		*con_cls = c;
 		return MHD_YES;
 	}
 	if (*upload_size) {
 		*upload_size = 0;
-		return MHD_YES;
+		return respond(c, 413, "text/plain; charset=utf-8", no_body, sizeof(no_body) - 1,
+			       MHD_RESPMEM_PERSISTENT);
 	}
 	if (!is_metrics && !is_index)
 		return respond(c, 404, "text/plain; charset=utf-8", not_found,
