@@ -30,8 +30,9 @@ ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
 
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf
 CFLAGS ?= -O2 -g
-XLB_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser/common -Itests/lib \
-	-Iuser/bpfmaps -I$(OUTPUT)
+# -pthread: xlbd's dp_commit() builds tables on threads.
+XLB_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -pthread -Iinclude -Iuser/common \
+	-Itests/lib -Iuser/bpfmaps -I$(OUTPUT)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_plan.c - the planner (user/common/plan.c) without maps or privileges: the operations,
- * their order and their contents for adds, removals, a table-size change, a backend replaced,
- * drain, adoption (a table kept or rebuilt), fail-open, a plan of one service after a health
- * change, and a change that does not fit. Each plan starts from the record the previous one
- * left, as xlbd's state.c chains them. */
+ * their order and their contents for adds, removals, a table-size change, a backend replaced
+ * (and a freed id claimed by a disabled one), drain, adoption (a table kept or rebuilt),
+ * fail-open, a plan of one service after a health change, and a change that does not fit. Each plan
+ * starts from the record the previous one left, as xlbd's state.c chains them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -265,6 +265,31 @@ static int t_backend_replaced(void)
 	return XT_PASS;
 }
 
+/* A freed id claimed again by a backend that is disabled (so never up) is still written: the
+ * map must learn its new owner and generation, even when the rest of the entry is as it was. */
+static int t_claimed_disabled_written(void)
+{
+	const struct plan_op *w;
+	__u32 gone;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(plan_web(307, TWO, 0) == 0, "%s", err);
+	gone = id_of("10.1.0.2");
+	XT_CHECK(plan_web(307, "      - { address: 10.1.0.1 }\n", 0) == 0, "%s", err);
+	XT_CHECK(plan_web(307,
+			  "      - { address: 10.1.0.1 }\n"
+			  "      - { address: 10.1.0.2, weight: 0, state: disabled }\n",
+			  0) == 0,
+		 "%s", err);
+	w = find_op(PLAN_BACKEND_WRITE, 0);
+	XT_CHECK(w != NULL, "ops %s", ops());
+	XT_EQ(w->id, gone);
+	XT_EQ(w->be.generation, 2);
+	XT_EQ(w->be.svc_id, 0);
+	XT_EQ(w->be.state, XLB_BE_DOWN);
+	return XT_PASS;
+}
+
 static int t_drain_after_table(void)
 {
 	XT_EQ(fresh(), 0);
@@ -409,6 +434,7 @@ static const struct xt_case cases[] = {
 	{ "remove_all", t_remove_all },
 	{ "table_size_moves_id", t_table_size_moves_id },
 	{ "backend_replaced", t_backend_replaced },
+	{ "claimed_disabled_written", t_claimed_disabled_written },
 	{ "drain_after_table", t_drain_after_table },
 	{ "adoption", t_adoption },
 	{ "fail_open", t_fail_open },

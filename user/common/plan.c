@@ -13,6 +13,7 @@
 /* Scratch of one plan, kept between plans (sized by the ABI's limits). */
 struct plan_work {
 	bool be_seen[XLB_MAX_BACKENDS]; /* claimed or kept by a service during this plan */
+	bool claimed[XLB_MAX_BACKENDS]; /* claimed in this plan and not written yet */
 	__u32 ids[XLB_MAX_BACKENDS]; /* the backend ids of one service */
 	struct maglev_backend mb[XLB_MAX_BACKENDS]; /* the inputs of one table */
 	__u32 alloc_hint; /* where the next free backend id is looked for */
@@ -258,6 +259,7 @@ static __u32 alloc_backend(struct planner *pl, __u32 svc_id)
 		b->generation = b->generation + 1 ? b->generation + 1 : 1;
 		b->svc_id = svc_id;
 		pl->w->be_seen[id] = true;
+		pl->w->claimed[id] = true; /* its new owner and generation must reach the map */
 		return id;
 	}
 	return 0;
@@ -268,8 +270,9 @@ static int write_backend(struct planner *pl, __u32 id, const struct xlb_backend 
 {
 	struct plan_op *op;
 
-	if (!memcmp(&pl->s->bes[id], nb, sizeof(*nb)))
+	if (!pl->w->claimed[id] && !memcmp(&pl->s->bes[id], nb, sizeof(*nb)))
 		return 0;
+	pl->w->claimed[id] = false;
 	op = emit(pl, PLAN_BACKEND_WRITE, id);
 	if (!op)
 		return -ENOMEM;
@@ -756,6 +759,7 @@ int plan_build(struct plan *p, const struct plan_state *cur, const struct xlb_co
 	memset(&p->stats, 0, sizeof(p->stats));
 	memcpy(p->next, cur, sizeof(*cur));
 	memset(p->work->be_seen, 0, sizeof(p->work->be_seen));
+	memset(p->work->claimed, 0, sizeof(p->work->claimed));
 	p->work->alloc_hint = 0; /* lowest free ids first; generations make reuse safe */
 	if (!scope) {
 		ret = check_capacity(&pl, conf, err, errlen);

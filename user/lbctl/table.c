@@ -394,9 +394,10 @@ static int changed_conf(const struct xlb_conf *conf, const struct xlb_service_re
 
 /* The record of the maps as xlbd's answers show them for service s alone: id 0, backends
  * 1..n in configuration order (a backend the change adds gets n + 1, as in all[]), up when
- * they hold slots in the table now, which is also the last good table. The table's inputs
+ * they hold slots in the table now (now_up[], of s, not of the changed service, whose
+ * backends a delete has shifted), which is also the last good table. The table's inputs
  * are unknown, so the plan always says what the table after the change is built from. */
-static struct plan_state *record_of(const struct xlb_conf_service *s, struct plan_view *view)
+static struct plan_state *record_of(const struct xlb_conf_service *s, const __u8 *now_up)
 {
 	struct plan_state *rec = calloc(1, sizeof(*rec));
 
@@ -413,7 +414,7 @@ static struct plan_state *record_of(const struct xlb_conf_service *s, struct pla
 		b->family = s->backends[i].addr.family;
 		b->generation = 1;
 		b->weight = (__u16)s->backends[i].weight;
-		b->state = plan_in_table(view, i) ? XLB_BE_UP : XLB_BE_DOWN;
+		b->state = now_up[i];
 		rec->good[i + 1] = b->state == XLB_BE_UP;
 	}
 	return rec;
@@ -421,12 +422,12 @@ static struct plan_state *record_of(const struct xlb_conf_service *s, struct pla
 
 /* The table after the change, as xlbd's planner (plan.h) plans it for the changed
  * configuration: the inputs of its table swap, built. view->s is the changed service. */
-static int plan_after(const struct xlb_conf_service *s, const struct xlb_conf *changed,
-		      struct plan_view *view, __u32 *after)
+static int plan_after(const struct xlb_conf_service *s, const __u8 *now_up,
+		      const struct xlb_conf *changed, struct plan_view *view, __u32 *after)
 {
 	struct plan_runtime rt = { .healthy = plan_healthy, .ctx = view };
 	struct plan_scope scope = { .only = &s->ref, .n_only = 1 };
-	struct plan_state *rec = record_of(s, view);
+	struct plan_state *rec = record_of(s, now_up);
 	const struct plan_op *op = NULL;
 	char err[XLB_CONF_ERR_MAX];
 	struct plan p;
@@ -523,7 +524,7 @@ static int do_plan(int argc, char **argv)
 		goto out_free;
 	}
 	view.s = cs;
-	if (plan_after(s, &changed, &view, after))
+	if (plan_after(s, now_up, &changed, &view, after))
 		goto out_free;
 	out = describe(svc, &ch, all, n, before, after, s->table_size);
 	ret = emit(out, print_plan);

@@ -652,11 +652,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (*upload_size) {
 		if (p->len + *upload_size > API_BODY_MAX) {
 			/* Answered now, before the rest of the body: libmicrohttpd sends it and
-			 * closes the connection instead of reading on (an endless body ends here). */
+			 * closes the connection instead of reading on (an endless body ends here).
+			 */
 			*upload_size = 0;
 			if (!p->allowed)
 				return respond_error(c, 403,
-						     "permission denied: root or group " API_GROUP " only");
+						     "permission denied: root or group " API_GROUP
+						     " only");
 			return respond_error(c, 413, "request body too large");
 		} else {
 			char *grown = realloc(p->body, p->len + *upload_size + 1);

@@ -95,9 +95,10 @@ static void evict(struct httpd *h, uint64_t now)
  * rest down to max_conns: a burst that came within the grace is cut at the next tick. */
 static void expire(struct httpd *h)
 {
-	uint64_t now = now_ms(), limit = now - (uint64_t)h->lim.timeout_s * 1000;
+	uint64_t now = now_ms(), timeout = (uint64_t)h->lim.timeout_s * 1000;
 
-	for (struct hconn *hc = h->conns.next; hc != &h->conns && hc->since_ms <= limit;
+	/* now - since, not since <= now - timeout: the clock is below the timeout at boot. */
+	for (struct hconn *hc = h->conns.next; hc != &h->conns && now - hc->since_ms >= timeout;
 	     hc = hc->next)
 		conn_close(h, hc);
 	evict(h, now);

@@ -576,23 +576,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)cls;
 	(void)version;
 	(void)upload;
-	/* The first call only announces a request. GET and HEAD carry no body: one is answered
-	 * at its first byte, and libmicrohttpd closes the connection instead of reading on. */
+	/* The first call only announces a request. A wrong path or method is answered at once;
+	 * GET and HEAD carry no body: one is answered at its first byte. An answer given before
+	 * the body is read makes libmicrohttpd close the connection instead of reading on. */
 	if (!*con_cls) {
 		*con_cls = c;
 		return MHD_YES;
+	}
+	if (!is_metrics && !is_index) {
+		*upload_size = 0;
+		return respond(c, 404, "text/plain; charset=utf-8", not_found,
+			       sizeof(not_found) - 1, MHD_RESPMEM_PERSISTENT);
+	}
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		*upload_size = 0;
+		return respond(c, 405, "text/plain; charset=utf-8", bad_method,
+			       sizeof(bad_method) - 1, MHD_RESPMEM_PERSISTENT);
 	}
 	if (*upload_size) {
 		*upload_size = 0;
 		return respond(c, 413, "text/plain; charset=utf-8", no_body, sizeof(no_body) - 1,
 			       MHD_RESPMEM_PERSISTENT);
 	}
-	if (!is_metrics && !is_index)
-		return respond(c, 404, "text/plain; charset=utf-8", not_found,
-			       sizeof(not_found) - 1, MHD_RESPMEM_PERSISTENT);
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return respond(c, 405, "text/plain; charset=utf-8", bad_method,
-			       sizeof(bad_method) - 1, MHD_RESPMEM_PERSISTENT);
 	if (is_index)
 		return respond(c, 200, "text/html; charset=utf-8", index_page,
 			       sizeof(index_page) - 1, MHD_RESPMEM_PERSISTENT);

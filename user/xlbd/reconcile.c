@@ -4,6 +4,7 @@
  * gateway MAC; each validates, prepares what can fail outside the maps, then writes the maps
  * through state.c and brings the announced routes in step. See reconcile.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define GW_RETRY_MS 1000 /* gateway MAC re-read (and resolution retried) this often */
 #define ANNOUNCE_MS 1000 /* announced routes re-checked (attachment, failed changes) */
+#define RETRY_MS 1000 /* a health pass that failed is retried (whole) this often */
 
 static struct xlbd *X; /* the daemon's context, from reconcile_init() */
 
@@ -200,6 +202,7 @@ int reconcile_reload(char *err, size_t errlen)
 static struct {
 	bool reload; /* SIGHUP */
 	bool all; /* health: every service (the engine could not say which) */
+	uint64_t retry_ns; /* a failed health pass: every service again from then on (0: none) */
 	struct xlb_service_ref *svcs; /* health: services whose backends changed state */
 	size_t n, cap;
 } P;
@@ -217,9 +220,14 @@ static void apply_health(void)
 	else
 		ret = state_apply_health(X->state, P.svcs, P.n, &X->rt, err, sizeof(err));
 	if (ret) {
-		xlog_err("applying a health change failed: %s", err);
+		/* The maps may be half written (the record was read back): the whole configuration
+		 * is applied again, at most once a second, until it goes through. */
+		xlog_err("applying a health change failed, retrying every %d ms: %s", RETRY_MS,
+			 err);
+		P.retry_ns = loop_now_ns() + RETRY_MS * 1000000ULL;
 		return;
 	}
+	P.retry_ns = 0;
 	announce_now();
 	const struct xlbd_apply_stats *s = state_last_apply(X->state);
 
@@ -266,14 +274,20 @@ void reconcile_request_reload(void)
 static void before_sleep(struct loop *l, void *arg)
 {
 	char err[XLB_CONF_ERR_MAX];
-	bool health = P.all || P.n;
+	bool health;
 
 	(void)l;
 	(void)arg;
+	if (P.retry_ns && loop_now_ns() >= P.retry_ns)
+		P.all = true;
+	health = P.all || P.n;
 	if (P.reload) {
 		P.reload = false;
 		xlog_info("SIGHUP: reloading %s", X->conf_path);
-		health &= reconcile_reload(err, sizeof(err)) != 0;
+		if (reconcile_reload(err, sizeof(err)) == 0) {
+			health = false;
+			P.retry_ns = 0;
+		}
 	}
 	if (health)
 		apply_health();

@@ -226,6 +226,9 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 	memset(&st->stats, 0, sizeof(st->stats));
 	st->rt = rt;
 	ret = plan_build(p, st->rec, conf, &prt, scope, err, errlen);
+	free(st->cur); /* table_is()'s scratch: only the first plan after adoption uses it */
+	free(st->built);
+	st->cur = st->built = NULL;
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < p->n_ops; i++) /* a new service on an id: its figures restart */
