@@ -74,7 +74,8 @@ def good_client(target, path, stop, results):
                  "good_errors": errors})
 
 
-def idle(target, n, seconds, out):
+def open_conns(target, n, out):
+    """n connections to target; those refused are counted in out, the opened ones too."""
     conns = []
     for _ in range(n):
         try:
@@ -82,6 +83,11 @@ def idle(target, n, seconds, out):
         except OSError:
             out["refused"] += 1
     out["opened"] = len(conns)
+    return conns
+
+
+def idle(target, n, seconds, out):
+    conns = open_conns(target, n, out)
     time.sleep(seconds)
     for s in conns:
         # Closed by the server: readable with nothing to read.
@@ -98,13 +104,7 @@ def idle(target, n, seconds, out):
 
 def slowloris(target, n, seconds, out):
     req = b"GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 1000
-    conns = []
-    for _ in range(n):
-        try:
-            conns.append(connect(target, 5))
-        except OSError:
-            out["refused"] += 1
-    out["opened"] = len(conns)
+    conns = open_conns(target, n, out)
     for i in range(int(seconds)):
         for s in list(conns):
             try:

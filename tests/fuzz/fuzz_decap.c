@@ -28,6 +28,7 @@
 
 #include "decap.skel.h"
 #include "frame.h"
+#include "fuzzrng.h"
 #include "xlb_decap.h"
 #include "xt.h"
 
@@ -35,22 +36,6 @@
 #define BATCH 1024 /* frames between counter checks */
 #define MAX_REPORTS 5
 #define CHANGE_ONE_IN 256 /* a prefix or VIP toggled before one frame in this many */
-
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	/* xorshift64*: fast, and the same sequence for the same seed everywhere. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint32_t rnd(uint32_t n)
-{
-	return n ? (uint32_t)(rng() % n) : 0;
-}
 
 static const char *const REASON_NAMES[] = {
 #define XLB_DC_REASON_NAME(id, name, action, help) name,

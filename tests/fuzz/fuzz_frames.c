@@ -25,6 +25,7 @@
 
 #include "frame.h"
 #include "fuzzenv.h"
+#include "fuzzrng.h"
 #include "model.h"
 #include "xt.h"
 
@@ -34,22 +35,7 @@
 #define FRAG_FLUSH 1024 /* fragment records kept before both sides are emptied */
 
 static struct fuzzenv env;
-static uint64_t rng_state;
 static int verbose;
-
-static uint64_t rng(void)
-{
-	/* xorshift64*: fast, and the same sequence for the same seed everywhere. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint32_t rnd(uint32_t n)
-{
-	return n ? (uint32_t)(rng() % n) : 0;
-}
 
 /* Valid frames the mutations start from: every kind of packet the data path handles. */
 #define C4 "198.51.100.7"
