@@ -8,9 +8,10 @@
 #
 #   xlbd_scale.py XLBD [-o FILE]
 #
-# Shapes: the ABI's limits (include/xlb_abi.h: 512 services, 16384 backends in all, tables of at
-# most 655373 slots and at least 100 per backend) rule out 1,000 x 10 and 100 x 1,000, so the
-# largest that fit are measured: 512 services x 10 backends and 16 services x 1,000 backends.
+# Shapes: those of issue #17 within the ABI's limits (include/xlb_abi.h: 4,096 services, 65,536
+# backends in all, tables of at most 655373 slots and at least 100 per backend): 512 services x
+# 10 backends, 4,096 x 16 and 64 x 1,000, each with the smallest prime table that holds it or
+# the default 65537, whichever is larger.
 # Each round, per shape: apply it from a one-service configuration ("apply"), apply it again
 # with every weight changed so every table is rebuilt ("rebuild"; not in BENCH_QUICK runs), and
 # go back ("remove").
@@ -27,7 +28,8 @@ from xlbapi import api  # noqa: E402
 
 SHAPES = [  # name, services, backends per service, table_size
     ("512 services x 10 backends", 512, 10, 65537),
-    ("16 services x 1,000 backends", 16, 1000, 100003),
+    ("4,096 services x 16 backends", 4096, 16, 65537),
+    ("64 services x 1,000 backends", 64, 1000, 100003),
 ]
 
 

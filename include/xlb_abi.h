@@ -15,11 +15,11 @@
 
 /* Version of everything in this file. Stored in xlb_config.abi_version by the daemon so that a
  * restarted daemon can refuse pinned maps it does not understand. */
-#define XLB_ABI_VERSION 2
+#define XLB_ABI_VERSION 3
 
 /* Limits. They size the maps, so changing one changes the ABI. */
-#define XLB_MAX_SERVICES 512 /* services (VIP, port, proto) */
-#define XLB_MAX_BACKENDS 16384 /* (service, backend) pairs over all services */
+#define XLB_MAX_SERVICES 4096 /* services (VIP, port, proto) */
+#define XLB_MAX_BACKENDS 65537 /* 65,536 (service, backend) pairs, plus id 0: "none" */
 #define XLB_MAX_TABLE_SIZE 655373 /* largest Maglev table (prime) */
 #define XLB_MIN_TABLE_SIZE 7 /* smallest Maglev table (prime) */
 #define XLB_DEFAULT_CONNS 1048576 /* connection-table entries unless configured */

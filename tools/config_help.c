@@ -58,7 +58,7 @@ const struct conf_help conf_help[] = {
 	{ "top", "metrics", .help = "The Prometheus endpoint ([metrics.md](metrics.md))." },
 	{ "top", "announce", .def = "off",
 	  .help = "Route health injection for ECMP scale-out ([scale-out.md](scale-out.md))." },
-	{ "top", "services", .type = "list of services", .range = "0..512 services",
+	{ "top", "services", .type = "list of services", .range = "0..4096 services",
 	  .help = "The virtual services, see below." },
 
 	/* conntrack */

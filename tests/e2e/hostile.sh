@@ -52,7 +52,7 @@ if attack in ("idle", "slowloris") and a["closed_by_server"] != a["opened"]:
 if attack in ("oversized", "endless") and not a["closed_by_server"] and \
         not any(s.startswith("HTTP/1.1 4") for s in a["answers"]):
     why.append("the body was still taken: %s" % a["answers"])
-# Answered at the limit (1 MiB for the API, the first byte for /metrics) and closed: what the
+# Answered at the limit (8 MiB for the API, the first byte for /metrics) and closed: what the
 # server took is the limit and the sockets buffers, not the hundreds of MiB a reader takes.
 if attack in ("oversized", "endless") and a["bytes_taken"] > 64 << 20:
     why.append("%d bytes of the body read" % a["bytes_taken"])

@@ -144,11 +144,11 @@ check unknown_option "rc=$RC: $ERR" test "$RC" = 2 -a "$ERR" = "Error: unknown o
 # ---- version and daemon ----
 
 run version
-check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 2)" \
-	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 2)"
+check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 3)" \
+	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 3)"
 run -j version
 check version_json "$OUT" test "$(py '(d["abi_version"], d["xlbd"]["abi_version"], d["xlbd"]["version"])')" = \
-	"(2, 2, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
+	"(3, 3, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
 run daemon status
 check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon
@@ -539,7 +539,7 @@ check conns_flush_service "$OUT" test "$OUT" = '{"deleted":2000}' -a "$(lb -j co
 # ---- maps, read-only ----
 
 run map list
-check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +512 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB ' <<<"$OUT")" = 3
+check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +4,096 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB ' <<<"$OUT")" = 3
 run -j map list
 check map_list_json "$OUT" test "$(py 'sorted(m["name"] for m in d["maps"])')" = \
 	"['xlb_backends', 'xlb_be_stats', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"

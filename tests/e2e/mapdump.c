@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mapdump.c - test support: print what xlb_lb's pinned maps hold, decoded and sorted, one
  * line per object, so that shell tests can compare states and check contents:
- *   config abi=2 flags=1 seed=... src4=... src6=... gw=... rss=0/0 mtu=1500 idle_ticks=28
+ *   config abi=3 flags=1 seed=... src4=... src6=... gw=... rss=0/0 mtu=1500 idle_ticks=28
  *   vip ADDR flags=N
  *   service VIP:PORT/PROTO id=N m=M table=INNER_ID slots=ADDR:COUNT,...
  *   backend ID svc=N ADDR gen=G state=up|drain|down weight=W

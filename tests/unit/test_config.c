@@ -1291,22 +1291,22 @@ static int t_service_limit(void)
 	struct text t;
 	const char *text;
 
-	for (int n = 512; n <= 513; n++) {
+	for (int n = 4096; n <= 4097; n++) {
 		text_open(&t);
 		fputs(HEAD "services:\n", t.f);
 		for (int i = 0; i < n; i++)
 			fprintf(t.f, "  - { vip: 10.0.%d.%d, port: 80, proto: tcp }\n", i / 250,
 				i % 250);
 		text = text_close(&t);
-		if (n == 512) {
+		if (n == 4096) {
 			XT_CHECK(parse(text, &c) == 0, "%s", err);
-			XT_EQ(c.n_services, 512);
+			XT_EQ(c.n_services, 4096);
 			xlb_conf_free(&c);
 		} else {
-			/* Service 513 is on line 4 + 513. */
-			XT_CHECK(expect_error(text, strlen(text), 517,
-					      "services[512]: too many services: 513 (max 512)"),
-				 "513 services");
+			/* Service 4097 is on line 4 + 4097. */
+			XT_CHECK(expect_error(text, strlen(text), 4101,
+					      "services[4096]: too many services: 4097 (max 4096)"),
+				 "4097 services");
 		}
 		free(t.buf);
 	}
@@ -1319,29 +1319,32 @@ static int t_backend_limit(void)
 	struct text t;
 	const char *text;
 
-	/* 3 x 5461 = 16383 = XLB_MAX_BACKENDS - 1: backend id 0 is reserved. */
+	/* 10 x 6553 + 6 = 65536 = XLB_MAX_BACKENDS - 1: backend id 0 is reserved, and 6553 is
+	 * the most a service has (table_size 655373 >= 100 x backends). */
 	for (int extra = 0; extra <= 1; extra++) {
+		size_t total = 0;
+
 		text_open(&t);
 		fputs(HEAD "services:\n", t.f);
-		put_service(t.f, 1, 80, 5461, "655373");
-		put_service(t.f, 2, 80, 5461, "655373");
-		put_service(t.f, 3, 80, 5461 + (size_t)extra, "655373");
+		for (int s = 1; s <= 10; s++)
+			put_service(t.f, s, 80, 6553, "655373");
+		put_service(t.f, 11, 80, 6 + (size_t)extra, "655373");
 		text = text_close(&t);
 		if (!extra) {
 			XT_CHECK(parse(text, &c) == 0, "%s", err);
-			XT_EQ(c.services[0].n_backends + c.services[1].n_backends +
-				      c.services[2].n_backends,
-			      XLB_MAX_BACKENDS - 1);
+			for (size_t i = 0; i < c.n_services; i++)
+				total += c.services[i].n_backends;
+			XT_EQ(total, XLB_MAX_BACKENDS - 1);
 			xlb_conf_free(&c);
 		} else {
-			/* Each service takes 5 + 5461 lines; the extra backend is the last line. */
-			int line = 4 + 3 * 5466 + 1;
+			/* A service takes 5 + its backends' lines; the extra backend is the last.
+			 */
+			int line = 4 + 10 * (5 + 6553) + 5 + 7;
 
 			XT_CHECK(expect_error(text, strlen(text), line,
-					      "services[2].backends[5461]: too many backends: "
-					      "16384 "
-					      "in all (max 16383)"),
-				 "16384 backends");
+					      "services[10].backends[6]: too many backends: 65537 "
+					      "in all (max 65536)"),
+				 "65537 backends");
 		}
 		free(t.buf);
 	}
@@ -1663,8 +1666,8 @@ static int t_health_exact_messages(void)
 		     "interval, timeout, rise, fall, jitter, initial, path, host, body, expect, "
 		     "insecure, ca, payload, expect_payload)");
 	XT_ERR_EXACT(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, min_healthy: "
-			  "16384 }\n",
-		     "xlbd.yaml:5: services[0].min_healthy: must be 0..16383, got 16384");
+			  "65537 }\n",
+		     "xlbd.yaml:5: services[0].min_healthy: must be 0..65536, got 65537");
 	return XT_PASS;
 }
 
@@ -2080,8 +2083,8 @@ static int t_health_built(void)
 	BAD(h->expect_min = 201, h->expect_min = 200,
 	    "api: services[0].health.expect: the first status of a range must not be above the "
 	    "second, got 201-200");
-	BAD(c.services[0].min_healthy = 16384, c.services[0].min_healthy = 2,
-	    "api: services[0].min_healthy: must be 0..16383, got 16384");
+	BAD(c.services[0].min_healthy = 65537, c.services[0].min_healthy = 2,
+	    "api: services[0].min_healthy: must be 0..65536, got 65537");
 	BAD(c.services[0].ref.port = 0, c.services[0].ref.port = 80,
 	    "api: services[0].health.port: a service on every port (port 0) needs a non-zero "
 	    "health port for its https check");
@@ -2611,8 +2614,8 @@ static const struct xt_case cases[] = {
 	{ "tunnel_source_needed", t_tunnel_source_needed },
 	{ "table_size_prime", t_table_size_prime },
 	{ "table_size_too_small", t_table_size_too_small },
-	{ "service_limit_512", t_service_limit },
-	{ "backend_limit_16383", t_backend_limit },
+	{ "service_limit", t_service_limit },
+	{ "backend_limit", t_backend_limit },
 	{ "first_error_wins", t_first_error_wins },
 	{ "health_defaults", t_health_defaults },
 	{ "health_every_key", t_health_every_key },

@@ -2,7 +2,8 @@
 /* test_plan.c - the planner (user/common/plan.c) without maps or privileges: the operations,
  * their order and their contents for adds, removals, a table-size change, a backend replaced
  * (and a freed id claimed by a disabled one), drain, adoption (a table kept or rebuilt),
- * fail-open, a plan of one service after a health change, and a change that does not fit. Each plan
+ * fail-open, a plan of one service after a health change, a change that does not fit, and the
+ * ABI's limits (4,096 services x 16 backends) planned whole and one backend at a time. Each plan
  * starts from the record the previous one left, as xlbd's state.c chains them. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -429,6 +430,69 @@ static int t_capacity_refused_whole(void)
 	return XT_PASS;
 }
 
+/* The configuration of n services of 16 backends each (10.1.0.1..16 in every one), service
+ * `skip` without its last backend; returned text to be freed. */
+static char *many(int n, int skip)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs("interfaces: [lo]\ntunnel_source: 192.0.2.1\nservices:\n", f);
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "  - { vip: 10.0.%d.%d, port: 80, proto: tcp, table_size: 1601,\n",
+			i / 256, i % 256);
+		fputs("      backends: [", f);
+		for (int b = 1; b <= (i == skip ? 15 : 16); b++)
+			fprintf(f, "%s{ address: 10.1.0.%d }", b > 1 ? ", " : "", b);
+		fputs("] }\n", f);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The ABI's limits, 4,096 services x 16 backends = 65,536 pairs, are planned whole; a backend
+ * removed from one of them plans that service alone; and all of it goes away. */
+static int t_at_the_limits(void)
+{
+	char *text;
+	int ret;
+
+	XT_EQ(fresh(), 0);
+	text = many(XLB_MAX_SERVICES, -1);
+	XT_CHECK(text, "out of memory");
+	ret = plan_text(text, NULL, NULL);
+	free(text);
+	XT_CHECK(ret == 0, "%s", err);
+	XT_EQ(P.stats.services_added, 4096);
+	XT_EQ(P.stats.backends_written, 65536);
+	XT_EQ(P.stats.tables_built, 4096);
+	XT_EQ(P.stats.vips_written, 4096);
+	XT_EQ(P.n_mb, 65536);
+
+	text = many(XLB_MAX_SERVICES, 2000);
+	XT_CHECK(text, "out of memory");
+	ret = plan_text(text, NULL, NULL);
+	free(text);
+	XT_CHECK(ret == 0, "%s", err);
+	/* The table without 10.1.0.16, then its entry freed: nothing else. */
+	XT_CHECK(!strcmp(ops(), "TB"), "ops %s", ops());
+	XT_EQ(P.ops[0].id, 2000);
+	XT_EQ(P.ops[0].table.n, 15);
+	XT_EQ(P.stats.backends_freed, 1);
+	XT_EQ(P.ops[1].be.svc_id, PLAN_SVC_NONE);
+
+	XT_CHECK(plan_text("interfaces: [lo]\ntunnel_source: 192.0.2.1\nservices: []\n", NULL,
+			   NULL) == 0,
+		 "%s", err);
+	XT_EQ(P.stats.services_removed, 4096);
+	XT_EQ(P.stats.backends_freed, 65535);
+	XT_EQ(P.stats.vips_removed, 4096);
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "add_from_nothing", t_add_from_nothing },
 	{ "remove_all", t_remove_all },
@@ -440,6 +504,7 @@ static const struct xt_case cases[] = {
 	{ "fail_open", t_fail_open },
 	{ "health_scope", t_health_scope },
 	{ "capacity_refused_whole", t_capacity_refused_whole },
+	{ "at_the_limits", t_at_the_limits },
 };
 
 int main(int argc, char **argv)

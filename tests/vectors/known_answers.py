@@ -21,8 +21,9 @@
 # - population: backends sorted by (family, address bytes); weight-0 backends dropped. Round
 #   r = 1, 2, ... visits them in that order; a backend with weight w places its next slot when
 #   placed + 1 <= r * w / wmax, taking the first free entry of offset, offset + skip, ... mod M.
-# - fingerprint: FNV-1a 64 over each slot's 17-byte record (family, 16 address bytes), an
-#   empty slot being 17 zero bytes.
+# - fingerprint: each slot's 17-byte record (family, 16 address bytes; an empty slot 17 zero
+#   bytes) digested with FNV-1a 64; the digests folded in slot order from the FNV offset basis
+#   by h = (h ^ digest) * FNV prime mod 2^64, then h ^= h >> 29.
 import difflib
 import ipaddress
 import sys
@@ -123,12 +124,21 @@ def build(backends, m):
     return table
 
 
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def fingerprint(table, backends):
     rec = {i: bytes([fam]) + ab for fam, ab, i in ((addr_bytes(a) + (i,)) for a, _, i in backends)}
+    empty = fnv1a64(bytes(17))
+    digest = {i: fnv1a64(r) for i, r in rec.items()}
     h = 0xCBF29CE484222325
     for slot in table:
-        for byte in rec.get(slot, bytes(17)):
-            h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+        h = ((h ^ digest.get(slot, empty)) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+        h ^= h >> 29
     return h
 
 

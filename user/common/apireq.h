@@ -12,7 +12,7 @@
 #include "addr.h"
 #include "config.h"
 
-#define API_BODY_MAX (1 << 20) /* request bodies above this are refused (413) */
+#define API_BODY_MAX (8 << 20) /* request bodies above this are refused (413); docs/api.md */
 
 enum api_op {
 	API_STATUS, /* GET    /v1/status */

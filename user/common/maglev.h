@@ -30,9 +30,11 @@ bool maglev_is_prime(__u32 m);
  * Returns 0, -EINVAL (bad m, duplicate address, zero id, bad family) or -ENOMEM. */
 int maglev_build(const struct maglev_backend *backends, size_t n, __u32 *table, __u32 m);
 
-/* Fingerprint of a table as addresses, not ids: FNV-1a over each slot's (family, address),
- * an empty slot or an id missing from backends counting as family 0. Two nodes whose tables
- * send every slot to the same address have the same fingerprint whatever ids they assigned. */
+/* Fingerprint of a table as addresses, not ids: each slot's 17-byte record (family, address;
+ * all zeros for an empty slot or an id missing from backends) is digested with FNV-1a 64, and
+ * the digests are folded in slot order by h = (h ^ digest) * FNV prime, h ^= h >> 29, from the
+ * FNV offset basis. Two nodes whose tables send every slot to the same address have the same
+ * fingerprint whatever ids they assigned. */
 __u64 maglev_fingerprint(const __u32 *table, __u32 m, const struct maglev_backend *backends,
 			 size_t n);
 

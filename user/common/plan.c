@@ -15,8 +15,15 @@ struct plan_work {
 	bool be_seen[XLB_MAX_BACKENDS]; /* claimed or kept by a service during this plan */
 	bool claimed[XLB_MAX_BACKENDS]; /* claimed in this plan and not written yet */
 	__u32 ids[XLB_MAX_BACKENDS]; /* the backend ids of one service */
+	__u32 gone[XLB_MAX_BACKENDS]; /* the backend ids of one service being released */
 	struct maglev_backend mb[XLB_MAX_BACKENDS]; /* the inputs of one table */
 	__u32 alloc_hint; /* where the next free backend id is looked for */
+	/* Every backend id by the service id its entry names (bes[id].svc_id), as one list per
+	 * service threaded through next[]/prev[], 0 ending it: a service's backends are found
+	 * without a pass over every id, so a plan stays linear at 4,096 services. */
+	__u32 head[XLB_MAX_SERVICES];
+	__u32 next[XLB_MAX_BACKENDS];
+	__u32 prev[XLB_MAX_BACKENDS];
 };
 
 /* One plan being made: the plan, its runtime, and where the messages go. */
@@ -135,15 +142,64 @@ static int free_svc_id(const struct plan_state *s)
 	return -1;
 }
 
-/* The ids of the backends of service svc_id, into ids (room for XLB_MAX_BACKENDS); returns how
- * many. One pass over the ids per service keeps a plan linear in the backends. */
-static size_t service_backends(const struct plan_state *s, __u32 svc_id, __u32 *ids)
+/* ---- backend ids by service ---- */
+
+/* Take id out of the list of the service its entry names; before that entry's svc_id changes. */
+static void index_unlink(struct plan_work *w, const struct plan_state *s, __u32 id)
+{
+	__u32 svc = s->bes[id].svc_id;
+
+	if (svc >= XLB_MAX_SERVICES)
+		return;
+	if (w->prev[id])
+		w->next[w->prev[id]] = w->next[id];
+	else
+		w->head[svc] = w->next[id];
+	if (w->next[id])
+		w->prev[w->next[id]] = w->prev[id];
+	w->next[id] = w->prev[id] = 0;
+}
+
+/* Put id in the list of the service its entry names; after that entry's svc_id changed. */
+static void index_link(struct plan_work *w, const struct plan_state *s, __u32 id)
+{
+	__u32 svc = s->bes[id].svc_id;
+
+	if (svc >= XLB_MAX_SERVICES)
+		return;
+	w->prev[id] = 0;
+	w->next[id] = w->head[svc];
+	if (w->head[svc])
+		w->prev[w->head[svc]] = id;
+	w->head[svc] = id;
+}
+
+/* The lists of every id of s, each in ascending order. */
+static void index_build(struct plan_work *w, const struct plan_state *s)
+{
+	memset(w->head, 0, sizeof(w->head));
+	for (__u32 id = XLB_MAX_BACKENDS - 1; id > 0; id--)
+		index_link(w, s, id);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The ids of the backends of service svc_id in ascending order (the order of the map), into
+ * ids (room for XLB_MAX_BACKENDS); returns how many. */
+static size_t service_backends(const struct plan_work *w, const struct plan_state *s, __u32 svc_id,
+			       __u32 *ids)
 {
 	size_t n = 0;
 
-	for (__u32 id = 1; id < XLB_MAX_BACKENDS; id++)
-		if (s->bes[id].svc_id == svc_id && plan_backend_used(s, id))
+	for (__u32 id = w->head[svc_id]; id; id = w->next[id])
+		if (plan_backend_used(s, id))
 			ids[n++] = id;
+	qsort(ids, n, sizeof(*ids), id_cmp);
 	return n;
 }
 
@@ -161,12 +217,14 @@ static __u32 find_backend_in(const struct plan_state *s, const __u32 *ids, size_
 }
 
 /* The id of address a among the backends of service svc_id, or 0. */
-static __u32 backend_of(const struct plan_state *s, __u32 svc_id, const struct xlb_addr *a)
+static __u32 backend_of(const struct planner *pl, __u32 svc_id, const struct xlb_addr *a)
 {
-	for (__u32 id = 1; id < XLB_MAX_BACKENDS; id++) {
+	const struct plan_state *s = pl->s;
+
+	for (__u32 id = pl->w->head[svc_id]; id; id = pl->w->next[id]) {
 		const struct xlb_backend *b = &s->bes[id];
 
-		if (b->svc_id == svc_id && plan_backend_used(s, id) && b->family == a->family &&
+		if (plan_backend_used(s, id) && b->family == a->family &&
 		    !memcmp(b->addr, a->addr, sizeof(a->addr)))
 			return id;
 	}
@@ -203,7 +261,7 @@ static int check_capacity(struct planner *pl, const struct xlb_conf *c, char *er
 			svc_free++;
 		} else if (!slot_in_conf(s, i, c)) {
 			svc_free++;
-			be_free += (__u32)service_backends(s, (__u32)i, pl->w->ids);
+			be_free += (__u32)service_backends(pl->w, s, (__u32)i, pl->w->ids);
 		}
 	}
 	for (size_t i = 0; i < c->n_services; i++) {
@@ -218,7 +276,7 @@ static int check_capacity(struct planner *pl, const struct xlb_conf *c, char *er
 			be_needed += (__u32)cs->n_backends;
 			continue;
 		}
-		size_t n = service_backends(s, (__u32)id, pl->w->ids);
+		size_t n = service_backends(pl->w, s, (__u32)id, pl->w->ids);
 
 		for (size_t j = 0; j < cs->n_backends; j++)
 			be_needed += !find_backend_in(s, pl->w->ids, n, &cs->backends[j].addr);
@@ -257,7 +315,9 @@ static __u32 alloc_backend(struct planner *pl, __u32 svc_id)
 		pl->w->alloc_hint = id;
 		s->good[id] = false;
 		b->generation = b->generation + 1 ? b->generation + 1 : 1;
+		index_unlink(pl->w, s, id);
 		b->svc_id = svc_id;
+		index_link(pl->w, s, id);
 		pl->w->be_seen[id] = true;
 		pl->w->claimed[id] = true; /* its new owner and generation must reach the map */
 		return id;
@@ -277,7 +337,9 @@ static int write_backend(struct planner *pl, __u32 id, const struct xlb_backend 
 	if (!op)
 		return -ENOMEM;
 	op->be = *nb;
+	index_unlink(pl->w, pl->s, id);
 	pl->s->bes[id] = *nb;
+	index_link(pl->w, pl->s, id);
 	pl->p->stats.backends_written++;
 	return 0;
 }
@@ -295,14 +357,16 @@ static int release_backend(struct planner *pl, __u32 id)
 	return write_backend(pl, id, &nb);
 }
 
-/* Release every backend of service svc_id. */
-static int release_backends_of(struct planner *pl, __u32 svc_id)
+/* Release the backends of service svc_id that this plan has not claimed or kept (all of them
+ * when keep_seen is false), in ascending id order. */
+static int release_backends_of(struct planner *pl, __u32 svc_id, bool keep_seen)
 {
+	size_t n = service_backends(pl->w, pl->s, svc_id, pl->w->gone);
 	int ret = 0;
 
-	for (__u32 b = 1; b < XLB_MAX_BACKENDS && !ret; b++)
-		if (plan_backend_used(pl->s, b) && pl->s->bes[b].svc_id == svc_id)
-			ret = release_backend(pl, b);
+	for (size_t i = 0; i < n && !ret; i++)
+		if (!keep_seen || !pl->w->be_seen[pl->w->gone[i]])
+			ret = release_backend(pl, pl->w->gone[i]);
 	return ret;
 }
 
@@ -411,7 +475,7 @@ static int remove_service(struct planner *pl, int id)
 	op->svc.key = s->key;
 	if (s->has_table && !emit(pl, PLAN_TABLE_DELETE, (__u32)id))
 		return -ENOMEM;
-	ret = release_backends_of(pl, (__u32)id);
+	ret = release_backends_of(pl, (__u32)id, false);
 	memset(s, 0, sizeof(*s));
 	return ret;
 }
@@ -445,7 +509,7 @@ static int claim_backends(struct planner *pl, const struct xlb_conf_service *cs,
 			  bool is_new, __u32 *ids)
 {
 	struct plan_state *s = pl->s;
-	size_t n_have = is_new ? 0 : service_backends(s, (__u32)id, pl->w->ids);
+	size_t n_have = is_new ? 0 : service_backends(pl->w, s, (__u32)id, pl->w->ids);
 
 	for (size_t i = 0; i < cs->n_backends; i++) {
 		const struct xlb_addr *a = &cs->backends[i].addr;
@@ -458,7 +522,7 @@ static int claim_backends(struct planner *pl, const struct xlb_conf_service *cs,
 			/* A new owner starts from zero, not from its predecessor's counts. */
 			if (!emit(pl, PLAN_BACKEND_COUNTERS_RESET, bid))
 				return -ENOMEM;
-			was = old >= 0 ? backend_of(s, (__u32)old, a) : 0;
+			was = old >= 0 ? backend_of(pl, (__u32)old, a) : 0;
 			s->good[bid] = was && s->good[was];
 		}
 		pl->w->be_seen[bid] = true;
@@ -551,9 +615,7 @@ static int plan_service(struct planner *pl, const struct xlb_conf_service *cs)
 		return ret;
 
 	/* Backends configured no more: out of the table now, so mark them down and free. */
-	for (__u32 b = 1; b < XLB_MAX_BACKENDS && !ret; b++)
-		if (plan_backend_used(s, b) && s->bes[b].svc_id == (__u32)id && !pl->w->be_seen[b])
-			ret = release_backend(pl, b);
+	ret = release_backends_of(pl, (__u32)id, true);
 	if (ret || !is_new)
 		return ret;
 
@@ -571,7 +633,7 @@ static int plan_service(struct planner *pl, const struct xlb_conf_service *cs)
 	/* The old id's table and backends go once the entry names the new one. */
 	if (s->svcs[old].has_table && !emit(pl, PLAN_TABLE_DELETE, (__u32)old))
 		return -ENOMEM;
-	ret = release_backends_of(pl, (__u32)old);
+	ret = release_backends_of(pl, (__u32)old, false);
 	memset(&s->svcs[old], 0, sizeof(s->svcs[old]));
 	return ret;
 }
@@ -761,6 +823,7 @@ int plan_build(struct plan *p, const struct plan_state *cur, const struct xlb_co
 	memset(p->work->be_seen, 0, sizeof(p->work->be_seen));
 	memset(p->work->claimed, 0, sizeof(p->work->claimed));
 	p->work->alloc_hint = 0; /* lowest free ids first; generations make reuse safe */
+	index_build(p->work, p->next);
 	if (!scope) {
 		ret = check_capacity(&pl, conf, err, errlen);
 		if (ret)

@@ -821,15 +821,18 @@ static int ignore_enoent(int ret)
 }
 
 /* Tables are built ahead of their swap, in parallel, a batch at a time: at most this many
- * tables, and at most this much memory for them (one table of 655,373 slots is 2.5 MiB). */
+ * tables, and at most this much memory for them (one table of 655,373 slots is 2.5 MiB). Two
+ * batches take turns: while this thread swaps in one, the other CPUs build the next. */
 #define DP_BATCH_TABLES 64
-#define DP_BATCH_BYTES (64u << 20)
+#define DP_BATCH_BYTES (32u << 20)
 #define DP_BUILD_THREADS 8
 
-/* One table built ahead of its swap. */
+/* One table built ahead of its swap. Its buffer is kept from batch to batch: on this VM kind
+ * the first touch of fresh memory costs more than the Maglev build itself. */
 struct prebuilt {
 	const struct plan_op *op;
 	__u32 *table;
+	__u32 cap; /* slots table has room for */
 	int ret;
 	__u64 fp; /* maglev_fingerprint() of the table */
 	__u64 ns; /* the build's duration, fingerprint included */
@@ -841,6 +844,16 @@ struct batch {
 	struct prebuilt item[DP_BATCH_TABLES];
 	size_t n, used; /* built; swapped so far */
 	size_t next; /* the next item a worker takes (atomic) */
+	size_t end; /* the index of the operation after the batch's last table */
+	pthread_t tid[DP_BUILD_THREADS];
+	size_t started; /* threads building it that are not joined yet */
+};
+
+/* The two batches of one commit: cur is being swapped in, the other one built. */
+struct builder {
+	struct batch bat[2];
+	int cur;
+	bool ahead; /* the other batch holds (or is building) the tables after cur's */
 };
 
 static void *build_worker(void *arg)
@@ -866,62 +879,91 @@ static void *build_worker(void *arg)
 	}
 }
 
+/* Build b's remaining tables on this thread too, then wait for its threads. */
+static void batch_finish(struct batch *b)
+{
+	build_worker(b);
+	for (size_t i = 0; i < b->started; i++)
+		pthread_join(b->tid[i], NULL);
+	b->started = 0;
+}
+
 static void batch_free(struct batch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
+	batch_finish(b);
+	for (size_t i = 0; i < DP_BATCH_TABLES; i++)
 		free(b->item[i].table);
+	memset(b->item, 0, sizeof(b->item));
 	b->n = b->used = 0;
 }
 
-/* Build the tables of the table swaps among p's operations from index first on, up to the
- * batch's limits, on up to DP_BUILD_THREADS threads (as many as there are CPUs online).
- * Returns 0 or -ENOMEM. */
-static int batch_build(struct batch *b, size_t first)
+/* Take the table swaps among p's operations from index first on into b, up to the batch's
+ * limits, and start building them on up to `threads` threads (fewer when there are fewer
+ * tables). Returns 0 or -ENOMEM (nothing started). */
+static int batch_start(struct batch *b, size_t first, size_t threads)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	pthread_t tid[DP_BUILD_THREADS];
-	size_t bytes = 0, n_threads, started = 0;
+	size_t bytes = 0, i;
 
-	batch_free(b);
-	for (size_t i = first; i < b->p->n_ops && b->n < DP_BATCH_TABLES; i++) {
+	b->n = b->used = b->next = 0;
+	for (i = first; i < b->p->n_ops && b->n < DP_BATCH_TABLES; i++) {
 		const struct plan_op *op = &b->p->ops[i];
+		struct prebuilt *it = &b->item[b->n];
 		size_t size = sizeof(__u32) * op->table.m;
 
 		if (op->kind != PLAN_TABLE_SWAP)
 			continue;
 		if (b->n && bytes + size > DP_BATCH_BYTES)
 			break;
-		b->item[b->n] = (struct prebuilt){ .op = op, .table = malloc(size) };
-		if (!b->item[b->n++].table)
-			return -ENOMEM;
+		if (it->cap < op->table.m) {
+			free(it->table);
+			it->cap = 0;
+			it->table = malloc(size);
+			if (!it->table)
+				return -ENOMEM;
+			it->cap = op->table.m;
+		}
+		it->op = op;
+		it->ret = 0;
+		b->n++;
 		bytes += size;
 	}
-	b->next = 0;
-	n_threads = cpus > 1 ? (size_t)cpus : 1;
-	n_threads = n_threads < b->n ? n_threads : b->n;
-	n_threads = n_threads < DP_BUILD_THREADS ? n_threads : DP_BUILD_THREADS;
-	/* This thread builds too; a thread that cannot start only leaves more to the others. */
-	while (started + 1 < n_threads && !pthread_create(&tid[started], NULL, build_worker, b))
-		started++;
-	build_worker(b);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	b->end = i;
+	threads = threads < b->n ? threads : b->n;
+	threads = threads < DP_BUILD_THREADS ? threads : DP_BUILD_THREADS;
+	/* A thread that cannot start only leaves more to the others and to batch_finish(). */
+	while (b->started < threads && !pthread_create(&b->tid[b->started], NULL, build_worker, b))
+		b->started++;
 	return 0;
 }
 
-/* Swap in the table of op, built ahead in b (the next one in b's order: built from the next
- * batch when b is used up). */
-static int commit_table(struct dp *dp, struct batch *b, const struct plan_op *op,
+/* Swap in the table of op, built ahead (the next one in the current batch's order). When the
+ * batch is used up, the other one becomes current, and the one after it starts building. */
+static int commit_table(struct dp *dp, struct builder *bl, const struct plan_op *op,
 			dp_swapped_fn swapped, void *ctx)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t others = cpus > 1 ? (size_t)cpus - 1 : 0; /* CPUs beside this thread */
+	struct batch *b = &bl->bat[bl->cur];
 	struct prebuilt *it;
 	__u64 t0;
 	int ret;
 
 	if (b->used == b->n) {
-		ret = batch_build(b, (size_t)(op - b->p->ops));
-		if (ret)
-			return ret;
+		size_t first = (size_t)(op - b->p->ops);
+
+		if (!bl->ahead || bl->bat[!bl->cur].n == 0 || bl->bat[!bl->cur].item[0].op != op) {
+			/* Nothing ahead (the first table): build this batch now, on every CPU. */
+			batch_finish(&bl->bat[!bl->cur]);
+			ret = batch_start(b, first, others);
+			if (ret)
+				return ret;
+		} else {
+			bl->cur = !bl->cur;
+			b = &bl->bat[bl->cur];
+		}
+		batch_finish(b);
+		/* The next batch builds on the other CPUs while this one is swapped in. */
+		bl->ahead = batch_start(&bl->bat[!bl->cur], b->end, others) == 0;
 	}
 	it = &b->item[b->used++];
 	if (it->op != op)
@@ -935,7 +977,7 @@ static int commit_table(struct dp *dp, struct batch *b, const struct plan_op *op
 	return ret;
 }
 
-static int commit_op(struct dp *dp, struct batch *b, const struct plan_op *op,
+static int commit_op(struct dp *dp, struct builder *bl, const struct plan_op *op,
 		     dp_swapped_fn swapped, void *ctx)
 {
 	switch (op->kind) {
@@ -956,7 +998,7 @@ static int commit_op(struct dp *dp, struct batch *b, const struct plan_op *op,
 	case PLAN_BACKEND_COUNTERS_RESET:
 		return dp_counter_reset(dp, DP_CNT_BACKEND, op->id);
 	case PLAN_TABLE_SWAP:
-		return commit_table(dp, b, op, swapped, ctx);
+		return commit_table(dp, bl, op, swapped, ctx);
 	case PLAN_TABLE_DELETE:
 		return ignore_enoent(dp_table_delete(dp, op->id));
 	}
@@ -965,22 +1007,23 @@ static int commit_op(struct dp *dp, struct batch *b, const struct plan_op *op,
 
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx)
 {
-	struct batch *b = calloc(1, sizeof(*b));
+	struct builder *bl = calloc(1, sizeof(*bl));
 	size_t i;
 	int ret = 0;
 
-	if (!b)
+	if (!bl)
 		return -ENOMEM;
-	b->p = p;
+	bl->bat[0].p = bl->bat[1].p = p;
 	for (i = 0; i < p->n_ops && !ret; i++) {
-		ret = commit_op(dp, b, &p->ops[i], swapped, ctx);
+		ret = commit_op(dp, bl, &p->ops[i], swapped, ctx);
 		if (ret)
 			xlog_err("map write failed at operation %zu of %zu (%s, id %u): %s", i + 1,
 				 p->n_ops, plan_op_name(p->ops[i].kind), p->ops[i].id,
 				 strerror(-ret));
 	}
-	batch_free(b);
-	free(b);
+	batch_free(&bl->bat[0]);
+	batch_free(&bl->bat[1]);
+	free(bl);
 	if (done)
 		*done = ret ? i - 1 : i;
 	return ret;
