@@ -8,6 +8,7 @@
 # services, UDP checks on UDP ones. The HTTP checks are reloaded with rise 4, fall 1, and each
 # transition must come after exactly that many results (so a swap of rise and fall fails).
 # `lbctl table plan` leaves a backend that is down by its checks out of the table, as xlbd does.
+# Each pass after verdicts is one observation of xlb_health_reaction_seconds, as xlbd logs it.
 # Prints "ok   e2e/lab_health/NAME" / "FAIL ..." and ends with "e2e/lab_health: N passed, ...".
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -145,5 +146,22 @@ else
 	bad all_down_fails_open "$t $svc"
 fi
 kill -CONT "$(cat "$STATE/server2.pid")" "$(cat "$STATE/server3.pid")"
+
+# Each health pass is one observation of the reaction histogram, and its tables count: the
+# scrape agrees with xlbd's log line per pass ("tables built N ..., X ms after the verdict").
+wait_state "$SVC" 10.101.2.2 up 5 >/dev/null
+m=$("$LAB" exec lb curl -s --max-time 5 http://127.0.0.1:9477/metrics)
+got=$(/usr/bin/python3 -c '
+import re, sys
+m, log = sys.argv[1], open(sys.argv[2]).read()
+count = re.search(r"^xlb_health_reaction_seconds_count (\d+)$", m, re.M)
+tables = re.search(r"^xlb_health_reaction_tables_total (\d+)$", m, re.M)
+passes = re.findall(r"health change applied: .* tables built (\d+) kept \d+, [0-9.]+ ms after the verdict", log)
+print(count and tables and int(count.group(1)) == len(passes) >= 4 and
+      int(tables.group(1)) == sum(map(int, passes)) >= 4, len(passes), count and count.group(1),
+      tables and tables.group(1))' "$m" "$STATE/xlbd.log" 2>&1)
+if [ "${got%% *}" = True ]; then ok health_reaction_observed; else
+	bad health_reaction_observed "ok, passes logged, histogram count, tables: $got"
+fi
 
 summary

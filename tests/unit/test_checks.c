@@ -145,10 +145,11 @@ static void record(const struct health_view *v, void *ctx)
 	}
 }
 
-static void on_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx)
+static void on_changed(const struct xlb_service_ref *svcs, size_t n, uint64_t since_ns, void *ctx)
 {
 	(void)svcs;
 	(void)n;
+	(void)since_ns;
 	(void)ctx;
 }
 

@@ -56,8 +56,9 @@ static int want_up; /* stop the loop when every backend is in this state */
 static int listen_fd[NBE] = { -1, -1 };
 static int timer = -1;
 static bool timed_out;
+static uint64_t started_ns; /* loop_now_ns() before the engine started */
 static unsigned changed_calls, changed_wrong; /* calls of on_changed; those naming the wrong
-						 services */
+						 services or a wrong time */
 /* Freed by main(), so that a failed check that returns early leaks nothing. */
 static struct xlb_conf conf;
 static bool conf_parsed;
@@ -94,13 +95,16 @@ static void record(const struct health_view *v, void *ctx)
 }
 
 /* The engine must name the one service whose backends moved, once per call. */
-static void on_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx)
+static void on_changed(const struct xlb_service_ref *svcs, size_t n, uint64_t since_ns, void *ctx)
 {
 	bool done = true;
 
 	(void)ctx;
 	changed_calls++;
 	if (!svcs || n != 1 || memcmp(&svcs[0], &conf.services[0].ref, sizeof(svcs[0])))
+		changed_wrong++;
+	/* The turn's first verdict: after the engine started, not after this call. */
+	if (since_ns < started_ns || since_ns > loop_now_ns())
 		changed_wrong++;
 	health_foreach(record, NULL);
 	for (int i = 0; i < NBE; i++)
@@ -239,6 +243,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	xlog_set_level(XLOG_ERR);
+	started_ns = loop_now_ns();
 	if (loop_create(&loop, 0) || health_start(loop, on_changed, NULL)) {
 		printf("FAIL unit/health/start: cannot start the health engine\n");
 		printf("unit/health: 0 passed, 1 failed, 0 skipped\n");

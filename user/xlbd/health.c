@@ -81,6 +81,7 @@ static struct {
 	struct xlb_service_ref *moved; /* services with a transition since the loop last slept */
 	size_t n_moved, moved_cap;
 	bool moved_all; /* the list could not grow: every service may have moved */
+	uint64_t moved_ns; /* when the first of them moved (0: none since the last call) */
 	struct target **t; /* by id; NULL = free id */
 	size_t n, cap;
 	int *index; /* open addressing over t: hash(svc, addr) -> id + 1, 0 = empty */
@@ -213,9 +214,11 @@ static void arm_next(struct target *t)
 
 /* Remember that a backend of svc changed state in this turn (each service once). When the list
  * cannot grow, the daemon is told that every service may have moved. */
-static void note_moved(const struct xlb_service_ref *svc)
+static void note_moved(const struct xlb_service_ref *svc, uint64_t now)
 {
 	H.dirty = true;
+	if (!H.moved_ns)
+		H.moved_ns = now;
 	for (size_t i = 0; i < H.n_moved; i++)
 		if (!memcmp(&H.moved[i], svc, sizeof(*svc)))
 			return;
@@ -263,7 +266,7 @@ void hc_done(struct hc_target *b, enum hc_result r)
 	t->changed_ns = now;
 	t->transitions++;
 	t->went[ok]++;
-	note_moved(&b->svc);
+	note_moved(&b->svc, now);
 	xlb_service_format(&b->svc, svc, sizeof(svc));
 	xlb_addr_format(&b->addr, addr, sizeof(addr));
 	if (ok)
@@ -433,9 +436,11 @@ static void before_sleep(struct loop *l, void *arg)
 	(void)arg;
 	if (H.dirty) {
 		H.dirty = false;
-		H.changed(H.moved_all ? NULL : H.moved, H.moved_all ? 0 : H.n_moved, H.ctx);
+		H.changed(H.moved_all ? NULL : H.moved, H.moved_all ? 0 : H.n_moved,
+			  H.moved_ns ? H.moved_ns : loop_now_ns(), H.ctx);
 		H.n_moved = 0;
 		H.moved_all = false;
+		H.moved_ns = 0;
 	}
 	arm_pending();
 }

@@ -34,8 +34,10 @@ enum hc_result {
 };
 
 /* Called after backends changed state, once per loop turn, with the n services they belong to
- * (each once); svcs NULL: any service may have changed (the list could not be kept). */
-typedef void (*health_changed_fn)(const struct xlb_service_ref *svcs, size_t n, void *ctx);
+ * (each once); svcs NULL: any service may have changed (the list could not be kept). since_ns:
+ * when the turn's first verdict was reached (loop_now_ns()). */
+typedef void (*health_changed_fn)(const struct xlb_service_ref *svcs, size_t n, uint64_t since_ns,
+				  void *ctx);
 
 /* Start the engine on loop: raise the soft RLIMIT_NOFILE to the hard limit (each check in
  * flight holds a descriptor), set up the check types, and call changed from a before-sleep

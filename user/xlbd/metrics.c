@@ -322,6 +322,7 @@ static void collect_health(struct scrape *sc)
 {
 	struct health_walk w = { .sc = sc };
 	const struct prom_histo *h;
+	uint64_t tables;
 	double late_max;
 
 	prom_family(&sc->o, "xlb_backend_transitions_total", "counter",
@@ -344,6 +345,15 @@ static void collect_health(struct scrape *sc)
 	prom_family(&sc->o, "xlb_health_check_lateness_max_seconds", "gauge",
 		    "The latest start of a health check against its schedule since xlbd started.");
 	prom_f64(&sc->o, "", NULL, 0, late_max);
+	h = state_health_reaction(D->state, &tables);
+	prom_family(&sc->o, "xlb_health_reaction_seconds", "histogram",
+		    "Time from a backend's health verdict to the data path following it: its "
+		    "services planned again, their tables swapped, their entries written (one "
+		    "observation per pass).");
+	prom_histogram(&sc->o, (const struct prom_label[]){ { "", "" } }, 0, h); /* no labels */
+	prom_family(&sc->o, "xlb_health_reaction_tables_total", "counter",
+		    "Maglev tables built by the passes that followed health verdicts.");
+	prom_u64(&sc->o, "", NULL, 0, tables);
 }
 
 /* ---- services: backends by state, fail-open, tables ---- */

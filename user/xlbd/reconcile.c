@@ -205,7 +205,17 @@ static struct {
 	uint64_t retry_ns; /* a failed health pass: every service again from then on (0: none) */
 	struct xlb_service_ref *svcs; /* health: services whose backends changed state */
 	size_t n, cap;
+	uint64_t since_ns; /* the earliest verdict not yet in the data path (0: none) */
 } P;
+
+/* The verdicts since P.since_ns are in the data path now: one observation. */
+static void reaction_done(void)
+{
+	if (!P.since_ns)
+		return;
+	state_note_reaction(X->state, loop_now_ns() - P.since_ns);
+	P.since_ns = 0;
+}
 
 /* Plan again, with the health view of now, the services of P (P.all: the whole running
  * configuration); the configuration, seed, gateway and health targets stay as they are. */
@@ -228,18 +238,23 @@ static void apply_health(void)
 		return;
 	}
 	P.retry_ns = 0;
-	announce_now();
 	const struct xlbd_apply_stats *s = state_last_apply(X->state);
+	double ms = P.since_ns ? (double)(loop_now_ns() - P.since_ns) / 1e6 : 0;
 
+	reaction_done();
+	announce_now();
 	xlog_info("health change applied: %zu services, backends written %u, tables built %u "
-		  "kept %u",
-		  P.all ? c->n_services : P.n, s->backends_written, s->tables_built,
-		  s->tables_kept);
+		  "kept %u, %.1f ms after the verdict",
+		  P.all ? c->n_services : P.n, s->backends_written, s->tables_built, s->tables_kept,
+		  ms);
 }
 
-void reconcile_health_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx)
+void reconcile_health_changed(const struct xlb_service_ref *svcs, size_t n, uint64_t since_ns,
+			      void *ctx)
 {
 	(void)ctx;
+	if (!P.since_ns || since_ns < P.since_ns)
+		P.since_ns = since_ns;
 	if (!svcs)
 		P.all = true;
 	for (size_t i = 0; i < n && !P.all; i++) {
@@ -287,6 +302,7 @@ static void before_sleep(struct loop *l, void *arg)
 		if (reconcile_reload(err, sizeof(err)) == 0) {
 			health = false;
 			P.retry_ns = 0;
+			reaction_done();
 		}
 	}
 	if (health)

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "config.h"
 #include "xlbd.h"
 
@@ -27,7 +29,8 @@ int reconcile_reload(char *err, size_t errlen);
 /* The health engine's callback (health_start()): note the n services svcs whose backends
  * changed state (svcs NULL: every service). Before the loop sleeps they are planned again
  * with the checks' new view, and nothing else is. ctx is unused. */
-void reconcile_health_changed(const struct xlb_service_ref *svcs, size_t n, void *ctx);
+void reconcile_health_changed(const struct xlb_service_ref *svcs, size_t n, uint64_t since_ns,
+			      void *ctx);
 
 /* SIGHUP: reload the file once before the loop sleeps (signals of one turn coalesce). */
 void reconcile_request_reload(void);

@@ -38,7 +38,12 @@ struct xlbd_state {
 	__u32 *cur, *built; /* scratch of table_is(), allocated while needed */
 	const struct xlbd_runtime *rt; /* the runtime of the plan being made */
 	struct xlbd_apply_stats stats;
+	struct prom_histo reaction; /* health verdict to data path, seconds, per pass */
+	uint64_t reaction_tables; /* tables built by those passes */
 };
+
+static const double REACTION_BOUNDS[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+					  0.25,	 0.5,	 1,	2.5,  5,     10 };
 
 static void stats_init(struct svc_stats *s)
 {
@@ -102,6 +107,8 @@ int state_init(struct xlbd_state **out, struct dp *dp)
 		return -ENOMEM;
 	st->dp = dp;
 	xlb_conf_init(&st->conf);
+	prom_histo_init(&st->reaction, REACTION_BOUNDS,
+			sizeof(REACTION_BOUNDS) / sizeof(REACTION_BOUNDS[0]));
 	st->rec = calloc(1, sizeof(*st->rec));
 	if (!st->rec || plan_init(&st->plan))
 		goto err;
@@ -132,6 +139,18 @@ void state_free(struct xlbd_state *st)
 const struct xlb_conf *state_conf(const struct xlbd_state *st)
 {
 	return &st->conf;
+}
+
+void state_note_reaction(struct xlbd_state *st, uint64_t ns)
+{
+	prom_histo_observe(&st->reaction, (double)ns / 1e9);
+	st->reaction_tables += st->stats.tables_built;
+}
+
+const struct prom_histo *state_health_reaction(const struct xlbd_state *st, uint64_t *tables)
+{
+	*tables = st->reaction_tables;
+	return &st->reaction;
 }
 
 const struct xlbd_apply_stats *state_last_apply(const struct xlbd_state *st)

@@ -57,6 +57,15 @@ struct xlbd_apply_stats {
 };
 const struct xlbd_apply_stats *state_last_apply(const struct xlbd_state *st);
 
+/* Health verdicts reached the data path ns after the first of them, through the last apply
+ * (whose tables built count): one observation of the reaction histogram. */
+void state_note_reaction(struct xlbd_state *st, uint64_t ns);
+
+/* Seconds from a health verdict to the data path following it (its services planned, their
+ * tables swapped, their entries written), one observation per pass; *tables: the tables those
+ * passes built, summed. */
+const struct prom_histo *state_health_reaction(const struct xlbd_state *st, uint64_t *tables);
+
 /* Whether the data path sends new flows to backend a of service svc now (its entry is up):
  * how a restarted daemon's health checks start where the data path is. */
 bool state_backend_up(const struct xlbd_state *st, const struct xlb_service_ref *svc,
