@@ -14,8 +14,12 @@
 # the default 65537, whichever is larger.
 # Each round, per shape: apply it from a one-service configuration ("apply"), apply it again
 # with every weight changed so every table is rebuilt ("rebuild"; not in BENCH_QUICK runs), and
-# go back ("remove").
+# go back ("remove"). Then one backend down in the 4,096 x 16 configuration: a server address
+# in the namespace is the last backend of 16 of the services, which check it by tcp every
+# 200 ms (fall 1); once it is up everywhere, the address is removed, and xlbd's log line of each
+# health pass gives the time from the verdict to the swapped tables and how many it built.
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,6 +52,72 @@ def config(tmp, shape, weight):
             out.append("      - {address: 10.%d.%d.%d, weight: %d}" %
                        (100 + n // 65536, (n // 256) % 256, n % 256, weight))
     return "\n".join(out) + "\n"
+
+
+REACT_ADDR = "10.250.0.1"  # the backend that goes down
+REACT_SVCS = 16  # services that name it
+
+
+def react_config(tmp):
+    """4,096 x 16 with REACT_ADDR as the last backend of the first REACT_SVCS services."""
+    head, _, body = config(tmp, ("reaction", 4096, 16, 65537), 100).partition("services:\n")
+    out = []
+    for i, svc in enumerate(body.split("  - vip: ")[1:]):
+        if i < REACT_SVCS:
+            lines = svc.rstrip("\n").split("\n")
+            lines[-1] = "      - {address: %s, weight: 100}" % REACT_ADDR
+            lines.insert(lines.index("    backends:"), "    health: {type: tcp, interval: 200ms, "
+                         "timeout: 100ms, rise: 1, fall: 1}")
+            svc = "\n".join(lines) + "\n"
+        out.append("  - vip: " + svc)
+    return head + "services:\n" + "".join(out)
+
+
+def health_states(sock):
+    st, js = api(sock, "GET", "/v1/health")
+    return [b["state"] for b in (js or {}).get("backends", []) if b["address"] == REACT_ADDR]
+
+
+def reaction(sock, ns, tmp, log):
+    """Pass durations (ms) and tables built after REACT_ADDR goes down, from xlbd's log."""
+    sh = lambda c: subprocess.run(c, shell=True, check=True)  # noqa: E731
+    # The checked services' other backends (10.100.0.0/24) answer too, through a local route.
+    sh("ip -n %s addr add %s/32 dev lo && ip -n %s route add local 10.100.0.0/24 dev lo" %
+       (ns, REACT_ADDR, ns))
+    srv = subprocess.Popen(["nsenter", "--net=/run/netns/" + ns, "/usr/bin/python3", "-c",
+                            "import socket\ns = socket.create_server(('0.0.0.0', 80), "
+                            "backlog=1024)\nwhile True: s.accept()[0].close()"])
+    try:
+        apply(sock, react_config(tmp))
+        for _ in range(300):
+            st = health_states(sock)
+            if len(st) == REACT_SVCS and all(x == "up" for x in st):
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("xlbd_scale: %s not up in every service: %s" % (REACT_ADDR, st))
+        time.sleep(1)  # the other backends' first verdicts are in
+        mark = os.path.getsize(log)
+        sh("ip -n %s addr del %s/32 dev lo" % (ns, REACT_ADDR))
+        for _ in range(300):
+            st = health_states(sock)
+            if len(st) == REACT_SVCS and all(x == "down" for x in st):
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("xlbd_scale: %s not down in every service: %s" % (REACT_ADDR, st))
+        time.sleep(0.5)
+        with open(log) as f:
+            f.seek(mark)
+            passes = re.findall(r"health change applied: .* tables built (\d+) kept \d+, "
+                                r"([0-9.]+) ms after the verdict", f.read())
+        return [(float(ms), int(t)) for t, ms in passes]
+    finally:
+        srv.kill()
+        srv.wait()
+        subprocess.run("ip -n %s addr del %s/32 dev lo; ip -n %s route del local "
+                       "10.100.0.0/24 dev lo" % (ns, REACT_ADDR, ns), shell=True,
+                       stderr=subprocess.DEVNULL)
 
 
 def small(tmp):
@@ -128,6 +198,19 @@ def main():
                         continue
                     tsv.row(shape[0], unit, r, v)
                     res.setdefault((shape[0], unit), []).append(v)
+            passes = reaction(sock, ns, tmp, tmp + "/xlbd.log")
+            apply(sock, small(tmp))
+            name = "one backend down in 4,096 x 16"
+            tsv.attr(name, "order", len(SHAPES) + 1)
+            tables = sum(t for _, t in passes)
+            if not passes or tables != REACT_SVCS:
+                sys.exit("xlbd_scale: %d passes built %d tables, not %d" %
+                         (len(passes), tables, REACT_SVCS))
+            for unit, v in (("pass_ms", max(ms for ms, _ in passes)),
+                            ("ms_per_table", sum(ms for ms, _ in passes) / tables),
+                            ("passes", len(passes))):
+                tsv.row(name, unit, r, v)
+                res.setdefault((name, unit), []).append(v)
         print("xlbd at scale, %d rounds (idle RSS %.1f MiB)" % (rounds, base["VmRSS"] / 1024))
         for (name, unit), v in res.items():
             print("%-32s %-11s median %9.1f  min %9.1f  max %9.1f" % ((name, unit) + summary(v)))

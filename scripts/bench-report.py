@@ -174,12 +174,15 @@ def scale():
     rows = []
     units = [("apply_ms", "apply, ms"), ("rebuild_ms", "rebuild all tables, ms"),
              ("remove_ms", "back to 1 service, ms"), ("rss_mib", "VmRSS, MiB"),
-             ("hwm_mib", "VmHWM, MiB")]
+             ("hwm_mib", "VmHWM, MiB"),
+             ("pass_ms", "verdict to tables swapped, longest pass, ms"),
+             ("ms_per_table", "verdict to tables swapped, ms per table"),
+             ("passes", "health passes")]
     for c in order[b]:
         for u, label in units:
             s = stats(b, c, u)
             if s:
-                d = 1 if "mib" in u else 0
+                d = 1 if "mib" in u or u == "ms_per_table" else 0
                 rows.append([c, label, fmt(s[0], d), fmt(s[1], d), fmt(s[2], d), s[3]])
     head = [("configuration", "l"), ("figure", "l"), ("median", "r"), ("min", "r"),
             ("max", "r"), ("rounds", "r")]
