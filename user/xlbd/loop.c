@@ -39,6 +39,7 @@ struct loop {
 	size_t n_owned;
 	struct hook *hooks;
 	size_t n_hooks;
+	uint64_t events_ns; /* when epoll_wait last returned */
 };
 
 uint64_t loop_now_ns(void)
@@ -365,6 +366,7 @@ int loop_run(struct loop *l)
 		if (l->stop)
 			break;
 		n = epoll_wait(l->epfd, evs, LOOP_EVENTS, wait_ms(l));
+		l->events_ns = loop_now_ns();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -381,6 +383,11 @@ int loop_run(struct loop *l)
 		run_timers(l, loop_now_ns());
 	}
 	return 0;
+}
+
+uint64_t loop_events_ns(const struct loop *l)
+{
+	return l->events_ns;
 }
 
 void loop_stop(struct loop *l)

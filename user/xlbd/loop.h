@@ -45,6 +45,11 @@ int loop_del_fd(struct loop *l, int fd);
 /* The loop's clock: CLOCK_MONOTONIC in nanoseconds. */
 uint64_t loop_now_ns(void);
 
+/* When the loop last collected events (loop_now_ns() clock; 0 before the first turn). An event
+ * that happened after it is not read yet: a deadline that passed after it, while a callback of
+ * this turn ran, may have been met by such an event. */
+uint64_t loop_events_ns(const struct loop *l);
+
 /* Prepare t to call cb(loop, arg); it is not armed. */
 void loop_timer_init(struct loop_timer *t, loop_timer_cb cb, void *arg);
 /* Arm t (re-arm if armed) to fire at when_ns (loop_now_ns() clock; in the past = on the next
