@@ -43,7 +43,7 @@ class Monitor(threading.Thread):
         super().__init__(daemon=True)
         self.lab, self.t0 = lab, t0
         self.stopping = threading.Event()
-        self.verdicts = []  # (t, service key, backend index, "down" | "flap")
+        self.verdicts = []  # (t, service key, backend index, "down" | "up" | "flap")
         self.samples = []  # (t, pid, rss_kb, fds, of which sockets)
         self.fps = {}
         self.fp_changes = {}  # key -> [t, ...]
@@ -68,6 +68,8 @@ class Monitor(threading.Thread):
                 st0, tr0 = prev[k]
                 if st0 == "up" and b["state"] == "down":
                     self.verdicts.append((now, k[0], k[1], "down"))
+                elif st0 == "down" and b["state"] == "up":
+                    self.verdicts.append((now, k[0], k[1], "up"))
                 elif b["transitions"] >= tr0 + 2 and b["state"] == st0:
                     self.verdicts.append((now, k[0], k[1], "flap"))
         return cur
@@ -104,20 +106,31 @@ class Monitor(threading.Thread):
 def windows(events, verdicts):
     """The excused windows {(service key, backend index): [(w0, w1, cause), ...]}: from each
     fault that takes a backend away (kill, link down, removal) until min(its end, xlbd's first
-    down verdict) + MARGIN, and around each down verdict of xlbd (or an up-down pair it
-    counted between two polls) from LEAD before to MARGIN after, caused by the fault then in
-    progress or, when there is none, by a health check that failed under load ("flap")."""
+    down verdict) + MARGIN; from the end of a kill or link down until xlbd's first up verdict
+    after it + MARGIN (the backend's network and server are being restored: "KIND_recovery");
+    and around each down verdict of xlbd (or an up-down pair it counted between two polls)
+    from LEAD before to MARGIN after, caused by the fault then in progress or, when there is
+    none, by a health check that failed under load ("flap")."""
     win = {}
     fail_ev = [e for e in events if e["affects"] == "fail"]
     for e in fail_ev:
         for key, *_ in faults.SERVICES:
             end = e["t1"]
-            for (t, k, i, _) in verdicts:
-                if k == key and i == e["backend"] and e["t0"] <= t <= end:
+            for (t, k, i, what) in verdicts:
+                if what == "down" and k == key and i == e["backend"] and e["t0"] <= t <= end:
                     end = t
                     break
             win.setdefault((key, e["backend"]), []).append((e["t0"], end + MARGIN, e["kind"]))
+            if e["kind"] == "backend_remove" or e["kind"] == "backend_add":
+                continue
+            up = [t for (t, k, i, what) in verdicts
+                  if what == "up" and k == key and i == e["backend"] and t >= e["t1"]]
+            if up:
+                win[(key, e["backend"])].append((e["t1"], min(up) + MARGIN,
+                                                 e["kind"] + "_recovery"))
     for (t, k, i, what) in verdicts:
+        if what == "up":
+            continue
         cause = "health_flap"
         for e in fail_ev:
             if e["backend"] == i and e["t0"] - LEAD <= t <= e["t1"] + LEAD + MARGIN:
@@ -280,10 +293,11 @@ def main():
             into[cause] = into.get(cause, 0) + 1
         else:
             (ka_bad if is_break else unexplained).append(
-                "%s %s at %.1f s (%.2f s): %s%s" % (f["kind"], f["fam"], f["start"] - t0,
-                                                    f["end"] - f["start"], f["error"],
-                                                    " on " + f["backend"] if f.get("backend")
-                                                    else ""))
+                "%s %s at %.1f s (%.2f s): %s%s%s" % (
+                    f["kind"], f["fam"], f["start"] - t0, f["end"] - f["start"], f["error"],
+                    " on " + f["backend"] if f.get("backend") else "",
+                    ", connection opened at %.1f s after %d requests" % (
+                        f["rec"]["opened"] - t0, f["rec"]["requests"]) if f.get("rec") else ""))
     rss_ok, fds_ok, growth = judge_growth(mon.samples)
     missing = [k for k in kinds if not counts.get(k)]
     results = [
@@ -319,7 +333,11 @@ def main():
         "keepalive_requests_max": max((r["requests"] for r in tally.kaconns), default=0),
         "faults": counts, "failures_excused_by_cause": fail_causes,
         "keepalive_breaks_excused_by_cause": ka_causes, "unexplained": unexplained,
-        "keepalive_unexcused": ka_bad, "verdicts": len(mon.verdicts),
+        "keepalive_unexcused": ka_bad,
+        "verdicts": sum(1 for v in mon.verdicts if v[3] != "up"),
+        "verdict_log": [[round(t - t0, 2), k, i, w] for t, k, i, w in mon.verdicts],
+        "fault_log": [[round(e["t0"] - t0, 2), round(e["t1"] - t0, 2), e["kind"], e["backend"]]
+                      for e in events],
         "health_flaps": sum(1 for ws in win.values() for w in ws if w[2] == "health_flap"),
         "xlbd_lifetimes": growth, "bpf_objects": {"first": bpf0, "end": bpf1},
         "applies_checked": lab.apply_checks, "lbctl_calls": lab.lbctl_calls,

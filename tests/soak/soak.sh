@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-m) minutes=$2; shift 2 ;;
 	-s) seed=$2; shift 2 ;;
-	-o) results=$2; shift 2 ;;
+	-o) results=$2 keep=1; shift 2 ;;
 	*)
 		echo "soak.sh: unknown argument \"$1\"; usage: soak.sh [-m MINUTES] [-s SEED] [-o DIR]" >&2
 		exit 2
@@ -77,9 +77,12 @@ grep -q '^ok   soak/every_fault_kind_injected\|^FAIL soak/every_fault_kind_injec
 # Teardown: nothing of the lab may be left, no namespace, pin or process.
 mapfile -t pids < <(lab_pids)
 "$LAB" down >"$tmp/down.log" 2>&1
+# lab.sh down signals the servers without waiting for them: give them 10 s to be gone.
+alive() { [ -d "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 left=
 for p in "${pids[@]}"; do
-	[ -d "/proc/$p" ] && [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ] && left="$left pid $p"
+	for _ in $(seq 1 100); do alive "$p" || break; sleep 0.1; done
+	alive "$p" && left="$left pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-80))"
 done
 for p in /proc/[0-9]*; do
 	grep -qa -- "$STATE/" "$p/cmdline" 2>/dev/null && left="$left pid ${p#/proc/}"
@@ -92,5 +95,5 @@ done
 if [ -z "$left" ]; then ok teardown_leaves_nothing; else bad teardown_leaves_nothing "left:$left"; fi
 # For scripts/soak-report.py, beside soak.py's figures.
 [ -d "$results" ] && { [ -z "$left" ] && echo pass || echo "**FAIL**:$left"; } >"$results/teardown"
-[ -f "$results/summary.json" ] && echo "soak: figures in $results"
+[ -n "${keep:-}" ] && [ -f "$results/summary.json" ] && echo "soak: figures in $results"
 summary
