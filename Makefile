@@ -100,7 +100,7 @@ KNOWN_ANSWERS := $(wildcard tests/vectors/*.h)
 .SECONDARY:
 .PHONY: all deps check test format format-check bench bench-maglev bench-dataplane bench-veth \
 	bench-tables bench-health \
-	verifier-stats fuzz-long mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
+	verifier-stats fuzz-long soak mutants config-doc install demo demo-down vagrant-validate vagrant-lab \
 	e2e clean help
 
 all: $(BPF_OBJS) $(SKELS) $(COMMON_LIB) $(USER_BINS) $(SAN_BINS) $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS) $(LIBFUZZ_BINS) $(E2E_BINS) $(MAN_PAGES) \
@@ -362,6 +362,18 @@ fuzz-long: $(FUZZ_BINS) $(LIBFUZZ_BINS) ## long fuzz runs: FUZZ_LONG_FRAMES fram
 		mkdir -p $(OUTPUT)/corpus/$$n && \
 		$$f -max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 \
 			$(OUTPUT)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# SOAK_MINUTES of load and seeded faults in a lab of its own (tests/soak/), then the figures in
+# docs/reliability.md ("Soak", from docs/reliability.md.in) and docs/reliability/soak.png.
+# make check runs 2 minutes of it with seed 1 and writes no docs. SOAK_SEED replays a schedule.
+SOAK_MINUTES ?= 30
+SOAK_SEED ?=
+soak: all ## SOAK_MINUTES (30) of load and faults (SOAK_SEED); rewrites docs/reliability.md's Soak (root)
+	$(Q)scripts/install-deps.sh soak
+	$(Q)rm -rf $(OUTPUT)/soak; OUTPUT=$(abspath $(OUTPUT)) tests/soak/soak.sh -m $(SOAK_MINUTES) \
+		$(if $(SOAK_SEED),-s $(SOAK_SEED)) -o $(abspath $(OUTPUT))/soak; rc=$$?; \
+		[ -f $(OUTPUT)/soak/summary.json ] && \
+		scripts/soak-report.py $(OUTPUT)/soak "$$(git rev-parse --short HEAD)"; exit $$rc
 
 # Not in `make check`: every mutation rebuilds and reruns its layers (minutes each).
 mutants: ## break xlb on purpose (tests/mutants.txt) and fail if a mutation survives the tests

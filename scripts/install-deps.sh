@@ -5,10 +5,11 @@
 # XLB_DEPS_SKIP: names of packages not to install, separated by spaces (the Vagrant lab's VMs
 # skip vagrant itself).
 #
-#   scripts/install-deps.sh [bench|vagrant]
+#   scripts/install-deps.sh [bench|soak|vagrant]
 #
-# "bench" also installs what only `make bench` needs, "vagrant" what only `make vagrant-lab`
-# needs (the Vagrant lab in LXC containers); the build and `make check` do without either.
+# "bench" also installs what only `make bench` needs, "soak" what only `make soak` needs,
+# "vagrant" what only `make vagrant-lab` needs (the Vagrant lab in LXC containers); the build
+# and `make check` do without any of them.
 # tests/deps.sh checks that these lists (and vagrant/lxc/build-box.sh's, for the lab's
 # machines) hold every package the build, the tests and the scripts use.
 set -euo pipefail
@@ -44,6 +45,10 @@ BENCH_PACKAGES=(
 	wrk                         # HTTP load through the VIP and straight to a backend
 	gnuplot-nox                 # the plots of docs/benchmarks.md
 )
+# Only for `make soak` (scripts/soak-report.py).
+SOAK_PACKAGES=(
+	gnuplot-nox                 # the plot of docs/reliability.md ("Soak")
+)
 # Only for `make vagrant-lab` (tests/vagrant-lab.sh, vagrant/lxc/).
 VAGRANT_PACKAGES=(
 	lxc                         # the containers the lab's machines run in (lxc-create, lxc-start)
@@ -53,9 +58,10 @@ VAGRANT_PACKAGES=(
 case ${1:-} in
 "") ;;
 bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+soak) PACKAGES+=("${SOAK_PACKAGES[@]}") ;;
 vagrant) PACKAGES+=("${VAGRANT_PACKAGES[@]}") ;;
 *)
-	echo "install-deps: unknown group \"$1\" (bench or vagrant)" >&2
+	echo "install-deps: unknown group \"$1\" (bench, soak or vagrant)" >&2
 	exit 2
 	;;
 esac

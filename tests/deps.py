@@ -39,6 +39,7 @@ DEBIAN_PATH = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 # are the box's (vagrant/lxc/build-box.sh, group "box"); the rest of the lab runs on the host.
 SCRIPT_GROUPS = [
     (re.compile(r"(^|/)scripts/bench[^/]*$"), ["default", "bench"]),
+    (re.compile(r"(^|/)scripts/soak-report[^/]*$"), ["default", "soak"]),
     (re.compile(r"(^|/)vagrant/provision/"), ["default", "box"]),
     (re.compile(r"(^|/)tests/vagrant-lab[^/]*$|(^|/)vagrant/"), ["default", "vagrant"]),
 ]

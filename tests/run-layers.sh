@@ -167,6 +167,12 @@ done
 echo "== vagrant"
 run_binary tests/vagrant.sh
 
+echo "== soak"
+# Two minutes of load and faults in a lab of its own, seed 1 (make soak: SOAK_MINUTES, any
+# seed, and the figures in docs/reliability.md); one result per invariant. It skips itself,
+# with the reason, when the machine lacks what it needs.
+run_binary tests/soak/soak.sh -m "${SOAK_CHECK_MINUTES:-2}" -s 1
+
 echo "== e2e"
 # Every tests/e2e/NAME.sh; each one skips itself, with the reason, when the machine lacks what
 # it needs (not root, no python3...).
