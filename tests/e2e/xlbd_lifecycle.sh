@@ -134,10 +134,11 @@ fi
 # Armed here (generation 7) as a client of a capture would have it, it must not survive the
 # restart below: the capture's client died with the daemon.
 cap_id=$(in_ns bpftool -j map show pinned "$PIN/xlb_capture" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
-prog_maps=$(in_ns bpftool -j prog show name xlb_lb | python3 -c \
-	'import json, sys; print(" ".join(str(m) for p in json.load(sys.stdin) for m in p.get("map_ids", [])))')
+prog_id=$(ip -n "$NS" -d link show veth0 | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$')
+prog_maps=$(bpftool -j prog show id "$prog_id" | python3 -c \
+	'import json, sys; print(" ".join(str(m) for m in json.load(sys.stdin).get("map_ids", [])))')
 if [ -n "$cap_id" ] && grep -qw "$cap_id" <<<"$prog_maps"; then ok capture_filter_pinned; else
-	bad capture_filter_pinned "pinned xlb_capture id '$cap_id', xlb_lb's maps: $prog_maps"
+	bad capture_filter_pinned "pinned xlb_capture id '$cap_id', maps of the attached program '$prog_id': $prog_maps"
 fi
 zeros=()
 for _ in $(seq 1 71); do zeros+=(00); done
