@@ -38,8 +38,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o
-BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h
+BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o $(OUTPUT)/bench/bench_nohook.bpf.o
+BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h $(OUTPUT)/bench/bench_nohook.skel.h
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
@@ -127,6 +127,17 @@ $(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -I$(ARCH_INC) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
 -include $(wildcard $(OUTPUT)/*.bpf.d)
+
+# The benchmark wrapper without the capture hook (bpf/capture.h): the "before" of the capture
+# A/B in dataplane_bench, the same programs and maps in one process. Not in $(OUTPUT)/*.bpf.o,
+# which the test layers load one by one.
+$(OUTPUT)/bench/bench_nohook.bpf.o: bench/bench.bpf.c $(BPF_HDRS) | $(DEPS_OK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_CAPTURE_NO_HOOK -I$(ARCH_INC) -c $< -o $@
+
+$(OUTPUT)/bench/bench_nohook.skel.h: $(OUTPUT)/bench/bench_nohook.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_nohook_bpf > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -284,8 +295,8 @@ BENCH_DP_SRCS := bench/dataplane_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/
 $(OUTPUT)/bench/dataplane_bench: $(BENCH_DP_SRCS) $(BENCH_SKELS) $(SKELS) $(COMMON_LIB) \
 		$(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf $(BENCH_DP_SRCS) \
-		$(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -lm -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(XLB_CFLAGS) $(PKG_CFLAGS) -Itests/bpf -I$(OUTPUT)/bench \
+		$(BENCH_DP_SRCS) $(COMMON_LIB) $(COMMON_LDLIBS) $(PKG_LIBS) -lm -o $@
 
 # The veth benchmark loads the real xlb_lb and fills it like dataplane_bench.
 BENCH_VETH_SRCS := bench/veth_bench.c bench/lbfill.c tests/bpf/lbenv.c tests/bpf/frame.c

@@ -14,7 +14,14 @@
  * -b BASELINE.bpf.o: a same-run A/B. BASELINE is bench.bpf.o built from another commit (same
  * programs and globals as this one's); every case runs in both objects in every round, the
  * order alternating between rounds, and the report adds the baseline's figures and the ratio
- * this build / baseline. -o still writes this build's rounds only. */
+ * this build / baseline. -o still writes this build's rounds only.
+ *
+ * The "capture:" rows are a same-run A/B of the capture hook (bpf/capture.h) on the 1-flow
+ * case: the wrapper built without the hook (bench_nohook.bpf.o, embedded), this build with
+ * capture off, on with a filter that matches nothing, and on with 1 in 100 frames recorded
+ * (snap length 128, the ring drained after each run, every record counted). They run in this
+ * build only: a baseline's row shows 0. A baseline must have the capture maps (built from the
+ * commit that added them or later): the skeleton binds every map by name. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,7 +32,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xlb_abi.h" /* before a skeleton: it names struct xlb_capture_filter */
 #include "bench.skel.h"
+#include "bench_nohook.skel.h"
 #include "config.h"
 #include "frame.h"
 #include "lbenv.h"
@@ -39,6 +48,16 @@
 struct benv {
 	struct bench_bpf *skel;
 	struct lbenv lb;
+	struct ring_buffer *ring; /* of xlb_capture_ring */
+	uint64_t records; /* records drained from it */
+};
+
+/* The capture hook's state in a case (include/xlb_capture.h). */
+enum capture_mode {
+	CAP_OFF = 0, /* filter gen 0: the hook's one load and branch */
+	CAP_NOHOOK, /* run in the object built without the hook */
+	CAP_NOMATCH, /* on, for a service that does not exist: match test, no record */
+	CAP_SAMPLE100, /* on, every frame matches, 1 in 100 recorded */
 };
 
 struct bcase {
@@ -54,6 +73,7 @@ struct bcase {
 	uint32_t warm; /* runs before timing (fill the connection table) */
 	int guard; /* 1: the daemon's default flood guard; 0: no guard */
 	const char *katran; /* xlb / Katran measured side by side (docs/benchmarks.md), or "-" */
+	enum capture_mode capture;
 };
 
 #define OFF_SADDR4 (14 + 12)
@@ -186,20 +206,61 @@ static struct bcase CASES[] = {
 	  .action = XDP_PASS,
 	  .repeat = M1,
 	  .katran = "0.70-0.79" },
+	{ .name = "capture: 1 flow, hook compiled out",
+	  .prog = "bench_xlb",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .katran = "-",
+	  .capture = CAP_NOHOOK },
+	{ .name = "capture: 1 flow, capture off",
+	  .prog = "bench_xlb",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .katran = "-",
+	  .capture = CAP_OFF },
+	{ .name = "capture: 1 flow, on, matching nothing",
+	  .prog = "bench_xlb",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .katran = "-",
+	  .capture = CAP_NOMATCH },
+	{ .name = "capture: 1 flow, on, 1 in 100",
+	  .prog = "bench_xlb",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .katran = "-",
+	  .capture = CAP_SAMPLE100 },
 };
 #define NCASES (sizeof(CASES) / sizeof(CASES[0]))
 
 /* One object under test: this build's (embedded) or the baseline's (-b), each with a 4 M-entry
- * copy and a 64 K-entry copy (eviction), and every round's figure per case. */
+ * copy and a 64 K-entry copy (eviction), and every round's figure per case. This build's side
+ * also has the object without the capture hook (nohook), 4 M entries. */
 struct side {
 	const char *label;
 	void *elf; /* the baseline's object file, NULL = the embedded one */
 	size_t elf_sz;
-	struct benv big, small;
+	struct benv big, small, nohook;
 	double ns[NCASES][MAX_ROUNDS];
 };
 
-static int benv_open(struct benv *b, uint32_t conns, void *elf, size_t elf_sz)
+static int on_record(void *ctx, void *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	((struct benv *)ctx)->records++;
+	return 0;
+}
+
+static int benv_open(struct benv *b, uint32_t conns, const void *elf, size_t elf_sz)
 {
 	int err;
 
@@ -215,7 +276,7 @@ static int benv_open(struct benv *b, uint32_t conns, void *elf, size_t elf_sz)
 	/* The skeleton binds programs, maps and the .bss layout by name: a baseline object built
 	 * from the same bench.bpf.c fits it. */
 	if (elf) {
-		b->skel->skeleton->data = elf;
+		b->skel->skeleton->data = (void *)elf;
 		b->skel->skeleton->data_sz = elf_sz;
 	}
 	err = bpf_object__open_skeleton(b->skel->skeleton, NULL);
@@ -227,7 +288,33 @@ static int benv_open(struct benv *b, uint32_t conns, void *elf, size_t elf_sz)
 		err = lbenv_use(&b->lb, b->skel->obj, "bench_xlb");
 	if (!err)
 		err = lbfill(&b->lb);
+	if (!err) {
+		b->ring = ring_buffer__new(bpf_map__fd(b->skel->maps.xlb_capture_ring), on_record,
+					   b, NULL);
+		err = b->ring ? 0 : -errno;
+	}
 	return err;
+}
+
+/* Arm b's capture filter for mode as xlbd does (off first, then a new generation), or disarm
+ * it. */
+static int set_capture(struct benv *b, enum capture_mode mode)
+{
+	struct xlb_capture_filter *f = &b->skel->data_capture->xlb_capture;
+	static uint32_t gen;
+
+	__atomic_store_n(&f->gen, 0, __ATOMIC_SEQ_CST);
+	if (mode != CAP_NOMATCH && mode != CAP_SAMPLE100)
+		return 0;
+	memset(f, 0, sizeof(*f));
+	if (mode == CAP_NOMATCH) {
+		f->flags = XLB_CAP_F_SERVICE;
+		f->svc_id = XLB_MAX_SERVICES - 1; /* no such service in lbfill's set */
+	}
+	f->sample = mode == CAP_SAMPLE100 ? 100 : 1;
+	f->snaplen = 128;
+	__atomic_store_n(&f->gen, ++gen, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 /* Read a whole file into *buf. Returns 0 or -errno. */
@@ -273,6 +360,29 @@ static int set_guard(struct benv *b, int on)
 	return lbenv_set_config(&b->lb, &c);
 }
 
+/* After a run of case c: the ring must hold the records the case is about (none unless 1 in
+ * 100: repeat / 100 per CPU the run went through, give or take one per CPU), none lost. */
+static int check_records(struct benv *b, const struct bcase *c, uint32_t repeat)
+{
+	struct xlb_capture_filter *f = &b->skel->data_capture->xlb_capture;
+	uint64_t want = c->capture == CAP_SAMPLE100 ? repeat / 100 : 0, got;
+	int slack = c->capture == CAP_SAMPLE100 ? b->lb.ncpus : 0;
+
+	b->records = 0;
+	if (ring_buffer__consume(b->ring) < 0)
+		return -EIO;
+	got = b->records;
+	if (got + slack < want || got > want + slack || f->lost ||
+	    (c->capture == CAP_SAMPLE100 && got != f->used)) {
+		fprintf(stderr,
+			"%s: %llu capture records (filter: %u taken, %u lost), expected %llu\n",
+			c->name, (unsigned long long)got, f->used, f->lost,
+			(unsigned long long)want);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Run case c once with `repeat` runs; returns the kernel's mean ns per run, or < 0. */
 static double run_case(struct benv *b, struct bcase *c, uint32_t repeat)
 {
@@ -285,7 +395,7 @@ static double run_case(struct benv *b, struct bcase *c, uint32_t repeat)
 
 	if (!prog)
 		return -ENOENT;
-	if (set_guard(b, c->guard))
+	if (set_guard(b, c->guard) || set_capture(b, c->capture))
 		return -EIO;
 	b->skel->bss->vary_off = c->vary_off;
 	b->skel->bss->vary_count = c->vary_count;
@@ -305,6 +415,8 @@ static double run_case(struct benv *b, struct bcase *c, uint32_t repeat)
 			c->action);
 		return -EPROTO;
 	}
+	if (check_records(b, c, repeat))
+		return -EPROTO;
 	return (double)opts.duration;
 }
 
@@ -345,13 +457,29 @@ static int write_tsv(const char *path, const struct side *sd, int rounds)
 	return fclose(f) ? -errno : 0;
 }
 
-/* Open both copies of side sd and fill their connection tables for the cases that need it. */
+/* The copy of side sd that case c runs in (NULL: none, the capture rows of a baseline). */
+static struct benv *case_env(struct side *sd, const struct bcase *c)
+{
+	if (c->capture && sd->elf)
+		return NULL;
+	if (c->capture == CAP_NOHOOK)
+		return &sd->nohook;
+	return c->small ? &sd->small : &sd->big;
+}
+
+/* Open the copies of side sd and fill their connection tables for the cases that need it. */
 static int side_open(struct side *sd)
 {
 	int err = benv_open(&sd->big, BIG_CONNS, sd->elf, sd->elf_sz);
 
 	if (!err)
 		err = benv_open(&sd->small, SMALL_CONNS, sd->elf, sd->elf_sz);
+	if (!err && !sd->elf) {
+		size_t sz;
+		const void *elf = bench_nohook_bpf__elf_bytes(&sz);
+
+		err = benv_open(&sd->nohook, BIG_CONNS, elf, sz);
+	}
 	if (err) {
 		char msg[128];
 
@@ -363,7 +491,9 @@ static int side_open(struct side *sd)
 	for (size_t i = 0; i < NCASES; i++) {
 		struct bcase *c = &CASES[i];
 
-		if (c->warm && run_case(c->small ? &sd->small : &sd->big, c, c->warm) < 0)
+		struct benv *b = case_env(sd, c);
+
+		if (b && c->warm && run_case(b, c, c->warm) < 0)
 			return -EPROTO;
 	}
 	return 0;
@@ -371,8 +501,12 @@ static int side_open(struct side *sd)
 
 static void side_close(struct side *sd)
 {
-	bench_bpf__destroy(sd->small.skel);
-	bench_bpf__destroy(sd->big.skel);
+	struct benv *envs[] = { &sd->big, &sd->small, &sd->nohook };
+
+	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++) {
+		ring_buffer__free(envs[i]->ring);
+		bench_bpf__destroy(envs[i]->skel);
+	}
 	free(sd->elf);
 }
 
@@ -456,8 +590,8 @@ int main(int argc, char **argv)
 
 			for (int k = 0; k < nsides; k++) {
 				struct side *sd = &sides[(k + r) % nsides];
-				double ns = run_case(c->small ? &sd->small : &sd->big, c,
-						     c->repeat / scale);
+				struct benv *b = case_env(sd, c);
+				double ns = b ? run_case(b, c, c->repeat / scale) : 0;
 
 				if (ns < 0)
 					return 1;

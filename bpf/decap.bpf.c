@@ -15,6 +15,7 @@
 #include "xlb_decap.h"
 #include "l2.h"
 #include "parse.h"
+#include "capture.h"
 
 /* Allowed outer IPv4 sources (the LBs' tunnel prefixes). Written by xlb-decap only. */
 struct {
@@ -233,8 +234,21 @@ SEC("xdp")
 int xlb_decap(struct xdp_md *ctx)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
+	int reason = dc_process(ctx);
+	int action = dc_verdict(reason, bytes);
 
-	return dc_verdict(dc_process(ctx), bytes);
+	/* The capture hook, at the one exit: no service, backend or client here. */
+	if (capture_on()) {
+		struct xlb_capture_meta m = {
+			.svc_id = XLB_CAPTURE_ANY,
+			.backend_id = XLB_CAPTURE_ANY,
+			.reason = reason,
+			.prog = XLB_CAPTURE_PROG_DECAP,
+		};
+
+		capture_exit(ctx, &m, NULL, action);
+	}
+	return action;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -172,4 +172,8 @@ _Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key layout");
 _Static_assert(sizeof(struct xlb_frag) == 16, "xlb_frag layout");
 _Static_assert(sizeof(struct xlb_config) == 56, "xlb_config layout");
 
+/* Packet capture's filter and record: every user of a skeleton of xlb_lb or xlb_decap needs
+ * them (the skeleton types the .data.capture section with struct xlb_capture_filter). */
+#include "xlb_capture.h"
+
 #endif /* XLB_ABI_H */

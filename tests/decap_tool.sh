@@ -177,7 +177,7 @@ XLB_DECAP_PIN_DIR=$PIN_ROOT-foreign/decap refused refuses_foreign_pin_dir 1 "$ms
 run attach_native 0 dc attach dc0 mode native && ok attach_native
 files=$(find "$XLB_DECAP_PIN_DIR" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null |
 	LC_ALL=C sort | tr '\n' ' ')
-if [ "$files" = "xlb_dc_src4 xlb_dc_src6 xlb_dc_stats xlb_dc_vips " ] &&
+if [ "$files" = "xlb_capture xlb_capture_cpu xlb_capture_ring xlb_dc_src4 xlb_dc_src6 xlb_dc_stats xlb_dc_vips " ] &&
 	[ "$(stat -c %a "$XLB_DECAP_PIN_DIR")" = 700 ] && [ "$(stat -c %a "$PIN_ROOT")" = 700 ]; then
 	ok maps_pinned_0700
 else

@@ -542,7 +542,7 @@ run map list
 check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +4,096 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB ' <<<"$OUT")" = 3
 run -j map list
 check map_list_json "$OUT" test "$(py 'sorted(m["name"] for m in d["maps"])')" = \
-	"['xlb_backends', 'xlb_be_stats', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
+	"['xlb_backends', 'xlb_be_stats', 'xlb_capture', 'xlb_capture_cpu', 'xlb_capture_ring', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
 check map_list_memory "$OUT" test "$(py 'all(m["memory"] > 0 for m in d["maps"]) and d["memory_total"] == sum(m["memory"] for m in d["maps"]) and [m["memory"] > 4096 * m["entries"] for m in d["maps"] if m["name"] == "xlb_tables"] == [True]')" = True
 run map dump config
 check map_dump_config_human "$OUT" test "$(grep -cxE 'hash_seed +4242|src_v6 +2001:db8:ff::1|gw_mac +02:00:00:00:00:fe|udp_idle_ticks +28' <<<"$OUT")" = 4

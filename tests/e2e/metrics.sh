@@ -78,13 +78,13 @@ fi
 
 # The kernel's memory of every map of xlb_lb, once each.
 mem_bad=""
-for m in xlb_backends xlb_be_stats xlb_config xlb_conns xlb_frags xlb_guard xlb_reasons \
-	xlb_services xlb_svc_stats xlb_tables xlb_vips; do
+for m in xlb_backends xlb_be_stats xlb_capture_cpu xlb_capture_ring xlb_config xlb_conns \
+	xlb_frags xlb_guard xlb_reasons xlb_services xlb_svc_stats xlb_tables xlb_vips; do
 	v=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_map_memory_bytes map=$m)
 	[ "$v" -gt 0 ] || mem_bad="$mem_bad $m=$v"
 done
 n_mem=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_map_memory_bytes)
-if [ -z "$mem_bad" ] && [ "$n_mem" = 11 ]; then ok map_memory_every_map; else
+if [ -z "$mem_bad" ] && [ "$n_mem" = 13 ]; then ok map_memory_every_map; else
 	bad map_memory_every_map "$n_mem series; zero or missing:$mem_bad"
 fi
 

@@ -130,6 +130,25 @@ else
 	bad api_conns_view "$out"
 fi
 
+# Packet capture's filter is pinned (xlb_capture) and is the one the running xlb_lb reads.
+# Armed here (generation 7) as a client of a capture would have it, it must not survive the
+# restart below: the capture's client died with the daemon.
+cap_id=$(in_ns bpftool -j map show pinned "$PIN/xlb_capture" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+prog_id=$(ip -n "$NS" -d link show veth0 | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$')
+prog_maps=$(bpftool -j prog show id "$prog_id" | python3 -c \
+	'import json, sys; print(" ".join(str(m) for m in json.load(sys.stdin).get("map_ids", [])))')
+if [ -n "$cap_id" ] && grep -qw "$cap_id" <<<"$prog_maps"; then ok capture_filter_pinned; else
+	bad capture_filter_pinned "pinned xlb_capture id '$cap_id', maps of the attached program '$prog_id': $prog_maps"
+fi
+zeros=()
+for _ in $(seq 1 71); do zeros+=(00); done
+in_ns bpftool map update pinned "$PIN/xlb_capture" key hex 00 00 00 00 value hex 07 "${zeros[@]}"
+capture_gen() {
+	in_ns bpftool -j map lookup pinned "$PIN/xlb_capture" key hex 00 00 00 00 | python3 -c \
+		'import json, sys; d = json.load(sys.stdin); print(int(d["value"][0], 16) if "value" in d else d["formatted"]["value"]["xlb_capture"]["gen"])'
+}
+armed=$(capture_gen)
+
 # 2. SIGKILL and restart: the attachment never disappears, the maps stay byte for byte.
 stop_xlbd 9
 gap_ok=1
@@ -156,6 +175,12 @@ else
 fi
 if out=$(api GET /v1/status) && grep -q '"adopted":true' <<<"$out"; then ok restart_resumes_api; else
 	bad restart_resumes_api "$out"
+fi
+if [ "$armed" = 7 ] && [ "$(capture_gen)" = 0 ] &&
+	grep -q 'stopped a packet capture left running by an earlier xlbd' "$LOG"; then
+	ok restart_stops_stale_capture
+else
+	bad restart_stops_stale_capture "armed $armed, after the restart $(capture_gen): $(cat "$LOG")"
 fi
 
 # 3. Invalid configuration, by SIGHUP and by the API: refused with the reason, nothing changed.

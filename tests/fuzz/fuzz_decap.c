@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xlb_abi.h" /* before a skeleton: it names struct xlb_capture_filter */
 #include "decap.skel.h"
 #include "frame.h"
 #include "fuzzrng.h"

@@ -103,6 +103,15 @@ static int make_pin_dir(void)
 	return st.f_type == BPF_FS_MAGIC ? 0 : -ENOTDIR;
 }
 
+/* The pin name of map: its own, but the capture filter's section ".data.capture" is pinned
+ * as xlb_capture (bpffs refuses names with a dot: EPERM). */
+static const char *pin_name(const struct bpf_map *map)
+{
+	const char *name = bpf_map__name(map);
+
+	return strcmp(name, ".data.capture") ? name : "xlb_capture";
+}
+
 /* Open the skeleton (not loaded) with every map's pin path set under the pin directory. */
 static int open_pinned_skel(struct decap_bpf **out)
 {
@@ -115,7 +124,7 @@ static int open_pinned_skel(struct decap_bpf **out)
 		return -errno;
 	bpf_object__for_each_map(map, skel->obj)
 	{
-		int n = snprintf(path, sizeof(path), "%s/%s", dc_pin_dir(), bpf_map__name(map));
+		int n = snprintf(path, sizeof(path), "%s/%s", dc_pin_dir(), pin_name(map));
 
 		if (n < 0 || (size_t)n >= sizeof(path)) {
 			err = -ENAMETOOLONG;

@@ -135,6 +135,25 @@ fallback:
 		  "counting by walking the table");
 }
 
+/* The pin name of map: its own, but the capture filter's section ".data.capture" is pinned
+ * as xlb_capture (bpffs refuses names with a dot: EPERM). Pinned, so that an adopted xlb_lb
+ * and this daemon share the filter. */
+static const char *pin_name(const struct bpf_map *map)
+{
+	const char *name = bpf_map__name(map);
+
+	return strcmp(name, ".data.capture") ? name : "xlb_capture";
+}
+
+/* No capture survives a start: one armed by an earlier xlbd lost its client with it. */
+static void capture_disarm_stale(struct dp *dp)
+{
+	struct xlb_capture_filter *f = &dp->skel->data_capture->xlb_capture;
+
+	if (__atomic_exchange_n(&f->gen, 0, __ATOMIC_SEQ_CST))
+		xlog_info("stopped a packet capture left running by an earlier xlbd");
+}
+
 int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t errlen)
 {
 	char path[XLB_CONF_PATH_MAX + 32];
@@ -191,9 +210,9 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 	{
 		if (ret)
 			break;
-		if (bpf_map__is_internal(map))
+		if (bpf_map__is_internal(map) && strcmp(bpf_map__name(map), ".data.capture"))
 			continue;
-		ret = path_join(path, sizeof(path), pin_dir, bpf_map__name(map), NULL);
+		ret = path_join(path, sizeof(path), pin_dir, pin_name(map), NULL);
 		if (!ret)
 			ret = bpf_map__set_pin_path(map, path);
 	}
@@ -204,6 +223,7 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 		       dp->adopted ? " with the pinned maps" : "", strerror(-ret));
 		goto err_destroy;
 	}
+	capture_disarm_stale(dp);
 	dp->prog_fd = bpf_program__fd(dp->skel->progs.xlb_lb);
 	dp->cfg_fd = bpf_map__fd(dp->skel->maps.xlb_config);
 	dp->svc_fd = bpf_map__fd(dp->skel->maps.xlb_services);
