@@ -78,6 +78,16 @@ def health_states(sock):
     return [b["state"] for b in (js or {}).get("backends", []) if b["address"] == REACT_ADDR]
 
 
+def wait_state(sock, want):
+    """Poll until REACT_ADDR is in state want in all REACT_SVCS services (30 s at most)."""
+    for _ in range(300):
+        st = health_states(sock)
+        if len(st) == REACT_SVCS and all(x == want for x in st):
+            return
+        time.sleep(0.1)
+    sys.exit("xlbd_scale: %s not %s in every service: %s" % (REACT_ADDR, want, st))
+
+
 def reaction(sock, ns, tmp, log):
     """Pass durations (ms) and tables built after REACT_ADDR goes down, from xlbd's log."""
     sh = lambda c: subprocess.run(c, shell=True, check=True)  # noqa: E731
@@ -89,23 +99,11 @@ def reaction(sock, ns, tmp, log):
                             "backlog=1024)\nwhile True: s.accept()[0].close()"])
     try:
         apply(sock, react_config(tmp))
-        for _ in range(300):
-            st = health_states(sock)
-            if len(st) == REACT_SVCS and all(x == "up" for x in st):
-                break
-            time.sleep(0.1)
-        else:
-            sys.exit("xlbd_scale: %s not up in every service: %s" % (REACT_ADDR, st))
+        wait_state(sock, "up")
         time.sleep(1)  # the other backends' first verdicts are in
         mark = os.path.getsize(log)
         sh("ip -n %s addr del %s/32 dev lo" % (ns, REACT_ADDR))
-        for _ in range(300):
-            st = health_states(sock)
-            if len(st) == REACT_SVCS and all(x == "down" for x in st):
-                break
-            time.sleep(0.1)
-        else:
-            sys.exit("xlbd_scale: %s not down in every service: %s" % (REACT_ADDR, st))
+        wait_state(sock, "down")
         time.sleep(0.5)
         with open(log) as f:
             f.seek(mark)
