@@ -272,7 +272,8 @@ class Lab:
 
     def bpf_objects(self):
         """The BPF objects of the LB: (programs, maps, links) counted from the pinned links,
-        their programs' maps, the inner Maglev tables and what xlbd holds by descriptor."""
+        their programs' maps, the inner Maglev tables and what xlbd holds by descriptor, and
+        the type and name of each of those programs (so that a difference says which)."""
         progs, maps, links = set(), set(), set()
         for name in os.listdir(self.pin + "/links"):
             r = self.run("bpftool", "-j", "link", "show", "pinned", self.pin + "/links/" + name)
@@ -299,7 +300,12 @@ class Lab:
                     progs.add(int(v))
                 elif k == "link_id":
                     links.add(int(v))
-        return {"programs": len(progs), "maps": len(maps), "links": len(links)}
+        names = []
+        for p in sorted(progs):
+            d = json.loads(self.run("bpftool", "-j", "prog", "show", "id", str(p)).stdout or "{}")
+            names.append("%s %s" % (d.get("type", "?"), d.get("name", "?")))
+        return {"programs": len(progs), "maps": len(maps), "links": len(links),
+                "program_names": sorted(names)}
 
 
 # --- the fault episodes ---------------------------------------------------------------------

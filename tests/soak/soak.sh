@@ -92,7 +92,11 @@ for f in /sys/fs/bpf/xlb-lab-"$LAB_ID" /sys/fs/bpf/xlb-lab-"$LAB_ID"-*; do
 	[ -e "$f" ] && left="$left pin $f"
 done
 [ -e "$STATE" ] && left="$left dir $STATE"
-if [ -z "$left" ]; then ok teardown_leaves_nothing; else bad teardown_leaves_nothing "left:$left"; fi
+if [ -z "$left" ]; then
+	ok teardown_leaves_nothing
+else
+	bad teardown_leaves_nothing "left:$left; lab.sh down said: $(tail -5 "$tmp/down.log" | tr '\n' ' ')"
+fi
 # For scripts/soak-report.py, beside soak.py's figures.
 [ -d "$results" ] && { [ -z "$left" ] && echo pass || echo "**FAIL**:$left"; } >"$results/teardown"
 [ -n "${keep:-}" ] && [ -f "$results/summary.json" ] && echo "soak: figures in $results"
