@@ -283,24 +283,36 @@ up() {
 
 down() {
 	local n k node
+	# Every step goes on when one fails (a process already gone, a cleanup refused): under
+	# set -e a failed last command of a && list would end down() with the lab half up.
 	for k in $(seq 1 "$(lb_count)"); do
 		node=$(lb_name "$k")
 		xlbd_stop TERM "$node"
-		[ "$k" -eq 1 ] || { [ -d "$(lb_pin "$node")" ] &&
+		[ "$k" -eq 1 ] && continue
+		if [ -d "$(lb_pin "$node")" ]; then
 			in_node "$node" "$BIN/xlbd" --cleanup --pin-dir "$(lb_pin "$node")" \
-				>/dev/null 2>&1; rm -rf "$(lb_pin "$node")"; }
+				>/dev/null 2>&1 || echo "lab.sh: xlbd --cleanup failed in $node" >&2
+		fi
+		rm -rf "$(lb_pin "$node")"
 	done
 	for f in "$STATE"/bird-*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		[ -f "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null || true
 	done
 	for f in "$STATE"/server*.pid; do
-		# A stopped (SIGSTOP) server must be continued to die.
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && kill -CONT "$(cat "$f")" 2>/dev/null
+		[ -f "$f" ] || continue
+		# A stopped (SIGSTOP) server must be continued to die; it may be gone (and reaped)
+		# between the two signals.
+		kill "$(cat "$f")" 2>/dev/null || true
+		kill -CONT "$(cat "$f")" 2>/dev/null || true
 	done
-	[ -d "$PIN" ] && in_node lb "$BIN/xlbd" --cleanup --pin-dir "$PIN" >/dev/null 2>&1
+	if [ -d "$PIN" ]; then
+		in_node lb "$BIN/xlbd" --cleanup --pin-dir "$PIN" >/dev/null 2>&1 ||
+			echo "lab.sh: xlbd --cleanup failed; removing the pins anyway" >&2
+	fi
 	rm -rf "$PIN" /sys/fs/bpf/xlb-lab-"$LAB_ID"-decap*
 	for n in $(ip netns list | awk '{print $1}' | grep "^$PFX-" || true); do
-		ip netns del "$n"
+		ip netns del "$n" || true
 	done
 	rm -rf "$STATE"
 }

@@ -273,8 +273,8 @@ static int prog_tag(int prog_fd, __u8 tag[BPF_TAG_SIZE])
 	return 0;
 }
 
-/* The program a pinned XDP link runs, as a tag. */
-static int link_prog_tag(int link_fd, __u8 tag[BPF_TAG_SIZE], int *ifindex)
+/* The program a pinned XDP link runs: its id and tag. */
+static int link_prog(int link_fd, __u32 *prog_id, __u8 tag[BPF_TAG_SIZE], int *ifindex)
 {
 	struct bpf_link_info info = { 0 };
 	__u32 len = sizeof(info);
@@ -283,6 +283,7 @@ static int link_prog_tag(int link_fd, __u8 tag[BPF_TAG_SIZE], int *ifindex)
 	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
 		return -errno;
 	*ifindex = (int)info.xdp.ifindex;
+	*prog_id = info.prog_id;
 	fd = bpf_prog_get_fd_by_id(info.prog_id);
 	if (fd < 0)
 		return -errno;
@@ -398,6 +399,8 @@ int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *e
 	__u8 ours[BPF_TAG_SIZE], theirs[BPF_TAG_SIZE];
 	char path[XLB_CONF_PATH_MAX + 32];
 	int ifindex = (int)if_nametoindex(ifname), link_ifindex = 0, fd, ret;
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi), their_id = 0;
 	struct dp_iface_info info;
 
 	if (!ifindex) {
@@ -406,14 +409,14 @@ int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *e
 	}
 	if (path_join(path, sizeof(path), dp->pin_dir, "links", ifname))
 		return -ENAMETOOLONG;
-	ret = prog_tag(dp->prog_fd, ours);
-	if (ret)
-		return ret;
+	if (bpf_obj_get_info_by_fd(dp->prog_fd, &pi, &len))
+		return -errno;
+	memcpy(ours, pi.tag, BPF_TAG_SIZE);
 
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return attach_new(dp, ifname, ifindex, mode, path, err, errlen);
-	ret = link_prog_tag(fd, theirs, &link_ifindex);
+	ret = link_prog(fd, &their_id, theirs, &link_ifindex);
 	if (!ret && link_ifindex != ifindex) {
 		/* The interface was recreated with another index: the old link is dead. */
 		close(fd);
@@ -424,10 +427,13 @@ int dp_attach(struct dp *dp, const char *ifname, enum xlb_xdp_mode mode, char *e
 		close(fd);
 		return switch_mode(dp, ifname, ifindex, mode, info.where, path, err, errlen);
 	}
-	if (!ret && memcmp(ours, theirs, BPF_TAG_SIZE)) {
+	/* Another program than this daemon's, even one with the same code (an earlier xlbd's
+	 * load: the tag does not cover the maps it uses), is switched to ours, so that the link
+	 * runs with exactly the maps this daemon writes and no second copy stays loaded. */
+	if (!ret && their_id != pi.id) {
 		if (bpf_link_update(fd, dp->prog_fd, NULL))
 			ret = -errno;
-		else
+		else if (memcmp(ours, theirs, BPF_TAG_SIZE))
 			xlog_info("%s: replaced the running xlb_lb with this build's "
 				  "(atomic link update)",
 				  ifname);
