@@ -51,12 +51,15 @@ static const struct {
 	{ "", 1000 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "ms", 1 },
 };
 
-/* Digits and a unit into milliseconds: no sign, fraction or space. 64 bits: any u32 of hours
- * fits. Returns 0, -EINVAL or -ERANGE (more digits than a u32 holds). */
-static int parse_duration(const char *s, __u64 *ms)
+/* Digits and a unit, no sign, fraction or space, into a whole number of units of unit_ms
+ * milliseconds in [min, max]. 64 bits: any u32 of hours fits. Returns 0, -EINVAL (also for a
+ * value that is not a whole number of units, like "1500ms" in seconds) or -ERANGE (more digits
+ * than a u32 holds, or out of range); *out is untouched on error. */
+static int parse_duration(const char *s, __u32 unit_ms, __u32 min, __u32 max, __u32 *out)
 {
 	char digits[16];
 	size_t n = 0;
+	__u64 ms;
 	__u32 v;
 	int rc;
 
@@ -74,40 +77,27 @@ static int parse_duration(const char *s, __u64 *ms)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
-		if (!strcmp(s + n, duration_units[i].suffix)) {
-			*ms = (__u64)v * duration_units[i].ms;
-			return 0;
-		}
+		if (strcmp(s + n, duration_units[i].suffix))
+			continue;
+		ms = (__u64)v * duration_units[i].ms;
+		if (ms % unit_ms)
+			return -EINVAL;
+		if (ms / unit_ms < min || ms / unit_ms > max)
+			return -ERANGE;
+		*out = (__u32)(ms / unit_ms);
+		return 0;
 	}
 	return -EINVAL;
 }
 
 int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out)
 {
-	__u64 ms;
-	int rc = parse_duration(s, &ms);
-
-	if (rc)
-		return rc;
-	if (ms % 1000) /* "1500ms": not a whole number of seconds */
-		return -EINVAL;
-	if (ms / 1000 < min || ms / 1000 > max)
-		return -ERANGE;
-	*out = (__u32)(ms / 1000);
-	return 0;
+	return parse_duration(s, 1000, min, max, out);
 }
 
 int xlb_parse_duration_ms(const char *s, __u32 min, __u32 max, __u32 *out)
 {
-	__u64 ms;
-	int rc = parse_duration(s, &ms);
-
-	if (rc)
-		return rc;
-	if (ms < min || ms > max)
-		return -ERANGE;
-	*out = (__u32)ms;
-	return 0;
+	return parse_duration(s, 1, min, max, out);
 }
 
 /* ---- the model ---- */
