@@ -392,11 +392,8 @@ const char *conf_scan(const struct conf_field *f, const struct conf_text *t, voi
 			return conf_say(buf, len, "must be %u..%u seconds, got %s", f->min, f->max,
 					t->echo);
 		if (rc)
-			return conf_say(buf, len,
-					"not a duration in whole seconds (like 30s, 2m, 1h or "
-					"2000ms): "
-					"%s",
-					t->echo);
+			return conf_say(buf, len, "not a duration in whole seconds (%s): %s",
+					"like 30s, 2m, 1h or 2000ms", t->echo);
 		break;
 	case CT_DURATION_MS:
 		rc = xlb_parse_duration_ms(t->s, f->min, f->max, &v);
