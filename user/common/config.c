@@ -3,6 +3,7 @@
  * small value parsers and reading the file. The contract is config.h; the schema is
  * config_schema.c, the YAML reader config_yaml.c, the rules across keys config_rules.c and the
  * dump config_dump.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -15,31 +16,16 @@
 
 #define CONF_FILE_MAX (16U << 20) /* xlb_conf_load() refuses larger files */
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int xlb_parse_mac(const char *s, __u8 mac[6])
 {
-	__u8 tmp[6];
-
 	if (!s || strlen(s) != 17)
 		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+	/* Every character checked first: strtoul() alone would take a sign, spaces or "0x". */
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
 			return -EINVAL;
-		tmp[i] = (__u8)(hi << 4 | lo);
-	}
-	memcpy(mac, tmp, sizeof(tmp));
+	for (int i = 0; i < 6; i++)
+		mac[i] = (__u8)strtoul((const char[]){ s[3 * i], s[3 * i + 1], '\0' }, NULL, 16);
 	return 0;
 }
 

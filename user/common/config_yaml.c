@@ -160,14 +160,9 @@ static bool ev_is_null(const struct parser *p)
 
 static const char *ev_kind(const struct parser *p)
 {
-	switch (p->ev.type) {
-	case YAML_SEQUENCE_START_EVENT:
+	if (p->ev.type == YAML_SEQUENCE_START_EVENT)
 		return "a list";
-	case YAML_MAPPING_START_EVENT:
-		return "a mapping";
-	default:
-		return "a scalar";
-	}
+	return p->ev.type == YAML_MAPPING_START_EVENT ? "a mapping" : "a scalar";
 }
 
 /* The current node is not what the schema wants here. */
