@@ -3,6 +3,7 @@
  * small value parsers and reading the file. The contract is config.h; the schema is
  * config_schema.c, the YAML reader config_yaml.c, the rules across keys config_rules.c and the
  * dump config_dump.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -15,31 +16,16 @@
 
 #define CONF_FILE_MAX (16U << 20) /* xlb_conf_load() refuses larger files */
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int xlb_parse_mac(const char *s, __u8 mac[6])
 {
-	__u8 tmp[6];
-
 	if (!s || strlen(s) != 17)
 		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+	/* Every character checked first: strtoul() alone would take a sign, spaces or "0x". */
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
 			return -EINVAL;
-		tmp[i] = (__u8)(hi << 4 | lo);
-	}
-	memcpy(mac, tmp, sizeof(tmp));
+	for (int i = 0; i < 6; i++)
+		mac[i] = (__u8)strtoul((const char[]){ s[3 * i], s[3 * i + 1], '\0' }, NULL, 16);
 	return 0;
 }
 
@@ -51,12 +37,15 @@ static const struct {
 	{ "", 1000 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "ms", 1 },
 };
 
-/* Digits and a unit into milliseconds: no sign, fraction or space. 64 bits: any u32 of hours
- * fits. Returns 0, -EINVAL or -ERANGE (more digits than a u32 holds). */
-static int parse_duration(const char *s, __u64 *ms)
+/* Digits and a unit, no sign, fraction or space, into a whole number of units of unit_ms
+ * milliseconds in [min, max]. 64 bits: any u32 of hours fits. Returns 0, -EINVAL (also for a
+ * value that is not a whole number of units, like "1500ms" in seconds) or -ERANGE (more digits
+ * than a u32 holds, or out of range); *out is untouched on error. */
+static int parse_duration(const char *s, __u32 unit_ms, __u32 min, __u32 max, __u32 *out)
 {
 	char digits[16];
 	size_t n = 0;
+	__u64 ms;
 	__u32 v;
 	int rc;
 
@@ -74,40 +63,27 @@ static int parse_duration(const char *s, __u64 *ms)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
-		if (!strcmp(s + n, duration_units[i].suffix)) {
-			*ms = (__u64)v * duration_units[i].ms;
-			return 0;
-		}
+		if (strcmp(s + n, duration_units[i].suffix))
+			continue;
+		ms = (__u64)v * duration_units[i].ms;
+		if (ms % unit_ms)
+			return -EINVAL;
+		if (ms / unit_ms < min || ms / unit_ms > max)
+			return -ERANGE;
+		*out = (__u32)(ms / unit_ms);
+		return 0;
 	}
 	return -EINVAL;
 }
 
 int xlb_parse_duration_s(const char *s, __u32 min, __u32 max, __u32 *out)
 {
-	__u64 ms;
-	int rc = parse_duration(s, &ms);
-
-	if (rc)
-		return rc;
-	if (ms % 1000) /* "1500ms": not a whole number of seconds */
-		return -EINVAL;
-	if (ms / 1000 < min || ms / 1000 > max)
-		return -ERANGE;
-	*out = (__u32)(ms / 1000);
-	return 0;
+	return parse_duration(s, 1000, min, max, out);
 }
 
 int xlb_parse_duration_ms(const char *s, __u32 min, __u32 max, __u32 *out)
 {
-	__u64 ms;
-	int rc = parse_duration(s, &ms);
-
-	if (rc)
-		return rc;
-	if (ms < min || ms > max)
-		return -ERANGE;
-	*out = (__u32)ms;
-	return 0;
+	return parse_duration(s, 1, min, max, out);
 }
 
 /* ---- the model ---- */

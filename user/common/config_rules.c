@@ -133,23 +133,38 @@ static void addr_key(__u8 *key, const struct xlb_addr *a)
 	memcpy(key + 1, a->addr, a->family == XLB_AF_INET ? 4 : 16);
 }
 
-/* The numbers and durations of the rows of parent in obj against their schema ranges (those
- * of hc_types when not 0): the first out of range fails, at prefix.KEY. */
-static int validate_ranges(const struct vctx *v, enum conf_parent parent, const void *obj,
-			   unsigned hc_bit, int line, const char *prefix)
+/* The values of the rows of parent in obj on their own, as the parser reads them (only the
+ * rows of hc_bit when it is not 0): numbers and durations in range, keywords known, addresses
+ * of the row's family, texts that pass its problem() (an empty one without a default is
+ * absent). The first wrong one fails, at prefix.KEY. */
+static int validate_rows(const struct vctx *v, enum conf_parent parent, const void *obj,
+			 unsigned hc_bit, int line, const char *prefix)
 {
 	size_t n;
 	const struct conf_field *f = conf_fields(parent, &n);
-	char key[96], msg[96];
+	char key[96], msg[128], list[64];
 
 	for (size_t i = 0; i < n; i++, f++) {
-		if (f->type != CT_NUMBER && f->type != CT_DURATION_S && f->type != CT_DURATION_MS)
-			continue;
+		const char *at = (const char *)obj + f->off, *why = NULL;
+		const struct xlb_addr *a = (const void *)at;
+
 		if (hc_bit && !(f->hc_types & hc_bit))
 			continue;
-		if (conf_range_problem(f, conf_get_num(f, obj), msg, sizeof(msg))) {
+		if (f->type == CT_NUMBER || f->type == CT_DURATION_S || f->type == CT_DURATION_MS)
+			why = conf_range_problem(f, conf_get_num(f, obj), msg, sizeof(msg));
+		else if (f->type == CT_KEYWORD &&
+			 !conf_keyword_name(f->words, (int)conf_get_num(f, obj)))
+			why = conf_say(msg, sizeof(msg), "must be %s",
+				       conf_want(f, list, sizeof(list)));
+		else if (f->type == CT_ADDR && f->min && a->family && a->family != f->min)
+			why = conf_say(msg, sizeof(msg), "must be an %s address",
+				       f->min == XLB_AF_INET ? "IPv4" : "IPv6");
+		else if (f->type == CT_TEXT && (f->def_text || *at) &&
+			 (why = f->problem(at, strnlen(at, f->width))) && f->what)
+			why = conf_say(msg, sizeof(msg), "not a valid %s (%s)", f->what, why);
+		if (why) {
 			snprintf(key, sizeof(key), "%s%s", prefix, f->key);
-			return vfail(v, line, key, "%s", msg);
+			return vfail(v, line, key, "%s", why);
 		}
 	}
 	return 0;
@@ -186,22 +201,13 @@ static int validate_globals(const struct vctx *v, const struct xlb_conf *c)
 		if (!xlb_xdp_mode_name(f->mode))
 			return vfail(v, f->line, key, "must be native, generic or auto");
 	}
-	if (!xlb_xdp_mode_name(c->xdp_mode))
-		return vfail(v, 0, "xdp_mode", "must be native, generic or auto");
-	if (c->tunnel_source.family && c->tunnel_source.family != XLB_AF_INET)
-		return vfail(v, 0, "tunnel_source", "must be an IPv4 address");
-	if (c->tunnel_source_v6.family && c->tunnel_source_v6.family != XLB_AF_INET6)
-		return vfail(v, 0, "tunnel_source_v6", "must be an IPv6 address");
 	if (!c->gateway_auto && (why = conf_mac_problem(c->gateway_mac)))
 		return vfail(v, 0, "gateway", "%s", why);
-	rc = validate_ranges(v, CP_TOP, c, 0, 0, "");
+	rc = validate_rows(v, CP_TOP, c, 0, 0, "");
 	if (!rc)
-		rc = validate_ranges(v, CP_CONNTRACK, c, 0, 0, "conntrack.");
+		rc = validate_rows(v, CP_CONNTRACK, c, 0, 0, "conntrack.");
 	if (rc)
 		return rc;
-	why = conf_state_dir_problem(c->state_dir, strnlen(c->state_dir, XLB_CONF_PATH_MAX));
-	if (why)
-		return vfail(v, 0, "state_dir", "%s", why);
 	if (c->n_services && !c->services)
 		return vfail(v, 0, "services", "%zu services but no array", c->n_services);
 	return 0;
@@ -251,8 +257,6 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 	unsigned bit = HC_BIT(h->type);
 	char key[96], lo[16], hi[16];
 	const char *why;
-	size_t n;
-	const struct conf_field *f = conf_fields(CP_HEALTH, &n);
 	int rc;
 
 	if (!conf_keyword_name(conf_hc_type_words, (int)h->type))
@@ -261,8 +265,7 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 			     (unsigned)h->type);
 	if (h->type == XLB_HC_NONE)
 		return 0;
-	rc = validate_ranges(v, CP_HEALTH, h, bit, s->line,
-			     svc_key(key, sizeof(key), i, "health."));
+	rc = validate_rows(v, CP_HEALTH, h, bit, s->line, svc_key(key, sizeof(key), i, "health."));
 	if (rc)
 		return rc;
 	if (h->type == XLB_HC_HTTPS && h->ca[0] && access(h->ca, R_OK))
@@ -278,17 +281,6 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 			     "a service on every port (port 0) needs a non-zero health port for "
 			     "its %s check",
 			     conf_keyword_name(conf_hc_type_words, (int)h->type));
-	for (size_t k = 0; k < n; k++, f++) {
-		const char *t = (const char *)h + f->off;
-		char sub[32];
-
-		if (f->type != CT_TEXT || !(bit & f->hc_types))
-			continue;
-		why = f->problem(t, strnlen(t, f->width));
-		snprintf(sub, sizeof(sub), "health.%s", f->key);
-		if (why)
-			return vfail(v, s->line, svc_key(key, sizeof(key), i, sub), "%s", why);
-	}
 	if (bit & HC_WEB) {
 		why = conf_hc_expect_problem(h->expect_min, h->expect_max);
 		if (why)
@@ -303,16 +295,9 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 	const struct xlb_conf_service *s = &c->services[i];
 	__u64 need = (__u64)s->n_backends * XLB_CONF_MIN_SLOTS_PER_BACKEND;
 	char key[64];
-	const char *why;
 	__u32 m = s->table_size, hint;
 	int rc;
 
-	if (s->name[0]) {
-		snprintf(key, sizeof(key), "services[%zu].name", i);
-		why = xlb_conf_name_problem(s->name, strnlen(s->name, XLB_CONF_NAME_MAX));
-		if (why)
-			return vfail(v, s->line, key, "not a valid service name (%s)", why);
-	}
 	snprintf(key, sizeof(key), "services[%zu]", i);
 	if (s->ref.vip.family != XLB_AF_INET && s->ref.vip.family != XLB_AF_INET6)
 		return vfail(v, s->line, key, "vip is not IPv4 or IPv6 (family %u)",
@@ -322,7 +307,7 @@ static int validate_service(const struct vctx *v, const struct xlb_conf *c, size
 	if (s->n_backends && !s->backends)
 		return vfail(v, s->line, key, "%zu backends but no array", s->n_backends);
 	snprintf(key, sizeof(key), "services[%zu].", i);
-	rc = validate_ranges(v, CP_SERVICE, s, 0, s->line, key);
+	rc = validate_rows(v, CP_SERVICE, s, 0, s->line, key);
 	if (rc)
 		return rc;
 

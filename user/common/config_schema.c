@@ -184,11 +184,7 @@ const char *conf_hc_expect_problem(__u32 min, __u32 max)
 	return NULL;
 }
 
-/* A message into buf; returns buf. */
-static const char *say(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static const char *say(char *buf, size_t len, const char *fmt, ...)
+const char *conf_say(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -214,10 +210,11 @@ static const char *expect_scan(const struct conf_text *t, void *obj, char *buf, 
 	}
 	if (xlb_parse_u32(a, 0, UINT32_MAX, &h->expect_min) ||
 	    xlb_parse_u32(b, 0, UINT32_MAX, &h->expect_max))
-		return say(buf, len, "must be a status like 200 or a range like 200-399, got %s",
-			   t->echo);
+		return conf_say(buf, len,
+				"must be a status like 200 or a range like 200-399, got %s",
+				t->echo);
 	why = conf_hc_expect_problem(h->expect_min, h->expect_max);
-	return why ? say(buf, len, "%s, got %s", why, t->echo) : NULL;
+	return why ? conf_say(buf, len, "%s, got %s", why, t->echo) : NULL;
 }
 
 static void expect_print(const void *obj, FILE *out)
@@ -238,8 +235,9 @@ static const char *gateway_scan(const struct conf_text *t, void *obj, char *buf,
 	if (c->gateway_auto)
 		return NULL;
 	if (xlb_parse_mac(t->s, c->gateway_mac))
-		return say(buf, len, "must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got %s",
-			   t->echo);
+		return conf_say(buf, len,
+				"must be auto or a MAC address like aa:bb:cc:dd:ee:ff, got %s",
+				t->echo);
 	return conf_mac_problem(c->gateway_mac);
 }
 
@@ -269,7 +267,8 @@ static const char *hash_seed_scan(const struct conf_text *t, void *obj, char *bu
 	int rc = word_or_u32(t, "auto", &c->hash_seed);
 
 	c->hash_seed_auto = rc == 1;
-	return rc < 0 ? say(buf, len, "must be auto or a number 0..4294967295, got %s", t->echo)
+	return rc < 0 ? conf_say(buf, len, "must be auto or a number 0..4294967295, got %s",
+				 t->echo)
 		      : NULL;
 }
 
@@ -289,10 +288,10 @@ static const char *listen_scan(const struct conf_text *t, void *obj, char *buf, 
 
 	m->enabled = strcmp(t->s, "off") != 0;
 	if (m->enabled && (t->len >= 64 || xlb_endpoint_parse(t->s, &m->addr, &m->port)))
-		return say(buf, len,
-			   "must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, port "
-			   "1..65535), got %s",
-			   t->echo);
+		return conf_say(buf, len,
+				"must be off or ADDR:PORT (like 127.0.0.1:9477 or [::1]:9477, port "
+				"1..65535), got %s",
+				t->echo);
 	return NULL;
 }
 
@@ -315,9 +314,9 @@ static const char *table_scan(const struct conf_text *t, void *obj, char *buf, s
 	const char *why = rc ? NULL : conf_announce_table_problem(a->table);
 
 	if (rc < 0)
-		return say(buf, len, "must be off or a table number 1..4294967295, got %s",
-			   t->echo);
-	return why ? say(buf, len, "%s, got %s", why, t->echo) : NULL;
+		return conf_say(buf, len, "must be off or a table number 1..4294967295, got %s",
+				t->echo);
+	return why ? conf_say(buf, len, "%s, got %s", why, t->echo) : NULL;
 }
 
 static void table_print(const void *obj, FILE *out)
@@ -359,60 +358,59 @@ const char *conf_scan(const struct conf_field *f, const struct conf_text *t, voi
 	switch (f->type) {
 	case CT_NUMBER: /* xlb_parse_u32(): "80x", "-1", "0x10", "1e3" and "080" are not numbers */
 		if (!t->plain)
-			return say(buf, len, "must be a number without quotes, got \"%s\"",
-				   t->echo);
+			return conf_say(buf, len, "must be a number without quotes, got \"%s\"",
+					t->echo);
 		rc = xlb_parse_u32(t->s, f->min, f->max, &v);
 		if (rc == -ERANGE)
-			return say(buf, len, "must be %u..%u, got %s", f->min, f->max, t->echo);
+			return conf_say(buf, len, "must be %u..%u, got %s", f->min, f->max,
+					t->echo);
 		if (rc)
-			return say(buf, len, "not a number: %s", t->echo);
+			return conf_say(buf, len, "not a number: %s", t->echo);
 		break;
 	case CT_BOOL:
 		if (!t->plain || (strcmp(t->s, "true") && strcmp(t->s, "false")))
-			return say(buf, len, "must be true or false, got %s", t->echo);
+			return conf_say(buf, len, "must be true or false, got %s", t->echo);
 		v = !strcmp(t->s, "true");
 		break;
 	case CT_KEYWORD:
 		if (conf_keyword_value(f->words, t->s, t->len, &k))
-			return say(buf, len, "must be %s, got %s", conf_want(f, list, sizeof(list)),
-				   t->echo);
+			return conf_say(buf, len, "must be %s, got %s",
+					conf_want(f, list, sizeof(list)), t->echo);
 		v = (__u32)k;
 		break;
 	case CT_ADDR: /* min: the family required, 0 for either */
 		if (xlb_addr_parse(t->s, &a))
-			return say(buf, len, "not an IP address: %s", t->echo);
+			return conf_say(buf, len, "not an IP address: %s", t->echo);
 		if (f->min && a.family != f->min)
-			return say(buf, len, "must be an %s address, got %s",
-				   f->min == XLB_AF_INET ? "IPv4" : "IPv6", t->echo);
+			return conf_say(buf, len, "must be an %s address, got %s",
+					f->min == XLB_AF_INET ? "IPv4" : "IPv6", t->echo);
 		memcpy(dst, &a, sizeof(a));
 		return NULL;
 	case CT_DURATION_S:
 		rc = xlb_parse_duration_s(t->s, f->min, f->max, &v);
 		if (rc == -ERANGE)
-			return say(buf, len, "must be %u..%u seconds, got %s", f->min, f->max,
-				   t->echo);
+			return conf_say(buf, len, "must be %u..%u seconds, got %s", f->min, f->max,
+					t->echo);
 		if (rc)
-			return say(buf, len,
-				   "not a duration in whole seconds (like 30s, 2m, 1h or 2000ms): "
-				   "%s",
-				   t->echo);
+			return conf_say(buf, len, "not a duration in whole seconds (%s): %s",
+					"like 30s, 2m, 1h or 2000ms", t->echo);
 		break;
 	case CT_DURATION_MS:
 		rc = xlb_parse_duration_ms(t->s, f->min, f->max, &v);
 		if (rc == -ERANGE)
-			return say(buf, len, "must be %s..%s, got %s",
-				   conf_ms_str(lo, sizeof(lo), f->min),
-				   conf_ms_str(hi, sizeof(hi), f->max), t->echo);
+			return conf_say(buf, len, "must be %s..%s, got %s",
+					conf_ms_str(lo, sizeof(lo), f->min),
+					conf_ms_str(hi, sizeof(hi), f->max), t->echo);
 		if (rc)
-			return say(buf, len, "not a duration (like 500ms, 2s, 1m or 1h): %s",
-				   t->echo);
+			return conf_say(buf, len, "not a duration (like 500ms, 2s, 1m or 1h): %s",
+					t->echo);
 		break;
 	case CT_TEXT:
 		why = f->problem(t->s, t->len);
 		if (why && f->what)
-			return say(buf, len, "not a valid %s (%s): %s", f->what, why, t->echo);
+			return conf_say(buf, len, "not a valid %s (%s): %s", f->what, why, t->echo);
 		if (why)
-			return say(buf, len, "%s: %s", why, t->echo);
+			return conf_say(buf, len, "%s: %s", why, t->echo);
 		memcpy(dst, t->s, t->len + 1);
 		return NULL;
 	default:
@@ -697,21 +695,16 @@ void conf_hc_type_list(unsigned mask, char *buf, size_t len)
 void conf_put_err(char *err, size_t errlen, const char *name, int line, const char *key,
 		  const char *fmt, va_list ap)
 {
-	char msg[XLB_CONF_ERR_MAX];
+	char msg[XLB_CONF_ERR_MAX], at[16] = "";
+	bool k = key && *key;
 
 	if (!err || !errlen)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (!name)
-		name = "config";
-	if (line > 0 && key && *key)
-		snprintf(err, errlen, "%s:%d: %s: %s", name, line, key, msg);
-	else if (line > 0)
-		snprintf(err, errlen, "%s:%d: %s", name, line, msg);
-	else if (key && *key)
-		snprintf(err, errlen, "%s: %s: %s", name, key, msg);
-	else
-		snprintf(err, errlen, "%s: %s", name, msg);
+	if (line > 0)
+		snprintf(at, sizeof(at), ":%d", line);
+	snprintf(err, errlen, "%s%s: %s%s%s", name ? name : "config", at, k ? key : "",
+		 k ? ": " : "", msg);
 }
 
 const char *conf_echo(char *buf, const char *s, size_t len)

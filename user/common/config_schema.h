@@ -148,6 +148,10 @@ const char *conf_mac_problem(const __u8 mac[6]);
 const char *conf_announce_table_problem(__u32 t);
 const char *conf_hc_expect_problem(__u32 min, __u32 max);
 
+/* The message fmt into buf (len bytes); returns buf. */
+const char *conf_say(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Write "NAME:LINE: KEY: message" into err; LINE is left out when 0, KEY when empty. */
 void conf_put_err(char *err, size_t errlen, const char *name, int line, const char *key,
 		  const char *fmt, va_list ap);

@@ -100,37 +100,32 @@ static void path_index(struct parser *p, size_t i)
 static int yaml_failure(struct parser *p)
 {
 	const yaml_parser_t *y = &p->yp;
-	int line;
+	const char *why = y->problem ? y->problem : "unknown";
+	int line = (int)y->problem_mark.line + 1;
+	char value[16] = "";
 
 	if (y->error == YAML_MEMORY_ERROR)
 		return no_memory(p);
-	if (y->error == YAML_READER_ERROR) {
-		size_t end = y->problem_offset < p->len ? y->problem_offset : p->len;
-
-		line = 1;
-		for (size_t i = 0; i < end; i++)
-			line += p->text[i] == '\n';
-		path_set(p, 0);
-		if (y->problem_value != -1)
-			return perr(p, line, "not UTF-8 text: %s (0x%x at byte %zu)",
-				    y->problem ? y->problem : "unreadable",
-				    (unsigned)y->problem_value, y->problem_offset);
-		return perr(p, line, "not UTF-8 text: %s (at byte %zu)",
-			    y->problem ? y->problem : "unreadable", y->problem_offset);
-	}
-	line = (int)y->problem_mark.line + 1;
 	path_set(p, 0);
+	if (y->error == YAML_READER_ERROR) {
+		line = 1;
+		for (size_t i = 0; i < y->problem_offset && i < p->len; i++)
+			line += p->text[i] == '\n';
+		if (y->problem_value != -1)
+			snprintf(value, sizeof(value), "0x%x ", (unsigned)y->problem_value);
+		return perr(p, line, "not UTF-8 text: %s (%sat byte %zu)",
+			    y->problem ? y->problem : "unreadable", value, y->problem_offset);
+	}
 	if (y->context)
-		return perr(p, line, "YAML syntax error: %s (%s at line %d)",
-			    y->problem ? y->problem : "unknown", y->context,
+		return perr(p, line, "YAML syntax error: %s (%s at line %d)", why, y->context,
 			    (int)y->context_mark.line + 1);
-	return perr(p, line, "YAML syntax error: %s", y->problem ? y->problem : "unknown");
+	return perr(p, line, "YAML syntax error: %s", why);
 }
 
 /* Move to the next event. Anchors, aliases and tags are refused here, wherever they are. */
 static int next_event(struct parser *p)
 {
-	const yaml_char_t *anchor = NULL, *tag = NULL;
+	yaml_event_type_t t;
 
 	if (p->have_ev) {
 		yaml_event_delete(&p->ev);
@@ -139,27 +134,15 @@ static int next_event(struct parser *p)
 	if (!yaml_parser_parse(&p->yp, &p->ev))
 		return yaml_failure(p);
 	p->have_ev = true;
-	switch (p->ev.type) {
-	case YAML_ALIAS_EVENT:
+	t = p->ev.type;
+	if (t != YAML_SCALAR_EVENT && t != YAML_SEQUENCE_START_EVENT &&
+	    t != YAML_MAPPING_START_EVENT && t != YAML_ALIAS_EVENT)
+		return 0;
+	/* The four events' data start with the anchor, and all but the alias then with the tag:
+	 * a common initial sequence of the union's structs, readable through any (C11 6.5.2.3). */
+	if (t == YAML_ALIAS_EVENT || p->ev.data.scalar.anchor)
 		return perr(p, ev_line(p), "anchors and aliases are not supported");
-	case YAML_SCALAR_EVENT:
-		anchor = p->ev.data.scalar.anchor;
-		tag = p->ev.data.scalar.tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = p->ev.data.sequence_start.anchor;
-		tag = p->ev.data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = p->ev.data.mapping_start.anchor;
-		tag = p->ev.data.mapping_start.tag;
-		break;
-	default:
-		break;
-	}
-	if (anchor)
-		return perr(p, ev_line(p), "anchors and aliases are not supported");
-	if (tag)
+	if (p->ev.data.scalar.tag)
 		return perr(p, ev_line(p), "tags are not supported");
 	return 0;
 }
@@ -177,14 +160,9 @@ static bool ev_is_null(const struct parser *p)
 
 static const char *ev_kind(const struct parser *p)
 {
-	switch (p->ev.type) {
-	case YAML_SEQUENCE_START_EVENT:
+	if (p->ev.type == YAML_SEQUENCE_START_EVENT)
 		return "a list";
-	case YAML_MAPPING_START_EVENT:
-		return "a mapping";
-	default:
-		return "a scalar";
-	}
+	return p->ev.type == YAML_MAPPING_START_EVENT ? "a mapping" : "a scalar";
 }
 
 /* The current node is not what the schema wants here. */
@@ -224,15 +202,18 @@ static int mapping_rules(struct parser *p, enum conf_parent parent, void *obj, c
 
 /* Parse a mapping whose MAPPING_START is current with the schema rows of parent: every key at
  * most once, unknown keys refused with the list of known ones, required keys checked at the
- * end (reported at the line where the mapping starts), then mapping_rules(). seen[MAX_KEYS]
- * receives the line where each key was given, 0 for absent ones. */
-static int parse_mapping_seen(struct parser *p, enum conf_parent parent, void *obj, int *seen)
+ * end (reported at the line where the mapping starts), then mapping_rules(). seen[MAX_KEYS],
+ * when not NULL, receives the line where each key was given, 0 for absent ones. */
+static int parse_mapping(struct parser *p, enum conf_parent parent, void *obj, int *seen)
 {
+	int own_seen[MAX_KEYS];
 	size_t base = p->plen, n;
 	const struct conf_field *keys = conf_fields(parent, &n);
 	int map_line = ev_line(p);
 	int rc;
 
+	if (!seen)
+		seen = own_seen;
 	memset(seen, 0, MAX_KEYS * sizeof(*seen));
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
 		return type_error(p, "a mapping");
@@ -288,13 +269,6 @@ static int parse_mapping_seen(struct parser *p, enum conf_parent parent, void *o
 	return mapping_rules(p, parent, obj, seen, map_line);
 }
 
-static int parse_mapping(struct parser *p, enum conf_parent parent, void *obj)
-{
-	int seen[MAX_KEYS];
-
-	return parse_mapping_seen(p, parent, obj, seen);
-}
-
 /* Parse a sequence whose SEQUENCE_START is current, elem() once per element. */
 static int parse_sequence(struct parser *p, const struct conf_field *f, void *obj,
 			  int (*elem)(struct parser *p, const struct conf_field *f, void *obj,
@@ -339,7 +313,7 @@ static int list_elem(struct parser *p, const struct conf_field *f, void *obj, si
 	e = *arr + (*n)++ * f->width;
 	memset(e, 0, f->width);
 	conf_defaults(f->child, e);
-	return parse_mapping(p, f->child, e);
+	return parse_mapping(p, f->child, e, NULL);
 }
 
 /* ---- the rules across the keys of one mapping ---- */
@@ -378,8 +352,8 @@ static int health_rules(struct parser *p, struct xlb_conf_health *h, const int *
 	return 0;
 }
 
-/* backends[].health: the cross checks wait for the whole service, in service_rules(), because
- * its health may come after its backends. */
+/* backends[].health: the cross checks wait for the whole file, in xlb_conf_validate(), because
+ * the service's health may come after its backends. */
 static int override_rules(struct parser *p, struct xlb_conf_hc_override *o, const int *seen,
 			  int line)
 {
@@ -410,18 +384,6 @@ static int service_rules(struct parser *p, struct xlb_conf_service *s, const int
 			    "a service on every port (port 0) needs a non-zero health port for its "
 			    "%s check",
 			    conf_keyword_name(conf_hc_type_words, (int)s->health.type));
-	}
-	for (size_t j = 0; j < s->n_backends; j++) {
-		const struct xlb_conf_backend *b = &s->backends[j];
-		const char *key = "", *why;
-		char buf[96], sub[64];
-
-		why = conf_override_problem(s, b, &key, buf, sizeof(buf));
-		if (!why)
-			continue;
-		snprintf(sub, sizeof(sub), "backends[%zu].health.%s", j, key);
-		path_key(p, sub, strlen(sub));
-		return perr(p, b->health.line, "%s", why);
 	}
 	return 0;
 }
@@ -464,21 +426,16 @@ static int iface_elem(struct parser *p, const struct conf_field *row, void *obj,
 	f->line = ev_line(p);
 	p->iface_mode_given[i] = false;
 	if (p->ev.type == YAML_MAPPING_START_EVENT) {
-		rc = parse_mapping_seen(p, CP_IFACE, f, seen);
+		rc = parse_mapping(p, CP_IFACE, f, seen);
 		p->iface_mode_given[i] = seen[IK_MODE] != 0;
 	} else if (p->ev.type == YAML_SCALAR_EVENT) {
 		rc = get_field(p, conf_field(CP_IFACE, "name"), f);
 	} else {
 		rc = type_error(p, "an interface name or { name: NAME, mode: MODE }");
 	}
-	if (rc)
-		return rc;
-	for (size_t j = 0; j < c->n_ifaces; j++)
-		if (!strcmp(c->ifaces[j].name, f->name))
-			return perr(p, f->line, "%s is listed twice (also interfaces[%zu])",
-				    f->name, j);
-	c->n_ifaces++;
-	return 0;
+	if (!rc) /* xlb_conf_validate() refuses a name listed twice */
+		c->n_ifaces++;
+	return rc;
 }
 
 static int read_interfaces(struct parser *p, const struct conf_field *f, void *obj)
@@ -500,7 +457,7 @@ static int get_field(struct parser *p, const struct conf_field *f, void *obj)
 	int rc;
 
 	if (f->type == CT_MAPPING)
-		return parse_mapping(p, f->child, (char *)obj + f->off);
+		return parse_mapping(p, f->child, (char *)obj + f->off, NULL);
 	if (f->type == CT_LIST)
 		return parse_sequence(p, f, obj, list_elem);
 	if (f->type == CT_CUSTOM && !f->scan)
@@ -542,7 +499,7 @@ static int parse_stream(struct parser *p, struct xlb_conf *c)
 			    "the top level must be a mapping of keys (like \"interfaces: "
 			    "[eth0]\"), not %s",
 			    ev_kind(p));
-	rc = parse_mapping(p, CP_TOP, c);
+	rc = parse_mapping(p, CP_TOP, c, NULL);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < c->n_ifaces; i++)
