@@ -381,10 +381,11 @@ SOAK_MINUTES ?= 30
 SOAK_SEED ?=
 soak: all ## SOAK_MINUTES (30) of load and faults (SOAK_SEED); rewrites docs/reliability.md's Soak (root)
 	$(Q)scripts/install-deps.sh soak
-	$(Q)rm -rf $(OUTPUT)/soak; OUTPUT=$(abspath $(OUTPUT)) tests/soak/soak.sh -m $(SOAK_MINUTES) \
+	$(Q)rm -rf $(OUTPUT)/soak; commit=$$(git rev-parse --short HEAD); \
+		OUTPUT=$(abspath $(OUTPUT)) tests/soak/soak.sh -m $(SOAK_MINUTES) \
 		$(if $(SOAK_SEED),-s $(SOAK_SEED)) -o $(abspath $(OUTPUT))/soak; rc=$$?; \
-		[ -f $(OUTPUT)/soak/summary.json ] && \
-		scripts/soak-report.py $(OUTPUT)/soak "$$(git rev-parse --short HEAD)"; exit $$rc
+		[ -f $(OUTPUT)/soak/summary.json ] && scripts/soak-report.py $(OUTPUT)/soak "$$commit"; \
+		exit $$rc
 
 # Not in `make check`: every mutation rebuilds and reruns its layers (minutes each).
 mutants: ## break xlb on purpose (tests/mutants.txt) and fail if a mutation survives the tests
