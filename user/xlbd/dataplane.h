@@ -110,7 +110,7 @@ int dp_table_delete(struct dp *dp, __u32 svc_id);
 
 /* The table pool: inner maps taken out of xlb_tables (replaced or deleted) or never put in (a
  * failed swap), kept open to be rewritten as a later table with the same number of chunks,
- * which costs a tenth of a new map's first fill. At most DP_TABLE_POOL_MAPS maps and
+ * which costs a fifth of a new map's first fill. At most DP_TABLE_POOL_MAPS maps and
  * DP_TABLE_POOL_BYTES of chunks (their kernel memory): beyond either, the oldest are closed.
  * Safe because the kernel returns from an update or delete of an array of maps only once no
  * running program can still use the inner map it took out (docs/datapath.md). */
