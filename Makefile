@@ -403,7 +403,7 @@ bench-dataplane: $(OUTPUT)/bench/dataplane_bench ## data path ns/packet under BP
 bench-veth: $(OUTPUT)/bench/veth_bench ## data path on a veth pair in Mpps (live-frames generator)
 	$(Q)$(OUTPUT)/bench/veth_bench
 
-bench-tables: $(OUTPUT)/bench/table_bench ## publishing Maglev tables: mmap copy vs batch update
+bench-tables: $(OUTPUT)/bench/table_bench ## publishing Maglev tables: into new maps vs reused ones
 	$(Q)$(OUTPUT)/bench/table_bench
 
 bench-health: $(OUTPUT)/xlbd ## 13,000 health checks: lateness against their schedule, gaps (root)

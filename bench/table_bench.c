@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* table_bench.c - the time to publish Maglev tables (a benchmark: no pass/fail): xlbd's own
- * dp_table_swap() makes N tables of M slots and swaps each into xlb_tables, filled either way in
- * the same process: one copy through the mmapped table (DP_FILL_MMAP, what xlbd does) or one
- * BPF_MAP_UPDATE_BATCH per table (DP_FILL_BATCH: xlbd before mmapable tables, and its fallback
- * over such pins). Rounds interleave the cases and alternate which fill goes first, because
+ * dp_table_swap() writes N tables of M slots (in chunks of 1,024) and swaps each into
+ * xlb_tables, replacing the table of the round before, two ways in the same process: each into
+ * a new map (the table pool off) or into a map of the pool, the one a swap before took out
+ * (what xlbd does). Rounds interleave the cases and alternate which way goes first, because
  * these VMs switch speed within seconds. Needs root: the maps are pinned under
  * /sys/fs/bpf/xlb-table-bench-PID and removed at the end. BENCH_QUICK=1 runs fewer rounds.
  *
  *   table_bench [-o FILE]
  *
  * -o FILE: also write every round as tab-separated rows for scripts/bench-report.py:
- * "tables CASE FILL_ms ROUND VALUE" (FILL is mmap or batch), and "attr tables CASE n|m VALUE".
+ * "tables CASE WAY_ms ROUND VALUE" (WAY is new or reused), and "attr tables CASE n|m VALUE".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,10 +38,11 @@ static const struct bench_case {
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
+/* The table pool's bound for each way. */
 static const struct {
-	enum dp_table_fill fill;
+	unsigned pool;
 	const char *name;
-} fills[] = { { DP_FILL_MMAP, "mmap" }, { DP_FILL_BATCH, "batch" } };
+} ways[] = { { 0, "new" }, { DP_TABLE_POOL_MAPS, "reused" } };
 
 static double ms[NCASES][2][ROUNDS];
 
@@ -53,7 +54,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Publish the n tables of one case with one fill; each replaces the table of the round
+/* Publish the n tables of one case one way; each replaces the table of the round
  * before. Returns the milliseconds, or a negative errno. */
 static double publish(struct dp *dp, const struct bench_case *c, const __u32 *ids)
 {
@@ -96,7 +97,7 @@ static int write_tsv(const char *path, int rounds)
 		for (int k = 0; k < 2; k++)
 			for (int r = 0; r < rounds; r++)
 				fprintf(f, "tables\t%s\t%s_ms\t%d\t%.3f\n", cases[c].name,
-					fills[k].name, r, ms[c][k][r]);
+					ways[k].name, r, ms[c][k][r]);
 	}
 	return fclose(f) ? -errno : 0;
 }
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 			XLB_MAX_TABLE_SIZE);
 		return 1;
 	}
-	/* Ten backends in turn: the contents do not change the cost of either fill. */
+	/* Ten backends in turn: the contents do not change the cost of either way. */
 	for (__u32 i = 0; i < XLB_MAX_TABLE_SIZE; i++)
 		ids[i] = 1 + i % 10;
 	xlog_set_level(XLOG_ERR);
@@ -133,26 +134,26 @@ int main(int argc, char **argv)
 	for (int r = 0; r < rounds; r++) {
 		for (size_t c = 0; c < NCASES; c++) {
 			for (int i = 0; i < 2; i++) {
-				int k = (r + i) % 2; /* mmap first in even rounds, batch in odd */
+				int k = (r + i) % 2; /* new first in even rounds, reused in odd */
 				double t;
 
-				dp_table_fill_set(dp, fills[k].fill);
+				dp_table_pool_set(dp, ways[k].pool);
 				t = publish(dp, &cases[c], ids);
 				if (t < 0) {
-					fprintf(stderr, "table_bench: %s, %s fill: %s\n",
-						cases[c].name, fills[k].name, strerror((int)-t));
+					fprintf(stderr, "table_bench: %s, %s maps: %s\n",
+						cases[c].name, ways[k].name, strerror((int)-t));
 					goto out;
 				}
 				ms[c][k][r] = t;
 			}
 		}
 	}
-	printf("%-26s %12s %12s %8s %s\n", "case", "mmap ms", "batch ms", "batch/", "rounds");
+	printf("%-26s %12s %12s %8s %s\n", "case", "new ms", "reused ms", "new/", "rounds");
 	for (size_t c = 0; c < NCASES; c++) {
 		double a = median(ms[c][0], rounds), b = median(ms[c][1], rounds);
 
 		printf("%-26s %12.1f %12.1f %7.1fx %d (per table %.3f / %.3f ms)\n", cases[c].name,
-		       a, b, b / a, rounds, a / cases[c].n, b / cases[c].n);
+		       a, b, a / b, rounds, a / cases[c].n, b / cases[c].n);
 	}
 	ret = 0;
 	if (tsv && (ret = write_tsv(tsv, rounds))) {

@@ -43,16 +43,20 @@ struct {
 	__type(value, struct xlb_frag);
 } xlb_frags SEC(".maps");
 
-/* Inner maps: one Maglev table per service, M = xlb_svc.table_size entries of backend ids.
- * XLB_TABLE_MAP_FLAGS: every service has its own prime M, and the daemon writes a new table
- * through mmap. It builds a new inner map, fills it, unmaps it and only then swaps the outer
- * slot: a packet sees a whole old or a whole new table. */
+/* Inner maps: one Maglev table per service, M = xlb_svc.table_size slots of backend ids in
+ * XLB_TABLE_CHUNKS(M) chunks of 1,024. BPF_F_INNER_MAP: every service has its own prime M, so its
+ * own number of chunks (this template's max_entries is only the smallest). The daemon fills a
+ * table completely before it swaps the outer slot: a packet sees a whole old or a whole new
+ * table. */
 struct xlb_table_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XLB_MIN_TABLE_SIZE);
+	__uint(max_entries, 1);
 	__uint(map_flags, XLB_TABLE_MAP_FLAGS);
-	__type(key, __u32);
-	__type(value, __u32);
+	/* Sizes, not BTF types: the program uses a chunk only through a pointer, so clang leaves
+	 * struct xlb_table_chunk a forward declaration in BTF, and libbpf refused it ("can't
+	 * determine value size"). The daemon's tables have no BTF either. */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xlb_table_chunk));
 };
 
 struct {

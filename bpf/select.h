@@ -25,24 +25,31 @@ static __always_inline void conn_key(struct xlb_conn_key *ck, const struct xlb_p
 	ck->dport = p->dport;
 }
 
-/* Slot hash % M of the service's Maglev table. Returns 0 with ch->be and ch->backend_id set,
- * or the DROP_* reason. */
+/* Slot hash % M of the service's Maglev table: one lookup of the slot's chunk, then its id.
+ * Returns 0 with ch->be and ch->backend_id set, or the DROP_* reason. */
 static __always_inline int maglev_pick(const struct xlb_svc *svc, __u32 hash, struct xlb_choice *ch)
 {
+	struct xlb_table_chunk *chunk;
 	struct xlb_backend *be;
-	__u32 slot, *bid;
+	__u32 slot, idx, bid;
 	void *table;
 
 	table = bpf_map_lookup_elem(&xlb_tables, &svc->id);
 	if (!table)
 		return XLB_R_DROP_NO_TABLE;
-	/* The inner map's own bound check rejects a slot past its size; a table_size of 0
-	 * leaves the hash unchanged (BPF modulo by zero), which that check then rejects too. */
+	/* The inner map's own bound check rejects a chunk past the table, and the padding after
+	 * slot M-1 in the last chunk is XLB_BACKEND_NONE. A table_size of 0 (never written by
+	 * xlbd) leaves the hash unchanged (BPF modulo by zero): it is then the slot, as above. */
 	slot = hash % svc->table_size;
-	bid = bpf_map_lookup_elem(table, &slot);
-	if (!bid || *bid == XLB_BACKEND_NONE)
+	idx = slot / XLB_TABLE_CHUNK_SLOTS;
+	chunk = bpf_map_lookup_elem(table, &idx);
+	if (!chunk)
 		return XLB_R_DROP_NO_BACKEND;
-	ch->backend_id = *bid;
+	/* A power of two: the index is slot & 1023, within the chunk for the verifier. */
+	bid = chunk->id[slot % XLB_TABLE_CHUNK_SLOTS];
+	if (bid == XLB_BACKEND_NONE)
+		return XLB_R_DROP_NO_BACKEND;
+	ch->backend_id = bid;
 	be = bpf_map_lookup_elem(&xlb_backends, &ch->backend_id);
 	if (!be || be->state != XLB_BE_UP)
 		return XLB_R_DROP_NO_BACKEND;

@@ -15,7 +15,7 @@
 
 /* Version of everything in this file. Stored in xlb_config.abi_version by the daemon so that a
  * restarted daemon can refuse pinned maps it does not understand. */
-#define XLB_ABI_VERSION 3
+#define XLB_ABI_VERSION 4
 
 /* Limits. They size the maps, so changing one changes the ABI. */
 #define XLB_MAX_SERVICES 4096 /* services (VIP, port, proto) */
@@ -26,14 +26,21 @@
 #define XLB_MAX_VIPS XLB_MAX_SERVICES /* distinct VIP addresses */
 #define XLB_FRAG_ENTRIES 16384 /* fragmented datagrams in flight (LRU) */
 
+/* A Maglev table of M slots is stored as XLB_TABLE_CHUNKS(M) chunks of XLB_TABLE_CHUNK_SLOTS
+ * backend ids: slot s is id[s % XLB_TABLE_CHUNK_SLOTS] of chunk s / XLB_TABLE_CHUNK_SLOTS, and
+ * the slots of the last chunk past M hold XLB_BACKEND_NONE. Why chunks: the kernel stores an
+ * array value in a slot rounded up to 8 bytes, so a table of one __u32 per element costs 8
+ * bytes per slot; a 4 KiB chunk costs 4 bytes per slot (half the memory), and the daemon fills a
+ * whole table with one BPF_MAP_UPDATE_BATCH of M / 1,024 elements instead of M. Why 1,024 ids
+ * (4 KiB, one page): few elements per table (65 at M = 65537), and under 4 KiB of padding in
+ * the last chunk. */
+#define XLB_TABLE_CHUNK_SLOTS 1024
+#define XLB_TABLE_CHUNKS(m) (((m) + XLB_TABLE_CHUNK_SLOTS - 1) / XLB_TABLE_CHUNK_SLOTS)
+
 /* map_flags of every inner Maglev table (xlb_tables' template and each table the daemon
  * inserts: the kernel inserts only maps whose flags equal the template's). BPF_F_INNER_MAP lets
- * each table have its own prime size; BPF_F_MMAPABLE lets the daemon write a new table with one
- * copy into its mapping instead of one kernel update per slot. Values are __u32 in 8-byte
- * slots (the kernel's array stride). xlb_tables pinned by an xlbd before BPF_F_MMAPABLE has a
- * template of BPF_F_INNER_MAP alone; the daemon detects it and fills by batch update
- * (docs/xlbd.md, upgrades). Use where <linux/bpf.h> is included. */
-#define XLB_TABLE_MAP_FLAGS (BPF_F_INNER_MAP | BPF_F_MMAPABLE)
+ * each table have its own number of chunks. Use where <linux/bpf.h> is included. */
+#define XLB_TABLE_MAP_FLAGS BPF_F_INNER_MAP
 
 /* Backend id 0 is never allocated: an empty Maglev slot holds 0 ("no backend"). */
 #define XLB_BACKEND_NONE 0
@@ -77,9 +84,14 @@ struct xlb_vip {
 /* Value of xlb_services. Written only after the service's table is in xlb_tables. */
 struct xlb_svc {
 	__u32 id; /* index into xlb_tables and xlb_svc_stats, < XLB_MAX_SERVICES */
-	__u32 table_size; /* M: entries of the inner table (prime) */
+	__u32 table_size; /* M: slots of the service's Maglev table (prime) */
 	__u32 flags; /* reserved, 0 */
 	__u32 pad;
+};
+
+/* Value of an inner table of xlb_tables, keyed by chunk index (see XLB_TABLE_CHUNK_SLOTS). */
+struct xlb_table_chunk {
+	__u32 id[XLB_TABLE_CHUNK_SLOTS]; /* backend ids of slots chunk * 1,024 + i */
 };
 
 /* Value of xlb_backends, indexed by backend id. One entry per (service, backend address). */
@@ -164,6 +176,7 @@ _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key layout");
 _Static_assert(sizeof(struct xlb_svc) == 16, "xlb_svc layout");
 _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
 _Static_assert(sizeof(struct xlb_vip) == 4, "xlb_vip layout");
+_Static_assert(sizeof(struct xlb_table_chunk) == 4096, "xlb_table_chunk layout");
 _Static_assert(sizeof(struct xlb_backend) == 28, "xlb_backend layout");
 _Static_assert(sizeof(struct xlb_conn_key) == 24, "xlb_conn_key layout");
 _Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");

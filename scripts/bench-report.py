@@ -195,16 +195,16 @@ def tables():
         return "(not run)"
     rows = []
     for c in order[b]:
-        mm, ba = stats(b, c, "mmap_ms"), stats(b, c, "batch_ms")
-        if not mm or not ba:
+        nw, ru = stats(b, c, "new_ms"), stats(b, c, "reused_ms")
+        if not nw or not ru:
             continue
         n = float(attr(b, c, "n", "1"))
-        rows.append([c, fmt(mm[0]), "%s-%s" % (fmt(mm[1]), fmt(mm[2])), fmt(ba[0]),
-                     "%s-%s" % (fmt(ba[1]), fmt(ba[2])), fmt(ba[0] / mm[0], 1) + "x",
-                     fmt(mm[0] / n, 2), fmt(ba[0] / n, 2), mm[3]])
-    head = [("tables", "l"), ("mmap, ms", "r"), ("min-max", "r"), ("batch, ms", "r"),
-            ("min-max", "r"), ("batch / mmap", "r"), ("mmap per table, ms", "r"),
-            ("batch per table, ms", "r"), ("rounds", "r")]
+        rows.append([c, fmt(nw[0]), "%s-%s" % (fmt(nw[1]), fmt(nw[2])), fmt(ru[0]),
+                     "%s-%s" % (fmt(ru[1]), fmt(ru[2])), fmt(nw[0] / ru[0], 1) + "x",
+                     fmt(nw[0] / n, 2), fmt(ru[0] / n, 2), nw[3]])
+    head = [("tables", "l"), ("new maps, ms", "r"), ("min-max", "r"), ("reused maps, ms", "r"),
+            ("min-max", "r"), ("new / reused", "r"), ("new per table, ms", "r"),
+            ("reused per table, ms", "r"), ("rounds", "r")]
     return table(head, rows)
 
 

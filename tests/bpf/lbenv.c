@@ -119,13 +119,24 @@ int lbenv_set_vip(struct lbenv *e, const char *addr, uint32_t flags)
 int lbenv_set_table(struct lbenv *e, uint32_t svc_id, const uint32_t *ids, uint32_t m)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = XLB_TABLE_MAP_FLAGS);
+	uint32_t chunks = XLB_TABLE_CHUNKS(m);
+	struct xlb_table_chunk c;
 	int fd, err = 0;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", 4, 4, m, &opts);
+	if (!m)
+		return -EINVAL;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", sizeof(uint32_t), sizeof(c), chunks,
+			    &opts);
 	if (fd < 0)
 		return -errno;
-	for (uint32_t i = 0; i < m; i++) {
-		if (bpf_map_update_elem(fd, &i, &ids[i], BPF_ANY)) {
+	for (uint32_t k = 0; k < chunks; k++) {
+		uint32_t first = k * XLB_TABLE_CHUNK_SLOTS;
+
+		/* The slots of the last chunk past m stay XLB_BACKEND_NONE (0). */
+		memset(&c, 0, sizeof(c));
+		for (uint32_t i = 0; i < XLB_TABLE_CHUNK_SLOTS && first + i < m; i++)
+			c.id[i] = ids[first + i];
+		if (bpf_map_update_elem(fd, &k, &c, BPF_ANY)) {
 			err = -errno;
 			goto out_close;
 		}

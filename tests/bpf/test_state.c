@@ -3,9 +3,9 @@
  * private network namespace with a veth pair: exact map contents after an apply, nothing
  * rewritten when nothing changed, backend ids, generations and states across removals, drains
  * and re-adds, table-size changes, service removal, refusals (invalid, over capacity) that
- * change nothing, adoption by a second state over the same pins, both ways of filling a table
- * (mmap, batch) read back slot for slot, and the fallback to batch over an xlb_tables pinned
- * before mmapable tables. Needs root. */
+ * change nothing, adoption by a second state over the same pins, tables of chunks read back
+ * slot for slot, and the pool that reuses replaced tables (never one in xlb_tables, bounded).
+ * Needs root. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -414,106 +414,179 @@ static int t_adoption_rewrites_nothing(void)
 	return XT_PASS;
 }
 
-/* The slots of inner map id as the kernel's element lookup (the data path's) sees them: 1 when
- * all m equal ids; *flags receives the map's flags. */
-static int kernel_slots_equal(__u32 id, const __u32 *ids, __u32 m, __u32 *flags)
+/* The slots of inner map id as the data path reads them (bpf/select.h: the slot's chunk, then
+ * its id): 1 when all m equal ids, the padding after slot m is XLB_BACKEND_NONE, the map has
+ * XLB_TABLE_CHUNKS(m) chunks of the ABI's size and XLB_TABLE_MAP_FLAGS. */
+static int kernel_slots_equal(__u32 id, const __u32 *ids, __u32 m)
 {
+	static struct xlb_table_chunk c;
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), v;
+	__u32 len = sizeof(info), chunks = XLB_TABLE_CHUNKS(m);
 	int fd = bpf_map_get_fd_by_id(id), same;
 
 	if (fd < 0)
 		return 0;
-	same = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries == m;
-	*flags = info.map_flags;
-	for (__u32 i = 0; same && i < m; i++)
-		same = !bpf_map_lookup_elem(fd, &i, &v) && v == ids[i];
+	same = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries == chunks &&
+	       info.value_size == sizeof(c) && info.map_flags == XLB_TABLE_MAP_FLAGS;
+	for (__u32 k = 0; same && k < chunks; k++) {
+		same = !bpf_map_lookup_elem(fd, &k, &c);
+		for (__u32 i = 0; same && i < XLB_TABLE_CHUNK_SLOTS; i++) {
+			__u32 slot = k * XLB_TABLE_CHUNK_SLOTS + i;
+
+			same = c.id[i] == (slot < m ? ids[slot] : XLB_BACKEND_NONE);
+		}
+	}
 	close(fd);
 	return same;
 }
 
-/* Both fills make the same largest table: the kernel reads every slot (the last page too) as
- * written, and so does dp_table_read (through the mapping). Bad input changes nothing. */
-static int t_table_fills_agree(void)
+/* The inner map ids in xlb_tables now, in ids[XLB_MAX_SERVICES] (0: no table). */
+static void tables_now(__u32 *ids)
 {
-	static const enum dp_table_fill fills[] = { DP_FILL_MMAP, DP_FILL_BATCH };
-	static __u32 ids[XLB_MAX_TABLE_SIZE], back[XLB_MAX_TABLE_SIZE];
-	const __u32 m = XLB_MAX_TABLE_SIZE, svc = XLB_MAX_SERVICES - 1;
-	__u32 inner = 0, again, flags;
-
-	XT_EQ(fresh(), 0);
-	XT_EQ(dp_table_fill(dp), DP_FILL_MMAP);
-	for (__u32 i = 0; i < m; i++)
-		ids[i] = 1 + (__u32)((i * 2654435761u) % (XLB_MAX_BACKENDS - 1));
-	for (unsigned f = 0; f < 2; f++) {
-		ids[m - 1] = 100 + f; /* each fill's table differs from the one before */
-		XT_EQ(dp_table_fill_set(dp, fills[f]), 0);
-		XT_EQ(dp_table_swap(dp, svc, ids, m, &inner), 0);
-		XT_CHECK(kernel_slots_equal(inner, ids, m, &flags), "fill %u: kernel reads others",
-			 f);
-		XT_EQ(flags, XLB_TABLE_MAP_FLAGS);
-		memset(back, 0, sizeof(back));
-		XT_EQ(dp_table_read(dp, svc, m, back, &again), 0);
-		XT_EQ(again, inner);
-		XT_CHECK(!memcmp(back, ids, sizeof(ids)), "fill %u: read back differs", f);
-	}
-	XT_EQ(dp_table_fill_set(dp, (enum dp_table_fill)7), -EINVAL);
-	XT_EQ(dp_table_fill(dp), DP_FILL_BATCH);
-	XT_EQ(dp_table_swap(dp, svc, ids, XLB_MIN_TABLE_SIZE - 1, NULL), -EINVAL);
-	XT_EQ(dp_table_read(dp, svc, m, NULL, &again), 0);
-	XT_EQ(again, inner);
-	XT_EQ(dp_table_delete(dp, svc), 0);
-	return XT_PASS;
-}
-
-/* xlb_tables pinned by an xlbd before mmapable tables (template flags BPF_F_INNER_MAP alone) is
- * adopted: its tables are then made by batch update with the template's flags, and read. */
-static int t_old_template_falls_back(void)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, inner_opts, .map_flags = BPF_F_INNER_MAP);
-	LIBBPF_OPTS(bpf_map_create_opts, outer_opts);
-	__u32 inner, flags, one, two;
-	struct xlb_svc web;
 	char path[128];
 	int fd;
 
-	state_free(st);
-	dp_close(dp);
-	dp_cleanup(pin);
-	st = NULL;
-	dp = NULL;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_old_inner", sizeof(__u32), sizeof(__u32),
-			    XLB_MIN_TABLE_SIZE, &inner_opts);
-	XT_CHECK(fd >= 0, "inner template: %s", strerror(errno));
-	outer_opts.inner_map_fd = fd;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xlb_tables", sizeof(__u32), sizeof(__u32),
-			    XLB_MAX_SERVICES, &outer_opts);
-	close(outer_opts.inner_map_fd);
-	XT_CHECK(fd >= 0, "old xlb_tables: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/xlb_tables", pin);
-	XT_CHECK(!mkdir(pin, 0700) && !bpf_obj_pin(fd, path), "pin %s: %s", path, strerror(errno));
-	close(fd);
-	XT_CHECK(!dp_open(&dp, pin, 4096, err, sizeof(err)), "%s", err);
-	XT_EQ(state_init(&st, dp), 0);
-	XT_CHECK(apply_web(251, TWO) == 0, "%s", err);
-	XT_EQ(dp_table_fill(dp), DP_FILL_BATCH);
-	XT_EQ(dp_table_fill_set(dp, DP_FILL_MMAP), -EOPNOTSUPP);
-	XT_EQ(dp_table_fill(dp), DP_FILL_BATCH);
-	web = svc_of(80);
-	one = slots_of(&web, backend_id(web.id, "10.1.0.1", NULL), &inner);
-	two = slots_of(&web, backend_id(web.id, "10.1.0.2", NULL), NULL);
-	XT_CHECK(one > 100 && two > 100 && one + two == 251, "slots %u + %u", one, two);
-	fd = bpf_map_get_fd_by_id(inner);
-	XT_CHECK(fd >= 0, "inner %u: %s", inner, strerror(errno));
-	{
-		struct bpf_map_info info = { 0 };
-		__u32 len = sizeof(info);
+	fd = bpf_obj_get(path);
+	for (__u32 s = 0; s < XLB_MAX_SERVICES; s++)
+		if (fd < 0 || bpf_map_lookup_elem(fd, &s, &ids[s]))
+			ids[s] = 0;
+	if (fd >= 0)
+		close(fd);
+}
 
-		XT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-		flags = info.map_flags;
+/* 1 when no map of the table pool is in xlb_tables. */
+static int pool_outside_tables(void)
+{
+	static __u32 in[XLB_MAX_SERVICES];
+	__u32 pooled[DP_TABLE_POOL_MAPS];
+	unsigned n = dp_table_pool(dp, NULL, pooled, DP_TABLE_POOL_MAPS);
+
+	tables_now(in);
+	for (unsigned i = 0; i < n; i++)
+		for (__u32 s = 0; s < XLB_MAX_SERVICES; s++)
+			if (in[s] == pooled[i])
+				return 0;
+	return 1;
+}
+
+/* Tables of every chunk shape (the smallest, one whole chunk and a bit, the largest) read back
+ * exactly, through the kernel's lookups and through dp_table_read, whether the map is new or
+ * reused. Bad input changes nothing. */
+static int t_table_reads_back(void)
+{
+	static const __u32 sizes[] = { XLB_MIN_TABLE_SIZE, 1031, 65537, XLB_MAX_TABLE_SIZE };
+	static __u32 ids[XLB_MAX_TABLE_SIZE], back[XLB_MAX_TABLE_SIZE];
+	const __u32 svc = XLB_MAX_SERVICES - 1;
+	__u32 inner = 0, first = 0, again;
+
+	XT_EQ(fresh(), 0);
+	for (__u32 i = 0; i < XLB_MAX_TABLE_SIZE; i++)
+		ids[i] = 1 + (__u32)((i * 2654435761u) % (XLB_MAX_BACKENDS - 1));
+	/* Each size three times: two new maps (the pool has none of its chunks), then the first
+	 * one's map again, from the pool. */
+	for (unsigned r = 0; r < 3 * sizeof(sizes) / sizeof(sizes[0]); r++) {
+		__u32 m = sizes[r / 3];
+
+		ids[m - 1] = 100 + r; /* each table differs from the one before */
+		XT_EQ(dp_table_swap(dp, svc, ids, m, &inner), 0);
+		if (r % 3 == 0)
+			first = inner;
+		else
+			XT_CHECK((r % 3 == 2) == (inner == first), "m %u, round %u: map %u", m, r,
+				 inner);
+		XT_CHECK(kernel_slots_equal(inner, ids, m), "m %u: the kernel reads others", m);
+		memset(back, 0xff, sizeof(back));
+		XT_EQ(dp_table_read(dp, svc, m, back, &again), 0);
+		XT_EQ(again, inner);
+		XT_CHECK(!memcmp(back, ids, sizeof(__u32) * m), "m %u: read back differs", m);
+		if (m < XLB_MAX_TABLE_SIZE)
+			XT_EQ(back[m], 0xffffffffu); /* nothing written past m */
 	}
-	close(fd);
-	XT_EQ(flags, BPF_F_INNER_MAP);
+	XT_EQ(dp_table_swap(dp, svc, ids, XLB_MIN_TABLE_SIZE - 1, NULL), -EINVAL);
+	XT_EQ(dp_table_swap(dp, svc, ids, XLB_MAX_TABLE_SIZE + 1, NULL), -EINVAL);
+	XT_EQ(dp_table_swap(dp, XLB_MAX_SERVICES, ids, 7, NULL), -EINVAL);
+	XT_EQ(dp_table_read(dp, svc, XLB_MAX_TABLE_SIZE, NULL, &again), 0);
+	XT_EQ(again, inner);
+	XT_EQ(dp_table_read(dp, svc, 65537, NULL, NULL), -EINVAL);
+	XT_EQ(dp_table_delete(dp, svc), 0);
+	XT_EQ(dp_table_read(dp, svc, XLB_MAX_TABLE_SIZE, NULL, NULL), -ENOENT);
+	XT_EQ(dp_table_delete(dp, svc), -ENOENT);
+	return XT_PASS;
+}
+
+/* A replaced table's map is reused for the next table of its chunks, never while it is in
+ * xlb_tables; other chunk counts do not take it; the pool's bounds hold. */
+static int t_table_pool_reuses(void)
+{
+	static __u32 ids[XLB_MAX_TABLE_SIZE];
+	const __u32 m = 65537, a = 10, b = 11;
+	__u32 a1, b1, a2, b2, a3, other, pooled[DP_TABLE_POOL_MAPS];
+	__u64 bytes;
+
+	XT_EQ(fresh(), 0);
+	for (__u32 i = 0; i < XLB_MAX_TABLE_SIZE; i++)
+		ids[i] = 1 + i % 10;
+	XT_EQ(dp_table_pool(dp, &bytes, NULL, 0), 0);
+	XT_EQ(dp_table_swap(dp, a, ids, m, &a1), 0);
+	XT_EQ(dp_table_swap(dp, b, ids, m, &b1), 0);
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 0); /* nothing replaced yet */
+	/* a's second table is a new map (the pool is empty); a's first joins the pool. */
+	ids[0] = 7;
+	XT_EQ(dp_table_swap(dp, a, ids, m, &a2), 0);
+	XT_CHECK(a2 != a1 && a2 != b1, "a's second table %u is a map in use", a2);
+	XT_EQ(dp_table_pool(dp, &bytes, pooled, 1), 1);
+	XT_EQ(pooled[0], a1);
+	XT_EQ(bytes, XLB_TABLE_CHUNKS(m) * sizeof(struct xlb_table_chunk));
+	XT_CHECK(pool_outside_tables(), "a pooled map is in xlb_tables");
+	/* b's second table is written into a's first map, and b's first joins the pool. */
+	ids[0] = 8;
+	XT_EQ(dp_table_swap(dp, b, ids, m, &b2), 0);
+	XT_EQ(b2, a1);
+	XT_CHECK(kernel_slots_equal(b2, ids, m), "the reused map holds other slots");
+	XT_EQ(dp_table_pool(dp, NULL, pooled, 1), 1);
+	XT_EQ(pooled[0], b1);
+	XT_CHECK(pool_outside_tables(), "a pooled map is in xlb_tables");
+	/* A table of other chunks does not take it; a deleted table joins the pool. */
+	XT_EQ(dp_table_swap(dp, 12, ids, 251, &other), 0);
+	XT_CHECK(other != b1, "a 1-chunk table took a 65-chunk map");
+	XT_EQ(dp_table_delete(dp, 12), 0);
+	XT_EQ(dp_table_pool(dp, NULL, pooled, 2), 2);
+	XT_EQ(pooled[1], other);
+	ids[0] = 9;
+	XT_EQ(dp_table_swap(dp, a, ids, m, &a3), 0);
+	XT_EQ(a3, b1);
+	XT_CHECK(kernel_slots_equal(a3, ids, m), "the reused map holds other slots");
+	XT_CHECK(pool_outside_tables(), "a pooled map is in xlb_tables");
+
+	/* 70 tables of 65 chunks removed: the pool keeps the newest 64 maps. */
+	for (__u32 s = 100; s < 170; s++)
+		XT_EQ(dp_table_swap(dp, s, ids, m, NULL), 0);
+	for (__u32 s = 100; s < 170; s++)
+		XT_EQ(dp_table_delete(dp, s), 0);
+	XT_EQ(dp_table_pool(dp, &bytes, NULL, 0), DP_TABLE_POOL_MAPS);
+	XT_CHECK(bytes <= DP_TABLE_POOL_BYTES, "pool of %llu bytes", (unsigned long long)bytes);
+	XT_CHECK(pool_outside_tables(), "a pooled map is in xlb_tables");
+	/* 20 of the largest (641 chunks, 2.5 MiB each): the byte bound keeps 12 of them. */
+	for (__u32 s = 200; s < 220; s++)
+		XT_EQ(dp_table_swap(dp, s, ids, XLB_MAX_TABLE_SIZE, NULL), 0);
+	for (__u32 s = 200; s < 220; s++)
+		XT_EQ(dp_table_delete(dp, s), 0);
+	XT_EQ(dp_table_pool(dp, &bytes, NULL, 0),
+	      DP_TABLE_POOL_BYTES /
+		      (XLB_TABLE_CHUNKS(XLB_MAX_TABLE_SIZE) * sizeof(struct xlb_table_chunk)));
+	XT_CHECK(bytes <= DP_TABLE_POOL_BYTES, "pool of %llu bytes", (unsigned long long)bytes);
+	/* A lower bound closes the oldest now; a bound past the limit changes nothing; 0 turns
+	 * reuse off: a replaced table is not kept. */
+	XT_EQ(dp_table_pool_set(dp, DP_TABLE_POOL_MAPS + 1), -EINVAL);
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 12);
+	XT_EQ(dp_table_pool_set(dp, 3), 0);
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 3);
+	XT_EQ(dp_table_pool_set(dp, 0), 0);
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 0);
+	XT_EQ(dp_table_swap(dp, a, ids, m, &a1), 0);
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 0);
+	XT_EQ(dp_table_pool_set(dp, DP_TABLE_POOL_MAPS), 0);
 	return XT_PASS;
 }
 
@@ -791,8 +864,8 @@ static const struct xt_case cases[] = {
 	{ "invalid_changes_nothing", t_invalid_changes_nothing },
 	{ "capacity_refused_whole", t_capacity_refused_whole },
 	{ "adoption_rewrites_nothing", t_adoption_rewrites_nothing },
-	{ "table_fills_agree", t_table_fills_agree },
-	{ "old_template_falls_back", t_old_template_falls_back },
+	{ "table_reads_back", t_table_reads_back },
+	{ "table_pool_reuses", t_table_pool_reuses },
 	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
 	{ "fail_open_without_good_table", t_fail_open_without_good_table },
 	{ "health_change_plans_its_service", t_health_change_plans_its_service },

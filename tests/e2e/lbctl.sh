@@ -144,11 +144,11 @@ check unknown_option "rc=$RC: $ERR" test "$RC" = 2 -a "$ERR" = "Error: unknown o
 # ---- version and daemon ----
 
 run version
-check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 3)" \
-	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 3)"
+check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 4)" \
+	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 4)"
 run -j version
 check version_json "$OUT" test "$(py '(d["abi_version"], d["xlbd"]["abi_version"], d["xlbd"]["version"])')" = \
-	"(3, 3, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
+	"(4, 4, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
 run daemon status
 check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon
@@ -555,7 +555,7 @@ check map_dump_services_json "$OUT" test "$(py 'sorted((s["service"], s["table_s
 run map dump vips
 check map_dump_vips_human "$OUT" test "$(grep -cxE '10\.0\.0\.10 +1 +yes|2001:db8::53 +0 +no' <<<"$OUT")" = 2
 run -j map dump tables
-check map_dump_tables_json "$OUT" test "$(py 'sorted(t["table_size"] for t in d["entries"])')" = "[251, 307]"
+check map_dump_tables_json "$OUT" test "$(py 'sorted((t["table_size"], t["chunks"]) for t in d["entries"])')" = "[(251, 1), (307, 1)]"
 run -j map dump conns --limit 3
 check map_dump_conns_json "$OUT" test "$(py '(len(d["entries"]), d["truncated"], sorted(d["entries"][0]))')" = \
 	"(3, True, ['backend_id', 'client', 'dport', 'generation', 'hash', 'last_seen', 'sport', 'svc_id'])"

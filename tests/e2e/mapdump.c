@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mapdump.c - test support: print what xlb_lb's pinned maps hold, decoded and sorted, one
  * line per object, so that shell tests can compare states and check contents:
- *   config abi=3 flags=1 seed=... src4=... src6=... gw=... rss=0/0 mtu=1500 idle_ticks=28
+ *   config abi=4 flags=1 seed=... src4=... src6=... gw=... rss=0/0 mtu=1500 idle_ticks=28
  *   vip ADDR flags=N
  *   service VIP:PORT/PROTO id=N m=M table=INNER_ID slots=ADDR:COUNT,...
  *   backend ID svc=N ADDR gen=G state=up|drain|down weight=W
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	while (!bpf_map_get_next_key(svc_fd, prev, &next)) {
 		struct xlb_service_ref ref = { .port = ntohs(next.port), .proto = next.proto };
 		char name[XLB_SERVICE_STRLEN], slots[4096] = "";
-		__u32 inner = 0, *ids, count, batch, *keys;
+		__u32 inner = 0, *ids, count, batch, *keys, chunks;
 		struct xlb_svc v;
 		int fd;
 
@@ -125,12 +125,18 @@ int main(int argc, char **argv)
 		    (fd = bpf_map_get_fd_by_id(inner)) >= 0) {
 			unsigned *per = calloc(XLB_MAX_BACKENDS, sizeof(*per));
 
-			ids = calloc(v.table_size, sizeof(*ids));
-			keys = calloc(v.table_size, sizeof(*keys));
-			count = v.table_size;
+			/* The table's chunks side by side are its slots in order, then the
+			 * padding of the last chunk, which is not counted. */
+			chunks = XLB_TABLE_CHUNKS(v.table_size);
+			ids = calloc(chunks, sizeof(struct xlb_table_chunk));
+			keys = calloc(chunks, sizeof(*keys));
+			count = chunks;
 			if (per && ids && keys &&
 			    (!bpf_map_lookup_batch(fd, NULL, &batch, keys, ids, &count, NULL) ||
 			     errno == ENOENT)) {
+				count *= XLB_TABLE_CHUNK_SLOTS;
+				if (count > v.table_size)
+					count = v.table_size;
 				for (__u32 i = 0; i < count; i++)
 					per[ids[i] < XLB_MAX_BACKENDS ? ids[i] : 0]++;
 				for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {

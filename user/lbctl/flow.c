@@ -40,7 +40,8 @@ struct pick {
 static int maglev_pick(const struct xlb_svc *svc, __u32 hash, struct pick *p)
 {
 	int tables = pinned_map("xlb_tables"), backends = pinned_map("xlb_backends"), fd;
-	__u32 inner_id;
+	struct xlb_table_chunk chunk;
+	__u32 inner_id, idx;
 
 	if (tables < 0 || backends < 0)
 		return LBCTL_FAIL;
@@ -54,8 +55,10 @@ static int maglev_pick(const struct xlb_svc *svc, __u32 hash, struct pick *p)
 	fd = bpf_map_get_fd_by_id(inner_id);
 	if (fd < 0)
 		return fail("cannot open table map id %u: %s", inner_id, strerror(errno));
-	if (bpf_map_lookup_elem(fd, &p->slot, &p->backend_id))
-		p->backend_id = XLB_BACKEND_NONE;
+	/* The data path's reading (bpf/select.h): the slot's chunk, then the id in it. */
+	idx = p->slot / XLB_TABLE_CHUNK_SLOTS;
+	if (!bpf_map_lookup_elem(fd, &idx, &chunk))
+		p->backend_id = chunk.id[p->slot % XLB_TABLE_CHUNK_SLOTS];
 	close(fd);
 	if (p->backend_id == XLB_BACKEND_NONE ||
 	    bpf_map_lookup_elem(backends, &p->backend_id, &p->be) || p->be.state != XLB_BE_UP) {

@@ -183,8 +183,26 @@ static int dump_vips(struct dump_ctx *d)
 	return 0;
 }
 
+/* Each table in xlb_tables: its inner map, its chunks (the inner map's entries) and the
+ * service's M from xlb_services (0 when no service entry names that id). */
 static int dump_tables(struct dump_ctx *d)
 {
+	static __u32 size_of[XLB_MAX_SERVICES];
+	int svc_fd = pinned_map("xlb_services");
+	struct xlb_svc_key k, next;
+	void *prev = NULL;
+
+	if (svc_fd < 0)
+		return LBCTL_FAIL;
+	memset(size_of, 0, sizeof(size_of));
+	while (!bpf_map_get_next_key(svc_fd, prev, &next)) {
+		struct xlb_svc v;
+
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(svc_fd, &k, &v) && v.id < XLB_MAX_SERVICES)
+			size_of[v.id] = v.table_size;
+	}
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++) {
 		struct bpf_map_info info = { 0 };
 		__u32 inner, len = sizeof(info);
@@ -198,8 +216,9 @@ static int dump_tables(struct dump_ctx *d)
 		if (fd >= 0)
 			close(fd);
 		json_array_append_new(d->arr,
-				      json_pack("{s:i,s:i,s:i}", "svc_id", (json_int_t)id,
+				      json_pack("{s:i,s:i,s:i,s:i}", "svc_id", (json_int_t)id,
 						"inner_map_id", (json_int_t)inner, "table_size",
+						(json_int_t)size_of[id], "chunks",
 						(json_int_t)info.max_entries));
 	}
 	return 0;

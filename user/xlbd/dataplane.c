@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,9 +32,13 @@ struct dp {
 	int prog_fd;
 	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
 	int cnt_fd[3]; /* enum dp_counter_map */
-	__u32 *slot_keys; /* 0..XLB_MAX_TABLE_SIZE-1, the keys of every table batch update */
-	__u32 table_flags; /* map_flags of new tables: those of xlb_tables' template */
-	enum dp_table_fill fill;
+	__u32 chunk_keys[XLB_TABLE_CHUNKS(XLB_MAX_TABLE_SIZE)]; /* 0, 1, ...: batch keys */
+	struct pooled {
+		int fd;
+		__u32 id, chunks;
+	} pool[DP_TABLE_POOL_MAPS]; /* oldest first */
+	unsigned pool_n, pool_max;
+	__u64 pool_bytes; /* chunks of the maps in pool, in bytes */
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
 	struct bpf_link *count_link;
 };
@@ -173,15 +176,9 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 	if (!dp)
 		return -ENOMEM;
 	strcpy(dp->pin_dir, pin_dir);
-	dp->table_flags = XLB_TABLE_MAP_FLAGS;
-	dp->fill = DP_FILL_MMAP;
-	dp->slot_keys = malloc(sizeof(__u32) * XLB_MAX_TABLE_SIZE);
-	if (!dp->slot_keys) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	for (__u32 i = 0; i < XLB_MAX_TABLE_SIZE; i++)
-		dp->slot_keys[i] = i;
+	dp->pool_max = DP_TABLE_POOL_MAPS;
+	for (__u32 i = 0; i < XLB_TABLE_CHUNKS(XLB_MAX_TABLE_SIZE); i++)
+		dp->chunk_keys[i] = i;
 
 	ret = mkdir_private(pin_dir);
 	if (!ret && path_join(path, sizeof(path), pin_dir, "links", NULL) == 0)
@@ -241,7 +238,6 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 err_destroy:
 	xlb_bpf__destroy(dp->skel);
 err_free:
-	free(dp->slot_keys);
 	free(dp);
 	return ret;
 }
@@ -258,7 +254,8 @@ void dp_close(struct dp *dp)
 	bpf_link__destroy(dp->count_link);
 	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
-	free(dp->slot_keys);
+	for (unsigned i = 0; i < dp->pool_n; i++)
+		close(dp->pool[i].fd);
 	free(dp);
 }
 
@@ -670,163 +667,203 @@ static int map_id(int fd, __u32 *id)
 	return 0;
 }
 
-/* The kernel stores array values of 4 bytes in slots of 8 (value_size rounded up to 8): the
- * mapping of a table has slot i at __u32 index 2 * i, and zero padding after it. */
-#define TABLE_STRIDE 8
+/* ---- tables ---- */
 
-/* Write m slots through the table's mapping: one pass in userspace, no system call per slot.
- * Unmapped before the return, so nothing writes the table once it is swapped in. */
-static int fill_mapped(int fd, const __u32 *ids, __u32 m)
+/* Take pool entry i out of the pool (its descriptor is the caller's now). */
+static int pool_remove(struct dp *dp, unsigned i)
 {
-	size_t len = (size_t)m * TABLE_STRIDE;
-	__u32 *slots = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int fd = dp->pool[i].fd;
 
-	if (slots == MAP_FAILED)
-		return -errno;
-	for (__u32 i = 0; i < m; i++)
-		slots[i * (TABLE_STRIDE / sizeof(__u32))] = ids[i];
-	return munmap(slots, len) ? -errno : 0;
+	dp->pool_bytes -= (__u64)dp->pool[i].chunks * sizeof(struct xlb_table_chunk);
+	memmove(&dp->pool[i], &dp->pool[i + 1], sizeof(dp->pool[0]) * (dp->pool_n - i - 1));
+	dp->pool_n--;
+	return fd;
 }
 
-/* The fill of xlbd before mmapable tables: the kernel copies the m slots one by one. */
-static int fill_batch(struct dp *dp, int fd, const __u32 *ids, __u32 m)
+/* A map of the pool with the given chunks, the most recently pooled (its pages are the most
+ * likely to be warm), or -1 when there is none. */
+static int pool_take(struct dp *dp, __u32 chunks)
 {
-	__u32 count = m;
-
-	if (bpf_map_update_batch(fd, dp->slot_keys, ids, &count, NULL))
-		return -errno;
-	return count == m ? 0 : -EIO;
+	for (unsigned i = dp->pool_n; i-- > 0;)
+		if (dp->pool[i].chunks == chunks)
+			return pool_remove(dp, i);
+	return -1;
 }
 
-/* One new table, complete, in xlb_tables[svc_id]. -EINVAL from the outer update means the
- * kernel refused the table's flags: they differ from the pinned template's. */
-static int table_publish(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = dp->table_flags);
-	int fd, ret;
-
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", sizeof(__u32), sizeof(__u32), m,
-			    &opts);
-	if (fd < 0)
-		return -errno;
-	/* Filled completely before it becomes visible, then one outer update. */
-	ret = dp->fill == DP_FILL_MMAP ? fill_mapped(fd, ids, m) : fill_batch(dp, fd, ids, m);
-	if (!ret && inner_id)
-		ret = map_id(fd, inner_id);
-	if (!ret && bpf_map_update_elem(dp->tables_fd, &svc_id, &fd, BPF_ANY))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
-{
-	enum dp_table_fill fill = dp->fill;
-	int ret;
-
-	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE)
-		return -EINVAL;
-	ret = table_publish(dp, svc_id, ids, m, inner_id);
-	if (ret != -EINVAL || !(dp->table_flags & BPF_F_MMAPABLE))
-		return ret;
-	/* Adopted xlb_tables from an xlbd before mmapable tables: its template has
-	 * BPF_F_INNER_MAP alone, and the kernel takes only tables with the same flags. Kept
-	 * only when the kernel takes the old kind of table: the EINVAL had another cause. */
-	dp->table_flags = BPF_F_INNER_MAP;
-	dp->fill = DP_FILL_BATCH;
-	ret = table_publish(dp, svc_id, ids, m, inner_id);
-	if (ret) {
-		dp->table_flags = XLB_TABLE_MAP_FLAGS;
-		dp->fill = fill;
-		return ret;
-	}
-	xlog_info("the pinned xlb_tables predates mmapable tables: new tables are filled by "
-		  "batch update (slower); 'xlbd --cleanup' and a restart enable the fast fill "
-		  "(drops connection state)");
-	return 0;
-}
-
-int dp_table_fill_set(struct dp *dp, enum dp_table_fill fill)
-{
-	if (fill == DP_FILL_MMAP && !(dp->table_flags & BPF_F_MMAPABLE))
-		return -EOPNOTSUPP;
-	if (fill != DP_FILL_MMAP && fill != DP_FILL_BATCH)
-		return -EINVAL;
-	dp->fill = fill;
-	return 0;
-}
-
-enum dp_table_fill dp_table_fill(const struct dp *dp)
-{
-	return dp->fill;
-}
-
-int dp_table_delete(struct dp *dp, __u32 svc_id)
-{
-	return sys(bpf_map_delete_elem(dp->tables_fd, &svc_id));
-}
-
-/* Read all m slots of an array map with batch lookups. */
-static int read_slots(int fd, __u32 *ids, __u32 m)
-{
-	__u32 *keys = malloc(sizeof(__u32) * m), done = 0, batch = 0;
-	int ret = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	while (done < m) {
-		__u32 count = m - done;
-		int rc = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
-					      ids + done, &count, NULL);
-
-		done += count;
-		if (rc) {
-			if (errno != ENOENT)
-				ret = -errno;
-			break;
-		}
-	}
-	if (!ret && done != m)
-		ret = -EIO;
-	free(keys);
-	return ret;
-}
-
-/* Read m slots through the table's mapping (a read-only one). */
-static int read_mapped(int fd, __u32 *ids, __u32 m)
-{
-	size_t len = (size_t)m * TABLE_STRIDE;
-	const __u32 *slots = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-
-	if (slots == MAP_FAILED)
-		return -errno;
-	for (__u32 i = 0; i < m; i++)
-		ids[i] = slots[i * (TABLE_STRIDE / sizeof(__u32))];
-	return munmap((void *)slots, len) ? -errno : 0;
-}
-
-int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id)
+/* Give fd (a table map no longer in xlb_tables, or -1) to the pool, or close it when it is not
+ * a table of chunks or the pool is off. The oldest maps are closed to keep the bound. */
+static void pool_put(struct dp *dp, int fd)
 {
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), id;
-	int fd, ret = 0;
+	__u32 len = sizeof(info);
+	__u64 bytes;
+
+	if (fd < 0)
+		return;
+	if (!dp->pool_max || bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(struct xlb_table_chunk) ||
+	    info.map_flags != XLB_TABLE_MAP_FLAGS) {
+		close(fd);
+		return;
+	}
+	bytes = (__u64)info.max_entries * sizeof(struct xlb_table_chunk);
+	if (bytes > DP_TABLE_POOL_BYTES) {
+		close(fd);
+		return;
+	}
+	while (dp->pool_n &&
+	       (dp->pool_n >= dp->pool_max || dp->pool_bytes + bytes > DP_TABLE_POOL_BYTES))
+		close(pool_remove(dp, 0));
+	dp->pool[dp->pool_n++] =
+		(struct pooled){ .fd = fd, .id = info.id, .chunks = info.max_entries };
+	dp->pool_bytes += bytes;
+}
+
+int dp_table_pool_set(struct dp *dp, unsigned max_maps)
+{
+	if (max_maps > DP_TABLE_POOL_MAPS)
+		return -EINVAL;
+	dp->pool_max = max_maps;
+	while (dp->pool_n > max_maps)
+		close(pool_remove(dp, 0));
+	return 0;
+}
+
+unsigned dp_table_pool(const struct dp *dp, __u64 *bytes, __u32 *ids, unsigned max)
+{
+	for (unsigned i = 0; ids && i < dp->pool_n && i < max; i++)
+		ids[i] = dp->pool[i].id;
+	if (bytes)
+		*bytes = dp->pool_bytes;
+	return dp->pool_n;
+}
+
+/* The map in xlb_tables[svc_id] now, as a descriptor of the caller's, or -errno: -ENOENT when
+ * there is none. */
+static int table_now(struct dp *dp, __u32 svc_id)
+{
+	__u32 id;
+	int fd;
 
 	/* From userspace, an array of maps yields the inner map's id. */
 	if (bpf_map_lookup_elem(dp->tables_fd, &svc_id, &id))
 		return -errno;
 	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Write all chunks of a table of m slots into fd: the whole chunks straight from ids with one
+ * BPF_MAP_UPDATE_BATCH, the last one (padded with XLB_BACKEND_NONE) with one update. */
+static int table_fill(struct dp *dp, int fd, const __u32 *ids, __u32 m)
+{
+	__u32 whole = m / XLB_TABLE_CHUNK_SLOTS, rest = m % XLB_TABLE_CHUNK_SLOTS, count = whole;
+	struct xlb_table_chunk last = { 0 };
+
+	if (whole && bpf_map_update_batch(fd, dp->chunk_keys, ids, &count, NULL))
+		return -errno;
+	if (count != whole)
+		return -EIO;
+	if (!rest)
+		return 0;
+	memcpy(last.id, ids + (size_t)whole * XLB_TABLE_CHUNK_SLOTS, sizeof(__u32) * rest);
+	return sys(bpf_map_update_elem(fd, &whole, &last, BPF_ANY));
+}
+
+int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = XLB_TABLE_MAP_FLAGS);
+	__u32 chunks = XLB_TABLE_CHUNKS(m);
+	int fd, old_fd, ret;
+
+	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE || svc_id >= XLB_MAX_SERVICES)
+		return -EINVAL;
+	fd = pool_take(dp, chunks);
+	if (fd < 0)
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", sizeof(__u32),
+				    sizeof(struct xlb_table_chunk), chunks, &opts);
 	if (fd < 0)
 		return -errno;
+	/* The table this one replaces (none: -ENOENT), to reuse once the swap is done. */
+	old_fd = table_now(dp, svc_id);
+	/* Filled completely before it becomes visible, then one outer update. */
+	ret = table_fill(dp, fd, ids, m);
+	if (!ret && inner_id)
+		ret = map_id(fd, inner_id);
+	if (!ret && bpf_map_update_elem(dp->tables_fd, &svc_id, &fd, BPF_ANY))
+		ret = -errno;
+	if (ret) {
+		/* Never in xlb_tables: reusable as it is (a reuse rewrites every chunk). */
+		pool_put(dp, fd);
+		if (old_fd >= 0)
+			close(old_fd);
+		return ret;
+	}
+	/* The kernel returned from the update of the array of maps only after every program
+	 * that might still use the old table finished (synchronize_rcu() in
+	 * maybe_wait_bpf_programs(), kernel/bpf/syscall.c): from now on nothing reads it, and it
+	 * may be rewritten. */
+	close(fd);
+	pool_put(dp, old_fd);
+	return 0;
+}
+
+int dp_table_delete(struct dp *dp, __u32 svc_id)
+{
+	int old_fd = table_now(dp, svc_id), ret;
+
+	ret = sys(bpf_map_delete_elem(dp->tables_fd, &svc_id));
+	/* As after a swap: once the delete returned, no running program uses the table. */
+	if (!ret)
+		pool_put(dp, old_fd);
+	else if (old_fd >= 0)
+		close(old_fd);
+	return ret;
+}
+
+/* Read all chunks of a table map with batch lookups. */
+static int read_chunks(int fd, struct xlb_table_chunk *c, __u32 chunks)
+{
+	__u32 keys[XLB_TABLE_CHUNKS(XLB_MAX_TABLE_SIZE)], done = 0, batch = 0;
+
+	while (done < chunks) {
+		__u32 count = chunks - done;
+		int rc = bpf_map_lookup_batch(fd, done ? &batch : NULL, &batch, keys + done,
+					      c + done, &count, NULL);
+
+		done += count;
+		if (rc) {
+			if (errno != ENOENT)
+				return -errno;
+			break;
+		}
+	}
+	return done == chunks ? 0 : -EIO;
+}
+
+int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), chunks = XLB_TABLE_CHUNKS(m);
+	struct xlb_table_chunk *c = NULL;
+	int fd, ret = 0;
+
+	fd = table_now(dp, svc_id);
+	if (fd < 0)
+		return fd;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		ret = -errno;
-	else if (info.max_entries != m)
+	else if (info.value_size != sizeof(*c))
+		ret = -EPROTO;
+	else if (info.max_entries != chunks || m > XLB_MAX_TABLE_SIZE)
 		ret = -EINVAL;
-	else if (ids && (info.map_flags & BPF_F_MMAPABLE))
-		ret = read_mapped(fd, ids, m);
-	else if (ids)
-		ret = read_slots(fd, ids, m);
+	else if (ids && !(c = malloc(sizeof(*c) * chunks)))
+		ret = -ENOMEM;
+	else if (ids && !(ret = read_chunks(fd, c, chunks)))
+		/* The chunks side by side are the slots in order. */
+		memcpy(ids, c, sizeof(__u32) * m);
 	if (!ret && inner_id)
-		*inner_id = id;
+		*inner_id = info.id;
+	free(c);
 	close(fd);
 	return ret;
 }

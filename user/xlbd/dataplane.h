@@ -96,30 +96,39 @@ int dp_vip_foreach(struct dp *dp,
 int dp_backend_read(struct dp *dp, __u32 id, struct xlb_backend *be);
 int dp_backend_write(struct dp *dp, __u32 id, const struct xlb_backend *be);
 
-/* Build a new inner table of m slots holding ids, fill it completely, then swap it into
- * xlb_tables[svc_id] in one update. *inner_id (may be NULL) receives the new inner map's id.
- * Returns 0 or -errno; on error the old table stays in place. Over an xlb_tables pinned by an
- * xlbd before mmapable tables, the first swap finds out (the kernel refuses the flags), logs
- * it once, and this and every later table is made the old way (DP_FILL_BATCH). */
+/* Write a table of m slots holding ids into an inner map of XLB_TABLE_CHUNKS(m) chunks, then
+ * swap it into xlb_tables[svc_id] in one update: a packet sees the whole old table or the whole
+ * new one. The map is one of the table pool's (below) with that many chunks when there is one,
+ * else a new one; either way every chunk is written before the swap. The table it replaces
+ * joins the pool once the swap is done. *inner_id (may be NULL) receives the inner map's id.
+ * Returns 0, -EINVAL for m outside XLB_MIN_TABLE_SIZE..XLB_MAX_TABLE_SIZE, or -errno; on
+ * error the old table stays in place. */
 int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id);
 
-/* How dp_table_swap() fills a new table before it swaps it in. */
-enum dp_table_fill {
-	DP_FILL_MMAP, /* mmap the table, one copy of the m slots, munmap (the default) */
-	DP_FILL_BATCH, /* one BPF_MAP_UPDATE_BATCH: the kernel copies slot by slot */
-};
-
-/* Choose the fill of the next tables (bench/table_bench compares the two in one run). Returns 0,
- * -EOPNOTSUPP for DP_FILL_MMAP over a pinned template without BPF_F_MMAPABLE, or -EINVAL for
- * an unknown fill; either error changes nothing. */
-int dp_table_fill_set(struct dp *dp, enum dp_table_fill fill);
-
-/* The fill dp_table_swap() uses now. */
-enum dp_table_fill dp_table_fill(const struct dp *dp);
+/* Remove the table of svc_id; it joins the table pool. Returns 0, -ENOENT or -errno. */
 int dp_table_delete(struct dp *dp, __u32 svc_id);
 
-/* The table of svc_id: its inner map id and size, and (when ids is not NULL) its m slots.
- * Returns 0, -ENOENT when there is none, -EINVAL when its size is not m, or -errno. */
+/* The table pool: inner maps taken out of xlb_tables (replaced or deleted) or never put in (a
+ * failed swap), kept open to be rewritten as a later table with the same number of chunks,
+ * which costs a fifth of a new map's first fill. At most DP_TABLE_POOL_MAPS maps and
+ * DP_TABLE_POOL_BYTES of chunks (their kernel memory): beyond either, the oldest are closed.
+ * Safe because the kernel returns from an update or delete of an array of maps only once no
+ * running program can still use the inner map it took out (docs/datapath.md). */
+#define DP_TABLE_POOL_MAPS 64
+#define DP_TABLE_POOL_BYTES (32u << 20)
+
+/* Keep at most max_maps (0..DP_TABLE_POOL_MAPS) maps in the table pool from now on; 0 turns
+ * reuse off, so every table is a new map (bench/table_bench compares both). Maps past the new
+ * bound are closed now. Returns 0, or -EINVAL (nothing changed) for a larger bound. */
+int dp_table_pool_set(struct dp *dp, unsigned max_maps);
+
+/* The maps in the table pool now; *bytes (may be NULL) receives the memory of their chunks,
+ * and ids (may be NULL) the map ids of the first max of them, oldest first. */
+unsigned dp_table_pool(const struct dp *dp, __u64 *bytes, __u32 *ids, unsigned max);
+
+/* The table of svc_id: its inner map id, and (when ids is not NULL) its m slots. Returns 0,
+ * -ENOENT when there is none, -EINVAL when its chunks are not those of a table of m slots,
+ * -EPROTO when its value is not a chunk, or -errno. */
 int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner_id);
 
 /* Called after each table dp_commit() swapped in: the operation, the table's fingerprint
