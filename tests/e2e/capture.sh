@@ -8,7 +8,8 @@
 # output; a second capture refused with the documented 409 naming the first one's client, over
 # lbctl and over the API; lbctl killed (SIGKILL) mid-capture: xlbd disarms the filter (gen 0 in
 # the pinned xlb_capture) and takes a new capture; Ctrl-C (SIGINT) ends a capture cleanly with
-# a valid file; a reason that never occurs gives a valid, empty capture at its duration; bad
+# a valid file; a reason that never occurs gives a valid, empty capture at its duration; xlbd
+# restarted mid-capture: the capture cut short, the filter disarmed, a new capture taken; bad
 # words are refused before anything is armed; a user outside root and group xlb is refused.
 # Prints "ok   e2e/capture/NAME" / "FAIL ..." and ends with "e2e/capture: N passed, N failed,
 # N skipped".
@@ -63,7 +64,8 @@ d = pcapng_read.read(sys.argv[1]); print($2)" "$1"; }
 
 # ---- a capture of a service during traffic, stopped by its count ----
 F=$TMP/web.pcapng
-"${LB[@]}" capture $WEB count 20 -w "$F" 2>"$TMP/web.err" &
+# A capture's count ends it; its duration only keeps a failure from hanging the test.
+"${LB[@]}" capture $WEB count 20 duration 20 -w "$F" 2>"$TMP/web.err" &
 CAP_PID=$!
 wait_for armed || bad armed "the filter was not armed within 5 s"
 # The known flow first (its SYN and the rest), then more traffic than the count needs.
@@ -124,7 +126,7 @@ fi
 
 # ---- one line per packet without -w; pcapng on standard output with -w - ----
 requests 3 &
-LINES=$(lb capture $WEB count 3 2>/dev/null)
+LINES=$(lb capture $WEB count 3 duration 20 2>/dev/null)
 wait
 if [ "$(grep -c ' lb0 .* bytes xlb_lb verdict=tx reason=tx_.* service=10.0.0.10:80/tcp backend=10.101.[12].2 cpu=[01] | 10.100.1.2:[0-9]* > 10.0.0.10:80 tcp$' <<<"$LINES")" = 3 ]; then
 	ok lines
@@ -132,7 +134,7 @@ else
 	bad lines "got: $LINES"
 fi
 requests 3 &
-lb capture $WEB count 2 -w - >"$TMP/stdout.pcapng" 2>/dev/null
+lb capture $WEB count 2 duration 20 -w - >"$TMP/stdout.pcapng" 2>/dev/null
 wait
 if [ "$(py "$TMP/stdout.pcapng" 'len(d["packets"])')" = 2 ]; then
 	ok stdout
@@ -144,7 +146,7 @@ fi
 "${LB[@]}" capture duration 30 -w "$TMP/first.pcapng" 2>"$TMP/first.err" &
 CAP_PID=$!
 wait_for armed
-OUT=$(lb capture count 1 -w "$TMP/second.pcapng" 2>&1)
+OUT=$(lb capture count 1 duration 5 -w "$TMP/second.pcapng" 2>&1)
 RC=$?
 if [ $RC -eq 1 ] && grep -q "^Error: a capture is already running (client pid $CAP_PID, uid 0, " <<<"$OUT"; then
 	ok second_refused
@@ -214,6 +216,36 @@ if disarmed; then
 else
 	bad duration_disarms "gen $(gen) after the duration"
 fi
+
+# ---- xlbd restarted during a capture: lbctl says it was cut short, the file holds whole
+# blocks; the stopping xlbd disarms, and the new one takes a new capture ----
+"${LB[@]}" capture $WEB duration 30 -w "$TMP/restart.pcapng" 2>"$TMP/restart.err" &
+CAP_PID=$!
+wait_for armed
+requests 2
+# Stop it once lbctl has written packets (it writes them as they come), so that the file
+# has some to keep.
+# shellcheck disable=SC2317 # wait_for calls it
+has_packets() { [ "$(py "$TMP/restart.pcapng" 'len(d["packets"])' 2>/dev/null)" -ge 2 ]; }
+wait_for has_packets
+"$LAB" xlbd-stop TERM
+wait "$CAP_PID"
+RC=$?
+CAP_PID=
+N=$(py "$TMP/restart.pcapng" 'len(d["packets"])')
+if [ $RC -eq 1 ] && [ "${N:-0}" -ge 2 ] &&
+	grep -qx "Error: the capture was cut short: xlbd closed the connection" "$TMP/restart.err" &&
+	disarmed; then
+	ok restart_cut_short
+else
+	bad restart_cut_short "rc $RC, packets '$N', gen $(gen): $(cat "$TMP/restart.err")"
+fi
+"$LAB" xlbd-start
+requests 3 &
+N=$(lb capture $WEB count 2 duration 20 -w - 2>/dev/null | "$PY" -B "$TOP/tests/e2e/pcapng_read.py" /dev/stdin |
+	"$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["packets"]))')
+wait
+if [ "$N" = 2 ]; then ok restart_new_capture; else bad restart_new_capture "$N packets after the restart"; fi
 
 # ---- bad words: an error naming the word, nothing armed, no file ----
 bad_words() { # NAME RC MESSAGE WORDS...

@@ -6,7 +6,6 @@
  * resumes it. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capdesc.h"
+#include "capfile.h"
 #include "capspec.h"
 #include "capture.h"
 #include "dataplane.h"
 #include "httpd.h"
 #include "log.h"
 #include "loop.h"
-#include "pcapng.h"
 #include "state.h"
 #include "xlbd.h"
 
 /* Bytes of pcapng waiting for the client above which the ring is left unread (it fills, and
  * the data path counts what it cannot write as lost) until the client has taken half. */
 #define CAPTURE_BUF_HIGH (4U << 20)
-/* Interfaces described in one capture; frames of more are skipped (counted in the log). */
-#define CAPTURE_MAX_IFACES 64
 #define CAPTURE_READ_CHUNK (64 * 1024) /* what libmicrohttpd asks of the reader at most */
 
 struct capture {
@@ -43,15 +39,13 @@ struct capture {
 	bool ended; /* disarmed: what is buffered is the rest of the answer */
 	bool gone; /* the client went away: the answer ends with an error */
 	struct ucred peer;
-	__u32 gen, count, received, skipped;
-	__u32 snaplen;
+	__u32 gen, count, received;
+	__u32 skipped; /* records not written: past the interfaces a file describes, or no memory */
 	__u64 started_ns; /* loop clock */
-	__u64 epoch_ns; /* CLOCK_REALTIME minus CLOCK_MONOTONIC at the start */
 	struct loop_timer timer; /* the duration */
+	struct capfile file; /* the pcapng written so far: its interfaces */
 	char *buf; /* pcapng bytes not yet handed to libmicrohttpd: [off, len) */
 	size_t len, off, cap;
-	int ifindex[CAPTURE_MAX_IFACES]; /* the interface of each IDB written, by if_id */
-	int n_ifaces;
 	struct {
 		__u32 id;
 		struct xlb_service_ref ref;
@@ -107,29 +101,6 @@ static int reserve(struct capture *k, size_t n)
 	return 0;
 }
 
-/* The if_id of ifindex, an IDB written for it first when it is new; -1 when there is no room. */
-static int iface_id(struct capture *k, int ifindex)
-{
-	char name[IF_NAMESIZE] = "", text[32];
-	size_t n;
-
-	for (int i = 0; i < k->n_ifaces; i++)
-		if (k->ifindex[i] == ifindex)
-			return i;
-	if (k->n_ifaces == CAPTURE_MAX_IFACES || reserve(k, 64 + PCAPNG_MAX_NAME))
-		return -1;
-	if (!if_indextoname((unsigned)ifindex, name)) {
-		snprintf(text, sizeof(text), "ifindex%d", ifindex);
-		strcpy(name, text);
-	}
-	n = pcapng_idb(k->buf + k->len, k->cap - k->len, name, k->snaplen);
-	if (!n)
-		return -1;
-	k->len += n;
-	k->ifindex[k->n_ifaces] = ifindex;
-	return k->n_ifaces++;
-}
-
 /* The words of a record's service and backend ids, for its comment. */
 static const char *svc_word(const struct capture *k, __u32 id, char *buf, size_t len)
 {
@@ -155,29 +126,15 @@ static const char *backend_word(__u32 id, char *buf, size_t len)
 static int on_record(void *ctx, const struct xlb_capture_rec *r, const void *frame)
 {
 	struct capture *k = ctx;
-	char comment[256], svc[80], be[64];
-	struct pcapng_packet p;
-	int if_id;
-	size_t n;
+	char svc[80], be[64];
+	size_t n = 0;
 
 	if (r->gen != k->gen || (k->count && k->received >= k->count))
 		return 0; /* an earlier capture's, or beyond the budget (docs/datapath.md) */
-	if_id = iface_id(k, (int)r->ifindex);
-	if (if_id < 0 || reserve(k, PCAPNG_EPB_MAX(r->cap_len))) {
-		k->skipped++;
-		return 0;
-	}
-	capdesc_line(comment, sizeof(comment), r, svc_word(k, r->svc_id, svc, sizeof(svc)),
-		     backend_word(r->backend_id, be, sizeof(be)));
-	p = (struct pcapng_packet){
-		.if_id = (uint32_t)if_id,
-		.ts_ns = r->ts_ns + k->epoch_ns,
-		.data = frame,
-		.cap_len = r->cap_len,
-		.orig_len = r->orig_len,
-		.comment = comment,
-	};
-	n = pcapng_epb(k->buf + k->len, k->cap - k->len, &p);
+	if (!reserve(k, CAPFILE_RECORD_MAX(r->cap_len)))
+		n = capfile_record(&k->file, k->buf + k->len, k->cap - k->len, r, frame,
+				   svc_word(k, r->svc_id, svc, sizeof(svc)),
+				   backend_word(r->backend_id, be, sizeof(be)));
 	if (!n) {
 		k->skipped++;
 		return 0;
@@ -422,7 +379,6 @@ int capture_start(struct MHD_Connection *c, const struct capspec *s, char *err, 
 	struct MHD_Response *r = NULL;
 	struct capture *k;
 	int status, fd, ret;
-	size_t n;
 
 	if (C) {
 		snprintf(err, errlen,
@@ -439,20 +395,17 @@ int capture_start(struct MHD_Connection *c, const struct capspec *s, char *err, 
 	k = calloc(1, sizeof(*k));
 	if (k)
 		k->conn_fd = k->ring_fd = -1;
-	if (!k || peer_of(c, &fd, &k->peer) || learn_services(k) ||
-	    reserve(k, 64 + PCAPNG_MAX_NAME)) {
+	if (!k || peer_of(c, &fd, &k->peer) || learn_services(k) || reserve(k, CAPFILE_BEGIN_MAX)) {
 		snprintf(err, errlen, "cannot start a capture: out of memory or no peer");
 		status = 500;
 		goto err_free;
 	}
 	k->conn = c;
 	k->count = s->count;
-	k->snaplen = s->snaplen;
 	k->started_ns = loop_now_ns();
-	k->epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	loop_timer_init(&k->timer, on_duration, k);
-	n = pcapng_shb(k->buf, k->cap, "xlbd " XLBD_VERSION);
-	k->len = n;
+	k->len = capfile_begin(&k->file, k->buf, k->cap, "xlbd " XLBD_VERSION, s->snaplen,
+			       clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
 	ret = dp_capture_open(D->dp, on_record, k);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read the capture ring buffer: %s", strerror(-ret));
