@@ -37,6 +37,7 @@ PACKAGES=(
 	python3-cryptography        # certificates of the https check test's TLS servers (tests/unit/checkservers.py)
 	prometheus                  # promtool and a real server scraping /metrics in the tests
 	bird2                       # BGP for the scale-out lab (tests/e2e/scale_out.sh); ~7 s to install
+	tshark                      # reads packet captures back (tests/e2e/capture_tshark.sh); debconf preseeded below
 	vagrant                     # `vagrant validate` of vagrant/Vagrantfile (no VM provider needed)
 )
 
@@ -85,6 +86,12 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture: no (dumpcap stays root's).
+case " ${missing[*]} " in
+*" tshark "*)
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+	;;
+esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"

@@ -339,6 +339,57 @@ static int t_body_too_large(void)
 	return XT_PASS;
 }
 
+/* POST /v1/capture: the body's keys become capspec's words, checked by capspec_parse(). */
+static int t_capture(void)
+{
+	struct api_request r;
+
+	XT_EQ(parse("POST", "/v1/capture", "{}", &r), 0);
+	XT_EQ(r.op, API_CAPTURE);
+	XT_CHECK(!r.cap.has_service && !r.cap.has_backend && !r.cap.has_reason, "empty filter");
+	XT_EQ(r.cap.snaplen, CAPSPEC_DEFAULT_SNAPLEN);
+	XT_EQ(parse("POST", "/v1/capture",
+		    "{\"count\": 100, \"service\": \"10.0.0.10:80/tcp\", \"sample\": 10, "
+		    "\"backend\": \"10.1.0.11\", \"client\": \"198.51.100.0/24\", "
+		    "\"reason\": \"tx_new_flow\", \"duration\": 5, \"snaplen\": 128}",
+		    &r),
+	      0);
+	XT_CHECK(r.cap.has_service && r.cap.has_backend && r.cap.has_client && r.cap.has_reason,
+		 "all conditions");
+	XT_EQ(r.cap.service.port, 80);
+	XT_EQ(r.cap.backend.addr[0], htonl(0x0a01000b));
+	XT_EQ(r.cap.client.addr[0], htonl(0xc6336400));
+	XT_EQ(r.cap.client_len, 24);
+	XT_EQ(r.cap.sample, 10);
+	XT_EQ(r.cap.count, 100);
+	XT_EQ(r.cap.duration, 5);
+	XT_EQ(r.cap.snaplen, 128);
+	XT_EQ(parse("POST", "/v1/capture", "{\"verdict\": \"drop\"}", &r), 0);
+	XT_CHECK(r.cap.has_verdict && r.cap.verdict == 1, "verdict drop");
+
+	XT_EQ(parse("DELETE", "/v1/capture", NULL, &r), 0);
+	XT_EQ(r.op, API_CAPTURE_STOP);
+	XT_REFUSED(405, "/v1/capture: POST or DELETE", "GET", "/v1/capture", NULL);
+	XT_REFUSED(400, "a JSON body is required", "POST", "/v1/capture", NULL);
+	XT_REFUSED(400, "unknown key: port", "POST", "/v1/capture", "{\"port\": 80}");
+	XT_REFUSED(400, "count: must be an integer", "POST", "/v1/capture", "{\"count\": \"5\"}");
+	XT_REFUSED(400, "reason: must be a string", "POST", "/v1/capture", "{\"reason\": 5}");
+	XT_REFUSED(400, "count 0: must be a number 1..", "POST", "/v1/capture", "{\"count\": 0}");
+	XT_REFUSED(400, "count -3: must be a number", "POST", "/v1/capture", "{\"count\": -3}");
+	XT_REFUSED(400, "snaplen 5000: must be a number 1..4096", "POST", "/v1/capture",
+		   "{\"snaplen\": 5000}");
+	XT_REFUSED(400, "reason tx_bogus: xlb_lb has no such reason", "POST", "/v1/capture",
+		   "{\"reason\": \"tx_bogus\"}");
+	XT_REFUSED(400, "reason and verdict cannot be combined", "POST", "/v1/capture",
+		   "{\"reason\": \"tx_new_flow\", \"verdict\": \"tx\"}");
+	XT_REFUSED(400, "10.0.0.10:99999/tcp: neither a service", "POST", "/v1/capture",
+		   "{\"service\": \"10.0.0.10:99999/tcp\"}");
+	XT_REFUSED(400, "client 10.1.2.3/8: host bits set", "POST", "/v1/capture",
+		   "{\"client\": \"10.1.2.3/8\"}");
+	XT_REFUSED(400, "the body must be a JSON object", "POST", "/v1/capture", "[1]");
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "read_routes", t_read_routes },
 	{ "service_add", t_service_add },
@@ -350,6 +401,7 @@ static const struct xt_case cases[] = {
 	{ "refused_bodies", t_refused_bodies },
 	{ "body_too_large", t_body_too_large },
 	{ "interfaces", t_interfaces },
+	{ "capture", t_capture },
 };
 
 int main(int argc, char **argv)

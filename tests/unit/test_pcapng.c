@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_pcapng.c - the pcapng blocks against bytes written out by hand from the format's
- * definition (little-endian host), their limits, and the words of a capture record. */
+ * definition (little-endian host), their limits, the reader of pcapread.c on them, and the
+ * words of a capture record. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "capdesc.h"
 #include "pcapng.h"
+#include "pcapread.h"
 #include "xlb_decap.h"
 #include "xlb_reasons.h"
 #include "xt.h"
@@ -200,9 +202,90 @@ static int t_line(void)
 	return XT_PASS;
 }
 
+/* The reader takes back exactly what the writer wrote: a stream of SHB, IDB, EPB, read block
+ * by block from every prefix of it. */
+static int t_read_back(void)
+{
+	uint8_t buf[512];
+	size_t n = 0, at = 0, blocks = 0;
+	struct pcapng_block b;
+	long len;
+
+	n += pcapng_shb(buf + n, sizeof(buf) - n, "xlb");
+	n += pcapng_idb(buf + n, sizeof(buf) - n, "eth0", 128);
+	n += pcapng_epb(buf + n, sizeof(buf) - n, &PKT);
+	XT_EQ(n, sizeof(SHB) + sizeof(IDB) + sizeof(EPB));
+	/* Every cut short of a whole block asks for more. */
+	for (size_t cut = 0; cut < sizeof(SHB); cut++)
+		XT_CHECK(pcapng_block_len(buf, cut) == 0, "SHB cut at %zu", cut);
+	while ((len = pcapng_block_len(buf + at, n - at)) > 0) {
+		XT_EQ(pcapng_block_parse(buf + at, (size_t)len, &b), 0);
+		XT_EQ(b.len, len);
+		if (blocks == 0) {
+			XT_EQ(b.type, PCAPNG_BT_SHB);
+		} else if (blocks == 1) {
+			XT_EQ(b.type, PCAPNG_BT_IDB);
+			XT_EQ(b.linktype, 1);
+			XT_EQ(b.snaplen, 128);
+			XT_CHECK(b.if_name && b.if_name_len == 4 && !memcmp(b.if_name, "eth0", 4),
+				 "if_name");
+		} else {
+			XT_EQ(b.type, PCAPNG_BT_EPB);
+			XT_EQ(b.if_id, 2);
+			XT_CHECK(b.ts == 0x123456789abcdef0ULL, "ts");
+			XT_EQ(b.cap_len, 5);
+			XT_EQ(b.orig_len, 60);
+			XT_CHECK(!memcmp(b.data, "ABCDE", 5), "data");
+			XT_CHECK(b.comment && b.comment_len == 2 && !memcmp(b.comment, "hi", 2),
+				 "comment");
+		}
+		at += (size_t)len;
+		blocks++;
+	}
+	XT_EQ(len, 0);
+	XT_EQ(at, n);
+	XT_EQ(blocks, 3);
+	return XT_PASS;
+}
+
+static int t_read_refuses(void)
+{
+	uint8_t buf[64];
+	struct pcapng_block b;
+
+	memcpy(buf, EPB, sizeof(EPB));
+	buf[4] = 50; /* not a multiple of 4 */
+	XT_EQ(pcapng_block_len(buf, sizeof(EPB)), -EINVAL);
+	buf[4] = 8; /* below the smallest block */
+	XT_EQ(pcapng_block_len(buf, sizeof(EPB)), -EINVAL);
+	memcpy(buf, EPB, sizeof(EPB));
+	buf[sizeof(EPB) - 4] = 48; /* trailing length differs */
+	XT_EQ(pcapng_block_len(buf, sizeof(EPB)), -EINVAL);
+	memcpy(buf, EPB, sizeof(EPB));
+	buf[20] = 61; /* captured more than the frame's 60 */
+	XT_EQ(pcapng_block_parse(buf, sizeof(EPB), &b), -EINVAL);
+	memcpy(buf, EPB, sizeof(EPB));
+	buf[20] = 40; /* data past the block's end */
+	buf[24] = 40;
+	XT_EQ(pcapng_block_parse(buf, sizeof(EPB), &b), -EINVAL);
+	memcpy(buf, EPB, sizeof(EPB));
+	buf[38] = 30; /* comment past the block's end */
+	XT_EQ(pcapng_block_parse(buf, sizeof(EPB), &b), -EINVAL);
+	memcpy(buf, SHB, sizeof(SHB));
+	buf[8] = 0x1a; /* the other byte order */
+	buf[11] = 0x4d;
+	XT_EQ(pcapng_block_parse(buf, sizeof(SHB), &b), -EPROTONOSUPPORT);
+	return XT_PASS;
+}
+
 static const struct xt_case CASES[] = {
-	{ "shb_exact", t_shb },	     { "idb_exact", t_idb },	{ "epb_exact", t_epb },
-	{ "record_words", t_words }, { "record_line", t_line },
+	{ "shb_exact", t_shb },
+	{ "idb_exact", t_idb },
+	{ "epb_exact", t_epb },
+	{ "record_words", t_words },
+	{ "record_line", t_line },
+	{ "read_back", t_read_back },
+	{ "read_refuses", t_read_refuses },
 };
 
 int main(int argc, char **argv)

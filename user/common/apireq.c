@@ -320,6 +320,67 @@ static int parse_attach(json_t *o, struct api_request *req, char *err, size_t er
 	return 0;
 }
 
+/* The keys of a capture request, in the order of capspec.h's words: the strings, then the
+ * numbers. */
+static const char *const capture_strings[] = { "service", "backend", "client", "reason",
+					       "verdict" };
+static const char *const capture_numbers[] = { "sample", "count", "duration", "snaplen" };
+
+#define N_CAP_STR (sizeof(capture_strings) / sizeof(capture_strings[0]))
+#define N_CAP_NUM (sizeof(capture_numbers) / sizeof(capture_numbers[0]))
+
+/* {"service": SERVICE, "backend": ADDR, "client": PREFIX, "reason": R, "verdict": V, "sample":
+ * N, "count": N, "duration": S, "snaplen": N}, every key optional: turned into the words of
+ * capspec.h and parsed by capspec_parse(), so that the API and lbctl take the same requests. */
+static int parse_capture(json_t *o, struct api_request *req, char *err, size_t errlen)
+{
+	char nums[N_CAP_NUM][24], *words[2 * (N_CAP_STR + N_CAP_NUM)];
+	const char *key;
+	json_t *v;
+	int n = 0;
+
+	if (!json_is_object(o))
+		return fail(err, errlen, 400, "the body must be a JSON object");
+	json_object_foreach(o, key, v)
+	{
+		bool known = false;
+
+		for (size_t i = 0; i < N_CAP_STR; i++)
+			known |= !strcmp(key, capture_strings[i]);
+		for (size_t i = 0; i < N_CAP_NUM; i++)
+			known |= !strcmp(key, capture_numbers[i]);
+		if (!known)
+			return fail(err, errlen, 400, "unknown key: %s", key);
+	}
+	for (size_t i = 0; i < N_CAP_STR; i++) {
+		const char *s = NULL;
+		int ret;
+
+		v = json_object_get(o, capture_strings[i]);
+		if (!v)
+			continue;
+		ret = get_str(v, capture_strings[i], &s, err, errlen);
+		if (ret)
+			return ret;
+		if (i) /* the service is a word of its own, without a keyword */
+			words[n++] = (char *)capture_strings[i];
+		words[n++] = (char *)s;
+	}
+	for (size_t i = 0; i < N_CAP_NUM; i++) {
+		v = json_object_get(o, capture_numbers[i]);
+		if (!v)
+			continue;
+		if (!json_is_integer(v))
+			return fail(err, errlen, 400, "%s: must be an integer", capture_numbers[i]);
+		snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)json_integer_value(v));
+		words[n++] = (char *)capture_numbers[i];
+		words[n++] = nums[i];
+	}
+	if (capspec_parse(n, words, XLB_CAPTURE_PROG_LB, &req->cap, err, errlen))
+		return 400;
+	return 0;
+}
+
 /* ---- what a route does with the body ---- */
 
 static int body_service_add(json_t *j, struct api_request *req, char *err, size_t errlen)
@@ -404,6 +465,8 @@ static const struct route {
 	{ "GET", "/v1/interfaces/{iface}", API_IFACE_GET, NULL, RT_METHOD_FIRST,
 	  "an interface: GET or DELETE" },
 	{ "DELETE", "/v1/interfaces/{iface}", API_IFACE_DETACH, NULL, RT_METHOD_FIRST, NULL },
+	{ "POST", "/v1/capture", API_CAPTURE, parse_capture, 0, "/v1/capture: POST or DELETE" },
+	{ "DELETE", "/v1/capture", API_CAPTURE_STOP, NULL, 0, NULL },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "addr.h"
+#include "capspec.h"
 #include "config.h"
 
 #define API_BODY_MAX (8 << 20) /* request bodies above this are refused (413); docs/api.md */
@@ -37,6 +38,8 @@ enum api_op {
 	API_IFACE_GET, /* GET    /v1/interfaces/NAME */
 	API_IFACE_ATTACH, /* POST   /v1/interfaces                    {name, mode?} */
 	API_IFACE_DETACH, /* DELETE /v1/interfaces/NAME */
+	API_CAPTURE, /* POST   /v1/capture                       {service?, count?, ...}: pcapng */
+	API_CAPTURE_STOP, /* DELETE /v1/capture                       end the running capture */
 	API_OP_COUNT
 };
 
@@ -60,6 +63,7 @@ struct api_request {
 	struct xlb_conf_backend be; /* API_BACKEND_ADD/SET */
 	char iface[XLB_CONF_IFNAMSIZ]; /* API_IFACE_*: the interface the path or body names */
 	enum xlb_xdp_mode mode; /* API_IFACE_ATTACH with API_F_MODE: native or generic */
+	struct capspec cap; /* API_CAPTURE: the filter and limits asked for */
 	const char *yaml; /* API_CONFIG_CHECK/APPLY: the body, not owned */
 	size_t yaml_len;
 };

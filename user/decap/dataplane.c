@@ -3,11 +3,14 @@
  * attaching xlb_decap, finding where it is attached. The only file of the tool that talks to
  * them; see decap.h for the contracts. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -395,4 +398,146 @@ int dc_detach(int ifindex)
 		err = xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0);
 	xdp_multiprog__close(mp);
 	return err;
+}
+
+/* ---- packet capture ---- */
+
+struct dc_capture {
+	int dir_fd; /* the pin directory, flock()ed while the capture runs */
+	int filter_fd;
+	struct xlb_capture_filter *filter; /* the pinned xlb_capture, mapped */
+	size_t filter_len;
+	struct ring_buffer *ring;
+	dc_capture_fn fn;
+	void *ctx;
+};
+
+/* libbpf's per-record callback: the head checked against the record's size. */
+static int capture_record(void *ctx, void *data, size_t size)
+{
+	struct dc_capture *c = ctx;
+	const struct xlb_capture_rec *r = data;
+
+	if (size < sizeof(*r) || r->cap_len > size - sizeof(*r))
+		return 0; /* not a record of this ABI: skipped */
+	return c->fn(c->ctx, r, r + 1);
+}
+
+static int pinned_fd(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dc_pin_dir(), name);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int dc_capture_open(struct dc_capture **out, dc_capture_fn fn, void *ctx, bool *stale)
+{
+	struct dc_capture *c = calloc(1, sizeof(*c));
+	long page = sysconf(_SC_PAGESIZE);
+	int ring_fd = -1, err;
+
+	*stale = false;
+	if (!c)
+		return -ENOMEM;
+	c->filter_fd = -1;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->dir_fd = open(dc_pin_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->dir_fd < 0) {
+		err = errno == ENOENT ? -ENOENT : errno == EACCES ? -EPERM : -errno;
+		goto err_free;
+	}
+	/* One capture per pin directory; the kernel drops the lock with its process. */
+	if (flock(c->dir_fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto err_dir;
+	}
+	c->filter_fd = pinned_fd("xlb_capture");
+	if (c->filter_fd < 0) {
+		err = c->filter_fd;
+		goto err_dir;
+	}
+	c->filter_len = ((sizeof(*c->filter) + (size_t)page - 1) / (size_t)page) * (size_t)page;
+	c->filter = mmap(NULL, c->filter_len, PROT_READ | PROT_WRITE, MAP_SHARED, c->filter_fd, 0);
+	if (c->filter == MAP_FAILED) {
+		err = -errno;
+		goto err_filter;
+	}
+	/* Armed, yet nobody holds the lock: a capture whose tool died without disarming. */
+	if (__atomic_exchange_n(&c->filter->gen, 0, __ATOMIC_SEQ_CST))
+		*stale = true;
+	ring_fd = pinned_fd("xlb_capture_ring");
+	if (ring_fd < 0) {
+		err = ring_fd;
+		goto err_map;
+	}
+	c->ring = ring_buffer__new(ring_fd, capture_record, c, NULL);
+	err = c->ring ? 0 : -errno;
+	close(ring_fd); /* the ring buffer keeps its own reference */
+	if (err)
+		goto err_map;
+	*out = c;
+	return 0;
+err_map:
+	munmap(c->filter, c->filter_len);
+err_filter:
+	close(c->filter_fd);
+err_dir:
+	close(c->dir_fd);
+err_free:
+	free(c);
+	return err;
+}
+
+void dc_capture_arm(struct dc_capture *c, const struct xlb_capture_filter *f)
+{
+	struct xlb_capture_filter *live = c->filter;
+
+	/* gen 0 first: no CPU takes a frame under a filter half old, half new. */
+	__atomic_store_n(&live->gen, 0, __ATOMIC_SEQ_CST);
+	live->flags = f->flags;
+	live->svc_id = f->svc_id;
+	live->backend_id = f->backend_id;
+	memcpy(live->client, f->client, sizeof(live->client));
+	memcpy(live->client_mask, f->client_mask, sizeof(live->client_mask));
+	live->client_family = f->client_family;
+	live->reason = f->reason;
+	live->verdict = f->verdict;
+	live->sample = f->sample;
+	live->budget = f->budget;
+	live->snaplen = f->snaplen;
+	__atomic_store_n(&live->used, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&live->lost, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&live->gen, f->gen, __ATOMIC_SEQ_CST);
+}
+
+__u32 dc_capture_lost(const struct dc_capture *c)
+{
+	return __atomic_load_n(&c->filter->lost, __ATOMIC_SEQ_CST);
+}
+
+int dc_capture_poll(struct dc_capture *c, int timeout_ms)
+{
+	return ring_buffer__poll(c->ring, timeout_ms);
+}
+
+void dc_capture_disarm(struct dc_capture *c)
+{
+	__atomic_store_n(&c->filter->gen, 0, __ATOMIC_SEQ_CST);
+	ring_buffer__consume(c->ring);
+}
+
+void dc_capture_close(struct dc_capture *c)
+{
+	if (!c)
+		return;
+	__atomic_store_n(&c->filter->gen, 0, __ATOMIC_SEQ_CST);
+	ring_buffer__free(c->ring);
+	munmap(c->filter, c->filter_len);
+	close(c->filter_fd);
+	close(c->dir_fd); /* the lock with it */
+	free(c);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* decap.h - the pieces of xlb-decap, the operator tool of the backend program xlb_decap:
  * prefix parsing (prefix.c, pure), the data plane (dataplane.c, the only libbpf/libxdp user),
- * the commands (cmd.c) and the command table (main.c). */
+ * the commands (cmd.c; capture.c for capture) and the command table (main.c). */
 #ifndef XLB_DECAP_TOOL_H
 #define XLB_DECAP_TOOL_H
 
@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "xlb_abi.h"
+#include "xlb_capture.h"
 #include "xlb_decap.h"
 
 #define DC_TOOL "xlb-decap"
@@ -97,6 +98,38 @@ int dc_detach(int ifindex);
  * "offload"), 0, or -errno. */
 int dc_attached(int ifindex, const char **mode);
 
+/* ---- packet capture (dataplane.c; include/xlb_capture.h) ---- */
+
+struct dc_capture;
+
+/* Called for each record read from the ring: its head and its cap_len bytes of frame. */
+typedef int (*dc_capture_fn)(void *ctx, const struct xlb_capture_rec *rec, const void *frame);
+
+/* Take the pinned xlb_decap's capture: the pin directory locked (flock: one capture at a time
+ * per directory; the kernel drops the lock when the process ends, however it ends), the
+ * pinned filter mapped, and a reader of the pinned ring calling fn(ctx, ...) for every record,
+ * of any generation. A filter armed while nobody held the lock was left by a capture whose
+ * tool died: it is disarmed, and *stale says so. Nothing is armed yet. Returns 0 with *out
+ * set, -EBUSY (another capture holds the lock), -ENOENT (not set up), -EPERM (not root), or
+ * -errno. */
+int dc_capture_open(struct dc_capture **out, dc_capture_fn fn, void *ctx, bool *stale);
+
+/* Arm the filter with f: gen 0 first, then f's fields with used and lost zeroed, then f->gen. */
+void dc_capture_arm(struct dc_capture *c, const struct xlb_capture_filter *f);
+
+/* Records the ring had no room for in this capture. */
+__u32 dc_capture_lost(const struct dc_capture *c);
+
+/* Wait up to timeout_ms for records and hand every waiting one to fn. Returns how many, or
+ * -errno (-EINTR: a signal came). */
+int dc_capture_poll(struct dc_capture *c, int timeout_ms);
+
+/* Disarm (gen 0), then hand the records already in the ring to fn. */
+void dc_capture_disarm(struct dc_capture *c);
+
+/* Disarm, close the reader and the mapping, release the lock. NULL is ignored. */
+void dc_capture_close(struct dc_capture *c);
+
 /* ---- cmd.c: the commands; each returns a DC_EXIT_* code and has printed any error ---- */
 
 int cmd_attach(int argc, char **argv);
@@ -104,6 +137,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_allow(int argc, char **argv);
 int cmd_vip(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_capture(int argc, char **argv); /* capture.c */
 
 /* ---- main.c ---- */
 

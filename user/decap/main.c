@@ -25,6 +25,9 @@ static const struct dc_command COMMANDS[] = {
 	  cmd_allow },
 	{ "vip", "add|del ADDR", "decapsulate tunnels to a VIP configured on this host", cmd_vip },
 	{ "status", "", "attachments, allowed prefixes, VIPs and reason counters", cmd_status },
+	{ "capture",
+	  "[reason R|verdict V] [sample N] [count N] [duration S] [snaplen N] [-w FILE|-]",
+	  "capture frames with the decision: pcapng (-w FILE or -), else lines", cmd_capture },
 	{ "help", "", "show this help", cmd_help },
 };
 
@@ -65,10 +68,13 @@ static int cmd_help(int argc, char **argv)
 	(void)argv;
 	printf("usage: %s [-v] COMMAND [ARGS]\n\n", DC_TOOL);
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		char left[64];
+		char left[160];
 
 		snprintf(left, sizeof(left), "%s %s", COMMANDS[i].name, COMMANDS[i].args);
-		printf("  %-36s %s\n", left, COMMANDS[i].help);
+		if (strlen(left) > 36) /* the grammar on a line of its own */
+			printf("  %s\n  %-36s %s\n", left, "", COMMANDS[i].help);
+		else
+			printf("  %-36s %s\n", left, COMMANDS[i].help);
 	}
 	printf("\n  -v  show libbpf's and libxdp's own messages\n"
 	       "\nMaps are pinned under %s ($%s overrides it); 'allow add' and\n"

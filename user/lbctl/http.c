@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* http.c - a minimal HTTP/1.1 client for xlbd's control socket (docs/api.md): one request per
  * connection (Connection: close), a Content-Length body, the answer read whole (Content-Length
- * or chunked) and parsed as JSON. No libcurl: the socket is local and the protocol subset is
- * small enough to read in one sitting. */
+ * or chunked) and parsed as JSON, or streamed piece by piece (api_stream). No libcurl: the socket
+ * is local and the protocol subset is small enough to read in one sitting. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "chunked.h"
 #include "lbctl.h"
 
 #define HTTP_ANSWER_MAX (64 << 20) /* answers are JSON views: far below this */
@@ -295,4 +299,167 @@ int api_service_call(const char *method, int argc, char **argv, json_t **out)
 	if (api_call(method, api_service_path(&ref, "", path, sizeof(path)), NULL, 0, out))
 		return LBCTL_FAIL;
 	return 0;
+}
+
+/* The end of the header block of buf[0..len), or NULL while it is not all in. */
+static char *headers_end(char *buf, size_t len)
+{
+	char *h;
+
+	buf[len] = '\0';
+	h = strstr(buf, "\r\n\r\n");
+	return h ? h + 4 : NULL;
+}
+
+/* A refusal: the rest of the answer (xlbd closes the connection after it), its JSON error. */
+static int stream_refused(int fd, int status, char *buf, size_t len, size_t cap)
+{
+	json_error_t jerr;
+	const char *msg;
+	json_t *j;
+	int ret;
+
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap)
+			break;
+		r = recv(fd, buf + len, cap - len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	j = json_loadb(buf, len, 0, &jerr);
+	msg = json_string_value(json_object_get(j, "error"));
+	ret = msg ? fail("%s", msg) : fail("xlbd answered %d", status);
+	json_decref(j);
+	return ret;
+}
+
+int api_stream(const char *path, json_t *body, int (*data)(void *ctx, char *buf, size_t len),
+	       void *ctx, const sigset_t *waitmask, volatile sig_atomic_t *stop, bool *stopped)
+{
+	static char buf[64 * 1024 + 1];
+	struct timeval none = { 0 };
+	struct chunked ch;
+	char head[1024], err[512], *text = json_dumps(body, JSON_COMPACT), *hend = NULL;
+	size_t len = 0, vlen;
+	const struct timespec grace = { .tv_sec = 5 };
+	const char *v;
+	int fd, n, status = 0, ret = LBCTL_FAIL;
+	bool asked = false;
+
+	json_decref(body);
+	*stopped = false;
+	if (!text)
+		return fail("out of memory");
+	fd = connect_socket(opts.socket, err, sizeof(err));
+	if (fd < 0) {
+		free(text);
+		return fail("%s", err);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none)); /* a capture may be quiet */
+	n = snprintf(head, sizeof(head),
+		     "POST %s HTTP/1.1\r\nHost: xlbd\r\nUser-Agent: lbctl/" LBCTL_VERSION
+		     "\r\nConnection: close\r\nContent-Type: application/json\r\n"
+		     "Content-Length: %zu\r\n\r\n",
+		     path, strlen(text));
+	if (n >= (int)sizeof(head) || send_all(fd, head, (size_t)n) ||
+	    send_all(fd, text, strlen(text))) {
+		ret = fail("cannot send the request to xlbd: %s", strerror(errno));
+		goto out;
+	}
+	chunked_init(&ch);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+		long got;
+
+		/* Signals are let in only here, while waiting: none is lost between a test of
+		 * *stop and a blocking call. */
+		int ready = ppoll(&pfd, 1, asked ? &grace : NULL, waitmask);
+
+		if (ready < 0 && errno != EINTR) {
+			ret = fail("waiting for xlbd: %s", strerror(errno));
+			goto out;
+		}
+		if (*stop && !asked && hend) {
+			json_t *ans = NULL;
+
+			/* Ask for the end, and read on to it: what was taken before arrives. */
+			asked = true;
+			*stopped = true;
+			opts.quiet = true;
+			if (!api_call("DELETE", path, NULL, 0, &ans))
+				json_decref(ans); /* refused: the answer is ending already, or not
+						   */
+			opts.quiet = false;
+		}
+		if ((*stop && !hend) || *stop > 1 || (asked && ready == 0)) {
+			*stopped = true;
+			ret = 0;
+			goto out;
+		}
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = fail("reading from xlbd: %s", strerror(errno));
+			goto out;
+		}
+		if (r == 0) {
+			ret = hend ? fail("the capture was cut short: xlbd closed the connection")
+				   : fail("malformed answer from xlbd");
+			goto out;
+		}
+		len += (size_t)r;
+		if (!hend) {
+			hend = headers_end(buf, len);
+			if (!hend && len == sizeof(buf) - 1) {
+				ret = fail("malformed answer from xlbd: headers too long");
+				goto out;
+			}
+			if (!hend)
+				continue;
+			if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) {
+				ret = fail("malformed answer from xlbd");
+				goto out;
+			}
+			len -= (size_t)(hend - buf);
+			if (status != 200) {
+				memmove(buf, hend, len);
+				ret = stream_refused(fd, status, buf, len, sizeof(buf) - 1);
+				goto out;
+			}
+			v = header(buf, hend, "Transfer-Encoding", &vlen);
+			if (!v || vlen < 7 || strncasecmp(v, "chunked", 7)) {
+				ret = fail("xlbd answered without chunked coding");
+				goto out;
+			}
+			memmove(buf, hend, len);
+		}
+		got = chunked_feed(&ch, buf, len);
+		len = 0;
+		if (got < 0) {
+			ret = fail("malformed chunked answer from xlbd");
+			goto out;
+		}
+		if (got) {
+			ret = data(ctx, buf, (size_t)got);
+			if (ret)
+				goto out;
+		}
+		if (ch.done) {
+			ret = 0;
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	free(text);
+	return ret;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include <signal.h>
 #include <linux/types.h>
 
 #include "addr.h"
@@ -50,7 +51,7 @@ struct lbctl_object {
 #define DEF_BACKEND "BACKEND := ADDRESS                 IPv4 or IPv6"
 
 extern const struct lbctl_object obj_service, obj_backend, obj_stats, obj_table, obj_flow,
-	obj_conns, obj_map, obj_config, obj_daemon, obj_version, obj_health, obj_iface;
+	obj_conns, obj_map, obj_config, obj_daemon, obj_version, obj_health, obj_iface, obj_capture;
 
 /* ---- global options ---- */
 
@@ -158,6 +159,18 @@ int api_call(const char *method, const char *path, const char *body, size_t len,
 
 /* api_call() with a JSON body (the reference to body is taken). */
 int api_call_json(const char *method, const char *path, json_t *body, json_t **out);
+
+/* A request whose answer streams (POST path with the JSON body; the reference is taken): on 200,
+ * the body's bytes, de-chunked, go to data(ctx, buf, len) as they arrive (data may change
+ * buf), until the answer's last chunk or data's non-zero return (which is returned). A signal
+ * handler counts signals in *stop: at the first, DELETE path is sent on another connection,
+ * asking xlbd to end the answer, which is then read to its end (at most 5 s more); a second
+ * ends at once. Signals are taken only while waiting, with waitmask as the signal mask (ppoll):
+ * the caller keeps them blocked otherwise. Returns 0 at the answer's end (*stopped: a signal
+ * asked for it), else reports the daemon's refusal, a cut or malformed answer, and returns
+ * LBCTL_FAIL. */
+int api_stream(const char *path, json_t *body, int (*data)(void *ctx, char *buf, size_t len),
+	       void *ctx, const sigset_t *waitmask, volatile sig_atomic_t *stop, bool *stopped);
 
 /* "/v1/services/VIP/PORT/PROTO" followed by suffix (may be ""). */
 const char *api_service_path(const struct xlb_service_ref *ref, const char *suffix, char *buf,

@@ -38,8 +38,9 @@ static const struct lbctl_object obj_help = {
 
 /* The objects, in the order help lists them. */
 static const struct lbctl_object *const objects[] = {
-	&obj_service, &obj_backend, &obj_health, &obj_stats,  &obj_table,   &obj_flow,	&obj_conns,
-	&obj_map,     &obj_iface,   &obj_config, &obj_daemon, &obj_version, &obj_batch, &obj_help,
+	&obj_service, &obj_backend, &obj_health,  &obj_stats, &obj_table,
+	&obj_flow,    &obj_conns,   &obj_map,	  &obj_iface, &obj_capture,
+	&obj_config,  &obj_daemon,  &obj_version, &obj_batch, &obj_help,
 };
 
 #define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))

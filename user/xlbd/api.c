@@ -25,6 +25,7 @@
 #include "api.h"
 #include "apiedit.h"
 #include "apireq.h"
+#include "capture.h"
 #include "counters.h"
 #include "dataplane.h"
 #include "health.h"
@@ -573,6 +574,25 @@ static enum MHD_Result do_iface_detach(struct MHD_Connection *c, struct api_requ
 
 /* The handler of each operation apireq.c's routes give; api_start() refuses to serve with a
  * gap. */
+/* A packet capture: its answer streams pcapng until the capture ends (capture.c). */
+static enum MHD_Result do_capture(struct MHD_Connection *c, struct api_request *req)
+{
+	char err[256];
+	int status = capture_start(c, &req->cap, err, sizeof(err));
+
+	return status ? respond_error(c, (unsigned)status, err) : MHD_YES;
+}
+
+static enum MHD_Result do_capture_stop(struct MHD_Connection *c, struct api_request *req)
+{
+	long n = capture_end();
+
+	(void)req;
+	if (n < 0)
+		return respond_error(c, 404, "no capture is running");
+	return respond_json(c, 200, json_pack("{s:b,s:I}", "ok", 1, "packets", (json_int_t)n));
+}
+
 static const handler_fn handlers[API_OP_COUNT] = {
 	[API_STATUS] = do_status,
 	[API_SERVICE_LIST] = do_service_list,
@@ -595,6 +615,8 @@ static const handler_fn handlers[API_OP_COUNT] = {
 	[API_IFACE_GET] = do_iface_get,
 	[API_IFACE_ATTACH] = do_iface_attach,
 	[API_IFACE_DETACH] = do_iface_detach,
+	[API_CAPTURE] = do_capture,
+	[API_CAPTURE_STOP] = do_capture_stop,
 };
 
 /* ---- peers: root, or a member of group xlb (the socket's mode says the same) ---- */
@@ -691,8 +713,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct pending *p = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)code;
+	capture_conn_done(c);
 	if (p) {
 		free(p->body);
 		free(p);
@@ -759,6 +781,7 @@ int api_start(const struct xlbd *x, char *err, size_t errlen)
 		}
 	}
 	D = x;
+	capture_init(x);
 	fd = make_socket(x->socket_path, err, errlen);
 	if (fd < 0)
 		return fd;
@@ -777,6 +800,7 @@ void api_stop(void)
 {
 	if (!A.httpd)
 		return;
+	capture_stop();
 	httpd_stop(A.httpd);
 	A.httpd = NULL;
 	unlink(A.path);

@@ -41,6 +41,9 @@ struct dp {
 	__u64 pool_bytes; /* chunks of the maps in pool, in bytes */
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
 	struct bpf_link *count_link;
+	struct ring_buffer *capture_ring; /* the reader of xlb_capture_ring, while one is open */
+	dp_capture_fn capture_fn;
+	void *capture_ctx;
 };
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -251,6 +254,7 @@ void dp_close(struct dp *dp)
 {
 	if (!dp)
 		return;
+	dp_capture_close(dp);
 	bpf_link__destroy(dp->count_link);
 	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
@@ -1184,4 +1188,79 @@ const char *dp_libbpf_version(void)
 	if (!v[0])
 		snprintf(v, sizeof(v), "%u.%u", libbpf_major_version(), libbpf_minor_version());
 	return v;
+}
+
+/* ---- packet capture ---- */
+
+void dp_capture_arm(struct dp *dp, const struct xlb_capture_filter *f)
+{
+	struct xlb_capture_filter *live = &dp->skel->data_capture->xlb_capture;
+
+	/* gen 0 first: no CPU takes a frame under a filter half old, half new. */
+	__atomic_store_n(&live->gen, 0, __ATOMIC_SEQ_CST);
+	live->flags = f->flags;
+	live->svc_id = f->svc_id;
+	live->backend_id = f->backend_id;
+	memcpy(live->client, f->client, sizeof(live->client));
+	memcpy(live->client_mask, f->client_mask, sizeof(live->client_mask));
+	live->client_family = f->client_family;
+	live->reason = f->reason;
+	live->verdict = f->verdict;
+	live->sample = f->sample;
+	live->budget = f->budget;
+	live->snaplen = f->snaplen;
+	__atomic_store_n(&live->used, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&live->lost, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&live->gen, f->gen, __ATOMIC_SEQ_CST);
+}
+
+__u32 dp_capture_disarm(struct dp *dp)
+{
+	return __atomic_exchange_n(&dp->skel->data_capture->xlb_capture.gen, 0, __ATOMIC_SEQ_CST);
+}
+
+void dp_capture_counts(struct dp *dp, __u32 *gen, __u32 *used, __u32 *lost)
+{
+	struct xlb_capture_filter *live = &dp->skel->data_capture->xlb_capture;
+
+	*gen = __atomic_load_n(&live->gen, __ATOMIC_SEQ_CST);
+	*used = __atomic_load_n(&live->used, __ATOMIC_SEQ_CST);
+	*lost = __atomic_load_n(&live->lost, __ATOMIC_SEQ_CST);
+}
+
+/* libbpf's per-record callback: the head checked against the record's size. */
+static int capture_record(void *ctx, void *data, size_t size)
+{
+	struct dp *dp = ctx;
+	const struct xlb_capture_rec *r = data;
+
+	if (size < sizeof(*r) || r->cap_len > size - sizeof(*r))
+		return 0; /* not a record of this ABI: skipped */
+	return dp->capture_fn(dp->capture_ctx, r, r + 1);
+}
+
+int dp_capture_open(struct dp *dp, dp_capture_fn fn, void *ctx)
+{
+	if (dp->capture_ring)
+		return -EBUSY;
+	dp->capture_fn = fn;
+	dp->capture_ctx = ctx;
+	dp->capture_ring = ring_buffer__new(bpf_map__fd(dp->skel->maps.xlb_capture_ring),
+					    capture_record, dp, NULL);
+	if (!dp->capture_ring)
+		return -errno;
+	return ring_buffer__epoll_fd(dp->capture_ring);
+}
+
+int dp_capture_consume(struct dp *dp)
+{
+	if (!dp->capture_ring)
+		return -ENOENT;
+	return ring_buffer__consume(dp->capture_ring);
+}
+
+void dp_capture_close(struct dp *dp)
+{
+	ring_buffer__free(dp->capture_ring);
+	dp->capture_ring = NULL;
 }

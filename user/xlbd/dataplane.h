@@ -17,6 +17,7 @@
 #include "config.h"
 #include "plan.h"
 #include "xlb_abi.h"
+#include "xlb_capture.h"
 
 #define XLBD_PIN_DIR "/sys/fs/bpf/xlb"
 
@@ -158,6 +159,35 @@ int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
  * (bm_map_memory(): xlb_tables with the tables in it); a map whose memory cannot be read is
  * left out. */
 void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx);
+
+/* ---- packet capture (include/xlb_capture.h, docs/datapath.md "Capture") ---- */
+
+/* Arm the pinned filter with f: its gen set to 0 first, then f's fields with used and lost
+ * zeroed, then f->gen (not 0; one no earlier capture used), so that no frame is taken under a
+ * half-written filter. */
+void dp_capture_arm(struct dp *dp, const struct xlb_capture_filter *f);
+
+/* Disarm the filter (gen 0). Returns the gen it had, 0 when none was armed. */
+__u32 dp_capture_disarm(struct dp *dp);
+
+/* The filter's gen, and the records taken (used) and lost for want of ring space so far. */
+void dp_capture_counts(struct dp *dp, __u32 *gen, __u32 *used, __u32 *lost);
+
+/* Called for each record read from the ring: its head and its cap_len bytes of frame. Returns 0
+ * to go on, anything else to stop this read (the record is consumed either way). */
+typedef int (*dp_capture_fn)(void *ctx, const struct xlb_capture_rec *rec, const void *frame);
+
+/* Open the reader of xlb_capture_ring (one at a time): records of any generation, including
+ * those an earlier capture left in the ring, go to fn(ctx, ...). Returns a descriptor to watch
+ * for EPOLLIN, readable while records wait (ring_buffer__epoll_fd(), owned by dp), or -errno
+ * (-EBUSY when a reader is open). */
+int dp_capture_open(struct dp *dp, dp_capture_fn fn, void *ctx);
+
+/* Read the records waiting now, without blocking. Returns how many, or -errno. */
+int dp_capture_consume(struct dp *dp);
+
+/* Close the reader (its descriptor with it); nothing when none is open. */
+void dp_capture_close(struct dp *dp);
 
 /* The version of the libbpf xlbd runs with, "MAJOR.MINOR". */
 const char *dp_libbpf_version(void);

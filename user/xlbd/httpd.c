@@ -234,11 +234,14 @@ int httpd_start(struct httpd **out, struct loop *loop, int listen_fd,
 	h->handler = handler;
 	h->done = done;
 	h->cls = cls;
-	h->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, request_in, h,
-				  MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-				  lim->max_conns + HTTPD_SPARE_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
-				  lim->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				  lim->conn_memory, MHD_OPTION_NOTIFY_COMPLETED, request_done, h,
+	/* Suspend/resume: a streamed answer (packet capture) waits for data with its connection
+	 * suspended, not polled. */
+	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+				  request_in, h, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				  MHD_OPTION_CONNECTION_LIMIT, lim->max_conns + HTTPD_SPARE_CONNS,
+				  MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout_s,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, lim->conn_memory,
+				  MHD_OPTION_NOTIFY_COMPLETED, request_done, h,
 				  MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h, MHD_OPTION_END);
 	if (!h->mhd) {
 		close(listen_fd);
@@ -280,6 +283,19 @@ err_mhd:
 	MHD_stop_daemon(h->mhd);
 	free(h);
 	return ret;
+}
+
+void httpd_conn_stream(struct MHD_Connection *c)
+{
+	struct hconn *hc = conn_of(c);
+
+	/* Out of the deadline list (a node linked to itself: request_done's unlink is a no-op
+	 * and puts it back when the answer ends). It stays busy, so never evicted. */
+	if (hc && !hc->closing) {
+		conn_unlink(hc);
+		hc->prev = hc->next = hc;
+	}
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0);
 }
 
 void httpd_stop(struct httpd *h)

@@ -34,6 +34,11 @@ int httpd_start(struct httpd **out, struct loop *loop, int listen_fd,
 		const struct httpd_limits *lim, MHD_AccessHandlerCallback handler,
 		MHD_RequestCompletedCallback done, void *cls);
 
+/* The answer queued on c streams for as long as it needs (a packet capture): c is exempt from
+ * the deadline, ours and MHD's idle timeout, until that answer is complete. Its client can
+ * still end it by going away. Call from the request's handler. */
+void httpd_conn_stream(struct MHD_Connection *c);
+
 /* Stop serving, close every connection and the listening socket. NULL is ignored. */
 void httpd_stop(struct httpd *h);
 
