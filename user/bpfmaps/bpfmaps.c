@@ -173,3 +173,22 @@ int bm_map_memory(int fd, __u64 *bytes)
 	}
 	return ret;
 }
+
+void bm_capture_arm(struct xlb_capture_filter *live, const struct xlb_capture_filter *f)
+{
+	__atomic_store_n(&live->gen, 0, __ATOMIC_SEQ_CST);
+	live->flags = f->flags;
+	live->svc_id = f->svc_id;
+	live->backend_id = f->backend_id;
+	memcpy(live->client, f->client, sizeof(live->client));
+	memcpy(live->client_mask, f->client_mask, sizeof(live->client_mask));
+	live->client_family = f->client_family;
+	live->reason = f->reason;
+	live->verdict = f->verdict;
+	live->sample = f->sample;
+	live->budget = f->budget;
+	live->snaplen = f->snaplen;
+	__atomic_store_n(&live->used, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&live->lost, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&live->gen, f->gen, __ATOMIC_SEQ_CST);
+}

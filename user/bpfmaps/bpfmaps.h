@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* bpfmaps.h - what xlbd, lbctl and xlb-decap all do with xlb's BPF maps, written once: pin
  * paths, the ABI of maps pinned by an xlbd, the layout each map must have, per-CPU counter
- * sums. libbpf only, no program's state; not thread-safe (one per-CPU scratch buffer). */
+ * sums, arming a capture filter. libbpf only, no program's state; not thread-safe (one per-CPU
+ * scratch buffer). */
 #ifndef XLB_BPFMAPS_H
 #define XLB_BPFMAPS_H
 
@@ -35,5 +36,10 @@ int bm_counter_zero(int fd, __u32 idx);
  * of maps, the maps it holds now are added (xlb_tables: the outer map and every table). Returns
  * 0 or -errno. */
 int bm_map_memory(int fd, __u64 *bytes);
+
+/* Arm the capture filter live (a program's mapped .data.capture) with f: gen 0 first, so that no
+ * CPU takes a frame under a filter half old, half new; then every field, the counts used and
+ * lost zeroed, and f->gen last. */
+void bm_capture_arm(struct xlb_capture_filter *live, const struct xlb_capture_filter *f);
 
 #endif /* XLB_BPFMAPS_H */

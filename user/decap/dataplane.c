@@ -494,24 +494,7 @@ err_free:
 
 void dc_capture_arm(struct dc_capture *c, const struct xlb_capture_filter *f)
 {
-	struct xlb_capture_filter *live = c->filter;
-
-	/* gen 0 first: no CPU takes a frame under a filter half old, half new. */
-	__atomic_store_n(&live->gen, 0, __ATOMIC_SEQ_CST);
-	live->flags = f->flags;
-	live->svc_id = f->svc_id;
-	live->backend_id = f->backend_id;
-	memcpy(live->client, f->client, sizeof(live->client));
-	memcpy(live->client_mask, f->client_mask, sizeof(live->client_mask));
-	live->client_family = f->client_family;
-	live->reason = f->reason;
-	live->verdict = f->verdict;
-	live->sample = f->sample;
-	live->budget = f->budget;
-	live->snaplen = f->snaplen;
-	__atomic_store_n(&live->used, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&live->lost, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&live->gen, f->gen, __ATOMIC_SEQ_CST);
+	bm_capture_arm(c->filter, f);
 }
 
 __u32 dc_capture_lost(const struct dc_capture *c)

@@ -1194,24 +1194,7 @@ const char *dp_libbpf_version(void)
 
 void dp_capture_arm(struct dp *dp, const struct xlb_capture_filter *f)
 {
-	struct xlb_capture_filter *live = &dp->skel->data_capture->xlb_capture;
-
-	/* gen 0 first: no CPU takes a frame under a filter half old, half new. */
-	__atomic_store_n(&live->gen, 0, __ATOMIC_SEQ_CST);
-	live->flags = f->flags;
-	live->svc_id = f->svc_id;
-	live->backend_id = f->backend_id;
-	memcpy(live->client, f->client, sizeof(live->client));
-	memcpy(live->client_mask, f->client_mask, sizeof(live->client_mask));
-	live->client_family = f->client_family;
-	live->reason = f->reason;
-	live->verdict = f->verdict;
-	live->sample = f->sample;
-	live->budget = f->budget;
-	live->snaplen = f->snaplen;
-	__atomic_store_n(&live->used, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&live->lost, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&live->gen, f->gen, __ATOMIC_SEQ_CST);
+	bm_capture_arm(&dp->skel->data_capture->xlb_capture, f);
 }
 
 __u32 dp_capture_disarm(struct dp *dp)
