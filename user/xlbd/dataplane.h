@@ -38,8 +38,9 @@ bool dp_adopted(const struct dp *dp);
 void dp_close(struct dp *dp);
 
 /* Make xlb_lb run on ifname in mode. An existing pinned attachment in that mode (auto: either)
- * running the same program code is left alone; one running other code (an upgrade) is switched
- * to ours atomically (bpf_link_update: no packet sees no program). One in the other mode is
+ * running this daemon's program is left alone; one running any other program (an upgrade, or an
+ * earlier xlbd's load of the same code) is switched to ours atomically (bpf_link_update: no
+ * packet sees no program). One in the other mode is
  * replaced: detached, then attached in mode (the kernel refuses native and generic at once, so
  * packets meet no program for that moment); when the new mode is refused the old attachment is
  * restored. Returns 0 or -errno with the message in err. */
