@@ -192,3 +192,10 @@ void bm_capture_arm(struct xlb_capture_filter *live, const struct xlb_capture_fi
 	__atomic_store_n(&live->lost, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&live->gen, f->gen, __ATOMIC_SEQ_CST);
 }
+
+const struct xlb_capture_rec *bm_capture_rec(const void *data, size_t size)
+{
+	const struct xlb_capture_rec *r = data;
+
+	return size < sizeof(*r) || r->cap_len > size - sizeof(*r) ? NULL : r;
+}

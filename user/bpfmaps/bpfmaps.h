@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* bpfmaps.h - what xlbd, lbctl and xlb-decap all do with xlb's BPF maps, written once: pin
  * paths, the ABI of maps pinned by an xlbd, the layout each map must have, per-CPU counter
- * sums, arming a capture filter. libbpf only, no program's state; not thread-safe (one per-CPU
- * scratch buffer). */
+ * sums, arming a capture filter and checking its records. libbpf only, no program's state;
+ * not thread-safe (one per-CPU scratch buffer). */
 #ifndef XLB_BPFMAPS_H
 #define XLB_BPFMAPS_H
 
@@ -41,5 +41,10 @@ int bm_map_memory(int fd, __u64 *bytes);
  * CPU takes a frame under a filter half old, half new; then every field, the counts used and
  * lost zeroed, and f->gen last. */
 void bm_capture_arm(struct xlb_capture_filter *live, const struct xlb_capture_filter *f);
+
+/* The capture record at data, size bytes as the ring gave them, or NULL when its head does not
+ * fit or its captured bytes run past size (not a record of this ABI: to be skipped). The
+ * captured bytes follow the head (r + 1). */
+const struct xlb_capture_rec *bm_capture_rec(const void *data, size_t size);
 
 #endif /* XLB_BPFMAPS_H */

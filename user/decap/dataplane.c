@@ -412,15 +412,13 @@ struct dc_capture {
 	void *ctx;
 };
 
-/* libbpf's per-record callback: the head checked against the record's size. */
+/* libbpf's per-record callback: a record that is not one of this ABI is skipped. */
 static int capture_record(void *ctx, void *data, size_t size)
 {
 	struct dc_capture *c = ctx;
-	const struct xlb_capture_rec *r = data;
+	const struct xlb_capture_rec *r = bm_capture_rec(data, size);
 
-	if (size < sizeof(*r) || r->cap_len > size - sizeof(*r))
-		return 0; /* not a record of this ABI: skipped */
-	return c->fn(c->ctx, r, r + 1);
+	return r ? c->fn(c->ctx, r, r + 1) : 0;
 }
 
 static int pinned_fd(const char *name)

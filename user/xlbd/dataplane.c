@@ -1211,15 +1211,13 @@ void dp_capture_counts(struct dp *dp, __u32 *gen, __u32 *used, __u32 *lost)
 	*lost = __atomic_load_n(&live->lost, __ATOMIC_SEQ_CST);
 }
 
-/* libbpf's per-record callback: the head checked against the record's size. */
+/* libbpf's per-record callback: a record that is not one of this ABI is skipped. */
 static int capture_record(void *ctx, void *data, size_t size)
 {
 	struct dp *dp = ctx;
-	const struct xlb_capture_rec *r = data;
+	const struct xlb_capture_rec *r = bm_capture_rec(data, size);
 
-	if (size < sizeof(*r) || r->cap_len > size - sizeof(*r))
-		return 0; /* not a record of this ABI: skipped */
-	return dp->capture_fn(dp->capture_ctx, r, r + 1);
+	return r ? dp->capture_fn(dp->capture_ctx, r, r + 1) : 0;
 }
 
 int dp_capture_open(struct dp *dp, dp_capture_fn fn, void *ctx)
