@@ -38,8 +38,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o $(OUTPUT)/bench/bench_nohook.bpf.o
-BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h $(OUTPUT)/bench/bench_nohook.skel.h
+BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o $(OUTPUT)/bench/bench_nohook.bpf.o \
+	$(OUTPUT)/bench/bench_ct.bpf.o
+BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h $(OUTPUT)/bench/bench_nohook.skel.h \
+	$(OUTPUT)/bench/bench_ct.skel.h
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
@@ -134,6 +136,17 @@ $(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 $(OUTPUT)/bench/bench_nohook.bpf.o: bench/bench.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_CAPTURE_NO_HOOK -I$(ARCH_INC) -c $< -o $@
+
+# The benchmark wrapper over the prototype connection table of issue 16 (bench/conntab.h): the
+# "new" side of dataplane_bench -c. Not in $(OUTPUT)/*.bpf.o, nor in the product.
+$(OUTPUT)/bench/bench_ct.bpf.o: bench/bench.bpf.c bench/conntab.h bench/select_conntab.h \
+		$(BPF_HDRS) | $(DEPS_OK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_BENCH_CONNTAB -Ibench -I$(ARCH_INC) -c $< -o $@
+
+$(OUTPUT)/bench/bench_ct.skel.h: $(OUTPUT)/bench/bench_ct.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_ct_bpf > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/bench/bench_nohook.skel.h: $(OUTPUT)/bench/bench_nohook.bpf.o
 	$(call msg,SKEL,$@)

@@ -6,14 +6,32 @@
  * Trap avoided: with repeat > 1 the kernel reuses the frame, so the second run would see the
  * first run's tunnel header. bench_xlb undoes the encapsulation after each run (the cost of
  * the undo is measured on its own by bench_undo). It can also rewrite one 32-bit field per run
- * (vary_off) from a counter, so that runs cycle through many flows. */
-#include "lb.h"
+ * (vary_off) from a counter, so that runs cycle through many flows.
+ *
+ * Built a second time with -DXLB_BENCH_CONNTAB as bench_ct.bpf.o: the same programs over the
+ * prototype connection table of issue 16 (bench/select_conntab.h), for dataplane_bench -c. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
 
 volatile __u32 vary_off; /* frame offset of the 32-bit field to vary, 0 = fixed flow */
 volatile __u32 vary_count; /* number of distinct values, 0 = never repeat (a new flow each run) */
 volatile __u32 vary_base; /* first value (host order) */
 __u32 vary_iter;
 __u64 actions[XDP_REDIRECT + 1]; /* verdicts returned, to check what was measured */
+/* The prototype table's shape (bench_ct.bpf.o only; declared in both so that one skeleton fits
+ * both objects): buckets per CPU part, and parts. */
+volatile __u32 ct_buckets;
+volatile __u32 ct_cpus;
+/* > 1: visit the vary_count values in the order v * vary_mult % vary_count (a permutation when
+ * coprime with vary_count) rather than in the order a warm-up inserted them: the LRU hash takes
+ * its elements from a free list in order, so flows revisited in insertion order read their
+ * elements sequentially, which real traffic does not. */
+volatile __u32 vary_mult;
+
+#ifdef XLB_BENCH_CONNTAB
+#include "select_conntab.h"
+#endif
+#include "lb.h"
 
 #define BENCH_MAX_L2 14
 
@@ -26,6 +44,8 @@ static __always_inline void vary_flow(struct xdp_md *ctx)
 	if (!off || data + off + 4 > data_end)
 		return;
 	v = vary_count ? vary_iter % vary_count : vary_iter;
+	if (vary_mult > 1 && vary_count)
+		v = (__u32)((__u64)v * vary_mult % vary_count);
 	vary_iter++;
 	*(__u32 *)(data + off) = bpf_htonl(vary_base + v);
 }

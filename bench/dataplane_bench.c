@@ -6,6 +6,7 @@
  * Method and traps: docs/performance-method.md. Needs root. BENCH_QUICK=1: shorter.
  *
  *   dataplane_bench [-o FILE] [-b BASELINE.bpf.o]
+ *   dataplane_bench -c
  *
  * -o FILE: also write every round's figure as tab-separated rows for scripts/bench-report.py:
  * "dataplane CASE ns ROUND VALUE", and per case "attr dataplane CASE KEY VALUE" rows (katran:
@@ -21,9 +22,16 @@
  * capture off, on with a filter that matches nothing, and on with 1 in 100 frames recorded
  * (snap length 128, the ring drained after each run, every record counted). They run in this
  * build only: a baseline's row shows 0. A baseline must have the capture maps (built from the
- * commit that added them or later): the skeleton binds every map by name. */
+ * commit that added them or later): the skeleton binds every map by name.
+ *
+ * -c: only the connection-table A/B of issue 16 (the block "connection-table A/B" below):
+ * today's LRU hash against the prototype bucket table (bench/conntab.h, bench_ct.bpf.o), same
+ * rounds, pinned to one CPU, at 4 M entries per CPU; plus how many established flows keep their
+ * entry through a SYN flood, and the memory per entry. */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +43,7 @@
 #include "xlb_abi.h" /* before a skeleton: it names struct xlb_capture_filter */
 #include "bench.skel.h"
 #include "bench_nohook.skel.h"
+#include "bench_ct.skel.h"
 #include "config.h"
 #include "frame.h"
 #include "lbenv.h"
@@ -260,8 +269,12 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static int benv_open(struct benv *b, uint32_t conns, const void *elf, size_t elf_sz)
+/* Open, size, load and fill one copy. conns: entries of xlb_conns. ct_per_cpu: entries per CPU
+ * part of the prototype table (bench_ct.bpf.o only), 0 for other objects. */
+static int benv_open(struct benv *b, uint32_t conns, uint32_t ct_per_cpu, const void *elf,
+		     size_t elf_sz)
 {
+	int ncpus = libbpf_num_possible_cpus();
 	int err;
 
 	b->skel = calloc(1, sizeof(*b->skel));
@@ -282,8 +295,18 @@ static int benv_open(struct benv *b, uint32_t conns, const void *elf, size_t elf
 	err = bpf_object__open_skeleton(b->skel->skeleton, NULL);
 	if (!err)
 		err = bpf_map__set_max_entries(b->skel->maps.xlb_conns, conns);
+	if (!err && ct_per_cpu) {
+		struct bpf_map *ct = bpf_object__find_map_by_name(b->skel->obj, "xlb_ct");
+
+		err = ct && ncpus > 0 ? bpf_map__set_max_entries(ct, ct_per_cpu / 2 * ncpus)
+				      : -ENOENT;
+	}
 	if (!err)
 		err = bench_bpf__load(b->skel);
+	if (!err && ct_per_cpu) {
+		b->skel->bss->ct_buckets = ct_per_cpu / 2;
+		b->skel->bss->ct_cpus = (uint32_t)ncpus;
+	}
 	if (!err)
 		err = lbenv_use(&b->lb, b->skel->obj, "bench_xlb");
 	if (!err)
@@ -470,15 +493,15 @@ static struct benv *case_env(struct side *sd, const struct bcase *c)
 /* Open the copies of side sd and fill their connection tables for the cases that need it. */
 static int side_open(struct side *sd)
 {
-	int err = benv_open(&sd->big, BIG_CONNS, sd->elf, sd->elf_sz);
+	int err = benv_open(&sd->big, BIG_CONNS, 0, sd->elf, sd->elf_sz);
 
 	if (!err)
-		err = benv_open(&sd->small, SMALL_CONNS, sd->elf, sd->elf_sz);
+		err = benv_open(&sd->small, SMALL_CONNS, 0, sd->elf, sd->elf_sz);
 	if (!err && !sd->elf) {
 		size_t sz;
 		const void *elf = bench_nohook_bpf__elf_bytes(&sz);
 
-		err = benv_open(&sd->nohook, BIG_CONNS, elf, sz);
+		err = benv_open(&sd->nohook, BIG_CONNS, 0, elf, sz);
 	}
 	if (err) {
 		char msg[128];
@@ -547,6 +570,260 @@ static void report(const struct side *sd, const struct side *base, int rounds)
 		printf("ratio: median of this build / median of the baseline, same rounds.\n");
 }
 
+/* ---- The connection-table A/B of issue 16 (-c) --------------------------------------------
+ * Every case runs in a copy of this build's object (the LRU hash xlb_conns) and in a copy of
+ * bench_ct.bpf.o (the prototype bucket table), one after the other in every round, the order
+ * alternating. The process is pinned to one CPU: each table is per CPU, as a NIC queue would
+ * use it, and the LRU's per-CPU lists then give that CPU max_entries / CPUs entries. */
+
+#define CT_PER_CPU (4U << 20) /* entries per CPU, both tables (Katran's default) */
+#define CT_SMALL_PER_CPU (SMALL_CONNS / 2) /* the full-table case: 32 K per CPU, both */
+#define CT_HUGE_FLOWS (10U * M1)
+#define CT_HUGE_PER_CPU (40U << 20) /* 10 M flows at the 1 M case's occupancy of 1/4 */
+#define CT_LRU_HUGE_PER_CPU (12U << 20) /* the LRU needs no slack: 10 M fit */
+#define CT_FLOOD (8U * M1) /* SYNs of the flood: twice the table */
+
+/* Table copies: 4 M per CPU (1 M flows; 10 M flows, which one CPU's 4 M cannot hold, in a copy
+ * of their own so that they do not evict the 1 M), 32 K per CPU (full), and tables that hold
+ * 10 M flows on one CPU (HUGE: 2.5 GiB of buckets, 2.6 GB of LRU). */
+enum ct_class { CT_BIG, CT_SMALL, CT_TEN, CT_HUGE, CT_NCLASS };
+
+/* A case of the table A/B: the frame and flows as in struct bcase, and the table class. */
+struct ctcase {
+	const char *name;
+	struct frame_spec s;
+	enum ct_class cls;
+	uint32_t vary_count, vary_base, repeat, warm;
+	int guard;
+	int shuffle; /* 1: timed runs visit the flows in another order than the warm-up's */
+};
+
+static struct ctcase CT_CASES[] = {
+	{ .name = "TCP ACK established, 1M flows",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .cls = CT_BIG,
+	  .vary_count = M1,
+	  .vary_base = 0x0a640000,
+	  .repeat = M1,
+	  .warm = 2 * M1,
+	  .shuffle = 1 },
+	{ .name = "TCP SYN, new flow, default guard",
+	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
+		 .tcp_flags = 0x02 },
+	  .cls = CT_BIG,
+	  .vary_base = 0x0d000000,
+	  .repeat = M1,
+	  .guard = 1 },
+	{ .name = "new flow per packet, table full",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .cls = CT_SMALL,
+	  .vary_base = 0x0c000000,
+	  .repeat = 100000,
+	  .warm = 2 * SMALL_CONNS },
+	{ .name = "TCP ACK established, 10M flows",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .cls = CT_TEN,
+	  .vary_count = CT_HUGE_FLOWS,
+	  .vary_base = 0x14000000,
+	  .repeat = M1,
+	  .warm = CT_HUGE_FLOWS,
+	  .shuffle = 1 },
+	{ .name = "TCP ACK established, 10M, tables hold",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .cls = CT_HUGE,
+	  .vary_count = CT_HUGE_FLOWS,
+	  .vary_base = 0x14000000,
+	  .repeat = M1,
+	  .warm = 2 * CT_HUGE_FLOWS,
+	  .shuffle = 1 },
+};
+#define CT_NCASES (sizeof(CT_CASES) / sizeof(CT_CASES[0]))
+
+/* The two tables under test, each with a copy per class. */
+struct ctside {
+	const char *label;
+	struct benv env[CT_NCLASS];
+	double ns[CT_NCASES][MAX_ROUNDS];
+};
+
+/* Coprime with 10^6 and 10^7, and near 0.618 x 10^6: consecutive runs land far apart (a
+ * multiplier near a multiple of the count, such as 999983 = -17, would visit the elements
+ * 17 apart: nearly in order again). */
+#define CT_SHUFFLE 618033U
+
+/* Run ct case c in b: `repeat` packets, every one XDP_TX; timed: in the shuffled order when the
+ * case asks for it. Returns mean ns per run, or < 0. */
+static double ct_run(struct benv *b, const struct ctcase *c, uint32_t repeat, bool timed)
+{
+	struct bcase bc = { .name = c->name,
+			    .prog = "bench_xlb",
+			    .s = c->s,
+			    .action = XDP_TX,
+			    .vary_off = OFF_SADDR4,
+			    .vary_count = c->vary_count,
+			    .vary_base = c->vary_base,
+			    .guard = c->guard,
+			    .katran = "-" };
+
+	b->skel->bss->vary_mult = timed && c->shuffle ? CT_SHUFFLE : 0;
+	return run_case(b, &bc, repeat);
+}
+
+/* Established flows of the 1 M case that still hit their entry: one pass over them, counting
+ * tx_conn_hit. Returns the count, or < 0. */
+static long long ct_hits(struct benv *b)
+{
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
+	const struct ctcase *est = &CT_CASES[0];
+
+	b->skel->bss->vary_iter = 0;
+	if (lbenv_reasons(&b->lb, before) || ct_run(b, est, M1, false) < 0 ||
+	    lbenv_reasons(&b->lb, after))
+		return -EIO;
+	return (long long)(after[XLB_R_TX_CONN_HIT] - before[XLB_R_TX_CONN_HIT]);
+}
+
+/* Of the 1 M established flows, how many keep their entry through a flood of CT_FLOOD new-flow
+ * SYNs (guard: the default flood guard, else none). Prints one row for side sd. */
+static int ct_flood(struct ctside *sd, int guard, uint32_t scale)
+{
+	struct benv *b = &sd->env[CT_BIG];
+	struct ctcase syn = CT_CASES[1];
+	long long before, after;
+
+	/* Re-pin every flow, then count the hits of a clean pass, flood, count again. */
+	if (ct_hits(b) < 0 || (before = ct_hits(b)) < 0)
+		return -EIO;
+	syn.guard = guard;
+	syn.vary_base = guard ? 0x30000000 : 0x40000000;
+	if (lbenv_reset_guard(&b->lb))
+		return -EIO;
+	b->skel->bss->vary_iter = 0;
+	if (ct_run(b, &syn, CT_FLOOD / scale, false) < 0)
+		return -EIO;
+	if ((after = ct_hits(b)) < 0)
+		return -EIO;
+	printf("%-10s flood of %u SYNs, %-13s: established flows hitting their entry %7lld before, "
+	       "%7lld after (%.1f %%)\n",
+	       sd->label, CT_FLOOD / scale, guard ? "default guard" : "no guard", before, after,
+	       100.0 * (double)after / M1);
+	return 0;
+}
+
+/* Bytes the kernel accounts to map fd (fdinfo "memlock"), or 0. */
+static unsigned long long map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static int ct_main(int rounds, uint32_t scale)
+{
+	/* BENCH_CT_SIDE=0|1: run the LRU (0) or the bucket side (1) alone, for a profile. */
+	const char *only = getenv("BENCH_CT_SIDE");
+	int side0 = only ? atoi(only) & 1 : 0, nside = only ? 1 : 2;
+	struct ctside sides[2] = { { .label = "LRU hash" }, { .label = "buckets" } };
+	uint32_t lru_per_cpu[CT_NCLASS] = { CT_PER_CPU, CT_SMALL_PER_CPU, CT_PER_CPU,
+					    CT_LRU_HUGE_PER_CPU };
+	uint32_t ct_per_cpu[CT_NCLASS] = { CT_PER_CPU, CT_SMALL_PER_CPU, CT_PER_CPU,
+					   CT_HUGE_PER_CPU };
+	/* BENCH_CT_PER_CPU=N: the bucket table's entries per CPU in the 4 M class (exploring). */
+	const char *big = getenv("BENCH_CT_PER_CPU");
+	int ncpus = libbpf_num_possible_cpus(), err = 0;
+	size_t ct_sz;
+	const void *ct_elf = bench_ct_bpf__elf_bytes(&ct_sz);
+	double mn, mx, bmn, bmx;
+	cpu_set_t one;
+
+	if (big)
+		ct_per_cpu[CT_BIG] = (uint32_t)strtoul(big, NULL, 0);
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (ncpus <= 0 || sched_setaffinity(0, sizeof(one), &one)) {
+		fprintf(stderr, "dataplane_bench: cannot pin to CPU 0\n");
+		return 1;
+	}
+	for (int k = 0; k < CT_NCLASS && !err; k++) {
+		/* scale shrinks only the huge class (BENCH_QUICK), which is about memory. */
+		uint32_t div = k == CT_HUGE ? scale : 1;
+
+		if (side0 == 0)
+			err = benv_open(&sides[0].env[k], lru_per_cpu[k] / div * (uint32_t)ncpus, 0,
+					NULL, 0);
+		if (!err && side0 + nside == 2)
+			err = benv_open(&sides[1].env[k], 1024, ct_per_cpu[k] / div, ct_elf, ct_sz);
+	}
+	if (err) {
+		fprintf(stderr, "dataplane_bench: table A/B: setup failed: %s\n", strerror(-err));
+		return 1;
+	}
+	for (size_t i = 0; i < CT_NCASES; i++)
+		for (int k = side0; k < side0 + nside; k++) {
+			struct ctcase *c = &CT_CASES[i];
+			uint32_t div = c->cls == CT_HUGE ? scale : 1;
+
+			if (c->warm && ct_run(&sides[k].env[c->cls], c, c->warm / div, false) < 0)
+				return 1;
+		}
+	for (int r = 0; r < rounds; r++)
+		for (size_t i = 0; i < CT_NCASES; i++)
+			for (int k = 0; k < nside; k++) {
+				struct ctside *sd = &sides[only ? side0 : (k + r) % 2];
+				struct ctcase *c = &CT_CASES[i];
+				double ns = ct_run(&sd->env[c->cls], c, c->repeat / scale, true);
+
+				if (ns < 0)
+					return 1;
+				sd->ns[i][r] = ns;
+			}
+
+	printf("connection-table A/B (issue 16), BPF_PROG_TEST_RUN on CPU 0, ns per packet over %d "
+	       "interleaved rounds;\n%u entries per CPU (%d CPUs) unless the case says otherwise\n",
+	       rounds, CT_PER_CPU, ncpus);
+	printf("%-36s %8s %8s %8s %8s %8s %8s %7s\n", "case", "LRU med", "min", "max", "bkt med",
+	       "min", "max", "bkt/LRU");
+	for (size_t i = 0; i < CT_NCASES; i++) {
+		double a = median(sides[0].ns[i], rounds, &mn, &mx);
+		double b = median(sides[1].ns[i], rounds, &bmn, &bmx);
+
+		printf("%-36s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %7.2f\n", CT_CASES[i].name, a, mn,
+		       mx, b, bmn, bmx, a > 0 ? b / a : 0);
+	}
+	printf("Full table: %u entries per CPU. 10M flows, tables hold: LRU %u, buckets %u per "
+	       "CPU.\n",
+	       CT_SMALL_PER_CPU, CT_LRU_HUGE_PER_CPU / scale, CT_HUGE_PER_CPU / scale);
+	for (int k = side0; k < side0 + nside; k++) {
+		struct benv *b = &sides[k].env[CT_BIG];
+		struct bpf_map *m =
+			bpf_object__find_map_by_name(b->skel->obj, k ? "xlb_ct" : "xlb_conns");
+		unsigned long long mem = m ? map_memlock(bpf_map__fd(m)) : 0;
+		uint32_t entries = CT_PER_CPU * (uint32_t)ncpus;
+
+		printf("%-10s memory: %llu bytes for %u entries, %.1f bytes per entry\n",
+		       sides[k].label, mem, entries, (double)mem / entries);
+	}
+	for (int k = side0; k < side0 + nside && !err; k++)
+		err = ct_flood(&sides[k], 1, scale) || ct_flood(&sides[k], 0, scale);
+	for (int k = side0; k < side0 + nside; k++)
+		for (int c = 0; c < CT_NCLASS; c++) {
+			ring_buffer__free(sides[k].env[c].ring);
+			bench_bpf__destroy(sides[k].env[c].skel);
+		}
+	return err ? 1 : 0;
+}
+/* ---- end of the connection-table A/B ------------------------------------------------------ */
+
 int main(int argc, char **argv)
 {
 	bool quick = getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
@@ -554,9 +831,12 @@ int main(int argc, char **argv)
 	uint32_t scale = quick ? 10 : 1;
 	struct side sides[2] = { { .label = "this build" }, { .label = "baseline" } };
 	const char *tsv = NULL, *baseline = NULL;
+	bool table_ab = false;
 
-	while ((opt = getopt(argc, argv, "o:b:")) != -1) {
-		if (opt == 'o')
+	while ((opt = getopt(argc, argv, "o:b:c")) != -1) {
+		if (opt == 'c')
+			table_ab = true;
+		else if (opt == 'o')
 			tsv = optarg;
 		else if (opt == 'b')
 			baseline = optarg;
@@ -569,6 +849,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dataplane_bench: needs root (BPF_PROG_TEST_RUN)\n");
 		return 1;
 	}
+	if (table_ab)
+		return tsv || baseline
+			       ? (fprintf(stderr, "dataplane_bench: -c takes no -o or -b\n"), 2)
+			       : ct_main(rounds, scale);
 	if (baseline) {
 		err = read_file(baseline, &sides[1].elf, &sides[1].elf_sz);
 		if (err) {
@@ -610,6 +894,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: dataplane_bench [-o FILE] [-b BASELINE.bpf.o]\n");
+	fprintf(stderr, "usage: dataplane_bench [-o FILE] [-b BASELINE.bpf.o] | -c\n");
 	return 2;
 }

@@ -50,6 +50,7 @@ meta e2e_seconds "$([ "$QUICK" = 1 ] && echo 2 || echo 5)"
 
 step maglev "$OUTPUT/bench/maglev_bench" -o "$RES/maglev.tsv"
 step dataplane "$OUTPUT/bench/dataplane_bench" -o "$RES/dataplane.tsv"
+step conntab sh -c "'$OUTPUT/bench/dataplane_bench' -c | tee '$RES/conntab.txt'"
 step veth "$OUTPUT/bench/veth_bench" -o "$RES/veth.tsv"
 step verifier sh -c "'$OUTPUT/bench/verifier_stats' '$OUTPUT/xlb.bpf.o' '$OUTPUT/decap.bpf.o' \
 	| sed 's|^$OUTPUT/||' | tee '$RES/verifier.txt'"
