@@ -25,7 +25,8 @@
  * commit that added them or later): the skeleton binds every map by name.
  *
  * -c: only the connection-table A/B of issue 16 (the block "connection-table A/B" below):
- * today's LRU hash against the prototype bucket table (bench/conntab.h, bench_ct.bpf.o), same
+ * today's LRU hash against the prototype bucket table (bench/conntab.h) with 2 entries per
+ * 64-byte bucket (bench_ct.bpf.o) and with 4 per 128-byte bucket (bench_ct4.bpf.o), same
  * rounds, pinned to one CPU, at 4 M entries per CPU; plus how many established flows keep their
  * entry through a SYN flood, and the memory per entry. */
 #define _GNU_SOURCE /* sched_setaffinity */
@@ -44,6 +45,7 @@
 #include "bench.skel.h"
 #include "bench_nohook.skel.h"
 #include "bench_ct.skel.h"
+#include "bench_ct4.skel.h"
 #include "config.h"
 #include "frame.h"
 #include "lbenv.h"
@@ -269,9 +271,9 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Open, size, load and fill one copy. conns: entries of xlb_conns. ct_per_cpu: entries per CPU
- * part of the prototype table (bench_ct.bpf.o only), 0 for other objects. */
-static int benv_open(struct benv *b, uint32_t conns, uint32_t ct_per_cpu, const void *elf,
+/* Open, size, load and fill one copy. conns: entries of xlb_conns. ct_buckets: buckets per CPU
+ * part of the prototype table (bench_ct*.bpf.o only), 0 for other objects. */
+static int benv_open(struct benv *b, uint32_t conns, uint32_t ct_buckets, const void *elf,
 		     size_t elf_sz)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -295,16 +297,15 @@ static int benv_open(struct benv *b, uint32_t conns, uint32_t ct_per_cpu, const 
 	err = bpf_object__open_skeleton(b->skel->skeleton, NULL);
 	if (!err)
 		err = bpf_map__set_max_entries(b->skel->maps.xlb_conns, conns);
-	if (!err && ct_per_cpu) {
+	if (!err && ct_buckets) {
 		struct bpf_map *ct = bpf_object__find_map_by_name(b->skel->obj, "xlb_ct");
 
-		err = ct && ncpus > 0 ? bpf_map__set_max_entries(ct, ct_per_cpu / 2 * ncpus)
-				      : -ENOENT;
+		err = ct && ncpus > 0 ? bpf_map__set_max_entries(ct, ct_buckets * ncpus) : -ENOENT;
 	}
 	if (!err)
 		err = bench_bpf__load(b->skel);
-	if (!err && ct_per_cpu) {
-		b->skel->bss->ct_buckets = ct_per_cpu / 2;
+	if (!err && ct_buckets) {
+		b->skel->bss->ct_buckets = ct_buckets;
 		b->skel->bss->ct_cpus = (uint32_t)ncpus;
 	}
 	if (!err)
@@ -639,9 +640,14 @@ static struct ctcase CT_CASES[] = {
 };
 #define CT_NCASES (sizeof(CT_CASES) / sizeof(CT_CASES[0]))
 
-/* The two tables under test, each with a copy per class. */
+/* The tables under test: the LRU hash (ways 0, this build's object) and the prototype with 2
+ * and 4 entries per bucket; each with a copy per class. */
+#define CT_NSIDES 3
 struct ctside {
 	const char *label;
+	int ways;
+	const void *elf;
+	size_t elf_sz;
 	struct benv env[CT_NCLASS];
 	double ns[CT_NCASES][MAX_ROUNDS];
 };
@@ -730,22 +736,24 @@ static unsigned long long map_memlock(int fd)
 
 static int ct_main(int rounds, uint32_t scale)
 {
-	/* BENCH_CT_SIDE=0|1: run the LRU (0) or the bucket side (1) alone, for a profile. */
+	struct ctside sides[CT_NSIDES] = { { .label = "LRU hash" },
+					   { .label = "2 ways", .ways = 2 },
+					   { .label = "4 ways", .ways = 4 } };
+	/* BENCH_CT_SIDE=0|1|2: run one side alone (LRU, 2 ways, 4 ways), for a profile. */
 	const char *only = getenv("BENCH_CT_SIDE");
-	int side0 = only ? atoi(only) & 1 : 0, nside = only ? 1 : 2;
-	struct ctside sides[2] = { { .label = "LRU hash" }, { .label = "buckets" } };
+	int side0 = only ? atoi(only) % CT_NSIDES : 0, nside = only ? 1 : CT_NSIDES;
 	uint32_t lru_per_cpu[CT_NCLASS] = { CT_PER_CPU, CT_SMALL_PER_CPU, CT_PER_CPU,
 					    CT_LRU_HUGE_PER_CPU };
 	uint32_t ct_per_cpu[CT_NCLASS] = { CT_PER_CPU, CT_SMALL_PER_CPU, CT_PER_CPU,
 					   CT_HUGE_PER_CPU };
-	/* BENCH_CT_PER_CPU=N: the bucket table's entries per CPU in the 4 M class (exploring). */
+	/* BENCH_CT_PER_CPU=N: the bucket tables' entries per CPU in the 4 M class (exploring). */
 	const char *big = getenv("BENCH_CT_PER_CPU");
 	int ncpus = libbpf_num_possible_cpus(), err = 0;
-	size_t ct_sz;
-	const void *ct_elf = bench_ct_bpf__elf_bytes(&ct_sz);
-	double mn, mx, bmn, bmx;
+	double mn, mx;
 	cpu_set_t one;
 
+	sides[1].elf = bench_ct_bpf__elf_bytes(&sides[1].elf_sz);
+	sides[2].elf = bench_ct4_bpf__elf_bytes(&sides[2].elf_sz);
 	if (big)
 		ct_per_cpu[CT_BIG] = (uint32_t)strtoul(big, NULL, 0);
 	CPU_ZERO(&one);
@@ -754,16 +762,20 @@ static int ct_main(int rounds, uint32_t scale)
 		fprintf(stderr, "dataplane_bench: cannot pin to CPU 0\n");
 		return 1;
 	}
-	for (int k = 0; k < CT_NCLASS && !err; k++) {
-		/* scale shrinks only the huge class (BENCH_QUICK), which is about memory. */
-		uint32_t div = k == CT_HUGE ? scale : 1;
+	for (int k = side0; k < side0 + nside && !err; k++)
+		for (int c = 0; c < CT_NCLASS && !err; c++) {
+			/* scale shrinks only the huge class (BENCH_QUICK), which is about memory.
+			 */
+			uint32_t div = c == CT_HUGE ? scale : 1;
+			struct ctside *sd = &sides[k];
 
-		if (side0 == 0)
-			err = benv_open(&sides[0].env[k], lru_per_cpu[k] / div * (uint32_t)ncpus, 0,
-					NULL, 0);
-		if (!err && side0 + nside == 2)
-			err = benv_open(&sides[1].env[k], 1024, ct_per_cpu[k] / div, ct_elf, ct_sz);
-	}
+			if (sd->ways)
+				err = benv_open(&sd->env[c], 1024, ct_per_cpu[c] / div / sd->ways,
+						sd->elf, sd->elf_sz);
+			else
+				err = benv_open(&sd->env[c], lru_per_cpu[c] / div * (uint32_t)ncpus,
+						0, NULL, 0);
+		}
 	if (err) {
 		fprintf(stderr, "dataplane_bench: table A/B: setup failed: %s\n", strerror(-err));
 		return 1;
@@ -776,10 +788,11 @@ static int ct_main(int rounds, uint32_t scale)
 			if (c->warm && ct_run(&sides[k].env[c->cls], c, c->warm / div, false) < 0)
 				return 1;
 		}
+	/* Each case in every side back to back, the order rotating between rounds. */
 	for (int r = 0; r < rounds; r++)
 		for (size_t i = 0; i < CT_NCASES; i++)
 			for (int k = 0; k < nside; k++) {
-				struct ctside *sd = &sides[only ? side0 : (k + r) % 2];
+				struct ctside *sd = &sides[side0 + (k + r) % nside];
 				struct ctcase *c = &CT_CASES[i];
 				double ns = ct_run(&sd->env[c->cls], c, c->repeat / scale, true);
 
@@ -789,16 +802,23 @@ static int ct_main(int rounds, uint32_t scale)
 			}
 
 	printf("connection-table A/B (issue 16), BPF_PROG_TEST_RUN on CPU 0, ns per packet over %d "
-	       "interleaved rounds;\n%u entries per CPU (%d CPUs) unless the case says otherwise\n",
+	       "interleaved rounds;\n%u entries per CPU (%d CPUs) unless the case says otherwise; "
+	       "ratio: buckets / LRU\n",
 	       rounds, CT_PER_CPU, ncpus);
-	printf("%-36s %8s %8s %8s %8s %8s %8s %7s\n", "case", "LRU med", "min", "max", "bkt med",
-	       "min", "max", "bkt/LRU");
+	printf("%-37s | %-8s %5s %5s %5s", "case", "", "LRU", "min", "max");
+	for (int k = 1; k < CT_NSIDES; k++)
+		printf(" | %-8s %5s %5s %5s", "ratio", sides[k].label, "min", "max");
+	printf("\n");
 	for (size_t i = 0; i < CT_NCASES; i++) {
-		double a = median(sides[0].ns[i], rounds, &mn, &mx);
-		double b = median(sides[1].ns[i], rounds, &bmn, &bmx);
+		double lru = median(sides[0].ns[i], rounds, &mn, &mx);
 
-		printf("%-36s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %7.2f\n", CT_CASES[i].name, a, mn,
-		       mx, b, bmn, bmx, a > 0 ? b / a : 0);
+		printf("%-37s | %8s %5.0f %5.0f %5.0f", CT_CASES[i].name, "", lru, mn, mx);
+		for (int k = 1; k < CT_NSIDES; k++) {
+			double med = median(sides[k].ns[i], rounds, &mn, &mx);
+
+			printf(" | %8.2f %5.0f %5.0f %5.0f", lru > 0 ? med / lru : 0, med, mn, mx);
+		}
+		printf("\n");
 	}
 	printf("Full table: %u entries per CPU. 10M flows, tables hold: LRU %u, buckets %u per "
 	       "CPU.\n",
