@@ -4,8 +4,10 @@
  * frame every time, plus the floors it is compared with.
  *
  * Trap avoided: with repeat > 1 the kernel reuses the frame, so the second run would see the
- * first run's tunnel header. bench_xlb undoes the encapsulation after each run (the cost of
- * the undo is measured on its own by bench_undo). It can also rewrite one 32-bit field per run
+ * first run's tunnel header. bench_xlb undoes the encapsulation after each run: it strips
+ * whatever the mode added in front (IP-in-IP: the outer IP header, GUE: outer IP + UDP, L2:
+ * nothing) and puts the original Ethernet header back (for L2 the only change). The cost of the
+ * IP-in-IP undo is measured on its own by bench_undo. It can also rewrite one 32-bit field per run
  * (vary_off) from a counter, so that runs cycle through many flows.
  *
  * Built a second time with -DXLB_BENCH_CONNTAB as bench_ct.bpf.o: the same programs over the
@@ -74,12 +76,12 @@ int bench_xlb(struct xdp_md *ctx)
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	grown = (int)(data_end - data) - len;
-	if (grown > 0 && !bpf_xdp_adjust_head(ctx, grown)) {
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		if (data + BENCH_MAX_L2 <= data_end)
-			__builtin_memcpy(data, l2, BENCH_MAX_L2);
-	}
+	if (grown < 0 || (grown > 0 && bpf_xdp_adjust_head(ctx, grown)))
+		return rc;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + BENCH_MAX_L2 <= data_end)
+		__builtin_memcpy(data, l2, BENCH_MAX_L2);
 	return rc;
 }
 

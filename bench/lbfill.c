@@ -18,12 +18,18 @@ struct bsvc {
 	uint16_t port;
 	uint8_t proto;
 	int be_family; /* 4 or 6 */
+	uint8_t encap; /* every backend's forwarding mode (enum xlb_encap) */
 };
 
 static const struct bsvc SERVICES[] = {
-	{ 1, "10.0.0.10", 80, IPPROTO_TCP, 4 },	   { 2, "10.0.0.10", 53, IPPROTO_UDP, 4 },
-	{ 3, "2001:db8::10", 80, IPPROTO_TCP, 6 }, { 6, "10.0.0.30", 80, IPPROTO_TCP, 6 },
-	{ 7, "2001:db8::30", 80, IPPROTO_TCP, 4 },
+	{ 1, "10.0.0.10", 80, IPPROTO_TCP, 4, XLB_ENCAP_IPIP },
+	{ 2, "10.0.0.10", 53, IPPROTO_UDP, 4, XLB_ENCAP_IPIP },
+	{ 3, "2001:db8::10", 80, IPPROTO_TCP, 6, XLB_ENCAP_IPIP },
+	{ 6, "10.0.0.30", 80, IPPROTO_TCP, 6, XLB_ENCAP_IPIP },
+	{ 7, "2001:db8::30", 80, IPPROTO_TCP, 4, XLB_ENCAP_IPIP },
+	{ 8, "10.0.0.40", 80, IPPROTO_TCP, 4, XLB_ENCAP_GUE },
+	{ 9, "10.0.0.50", 80, IPPROTO_TCP, 6, XLB_ENCAP_GUE },
+	{ 10, "10.0.0.60", 80, IPPROTO_TCP, 4, XLB_ENCAP_L2 },
 };
 
 int lbfill(struct lbenv *e)
@@ -33,6 +39,7 @@ int lbfill(struct lbenv *e)
 		.abi_version = XLB_ABI_VERSION,
 		.hash_seed = 0x5eed1234,
 		.mtu = 1500,
+		.gue_port = htons(6080),
 		.udp_idle_ticks = xlb_udp_idle_ticks(30),
 	};
 	uint32_t v4[4];
@@ -60,6 +67,11 @@ int lbfill(struct lbenv *e)
 			mb[b].weight = 100;
 			mb[b].id = s->id * 100 + b + 1;
 			err = lbenv_set_backend(e, mb[b].id, addr, s->id, 1, XLB_BE_UP, 100);
+			if (!err && s->encap) {
+				uint8_t mac[6] = { 0x02, 0xbe, 0, 0, (uint8_t)s->id, (uint8_t)b };
+
+				err = lbenv_set_backend_mode(e, mb[b].id, s->encap, mac);
+			}
 		}
 		if (!err)
 			err = maglev_build(mb, BACKENDS_PER_SVC, table, TABLE_M);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* decap.bpf.c - the backend program xlb_decap: removes the IP-in-IP header that xlb_lb added
- * (4in4, 6in6, 4in6, 6in4, VLAN tags kept) from tunnels of allowed LB source prefixes whose
+/* decap.bpf.c - the backend program xlb_decap: removes the IP-in-IP header (4in4, 6in6, 4in6,
+ * 6in4) or the GUE variant 1 header (outer IPv4/IPv6 + UDP to the configured port) that xlb_lb
+ * added, VLAN tags kept, from tunnels of allowed LB source prefixes whose
  * inner destination is a local VIP, and passes the inner packet to the stack. Everything else
  * is passed untouched or dropped with a reason. Contract: include/xlb_decap.h; behaviour case
  * by case: docs/decap.md. */
@@ -9,6 +10,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xlb_abi.h"
@@ -51,10 +53,19 @@ struct {
 	__type(value, struct xlb_counter);
 } xlb_dc_stats SEC(".maps");
 
+/* The GUE port (struct xlb_dc_config). Written by xlb-decap only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_dc_config);
+} xlb_dc_config SEC(".maps");
+
 /* A tunnel as the outer header describes it. */
 struct dc_tunnel {
 	__u32 l3_off; /* offset of the outer IP header: 14 + 4 * nvlan */
-	__u32 outer_len; /* bytes of the outer IP header, options included (20..60, or 40) */
+	__u32 outer_len; /* bytes of the outer headers: IP, options included (20..60, or 40), and
+			  * for GUE the 8 of UDP */
 	__u32 inner_len; /* bytes of the inner IP packet, as the outer length field says */
 	__u8 inner_proto; /* IPPROTO_IPIP (inner IPv4) or IPPROTO_IPV6 (inner IPv6) */
 	__u8 nvlan; /* VLAN tags between the MAC addresses and the outer header (0..2) */
@@ -86,6 +97,51 @@ static __always_inline int dc_verdict(int reason, __u64 bytes)
 	return dc_action(reason);
 }
 
+/* The UDP datagram of payload_len bytes (the outer IP payload) at udp_off, when it may be GUE:
+ * XLB_DC_DECAP with t's outer_len extended over the UDP header and its inner length and
+ * protocol set, when it goes to the configured GUE port and carries variant 1 (first two bits
+ * 01: an IPv4 or IPv6 packet, told apart by its version nibble); else the reason. In order:
+ * GUE off (port 0) -> pass_not_tunnel (UDP is then ordinary traffic, whatever its shape); UDP
+ * header cut off -> pass_malformed; another port -> pass_not_tunnel;
+ * a fragment -> drop_outer_fragment; UDP length not the IP payload's -> pass_malformed;
+ * variant 0 (a GUE header) or a reserved one -> pass_not_tunnel (never sent by xlb_lb; the
+ * kernel's fou may take it). An empty payload or a version nibble other than 4/6 is left for
+ * check_inner() to refuse (drop_inner_malformed) once the source has been checked. The UDP
+ * checksum is not verified: the inner packet's own checksums are, by the stack. */
+static __always_inline int parse_gue(void *data, void *data_end, __u32 udp_off, __u32 payload_len,
+				     bool fragment, struct dc_tunnel *t)
+{
+	struct udphdr *uh = data + (udp_off & 0xff);
+	struct xlb_dc_config *cfg;
+	__u32 zero = 0;
+	__u8 *first;
+
+	cfg = bpf_map_lookup_elem(&xlb_dc_config, &zero);
+	if (!cfg || !cfg->gue_port)
+		return XLB_DC_PASS_NOT_TUNNEL;
+	if ((void *)(uh + 1) > data_end || payload_len < sizeof(*uh))
+		return XLB_DC_PASS_MALFORMED;
+	if (uh->dest != cfg->gue_port)
+		return XLB_DC_PASS_NOT_TUNNEL;
+	if (fragment)
+		return XLB_DC_DROP_OUTER_FRAGMENT;
+	if (bpf_ntohs(uh->len) != payload_len)
+		return XLB_DC_PASS_MALFORMED;
+	t->outer_len += sizeof(*uh);
+	t->inner_len = payload_len - sizeof(*uh);
+	t->inner_proto = IPPROTO_IPIP;
+	if (!t->inner_len)
+		return XLB_DC_DECAP;
+	first = (void *)(uh + 1);
+	if ((void *)(first + 1) > data_end)
+		return XLB_DC_PASS_MALFORMED;
+	if ((*first >> 6) != 1)
+		return XLB_DC_PASS_NOT_TUNNEL;
+	if ((*first >> 4) != 4)
+		t->inner_proto = IPPROTO_IPV6;
+	return XLB_DC_DECAP;
+}
+
 /* Outer IPv4 at t->l3_off. Returns XLB_DC_DECAP when it is a well-formed, unfragmented tunnel
  * from an allowed source (t filled in), else the reason to stop with. Consistency comes first
  * so that a broken header is pass_malformed whatever its protocol byte says; the protocol comes
@@ -95,6 +151,7 @@ static __always_inline int parse_outer4(void *data, void *data_end, struct dc_tu
 	struct iphdr *iph = data + t->l3_off;
 	struct xlb_dc_prefix4 key;
 	__u32 hlen, tot_len;
+	int reason;
 
 	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
 		return XLB_DC_PASS_MALFORMED;
@@ -102,18 +159,27 @@ static __always_inline int parse_outer4(void *data, void *data_end, struct dc_tu
 	tot_len = bpf_ntohs(iph->tot_len);
 	if (tot_len < hlen || data + t->l3_off + tot_len > data_end)
 		return XLB_DC_PASS_MALFORMED;
-	if (iph->protocol != IPPROTO_IPIP && iph->protocol != IPPROTO_IPV6)
+	t->outer_len = hlen;
+	t->inner_len = tot_len - hlen;
+	t->inner_proto = iph->protocol;
+	if (iph->protocol == IPPROTO_UDP) {
+		/* A later fragment has no UDP header to tell a tunnel by: ordinary traffic. */
+		if (iph->frag_off & bpf_htons(IP_OFFMASK))
+			return XLB_DC_PASS_NOT_TUNNEL;
+		reason = parse_gue(data, data_end, t->l3_off + hlen, tot_len - hlen,
+				   iph->frag_off & bpf_htons(IP_MF), t);
+		if (reason != XLB_DC_DECAP)
+			return reason;
+	} else if (iph->protocol != IPPROTO_IPIP && iph->protocol != IPPROTO_IPV6) {
 		return XLB_DC_PASS_NOT_TUNNEL;
-	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
+	} else if (iph->frag_off & bpf_htons(IP_MF | IP_OFFMASK)) {
 		return XLB_DC_DROP_OUTER_FRAGMENT;
+	}
 
 	key.prefixlen = 32;
 	key.addr = iph->saddr;
 	if (!bpf_map_lookup_elem(&xlb_dc_src4, &key))
 		return XLB_DC_DROP_SOURCE;
-	t->outer_len = hlen;
-	t->inner_len = tot_len - hlen;
-	t->inner_proto = iph->protocol;
 	return XLB_DC_DECAP;
 }
 
@@ -124,26 +190,34 @@ static __always_inline int parse_outer6(void *data, void *data_end, struct dc_tu
 	struct ipv6hdr *ip6h = data + t->l3_off;
 	struct xlb_dc_prefix6 key;
 	__u32 payload_len;
+	int reason;
 
 	if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
 		return XLB_DC_PASS_MALFORMED;
 	payload_len = bpf_ntohs(ip6h->payload_len);
 	if (data + t->l3_off + sizeof(*ip6h) + payload_len > data_end)
 		return XLB_DC_PASS_MALFORMED;
-	if (ip6h->nexthdr != IPPROTO_IPIP && ip6h->nexthdr != IPPROTO_IPV6)
+	t->outer_len = sizeof(*ip6h);
+	t->inner_len = payload_len;
+	t->inner_proto = ip6h->nexthdr;
+	if (ip6h->nexthdr == IPPROTO_UDP) {
+		reason =
+			parse_gue(data, data_end, t->l3_off + sizeof(*ip6h), payload_len, false, t);
+		if (reason != XLB_DC_DECAP)
+			return reason;
+	} else if (ip6h->nexthdr != IPPROTO_IPIP && ip6h->nexthdr != IPPROTO_IPV6) {
 		return XLB_DC_PASS_NOT_TUNNEL;
+	}
 
 	key.prefixlen = 128;
 	__builtin_memcpy(key.addr, &ip6h->saddr, sizeof(key.addr));
 	if (!bpf_map_lookup_elem(&xlb_dc_src6, &key))
 		return XLB_DC_DROP_SOURCE;
-	t->outer_len = sizeof(*ip6h);
-	t->inner_len = payload_len;
-	t->inner_proto = ip6h->nexthdr;
 	return XLB_DC_DECAP;
 }
 
-/* The inner packet right after the outer header: the family the outer protocol announces,
+/* The inner packet right after the outer headers: the family the outer protocol (or GUE's
+ * version nibble) announces,
  * complete, exactly as long as the outer payload (no trailing bytes inside the tunnel, none
  * missing), and addressed to a local VIP. Returns XLB_DC_DECAP or the drop reason. The inner
  * IPv4 checksum is left to the stack, which verifies it after decapsulation. */

@@ -51,15 +51,14 @@ static __always_inline void note_service(struct xlb_decision *d, __u32 svc_id)
 	count(&xlb_svc_stats, svc_id, d->bytes);
 }
 
-/* Send p to the chosen backend through the tunnel. A packet too big for the tunnel gets an
- * ICMP too-big reply instead when may_icmp and the sender allows path-MTU discovery (IPv6, or
- * IPv4 with DF); otherwise it is dropped. */
+/* Send p to the chosen backend in the backend's mode. A packet too big for that mode (its
+ * overhead, encap_overhead(), added) gets an ICMP too-big reply instead when may_icmp and the
+ * sender allows path-MTU discovery (IPv6, or IPv4 with DF); otherwise it is dropped. */
 static __always_inline int forward(struct xdp_md *ctx, const struct xlb_pkt *p,
 				   const struct xlb_config *cfg, const struct xlb_choice *ch,
 				   int reason, bool may_icmp, struct xlb_decision *d)
 {
-	__u32 overhead = ch->be->family == XLB_AF_INET ? sizeof(struct iphdr)
-						       : sizeof(struct ipv6hdr);
+	__u32 overhead = encap_overhead(ch->be);
 	int err;
 
 	d->m.backend_id = ch->backend_id;

@@ -15,7 +15,7 @@
 
 /* Version of everything in this file. Stored in xlb_config.abi_version by the daemon so that a
  * restarted daemon can refuse pinned maps it does not understand. */
-#define XLB_ABI_VERSION 4
+#define XLB_ABI_VERSION 5
 
 /* Limits. They size the maps, so changing one changes the ABI. */
 #define XLB_MAX_SERVICES 4096 /* services (VIP, port, proto) */
@@ -94,14 +94,26 @@ struct xlb_table_chunk {
 	__u32 id[XLB_TABLE_CHUNK_SLOTS]; /* backend ids of slots chunk * 1,024 + i */
 };
 
+/* How a packet reaches a backend (xlb_backend.encap). */
+enum xlb_encap {
+	XLB_ENCAP_IPIP = 0, /* IP-in-IP (4in4, 6in6, 4in6, 6in4): the default */
+	XLB_ENCAP_GUE = 1, /* outer IP + UDP (xlb_config.gue_port) + GUE header */
+	XLB_ENCAP_L2 = 2, /* direct routing: only the MACs change; the backend shares the L2 segment
+			   */
+};
+
 /* Value of xlb_backends, indexed by backend id. One entry per (service, backend address). */
 struct xlb_backend {
-	__u32 addr[4]; /* be: backend address (outer destination) */
+	__u32 addr[4]; /* be: backend address (outer destination; for XLB_ENCAP_L2 only the
+			* address xlbd resolved mac from) */
 	__u32 svc_id; /* the service this entry belongs to */
 	__u32 generation; /* bumped every time the id is (re)assigned; 0 never used */
-	__u8 family; /* XLB_AF_INET or XLB_AF_INET6: selects the encapsulation */
+	__u8 family; /* XLB_AF_INET or XLB_AF_INET6: selects the outer header */
 	__u8 state; /* enum xlb_backend_state */
 	__u16 weight; /* configured weight, informational for the data path */
+	__u8 encap; /* enum xlb_encap */
+	__u8 pad;
+	__u8 mac[6]; /* XLB_ENCAP_L2: the backend's MAC (frame destination); else unused, 0 */
 };
 
 /* Key of xlb_conns: one client flow of one service. Zero the key before filling it. */
@@ -163,7 +175,7 @@ struct xlb_config {
 	__u8 rss_bits_v6; /* low bits of src_v6 replaced by flow-hash bits (0..32) */
 	__u16 mtu; /* largest IP packet (outer header included) towards the backends; 0 = no
 		    * size check (not a configuration xlbd writes) */
-	__u16 pad;
+	__u16 gue_port; /* be: UDP destination port of XLB_ENCAP_GUE packets */
 	__u32 udp_idle_ticks; /* a UDP flow idle more than this many ticks of 2^30 ns is
 			       * re-selected; 0 = never expires. Writers round seconds up
 			       * (xlb_udp_idle_ticks()) so that no flow expires early. */
@@ -177,7 +189,7 @@ _Static_assert(sizeof(struct xlb_svc) == 16, "xlb_svc layout");
 _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
 _Static_assert(sizeof(struct xlb_vip) == 4, "xlb_vip layout");
 _Static_assert(sizeof(struct xlb_table_chunk) == 4096, "xlb_table_chunk layout");
-_Static_assert(sizeof(struct xlb_backend) == 28, "xlb_backend layout");
+_Static_assert(sizeof(struct xlb_backend) == 36, "xlb_backend layout");
 _Static_assert(sizeof(struct xlb_conn_key) == 24, "xlb_conn_key layout");
 _Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");
 _Static_assert(sizeof(struct xlb_counter) == 16, "xlb_counter layout");

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /* xlb_decap.h - the contract of the backend-side program xlb_decap: its maps and reasons.
- * xlb_decap strips the IP-in-IP header that xlb_lb added, but only for tunnels from allowed LB
- * source prefixes whose inner destination is a VIP configured on this backend: an open
- * decapsulator would let anyone relay traffic through the backend.
+ * xlb_decap strips the IP-in-IP or GUE (variant 1: outer IP + UDP to the configured port) header
+ * that xlb_lb added, but only for tunnels from allowed LB source prefixes whose inner destination
+ * is a VIP configured on this backend: an open decapsulator would let anyone relay traffic
+ * through the backend.
  *
  * Maps (pinned under /sys/fs/bpf/xlb/decap/ by the tool that attaches the program):
  *   xlb_dc_src4   LPM_TRIE  struct xlb_dc_prefix4 -> __u8 (1)   allowed outer IPv4 sources
  *   xlb_dc_src6   LPM_TRIE  struct xlb_dc_prefix6 -> __u8 (1)   allowed outer IPv6 sources
  *   xlb_dc_vips   HASH      struct xlb_vip_key -> struct xlb_vip local VIPs (flags unused)
  *   xlb_dc_stats  PERCPU_ARRAY reason -> struct xlb_counter
+ *   xlb_dc_config ARRAY     0 -> struct xlb_dc_config        GUE port
  * Bump XLB_ABI_VERSION (xlb_abi.h) when anything here changes.
  */
 #ifndef XLB_DECAP_H
@@ -31,6 +33,21 @@ struct xlb_dc_prefix6 {
 	__u32 addr[4]; /* be */
 };
 
+/* The UDP port GUE tunnels arrive on unless configured: Katran's and GLB's, and xlbd's default
+ * gue_port. */
+#define XLB_DC_GUE_PORT_DEFAULT 6080
+
+/* The single entry of xlb_dc_config (key 0). Written by xlb-decap only. */
+struct xlb_dc_config {
+	__u16 gue_port; /* be: UDP destination port of accepted GUE tunnels; 0 = accept none */
+	__u16 flags; /* XLB_DC_CFG_F_* */
+};
+
+/* gue_port was written by xlb-decap (the operator's value, or the default when it created the
+ * maps): an entry without it is a fresh, all-zero map that the tool fills with the default. */
+#define XLB_DC_CFG_F_SET (1U << 0)
+
+_Static_assert(sizeof(struct xlb_dc_config) == 4, "xlb_dc_config layout");
 _Static_assert(sizeof(struct xlb_dc_prefix4) == 8, "xlb_dc_prefix4 layout");
 _Static_assert(sizeof(struct xlb_dc_prefix6) == 20, "xlb_dc_prefix6 layout");
 
@@ -39,7 +56,7 @@ _Static_assert(sizeof(struct xlb_dc_prefix6) == 20, "xlb_dc_prefix6 layout");
 	XLB_DC_REASON(XLB_DC_DECAP, "decap", XDP_PASS,                                      \
 		      "tunnel from an allowed LB to a local VIP: outer header removed")     \
 	XLB_DC_REASON(XLB_DC_PASS_NOT_TUNNEL, "pass_not_tunnel", XDP_PASS,                  \
-		      "not IP-in-IP (ordinary traffic, ARP, ...): left untouched")          \
+		      "not IP-in-IP or GUE variant 1 to the GUE port: left untouched")      \
 	XLB_DC_REASON(XLB_DC_PASS_MALFORMED, "pass_malformed", XDP_PASS,                    \
 		      "truncated or inconsistent outer Ethernet/IP header: left untouched") \
 	XLB_DC_REASON(XLB_DC_DROP_SOURCE, "drop_source", XDP_DROP,                          \

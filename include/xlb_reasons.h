@@ -35,7 +35,7 @@
 	XLB_REASON(XLB_R_DROP_NO_BACKEND, "drop_no_backend", XDP_DROP,                          \
 		   "service has no usable backend (empty or all-down table)")                   \
 	XLB_REASON(XLB_R_DROP_NO_SOURCE, "drop_no_source", XDP_DROP,                            \
-		   "no tunnel source configured for the backend's address family")              \
+		   "backend's mode not configured: no outer source for its family, GUE port 0") \
 	XLB_REASON(XLB_R_DROP_TOO_BIG, "drop_too_big", XDP_DROP,                                \
 		   "encapsulated packet would exceed the configured MTU")                       \
 	XLB_REASON(XLB_R_DROP_ENCAP, "drop_encap", XDP_DROP,                                    \

@@ -91,7 +91,7 @@ run() {
 
 # The configuration part of "status" (no counters: stray frames may move them).
 config() {
-	dc status 2>&1 | sed -n '/^allowed sources:/,/^reasons:/p'
+	dc status 2>&1 | sed -n '/^gue port:/,/^reasons:/p'
 }
 
 # refused NAME RC MESSAGE ARGS...: the tool exits RC, prints MESSAGE (a whole line) on stderr,
@@ -177,7 +177,7 @@ XLB_DECAP_PIN_DIR=$PIN_ROOT-foreign/decap refused refuses_foreign_pin_dir 1 "$ms
 run attach_native 0 dc attach dc0 mode native && ok attach_native
 files=$(find "$XLB_DECAP_PIN_DIR" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null |
 	LC_ALL=C sort | tr '\n' ' ')
-if [ "$files" = "xlb_capture xlb_capture_cpu xlb_capture_ring xlb_dc_src4 xlb_dc_src6 xlb_dc_stats xlb_dc_vips " ] &&
+if [ "$files" = "xlb_capture xlb_capture_cpu xlb_capture_ring xlb_dc_config xlb_dc_src4 xlb_dc_src6 xlb_dc_stats xlb_dc_vips " ] &&
 	[ "$(stat -c %a "$XLB_DECAP_PIN_DIR")" = 700 ] && [ "$(stat -c %a "$PIN_ROOT")" = 700 ]; then
 	ok maps_pinned_0700
 else
@@ -206,9 +206,16 @@ fi
 run allow_add_idempotent 0 dc allow add 192.0.2.0/24 && ok allow_add_idempotent
 run vip_add 0 dc vip add 10.0.0.10 && run vip_add 0 dc vip add 2001:db8::10 && ok vip_add
 run status_shows_config 0 dc status &&
-	has_lines status_shows_config "attached: dc0 (native)" "allowed sources: 3" \
+	has_lines status_shows_config "attached: dc0 (native)" "gue port: 6080" "allowed sources: 3" \
 		"  192.0.2.0/24" "  198.51.100.9/32" "  2001:db8:ff::/64" "local VIPs: 2" \
 		"  10.0.0.10" "  2001:db8::10"
+
+run gue_port_set 0 dc gue-port 5555 && has_lines gue_port_set "gue port: 5555"
+run gue_port_kept_by_allow_add 0 dc allow add 192.0.2.0/24 && run gue_port_kept_by_allow_add 0 \
+	dc gue-port && has_lines gue_port_kept_by_allow_add "gue port: 5555"
+run gue_port_off 0 dc gue-port 0 &&
+	has_lines gue_port_off "gue port: 0 (GUE tunnels not accepted)"
+run gue_port_back 0 dc gue-port 6080 && has_lines gue_port_back "gue port: 6080"
 
 # ---- bad input: refused, nothing changed
 
@@ -235,6 +242,14 @@ refused bad_mode 2 "xlb-decap: bad mode 'turbo': must be native or generic" \
 refused no_such_interface 1 "xlb-decap: no interface 'nosuch0' here" attach nosuch0
 refused del_missing_prefix 1 "xlb-decap: 203.0.113.0/24 is not an allowed prefix" \
 	allow del 203.0.113.0/24
+refused bad_gue_port 2 \
+	"xlb-decap: bad GUE port '65536': must be a number 0..65535 (0: accept no GUE)" \
+	gue-port 65536
+refused bad_gue_port_sign 2 \
+	"xlb-decap: bad GUE port '-1': must be a number 0..65535 (0: accept no GUE)" gue-port -1
+refused bad_gue_port_trailing 2 \
+	"xlb-decap: bad GUE port '80x': must be a number 0..65535 (0: accept no GUE)" gue-port 80x
+refused gue_port_two_arguments 2 "usage: xlb-decap gue-port [PORT]" gue-port 1 2
 refused del_missing_vip 1 "xlb-decap: 10.0.0.99 is not a configured VIP" vip del 10.0.0.99
 
 # ---- real frames through the attached program

@@ -327,6 +327,54 @@ size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
 	return in_len + ohl;
 }
 
+size_t frame_expect_gue(uint8_t *out, const uint8_t *in, size_t in_len, const struct frame_spec *s,
+			int outer_family, const void *osrc, const void *odst, uint32_t flow_label,
+			uint16_t sport, uint16_t dport)
+{
+	size_t l3 = frame_l3_off(s), iplen = frame_ip_len(s);
+	size_t ohl = outer_family == 4 ? 20 : 40;
+	size_t off;
+	uint8_t *udp;
+
+	memset(out, 0, FRAME_MAX);
+	off = put_l2(out, MAC_GW, MAC_LB, s->nvlan, outer_family == 4 ? 0x0800 : 0x86dd);
+	if (outer_family == 4)
+		put_ipv4(out + off, s->tos, (uint16_t)(iplen + 28), 0x4000 /* always DF */, 64,
+			 IPPROTO_UDP, osrc, odst, 0);
+	else
+		put_ipv6(out + off, s->tos, flow_label, (uint16_t)(iplen + 8), IPPROTO_UDP, 64,
+			 osrc, odst);
+	udp = out + off + ohl;
+	put16(udp, sport);
+	put16(udp + 2, dport);
+	put16(udp + 4, (uint16_t)(iplen + 8));
+	/* GUE variant 1: the inner IP packet right after the UDP header, then any padding. */
+	memcpy(udp + 8, in + l3, in_len - l3);
+	if (outer_family == 6) {
+		/* Pseudo-header (RFC 8200 8.1) + UDP header + the inner packet, padding excluded.
+		 */
+		uint32_t sum = csum_add(osrc, 16, 0);
+		uint16_t c;
+
+		sum = csum_add(odst, 16, sum);
+		sum += (uint32_t)iplen + 8;
+		sum += IPPROTO_UDP;
+		c = csum_fold_buf(udp, iplen + 8, sum);
+		if (c == 0)
+			c = 0xffff;
+		memcpy(udp + 6, &c, 2);
+	}
+	return in_len + ohl + 8;
+}
+
+size_t frame_expect_l2(uint8_t *out, const uint8_t *in, size_t in_len, const uint8_t mac[6])
+{
+	memcpy(out, in, in_len);
+	memcpy(out, mac, 6);
+	memcpy(out + 6, MAC_LB, 6);
+	return in_len;
+}
+
 int frame_equal(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
 {
 	if (got_len != want_len) {

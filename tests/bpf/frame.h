@@ -57,6 +57,17 @@ size_t frame_expect_encap(uint8_t *out, const uint8_t *in, size_t in_len,
 			  const struct frame_spec *s, int outer_family, const void *osrc,
 			  const void *odst, uint32_t flow_label);
 
+/* The GUE (variant 1) frame xlb_lb must emit for input `in` (built from s): outer header as
+ * for frame_expect_encap() but protocol UDP, then UDP sport -> dport (host order) with checksum
+ * 0 under IPv4 and computed under IPv6, then the original IP packet. Returns the length. */
+size_t frame_expect_gue(uint8_t *out, const uint8_t *in, size_t in_len, const struct frame_spec *s,
+			int outer_family, const void *osrc, const void *odst, uint32_t flow_label,
+			uint16_t sport, uint16_t dport);
+
+/* The L2 direct-routing frame for input `in`: destination MAC mac, source MAC_LB, everything
+ * else unchanged. Returns the length. */
+size_t frame_expect_l2(uint8_t *out, const uint8_t *in, size_t in_len, const uint8_t mac[6]);
+
 /* The ICMP "fragmentation needed" (IPv4) / "packet too big" (IPv6) frame xlb_lb must send back
  * for input `in` (built from s), reporting mtu and quoting the first 512 bytes of the packet.
  * Returns the expected length. */

@@ -167,6 +167,19 @@ int lbenv_set_backend(struct lbenv *e, uint32_t id, const char *addr, uint32_t s
 	return bpf_map_update_elem(e->be_fd, &id, &b, BPF_ANY) ? -errno : 0;
 }
 
+int lbenv_set_backend_mode(struct lbenv *e, uint32_t id, uint8_t encap, const uint8_t mac[6])
+{
+	struct xlb_backend b;
+
+	if (bpf_map_lookup_elem(e->be_fd, &id, &b))
+		return -errno;
+	b.encap = encap;
+	memset(b.mac, 0, sizeof(b.mac));
+	if (mac)
+		memcpy(b.mac, mac, sizeof(b.mac));
+	return bpf_map_update_elem(e->be_fd, &id, &b, BPF_ANY) ? -errno : 0;
+}
+
 int lbenv_flush_conns(struct lbenv *e)
 {
 	struct xlb_conn_key k;

@@ -49,6 +49,10 @@ int lbenv_del_table(struct lbenv *e, uint32_t svc_id);
 int lbenv_set_backend(struct lbenv *e, uint32_t id, const char *addr, uint32_t svc_id,
 		      uint32_t generation, uint8_t state, uint16_t weight);
 
+/* Set backend id's forwarding mode (enum xlb_encap) and MAC (NULL: zero), keeping the rest of
+ * its entry. Returns 0 or -errno (-ENOENT: no such backend). */
+int lbenv_set_backend_mode(struct lbenv *e, uint32_t id, uint8_t encap, const uint8_t mac[6]);
+
 /* Remove every connection-table entry. */
 int lbenv_flush_conns(struct lbenv *e);
 /* Forget the flood guard's state on every CPU, so that its burst is whole again. */

@@ -118,6 +118,7 @@ struct xlb_config stdenv_config(void)
 		.flags = XLB_CFG_F_WILDCARD,
 		.hash_seed = SEED,
 		.mtu = 1500,
+		.gue_port = htons(6080),
 		.udp_idle_ticks = xlb_udp_idle_ticks(30),
 	};
 	uint32_t v4[4];

@@ -16,8 +16,8 @@
 #define SRC6 "2001:db8:ff::1" /* outer source for IPv6 tunnels */
 #define STD_M 7 /* table size of every standard service */
 
-/* The standard config entry: seed, sources, gateway MAC_GW, MTU 1500, UDP idle 30 s, port-0
- * lookups on. */
+/* The standard config entry: seed, sources, gateway MAC_GW, MTU 1500, GUE port 6080, UDP idle
+ * 30 s, port-0 lookups on. */
 struct xlb_config stdenv_config(void);
 
 /* Write the standard config, services, tables, backends and VIPs into e, and empty the

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_decap.c - BPF fixtures for xlb_decap: the real object, loaded but not attached, its maps
  * filled directly, fed frames through BPF_PROG_TEST_RUN. Tunnel frames are the ones xlb_lb
- * emits (frame_expect_encap, and a round trip through the real xlb_lb). Every run checks the
+ * emits (frame_expect_encap / frame_expect_gue, and round trips through the real xlb_lb in
+ * IP-in-IP and GUE mode). Every run checks the
  * verdict, the exact output bytes (the inner frame for decap, the input untouched otherwise)
  * and that exactly one reason counter moved, by one packet and the frame's bytes. Needs root. */
 #include <errno.h>
@@ -23,6 +24,8 @@
 
 /* The shorthands below set defaults that a fixture overrides (payload, nvlan, ...). */
 #pragma GCC diagnostic ignored "-Woverride-init"
+/* The IP-in-IP fixtures leave the last field (gue) out: false. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define LAYER "bpf/decap"
 
@@ -37,6 +40,8 @@
 #define C4 "203.0.113.7"
 #define C6 "2001:db8:c::7"
 #define FLOW_LABEL 0x54321
+#define GUE_PORT 6080 /* the standard configuration's */
+#define GUE_SPORT 0x9234 /* any source port: xlb_decap does not look at it */
 
 static const char *const STD_PREFIXES[] = { "192.0.2.0/24", "198.51.100.9/32", "2001:db8:ff::/64" };
 static const char *const STD_VIPS[] = { VIP4, VIP6 };
@@ -57,7 +62,7 @@ static const int REASON_ACTIONS[] = {
 
 static struct {
 	struct decap_bpf *skel;
-	int prog_fd, src4_fd, src6_fd, vips_fd, stats_fd;
+	int prog_fd, src4_fd, src6_fd, vips_fd, stats_fd, config_fd;
 	int ncpus;
 } dc;
 
@@ -73,6 +78,7 @@ static int dc_open(void)
 	dc.src6_fd = bpf_map__fd(dc.skel->maps.xlb_dc_src6);
 	dc.vips_fd = bpf_map__fd(dc.skel->maps.xlb_dc_vips);
 	dc.stats_fd = bpf_map__fd(dc.skel->maps.xlb_dc_stats);
+	dc.config_fd = bpf_map__fd(dc.skel->maps.xlb_dc_config);
 	dc.ncpus = libbpf_num_possible_cpus();
 	err = dc.ncpus > 0 ? 0 : -EINVAL;
 	if (err) {
@@ -145,10 +151,22 @@ static int dc_flush(int fd)
 	return 0;
 }
 
-/* Empty tries and VIP table, then the standard prefixes and VIPs. */
+/* Accept GUE on port (host order; 0: none), as xlb-decap gue-port writes it. */
+static int dc_gue_port(uint16_t port)
+{
+	struct xlb_dc_config c = { .gue_port = htons(port), .flags = XLB_DC_CFG_F_SET };
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(dc.config_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
+/* Empty tries and VIP table, then the standard prefixes and VIPs, GUE on GUE_PORT. */
 static int setup_standard(void)
 {
-	int err = dc_flush(dc.src4_fd);
+	int err = dc_gue_port(GUE_PORT);
+
+	if (!err)
+		err = dc_flush(dc.src4_fd);
 
 	if (!err)
 		err = dc_flush(dc.src6_fd);
@@ -223,6 +241,22 @@ static size_t tunnel_of(uint8_t *out, const uint8_t *inner, size_t inner_len,
 	    addr_parse(outer == 4 ? BE4 : BE6, dst) != outer)
 		abort(); /* test bug: outer addresses of the wrong family */
 	return frame_expect_encap(out, inner, inner_len, s, outer, src, dst, FLOW_LABEL);
+}
+
+/* The GUE frame xlb_lb emits for the same (UDP to GUE_PORT, variant 1). */
+static size_t gue_of(uint8_t *out, const uint8_t *inner, size_t inner_len,
+		     const struct frame_spec *s, int outer, const char *osrc)
+{
+	uint32_t src[4], dst[4];
+
+	if (addr_parse(osrc	    ? osrc
+		       : outer == 4 ? LB4
+				    : LB6,
+		       src) != outer ||
+	    addr_parse(outer == 4 ? BE4 : BE6, dst) != outer)
+		abort(); /* test bug: outer addresses of the wrong family */
+	return frame_expect_gue(out, inner, inner_len, s, outer, src, dst, FLOW_LABEL, GUE_SPORT,
+				GUE_PORT);
 }
 
 /* What xlb_decap must hand to the stack: the inner frame, with the tunnel frame's MACs
@@ -427,6 +461,121 @@ static void outer_fraghdr(uint8_t *b, size_t *len, const struct frame_spec *s)
 }
 
 /* Inner packet edits: its header starts after the outer one. */
+static void inner_cut(uint8_t *b, size_t *len, const struct frame_spec *s, size_t n);
+
+/* The UDP header of a GUE frame built from s. */
+static uint8_t *gue_udp(uint8_t *b, const struct frame_spec *s)
+{
+	uint8_t *o = outer_ip(b, s);
+
+	return o + ip_hlen(o);
+}
+
+static void gue_dport_6081(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	put16(gue_udp(b, s) + 2, GUE_PORT + 1);
+}
+
+static void gue_udp_len_plus1(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	uint8_t *u = gue_udp(b, s);
+
+	(void)len;
+	put16(u + 4, (uint16_t)(get16(u + 4) + 1));
+}
+
+static void gue_udp_len_minus1(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	uint8_t *u = gue_udp(b, s);
+
+	(void)len;
+	put16(u + 4, (uint16_t)(get16(u + 4) - 1));
+}
+
+/* The first byte of the UDP payload: variant and version bits. */
+static void gue_first_byte(uint8_t *b, const struct frame_spec *s, uint8_t v)
+{
+	gue_udp(b, s)[8] = v;
+}
+
+static void gue_variant0(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	/* A variant 0 header (version 0, hlen 0, proto 4) in front of the inner packet. */
+	static const uint8_t hdr[4] = { 0x00, 0x04, 0x00, 0x00 };
+	uint8_t *u = gue_udp(b, s);
+
+	put16(u + 4, (uint16_t)(get16(u + 4) + 4));
+	insert(b, len, (size_t)(u + 8 - b), hdr, 4);
+	outer_len_add(b, s, 4);
+}
+
+static void gue_variant_reserved(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	gue_first_byte(b, s, 0x85); /* variant 2 */
+}
+
+static void gue_control_bits(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	gue_first_byte(b, s, 0xc5); /* variant 3 */
+}
+
+static void gue_version5(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	gue_first_byte(b, s, 0x55); /* variant 1, but neither IPv4 nor IPv6 */
+}
+
+static void gue_version6_for_ipv4(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	(void)len;
+	gue_first_byte(b, s, 0x65);
+}
+
+/* The UDP datagram carries only n bytes of the inner packet (every length consistent). */
+static void gue_cut(uint8_t *b, size_t *len, const struct frame_spec *s, size_t n)
+{
+	uint8_t *o = outer_ip(b, s);
+	size_t ohl = ip_hlen(o);
+
+	put16(o + ohl + 4, (uint16_t)(8 + n));
+	if ((o[0] >> 4) == 4) {
+		put16(o + 2, (uint16_t)(ohl + 8 + n));
+		fix_csum4(o);
+	} else {
+		put16(o + 4, (uint16_t)(8 + n));
+	}
+	*len = frame_l3_off(s) + ohl + 8 + n;
+}
+
+static void gue_cut0(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	gue_cut(b, len, s, 0);
+}
+
+static void gue_cut19(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	gue_cut(b, len, s, 19);
+}
+
+/* Only 4 bytes of UDP header in the outer packet. */
+static void gue_udp_header_cut(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	inner_cut(b, len, s, 4);
+}
+
+/* The inner length field of a GUE frame's inner packet, plus one. */
+static void gue_inner_len_plus1(uint8_t *b, size_t *len, const struct frame_spec *s)
+{
+	uint8_t *in = gue_udp(b, s) + 8;
+	uint8_t *f = in + ((in[0] >> 4) == 4 ? 2 : 4);
+
+	(void)len;
+	put16(f, (uint16_t)(get16(f) + 1));
+}
+
 static uint8_t *inner_ip(uint8_t *b, const struct frame_spec *s)
 {
 	uint8_t *o = outer_ip(b, s);
@@ -588,6 +737,7 @@ struct fixture {
 	const char *osrc; /* outer source, NULL = LB4 / LB6 */
 	mutate_fn mutate; /* applied to the frame last */
 	int reason; /* the expected reason; the action follows from it */
+	bool gue; /* tunnel it in GUE (UDP to GUE_PORT) instead of IP-in-IP */
 };
 
 #define TCP4(vip)                                                                              \
@@ -610,6 +760,7 @@ struct fixture {
 #define NOT_VIP XLB_DC_DROP_NOT_LOCAL_VIP
 #define BAD_INNER XLB_DC_DROP_INNER_MALFORMED
 #define FRAGMENT XLB_DC_DROP_OUTER_FRAGMENT
+#define GUE true
 
 static const struct fixture FIXTURES[] = {
 	/* the four tunnel families, TCP and UDP inside */
@@ -753,6 +904,41 @@ static const struct fixture FIXTURES[] = {
 	  NULL,
 	  NOT_TUNNEL },
 	{ "arp", { TCP4(VIP4) }, 0, NULL, make_arp, NOT_TUNNEL },
+	/* GUE variant 1: the four families, tags, through the same allow-list and VIP rules */
+	{ "gue_tcp4_in_ipv4", { TCP4(VIP4) }, 4, NULL, NULL, DECAP, GUE },
+	{ "gue_udp6_in_ipv6", { UDP6(VIP6) }, 6, NULL, NULL, DECAP, GUE },
+	{ "gue_tcp4_in_ipv6", { TCP4(VIP4) }, 6, NULL, NULL, DECAP, GUE },
+	{ "gue_tcp6_in_ipv4", { TCP6(VIP6) }, 4, NULL, NULL, DECAP, GUE },
+	{ "gue_tcp4_in_ipv4_vlan1", { TCP4(VIP4), .nvlan = 1 }, 4, NULL, NULL, DECAP, GUE },
+	{ "gue_udp6_in_ipv6_vlan2", { UDP6(VIP6), .nvlan = 2 }, 6, NULL, NULL, DECAP, GUE },
+	{ "gue_udp6_large_1400", { UDP6(VIP6), .payload = 1400 }, 6, NULL, NULL, DECAP, GUE },
+	{ "gue_outer_ihl6_options", { TCP4(VIP4) }, 4, NULL, outer_opts4, DECAP, GUE },
+	{ "gue_padding_kept", { UDP4(VIP4), .payload = 0, .pad = 6 }, 4, NULL, NULL, DECAP, GUE },
+	{ "gue_src4_outside", { TCP4(VIP4) }, 4, "192.0.3.1", NULL, BAD_SOURCE, GUE },
+	{ "gue_src6_outside", { TCP6(VIP6) }, 6, "2001:db8:fe::1", NULL, BAD_SOURCE, GUE },
+	{ "gue_not_local_vip4", { TCP4("10.0.0.99") }, 4, NULL, NULL, NOT_VIP, GUE },
+	{ "gue_not_local_vip6_in_ipv4", { UDP6("2001:db8::99") }, 4, NULL, NULL, NOT_VIP, GUE },
+	/* malformed GUE */
+	{ "gue_other_port", { TCP4(VIP4) }, 4, NULL, gue_dport_6081, NOT_TUNNEL, GUE },
+	{ "gue6_other_port", { TCP6(VIP6) }, 6, NULL, gue_dport_6081, NOT_TUNNEL, GUE },
+	{ "gue_udp_len_plus1", { TCP4(VIP4) }, 4, NULL, gue_udp_len_plus1, MALFORMED, GUE },
+	{ "gue6_udp_len_minus1", { UDP6(VIP6) }, 6, NULL, gue_udp_len_minus1, MALFORMED, GUE },
+	{ "gue_udp_header_cut", { TCP4(VIP4) }, 4, NULL, gue_udp_header_cut, MALFORMED, GUE },
+	{ "gue6_udp_header_cut", { TCP6(VIP6) }, 6, NULL, gue_udp_header_cut, MALFORMED, GUE },
+	{ "gue_variant0_header", { TCP4(VIP4) }, 4, NULL, gue_variant0, NOT_TUNNEL, GUE },
+	{ "gue6_variant0_header", { TCP6(VIP6) }, 6, NULL, gue_variant0, NOT_TUNNEL, GUE },
+	{ "gue_variant2", { TCP4(VIP4) }, 4, NULL, gue_variant_reserved, NOT_TUNNEL, GUE },
+	{ "gue_variant3_control", { TCP4(VIP4) }, 6, NULL, gue_control_bits, NOT_TUNNEL, GUE },
+	{ "gue_version5", { TCP4(VIP4) }, 4, NULL, gue_version5, BAD_INNER, GUE },
+	{ "gue6_version5", { TCP6(VIP6) }, 6, NULL, gue_version5, BAD_INNER, GUE },
+	{ "gue_version6_on_ipv4", { TCP4(VIP4) }, 4, NULL, gue_version6_for_ipv4, BAD_INNER, GUE },
+	{ "gue_empty_payload", { TCP4(VIP4) }, 4, NULL, gue_cut0, BAD_INNER, GUE },
+	{ "gue6_empty_payload", { TCP6(VIP6) }, 6, NULL, gue_cut0, BAD_INNER, GUE },
+	{ "gue_inner_truncated_19", { TCP4(VIP4) }, 6, NULL, gue_cut19, BAD_INNER, GUE },
+	{ "gue_inner_longer_than_udp", { TCP4(VIP4) }, 4, NULL, gue_inner_len_plus1, BAD_INNER, GUE },
+	{ "gue_outer_fragment_mf", { TCP4(VIP4) }, 4, NULL, outer_mf, FRAGMENT, GUE },
+	{ "gue_outer_later_fragment_passes", { TCP4(VIP4) }, 4, NULL, outer_offset, NOT_TUNNEL, GUE },
+	{ "gue_bad_source_and_port_other", { TCP4(VIP4) }, 4, C4, gue_dport_6081, NOT_TUNNEL, GUE },
 	{ "lldp", { TCP4(VIP4) }, 0, NULL, make_lldp, NOT_TUNNEL },
 };
 
@@ -763,7 +949,9 @@ static int run_fixture(const struct fixture *f)
 
 	XT_EQ(setup_standard(), 0);
 	inner_len = frame_build(inner, &f->s);
-	if (f->outer) {
+	if (f->outer && f->gue) {
+		len = gue_of(in, inner, inner_len, &f->s, f->outer, f->osrc);
+	} else if (f->outer) {
 		len = tunnel_of(in, inner, inner_len, &f->s, f->outer, f->osrc);
 	} else {
 		memcpy(in, inner, FRAME_MAX);
@@ -974,12 +1162,14 @@ static const struct rt_service RT[] = {
 	{ 4, VIP6, 53, IPPROTO_UDP, BE4 }, /* 6in4 */
 };
 
-static int lb_setup(struct lbenv *lb)
+/* xlb_lb with the RT services, every backend in mode encap (enum xlb_encap). */
+static int lb_setup(struct lbenv *lb, uint8_t encap)
 {
 	struct xlb_config c = {
 		.abi_version = XLB_ABI_VERSION,
 		.hash_seed = 0x5eed1234u,
 		.mtu = 1500,
+		.gue_port = htons(GUE_PORT),
 		.udp_idle_ticks = xlb_udp_idle_ticks(30),
 		.rss_bits_v4 = 8, /* RSS-spread sources stay inside the allowed /24 ... */
 		.rss_bits_v6 = 16, /* ... and /64 */
@@ -1002,6 +1192,8 @@ static int lb_setup(struct lbenv *lb)
 			err = lbenv_set_backend(lb, RT[i].id, RT[i].backend, RT[i].id, 1, XLB_BE_UP,
 						100);
 		if (!err)
+			err = lbenv_set_backend_mode(lb, RT[i].id, encap, NULL);
+		if (!err)
 			err = lbenv_set_service(lb, RT[i].vip, RT[i].port, RT[i].proto, RT[i].id,
 						7);
 	}
@@ -1011,14 +1203,40 @@ static int lb_setup(struct lbenv *lb)
 /* Client frames through xlb_lb (XDP_TX), then its output through xlb_decap: the backend's
  * stack gets the client's IP packet unchanged, in all four families, with and without tags,
  * over many flows (so the RSS bits of the outer source vary). */
-static int t_roundtrip_real_lb(void)
+/* The GUE port is the configured one only: another port, then 0 (GUE off), leave GUE frames
+ * to the stack; IP-in-IP is not affected. */
+static int t_gue_port_config(void)
+{
+	const struct frame_spec s = { TCP4(VIP4) };
+	uint8_t inner[FRAME_MAX], gue[FRAME_MAX], ipip[FRAME_MAX], want[FRAME_MAX];
+	size_t inner_len, gue_len, ipip_len, want_len;
+
+	XT_EQ(setup_standard(), 0);
+	inner_len = frame_build(inner, &s);
+	gue_len = gue_of(gue, inner, inner_len, &s, 4, NULL);
+	ipip_len = tunnel_of(ipip, inner, inner_len, &s, 4, NULL);
+	want_len = expect_decap(want, inner, inner_len);
+	XT_EQ(run_expect(gue, gue_len, want, want_len, XLB_DC_DECAP), XT_PASS);
+	XT_EQ(dc_gue_port(5555), 0);
+	XT_EQ(run_expect(gue, gue_len, NULL, 0, XLB_DC_PASS_NOT_TUNNEL), XT_PASS);
+	put16(gue + frame_l3_off(&s) + 20 + 2, 5555);
+	XT_EQ(run_expect(gue, gue_len, want, want_len, XLB_DC_DECAP), XT_PASS);
+	XT_EQ(dc_gue_port(0), 0);
+	XT_EQ(run_expect(gue, gue_len, NULL, 0, XLB_DC_PASS_NOT_TUNNEL), XT_PASS);
+	put16(gue + frame_l3_off(&s) + 20 + 2, 0);
+	XT_EQ(run_expect(gue, gue_len, NULL, 0, XLB_DC_PASS_NOT_TUNNEL), XT_PASS);
+	XT_EQ(run_expect(ipip, ipip_len, want, want_len, XLB_DC_DECAP), XT_PASS);
+	return XT_PASS;
+}
+
+static int roundtrip_real_lb(uint8_t encap)
 {
 	struct lbenv lb;
 	int err = lbenv_open(&lb, 4096);
 	int rc = XT_PASS;
 
 	XT_CHECK(err == 0, "cannot load xlb_lb: %s", strerror(-err));
-	if (lb_setup(&lb) || setup_standard()) {
+	if (lb_setup(&lb, encap) || setup_standard()) {
 		lbenv_close(&lb);
 		XT_CHECK(0, "setup failed");
 	}
@@ -1056,6 +1274,17 @@ static int t_roundtrip_real_lb(void)
 	return rc;
 }
 
+static int t_roundtrip_real_lb(void)
+{
+	return roundtrip_real_lb(XLB_ENCAP_IPIP);
+}
+
+/* The same through xlb_lb's GUE mode: what the LB sends, the decap takes. */
+static int t_roundtrip_real_lb_gue(void)
+{
+	return roundtrip_real_lb(XLB_ENCAP_GUE);
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 static const struct xt_case SCENARIOS[] = {
@@ -1069,6 +1298,8 @@ static const struct xt_case SCENARIOS[] = {
 	{ "consistent_cut_sweep", t_consistent_cut_sweep },
 	{ "trailing_bytes_sweep", t_trailing_bytes_sweep },
 	{ "roundtrip_real_lb", t_roundtrip_real_lb },
+	{ "roundtrip_real_lb_gue", t_roundtrip_real_lb_gue },
+	{ "gue_port_config", t_gue_port_config },
 };
 
 int main(int argc, char **argv)

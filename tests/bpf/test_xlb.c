@@ -34,15 +34,21 @@ static int setup_standard(void)
 	return stdenv_setup(&env);
 }
 
-/* Expected output of s encapsulated to backend address be_addr with config c. */
+/* MAC of every L2 (direct-routing) backend in these tests. */
+static const uint8_t MAC_BE[6] = { 0x02, 0xbe, 0x00, 0x00, 0x00, 0x51 };
+
+/* Expected output of s sent to backend b (address be_addr) in b's mode with config c. */
 static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len,
 			   const struct frame_spec *flow, const struct frame_spec *s,
-			   const char *be_addr, const struct xlb_config *c)
+			   const char *be_addr, const struct xlb_backend *b,
+			   const struct xlb_config *c)
 {
 	uint32_t dst[4], src[4];
 	int fam = addr_parse(be_addr, dst);
 	uint32_t hash = stdenv_flow_hash(flow, c->hash_seed);
 
+	if (b->encap == XLB_ENCAP_L2)
+		return frame_expect_l2(out, in, len, b->mac);
 	if (fam == 4) {
 		uint32_t mask = c->rss_bits_v4 ? (1U << c->rss_bits_v4) - 1 : 0;
 
@@ -55,6 +61,10 @@ static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len,
 		memcpy(src, c->src_v6, 16);
 		src[3] = htonl((ntohl(c->src_v6[3]) & ~mask) | (hash & mask));
 	}
+	if (b->encap == XLB_ENCAP_GUE)
+		/* docs/datapath.md: source port 32768 | the hash's top 15 bits. */
+		return frame_expect_gue(out, in, len, s, fam, src, dst, hash,
+					(uint16_t)(0x8000 | (hash >> 17)), ntohs(c->gue_port));
 	return frame_expect_encap(out, in, len, s, fam, src, dst, hash);
 }
 
@@ -69,6 +79,8 @@ struct expect {
 	uint32_t too_big_mtu; /* TX of an ICMP too-big reply reporting this MTU */
 	bool echo; /* TX of an echo reply */
 	const struct frame_spec *flow; /* the flow whose hash the tunnel uses; NULL = s */
+	uint8_t encap; /* fixtures: the mode (enum xlb_encap) the flow's backend is set to first;
+			* the expected frame follows the mode in the backend's entry */
 };
 
 /* The echo reply to request s: addresses swapped, type changed, MACs swapped. */
@@ -127,12 +139,14 @@ static int run_expect(const uint8_t *in, size_t len, const struct frame_spec *s,
 		XT_CHECK(frame_equal(out, out_len, want, want_len), "echo reply differs");
 	} else if (x->action == XDP_TX) {
 		const char *addr = stdenv_backend_addr(x->be);
+		struct xlb_backend b;
 		size_t want_len;
 
 		XT_CHECK(addr != NULL, "test bug: backend %u unknown", x->be);
+		XT_EQ(bpf_map_lookup_elem(env.be_fd, &x->be, &b), 0);
 		XT_EQ(lbenv_be_pkts(&env, x->be) - be0, 1);
 		XT_EQ(lbenv_be_bytes(&env, x->be) - beb0, len);
-		want_len = expect_encap(want, in, len, x->flow ? x->flow : s, s, addr, &c);
+		want_len = expect_encap(want, in, len, x->flow ? x->flow : s, s, addr, &b, &c);
 		XT_CHECK(frame_equal(out, out_len, want, want_len), "tunnel frame differs");
 	}
 	return XT_PASS;
@@ -174,6 +188,16 @@ struct fixture {
 #define DROP(reason_, svc_)                                        \
 	{                                                          \
 		.action = XDP_DROP, .reason = reason_, .svc = svc_ \
+	}
+#define TXM(reason_, svc_, be_, mode_)                                       \
+	{                                                                    \
+		.action = XDP_TX, .reason = reason_, .svc = svc_, .be = be_, \
+		.encap = XLB_ENCAP_##mode_                                   \
+	}
+#define TOO_BIG_M(svc_, mtu_, mode_)                                            \
+	{                                                                       \
+		.action = XDP_TX, .reason = XLB_R_TX_ICMP_TOO_BIG, .svc = svc_, \
+		.too_big_mtu = mtu_, .encap = XLB_ENCAP_##mode_                 \
 	}
 #define NEW XLB_R_TX_NEW_FLOW
 #define TOO_BIG(svc_, mtu_)                                                     \
@@ -439,6 +463,139 @@ static const struct fixture FIXTURES[] = {
 	{ "tcp4_options_4_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 4 }, NULL, TX(NEW, 1, 51) },
 	{ "tcp4_options_40_to_vip", { TCP4("10.0.0.10", 80), .ip_opts = 40 }, NULL, TX(NEW, 1, 51) },
 	{ "udp4_options_12_to_v6", { UDP4("10.0.0.10", 53), .ip_opts = 12 }, NULL, TX(NEW, 2, 2) },
+	/* GUE (variant 1): outer IPv4/IPv6 + UDP to 6080, every family pair, VLAN tags kept; the
+	 * IPv6 UDP checksum over payloads of every length class (odd, past 512, past 1024) */
+	{ "gue_tcp4_4in4", { TCP4("10.0.0.10", 80) }, NULL, TXM(NEW, 1, 51, GUE) },
+	{ "gue_udp4_4in4", { UDP4("10.0.0.10", 53) }, NULL, TXM(NEW, 2, 2, GUE) },
+	{ "gue_tcp6_6in6", { TCP6("2001:db8::10", 80) }, NULL, TXM(NEW, 3, 3, GUE) },
+	{ "gue_udp6_6in6", { UDP6("2001:db8::10", 53) }, NULL, TXM(NEW, 4, 4, GUE) },
+	{ "gue_tcp4_4in6", { TCP4("10.0.0.30", 80) }, NULL, TXM(NEW, 6, 6, GUE) },
+	{ "gue_tcp6_6in4", { TCP6("2001:db8::30", 80) }, NULL, TXM(NEW, 7, 57, GUE) },
+	{ "gue_tcp4_vlan1_4in4", { TCP4("10.0.0.10", 80), .nvlan = 1 }, NULL, TXM(NEW, 1, 51, GUE) },
+	{ "gue_udp6_vlan2_6in6",
+	  { UDP6("2001:db8::10", 53), .nvlan = 2 },
+	  NULL,
+	  TXM(NEW, 4, 4, GUE) },
+	{ "gue_tcp4_vlan2_4in6", { TCP4("10.0.0.30", 80), .nvlan = 2 }, NULL, TXM(NEW, 6, 6, GUE) },
+	{ "gue_tcp4_dscp_4in6", { TCP4("10.0.0.30", 80), .tos = 0xb9 }, NULL, TXM(NEW, 6, 6, GUE) },
+	{ "gue_udp6_odd_1", { UDP6("2001:db8::10", 53), .payload = 1 }, NULL, TXM(NEW, 4, 4, GUE) },
+	{ "gue_udp6_odd_33",
+	  { UDP6("2001:db8::10", 53), .payload = 33 },
+	  NULL,
+	  TXM(NEW, 4, 4, GUE) },
+	{ "gue_udp6_462", { UDP6("2001:db8::10", 53), .payload = 462 }, NULL, TXM(NEW, 4, 4, GUE) },
+	{ "gue_udp6_odd_463",
+	  { UDP6("2001:db8::10", 53), .payload = 463 },
+	  NULL,
+	  TXM(NEW, 4, 4, GUE) },
+	{ "gue_udp6_odd_977",
+	  { UDP6("2001:db8::10", 53), .payload = 977 },
+	  NULL,
+	  TXM(NEW, 4, 4, GUE) },
+	{ "gue_udp6_1404",
+	  { UDP6("2001:db8::10", 53), .payload = 1404 },
+	  NULL,
+	  TXM(NEW, 4, 4, GUE) },
+	{ "gue_tcp4_4in6_odd_1377",
+	  { TCP4("10.0.0.30", 80), .payload = 1377 },
+	  NULL,
+	  TXM(NEW, 6, 6, GUE) },
+	{ "gue_tcp4_4in6_padding_not_summed",
+	  { TCP4("10.0.0.30", 80), .payload = 0, .pad = 6 },
+	  NULL,
+	  TXM(NEW, 6, 6, GUE) },
+	{ "gue_tcp4_options_4in4",
+	  { TCP4("10.0.0.10", 80), .ip_opts = 12 },
+	  NULL,
+	  TXM(NEW, 1, 51, GUE) },
+	{ "gue_icmp4_error_to_flow_backend",
+	  { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) },
+	  NULL,
+	  { .action = XDP_TX,
+	    .reason = XLB_R_TX_ICMP_ERROR,
+	    .svc = 1,
+	    .be = 51,
+	    .flow = &FLOW4,
+	    .encap = XLB_ENCAP_GUE } },
+	{ "gue_icmp6_error_to_flow_backend",
+	  { ICMP6_ERR(2, 0, 1280, &FROM_VIP6, 48) },
+	  NULL,
+	  { .action = XDP_TX,
+	    .reason = XLB_R_TX_ICMP_ERROR,
+	    .svc = 3,
+	    .be = 3,
+	    .flow = &FLOW6,
+	    .encap = XLB_ENCAP_GUE } },
+	/* L2 direct routing: only the MACs change, whatever the backend address family */
+	{ "l2_tcp4", { TCP4("10.0.0.10", 80) }, NULL, TXM(NEW, 1, 51, L2) },
+	{ "l2_udp4", { UDP4("10.0.0.10", 53) }, NULL, TXM(NEW, 2, 2, L2) },
+	{ "l2_tcp6", { TCP6("2001:db8::10", 80) }, NULL, TXM(NEW, 3, 3, L2) },
+	{ "l2_udp6", { UDP6("2001:db8::10", 53) }, NULL, TXM(NEW, 4, 4, L2) },
+	{ "l2_tcp4_v6_backend", { TCP4("10.0.0.30", 80) }, NULL, TXM(NEW, 6, 6, L2) },
+	{ "l2_tcp4_vlan2", { TCP4("10.0.0.10", 80), .nvlan = 2 }, NULL, TXM(NEW, 1, 51, L2) },
+	{ "l2_udp6_vlan1", { UDP6("2001:db8::10", 53), .nvlan = 1 }, NULL, TXM(NEW, 4, 4, L2) },
+	{ "l2_tcp4_padding_kept",
+	  { TCP4("10.0.0.10", 80), .payload = 0, .pad = 6 },
+	  NULL,
+	  TXM(NEW, 1, 51, L2) },
+	{ "l2_icmp6_error_to_flow_backend",
+	  { ICMP6_ERR(1, 4, 0, &FROM_VIP6, 0) },
+	  NULL,
+	  { .action = XDP_TX,
+	    .reason = XLB_R_TX_ICMP_ERROR,
+	    .svc = 3,
+	    .be = 3,
+	    .flow = &FLOW6,
+	    .encap = XLB_ENCAP_L2 } },
+	/* MTU 1500 by mode: GUE adds 28 (IPv4 outer) or 48 (IPv6 outer), L2 nothing */
+	{ "mtu_gue_4in4_fits",
+	  { TCP4("10.0.0.10", 80), .payload = 1432 },
+	  NULL,
+	  TXM(NEW, 1, 51, GUE) },
+	{ "mtu_gue_4in4_one_over_icmp",
+	  { TCP4("10.0.0.10", 80), .payload = 1433 },
+	  NULL,
+	  TOO_BIG_M(1, 1472, GUE) },
+	{ "mtu_gue_4in6_fits",
+	  { TCP4("10.0.0.30", 80), .payload = 1412 },
+	  NULL,
+	  TXM(NEW, 6, 6, GUE) },
+	{ "mtu_gue_4in6_one_over_icmp",
+	  { TCP4("10.0.0.30", 80), .payload = 1413 },
+	  NULL,
+	  TOO_BIG_M(6, 1452, GUE) },
+	{ "mtu_gue_6in6_fits",
+	  { TCP6("2001:db8::10", 80), .payload = 1392 },
+	  NULL,
+	  TXM(NEW, 3, 3, GUE) },
+	{ "mtu_gue_6in6_one_over_icmp",
+	  { TCP6("2001:db8::10", 80), .payload = 1393 },
+	  NULL,
+	  TOO_BIG_M(3, 1452, GUE) },
+	{ "mtu_l2_tcp4_full_1500_fits",
+	  { TCP4("10.0.0.10", 80), .payload = 1460 },
+	  NULL,
+	  TXM(NEW, 1, 51, L2) },
+	{ "mtu_l2_tcp6_full_1500_fits",
+	  { TCP6("2001:db8::10", 80), .payload = 1440 },
+	  NULL,
+	  TXM(NEW, 3, 3, L2) },
+	{ "mtu_l2_tcp4_1450_fits_ipip_would_not",
+	  { TCP4("10.0.0.10", 80), .payload = 1450 },
+	  NULL,
+	  TXM(NEW, 1, 51, L2) },
+	{ "mtu_ipip_tcp4_1450_icmp",
+	  { TCP4("10.0.0.10", 80), .payload = 1450 },
+	  NULL,
+	  TOO_BIG(1, 1480) },
+	{ "mtu_gue_tcp4_1450_icmp",
+	  { TCP4("10.0.0.10", 80), .payload = 1450 },
+	  NULL,
+	  TOO_BIG_M(1, 1472, GUE) },
+	{ "mtu_l2_tcp4_one_over_icmp",
+	  { TCP4("10.0.0.10", 80), .payload = 1461 },
+	  NULL,
+	  TOO_BIG_M(1, 1500, L2) },
 	/* MTU 1500: the tunnel frame's IP packet may be 1500 bytes, not 1501 */
 	{ "mtu_4in4_fits", { TCP4("10.0.0.10", 80), .payload = 1440 }, NULL, TX(NEW, 1, 51) },
 	{ "mtu_4in4_one_over_icmp",
@@ -904,6 +1061,15 @@ static int run_fixture(const struct fixture *f)
 	if (fixture_backend_known(f))
 		return XT_FAIL;
 	XT_EQ(setup_standard(), 0);
+	if (f->x.encap) {
+		const struct frame_spec *flow = f->x.flow ? f->x.flow : &f->s;
+		uint32_t be = f->x.be ? f->x.be
+				      : stdenv_table_pick(f->x.svc, stdenv_flow_hash(flow, SEED));
+
+		XT_EQ(lbenv_set_backend_mode(&env, be, f->x.encap,
+					     f->x.encap == XLB_ENCAP_L2 ? MAC_BE : NULL),
+		      0);
+	}
 	len = frame_build(in, &f->s);
 	if (f->mutate)
 		f->mutate(in, &len, &f->s);
@@ -1320,6 +1486,51 @@ static int t_no_source_v6(void)
 	return XT_PASS;
 }
 
+/* GUE with gue_port 0 and an unknown mode cannot be carried out: drop_no_source, and the
+ * IP-in-IP and L2 backends of the same config are not affected. */
+static int t_mode_not_configured(void)
+{
+	struct xlb_config c = stdenv_config();
+	struct frame_spec s = { TCP4("10.0.0.10", 80) }, s6 = { TCP6("2001:db8::10", 80) };
+
+	c.gue_port = 0;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(lbenv_set_backend_mode(&env, std_be(&s, 1), XLB_ENCAP_GUE, NULL), 0);
+	XT_EQ(send_expect(&s, XDP_DROP, XLB_R_DROP_NO_SOURCE, 1, 0, &c), XT_PASS);
+	XT_EQ(send_expect(&s6, XDP_TX, XLB_R_TX_NEW_FLOW, 3, std_be(&s6, 3), &c), XT_PASS);
+	XT_EQ(lbenv_set_backend_mode(&env, std_be(&s6, 3), XLB_ENCAP_L2, MAC_BE), 0);
+	XT_EQ(send_expect(&s6, XDP_TX, XLB_R_TX_CONN_HIT, 3, std_be(&s6, 3), &c), XT_PASS);
+	XT_EQ(lbenv_set_backend_mode(&env, std_be(&s6, 3), 3, NULL), 0);
+	XT_EQ(send_expect(&s6, XDP_DROP, XLB_R_DROP_NO_SOURCE, 3, 0, &c), XT_PASS);
+	return XT_PASS;
+}
+
+/* A mode change at run time applies to the backend's next packet, its flows stay with it, and
+ * other backends of the service keep theirs. */
+static int t_mode_change_keeps_flows(void)
+{
+	struct frame_spec a = { TCP4("10.0.0.10", 80) }, b = a;
+	uint32_t be_a = std_be(&a, 1), be_b;
+
+	XT_EQ(setup_standard(), 0);
+	/* A second flow on another backend of the same service. */
+	for (b.sport = 1; std_be(&b, 1) == be_a; b.sport++)
+		;
+	be_b = std_be(&b, 1);
+	XT_EQ(send_expect(&a, XDP_TX, XLB_R_TX_NEW_FLOW, 1, be_a, NULL), XT_PASS);
+	XT_EQ(send_expect(&b, XDP_TX, XLB_R_TX_NEW_FLOW, 1, be_b, NULL), XT_PASS);
+	static const uint8_t modes[] = { XLB_ENCAP_GUE, XLB_ENCAP_L2, XLB_ENCAP_IPIP };
+	for (size_t i = 0; i < sizeof(modes); i++) {
+		XT_EQ(lbenv_set_backend_mode(&env, be_a, modes[i],
+					     modes[i] == XLB_ENCAP_L2 ? MAC_BE : NULL),
+		      0);
+		XT_EQ(send_expect(&a, XDP_TX, XLB_R_TX_CONN_HIT, 1, be_a, NULL), XT_PASS);
+		XT_EQ(send_expect(&b, XDP_TX, XLB_R_TX_CONN_HIT, 1, be_b, NULL), XT_PASS);
+	}
+	return XT_PASS;
+}
+
 static int t_rss_source_bits(void)
 {
 	struct xlb_config c = stdenv_config();
@@ -1643,6 +1854,33 @@ static int t_fragments_v6_follow_first(void)
 	return XT_PASS;
 }
 
+static int t_fragments_follow_first_gue_v6(void)
+{
+	struct frame_spec first = { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT },
+				    .frag6 = 1, .frag_id = 0x01020305, .payload = 201 };
+	struct frame_spec later = { UDP6("2001:db8::10", 53), .ext = { IPPROTO_FRAGMENT },
+				    .frag6 = 26 << 3,	      .no_l4 = true,
+				    .frag_id = 0x01020305,    .payload = 99 };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_backend_mode(&env, 4, XLB_ENCAP_GUE, NULL), 0);
+	XT_EQ(fragments_follow_first(&first, &later, 4, 4), XT_PASS);
+	return XT_PASS;
+}
+
+static int t_fragments_follow_first_l2_v4(void)
+{
+	struct frame_spec first = { UDP4("10.0.0.10", 53), .frag = 0x2000, .no_df = true,
+				    .frag_id = 4244, .payload = 200 };
+	struct frame_spec later = { UDP4("10.0.0.10", 53), .frag = 26,	    .no_df = true,
+				    .no_l4 = true,	   .frag_id = 4244, .payload = 100 };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_backend_mode(&env, 2, XLB_ENCAP_L2, MAC_BE), 0);
+	XT_EQ(fragments_follow_first(&first, &later, 2, 2), XT_PASS);
+	return XT_PASS;
+}
+
 static int t_truncate_icmp4_error(void)
 {
 	struct frame_spec s = { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) };
@@ -1805,6 +2043,10 @@ static const struct xt_case SCENARIOS[] = {
 	{ "svc_deleted_passes", t_service_deleted_passes },
 	{ "encap_no_source_for_family", t_no_source_v6 },
 	{ "encap_rss_source_bits", t_rss_source_bits },
+	{ "encap_mode_not_configured", t_mode_not_configured },
+	{ "encap_mode_change_keeps_flows", t_mode_change_keeps_flows },
+	{ "fragments_follow_first_gue_v6", t_fragments_follow_first_gue_v6 },
+	{ "fragments_follow_first_l2_v4", t_fragments_follow_first_l2_v4 },
 	{ "maglev_slot_as_documented", t_maglev_slot_as_documented },
 	{ "maglev_weight_zero_gets_nothing", t_weight_zero_gets_nothing },
 	{ "maglev_table_swap_atomic", t_table_swap_atomic },

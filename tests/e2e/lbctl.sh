@@ -144,11 +144,11 @@ check unknown_option "rc=$RC: $ERR" test "$RC" = 2 -a "$ERR" = "Error: unknown o
 # ---- version and daemon ----
 
 run version
-check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 4)" \
-	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 4)"
+check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 5)" \
+	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 5)"
 run -j version
 check version_json "$OUT" test "$(py '(d["abi_version"], d["xlbd"]["abi_version"], d["xlbd"]["version"])')" = \
-	"(4, 4, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
+	"(5, 5, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
 run daemon status
 check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon

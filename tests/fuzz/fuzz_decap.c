@@ -9,8 +9,9 @@
  *   without its outer IP header (the same MACs and VLAN tags, the inner family's ethertype,
  *   the inner packet and any trailing bytes unchanged), came from an allowed source and is
  *   addressed to a local VIP; and the reason counters add up to the frames and bytes run.
- * The seeds are the tunnels xlb_lb emits (frame_expect_encap: 4in4, 6in4, 4in6, 6in6, 0 to 2
- * VLAN tags, allowed and foreign sources, local and foreign VIPs) and ordinary traffic.
+ * The seeds are the tunnels xlb_lb emits (frame_expect_encap: 4in4, 6in4, 4in6, 6in6, and the
+ * same in GUE, frame_expect_gue; 0 to 2 VLAN tags, allowed and foreign sources, local and
+ * foreign VIPs) and ordinary traffic; the GUE port changes too (6080, another, 0: off).
  * Seeded and reproducible; a mismatch prints the frame, both outcomes and how to replay it.
  *
  * Usage: fuzz_decap [-n FRAMES] [-s SEED] [-v]. Needs root. */
@@ -76,8 +77,25 @@ static struct {
 
 static struct {
 	struct decap_bpf *skel;
-	int prog_fd, src4_fd, src6_fd, vips_fd, stats_fd, ncpus;
+	int prog_fd, src4_fd, src6_fd, vips_fd, stats_fd, config_fd, ncpus;
 } dc;
+
+/* The GUE ports the environment switches between (host order; 0: GUE off), the first at the
+ * start, and the one in force. */
+static const uint16_t GUE_PORTS[] = { 6080, 5555, 0 };
+#define NGUE_PORTS (sizeof(GUE_PORTS) / sizeof(GUE_PORTS[0]))
+static uint16_t gue_port;
+
+static int gue_port_set(uint16_t port)
+{
+	struct xlb_dc_config c = { .gue_port = htons(port), .flags = XLB_DC_CFG_F_SET };
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(dc.config_fd, &zero, &c, BPF_ANY))
+		return -errno;
+	gue_port = port;
+	return 0;
+}
 
 static int prefix_set(size_t i, int present)
 {
@@ -133,9 +151,11 @@ static int env_open(void)
 	dc.src6_fd = bpf_map__fd(dc.skel->maps.xlb_dc_src6);
 	dc.vips_fd = bpf_map__fd(dc.skel->maps.xlb_dc_vips);
 	dc.stats_fd = bpf_map__fd(dc.skel->maps.xlb_dc_stats);
+	dc.config_fd = bpf_map__fd(dc.skel->maps.xlb_dc_config);
 	dc.ncpus = libbpf_num_possible_cpus();
 	if (dc.ncpus <= 0)
 		return -EINVAL;
+	err = gue_port_set(GUE_PORTS[0]);
 	for (size_t i = 0; i < NPREFIXES && !err; i++) {
 		char text[64];
 		char *slash;
@@ -163,11 +183,16 @@ static int env_open(void)
 	return err;
 }
 
-/* Toggle one prefix or VIP of the pools, in the map and in the model alike. */
+/* Toggle one prefix or VIP of the pools, or switch the GUE port, in the map and in the model
+ * alike. */
 static int env_change(const char **what)
 {
-	uint32_t pick = rnd((uint32_t)(NPREFIXES + NVIPS));
+	uint32_t pick = rnd((uint32_t)(NPREFIXES + NVIPS + 1));
 
+	if (pick == NPREFIXES + NVIPS) {
+		*what = "GUE port";
+		return gue_port_set(GUE_PORTS[rnd(NGUE_PORTS)]);
+	}
 	if (pick < NPREFIXES) {
 		*what = PREFIXES[pick];
 		return prefix_set(pick, !prefix[pick].present);
@@ -227,6 +252,32 @@ static int vip_local(int family, const uint8_t *addr)
 	return 0;
 }
 
+/* Step 3a, GUE: the UDP datagram u of plen bytes (the outer payload; mf: an IPv4 first
+ * fragment). Returns XLB_DC_DECAP to go on, with *proto the inner protocol the version nibble
+ * announces (4 or 41) and *inner_len the UDP payload's length; else the reason. */
+static int gue_step(const uint8_t *u, size_t plen, int mf, uint8_t *proto, size_t *inner_len)
+{
+	if (!gue_port)
+		return XLB_DC_PASS_NOT_TUNNEL;
+	if (plen < 8)
+		return XLB_DC_PASS_MALFORMED;
+	if (get16(u + 2) != gue_port)
+		return XLB_DC_PASS_NOT_TUNNEL;
+	if (mf)
+		return XLB_DC_DROP_OUTER_FRAGMENT;
+	if (get16(u + 4) != plen)
+		return XLB_DC_PASS_MALFORMED;
+	*inner_len = plen - 8;
+	*proto = 4;
+	if (!*inner_len)
+		return XLB_DC_DECAP; /* step 6 refuses it */
+	if (u[8] >> 6 != 1)
+		return XLB_DC_PASS_NOT_TUNNEL;
+	if (u[8] >> 4 != 4)
+		*proto = 41;
+	return XLB_DC_DECAP;
+}
+
 /* The model's verdict on frame f: the reason, and for decap the frame the stack must get. */
 struct decision {
 	int reason;
@@ -281,18 +332,28 @@ static void decide(const uint8_t *f, size_t len, struct decision *d)
 		tot = get16(ip + 2);
 		if (tot < hl || l3 + tot > len)
 			DECIDE(XLB_DC_PASS_MALFORMED);
-		/* 3. IP-in-IP or not. */
+		/* 3. IP-in-IP, GUE (3a) or not. */
 		proto = ip[9];
-		if (proto != 4 && proto != 41)
+		plen = tot - hl;
+		d->outer_len = hl;
+		if (proto == 17) {
+			int r;
+
+			if (get16(ip + 6) & 0x1fff) /* a later fragment: no UDP header */
+				DECIDE(XLB_DC_PASS_NOT_TUNNEL);
+			r = gue_step(ip + hl, plen, get16(ip + 6) & 0x2000, &proto, &plen);
+			if (r != XLB_DC_DECAP)
+				DECIDE(r);
+			d->outer_len = hl + 8;
+		} else if (proto != 4 && proto != 41) {
 			DECIDE(XLB_DC_PASS_NOT_TUNNEL);
-		/* 4. Outer fragment: MF or an offset. */
-		if (get16(ip + 6) & 0x3fff)
+		} else if (get16(ip + 6) & 0x3fff) {
+			/* 4. Outer fragment: MF or an offset. */
 			DECIDE(XLB_DC_DROP_OUTER_FRAGMENT);
+		}
 		/* 5. Outer source. */
 		if (!source_allowed(4, ip + 12))
 			DECIDE(XLB_DC_DROP_SOURCE);
-		d->outer_len = hl;
-		plen = tot - hl;
 	} else if (type == 0x86dd) {
 		const uint8_t *ip = f + l3;
 
@@ -302,11 +363,18 @@ static void decide(const uint8_t *f, size_t len, struct decision *d)
 		if (l3 + 40 + plen > len)
 			DECIDE(XLB_DC_PASS_MALFORMED);
 		proto = ip[6];
-		if (proto != 4 && proto != 41)
+		d->outer_len = 40;
+		if (proto == 17) {
+			int r = gue_step(ip + 40, plen, 0, &proto, &plen);
+
+			if (r != XLB_DC_DECAP)
+				DECIDE(r);
+			d->outer_len = 48;
+		} else if (proto != 4 && proto != 41) {
 			DECIDE(XLB_DC_PASS_NOT_TUNNEL);
+		}
 		if (!source_allowed(6, ip + 8))
 			DECIDE(XLB_DC_DROP_SOURCE);
-		d->outer_len = 40;
 	} else {
 		DECIDE(XLB_DC_PASS_NOT_TUNNEL);
 	}
@@ -346,8 +414,9 @@ static void decide(const uint8_t *f, size_t len, struct decision *d)
 
 static const char *why;
 
-/* A changed frame must be the input without its outer IP header: same L2 but the ethertype,
- * which names the inner family; the rest unchanged; an allowed source and a local VIP. */
+/* A changed frame must be the input without its outer IP header (and for GUE its UDP header,
+ * to the GUE port in force): same L2 but the ethertype, which names the inner family; the rest
+ * unchanged; an allowed source and a local VIP. */
 static int decap_ok(const uint8_t *in, size_t len, const uint8_t *out, size_t out_len)
 {
 	size_t l3 = 14, ohl;
@@ -363,6 +432,12 @@ static int decap_ok(const uint8_t *in, size_t len, const uint8_t *out, size_t ou
 		return 0;
 	ip = in + l3;
 	ohl = ofam == 4 ? (size_t)(ip[0] & 15) * 4 : 40;
+	if ((ofam == 4 ? ip[9] : ip[6]) == 17) {
+		why = "decapsulated UDP that is not GUE to the GUE port";
+		if (!gue_port || len < l3 + ohl + 8 || get16(ip + ohl + 2) != gue_port)
+			return 0;
+		ohl += 8;
+	}
 	why = "decapsulated a frame too short for an inner header";
 	if (len < l3 + ohl + 20)
 		return 0;
@@ -440,6 +515,11 @@ static void seeds_build(void)
 						seed_add(out,
 							 frame_expect_encap(out, in, len, &spec,
 									    ofam, os, od, 0x12345));
+						seed_add(out,
+							 frame_expect_gue(out, in, len, &spec, ofam,
+									  os, od, 0x12345,
+									  (uint16_t)(40000 + d),
+									  GUE_PORTS[0]));
 					}
 	/* Ordinary traffic: not tunnels, fragments, extension headers, tags. */
 	for (int fam = 4; fam <= 6; fam += 2)

@@ -392,18 +392,40 @@ static int prefix_eq(const void *a, const void *b, int bits)
 	return 1;
 }
 
-/* A tunnel: our MACs, the same tags, an outer header, then the input from its IP header on. */
+/* L2 direct routing: the input with a backend's MAC (FUZZ_BE_MAC, a backend id in the last
+ * byte) as destination and the input's destination as source, nothing else changed. */
+static int l2_ok(const uint8_t *in, size_t in_len, const uint8_t *out, size_t out_len)
+{
+	static const uint8_t be_mac[6] = { FUZZ_BE_MAC };
+
+	FAILIF(out_len != in_len, "L2 length");
+	FAILIF(memcmp(out, be_mac, 5) || out[5] >= FUZZ_MAX_BE, "L2 destination is no backend MAC");
+	FAILIF(memcmp(out + 6, in, 6), "L2 source MAC");
+	FAILIF(memcmp(out + 12, in + 12, in_len - 12), "L2 frame changed beyond the MACs");
+	return 1;
+}
+
+/* A tunnel: our MACs, the same tags, an outer header (IP-in-IP, or GUE: IP + UDP to the GUE
+ * port from a port of 32768 and up, checksum 0 under IPv4 and valid under IPv6), then the input
+ * from its IP header on. A frame to a backend's MAC is L2 direct routing (l2_ok). */
 static int tunnel_ok(const uint8_t *in, size_t in_len, const uint8_t *out, size_t out_len)
 {
-	size_t l2 = l2_len(in, in_len), oh, inner_len;
+	size_t l2 = l2_len(in, in_len), oh, ih, inner_len;
 	uint32_t src4, src6[4];
-	const uint8_t *o = out + l2;
-	uint8_t inner_ver = in[l2] >> 4, tos;
+	const uint8_t *o = out + l2, *u;
+	uint8_t inner_ver = in[l2] >> 4, tos, proto;
+	int gue;
 
-	FAILIF(memcmp(out, MAC_GW, 6) || memcmp(out + 6, in, 6), "tunnel MACs");
+	if (memcmp(out, MAC_GW, 6))
+		return l2_ok(in, in_len, out, out_len);
+	FAILIF(memcmp(out + 6, in, 6), "tunnel MACs");
 	FAILIF(memcmp(out + 12, in + 12, l2 - 14), "tunnel VLAN tags");
 	FAILIF(get16(out + l2 - 2) != 0x0800 && get16(out + l2 - 2) != 0x86dd, "tunnel ethertype");
-	oh = get16(out + l2 - 2) == 0x0800 ? 20 : 40;
+	ih = get16(out + l2 - 2) == 0x0800 ? 20 : 40;
+	proto = ih == 20 ? o[9] : o[6];
+	gue = proto == IPPROTO_UDP;
+	oh = ih + (gue ? 8 : 0);
+	u = o + ih;
 	FAILIF(out_len != in_len + oh, "tunnel length");
 	FAILIF(memcmp(out + l2 + oh, in + l2, in_len - l2), "inner packet changed");
 	FAILIF(inner_ver != 4 && inner_ver != 6, "inner version");
@@ -411,21 +433,30 @@ static int tunnel_ok(const uint8_t *in, size_t in_len, const uint8_t *out, size_
 	tos = inner_ver == 4 ? in[l2 + 1] : (uint8_t)(get16(in + l2) >> 4);
 	src4 = env.cfg.src_v4;
 	memcpy(src6, env.cfg.src_v6, 16);
-	if (oh == 20) {
+	FAILIF(!gue && proto != (inner_ver == 4 ? IPPROTO_IPIP : IPPROTO_IPV6), "outer protocol");
+	if (gue) {
+		FAILIF(get16(u) < 0x8000, "GUE source port below 32768");
+		FAILIF(memcmp(u + 2, &env.cfg.gue_port, 2) || !env.cfg.gue_port, "GUE port");
+		FAILIF(get16(u + 4) != inner_len + 8, "GUE UDP length");
+	}
+	if (ih == 20) {
 		FAILIF(o[0] != 0x45 || o[1] != tos || o[8] != 64, "outer IPv4 fields");
-		FAILIF(o[9] != (inner_ver == 4 ? IPPROTO_IPIP : IPPROTO_IPV6), "outer protocol");
-		FAILIF(get16(o + 2) != inner_len + 20, "outer total length");
+		FAILIF(get16(o + 2) != inner_len + oh, "outer total length");
 		FAILIF(sum16(o, 20, 0) != 0xffff, "outer IPv4 checksum");
 		FAILIF(!prefix_eq(o + 12, &src4, 32 - env.cfg.rss_bits_v4), "outer source");
 		FAILIF(!fuzzenv_is_backend(4, o + 16), "outer destination is no backend");
+		FAILIF(gue && get16(u + 6) != 0, "GUE IPv4 UDP checksum not 0");
 	} else {
 		FAILIF(o[0] >> 4 != 6 || (uint8_t)(get16(o) >> 4) != tos || o[7] != 64, "outer "
 											"IPv6 "
 											"fields");
-		FAILIF(o[6] != (inner_ver == 4 ? IPPROTO_IPIP : IPPROTO_IPV6), "outer next header");
-		FAILIF(get16(o + 4) != inner_len, "outer payload length");
+		FAILIF(get16(o + 4) != inner_len + oh - 40, "outer payload length");
 		FAILIF(!prefix_eq(o + 8, src6, 128 - env.cfg.rss_bits_v6), "outer source");
 		FAILIF(!fuzzenv_is_backend(6, o + 24), "outer destination is no backend");
+		FAILIF(gue && (get16(u + 6) == 0 ||
+			       sum16(u, inner_len + 8, sum16(o + 8, 32, 0) + inner_len + 8 + 17) !=
+				       0xffff),
+		       "GUE IPv6 UDP checksum");
 	}
 	return 1;
 }

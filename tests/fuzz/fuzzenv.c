@@ -85,6 +85,7 @@ static struct xlb_config standard_config(void)
 		.flags = XLB_CFG_F_WILDCARD,
 		.hash_seed = FUZZ_SEED,
 		.mtu = 1500,
+		.gue_port = htons(6080),
 		.udp_idle_ticks = 1,
 	};
 	uint32_t a[4];
@@ -145,6 +146,20 @@ static int fill_table(struct fuzzenv *e, size_t s, int wild)
 	return set_table(e, SVCS[s].id, ids, SVCS[s].m);
 }
 
+/* A random forwarding mode for backend id: IP-in-IP, GUE or L2 (MAC FUZZ_BE_MAC with the id
+ * as last byte), now and then a mode value no writer uses. */
+static void set_mode(struct fuzzenv *e, struct xlb_backend *b, uint32_t id)
+{
+	static const uint8_t mac[6] = { FUZZ_BE_MAC };
+
+	b->encap = (uint8_t)(rnd(e, 32) ? rnd(e, 3) : 3 + rnd(e, 253));
+	memset(b->mac, 0, sizeof(b->mac));
+	if (b->encap == XLB_ENCAP_L2) {
+		memcpy(b->mac, mac, 6);
+		b->mac[5] = (uint8_t)id;
+	}
+}
+
 int fuzzenv_setup(struct fuzzenv *e)
 {
 	struct xlb_config c = standard_config();
@@ -163,6 +178,7 @@ int fuzzenv_setup(struct fuzzenv *e)
 		};
 
 		b.family = family_of(BES[i].addr, b.addr);
+		set_mode(e, &b, BES[i].id);
 		err = set_backend(e, i, &b);
 	}
 	for (size_t s = 0; s < NSVCS && !err; s++) {
@@ -200,9 +216,12 @@ static struct xlb_config random_config(struct fuzzenv *e)
 	static const uint32_t IDLE[] = { 0, 1, 2, 28 };
 	struct xlb_config c = e->cfg;
 
-	switch (rnd(e, 7)) {
+	switch (rnd(e, 8)) {
 	case 0:
 		c.mtu = MTUS[rnd(e, sizeof(MTUS) / sizeof(MTUS[0]))];
+		break;
+	case 7:
+		c.gue_port = rnd(e, 4) ? htons((uint16_t)(1 + rnd(e, 65535))) : 0;
 		break;
 	case 1:
 		c.rss_bits_v4 = (uint8_t)rnd(e, 17);
@@ -236,7 +255,11 @@ int fuzzenv_change(struct fuzzenv *e, const char **what)
 	struct xlb_backend b = be_now[i];
 	struct xlb_config c;
 
-	switch (rnd(e, 8)) {
+	switch (rnd(e, 9)) {
+	case 8:
+		*what = "backend forwarding mode";
+		set_mode(e, &b, BES[i].id);
+		return set_backend(e, i, &b);
 	case 0:
 		*what = "backend state";
 		b.state = (uint8_t)rnd(e, 3);

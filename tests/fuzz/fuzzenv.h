@@ -16,6 +16,7 @@
 #define FUZZ_SRC6 "2001:db8:ff::1" /* outer source for IPv6 tunnels */
 #define FUZZ_MAX_SVC 16 /* service ids are below this */
 #define FUZZ_MAX_BE 32 /* backend ids are below this */
+#define FUZZ_BE_MAC 0x02, 0xbe, 0x00, 0x00, 0x00, 0x00 /* L2 backends' MAC, id in the last byte */
 
 struct fuzzenv {
 	struct lbenv lb;

@@ -683,17 +683,40 @@ static uint32_t rss_word(uint32_t stored, uint8_t bits, uint32_t hash)
 	return stored;
 }
 
-/* The tunnel frame of docs "Encapsulation". Returns 0 or XLB_R_DROP_NO_SOURCE. */
+/* Bytes backend be's mode adds (docs "Forwarding modes"): IP-in-IP the outer IP header, GUE
+ * that and UDP, L2 nothing; an unknown mode as IP-in-IP (it is dropped anyway). */
+static uint32_t mode_overhead(const struct xlb_backend *be)
+{
+	uint32_t ip = be->family == XLB_AF_INET ? 20 : 40;
+
+	if (be->encap == XLB_ENCAP_L2)
+		return 0;
+	return be->encap == XLB_ENCAP_GUE ? ip + 8 : ip;
+}
+
+/* The frame of docs "Forwarding modes" for backend be. Returns 0 or XLB_R_DROP_NO_SOURCE (no
+ * source for the outer family, GUE with port 0, an unknown mode). */
 static int encapsulate(const struct model *m, const uint8_t *f, size_t len, const struct pkt *p,
 		       const struct xlb_backend *be, uint32_t hash, struct model_result *r)
 {
 	const struct xlb_config *c = &m->cfg;
-	bool v4 = be->family == XLB_AF_INET;
-	size_t oh = v4 ? 20 : 40;
+	bool v4 = be->family == XLB_AF_INET, gue = be->encap == XLB_ENCAP_GUE;
+	size_t oh = mode_overhead(be), ih = v4 ? 20 : 40;
 	uint8_t *o = r->out;
 	uint8_t inner = p->family == XLB_AF_INET ? 4 : 41;
 	size_t at;
 
+	if (be->encap == XLB_ENCAP_L2) {
+		memcpy(o, f, len);
+		memcpy(o, be->mac, 6);
+		memcpy(o + 6, f, 6);
+		r->out_len = len;
+		return 0;
+	}
+	if (be->encap != XLB_ENCAP_IPIP && !gue)
+		return XLB_R_DROP_NO_SOURCE;
+	if (gue && !c->gue_port)
+		return XLB_R_DROP_NO_SOURCE;
 	if (v4 ? !c->src_v4 : !(c->src_v6[0] | c->src_v6[1] | c->src_v6[2] | c->src_v6[3]))
 		return XLB_R_DROP_NO_SOURCE;
 	at = put_l2(o, c->gw_mac, f, f, p->l3, v4 ? 0x0800 : 0x86dd);
@@ -703,10 +726,10 @@ static int encapsulate(const struct model *m, const uint8_t *f, size_t len, cons
 		memset(o + at, 0, 20);
 		o[at] = 0x45;
 		o[at + 1] = p->tos;
-		wr16(o + at + 2, (uint16_t)(p->ip_len + 20));
+		wr16(o + at + 2, (uint16_t)(p->ip_len + oh));
 		wr16(o + at + 6, 0x4000); /* DF, offset 0; ID 0 */
 		o[at + 8] = 64;
-		o[at + 9] = inner;
+		o[at + 9] = gue ? 17 : inner;
 		memcpy(o + at + 12, &src, 4);
 		memcpy(o + at + 16, &be->addr[0], 4);
 		wr16(o + at + 10, fold_not(sum_be(o + at, 20, 0)));
@@ -716,14 +739,28 @@ static int encapsulate(const struct model *m, const uint8_t *f, size_t len, cons
 		memcpy(src, c->src_v6, 16);
 		src[3] = rss_word(src[3], c->rss_bits_v6, hash);
 		wr32(o + at, 6u << 28 | (uint32_t)p->tos << 20 | (hash & 0xfffff));
-		wr16(o + at + 4, (uint16_t)p->ip_len);
-		o[at + 6] = inner;
+		wr16(o + at + 4, (uint16_t)(p->ip_len + oh - 40));
+		o[at + 6] = gue ? 17 : inner;
 		o[at + 7] = 64;
 		memcpy(o + at + 8, src, 16);
 		memcpy(o + at + 24, be->addr, 16);
 	}
 	memcpy(o + at + oh, f + p->l3, len - p->l3); /* the packet and any padding, unchanged */
 	r->out_len = len + oh;
+	if (gue) {
+		uint8_t *u = o + at + ih;
+
+		wr16(u, (uint16_t)(0x8000 | hash >> 17));
+		memcpy(u + 2, &c->gue_port, 2);
+		wr16(u + 4, (uint16_t)(p->ip_len + 8));
+		wr16(u + 6, 0);
+		if (!v4) { /* RFC 8200 8.1 pseudo-header; 0 is sent as 0xffff */
+			uint32_t sum = sum_be(o + at + 8, 32, 0) + p->ip_len + 8 + 17;
+			uint16_t ck = fold_not(sum_be(u, p->ip_len + 8, sum));
+
+			wr16(u + 6, ck ? ck : 0xffff);
+		}
+	}
 	return 0;
 }
 
@@ -770,13 +807,13 @@ static void too_big_reply(const uint8_t *f, const struct pkt *p, uint32_t mtu,
 	r->out_len = at + hl + 8 + 512;
 }
 
-/* Send the packet to backend ch (docs "Too big for the tunnel", "Encapsulation"). may_icmp:
+/* Send the packet to backend ch (docs "Too big for the tunnel", "Forwarding modes"). may_icmp:
  * a too-big packet may be answered (a TCP/UDP packet that is not a fragment). */
 static int forward(const struct model *m, const uint8_t *f, size_t len, const struct pkt *p,
 		   const struct choice *ch, int reason, bool may_icmp, struct model_result *r)
 {
 	const struct xlb_backend *be = &m->backends[ch->id];
-	uint32_t oh = be->family == XLB_AF_INET ? 20 : 40, mtu = m->cfg.mtu;
+	uint32_t oh = mode_overhead(be), mtu = m->cfg.mtu;
 	uint32_t floor = p->family == XLB_AF_INET6 ? 1280 : 68;
 	int err;
 

@@ -276,6 +276,49 @@ static int print_config(const struct dc_maps *m)
 	return 0;
 }
 
+/* "gue port: N" or "gue port: 0 (GUE tunnels not accepted)". */
+static int print_gue_port(const struct dc_maps *m)
+{
+	__u16 port;
+	int err = dc_gue_port_get(m, &port);
+
+	if (err)
+		return err;
+	printf("gue port: %u%s\n", port, port ? "" : " (GUE tunnels not accepted)");
+	return 0;
+}
+
+int cmd_gue_port(int argc, char **argv)
+{
+	unsigned long v = 0;
+	struct dc_maps m;
+	char *end;
+	int err;
+
+	if (argc > 1)
+		return dc_usage("gue-port");
+	if (argc == 1) {
+		errno = 0;
+		if (argv[0][0] < '0' || argv[0][0] > '9' ||
+		    (v = strtoul(argv[0], &end, 10), errno || *end || v > 65535)) {
+			dc_err("bad GUE port '%s': must be a number 0..65535 (0: accept no GUE)",
+			       argv[0]);
+			return DC_EXIT_USAGE;
+		}
+	}
+	if (open_maps(&m, argc == 1))
+		return DC_EXIT_FAIL;
+	err = argc == 1 ? dc_gue_port_set(&m, (__u16)v) : 0;
+	if (!err)
+		err = print_gue_port(&m);
+	dc_maps_close(&m);
+	if (err) {
+		dc_err("cannot %s the GUE port: %s", argc == 1 ? "set" : "read", strerror(-err));
+		return DC_EXIT_FAIL;
+	}
+	return DC_EXIT_OK;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct xlb_counter sums[XLB_DC_MAX];
@@ -289,7 +332,9 @@ int cmd_status(int argc, char **argv)
 		return DC_EXIT_FAIL;
 	printf("pinned: %s\n", dc_pin_dir());
 	print_attachments();
-	err = print_config(&m);
+	err = print_gue_port(&m);
+	if (!err)
+		err = print_config(&m);
 	if (!err)
 		err = dc_counters(&m, sums);
 	dc_maps_close(&m);

@@ -2,6 +2,7 @@
 /* dataplane.c - everything xlb-decap asks of libbpf and libxdp: the pinned maps, loading and
  * attaching xlb_decap, finding where it is attached. The only file of the tool that talks to
  * them; see decap.h for the contracts. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -150,7 +151,7 @@ static int open_pinned_skel(struct decap_bpf **out)
 static int all_pinned(void)
 {
 	static const char *const names[] = { "xlb_dc_src4", "xlb_dc_src6", "xlb_dc_vips",
-					     "xlb_dc_stats" };
+					     "xlb_dc_stats", "xlb_dc_config" };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -161,12 +162,28 @@ static int all_pinned(void)
 	return 0;
 }
 
+/* Give a config entry that no xlb-decap has written yet (all zero: just created) the default
+ * GUE port; an entry written before, port 0 included, stays. */
+static int config_default(int fd)
+{
+	struct xlb_dc_config c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &c))
+		return -errno;
+	if (c.flags & XLB_DC_CFG_F_SET)
+		return 0;
+	c.gue_port = htons(XLB_DC_GUE_PORT_DEFAULT);
+	c.flags = XLB_DC_CFG_F_SET;
+	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
 int dc_maps_open(struct dc_maps *m, bool create)
 {
 	struct decap_bpf *skel;
 	int err;
 
-	m->src4 = m->src6 = m->vips = m->stats = -1;
+	m->src4 = m->src6 = m->vips = m->stats = m->config = -1;
 	err = create ? make_pin_dir() : all_pinned();
 	if (err)
 		return err;
@@ -182,10 +199,13 @@ int dc_maps_open(struct dc_maps *m, bool create)
 		m->src6 = dup(bpf_map__fd(skel->maps.xlb_dc_src6));
 		m->vips = dup(bpf_map__fd(skel->maps.xlb_dc_vips));
 		m->stats = dup(bpf_map__fd(skel->maps.xlb_dc_stats));
-		if (m->src4 < 0 || m->src6 < 0 || m->vips < 0 || m->stats < 0) {
+		m->config = dup(bpf_map__fd(skel->maps.xlb_dc_config));
+		if (m->src4 < 0 || m->src6 < 0 || m->vips < 0 || m->stats < 0 || m->config < 0)
 			err = -EMFILE;
+		else if (create)
+			err = config_default(m->config);
+		if (err)
 			dc_maps_close(m);
-		}
 	}
 	decap_bpf__destroy(skel);
 	return err;
@@ -193,7 +213,7 @@ int dc_maps_open(struct dc_maps *m, bool create)
 
 void dc_maps_close(struct dc_maps *m)
 {
-	int *fds[] = { &m->src4, &m->src6, &m->vips, &m->stats };
+	int *fds[] = { &m->src4, &m->src6, &m->vips, &m->stats, &m->config };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -238,6 +258,25 @@ int dc_vip_update(const struct dc_maps *m, const struct xlb_addr *a, bool add)
 	memcpy(k.addr, a->addr, sizeof(k.addr));
 	k.family = a->family;
 	return update_key(m->vips, &k, &v, add);
+}
+
+int dc_gue_port_get(const struct dc_maps *m, __u16 *port)
+{
+	struct xlb_dc_config c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->config, &zero, &c))
+		return -errno;
+	*port = ntohs(c.gue_port);
+	return 0;
+}
+
+int dc_gue_port_set(const struct dc_maps *m, __u16 port)
+{
+	struct xlb_dc_config c = { .gue_port = htons(port), .flags = XLB_DC_CFG_F_SET };
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(m->config, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
 int dc_allow_list(const struct dc_maps *m, struct dc_prefix **out, size_t *n)
@@ -355,15 +394,18 @@ int dc_attach(int ifindex, enum dc_mode mode)
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .prog_name = DC_PROG_NAME);
 	struct xdp_program *prog;
 	struct decap_bpf *skel;
+	struct dc_maps m;
 	const char *cur;
 	int err;
 
 	err = dc_attached(ifindex, &cur);
 	if (err)
 		return err > 0 ? -EEXIST : err;
-	err = make_pin_dir();
+	/* The maps first, so that the program never runs without its GUE port. */
+	err = dc_maps_open(&m, true);
 	if (err)
 		return err;
+	dc_maps_close(&m);
 	err = open_pinned_skel(&skel);
 	if (err)
 		return err;

@@ -51,9 +51,9 @@ int dc_addr_cmp(const void *a, const void *b);
 
 /* ---- dataplane.c ---- */
 
-/* File descriptors of the four pinned maps. */
+/* File descriptors of the five pinned maps. */
 struct dc_maps {
-	int src4, src6, vips, stats;
+	int src4, src6, vips, stats, config;
 };
 
 /* How xlb_decap is attached to an interface. */
@@ -66,8 +66,9 @@ void dc_set_verbose(bool verbose);
 const char *dc_pin_dir(void);
 
 /* Open the pinned maps. With create, missing maps (and the directories, mode 0700) are created
- * and pinned from the program's own definitions; existing ones are reused after libbpf has
- * checked that they match. Without create, a missing map gives -ENOENT. Returns 0 or -errno:
+ * and pinned from the program's own definitions, existing ones are reused after libbpf has
+ * checked that they match, and a GUE port never set is set to XLB_DC_GUE_PORT_DEFAULT.
+ * Without create, a missing map gives -ENOENT. Returns 0 or -errno:
  * -EPERM not root, -ENOTDIR the pin directory is not on bpffs, -EACCES it (or a directory
  * above it) belongs to another user or is writable by others. */
 int dc_maps_open(struct dc_maps *m, bool create);
@@ -82,12 +83,18 @@ int dc_vip_update(const struct dc_maps *m, const struct xlb_addr *a, bool add);
 int dc_allow_list(const struct dc_maps *m, struct dc_prefix **out, size_t *n);
 int dc_vip_list(const struct dc_maps *m, struct xlb_addr **out, size_t *n);
 
+/* The UDP port (host order) of accepted GUE tunnels, 0 = none. Returns 0 or -errno. */
+int dc_gue_port_get(const struct dc_maps *m, __u16 *port);
+
+/* Set it (host order; 0 stops accepting GUE). Returns 0 or -errno. */
+int dc_gue_port_set(const struct dc_maps *m, __u16 port);
+
 /* Reason counters summed over all possible CPUs. Returns 0 or -errno. */
 int dc_counters(const struct dc_maps *m, struct xlb_counter sums[XLB_DC_MAX]);
 
-/* Load xlb_decap with its maps pinned (see dc_maps_open) and attach it to ifindex with libxdp.
- * Returns 0, -EEXIST when xlb_decap is already attached there, the errors of dc_maps_open(),
- * or another -errno. */
+/* Load xlb_decap with its maps pinned (see dc_maps_open, with create) and attach it to ifindex with
+ * libxdp. Returns 0, -EEXIST when xlb_decap is already attached there, the errors of
+ * dc_maps_open(), or another -errno. */
 int dc_attach(int ifindex, enum dc_mode mode);
 
 /* Remove xlb_decap from ifindex; the maps stay pinned. Returns 0, -ENOENT when it is not
@@ -137,6 +144,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_allow(int argc, char **argv);
 int cmd_vip(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_gue_port(int argc, char **argv);
 int cmd_capture(int argc, char **argv); /* capture.c */
 
 /* ---- main.c ---- */
