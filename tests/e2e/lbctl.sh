@@ -148,7 +148,7 @@ check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl  
 	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 5)"
 run -j version
 check version_json "$OUT" test "$(py '(d["abi_version"], d["xlbd"]["abi_version"], d["xlbd"]["version"])')" = \
-	"(4, 4, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
+	"(5, 5, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
 run daemon status
 check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon

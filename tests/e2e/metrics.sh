@@ -95,7 +95,7 @@ else
 	bad table_fingerprint_matches_api "api $fp_api; $(grep 'fingerprint_info{service="http-v4"' "$TMP/scrape.txt")"
 fi
 ups=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_backend_up service=http-v4)
-bi=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_build_info version=0.1.0 abi=4)
+bi=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_build_info version=0.1.0 abi=5)
 if [ "$ups" = 3 ] && [ "$bi" = 1 ]; then
 	ok backend_up_and_build_info
 else
