@@ -15,6 +15,7 @@
 struct l2_entry {
 	struct xlb_addr addr;
 	__u8 mac[6];
+	int ifindex; /* the interface the route towards it leaves through */
 	bool resolved;
 	bool seen; /* l2mac_refresh(): still an l2 backend of the running configuration */
 	char why[256]; /* the last reason it is not resolved, logged once per change */
@@ -83,7 +84,8 @@ static int check_one(const struct xlb_conf_backend *b, size_t i, size_t j, void 
 	struct check_ctx *cx = arg;
 	char why[200];
 	__u8 mac[6] = { 0 };
-	int ret = neigh_direct_mac(&b->addr, cx->ifx, cx->n_ifx, mac, why, sizeof(why));
+	int oif = 0,
+	    ret = neigh_direct_mac(&b->addr, cx->ifx, cx->n_ifx, mac, &oif, why, sizeof(why));
 
 	if (ret && ret != -EAGAIN) {
 		snprintf(cx->err, cx->errlen, "%s: services[%zu].backends[%zu]: %s", cx->name, i, j,
@@ -96,6 +98,7 @@ static int check_one(const struct xlb_conf_backend *b, size_t i, size_t j, void 
 		memset(e, 0, sizeof(*e));
 		e->addr = b->addr;
 		e->resolved = !ret;
+		e->ifindex = oif;
 		memcpy(e->mac, mac, 6);
 		snprintf(e->why, sizeof(e->why), "%s", ret ? why : "");
 	}
@@ -265,6 +268,17 @@ bool l2mac_get(const struct xlb_addr *a, __u8 mac[6])
 	if (!e || !e->resolved)
 		return false;
 	memcpy(mac, e->mac, 6);
+	return true;
+}
+
+bool l2mac_get_dev(const struct xlb_addr *a, __u8 mac[6], int *ifindex)
+{
+	const struct l2_entry *e = find(a);
+
+	if (!e || !e->resolved)
+		return false;
+	memcpy(mac, e->mac, 6);
+	*ifindex = e->ifindex;
 	return true;
 }
 

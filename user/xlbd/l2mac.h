@@ -34,6 +34,9 @@ bool l2mac_refresh(const struct xlb_conf *c);
 /* The MAC of l2 backend a: true with mac set when it is resolved, false otherwise. */
 bool l2mac_get(const struct xlb_addr *a, __u8 mac[6]);
 
+/* The same, and the interface it is on (for frames sent to it: tunnel health probes). */
+bool l2mac_get_dev(const struct xlb_addr *a, __u8 mac[6], int *ifindex);
+
 /* How many l2 backend addresses are kept, and how many of them are not resolved. */
 void l2mac_counts(size_t *known, size_t *unresolved);
 

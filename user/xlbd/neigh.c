@@ -175,8 +175,8 @@ int neigh_gateway_mac(const struct xlb_addr *towards, __u8 mac[6], char *err, si
 	return ret;
 }
 
-int neigh_direct_mac(const struct xlb_addr *a, const int *ifindex, size_t n, __u8 mac[6], char *err,
-		     size_t errlen)
+int neigh_direct_mac(const struct xlb_addr *a, const int *ifindex, size_t n, __u8 mac[6],
+		     int *oif_out, char *err, size_t errlen)
 {
 	char text[64] = "?", hop_text[64] = "?", ifname[IF_NAMESIZE] = "?";
 	struct xlb_addr hop;
@@ -185,6 +185,7 @@ int neigh_direct_mac(const struct xlb_addr *a, const int *ifindex, size_t n, __u
 
 	xlb_addr_format(a, text, sizeof(text));
 	ret = route_to(a, &hop, &oif);
+	*oif_out = oif;
 	if (ret) {
 		snprintf(err, errlen, "l2 backend %s: no route towards it: %s", text,
 			 strerror(-ret));

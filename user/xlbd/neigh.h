@@ -16,10 +16,11 @@ int neigh_gateway_mac(const struct xlb_addr *towards, __u8 mac[6], char *err, si
 
 /* The MAC of backend a, which must be on a directly connected network of one of the n
  * interfaces ifindex[] (the kernel's route towards it has no gateway and leaves through one
- * of them). Returns 0 with mac set; -EAGAIN while the neighbour is not resolved (a resolution
- * has been triggered); -EHOSTUNREACH when a is not directly connected there (a gateway, or
- * another interface); another -errno (no route...). err says what, naming the backend. */
-int neigh_direct_mac(const struct xlb_addr *a, const int *ifindex, size_t n, __u8 mac[6], char *err,
-		     size_t errlen);
+ * of them), and in *oif that interface. Returns 0 with mac set; -EAGAIN while the neighbour is not
+ * resolved (a resolution has been triggered); -EHOSTUNREACH when a is not directly connected there
+ * (a gateway, or another interface); another -errno (no route...). err says what, naming the
+ * backend. */
+int neigh_direct_mac(const struct xlb_addr *a, const int *ifindex, size_t n, __u8 mac[6], int *oif,
+		     char *err, size_t errlen);
 
 #endif /* XLBD_NEIGH_H */
