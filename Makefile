@@ -207,7 +207,8 @@ $(OUTPUT)/tests/bpf/%: tests/bpf/%.c $(BPFTEST_SUPPORT) $(wildcard tests/bpf/*.h
 # against loopback servers (test_checks: the servers of tests/unit/checkservers.py).
 HEALTH_CORE := user/xlbd/health.c $(wildcard user/xlbd/check_*.c) user/xlbd/hc_tunnel.c \
 	user/xlbd/loop.c user/xlbd/log.c
-$(OUTPUT)/tests/unit/test_health $(OUTPUT)/tests/unit/test_checks $(OUTPUT)/tests/unit/test_stall: \
+$(OUTPUT)/tests/unit/test_health $(OUTPUT)/tests/unit/test_checks $(OUTPUT)/tests/unit/test_stall \
+		$(OUTPUT)/tests/unit/test_hc_tunnel: \
 		$(OUTPUT)/tests/unit/%: \
 		tests/unit/%.c $(HEALTH_CORE) \
 		$(wildcard user/xlbd/*.h) $(COMMON_SAN_LIB) tests/lib/xt.h

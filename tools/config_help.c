@@ -35,6 +35,11 @@ const struct conf_help conf_help[] = {
 	{ "top", "tunnel_source_v6", .def = "not set",
 	  .help = "Outer source address of the tunnel to IPv6 backends. Required as soon as one "
 		  "backend is IPv6." },
+	{ "top", "gue_port",
+	  .help = "UDP destination port of the packets to `encap: gue` backends (GUE variant 1: "
+		  "outer IP and UDP, then the client's IP packet). The backends' decapsulator "
+		  "(`xlb-decap`, or the kernel's `fou`) listens on it. 6080 is Katran's and GLB's "
+		  "port." },
 	{ "top", "rss_bits",
 	  .help = "Low bits of `tunnel_source` replaced by bits of the flow hash, so that the "
 		  "backends' NICs spread tunnelled flows over their receive queues. Every "
@@ -181,12 +186,21 @@ const struct conf_help conf_help[] = {
 	/* backends */
 	{ "backends", "address", .range = "unique within the service",
 	  .help = "The backend; its family selects the tunnel (IPv4 or IPv6) and needs the "
-		  "matching `tunnel_source`. A backend may serve several services." },
+		  "matching `tunnel_source` (unless `encap: l2`). A backend may serve several "
+		  "services." },
 	{ "backends", "weight", .help = "Relative share of new flows. 0 behaves like `drain`." },
 	{ "backends", "state",
 	  .help = "Administrative state, independent of health. `enabled`: in the table. `drain`: "
 		  "out of the table, keeps its established flows. `disabled`: out of the table, "
 		  "its flows move to other backends." },
+	{ "backends", "encap",
+	  .help = "How packets reach the backend. `ipip`: IP-in-IP, the backend decapsulates "
+		  "(`xlb-decap` or the `ipip` module). `gue`: outer IP and UDP to `gue_port` "
+		  "(crosses networks that drop IP protocol 4; the backend's NIC spreads flows by "
+		  "UDP source port). `l2`: direct routing, only the MACs change: the backend must "
+		  "be on a directly connected network of an attached interface, with the VIP on "
+		  "`lo` ([xlbd.md](xlbd.md)); it needs no tunnel source. Changing it at run time "
+		  "rewrites only this backend's entry: its flows stay." },
 	{ "backends", "health", .type = "mapping", .range = "see below", .def = "none",
 	  .help = "This backend's own values for some settings of the service's check." },
 

@@ -139,7 +139,7 @@ wait_state "$SVC" 10.101.3.2 down 5 >/dev/null
 t=$(curl -s --unix-socket "$SOCK" http://lab/v1/tables/10.0.0.10/80/tcp)
 svc=$(curl -s --unix-socket "$SOCK" http://lab/v1/services/10.0.0.10/80/tcp)
 # The last good table: whichever of 2 and 3 went down last (backend1 was down before both).
-if grep -q '"empty_slots":0' <<<"$t" && grep -qE '"address":"10.101.1.2","share":0.0,"slots":0\}' <<<"$t" &&
+if grep -q '"empty_slots":0' <<<"$t" && grep -qE '"address":"10.101.1.2","encap":"ipip","share":0.0,"slots":0\}' <<<"$t" &&
 	grep -q '"fail_open":true' <<<"$svc" && grep -q 'failing open' "$STATE/xlbd.log"; then
 	ok all_down_fails_open
 else

@@ -97,7 +97,7 @@ fi
 
 run help
 check help_from_tables "rc=$RC: $OUT" \
-	grep -qxE 'lbctl backend set SERVICE BACKEND \[weight W\] \[state STATE\]' <<<"$OUT"
+	grep -qxE 'lbctl backend set SERVICE BACKEND \[weight W\] \[state STATE\] \[encap ENCAP\]' <<<"$OUT"
 HELP=$OUT
 run service help
 check help_per_object "rc=$RC: $OUT" test "$RC" = 0 -a "$(grep -c '^lbctl service ' <<<"$OUT")" = 5 \
@@ -173,7 +173,7 @@ run -j service list
 check service_list_json "$OUT" test "$(py '[(s["service"], s["name"], s["table_size"], s["icmp_echo"]) for s in d["services"]]')" = \
 	"[('10.0.0.10:80/tcp', 'web', 251, True), ('[2001:db8::53]:53/udp', 'dns6', 307, False)]"
 run service show "$DNS"
-check service_show_human "$OUT" test "$(grep -cxE 'name +dns6|10\.1\.0\.13 +100 +drain|2001:db8:1::2 +100 +enabled' <<<"$OUT")" = 3
+check service_show_human "$OUT" test "$(grep -cxE 'name +dns6|10\.1\.0\.13 +100 +drain +ipip|2001:db8:1::2 +100 +enabled +ipip' <<<"$OUT")" = 3
 run -p service show "$DNS"
 check service_show_json "$OUT" test "$(py '[(b["address"], b["weight"], b["state"]) for b in d["backends"]]')" = \
 	"[('2001:db8:1::1', 100, 'enabled'), ('2001:db8:1::2', 100, 'enabled'), ('10.1.0.13', 100, 'drain')]" \
@@ -209,13 +209,87 @@ check backend_enable "rc=$RC $(be_state 10.1.0.21)" test "$(be_state 10.1.0.21)"
 run backend set 10.0.0.20:8080/tcp 10.1.0.21 state drain weight 30
 check backend_set_state "rc=$RC $(be_state 10.1.0.21)" test "$(be_state 10.1.0.21)" = "state=drain weight=30"
 run backend list 10.0.0.20:8080/tcp
-check backend_list_human "$OUT" test "$(grep -cxE '10\.1\.0\.21 +30 +drain|10\.1\.0\.22 +100 +enabled' <<<"$OUT")" = 2
+check backend_list_human "$OUT" test "$(grep -cxE '10\.1\.0\.21 +30 +drain +ipip|10\.1\.0\.22 +100 +enabled +ipip' <<<"$OUT")" = 2
 run -j backend list 10.0.0.20:8080/tcp
 check backend_list_json "$OUT" test "$(py 'sorted(d) + [len(d["backends"])]')" = "['backends', 'service', 2]"
 run -j backend del 10.0.0.20:8080/tcp 10.1.0.21
 check backend_del "rc=$RC $OUT" test "$OUT" = '{"ok":true}' -a -z "$(be_state 10.1.0.21)"
 run service del 10.0.0.20:8080/tcp
 check service_del "rc=$RC" test "$RC" = 0 -a -z "$OUT" -a -z "$(dump | grep -E '10\.0\.0\.20|10\.1\.0\.2[12]')"
+
+# ---- encap: per backend, changed in place; l2 backends directly connected, MAC resolved ----
+
+E=10.0.0.30:80/tcp
+be_entry() { # ADDR: "id generation state encap mac" from lbctl map dump
+	lb -j map dump backends | "$PY" -c 'import json,sys
+for b in json.load(sys.stdin)["entries"]:
+    if b["address"] == sys.argv[1] and b["svc_id"] < 4096:
+        print(b["id"], b["generation"], b["state"], b["encap"], b["mac"])' "$1"
+}
+run service add "$E" table-size 211
+run -j backend add "$E" 10.1.0.31 encap gue weight 10
+check backend_add_encap "rc=$RC: $OUT" test "$RC" = 0 -a \
+	"$(py '[(b["address"], b["weight"], b["encap"]) for b in d["backends"]]')" = "[('10.1.0.31', 10, 'gue')]"
+read -r id1 gen1 st1 enc1 _ <<<"$(be_entry 10.1.0.31)"
+run backend set "$E" 10.1.0.31 encap ipip
+read -r id2 gen2 st2 enc2 _ <<<"$(be_entry 10.1.0.31)"
+check backend_set_encap_in_place "rc=$RC: $id1 $gen1 $st1 $enc1 -> $id2 $gen2 $st2 $enc2" test "$RC" = 0 \
+	-a "$enc1" = gue -a "$st1" = up -a "$enc2" = ipip -a "$id2" = "$id1" -a "$gen2" = "$gen1" -a "$st2" = up
+run backend set "$E" 10.1.0.31 encap vxlan
+check backend_encap_bad_word "rc=$RC: $ERR" test "$RC" = 1 -a "$ERR" = "Error: encap must be ipip, gue or l2, got 'vxlan'"
+run backend list "$E"
+check backend_list_encap_human "$OUT" test "$(sed -n 1p <<<"$OUT" | tr -s ' ')" = "ADDRESS WEIGHT STATE ENCAP" \
+	-a "$(grep -cxE '10\.1\.0\.31 +10 +enabled +ipip' <<<"$OUT")" = 1
+# l2: 10.77.0.0/24 is on veth0 (attached), 10.88.0.0/24 behind a gateway, 10.66.0.0/24 on veth1.
+ip -n "$NS" addr add 10.77.0.1/24 dev veth0
+ip -n "$NS" addr add 10.66.0.1/24 dev veth1
+ip -n "$NS" route add 10.88.0.0/24 via 10.77.0.2
+run backend add "$E" 10.88.0.5 encap l2
+check backend_l2_behind_gateway "rc=$RC: $ERR" test "$RC" = 1 -a "$ERR" = \
+	"Error: request: services[2].backends[1]: l2 backend 10.88.0.5 is not on a directly connected network (the route goes through gateway 10.77.0.2): use encap ipip or gue"
+run backend add "$E" 10.66.0.5 encap l2
+check backend_l2_other_iface "rc=$RC: $ERR" test "$RC" = 1 -a "$ERR" = \
+	"Error: request: services[2].backends[1]: l2 backend 10.66.0.5 is reached through veth1, which is not an interface xlb_lb is attached to: it must share the attached interface's network"
+run backend set "$E" 10.1.0.31 encap l2
+check backend_l2_set_refused "rc=$RC: $ERR $(be_entry 10.1.0.31)" test "$RC" = 1 \
+	-a "${ERR%%: l2 backend 10.1.0.31*}" = "Error: request: services[2].backends[0]" -a "$(be_entry 10.1.0.31 | cut -d' ' -f4)" = ipip
+# Directly connected, nobody answers ARP: accepted, out of the table until its MAC is known.
+run backend add "$E" 10.77.0.5 encap l2 weight 10
+run2=$RC
+run -j backend list "$E"
+check backend_l2_unresolved "rc=$run2: $OUT $(be_entry 10.77.0.5)" test "$run2" = 0 \
+	-a "$(py '[(b["address"], b["encap"], b.get("mac", "-")) for b in d["backends"]]')" = \
+	"[('10.1.0.31', 'ipip', '-'), ('10.77.0.5', 'l2', None)]" \
+	-a "$(be_entry 10.77.0.5 | cut -d' ' -f3-)" = "down l2 00:00:00:00:00:00"
+check backend_l2_unresolved_logged "$(tail -3 "$LOG")" \
+	grep -q 'l2 backend 10.77.0.5: no MAC (l2 backend 10.77.0.5: its MAC is not resolved yet): out of its table' "$LOG"
+read -r lid lgen _ <<<"$(be_entry 10.77.0.5)"
+# Its MAC appears in the neighbour table: the refresh puts it in, same id and generation.
+ip -n "$NS" neigh replace 10.77.0.5 lladdr 02:00:00:00:77:05 dev veth0 nud permanent
+# shellcheck disable=SC2317 # wait_for and check call it
+l2_in() { test "$(be_entry 10.77.0.5)" = "$lid $lgen up l2 02:00:00:00:77:05"; }
+wait_for l2_in
+check backend_l2_resolved "$(be_entry 10.77.0.5)" l2_in
+run -j backend list "$E"
+check backend_l2_mac_json "$OUT" test "$(py '[b.get("mac") for b in d["backends"]]')" = "[None, '02:00:00:00:77:05']"
+run -j table show "$E"
+check table_show_encap "$OUT" test "$(py 'sorted((b["address"], b["encap"], b["slots"] > 0) for b in d["backends"])')" = \
+	"[('10.1.0.31', 'ipip', True), ('10.77.0.5', 'l2', True)]"
+run table show "$E"
+check table_show_encap_human "$OUT" test "$(grep -cE '^(ADDRESS +SLOTS +SHARE +ENCAP|10\.77\.0\.5 +[0-9]+ +[0-9.]+% +l2)$' <<<"$OUT")" = 2
+# A flow to the l2 backend says so.
+for p in $(seq 1000 1200); do
+	OUT=$(lb -j flow lookup "$E" from "198.51.100.9:$p")
+	[ "$(py 'd["backend"]')" = 10.77.0.5 ] && break
+done
+check flow_lookup_encap "$OUT" test "$(py '(d["backend"], d["encap"])')" = "('10.77.0.5', 'l2')"
+run map dump config
+check map_dump_config_gue_port "$OUT" grep -qxE 'gue_port +6080' <<<"$OUT"
+run service del "$E"
+ip -n "$NS" route del 10.88.0.0/24
+ip -n "$NS" neigh del 10.77.0.5 dev veth0
+ip -n "$NS" addr del 10.77.0.1/24 dev veth0
+ip -n "$NS" addr del 10.66.0.1/24 dev veth1
 
 # ---- interfaces: configured and attached XDP mode, changed at run time ----
 
@@ -352,7 +426,7 @@ bad_cases() {
 1#Error: weight must be 0..65535, got 12x#backend add 10.0.0.10:80/tcp 10.1.0.99 weight 12x
 1#Error: state must be enabled, drain or disabled, got 'off'#backend set 10.0.0.10:80/tcp 10.1.0.12 state off
 2#Error: weight needs a value#backend add 10.0.0.10:80/tcp 10.1.0.99 weight
-2#Error: nothing to set: give weight W and/or state STATE#backend set 10.0.0.10:80/tcp 10.1.0.12
+2#Error: nothing to set: give weight W, state STATE and/or encap ENCAP#backend set 10.0.0.10:80/tcp 10.1.0.12
 2#Error: missing argument; usage: lbctl backend drain SERVICE BACKEND#backend drain 10.0.0.10:80/tcp
 1#Error: service must be VIP:PORT/PROTO (e.g. 10.0.0.10:80/tcp, [2001:db8::10]:443/udp), got 'web'#backend enable web 10.1.0.12
 2#Error: too many arguments; usage: lbctl backend disable SERVICE BACKEND#backend disable 10.0.0.10:80/tcp 10.1.0.12 now
@@ -393,7 +467,7 @@ check bad_arguments_change_nothing "$(diff <(echo "$D0") <(dump))" test "$D0" = 
 # ---- table show, and plan against what xlbd then builds ----
 
 run table show "$WEB"
-check table_show_human "$OUT" test "$(grep -cxE 'empty_slots  0|10\.1\.0\.11 +168 +66\.93%|10\.1\.0\.12 +83 +33\.07%' <<<"$OUT")" = 3
+check table_show_human "$OUT" test "$(grep -cxE 'empty_slots  0|10\.1\.0\.11 +168 +66\.93% +ipip|10\.1\.0\.12 +83 +33\.07% +ipip' <<<"$OUT")" = 3
 run -j table show "$WEB"
 TS1=$OUT
 slots_json() { py '",".join("%s:%d" % (b["address"], b["slots"]) for b in d["backends"])'; }
@@ -462,7 +536,7 @@ check flow_lookup_udp_spread "$(sort -k2 "$TMP/p6" | awk '{print $2}' | uniq -c)
 	test "$(awk '{print $2}' "$TMP/p6" | sort -u | tr '\n' ' ')" = "2001:db8:1::1 2001:db8:1::2 "
 
 run flow lookup "$WEB" from "$(head -1 "$TMP/flows")"
-check flow_lookup_human "$OUT" test "$(grep -cE '^(backend  10\.1\.0\.1[12]|why      connection table entry \(backend id [0-9]+, generation 1\)|new      a new connection \(TCP SYN\) would get 10\.1\.0\.1[12]: Maglev slot [0-9]+ of 251, hash 0x[0-9a-f]{8})$' <<<"$OUT")" = 3
+check flow_lookup_human "$OUT" test "$(grep -cE '^(backend  10\.1\.0\.1[12] \(encap ipip\)|why      connection table entry \(backend id [0-9]+, generation 1\)|new      a new connection \(TCP SYN\) would get 10\.1\.0\.1[12]: Maglev slot [0-9]+ of 251, hash 0x[0-9a-f]{8})$' <<<"$OUT")" = 3
 
 # Apply the planned weight change: xlbd builds what the plan said.
 run backend set "$WEB" 10.1.0.12 weight 100

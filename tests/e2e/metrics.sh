@@ -296,6 +296,23 @@ else
 	bad backend_down_seen_within_one_scrape "declared '$declared', wait $t, transitions to down '$tr'"
 fi
 
+# ---- the backend's encap is a label; a mode change keeps its counters (same entry) ----
+
+n_be=$("${CHECK[@]}" series "$TMP/after.txt" xlb_backend_packets_total)
+n_ipip=$("${CHECK[@]}" series "$TMP/after.txt" xlb_backend_packets_total encap=ipip)
+before=$("${CHECK[@]}" get "$TMP/after.txt" 'xlb_backend_packets_total{service="http-v4",backend="10.101.1.2"}')
+"$BIN/lbctl" -s "$SOCK" backend set 10.0.0.10:80/tcp 10.101.1.2 encap gue >/dev/null
+scrape >"$TMP/gue.txt"
+gue=$("${CHECK[@]}" get "$TMP/gue.txt" 'xlb_backend_packets_total{service="http-v4",backend="10.101.1.2",encap="gue"}')
+n_same=$("${CHECK[@]}" series "$TMP/gue.txt" xlb_backend_up service=http-v4 backend=10.101.1.2)
+"$BIN/lbctl" -s "$SOCK" backend set 10.0.0.10:80/tcp 10.101.1.2 encap ipip >/dev/null
+if [ "$n_be" -gt 0 ] 2>/dev/null && [ "$n_ipip" = "$n_be" ] && [ "$before" != none ] &&
+	[ "$gue" != none ] && [ "${gue%.*}" -ge "${before%.*}" ] && [ "$n_same" = 1 ]; then
+	ok "backend_encap_label_follows_mode ($n_be series ipip, then gue with $gue packets)"
+else
+	bad backend_encap_label_follows_mode "series $n_be, ipip $n_ipip, packets $before then gue '$gue', up series $n_same"
+fi
+
 # ---- series follow the configuration ----
 
 "$BIN/lbctl" -s "$SOCK" backend del 10.0.0.10:80/tcp 10.101.2.2 >/dev/null

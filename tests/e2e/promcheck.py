@@ -56,7 +56,7 @@ def documented(docs):
     fams = set()
     with open(docs) as f:
         for line in f:
-            m = re.match(r"^\| `([a-z_]+)` \|", line)
+            m = re.match(r"^\| `([a-z0-9_]+)` \|", line)
             if m:
                 fams.add(m.group(1))
     return fams
@@ -139,7 +139,7 @@ def dashboard(path, docs):
         for t in p.get("targets", []):
             if not t.get("refId") or not t.get("expr"):
                 problems.append("%s: a target lacks refId or expr" % where)
-            for name in re.findall(r"\b((?:xlb|process)_[a-z_]+)", t.get("expr", "")):
+            for name in re.findall(r"\b((?:xlb|process)_[a-z0-9_]+)", t.get("expr", "")):
                 if family_of(name, fams) not in fams:
                     problems.append("%s: queries %s, which is not documented" % (where, name))
             uid = t.get("datasource", p.get("datasource", {})).get("uid", "")
@@ -174,7 +174,7 @@ def main():
         vals = list(matching(sys.argv[2], sys.argv[3], pairs(sys.argv[4:])))
         print("%d" % (sum(vals) if cmd == "sum" else len(vals)))
     elif cmd == "get":
-        m = re.match(r"^([a-z_]+)\{(.*)\}$", sys.argv[3])
+        m = re.match(r"^([a-z0-9_]+)\{(.*)\}$", sys.argv[3])
         vals = list(matching(sys.argv[2], m.group(1), LABEL.findall(m.group(2))))
         print("%g" % vals[0] if len(vals) == 1 else "none")
     elif cmd == "query":

@@ -110,7 +110,7 @@ fi
 out=$(api GET /v1/tables/10.0.0.10/80/tcp)
 web_table=$(grep -oE '^service 10.0.0.10:80/tcp .* table=[0-9]+' <<<"$D1" | grep -oE '[0-9]+$')
 if grep -q "\"inner_map_id\":$web_table," <<<"$out" && grep -qE '"fingerprint":"[0-9a-f]{16}"' <<<"$out" &&
-	grep -qE '"address":"10.1.0.11","share":[0-9.]+,"slots":16[78]' <<<"$out" &&
+	grep -qE '"address":"10.1.0.11","encap":"ipip","share":[0-9.]+,"slots":16[78]' <<<"$out" &&
 	grep -q '"empty_slots":0' <<<"$out"; then
 	ok api_table_view
 else

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "apiedit.h"
 #include "apireq.h"
 #include "xlb_abi.h"
 #include "xt.h"
@@ -120,6 +121,51 @@ static int t_service_set_and_backends(void)
 	XT_EQ(r.be.addr.addr[0], htonl(0x0a010009));
 	XT_EQ(parse("DELETE", "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.9", NULL, &r), 0);
 	XT_EQ(r.op, API_BACKEND_DEL);
+	return XT_PASS;
+}
+
+/* encap: a backend's mode on add (default ipip) and on its own in a change; the edit changes
+ * that backend's mode and nothing else. */
+static int t_backend_encap(void)
+{
+	struct xlb_conf_backend bes[2] = { 0 };
+	struct xlb_conf_service svc = { 0 };
+	struct xlb_conf conf = { 0 };
+	struct api_request r;
+	char msg[256];
+
+	XT_EQ(parse("POST", "/v1/services/10.0.0.10/80/tcp/backends",
+		    "{\"address\":\"10.1.0.9\",\"encap\":\"l2\"}", &r),
+	      0);
+	XT_EQ(r.fields, API_F_ENCAP);
+	XT_EQ(r.be.encap, XLB_ENCAP_L2);
+	XT_EQ(r.be.weight, 100);
+	XT_EQ(parse("POST", "/v1/services/10.0.0.10/80/tcp/backends", "{\"address\":\"10.1.0.9\"}",
+		    &r),
+	      0);
+	XT_EQ(r.be.encap, XLB_ENCAP_IPIP);
+	XT_EQ(parse("PATCH", "/v1/services/10.0.0.10/80/tcp/backends/10.1.0.2",
+		    "{\"encap\":\"gue\"}", &r),
+	      0);
+	XT_EQ(r.op, API_BACKEND_SET);
+	XT_EQ(r.fields, API_F_ENCAP);
+	XT_EQ(r.be.encap, XLB_ENCAP_GUE);
+
+	XT_CHECK(!xlb_addr_parse("10.0.0.10", &svc.ref.vip), "vip");
+	svc.ref.port = 80;
+	svc.ref.proto = 6;
+	XT_CHECK(!xlb_addr_parse("10.1.0.1", &bes[0].addr), "be0");
+	XT_CHECK(!xlb_addr_parse("10.1.0.2", &bes[1].addr), "be1");
+	bes[0].weight = bes[1].weight = 7;
+	svc.backends = bes;
+	svc.n_backends = 2;
+	conf.services = &svc;
+	conf.n_services = 1;
+	XT_EQ(api_edit_conf(&conf, &r, msg, sizeof(msg)), 0);
+	XT_EQ(bes[1].encap, XLB_ENCAP_GUE);
+	XT_EQ(bes[1].weight, 7);
+	XT_EQ(bes[1].admin, XLB_ADMIN_ENABLED);
+	XT_EQ(bes[0].encap, XLB_ENCAP_IPIP);
 	return XT_PASS;
 }
 
@@ -258,7 +304,10 @@ static int t_refused_bodies(void)
 	XT_REFUSED(400, "state: must be enabled, drain or disabled, got up", "PATCH", be,
 		   "{\"state\":\"up\"}");
 	XT_REFUSED(400, "unknown key: address", "PATCH", be, "{\"address\":\"10.1.0.2\"}");
-	XT_REFUSED(400, "nothing to change", "PATCH", be, "{}");
+	XT_REFUSED(400, "nothing to change: give weight, state and/or encap", "PATCH", be, "{}");
+	XT_REFUSED(400, "encap: must be ipip, gue or l2, got vxlan", "PATCH", be,
+		   "{\"encap\":\"vxlan\"}");
+	XT_REFUSED(400, "encap: must be a string", "PATCH", be, "{\"encap\":2}");
 	XT_REFUSED(400, "unknown key: colour", "PATCH", svc, "{\"colour\":\"red\"}");
 	XT_REFUSED(400, "unknown key: vip", "PATCH", svc, "{\"vip\":\"10.0.0.11\"}");
 	XT_REFUSED(400, "table_size: must be prime, got 65536", "PATCH", svc,
@@ -394,6 +443,7 @@ static const struct xt_case cases[] = {
 	{ "read_routes", t_read_routes },
 	{ "service_add", t_service_add },
 	{ "service_set_and_backends", t_service_set_and_backends },
+	{ "backend_encap", t_backend_encap },
 	{ "config_bodies", t_config_bodies },
 	{ "refused_paths_and_methods", t_refused_paths_and_methods },
 	{ "not_allowed_and_order", t_not_allowed_and_order },

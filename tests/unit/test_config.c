@@ -79,6 +79,7 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 											      "sour"
 											      "ce_"
 											      "v6");
+	DIFF(a->gue_port != b->gue_port, "gue_port %u != %u", a->gue_port, b->gue_port);
 	DIFF(a->rss_bits != b->rss_bits || a->rss_bits_v6 != b->rss_bits_v6, "rss_bits");
 	DIFF(a->gateway_auto != b->gateway_auto, "gateway_auto");
 	DIFF(!a->gateway_auto && memcmp(a->gateway_mac, b->gateway_mac, 6), "gateway_mac");
@@ -120,6 +121,8 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 			     "services[%zu].backends[%zu].address", i, j);
 			DIFF(x->weight != y->weight || x->admin != y->admin,
 			     "services[%zu].backends[%zu] weight/state", i, j);
+			DIFF(x->encap != y->encap, "services[%zu].backends[%zu].encap %u != %u", i,
+			     j, x->encap, y->encap);
 			DIFF(x->health.set != y->health.set || x->health.port != y->health.port ||
 				     x->health.interval_ms != y->health.interval_ms ||
 				     x->health.timeout_ms != y->health.timeout_ms ||
@@ -474,7 +477,8 @@ static int t_exact_messages(void)
 		     "xlbd.yaml:9: services[0].backends[0].weight: must be 0..65535, got 65536");
 	XT_ERR_EXACT("interfaces: [eth0]\nservices: []\nmtus: 1500\n",
 		     "xlbd.yaml:3: mtus: unknown key (known keys: interfaces, xdp_mode, "
-		     "tunnel_source, tunnel_source_v6, rss_bits, rss_bits_v6, gateway, hash_seed, "
+		     "tunnel_source, tunnel_source_v6, gue_port, rss_bits, rss_bits_v6, gateway, "
+		     "hash_seed, "
 		     "mtu, conntrack, state_dir, metrics, announce, services)");
 	XT_ERR_EXACT("interfaces: [eth0]\nmtu: 1500\nservices: []\nmtu: 9000\n", "xlbd.yaml:4: "
 										 "mtu: duplicate "
@@ -777,7 +781,7 @@ static int t_unknown_keys(void)
 		       "      - { address: 10.1.0.1, weigth: 3 }\n",
 		  9,
 		  "services[0].backends[0].weigth: unknown key (known keys: address, weight, "
-		  "state, health)" },
+		  "state, encap, health)" },
 		{ "Interfaces: [eth0]\nservices: []\n", 1, "Interfaces: unknown key" },
 		{ "interfaces: [eth0]\nservices: []\n<<: {mtu: 1500}\n", 3, "<<: unknown key" },
 		{ "interfaces: [eth0]\nservices: []\n? [a, b]\n: 1\n", 3,
@@ -1221,6 +1225,87 @@ static int t_tunnel_source_needed(void)
 		 "%s", err);
 	xlb_conf_free(&c);
 	return XT_PASS;
+}
+
+/* encap per backend: the default, each keyword, the messages, and that l2 backends need no
+ * tunnel source (they are not tunnelled). gue_port: default, range, round trip. */
+static int t_encap(void)
+{
+	static const struct err_case cases[] = {
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n"
+		       "    backends:\n      - { address: 10.1.0.1, encap: vxlan }\n",
+		  9, "services[0].backends[0].encap: must be ipip, gue or l2, got vxlan" },
+		{ HEAD "services:\n  - vip: 10.0.0.10\n    port: 80\n    proto: tcp\n"
+		       "    backends:\n      - { address: 10.1.0.1, encap: GUE }\n",
+		  9, "services[0].backends[0].encap: must be ipip, gue or l2, got GUE" },
+		{ "interfaces: [eth0]\nservices: []\ngue_port: 0\n", 3,
+		  "gue_port: must be 1..65535, got 0" },
+		{ "interfaces: [eth0]\nservices: []\ngue_port: 65536\n", 3,
+		  "gue_port: must be 1..65535, got 65536" },
+		{ "interfaces: [eth0]\nservices: []\ngue_port: \"6080\"\n", 3,
+		  "gue_port: must be a number without quotes" },
+		/* gue is tunnelled: it needs the tunnel source of its family like ipip */
+		{ "interfaces: [eth0]\nservices:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, "
+		  "backends: [{address: 10.1.0.1, encap: gue}] }\n",
+		  3,
+		  "services[0].backends[0]: backend 10.1.0.1 is IPv4 but tunnel_source is not "
+		  "set" },
+	};
+	struct xlb_conf c, d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	XT_CHECK(parse(HEAD "gue_port: 5555\nservices:\n  - vip: 10.0.0.10\n    port: 80\n"
+			    "    proto: tcp\n    backends:\n      - { address: 10.1.0.1 }\n"
+			    "      - { address: 10.1.0.2, encap: ipip }\n"
+			    "      - { address: 10.1.0.3, encap: gue }\n"
+			    "      - { address: 10.1.0.4, encap: l2 }\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.gue_port, 5555);
+	XT_EQ(c.services[0].backends[0].encap, XLB_ENCAP_IPIP);
+	XT_EQ(c.services[0].backends[1].encap, XLB_ENCAP_IPIP);
+	XT_EQ(c.services[0].backends[2].encap, XLB_ENCAP_GUE);
+	XT_EQ(c.services[0].backends[3].encap, XLB_ENCAP_L2);
+	/* The dump says every backend's mode and the port, and loads back the same. */
+	f = open_memstream(&text, &len);
+	XT_CHECK(f && xlb_conf_dump(&c, f) == 0, "dump");
+	fclose(f);
+	XT_CHECK(strstr(text, "\ngue_port: 5555\n") && strstr(text, "encap: l2\n") &&
+			 strstr(text, "encap: gue\n") && strstr(text, "encap: ipip\n"),
+		 "dump: %s", text);
+	XT_CHECK(parse(text, &d) == 0, "%s", err);
+	XT_CHECK(!conf_diff(&c, &d), "round trip: %s", conf_diff(&c, &d));
+	xlb_conf_free(&d);
+	free(text);
+	xlb_conf_free(&c);
+
+	/* Defaults: ipip and 6080. */
+	XT_CHECK(parse(HEAD "services:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, "
+			    "backends: [{address: 10.1.0.1}] }\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.gue_port, 6080);
+	XT_EQ(c.services[0].backends[0].encap, XLB_ENCAP_IPIP);
+	/* A model from the API with an encap that is no keyword is refused, named. */
+	c.services[0].backends[0].encap = 3;
+	XT_CHECK(xlb_conf_validate(&c, "api", err, sizeof(err)) == -EINVAL, "encap 3 accepted");
+	XT_CHECK(!strcmp(err, "api:5: services[0].backends[0]: encap must be ipip, gue or l2"),
+		 "%s", err);
+	xlb_conf_free(&c);
+
+	/* l2 backends of both families, no tunnel source at all. */
+	XT_CHECK(parse("interfaces: [eth0]\nservices:\n  - { vip: 10.0.0.10, port: 80, proto: tcp, "
+		       "backends: [{address: 10.1.0.1, encap: l2}, {address: 2001:db8::7, "
+		       "encap: l2}] }\n",
+		       &c) == 0,
+		 "%s", err);
+	XT_EQ(c.services[0].backends[1].encap, XLB_ENCAP_L2);
+	xlb_conf_free(&c);
+	XT_CHECK(!strcmp(xlb_encap_name(XLB_ENCAP_GUE), "gue"), "gue name");
+	XT_CHECK(xlb_encap_name(3) == NULL, "encap 3 has a name");
+	return RUN_ERR_CASES(cases);
 }
 
 static int t_table_size_prime(void)
@@ -2149,7 +2234,8 @@ static int t_backend_health(void)
 	XT_CHECK(round_trip(&c) == XT_PASS, "round trip");
 	t = dump_to_string(&c, &rc);
 	XT_CHECK(t, "dump %d", rc);
-	XT_CHECK(strstr(t, "        state: enabled\n        health: { port: 8080, interval: 500ms, "
+	XT_CHECK(strstr(t, "        state: enabled\n        encap: ipip\n        health: { port: "
+			   "8080, interval: 500ms, "
 			   "timeout: 200ms }\n      - address:"),
 		 "dump:\n%s", t);
 	XT_CHECK(strstr(t, "        health: { rise: 5, fall: 1, jitter: 0, initial: up }\n"),
@@ -2612,6 +2698,7 @@ static const struct xt_case cases[] = {
 	{ "duplicate_name", t_duplicate_name },
 	{ "duplicate_backend", t_duplicate_backend },
 	{ "tunnel_source_needed", t_tunnel_source_needed },
+	{ "encap", t_encap },
 	{ "table_size_prime", t_table_size_prime },
 	{ "table_size_too_small", t_table_size_too_small },
 	{ "service_limit", t_service_limit },

@@ -6,6 +6,7 @@
  * ABI's limits (4,096 services x 16 backends) planned whole and one backend at a time. Each plan
  * starts from the record the previous one left, as xlbd's state.c chains them. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,8 +72,28 @@ static bool table_is(void *ctx, __u32 svc_id, __u32 m, const struct maglev_backe
 	return table_is_answer == 1;
 }
 
+static const char *resolved; /* the one l2 backend address whose MAC is known */
+
+/* Its MAC: 02:00:00:00:00:NN with NN its last IPv4 byte. */
+static bool l2_mac(void *ctx, const struct xlb_addr *a, __u8 mac[6])
+{
+	char text[64];
+
+	(void)ctx;
+	xlb_addr_format(a, text, sizeof(text));
+	if (!resolved || strcmp(resolved, text))
+		return false;
+	memcpy(mac, "\x02\0\0\0\0", 5);
+	mac[5] = ((const __u8 *)a->addr)[3];
+	return true;
+}
+
 static const struct plan_runtime RT = {
-	.hash_seed = 7, .gw_mac = { 2, 0, 0, 0, 0, 0xfe }, .healthy = healthy, .table_is = table_is
+	.hash_seed = 7,
+	.gw_mac = { 2, 0, 0, 0, 0, 0xfe },
+	.healthy = healthy,
+	.table_is = table_is,
+	.l2_mac = l2_mac,
 };
 
 /* The plan's operations as one letter each: C config, V/v VIP write/delete, S/X service
@@ -137,6 +158,7 @@ static int fresh(void)
 	free(rec);
 	rec = calloc(1, sizeof(*rec));
 	memset(sick, 0, sizeof(sick));
+	resolved = NULL;
 	table_is_answer = -1;
 	table_is_calls = 0;
 	return rec && !plan_init(&P) ? 0 : -1;
@@ -304,6 +326,79 @@ static int t_drain_after_table(void)
 	XT_CHECK(!strcmp(ops(), "TB"), "ops %s", ops());
 	XT_EQ(P.ops[0].table.n, 1);
 	XT_EQ(P.ops[1].be.state, XLB_BE_DRAIN);
+	return XT_PASS;
+}
+
+/* A backend's mode changes in place: one entry write, same id and generation (its flows
+ * stay), the table kept. An l2 backend whose MAC is not resolved is out of the table like a
+ * sick one, and comes in with its MAC once resolved. gue_port reaches xlb_config in network
+ * order. */
+static int t_encap_in_place(void)
+{
+	const struct plan_op *w;
+	__u32 id, gen;
+
+	XT_EQ(fresh(), 0);
+	XT_CHECK(plan_web(251, TWO, 0) == 0, "%s", err);
+	XT_EQ(P.ops[0].cfg.gue_port, htons(6080));
+	id = id_of("10.1.0.2");
+	gen = rec->bes[id].generation;
+	XT_EQ(rec->bes[id].encap, XLB_ENCAP_IPIP);
+	XT_CHECK(plan_web(251,
+			  "      - { address: 10.1.0.1 }\n"
+			  "      - { address: 10.1.0.2, weight: 200, encap: gue }\n",
+			  0) == 0,
+		 "%s", err);
+	XT_CHECK(!strcmp(ops(), "B"), "ops %s", ops());
+	XT_EQ(P.ops[0].id, id);
+	XT_EQ(P.ops[0].be.encap, XLB_ENCAP_GUE);
+	XT_EQ(P.ops[0].be.generation, gen);
+	XT_EQ(P.ops[0].be.state, XLB_BE_UP);
+	XT_EQ(P.stats.tables_kept, 2);
+
+	/* To l2 with no MAC yet: out of the table first, then its entry (down, mode l2). */
+	XT_CHECK(plan_web(251,
+			  "      - { address: 10.1.0.1 }\n"
+			  "      - { address: 10.1.0.2, weight: 200, encap: l2 }\n",
+			  0) == 0,
+		 "%s", err);
+	XT_CHECK(!strcmp(ops(), "TB"), "ops %s", ops());
+	XT_EQ(P.ops[0].table.n, 1);
+	XT_EQ(P.ops[1].id, id);
+	XT_EQ(P.ops[1].be.state, XLB_BE_DOWN);
+	XT_EQ(P.ops[1].be.encap, XLB_ENCAP_L2);
+	XT_EQ(P.ops[1].be.generation, gen);
+	XT_EQ(rec->svcs[0].n_healthy, 1);
+
+	/* Resolved: the entry with its MAC, up, before the table that has it again. */
+	resolved = "10.1.0.2";
+	XT_CHECK(plan_web(251,
+			  "      - { address: 10.1.0.1 }\n"
+			  "      - { address: 10.1.0.2, weight: 200, encap: l2 }\n",
+			  0) == 0,
+		 "%s", err);
+	XT_CHECK(!strcmp(ops(), "BT"), "ops %s", ops());
+	w = &P.ops[0];
+	XT_EQ(w->be.state, XLB_BE_UP);
+	XT_CHECK(!memcmp(w->be.mac, "\x02\0\0\0\0\x02", 6), "mac %02x:..:%02x", w->be.mac[0],
+		 w->be.mac[5]);
+	XT_EQ(w->be.generation, gen);
+	XT_EQ(P.ops[1].table.n, 2);
+
+	/* Back to ipip: the MAC is cleared, nothing else moves. */
+	XT_CHECK(plan_web(251, TWO, 0) == 0, "%s", err);
+	XT_CHECK(!strcmp(ops(), "B"), "ops %s", ops());
+	XT_EQ(P.ops[0].be.encap, XLB_ENCAP_IPIP);
+	XT_CHECK(!memcmp(P.ops[0].be.mac, "\0\0\0\0\0\0", 6), "mac kept");
+
+	/* gue_port change: the config entry alone. */
+	XT_CHECK(plan_text("interfaces: [lo]\ntunnel_source: 192.0.2.1\ngue_port: 7\nservices:\n"
+			   "  - { name: web, vip: 10.0.0.10, port: 80, proto: tcp, table_size: 251,"
+			   " backends: [{address: 10.1.0.1}, {address: 10.1.0.2, weight: 200}] }\n",
+			   NULL, NULL) == 0,
+		 "%s", err);
+	XT_EQ(find_op(PLAN_CONFIG_WRITE, 0)->cfg.gue_port, htons(7));
+	XT_EQ(id_of("10.1.0.2"), id);
 	return XT_PASS;
 }
 
@@ -500,6 +595,7 @@ static const struct xt_case cases[] = {
 	{ "backend_replaced", t_backend_replaced },
 	{ "claimed_disabled_written", t_claimed_disabled_written },
 	{ "drain_after_table", t_drain_after_table },
+	{ "encap_in_place", t_encap_in_place },
 	{ "adoption", t_adoption },
 	{ "fail_open", t_fail_open },
 	{ "health_scope", t_health_scope },

@@ -92,6 +92,8 @@ unsigned api_edit_conf(struct xlb_conf *conf, struct api_request *req, char *err
 			b->weight = req->be.weight;
 		if (req->fields & API_F_STATE)
 			b->admin = req->be.admin;
+		if (req->fields & API_F_ENCAP)
+			b->encap = req->be.encap;
 		return 0;
 	}
 	default:

@@ -121,8 +121,8 @@ static int get_field(json_t *v, const struct conf_field *f, void *obj, char *err
 	return ret;
 }
 
-/* A backend object: {"address": ..., "weight": ..., "state": ...}; address required when
- * need_addr, otherwise forbidden (it is in the path). */
+/* A backend object: {"address": ..., "weight": ..., "state": ..., "encap": ...}; address
+ * required when need_addr, otherwise forbidden (it is in the path). */
 static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be, unsigned *fields,
 			 char *err, size_t errlen)
 {
@@ -147,6 +147,7 @@ static int parse_backend(json_t *o, bool need_addr, struct xlb_conf_backend *be,
 			return ret;
 		*fields |= !strcmp(key, "weight")  ? API_F_WEIGHT
 			   : !strcmp(key, "state") ? API_F_STATE
+			   : !strcmp(key, "encap") ? API_F_ENCAP
 						   : 0;
 	}
 	if (need_addr && !be->addr.family)
@@ -407,7 +408,7 @@ static int body_backend_set(json_t *j, struct api_request *req, char *err, size_
 	int ret = parse_backend(j, false, &req->be, &req->fields, err, errlen);
 
 	if (!ret && !req->fields)
-		ret = fail(err, errlen, 400, "nothing to change: give weight and/or state");
+		ret = fail(err, errlen, 400, "nothing to change: give weight, state and/or encap");
 	req->be.addr = req->backend;
 	return ret;
 }

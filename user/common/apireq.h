@@ -22,8 +22,10 @@ enum api_op {
 	API_SERVICE_ADD, /* POST   /v1/services                      {service} */
 	API_SERVICE_SET, /* PATCH  /v1/services/VIP/PORT/PROTO        {name, table_size, ...} */
 	API_SERVICE_DEL, /* DELETE /v1/services/VIP/PORT/PROTO */
-	API_BACKEND_ADD, /* POST   /v1/services/VIP/PORT/PROTO/backends {address, weight, state} */
-	API_BACKEND_SET, /* PATCH  /v1/services/VIP/PORT/PROTO/backends/ADDR {weight, state} */
+	API_BACKEND_ADD, /* POST   /v1/services/VIP/PORT/PROTO/backends {address, weight, state,
+			  * encap} */
+	API_BACKEND_SET, /* PATCH  /v1/services/VIP/PORT/PROTO/backends/ADDR {weight, state, encap}
+			  */
 	API_BACKEND_DEL, /* DELETE /v1/services/VIP/PORT/PROTO/backends/ADDR */
 	API_CONFIG_GET, /* GET    /v1/config                        -> {"yaml": "..."} */
 	API_CONFIG_CHECK, /* POST   /v1/config/check                  YAML body */
@@ -51,6 +53,7 @@ enum api_op {
 #define API_F_STATE (1U << 4)
 #define API_F_MODE (1U << 5)
 #define API_F_ANNOUNCE (1U << 6)
+#define API_F_ENCAP (1U << 7)
 
 struct api_request {
 	enum api_op op;

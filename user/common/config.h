@@ -30,6 +30,7 @@
 #define XLB_CONF_DEFAULT_WEIGHT 100
 #define XLB_CONF_MIN_SLOTS_PER_BACKEND 100 /* table_size >= 100 x backends (Maglev balance) */
 #define XLB_CONF_DEFAULT_METRICS_PORT 9477 /* Prometheus' registry of default exporter ports */
+#define XLB_CONF_DEFAULT_GUE_PORT 6080 /* the GUE port of Katran and GLB */
 
 enum xlb_xdp_mode {
 	XLB_XDP_NATIVE = 0, /* driver mode: fails where the driver has no XDP support */
@@ -74,6 +75,7 @@ struct xlb_conf_backend {
 	struct xlb_addr addr;
 	__u32 weight; /* 0..65535; 0 behaves like drain */
 	enum xlb_admin_state admin;
+	__u32 encap; /* enum xlb_encap of xlb_abi.h: how packets reach it; default XLB_ENCAP_IPIP */
 	struct xlb_conf_hc_override health; /* per-backend check settings */
 	int line; /* where it was defined, 0 when not from a file */
 };
@@ -159,6 +161,7 @@ struct xlb_conf {
 				     * kept as the default for interfaces attached at run time */
 	struct xlb_addr tunnel_source; /* family 0 when not configured */
 	struct xlb_addr tunnel_source_v6; /* family 0 when not configured */
+	__u32 gue_port; /* 1..65535: UDP destination port of GUE backends' packets */
 	__u8 rss_bits; /* 0..16: low bits of tunnel_source taken from the flow hash */
 	__u8 rss_bits_v6; /* 0..32 */
 	bool gateway_auto; /* resolve the gateway MAC from the kernel's neighbour table */
@@ -188,6 +191,9 @@ const char *xlb_conf_name_problem(const char *s, size_t len);
  * it is valid: 1..15 printable ASCII characters without spaces, '/' or ':', not "." or "..". */
 const char *xlb_conf_iface_problem(const char *s, size_t len);
 
+/* The keyword of encap ("ipip", "gue", "l2"), or NULL when it is not an enum xlb_encap. */
+const char *xlb_encap_name(__u32 encap);
+
 /* The keyword of mode ("native", "generic", "auto"), or NULL when mode is not one. */
 const char *xlb_xdp_mode_name(enum xlb_xdp_mode mode);
 
@@ -209,7 +215,8 @@ int xlb_conf_parse(const char *text, size_t len, const char *name, struct xlb_co
 int xlb_conf_load(const char *path, struct xlb_conf *c, char *err, size_t errlen);
 
 /* The cross-field and limit rules, for a model that did not come from a file (runtime edits):
- * unique services, names and backend addresses, a tunnel source for every backend family,
+ * unique services, names and backend addresses, a tunnel source for every backend family
+ * that is tunnelled to (ipip or gue: l2 backends need none),
  * table_size >= XLB_CONF_MIN_SLOTS_PER_BACKEND x backends, XLB_MAX_SERVICES services,
  * XLB_MAX_VIPS distinct VIPs, XLB_MAX_BACKENDS - 1 backends in all. Returns 0 or -EINVAL with
  * the message in err (with file line numbers when the elements have them). */

@@ -49,6 +49,7 @@ static bool dumpable(const struct xlb_conf *c)
 			if ((s->backends[j].addr.family != XLB_AF_INET &&
 			     s->backends[j].addr.family != XLB_AF_INET6) ||
 			    !conf_keyword_name(conf_state_words, (int)s->backends[j].admin) ||
+			    !xlb_encap_name(s->backends[j].encap) ||
 			    (s->backends[j].health.set & ~XLB_HO_ALL) ||
 			    s->backends[j].health.initial_up > 1)
 				return false;

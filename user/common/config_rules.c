@@ -228,12 +228,16 @@ static int validate_backend(const struct vctx *v, const struct xlb_conf *c, size
 		return vfail(v, b->line, key, "weight %s", buf);
 	if (!conf_keyword_name(conf_state_words, (int)b->admin))
 		return vfail(v, b->line, key, "state must be enabled, drain or disabled");
+	if (!xlb_encap_name(b->encap))
+		return vfail(v, b->line, key, "encap must be ipip, gue or l2");
 	why = conf_override_problem(&c->services[i], b, &hkey, buf, sizeof(buf));
 	if (why) {
 		snprintf(key, sizeof(key), "services[%zu].backends[%zu].health.%s", i, j, hkey);
 		return vfail(v, b->health.line ? b->health.line : b->line, key, "%s", why);
 	}
 	xlb_addr_format(&b->addr, a, sizeof(a));
+	if (b->encap == XLB_ENCAP_L2) /* only the MACs change: no tunnel, no tunnel source */
+		return 0;
 	if (b->addr.family == XLB_AF_INET && c->tunnel_source.family != XLB_AF_INET)
 		return vfail(v, b->line, key, "backend %s is IPv4 but tunnel_source is not set", a);
 	if (b->addr.family == XLB_AF_INET6 && c->tunnel_source_v6.family != XLB_AF_INET6)

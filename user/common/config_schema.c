@@ -40,6 +40,12 @@ const struct conf_keyword conf_hc_type_words[] = {
 	{ "tunnel", XLB_HC_TUNNEL },
 	{ NULL, 0 },
 };
+const struct conf_keyword conf_encap_words[] = {
+	{ "ipip", XLB_ENCAP_IPIP },
+	{ "gue", XLB_ENCAP_GUE },
+	{ "l2", XLB_ENCAP_L2 },
+	{ NULL, 0 },
+};
 const struct conf_keyword conf_initial_words[] = { { "up", 1 }, { "down", 0 }, { NULL, 0 } };
 
 /* ---- value rules ---- */
@@ -444,6 +450,7 @@ static const struct conf_field fields[] = {
 	{ "xdp_mode", CP_TOP, TOP(xdp_mode), WORDS(conf_xdp_mode_words, XLB_XDP_NATIVE) },
 	{ "tunnel_source", CP_TOP, TOP(tunnel_source), .type = CT_ADDR, .min = XLB_AF_INET },
 	{ "tunnel_source_v6", CP_TOP, TOP(tunnel_source_v6), .type = CT_ADDR, .min = XLB_AF_INET6 },
+	{ "gue_port", CP_TOP, TOP(gue_port), NUM(1, 65535, XLB_CONF_DEFAULT_GUE_PORT) },
 	{ "rss_bits", CP_TOP, TOP(rss_bits), NUM(0, 16, 0) },
 	{ "rss_bits_v6", CP_TOP, TOP(rss_bits_v6), NUM(0, 32, 0) },
 	{ "gateway", CP_TOP, CT_CUSTOM, .want = "auto or a MAC address", .scan = gateway_scan,
@@ -527,6 +534,7 @@ static const struct conf_field fields[] = {
 	{ "address", CP_BACKEND, BE(addr), .type = CT_ADDR, .required = true },
 	{ "weight", CP_BACKEND, BE(weight), NUM(0, 65535, XLB_CONF_DEFAULT_WEIGHT) },
 	{ "state", CP_BACKEND, BE(admin), WORDS(conf_state_words, XLB_ADMIN_ENABLED) },
+	{ "encap", CP_BACKEND, BE(encap), WORDS(conf_encap_words, XLB_ENCAP_IPIP) },
 	{ "health", CP_BACKEND, SUB(struct xlb_conf_backend, health, CP_OVERRIDE) },
 
 	/* services[].backends[].health: row i is XLB_HO_* bit i */
@@ -648,6 +656,11 @@ int conf_keyword_value(const struct conf_keyword *t, const char *s, size_t len, 
 		}
 	}
 	return -EINVAL;
+}
+
+const char *xlb_encap_name(__u32 encap)
+{
+	return encap > XLB_ENCAP_L2 ? NULL : conf_keyword_name(conf_encap_words, (int)encap);
 }
 
 const char *xlb_xdp_mode_name(enum xlb_xdp_mode mode)

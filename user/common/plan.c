@@ -488,11 +488,23 @@ struct plan_view {
 	const __u32 *ids;
 };
 
+/* Whether backend b can be sent to as its mode says: an l2 one needs its MAC (into mac). */
+static bool reachable(const struct plan_runtime *rt, const struct xlb_conf_backend *b, __u8 mac[6])
+{
+	memset(mac, 0, 6);
+	if (b->encap != XLB_ENCAP_L2)
+		return true;
+	return rt->l2_mac && rt->l2_mac(rt->ctx, &b->addr, mac);
+}
+
 static bool view_healthy(void *ctx, size_t i)
 {
 	const struct plan_view *v = ctx;
 	const struct plan_runtime *rt = v->pl->rt;
+	__u8 mac[6];
 
+	if (!reachable(rt, &v->cs->backends[i], mac))
+		return false;
 	return !rt->healthy || rt->healthy(rt->ctx, &v->cs->ref, &v->cs->backends[i].addr);
 }
 
@@ -549,6 +561,12 @@ static int plan_members(struct planner *pl, const struct xlb_conf_service *cs, i
 		want[i].svc_id = (__u32)id;
 		want[i].weight = (__u16)b->weight;
 		want[i].state = states[i];
+		/* A mode change rewrites this entry in place: same id and generation, so its
+		 * flows stay, and the table (built from addresses and weights) is kept. */
+		want[i].encap = (__u8)b->encap;
+		/* Failing open may bring back an l2 backend whose MAC is gone: never send there. */
+		if (!reachable(pl->rt, b, want[i].mac) && want[i].state == XLB_BE_UP)
+			want[i].state = XLB_BE_DOWN;
 		if (want[i].state == XLB_BE_UP)
 			ret = write_backend(pl, ids[i], &want[i]);
 	}
@@ -731,6 +749,7 @@ static void desired_config(const struct xlb_conf *c, const struct plan_runtime *
 	out->rss_bits_v4 = c->rss_bits;
 	out->rss_bits_v6 = c->rss_bits_v6;
 	out->mtu = (__u16)c->mtu;
+	out->gue_port = htons((__u16)c->gue_port);
 	out->udp_idle_ticks = xlb_udp_idle_ticks(c->udp_idle_timeout);
 	out->new_flow_interval_ns = c->new_flow_rate ? 1000000000U / c->new_flow_rate : 0;
 	out->new_flow_burst = c->new_flow_burst;

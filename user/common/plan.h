@@ -71,7 +71,12 @@ struct plan_runtime {
 	 * NULL: adopted tables are always rebuilt. */
 	bool (*table_is)(void *ctx, __u32 svc_id, __u32 m, const struct maglev_backend *mb,
 			 size_t n);
-	void *ctx; /* for healthy and table_is */
+	/* The MAC of an encap l2 backend at address a: true with mac set when the neighbour
+	 * table resolved it; false while it is not resolved, and the backend is then planned
+	 * like one that fails its checks (out of the table, flows re-selected). NULL: no MAC is
+	 * known, so every l2 backend is out. */
+	bool (*l2_mac)(void *ctx, const struct xlb_addr *a, __u8 mac[6]);
+	void *ctx; /* for healthy, table_is and l2_mac */
 };
 
 enum plan_op_kind {

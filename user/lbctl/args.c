@@ -223,6 +223,13 @@ const char *raw_addr_text(const __u32 *addr, __u8 family, char *buf, size_t len)
 	return addr_text(&a, buf, len);
 }
 
+const char *encap_text(__u8 encap)
+{
+	const char *name = xlb_encap_name(encap);
+
+	return name ? name : "?";
+}
+
 const char *endpoint_text(const struct xlb_addr *a, __u16 port, char *buf, size_t len)
 {
 	char t[64];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* backend.c - lbctl backend: add, change (weight, state), drain, enable, disable and delete the
- * backends of a service through the control API (/v1/services/.../backends). States follow
- * ipvsadm's meaning: drain keeps established connections and takes no new ones, disabled
- * re-selects its connections too; weight 0 behaves like drain. */
+/* backend.c - lbctl backend: add, change (weight, state, encap), drain, enable, disable and
+ * delete the backends of a service through the control API (/v1/services/.../backends). States
+ * follow ipvsadm's meaning: drain keeps established connections and takes no new ones,
+ * disabled re-selects its connections too; weight 0 behaves like drain. encap is how packets
+ * reach the backend (ipip, gue, l2), changed in place without moving its flows. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,11 +11,13 @@
 #include "lbctl.h"
 
 static const char *const be_defs[] = { DEF_SERVICE, DEF_BACKEND,
-				       "STATE   := enabled | drain | disabled", NULL };
+				       "STATE   := enabled | drain | disabled",
+				       "ENCAP   := ipip | gue | l2", NULL };
 
 struct be_args {
 	__u32 weight;
 	const char *state;
+	const char *encap;
 };
 
 static int parse_weight(const char *v, void *dst)
@@ -25,6 +28,17 @@ static int parse_weight(const char *v, void *dst)
 static int parse_state(const char *v, void *dst)
 {
 	return arg_state(v, &((struct be_args *)dst)->state);
+}
+
+static int parse_encap(const char *v, void *dst)
+{
+	for (__u32 e = 0; xlb_encap_name(e); e++) {
+		if (!strcmp(v, xlb_encap_name(e))) {
+			((struct be_args *)dst)->encap = xlb_encap_name(e);
+			return 0;
+		}
+	}
+	return fail("encap must be ipip, gue or l2, got '%s'", v);
 }
 
 /* SERVICE BACKEND, then the API path of that backend (or of the service's backend list). */
@@ -67,6 +81,7 @@ static int do_add(int argc, char **argv)
 	struct kwarg kw[] = {
 		{ "weight", parse_weight, &a, false },
 		{ "state", parse_state, &a, false },
+		{ "encap", parse_encap, &a, false },
 	};
 	struct xlb_service_ref ref;
 	struct xlb_addr be;
@@ -74,17 +89,19 @@ static int do_add(int argc, char **argv)
 	json_t *body, *j;
 	int ret;
 
-	if (want_args(argc, 2, 6))
+	if (want_args(argc, 2, 8))
 		return LBCTL_USAGE;
 	if (parse_target(argv, &ref, &be, path, sizeof(path), true))
 		return LBCTL_FAIL;
-	ret = parse_kwargs(argc - 2, argv + 2, kw, 2);
+	ret = parse_kwargs(argc - 2, argv + 2, kw, 3);
 	if (ret)
 		return ret;
 	body = json_pack("{s:s,s:i}", "address", addr_text(&be, text, sizeof(text)), "weight",
 			 (json_int_t)a.weight);
 	if (kw[1].seen)
 		json_object_set_new(body, "state", json_string(a.state));
+	if (kw[2].seen)
+		json_object_set_new(body, "encap", json_string(a.encap));
 	if (api_call_json("POST", path, body, &j))
 		return LBCTL_FAIL;
 	return emit(j, NULL);
@@ -105,6 +122,7 @@ static int do_set(int argc, char **argv)
 	struct kwarg kw[] = {
 		{ "weight", parse_weight, &a, false },
 		{ "state", parse_state, &a, false },
+		{ "encap", parse_encap, &a, false },
 	};
 	struct xlb_service_ref ref;
 	struct xlb_addr be;
@@ -112,20 +130,22 @@ static int do_set(int argc, char **argv)
 	json_t *body;
 	int ret;
 
-	if (want_args(argc, 2, 6))
+	if (want_args(argc, 2, 8))
 		return LBCTL_USAGE;
 	if (parse_target(argv, &ref, &be, path, sizeof(path), false))
 		return LBCTL_FAIL;
-	ret = parse_kwargs(argc - 2, argv + 2, kw, 2);
+	ret = parse_kwargs(argc - 2, argv + 2, kw, 3);
 	if (ret)
 		return ret;
-	if (!kw[0].seen && !kw[1].seen)
-		return usage("nothing to set: give weight W and/or state STATE");
+	if (!kw[0].seen && !kw[1].seen && !kw[2].seen)
+		return usage("nothing to set: give weight W, state STATE and/or encap ENCAP");
 	body = json_object();
 	if (kw[0].seen)
 		json_object_set_new(body, "weight", json_integer(a.weight));
 	if (kw[1].seen)
 		json_object_set_new(body, "state", json_string(a.state));
+	if (kw[2].seen)
+		json_object_set_new(body, "encap", json_string(a.encap));
 	return patch(path, body);
 }
 
@@ -176,9 +196,10 @@ static int do_del(int argc, char **argv)
 
 static const struct lbctl_cmd cmds[] = {
 	{ "list", do_list, "SERVICE", "the backends of a service" },
-	{ "add", do_add, "SERVICE BACKEND [weight W] [state STATE]",
-	  "add a backend (W 0..65535, default 100)" },
-	{ "set", do_set, "SERVICE BACKEND [weight W] [state STATE]", "change weight and/or state" },
+	{ "add", do_add, "SERVICE BACKEND [weight W] [state STATE] [encap ENCAP]",
+	  "add a backend (W 0..65535, default 100; ENCAP default ipip)" },
+	{ "set", do_set, "SERVICE BACKEND [weight W] [state STATE] [encap ENCAP]",
+	  "change weight, state and/or encap" },
 	{ "drain", do_drain, "SERVICE BACKEND", "no new connections, established ones stay" },
 	{ "enable", do_enable, "SERVICE BACKEND", "back into the Maglev table" },
 	{ "disable", do_disable, "SERVICE BACKEND",

@@ -122,7 +122,7 @@ static void print_lookup(const json_t *j)
 	if (json_is_null(json_object_get(j, "backend")))
 		printf("backend  none: dropped (%s)\n", reason);
 	else
-		printf("backend  %s\n", jstr(j, "backend"));
+		printf("backend  %s (encap %s)\n", jstr(j, "backend"), jstr(j, "encap"));
 	if (!strcmp(reason, "tx_conn_hit"))
 		printf("why      connection table entry (backend id %lld, generation %lld)\n",
 		       (long long)jint(c, "backend_id"), (long long)jint(c, "generation"));
@@ -156,6 +156,7 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 	int conns, backends, ret;
 	__u16 dport;
 	json_t *out, *cj = json_null(), *best = NULL;
+	const struct xlb_backend *best_be;
 	__u32 best_id;
 
 	svc_text(ref, name, sizeof(name));
@@ -227,14 +228,19 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 	if (have_conn && !why) {
 		best = backend_json(&cbe, conn.backend_id);
 		best_id = conn.backend_id;
+		best_be = &cbe;
 		ret = XLB_R_TX_CONN_HIT;
 	} else {
 		best = p.reason ? json_null() : backend_json(&p.be, p.backend_id);
 		best_id = p.reason ? 0 : p.backend_id;
+		best_be = &p.be;
 		ret = p.reason ? p.reason : have_conn ? XLB_R_TX_RESELECT : XLB_R_TX_NEW_FLOW;
 	}
 	json_object_set_new(out, "backend", best);
 	json_object_set_new(out, "backend_id", json_integer(best_id));
+	/* How the packet reaches that backend, as its entry in xlb_backends says. */
+	json_object_set_new(out, "encap",
+			    best_id ? json_string(encap_text(best_be->encap)) : json_null());
 	json_object_set_new(out, "reason", json_string(reason_names[ret]));
 	json_object_set_new(out, "conn", cj);
 	json_object_set_new(

@@ -150,6 +150,10 @@ const char *addr_text(const struct xlb_addr *a, char *buf, size_t len);
 const char *raw_addr_text(const __u32 *addr, __u8 family, char *buf, size_t len);
 const char *endpoint_text(const struct xlb_addr *a, __u16 port, char *buf, size_t len);
 
+/* The keyword of a backend entry's encap (enum xlb_encap: "ipip", "gue", "l2"), "?" for a
+ * value this lbctl does not know. */
+const char *encap_text(__u8 encap);
+
 /* ---- the control API (http.c) ---- */
 
 /* One request to xlbd: METHOD PATH with an optional body (a configuration file, sent as YAML).

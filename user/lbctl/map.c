@@ -126,14 +126,14 @@ static int dump_config(struct dump_ctx *d)
 		 c.gw_mac[2], c.gw_mac[3], c.gw_mac[4], c.gw_mac[5]);
 	json_array_append_new(
 		d->arr,
-		json_pack("{s:i,s:i,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i}", "abi_version",
+		json_pack("{s:i,s:i,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "abi_version",
 			  (json_int_t)c.abi_version, "flags", (json_int_t)c.flags, "wildcard_ports",
 			  !!(c.flags & XLB_CFG_F_WILDCARD), "hash_seed", (json_int_t)c.hash_seed,
 			  "src_v4", raw_addr_text(&c.src_v4, XLB_AF_INET, s4, sizeof(s4)), "src_v6",
 			  raw_addr_text(c.src_v6, XLB_AF_INET6, s6, sizeof(s6)), "gw_mac", mac,
 			  "rss_bits_v4", (json_int_t)c.rss_bits_v4, "rss_bits_v6",
 			  (json_int_t)c.rss_bits_v6, "mtu", (json_int_t)c.mtu, "udp_idle_ticks",
-			  (json_int_t)c.udp_idle_ticks));
+			  (json_int_t)c.udp_idle_ticks, "gue_port", (json_int_t)ntohs(c.gue_port)));
 	return 0;
 }
 
@@ -228,19 +228,22 @@ static int dump_backends(struct dump_ctx *d)
 {
 	for (__u32 id = 1; id < XLB_MAX_BACKENDS; id++) {
 		struct xlb_backend b;
-		char a[64];
+		char a[64], mac[18];
 
 		/* Free ids: never used (generation 0) or released (no service). */
 		if (bpf_map_lookup_elem(d->fd, &id, &b) || !b.generation ||
 		    b.svc_id >= XLB_MAX_SERVICES)
 			continue;
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b.mac[0], b.mac[1],
+			 b.mac[2], b.mac[3], b.mac[4], b.mac[5]);
 		json_array_append_new(
 			d->arr,
-			json_pack("{s:i,s:s,s:i,s:i,s:s,s:i}", "id", (json_int_t)id, "address",
-				  raw_addr_text(b.addr, b.family, a, sizeof(a)), "svc_id",
-				  (json_int_t)b.svc_id, "generation", (json_int_t)b.generation,
-				  "state", b.state < 3 ? be_states[b.state] : "?", "weight",
-				  (json_int_t)b.weight));
+			json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:s,s:s}", "id", (json_int_t)id,
+				  "address", raw_addr_text(b.addr, b.family, a, sizeof(a)),
+				  "svc_id", (json_int_t)b.svc_id, "generation",
+				  (json_int_t)b.generation, "state",
+				  b.state < 3 ? be_states[b.state] : "?", "weight",
+				  (json_int_t)b.weight, "encap", encap_text(b.encap), "mac", mac));
 	}
 	return 0;
 }

@@ -51,7 +51,7 @@ static void print_list(const json_t *j)
 
 void print_backends(const json_t *svc)
 {
-	struct table *t = table_new(3, "ADDRESS", ">WEIGHT", "STATE");
+	struct table *t = table_new(4, "ADDRESS", ">WEIGHT", "STATE", "ENCAP");
 	json_t *b;
 	size_t i;
 
@@ -60,7 +60,7 @@ void print_backends(const json_t *svc)
 
 		b = jat(svc, "backends", i);
 		snprintf(w, sizeof(w), "%lld", (long long)jint(b, "weight"));
-		table_row(t, jstr(b, "address"), w, jstr(b, "state"));
+		table_row(t, jstr(b, "address"), w, jstr(b, "state"), jstr(b, "encap"));
 	}
 	table_print(t);
 }

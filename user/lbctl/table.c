@@ -31,7 +31,7 @@ static const char *const table_defs[] = {
 
 static void print_show(const json_t *j)
 {
-	struct table *t = table_new(3, "ADDRESS", ">SLOTS", ">SHARE");
+	struct table *t = table_new(4, "ADDRESS", ">SLOTS", ">SHARE", "ENCAP");
 	json_t *b;
 	size_t i;
 
@@ -46,7 +46,7 @@ static void print_show(const json_t *j)
 		b = jat(j, "backends", i);
 		snprintf(slots, sizeof(slots), "%lld", (long long)jint(b, "slots"));
 		table_row(t, jstr(b, "address"), slots,
-			  fmt_share(jreal(b, "share"), share, sizeof(share)));
+			  fmt_share(jreal(b, "share"), share, sizeof(share)), jstr(b, "encap"));
 	}
 	table_print(t);
 }

@@ -24,6 +24,7 @@
 #include "announce.h"
 #include "api.h"
 #include "apiedit.h"
+#include "l2mac.h"
 #include "apireq.h"
 #include "capture.h"
 #include "counters.h"
@@ -118,10 +119,24 @@ static json_t *service_json(const struct xlb_conf_service *s)
 	for (size_t i = 0; i < s->n_backends; i++) {
 		const struct xlb_conf_backend *b = &s->backends[i];
 
+		json_t *bj;
+		__u8 m[6];
+
 		xlb_addr_format(&b->addr, addr, sizeof(addr));
-		json_array_append_new(bes, json_pack("{s:s,s:i,s:s}", "address", addr, "weight",
-						     (json_int_t)b->weight, "state",
-						     admin_name(b->admin)));
+		bj = json_pack("{s:s,s:i,s:s,s:s}", "address", addr, "weight",
+			       (json_int_t)b->weight, "state", admin_name(b->admin), "encap",
+			       xlb_encap_name(b->encap));
+		/* l2: the MAC it is sent to, null while unresolved (and out of the table). */
+		if (b->encap == XLB_ENCAP_L2 && l2mac_get(&b->addr, m)) {
+			char mac[18];
+
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+				 m[2], m[3], m[4], m[5]);
+			json_object_set_new(bj, "mac", json_string(mac));
+		} else if (b->encap == XLB_ENCAP_L2) {
+			json_object_set_new(bj, "mac", json_null());
+		}
+		json_array_append_new(bes, bj);
 	}
 	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:i,s:b,s:b,s:b,s:b,s:o}", "service", ref,
 			 "name", s->name, "vip", vip, "port", (json_int_t)s->ref.port, "proto",
@@ -283,9 +298,10 @@ static enum MHD_Result table_view(struct MHD_Connection *c, const struct xlb_ser
 	}
 	for (size_t j = 0; j < n; j++) {
 		xlb_addr_format(&s->backends[j].addr, text, sizeof(text));
-		json_array_append_new(bes, json_pack("{s:s,s:i,s:f}", "address", text, "slots",
-						     (json_int_t)count[j], "share",
-						     (double)count[j] / m));
+		json_array_append_new(bes,
+				      json_pack("{s:s,s:i,s:f,s:s}", "address", text, "slots",
+						(json_int_t)count[j], "share", (double)count[j] / m,
+						"encap", xlb_encap_name(s->backends[j].encap)));
 	}
 	snprintf(fp, sizeof(fp), "%016llx",
 		 (unsigned long long)maglev_fingerprint(table, m, mb, n));
@@ -474,6 +490,8 @@ static enum MHD_Result config_body(struct MHD_Connection *c, struct api_request 
 		return respond_error(c, 400, err);
 	if (apply)
 		ret = reconcile_apply(&conf, "request", err, sizeof(err));
+	else /* what only this machine can tell: l2 backends on an attached network */
+		ret = l2mac_check(&conf, "request", err, sizeof(err));
 	xlb_conf_free(&conf);
 	if (ret)
 		return respond_error(c, ret == -ENOSPC ? 409 : 400, err);

@@ -10,11 +10,18 @@
  * A UDP probe binds an ordinary UDP socket to inner_src (port chosen by the kernel) and
  * connects it to VIP:port without sending from it: the kernel then delivers the reply, and an
  * ICMP port unreachable as ECONNREFUSED, to that socket; the datagram itself goes through the
- * raw socket, encapsulated. */
+ * raw socket, encapsulated.
+ *
+ * The backend's mode picks the sender: ipip a raw socket of the inner protocol (the kernel
+ * writes the outer header), gue a raw UDP socket with the UDP header written here (source port
+ * from the probe flow's hash), l2 a packet socket that frames the bare inner packet to the
+ * backend's MAC on its interface. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,10 +33,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "gue.h"
 #include "hc_tunnel.h"
 #include "log.h"
 #include "loop.h"
 #include "xlb_abi.h"
+#include "xlb_hash.h"
 
 #define PORT_LO 61000 /* TCP probes' source ports: above Linux's default ephemeral range */
 #define PORT_SPAN (65536 - PORT_LO)
@@ -49,6 +58,10 @@ struct probe {
 	__u16 lport, port;
 	__u32 isn;
 	struct xlb_addr backend, outer_src, vip, inner_src;
+	__u8 encap; /* enum xlb_encap */
+	__u16 gue_port; /* host order */
+	__u8 mac[6]; /* l2: the backend's */
+	int ifindex; /* l2: its interface */
 	int fd; /* udp: the socket the answer comes to, else -1 */
 	char expect[128];
 };
@@ -58,10 +71,13 @@ static struct {
 	hc_tunnel_done_fn done;
 	struct probe *p; /* MAX_IDS entries, allocated on the first probe */
 	int tx[2][2]; /* [outer is v6][inner is v6]: raw IPPROTO_IPIP / IPPROTO_IPV6 */
+	int tx_gue[2]; /* [outer is v6]: raw IPPROTO_UDP, the UDP header written here */
+	int tx_l2; /* AF_PACKET SOCK_DGRAM, protocol 0: sends, receives nothing */
+	hc_tunnel_l2_fn l2;
 	int rx[2]; /* [inner is v6]: raw IPPROTO_TCP, filtered */
 	bool warned;
 	__u16 next_port;
-} T = { .tx = { { -1, -1 }, { -1, -1 } }, .rx = { -1, -1 } };
+} T = { .tx = { { -1, -1 }, { -1, -1 } }, .rx = { -1, -1 }, .tx_gue = { -1, -1 }, .tx_l2 = -1 };
 
 static __u32 rnd32(void)
 {
@@ -202,17 +218,16 @@ static int attach_filter(int fd, struct sock_filter *code, unsigned short n)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ? -errno : 0;
 }
 
-/* The raw socket that sends inner packets of the given family over an outer one. It would
- * also receive every tunnel packet to this host: its filter drops them all. */
-static int tx_socket(bool outer6, bool inner6)
+/* The raw socket *fd of protocol proto over an outer family, opened on first use. It would also
+ * receive every packet of that protocol to this host: its filter drops them all. */
+static int raw_socket(int *fd, bool outer6, int proto)
 {
 	struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
-	int *fd = &T.tx[outer6][inner6], s, ret;
+	int s, ret;
 
 	if (*fd >= 0)
 		return *fd;
-	s = socket(outer6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   inner6 ? IPPROTO_IPV6 : IPPROTO_IPIP);
+	s = socket(outer6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (s < 0)
 		return -errno;
 	ret = attach_filter(s, none, 1);
@@ -273,11 +288,35 @@ static int rx_socket(bool inner6)
 	return s;
 }
 
-/* Encapsulate the inner packet pkt (len bytes) and send it to pr's backend from its outer
- * source (set per packet: the sockets are shared). */
+/* The inner packet pkt (len bytes) to pr's backend as its l2 mode sends it: in a frame to its
+ * MAC, from the interface's, with nothing around it. */
+static int send_l2(const struct probe *pr, const __u8 *pkt, size_t len)
+{
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(is6(&pr->vip) ? ETH_P_IPV6 : ETH_P_IP),
+		.sll_ifindex = pr->ifindex,
+		.sll_halen = 6,
+	};
+
+	if (T.tx_l2 < 0) {
+		T.tx_l2 = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (T.tx_l2 < 0)
+			return -errno;
+	}
+	memcpy(ll.sll_addr, pr->mac, 6);
+	return sendto(T.tx_l2, pkt, len, 0, (struct sockaddr *)&ll, sizeof(ll)) < 0 ? -errno : 0;
+}
+
+/* Encapsulate the inner packet pkt (len bytes) in pr's backend's mode and send it there from
+ * its outer source (set per packet: the sockets are shared). */
 static int send_encap(const struct probe *pr, const __u8 *pkt, size_t len)
 {
-	int fd = tx_socket(is6(&pr->backend), is6(&pr->vip));
+	bool outer6 = is6(&pr->backend), gue = pr->encap == XLB_ENCAP_GUE;
+	int fd = gue ? raw_socket(&T.tx_gue[outer6], outer6, IPPROTO_UDP)
+		     : raw_socket(&T.tx[outer6][is6(&pr->vip)], outer6,
+				  is6(&pr->vip) ? IPPROTO_IPV6 : IPPROTO_IPIP);
+	__u8 dgram[GUE_UDP_HLEN + PKT_MAX];
 	struct sockaddr_storage ss = { 0 };
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -287,8 +326,23 @@ static int send_encap(const struct probe *pr, const __u8 *pkt, size_t len)
 	struct msghdr msg = { .msg_name = &ss, .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
 
+	if (pr->encap == XLB_ENCAP_L2)
+		return send_l2(pr, pkt, len);
 	if (fd < 0)
 		return fd;
+	if (gue) {
+		/* The probe flow's hash picks the source port, as the data path's does. Its seed
+		 * is 0 (the daemon's seed is not the checks' to know): the backend's RSS sees a
+		 * port as spread, only not the one a client flow of these ports would get. */
+		__u32 h = xlb_flow_hash(0, pr->vip.family, pr->inner_src.addr, pr->vip.addr,
+					htons(pr->lport), htons(pr->port), pr->proto);
+
+		iov.iov_base = dgram;
+		iov.iov_len = gue_udp_write(dgram, &pr->outer_src, &pr->backend, gue_sport(h),
+					    pr->gue_port, pkt, len);
+		if (!iov.iov_len)
+			return -EMSGSIZE;
+	}
 	memset(&ctl, 0, sizeof(ctl));
 	msg.msg_control = ctl.buf;
 	cm = (struct cmsghdr *)ctl.buf;
@@ -458,6 +512,11 @@ err_close:
 
 /* ---- the interface ---- */
 
+void hc_tunnel_l2_resolver(hc_tunnel_l2_fn fn)
+{
+	T.l2 = fn;
+}
+
 void hc_tunnel_init(struct loop *loop, hc_tunnel_done_fn done)
 {
 	T.loop = loop;
@@ -469,20 +528,30 @@ void hc_tunnel_fini(void)
 {
 	for (size_t i = 0; T.p && i < MAX_IDS; i++)
 		hc_tunnel_cancel(i);
-	for (int o = 0; o < 2; o++)
+	for (int o = 0; o < 2; o++) {
 		for (int i = 0; i < 2; i++)
 			if (T.tx[o][i] >= 0)
 				close(T.tx[o][i]);
+		if (T.tx_gue[o] >= 0)
+			close(T.tx_gue[o]);
+	}
+	if (T.tx_l2 >= 0)
+		close(T.tx_l2);
 	for (int i = 0; i < 2; i++) {
 		if (T.rx[i] >= 0) {
 			loop_del_fd(T.loop, T.rx[i]);
 			close(T.rx[i]);
 		}
 	}
+	hc_tunnel_l2_fn l2 = T.l2; /* the daemon's resolver outlives a restart of the checks */
+
 	free(T.p);
 	memset(&T, 0, sizeof(T));
+	T.l2 = l2;
 	memset(T.tx, 0xff, sizeof(T.tx));
 	memset(T.rx, 0xff, sizeof(T.rx));
+	memset(T.tx_gue, 0xff, sizeof(T.tx_gue));
+	T.tx_l2 = -1;
 }
 
 void hc_tunnel_cancel(size_t id)
@@ -524,6 +593,13 @@ int hc_tunnel_start(size_t id, const struct hc_tunnel_probe *p)
 	pr->outer_src = p->outer_src;
 	pr->vip = p->vip;
 	pr->inner_src = p->inner_src;
+	pr->encap = p->encap;
+	pr->gue_port = p->gue_port;
+	/* l2: to the backend's MAC on its interface, known once the neighbour table has it. */
+	if (p->encap == XLB_ENCAP_L2 && (!T.l2 || !T.l2(&p->backend, pr->mac, &pr->ifindex))) {
+		hc_tunnel_cancel(id);
+		return -EHOSTUNREACH;
+	}
 	snprintf(pr->expect, sizeof(pr->expect), "%s", p->expect ? p->expect : "");
 	hl = is6(&pr->vip) ? 40 : 20;
 	if (p->proto == IPPROTO_TCP) {

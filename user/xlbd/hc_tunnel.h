@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* hc_tunnel.h - the tunnel health check: a probe that travels the way real traffic does,
- * encapsulated (4in4, 6in6, 4in6 or 6in4, as the data path would) to the backend with the VIP
- * and the service port as inner destination. It passes only when the backend decapsulates and
+/* hc_tunnel.h - the tunnel health check: a probe that travels the way real traffic does, in
+ * the backend's forwarding mode, with the VIP and the service port as inner destination: ipip
+ * encapsulated (4in4, 6in6, 4in6 or 6in4), gue (outer IP + UDP to the GUE port, variant 1, the
+ * bytes xlb_lb makes: user/common/gue.c), or l2 (the bare packet in a frame to the backend's
+ * MAC, as direct routing sends it). It passes only when the backend decapsulates and
  * serves the VIP, not merely when its own address answers. TCP services: a SYN answered by a
  * SYN-ACK (ok) or a RST (refused); UDP services: a datagram answered by a reply (ok, or
  * bad_reply without the expected text) or an ICMP port unreachable (refused). The backend
@@ -12,6 +14,7 @@
 #ifndef XLBD_HC_TUNNEL_H
 #define XLBD_HC_TUNNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -24,8 +27,10 @@ struct loop;
  * backend's decapsulator accepts), the inner source the one of the VIP's family (where the
  * answer goes). */
 struct hc_tunnel_probe {
-	struct xlb_addr backend; /* outer destination */
-	struct xlb_addr outer_src;
+	struct xlb_addr backend; /* outer destination (l2: whose MAC the frame goes to) */
+	__u8 encap; /* enum xlb_encap: how the probe reaches the backend */
+	__u16 gue_port; /* gue: UDP destination port, host order */
+	struct xlb_addr outer_src; /* ipip, gue */
 	struct xlb_addr vip; /* inner destination */
 	struct xlb_addr inner_src;
 	__u16 port; /* inner destination port */
@@ -33,6 +38,13 @@ struct hc_tunnel_probe {
 	const char *payload; /* udp: what to send */
 	const char *expect; /* udp: what the reply must contain, "" = anything */
 };
+
+/* The MAC of l2 backend a and the interface it is on: true with both set when known. */
+typedef bool (*hc_tunnel_l2_fn)(const struct xlb_addr *a, __u8 mac[6], int *ifindex);
+
+/* Where l2 probes learn their backend's MAC (xlbd: l2mac_get_dev()). Without it, or while it
+ * does not know the backend, an l2 probe is not sent (-EHOSTUNREACH: unreachable). */
+void hc_tunnel_l2_resolver(hc_tunnel_l2_fn fn);
 
 /* Called once per started probe that gets an answer (never from inside hc_tunnel_start()); a
  * probe without an answer is the caller's to time out with hc_tunnel_cancel(). */

@@ -21,7 +21,9 @@
 #include "announce.h"
 #include "api.h"
 #include "dataplane.h"
+#include "hc_tunnel.h"
 #include "health.h"
+#include "l2mac.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -174,6 +176,7 @@ static int run(void)
 		ret = -EIO;
 		goto out_loop;
 	}
+	hc_tunnel_l2_resolver(l2mac_get_dev); /* tunnel probes to l2 backends: their MACs */
 	ret = health_start(X.loop, reconcile_health_changed, NULL);
 	if (ret) {
 		xlog_err("cannot start health checking: %s", strerror(-ret));
@@ -273,6 +276,12 @@ int main(int argc, char **argv)
 
 		if (xlb_conf_load(check, &c, err, sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		/* What only this machine can tell: l2 backends on an attached network. */
+		if (l2mac_check(&c, check, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			xlb_conf_free(&c);
 			return 1;
 		}
 		printf("%s: ok (%zu services)\n", check, c.n_services);

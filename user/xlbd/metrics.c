@@ -4,7 +4,7 @@
  * One scrape writes every family once, in the order of the collectors below; each collector
  * writes its # HELP / # TYPE and then all of its samples, so samples of a family are always
  * together. Labels are bounded by the configuration: service, VIP, port, protocol, backend
- * address, reason, result, state; never a client address. */
+ * address and forwarding mode (encap), reason, result, state; never a client address. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include "dataplane.h"
 #include "health.h"
 #include "httpd.h"
+#include "l2mac.h"
 #include "log.h"
 #include "metrics.h"
 #include "promtext.h"
@@ -163,7 +164,7 @@ static void collect_backends(struct scrape *sc)
 {
 	static const char *const fam[BE_FAMILIES][3] = {
 		[BE_PACKETS] = { "xlb_backend_packets_total", "counter",
-				 "Packets sent to the backend (encapsulated)." },
+				 "Packets sent to the backend (in its encap mode)." },
 		[BE_BYTES] = { "xlb_backend_bytes_total", "counter",
 			       "Bytes of those packets as received, before encapsulation." },
 		[BE_WEIGHT] = { "xlb_backend_weight", "gauge",
@@ -176,15 +177,17 @@ static void collect_backends(struct scrape *sc)
 		prom_family(&sc->o, fam[f][0], fam[f][1], fam[f][2]);
 		for (size_t i = 0; i < sc->cnt.n_backends; i++) {
 			const struct be_row *r = &sc->bes[i];
+			const char *encap = xlb_encap_name(r->cnt->entry.encap);
 			const struct prom_label l[] = { { "service", r->svc->name },
-							{ "backend", r->addr } };
+							{ "backend", r->addr },
+							{ "encap", encap ? encap : "unknown" } };
 			__u64 v = f == BE_PACKETS  ? r->cnt->traffic.packets
 				  : f == BE_BYTES  ? r->cnt->traffic.bytes
 				  : f == BE_WEIGHT ? r->cnt->entry.weight
 						   : r->up;
 
 			if (r->cnt->read || f == BE_WEIGHT || f == BE_UP)
-				prom_u64(&sc->o, "", l, 2, v);
+				prom_u64(&sc->o, "", l, 3, v);
 		}
 	}
 }
@@ -404,6 +407,21 @@ static void collect_tables(struct scrape *sc)
 	}
 }
 
+/* ---- l2 backends ---- */
+
+static void collect_l2(struct scrape *sc)
+{
+	size_t known, unresolved;
+
+	l2mac_counts(&known, &unresolved);
+	prom_family(&sc->o, "xlb_l2_backends", "gauge",
+		    "Addresses of encap l2 backends, by whether the neighbour table resolved their "
+		    "MAC; unresolved ones are out of their tables.");
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "mac", "resolved" } }, 1,
+		 known - unresolved);
+	prom_u64(&sc->o, "", (const struct prom_label[]){ { "mac", "unresolved" } }, 1, unresolved);
+}
+
 /* ---- route health injection ---- */
 
 /* One sample per distinct VIP of the configuration (a VIP's services share its route). */
@@ -535,6 +553,7 @@ static char *scrape(size_t *len)
 	collect_map_memory(sc);
 	collect_health(sc);
 	collect_tables(sc);
+	collect_l2(sc);
 	collect_announce(sc);
 	collect_daemon(sc);
 	collect_process(sc);

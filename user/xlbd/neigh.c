@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* neigh.c - the gateway's MAC address from the kernel, over rtnetlink: the route towards a
- * backend gives the next hop and interface, the neighbour table its MAC. See neigh.h. */
+/* neigh.c - MAC addresses from the kernel, over rtnetlink: the route towards a backend gives
+ * the next hop and interface, the neighbour table its MAC; for the gateway, and for l2
+ * backends, which must be their own next hop. See neigh.h. */
 #include <errno.h>
 #include <stdbool.h>
 #include <net/if.h>
@@ -168,6 +169,51 @@ int neigh_gateway_mac(const struct xlb_addr *towards, __u8 mac[6], char *err, si
 		neigh_kick(&hop, oif);
 		xlb_addr_format(&hop, text, sizeof(text));
 		snprintf(err, errlen, "the MAC of next hop %s is not resolved yet", text);
+	} else if (ret) {
+		snprintf(err, errlen, "reading the neighbour table: %s", strerror(-ret));
+	}
+	return ret;
+}
+
+int neigh_direct_mac(const struct xlb_addr *a, const int *ifindex, size_t n, __u8 mac[6],
+		     int *oif_out, char *err, size_t errlen)
+{
+	char text[64] = "?", hop_text[64] = "?", ifname[IF_NAMESIZE] = "?";
+	struct xlb_addr hop;
+	bool attached = false;
+	int oif, ret;
+
+	xlb_addr_format(a, text, sizeof(text));
+	ret = route_to(a, &hop, &oif);
+	*oif_out = oif;
+	if (ret) {
+		snprintf(err, errlen, "l2 backend %s: no route towards it: %s", text,
+			 strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < n; i++)
+		attached |= ifindex[i] == oif;
+	if (memcmp(hop.addr, a->addr, sizeof(hop.addr))) {
+		xlb_addr_format(&hop, hop_text, sizeof(hop_text));
+		snprintf(err, errlen,
+			 "l2 backend %s is not on a directly connected network (the route goes "
+			 "through gateway %s): use encap ipip or gue",
+			 text, hop_text);
+		return -EHOSTUNREACH;
+	}
+	if (!attached) {
+		if (!if_indextoname((unsigned)oif, ifname))
+			snprintf(ifname, sizeof(ifname), "%d", oif);
+		snprintf(err, errlen,
+			 "l2 backend %s is reached through %s, which is not an interface xlb_lb "
+			 "is attached to: it must share the attached interface's network",
+			 text, ifname);
+		return -EHOSTUNREACH;
+	}
+	ret = neigh_lookup(a, oif, mac);
+	if (ret == -EAGAIN) {
+		neigh_kick(a, oif);
+		snprintf(err, errlen, "l2 backend %s: its MAC is not resolved yet", text);
 	} else if (ret) {
 		snprintf(err, errlen, "reading the neighbour table: %s", strerror(-ret));
 	}

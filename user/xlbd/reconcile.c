@@ -14,6 +14,7 @@
 #include "announce.h"
 #include "dataplane.h"
 #include "health.h"
+#include "l2mac.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -24,6 +25,7 @@
 #define GW_RETRY_MS 1000 /* gateway MAC re-read (and resolution retried) this often */
 #define ANNOUNCE_MS 1000 /* announced routes re-checked (attachment, failed changes) */
 #define RETRY_MS 1000 /* a health pass that failed is retried (whole) this often */
+#define L2_REFRESH_MS 1000 /* l2 backends' MACs re-read (and resolution retried) this often */
 
 static struct xlbd *X; /* the daemon's context, from reconcile_init() */
 
@@ -141,6 +143,7 @@ static int apply_valid(const struct xlb_conf *c, const char *name, char *err, si
 	if (ret)
 		return ret;
 	rt.healthy = health_is_up;
+	rt.l2_mac = l2mac_get;
 	ret = resolve_seed(c, &rt.hash_seed, err, errlen);
 	if (ret)
 		return ret;
@@ -168,6 +171,11 @@ int reconcile_apply(const struct xlb_conf *c, const char *name, char *err, size_
 	err[0] = '\0';
 	/* Validate before the health checks follow the new set of backends. */
 	ret = xlb_conf_validate(c, name, err, errlen);
+	if (ret)
+		return ret;
+	/* l2 backends must be directly connected; their MACs are looked up (kicked when not
+	 * resolved) before the plan reads them. */
+	ret = l2mac_sync(c, name, err, errlen);
 	if (ret)
 		return ret;
 	/* A metrics address that cannot be bound refuses the change before anything moved. */
@@ -329,6 +337,24 @@ static void gw_timer(struct loop *l, void *arg)
 		X->rt = rt;
 }
 
+/* l2 backends' MACs: resolved, lost or moved ones are planned again (all services: one
+ * address may serve several). */
+static void l2_timer(struct loop *l, void *arg)
+{
+	const struct xlb_conf *c = state_conf(X->state);
+	char err[XLB_CONF_ERR_MAX];
+
+	(void)l;
+	(void)arg;
+	if (!l2mac_refresh(c))
+		return;
+	if (state_apply(X->state, c, "l2 MAC refresh", &X->rt, err, sizeof(err)))
+		xlog_err("applying the l2 backends' MACs failed, retrying every %d ms: %s",
+			 RETRY_MS, err);
+	else
+		announce_now();
+}
+
 void reconcile_start_timers(bool gateway_auto)
 {
 	if (loop_before_sleep(X->loop, before_sleep, NULL))
@@ -336,6 +362,8 @@ void reconcile_start_timers(bool gateway_auto)
 			  "are not applied");
 	if (gateway_auto && loop_add_timer(X->loop, GW_RETRY_MS, GW_RETRY_MS, gw_timer, NULL) < 0)
 		xlog_warn("cannot start the gateway refresh timer");
+	if (loop_add_timer(X->loop, L2_REFRESH_MS, L2_REFRESH_MS, l2_timer, NULL) < 0)
+		xlog_warn("cannot start the l2 backends' MAC refresh timer");
 	if (loop_add_timer(X->loop, ANNOUNCE_MS, ANNOUNCE_MS, announce_timer, NULL) < 0)
 		xlog_warn("cannot start the announcement timer");
 }

@@ -186,6 +186,14 @@ static bool healthy(void *ctx, const struct xlb_service_ref *svc, const struct x
 	return !st->rt->healthy || st->rt->healthy(svc, a);
 }
 
+/* plan_runtime.l2_mac: the runtime's resolved MACs. */
+static bool l2_mac(void *ctx, const struct xlb_addr *a, __u8 mac[6])
+{
+	const struct xlbd_state *st = ctx;
+
+	return st->rt->l2_mac && st->rt->l2_mac(a, mac);
+}
+
 /* dp_commit()'s report of a table swapped in. */
 static void swapped(void *ctx, const struct plan_op *op, __u64 fingerprint, __u64 ns)
 {
@@ -235,7 +243,11 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 		       size_t errlen)
 {
 	struct plan_runtime prt = {
-		.hash_seed = rt->hash_seed, .healthy = healthy, .table_is = table_is, .ctx = st
+		.hash_seed = rt->hash_seed,
+		.healthy = healthy,
+		.table_is = table_is,
+		.l2_mac = l2_mac,
+		.ctx = st,
 	};
 	struct plan *p = &st->plan;
 	struct plan_state *old;

@@ -22,6 +22,9 @@ struct xlbd_runtime {
 	__u8 gw_mac[6]; /* the effective gateway MAC; all zero while unresolved */
 	/* Whether backend a of service svc passes its health checks; NULL: all do. */
 	bool (*healthy)(const struct xlb_service_ref *svc, const struct xlb_addr *a);
+	/* The MAC of encap l2 backend a: true with mac set when resolved; NULL: none is, so
+	 * every l2 backend is out of its table (plan_runtime.l2_mac). */
+	bool (*l2_mac)(const struct xlb_addr *a, __u8 mac[6]);
 };
 
 /* Create the state over an open data plane, learning ids, generations and tables from the
