@@ -47,24 +47,27 @@ else
 fi
 
 # On the wire, while requests run: what the router sends backend2 (GUE: UDP to 6080 from the
-# LB, carrying IPv4 to the VIP), and what the bridge delivers to backend3 (TCP to the VIP from
+# LB, carrying the client's IPv4 packet to the VIP: tshark decodes the UDP payload as IP), and
+# what the bridge delivers to backend3 (TCP to the VIP from
 # the client itself, unchanged but for the MACs).
-wire() { # NODE IFACE FILTER FIELDS...: up to 20 frames' fields, one frame a line
-	local node=$1 ifc=$2 filter=$3
-	shift 3
-	"$LAB" exec "$node" timeout 8 tshark -l -n -i "$ifc" -f "$filter" -c 20 -T fields \
-		-E separator=' ' "$@" 2>/dev/null
+wire() { # NAME NODE IFACE FILTER FIELDS...: up to 20 frames' fields into $ST/NAME.txt
+	local name=$1 node=$2 ifc=$3 filter=$4
+	shift 4
+	"$LAB" exec "$node" timeout 60 tshark -l -n -i "$ifc" -f "$filter" -c 20 -T fields \
+		-E separator=' ' "$@" >"$ST/$name.txt" 2>"$ST/$name.err" &
 }
-wire router rt-b2 "udp dst port 6080" -e ip.src -e udp.dstport -e ip.dst \
-	>"$ST/gue.txt" &
+wire gue router rt-b2 "udp dst port 6080" -d udp.port==6080,ip -e ip.src -e udp.dstport -e ip.dst
 wire_gue=$!
-wire router rt-b3 "ip dst 10.0.0.10 and tcp" -e ip.src -e ip.dst -e tcp.dstport -e eth.dst \
-	>"$ST/l2.txt" &
+wire l2 router rt-b3 "ip dst 10.0.0.10 and tcp" -e ip.src -e ip.dst -e tcp.dstport -e eth.dst
 wire_l2=$!
-sleep 2 # tshark is listening
+# tshark is listening once it says so (its start takes seconds on a busy machine: up to 30 s).
+for _ in $(seq 1 1500); do
+	grep -q Capturing "$ST/gue.err" && grep -q Capturing "$ST/l2.err" && break
+	sleep 0.02
+done
 load tcp 10.0.0.10 200 >/dev/null
 wait "$wire_gue" "$wire_l2"
-mac3=$("$LAB" exec backend3 cat /sys/class/net/eth0/address)
+mac3=$("$LAB" exec backend3 ip -br link show eth0 | awk '{print $3}')
 gue=$(sort -u "$ST/gue.txt" | head -3)
 l2=$(sort -u "$ST/l2.txt" | head -3)
 # ip.src/ip.dst list both headers of a GUE frame: outer, then inner.
@@ -119,10 +122,9 @@ ka_start() { # VIP N ROUNDS
 	done
 }
 ka_round() { touch "$ST/go$1"; }
-ka_end() {
-	wait "$KA_PID"
-	cat "$ST/ka.json"
-}
+# Wait for keepalive.py (not in a command substitution: a subshell cannot wait for it), then
+# its JSON is in $ST/ka.json.
+ka_end() { wait "$KA_PID"; }
 # "OK" when every connection was answered in every round by one backend and by each of the
 # NEEDED ones at least once, else what went wrong.
 ka_verdict() { # JSON NEEDED...
@@ -148,7 +150,8 @@ for vip in 10.0.0.10 fd00:10::10; do
 	sleep 0.3
 	rc2=$(lbctl backend set "$svc" "$a" encap ipip 2>&1)
 	ka_round 3
-	r=$(ka_end)
+	ka_end
+	r=$(cat "$ST/ka.json")
 	v=$(ka_verdict "$r" backend1 backend2 backend3)
 	if [ "$v" = OK ]; then
 		ok "keepalive_${fam}_survives_mode_change"
@@ -163,11 +166,12 @@ for i in 0 1 2; do
 	ka_start 10.0.0.10 32 2
 	rc=$(lbctl backend drain $SVC4 "${ADDR4[$i]}" 2>&1)
 	ka_round 2
-	r=$(ka_end)
+	ka_end
+	r=$(cat "$ST/ka.json")
 	v=$(ka_verdict "$r" "backend$n")
 	fresh=$(load tcp 10.0.0.10 300)
 	lbctl backend set $SVC4 "${ADDR4[$i]}" state enabled >/dev/null 2>&1
-	if [ "$v" = OK ] && [ "$(py "$fresh" 'd["failures"], d["answers"].get("backend'$n'", 0)')" = "(0, 0)" ]; then
+	if [ "$v" = OK ] && [ "$(py "$fresh" 'd["failures"], d["answers"].get("backend'$n'", 0)')" = "0 0" ]; then
 		ok "drain_${mode}_keeps_connections_takes_no_new"
 	else
 		bad "drain_${mode}_keeps_connections_takes_no_new" "$v; new: $fresh; lbctl: $rc"
@@ -191,8 +195,8 @@ for i in 0 1 2; do
 	kill -CONT "$pid"
 	up=$(wait_state $i up)
 	if ! grep -q timeout <<<"$down $up" &&
-		[ "$(py "$r4" 'd["failures"], d["answers"].get("backend'$n'", 0)')" = "(0, 0)" ] &&
-		[ "$(py "$r6" 'd["failures"], d["answers"].get("backend'$n'", 0)')" = "(0, 0)" ]; then
+		[ "$(py "$r4" 'd["failures"], d["answers"].get("backend'$n'", 0)')" = "0 0" ] &&
+		[ "$(py "$r6" 'd["failures"], d["answers"].get("backend'$n'", 0)')" = "0 0" ]; then
 		ok "failover_${mode}"
 	else
 		bad "failover_${mode}" "down $down up $up; v4 $r4; v6 $r6"
