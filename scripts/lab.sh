@@ -3,7 +3,8 @@
 # lab.sh - the namespace lab: clients, a router, an LB running xlbd/xlb_lb, and backends
 # running xlb_decap with the VIPs on lo and real HTTP and UDP echo servers, all on one machine.
 #
-#   scripts/lab.sh up [-b BACKENDS] [-c CLIENTS] [-w W1,W2,...] [--lbs N] [--no-xlbd]
+#   scripts/lab.sh up [-b BACKENDS] [-c CLIENTS] [-w W1,W2,...] [-e E1,E2,...] [--lbs N]
+#                     [--no-xlbd]
 #   scripts/lab.sh down | status | exec NODE CMD... | xlbd-start [LB] | xlbd-stop [SIGNAL] [LB] |
 #                  wait-healthy [LB] | birdc NODE CMD...
 #
@@ -18,6 +19,12 @@
 #  clientN  10.100.N.2/24  fd00:100:N::2/64 ──┐
 #                                             ├── router ── lb 10.99.0.2, fd00:99::2 (xlb_lb)
 #  backendN 10.101.N.2/24 fd00:101:N::2/64 ──┘   (forwarding, routes the VIPs to the lb)
+#
+# -e (forwarding modes, docs/xlbd.md): backend N's encap, ipip (the default), gue or l2. An l2
+# backend has no router link and no xlb_decap: it sits on the LB's own segment, a bridge in the
+# router that also holds the LB's link, at 10.99.0.(100+N) and fd00:99::(100+N), and takes the
+# frames as xlb_lb sends them, with the VIPs on lo (arp_ignore=1, arp_announce=2). Only with
+# one LB node.
 #
 # VIPs: 10.0.0.10 and fd00:10::10, TCP port 80 (HTTP) and UDP port 7 (echo) on each.
 # Traps handled here (shared design notes, machine.md): nsenter instead of "ip netns exec"
@@ -85,19 +92,64 @@ lb_name() { [ "$1" -eq 1 ] && echo lb || echo "lb$1"; }
 lb_count() { cut -d' ' -f3 "$STATE/size" 2>/dev/null | grep . || echo 1; }
 
 # The configuration comes from scripts/xlbd-conf.sh, shared with the Vagrant lab.
-write_xlbd_conf() { # BACKENDS WEIGHTS (comma separated, one per backend) LB_COUNT
+write_xlbd_conf() { # BACKENDS WEIGHTS ENCAPS (comma separated, one per backend) LB_COUNT
 	local k n
-	if [ "$3" -eq 1 ]; then
-		"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native -d "$STATE/xlbd-state" \
-			>"$STATE/xlbd.yaml"
+	if [ "$4" -eq 1 ]; then
+		"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -e "$3" -i lb0 -m native \
+			-d "$STATE/xlbd-state" >"$STATE/xlbd.yaml"
 		return
 	fi
-	for k in $(seq 1 "$3"); do
+	for k in $(seq 1 "$4"); do
 		n=$(lb_net "$k")
 		"$TOP/scripts/xlbd-conf.sh" -b "$1" -w "$2" -i lb0 -m native \
 			-d "$STATE/xlbd-state$(lb_sfx "$(lb_name "$k")")" -s "10.99.$n.2,fd00:99:$n::2" \
 			-a $ANNOUNCE_TABLE >"$STATE/xlbd$(lb_sfx "$(lb_name "$k")").yaml"
 	done
+}
+
+# The indexes (1-based) of the l2 backends in the comma-separated ENCAPS, space-separated.
+backend_encaps_l2() { # ENCAPS
+	local i=0 e
+	for e in ${1//,/ }; do
+		i=$((i + 1))
+		[ "$e" = l2 ] && printf '%s ' "$i"
+	done
+	return 0
+}
+
+# Backend N's VIPs on lo, answered from there but never claimed in ARP (the DSR rules that
+# direct routing needs too), and rp_filter off (tunnelled packets arrive from the LB).
+backend_vips() { # N
+	ip -n "$(ns "backend$1")" addr add $VIP4/32 dev lo
+	ip -n "$(ns "backend$1")" addr add $VIP6/128 dev lo nodad
+	in_node "backend$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2
+}
+
+# Backend N's lab-server.py (HTTP and UDP echo on the VIPs and on its own ADDR4 and ADDR6, for
+# the health checks). nsenter execs python: the pid file names the server itself (tests signal
+# it).
+backend_server() { # N ADDR4 ADDR6
+	nsenter --net="/run/netns/$(ns "backend$1")" /usr/bin/python3 "$TOP/scripts/lab-server.py" \
+		"backend$1" $VIP4 $VIP6 "$2" "$3" >"$STATE/server$1.log" 2>&1 &
+	echo $! >"$STATE/server$1.pid"
+}
+
+# Backend N on the LB's segment (the router's bridge rt-seg), for direct routing: no xlb_decap,
+# the router as its default route, the same MTU as the segment.
+segment_backend() { # N
+	local i=$1
+	link_pair router "rt-b$i" "backend$i" eth0
+	ip -n "$(ns router)" link set "rt-b$i" mtu 1600 master rt-seg
+	ip -n "$(ns "backend$i")" link set eth0 mtu 1600
+	ip -n "$(ns "backend$i")" addr add "10.99.0.$((100 + i))/24" dev eth0
+	ip -n "$(ns "backend$i")" addr add "fd00:99::$((100 + i))/64" dev eth0 nodad
+	ip -n "$(ns "backend$i")" route add default via 10.99.0.1
+	ip -n "$(ns "backend$i")" -6 route add default via fd00:99::1
+	in_node "backend$i" ethtool -K eth0 tx off >/dev/null
+	backend_vips "$i"
+	backend_server "$i" "10.99.0.$((100 + i))" "fd00:99::$((100 + i))"
 }
 
 xlbd_start() { # [LB]
@@ -170,12 +222,13 @@ xlbd_stop() { # [SIGNAL] [LB]
 }
 
 up() {
-	local backends=3 clients=2 weights="" start_xlbd=1 lbs=1 i k n
+	local backends=3 clients=2 weights="" encaps="" start_xlbd=1 lbs=1 i k n e
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-b) backends=$2; shift 2 ;;
 		-c) clients=$2; shift 2 ;;
 		-w) weights=$2; shift 2 ;;
+		-e) encaps=$2; shift 2 ;;
 		--lbs) lbs=$2; shift 2 ;;
 		--no-xlbd) start_xlbd=0; shift ;;
 		*) die "up: unknown option $1" ;;
@@ -187,6 +240,10 @@ up() {
 	[ -d "$STATE" ] && die "lab $LAB_ID is already up (lab.sh down first)"
 	case $lbs in [1-9]) ;; *) die "--lbs: 1..9 LB nodes, got $lbs" ;; esac
 	[ "$lbs" -eq 1 ] || command -v bird >/dev/null || die "--lbs $lbs needs BIRD 2 (make deps)"
+	for e in ${encaps//,/ }; do
+		case $e in ipip | gue | l2) ;; *) die "-e: ipip, gue or l2 per backend, got $e" ;; esac
+	done
+	[ "$lbs" -eq 1 ] || [ -z "$encaps" ] || die "-e: forwarding modes need one LB node"
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	mkdir -p "$STATE"
 	echo "$backends $clients $lbs" >"$STATE/size"
@@ -199,9 +256,18 @@ up() {
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
 	# Router <-> LB. The LB's peer runs xlb_pass: veth delivers XDP_TX frames only to a peer
-	# with an XDP program (GRO alone did not deliver them on this kernel).
+	# with an XDP program (GRO alone did not deliver them on this kernel). With l2 backends the
+	# router's end is a bridge port and the router's addresses sit on the bridge.
 	router_link lb lb0 rt-lb 10.99.0 fd00:99:
 	ip -n "$(ns router)" link set dev rt-lb xdpdrv obj "$OUTPUT/pass.bpf.o" sec xdp
+	if [ -n "$(backend_encaps_l2 "$encaps")" ]; then
+		ip -n "$(ns router)" link add rt-seg mtu 1600 type bridge
+		ip -n "$(ns router)" addr flush dev rt-lb
+		ip -n "$(ns router)" link set rt-lb master rt-seg
+		ip -n "$(ns router)" addr add 10.99.0.1/24 dev rt-seg
+		ip -n "$(ns router)" addr add fd00:99::1/64 dev rt-seg nodad
+		ip -n "$(ns router)" link set rt-seg up
+	fi
 	[ "$lbs" -eq 1 ] && ip -n "$(ns router)" route add $VIP4/32 via 10.99.0.2
 	[ "$lbs" -eq 1 ] && ip -n "$(ns router)" -6 route add $VIP6/128 via fd00:99::2
 	# Tunnel headroom: the path LB -> router -> backends carries 1500 + 40.
@@ -222,14 +288,14 @@ up() {
 	done
 
 	for i in $(seq 1 "$backends"); do
+		if [ "$(cut -d, -f"$i" <<<"$encaps")" = l2 ]; then
+			segment_backend "$i"
+			continue
+		fi
 		router_link "backend$i" eth0 "rt-b$i" "10.101.$i" "fd00:101:$i:"
 		ip -n "$(ns router)" link set "rt-b$i" mtu 1600
 		ip -n "$(ns "backend$i")" link set eth0 mtu 1600
-		ip -n "$(ns "backend$i")" addr add $VIP4/32 dev lo
-		ip -n "$(ns "backend$i")" addr add $VIP6/128 dev lo nodad
-		in_node "backend$i" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 \
-			net.ipv4.conf.all.arp_announce=2
+		backend_vips "$i"
 		# xlb_decap: tunnels from the LB only, to the lab's VIPs only.
 		local dpin=/sys/fs/bpf/xlb-lab-$LAB_ID-decap$i
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" attach eth0 \
@@ -248,10 +314,7 @@ up() {
 			>/dev/null
 		in_node "backend$i" env XLB_DECAP_PIN_DIR="$dpin" "$BIN/xlb-decap" vip add $VIP6 \
 			>/dev/null
-		# nsenter execs python: the pid file names the server itself (tests signal it).
-		nsenter --net="/run/netns/$(ns "backend$i")" /usr/bin/python3 "$TOP/scripts/lab-server.py" \
-			"backend$i" $VIP4 $VIP6 "10.101.$i.2" "fd00:101:$i::2" >"$STATE/server$i.log" 2>&1 &
-		echo $! >"$STATE/server$i.pid"
+		backend_server "$i" "10.101.$i.2" "fd00:101:$i::2"
 	done
 
 	# Wait until every server listens: one dual-stack TCP socket, four UDP sockets.
@@ -270,7 +333,7 @@ up() {
 			echo "fd00:99:$k::1")" >/dev/null 2>&1 || true
 	done
 
-	write_xlbd_conf "$backends" "$weights" "$lbs"
+	write_xlbd_conf "$backends" "$weights" "$encaps" "$lbs"
 	if [ "$lbs" -gt 1 ]; then
 		bird_start router
 		for k in $(seq 1 "$lbs"); do bird_start "$(lb_name "$k")"; done
