@@ -4,7 +4,8 @@
 # up -e): backend1 ipip and backend2 gue, each behind xlb_decap on its own router link,
 # backend3 l2 on the LB's own segment (the router's bridge) with no XDP program at all; every
 # service (HTTP and UDP echo, IPv4 and IPv6 VIPs) mixes the three, weighted 100:100:200.
-# Cases: xlbd reports each backend's mode; on the wire backend2 gets GUE (UDP to port 6080) and
+# Cases: tunnel health checks (the UDP services') pass through every mode; xlbd reports each
+# backend's mode; on the wire backend2 gets GUE (UDP to port 6080) and
 # backend3 plain frames to the VIP; requests spread by weight with none failing, both families
 # and protocols; keep-alive connections stay on their backends while another backend's mode
 # changes (and back); in each mode a drained backend keeps its connections and gets no new
@@ -26,8 +27,19 @@ MODES=(ipip gue l2)
 
 require root python3 tshark:tshark
 trap lab_down EXIT
-lab_up -b 3 -c 1 -w 100,100,200 -e ipip,gue,l2
-"$LAB" wait-healthy >/dev/null 2>&1 || bad backends_healthy "not all up after 10 s"
+lab_up -b 3 -c 1 -w 100,100,200 -e ipip,gue,l2 --no-xlbd
+# The UDP services checked by tunnel: each probe goes the way the backend's packets go (IP-in-IP,
+# GUE, or a frame to its MAC), to the VIP's echo server.
+sed -i 's/health: { type: udp,/health: { type: tunnel,/' "$ST/xlbd.yaml"
+if ! "$LAB" xlbd-start >/dev/null 2>&1; then
+	bad xlbd_start "$(tail -5 "$ST/xlbd.log")"
+	summary
+fi
+if [ "$(grep -c 'type: tunnel' "$ST/xlbd.yaml")" = 2 ] && "$LAB" wait-healthy >/dev/null 2>&1; then
+	ok "tunnel_checks_follow_mode (every backend up, the UDP services checked through its mode)"
+else
+	bad tunnel_checks_follow_mode "$(curl -s --unix-socket "$SOCK" http://lab/v1/health)"
+fi
 
 lbctl() { "$LBCTL" -s "$SOCK" "$@"; }
 load() { "$LAB" exec client1 /usr/bin/python3 "$LOAD" "$@"; }
@@ -56,7 +68,7 @@ wire() { # NAME NODE IFACE FILTER FIELDS...: up to 20 frames' fields into $ST/NA
 	"$LAB" exec "$node" timeout 60 tshark -l -n -i "$ifc" -f "$filter" -c 20 -T fields \
 		-E separator=' ' "$@" >"$ST/$name.txt" 2>"$ST/$name.err" &
 }
-wire gue router rt-b2 "udp dst port 6080" -d udp.port==6080,ip -e ip.src -e udp.dstport -e ip.dst
+wire gue router rt-b2 "ip and udp dst port 6080" -d udp.port==6080,ip -e ip.src -e udp.dstport -e ip.dst
 wire_gue=$!
 wire l2 router rt-b3 "ip dst 10.0.0.10 and tcp" -e ip.src -e ip.dst -e tcp.dstport -e eth.dst
 wire_l2=$!
@@ -70,9 +82,10 @@ wait "$wire_gue" "$wire_l2"
 mac3=$("$LAB" exec backend3 ip -br link show eth0 | awk '{print $3}')
 gue=$(sort -u "$ST/gue.txt" | head -3)
 l2=$(sort -u "$ST/l2.txt" | head -3)
-# ip.src/ip.dst list both headers of a GUE frame: outer, then inner.
-if [ "$(wc -l <"$ST/gue.txt")" -ge 5 ] &&
-	! grep -qv "^10.99.0.2,10.100.1.2 6080 10.101.2.2,10.0.0.10$" "$ST/gue.txt"; then
+# ip.src/ip.dst list both headers of a GUE frame: outer, then inner. Besides the client's
+# segments, the frames may be xlbd's tunnel checks of the UDP service (from the LB, port 7).
+if [ "$(grep -c "^10.99.0.2,10.100.1.2 6080 10.101.2.2,10.0.0.10$" "$ST/gue.txt")" -ge 5 ] &&
+	! grep -qvE "^10.99.0.2,10.(100.1|99.0).2 6080(,7)? 10.101.2.2,10.0.0.10$" "$ST/gue.txt"; then
 	ok "gue_on_the_wire ($gue)"
 else
 	bad gue_on_the_wire "$(head -5 "$ST/gue.txt")"

@@ -276,6 +276,11 @@ def main():
     mon.stopping.set()
     mon.join()
     lab.check_config("end")
+    # A program swapped in by hand (prog_swap) stays on the link until xlbd's next apply, which
+    # attaches xlbd's own program to every configured interface again (state.c,
+    # sync_interfaces()): one valid reload, so that the count compares xlbd's own objects
+    # whichever episode came last.
+    faults.EPISODES["apply_sighup"][0](lab, rng, 0)
     bpf1 = lab.bpf_objects()
     wall = time.time() - t0
 
