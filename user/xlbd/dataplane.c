@@ -1402,6 +1402,20 @@ int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
 	return conns_counted(dp, count) ? conns_walked(dp, count) : 0;
 }
 
+__u64 dp_table_pool_memory(struct dp *dp, unsigned *maps)
+{
+	__u64 sum = 0, bytes;
+
+	pthread_mutex_lock(&dp->pool_lock);
+	for (unsigned i = 0; i < dp->pool_n; i++)
+		if (!bm_map_memory(dp->pool[i].fd, &bytes))
+			sum += bytes;
+	if (maps)
+		*maps = dp->pool_n;
+	pthread_mutex_unlock(&dp->pool_lock);
+	return sum;
+}
+
 void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx)
 {
 	struct bpf_map *map;
@@ -1413,6 +1427,7 @@ void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void
 			continue;
 		fn(bpf_map__name(map), bytes, ctx);
 	}
+	fn(DP_TABLE_POOL_NAME, dp_table_pool_memory(dp, NULL), ctx);
 }
 
 int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)

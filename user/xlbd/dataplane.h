@@ -162,9 +162,18 @@ int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx);
 /* Entries in the connection table, and its capacity. Returns 0 or -errno. */
 int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
 
+/* The memory the kernel charges for the maps in the table pool (their memlock, as
+ * bm_map_memory() reads it); *maps (may be NULL) receives how many there are. These maps are in
+ * no pinned map: only xlbd's descriptors hold them, until they are reused or xlbd exits. */
+__u64 dp_table_pool_memory(struct dp *dp, unsigned *maps);
+
+/* The name dp_map_memory() gives the table pool: not a map's name, the pool's line. */
+#define DP_TABLE_POOL_NAME "table_pool"
+
 /* Call fn with the name of each pinned map of xlb_lb and the memory the kernel charges for it
- * (bm_map_memory(): xlb_tables with the tables in it); a map whose memory cannot be read is
- * left out. */
+ * (bm_map_memory(): xlb_tables with the tables in it), then with DP_TABLE_POOL_NAME and
+ * dp_table_pool_memory() (0 when the pool is empty), so that the sum of all is what xlbd holds;
+ * a map whose memory cannot be read is left out. */
 void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx);
 
 /* ---- packet capture (include/xlb_capture.h, docs/datapath.md "Capture") ---- */
