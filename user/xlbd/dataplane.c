@@ -1301,9 +1301,19 @@ static int commit_one(struct builder *bl, const struct plan_op *op)
 	return ret ? ret : run_op(bl, op);
 }
 
+/* Close the oldest maps of the pool beyond keep. */
+static void pool_trim(struct dp *dp, unsigned keep)
+{
+	pthread_mutex_lock(&dp->pool_lock);
+	while (dp->pool_n > keep)
+		close(pool_remove(dp, 0));
+	pthread_mutex_unlock(&dp->pool_lock);
+}
+
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx)
 {
 	struct builder *bl = calloc(1, sizeof(*bl));
+	unsigned keep = dp_table_pool(dp, NULL, NULL, 0);
 	int ret = 0;
 
 	if (!bl)
@@ -1328,6 +1338,14 @@ int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn s
 			 plan_op_name(bl->failed->kind), bl->failed->id, strerror(-ret));
 	batch_free(&bl->bat[0]);
 	batch_free(&bl->bat[1]);
+	/* The builds took maps from the pool before the swaps gave back the ones they replaced,
+	 * so a commit of k tables leaves up to k - 1 more than one table at a time would: what
+	 * is over the pool's size before the commit (plus the tables it deleted, plus one for a
+	 * first replacement) is closed, and xlbd's descriptors do not creep up with the size of
+	 * its commits. */
+	for (size_t i = 0; i < p->n_ops; i++)
+		keep += p->ops[i].kind == PLAN_TABLE_DELETE;
+	pool_trim(dp, keep ? keep : 1);
 	if (done)
 		*done = bl->done;
 	free(bl->deferred);
