@@ -146,7 +146,9 @@ typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, __u64 fingerp
  * name its service (or a backend such an operation names) wait for that update, in their
  * order; those of other services may go first; a configuration, VIP or delete operation, or
  * a freed backend, waits for every table before it. So each service sees its operations in
- * the plan's order. Deleting what is not there counts as done. Stops at the first failure.
+ * the plan's order. Afterwards the table pool holds no more maps than before, plus the tables
+ * the plan deleted (at least one). Deleting what is not there counts as done. Stops at the
+ * first failure.
  * *done (may be NULL) receives how many operations were carried out; swapped (may be NULL) is
  * told of each table once it is in. Returns 0, or -errno of the failed operation. */
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx);
