@@ -173,7 +173,9 @@ def scale():
     if b not in order:
         return "(not run)"
     rows = []
-    units = [("apply_ms", "apply, ms"), ("rebuild_ms", "rebuild all tables, ms"),
+    units = [("apply_ms", "apply, ms"), ("apply_cpu_ms", "apply, xlbd's CPU ms"),
+             ("rebuild_ms", "rebuild all tables, ms"),
+             ("rebuild_cpu_ms", "rebuild all tables, xlbd's CPU ms"),
              ("remove_ms", "back to 1 service, ms"), ("rss_mib", "VmRSS, MiB"),
              ("hwm_mib", "VmHWM, MiB"),
              ("pass_ms", "verdict to tables swapped, longest pass, ms"),

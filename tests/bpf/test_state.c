@@ -4,10 +4,12 @@
  * rewritten when nothing changed, backend ids, generations and states across removals, drains
  * and re-adds, table-size changes, service removal, refusals (invalid, over capacity) that
  * change nothing, adoption by a second state over the same pins, tables of chunks read back
- * slot for slot, and the pool that reuses replaced tables (never one in xlb_tables, bounded).
+ * slot for slot, the pool that reuses replaced tables (never one in xlb_tables, bounded), and
+ * commits: tables swapped in together in each service's order, a failed swap stopping one.
  * Needs root. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
@@ -590,6 +592,182 @@ static int t_table_pool_reuses(void)
 	return XT_PASS;
 }
 
+/* The ids dp_commit() reported swapped, in its order. */
+static __u32 swapped_ids[16];
+static unsigned n_swapped;
+
+static void note_swapped(void *ctx, const struct plan_op *op, __u64 fp, __u64 ns)
+{
+	(void)ctx, (void)fp, (void)ns;
+	if (n_swapped < 16)
+		swapped_ids[n_swapped++] = op->id;
+}
+
+/* Open descriptors of this process. */
+static int open_fds(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* dp_commit() builds tables, and fills their maps, ahead of their swaps: when a swap fails,
+ * the tables before it are in place and exactly the Maglev tables of their inputs, the failed
+ * one and those built after it never reach xlb_tables, and their maps go to the pool, which
+ * the commit leaves at one map (it was empty): none of them stays open elsewhere. */
+static int t_commit_stops_at_failed_swap(void)
+{
+	static __u32 want[251];
+	const __u32 m = 251, bad = 3, n_ops = 8;
+	struct maglev_backend mb[2 * 8];
+	struct plan_op ops[8];
+	struct plan p = { .ops = ops, .n_ops = n_ops, .mb = mb, .n_mb = 2 * n_ops };
+	__u32 in[XLB_MAX_SERVICES], inner;
+	size_t done = 99;
+	int fds;
+
+	XT_EQ(fresh(), 0);
+	fds = open_fds();
+	memset(mb, 0, sizeof(mb));
+	memset(ops, 0, sizeof(ops));
+	for (__u32 i = 0; i < 2 * n_ops; i++)
+		mb[i] = (struct maglev_backend){ .addr = { htonl(0x0a010000 + i) },
+						 .family = XLB_AF_INET,
+						 .weight = 100,
+						 .id = i + 1 };
+	for (__u32 i = 0; i < n_ops; i++) {
+		ops[i].kind = PLAN_TABLE_SWAP;
+		/* Operation bad names a service id past xlb_tables: the kernel refuses its swap. */
+		ops[i].id = i == bad ? XLB_MAX_SERVICES : 20 + i;
+		ops[i].table.m = m;
+		ops[i].table.first = 2 * i;
+		ops[i].table.n = 2;
+	}
+	n_swapped = 0;
+	XT_CHECK(dp_commit(dp, &p, &done, note_swapped, NULL) < 0, "a swap past xlb_tables passed");
+	XT_EQ(done, bad);
+	XT_EQ(n_swapped, bad);
+	for (__u32 i = 0; i < bad; i++) {
+		XT_EQ(swapped_ids[i], 20 + i);
+		XT_EQ(maglev_build(mb + 2 * i, 2, want, m), 0);
+		XT_EQ(dp_table_read(dp, 20 + i, m, NULL, &inner), 0);
+		XT_CHECK(kernel_slots_equal(inner, want, m), "table %u is not its inputs' table",
+			 i);
+	}
+	tables_now(in);
+	for (__u32 i = bad; i < n_ops; i++)
+		XT_EQ(in[20 + i], 0);
+	/* The failed table's map and those of the 4 built after it: never visible; one stays in
+	 * the pool, the others are closed. The tables in place are the kernel's, not ours. */
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 1);
+	XT_CHECK(pool_outside_tables(), "a pooled map is in xlb_tables");
+	XT_EQ(open_fds(), fds + 1);
+	return XT_PASS;
+}
+
+/* What the data path could see when dp_commit() reported each table of the batched case
+ * swapped in: its service's entry (must not be there yet), its backend's entry (must be), and
+ * how many of the case's tables were in xlb_tables. */
+static struct {
+	__u32 id;
+	int svc_entries, be_svc, tables_in;
+} seen[8];
+static unsigned n_seen;
+
+static int count_service(const struct xlb_svc_key *k, const struct xlb_svc *v, void *ctx)
+{
+	(void)k;
+	if (v->id == *(__u32 *)ctx)
+		(*(__u32 *)((__u32 *)ctx + 1))++;
+	return 0;
+}
+
+static void note_batched(void *ctx, const struct plan_op *op, __u64 fp, __u64 ns)
+{
+	__u32 in[XLB_MAX_SERVICES], look[2] = { op->id, 0 };
+	struct xlb_backend be = { 0 };
+
+	(void)ctx, (void)fp, (void)ns;
+	if (n_seen >= 8)
+		return;
+	dp_service_foreach(dp, count_service, look);
+	seen[n_seen].id = op->id;
+	seen[n_seen].svc_entries = (int)look[1];
+	seen[n_seen].be_svc = dp_backend_read(dp, 100 + op->id, &be) ? -1 : (int)be.svc_id;
+	tables_now(in);
+	for (__u32 s = 20; s < 28; s++)
+		seen[n_seen].tables_in += in[s] != 0;
+	n_seen++;
+}
+
+/* Several services, each: its backend entry, its table, its service entry. dp_commit() swaps
+ * the tables in together, and still in each service's order: when a table is reported in, its
+ * backend entry is written and its service entry is not; then every entry is there. */
+static int t_commit_batches_swaps_in_order(void)
+{
+	struct maglev_backend mb[8];
+	struct plan_op ops[24];
+	struct plan p = { .ops = ops, .n_ops = 24, .mb = mb, .n_mb = 8 };
+	__u32 look[2];
+	size_t done = 0;
+
+	XT_EQ(fresh(), 0);
+	memset(ops, 0, sizeof(ops));
+	for (__u32 i = 0; i < 8; i++) {
+		__u32 svc = 20 + i, be = 100 + svc;
+		struct plan_op *o = &ops[3 * i];
+
+		mb[i] = (struct maglev_backend){ .addr = { htonl(0x0a020000 + i) },
+						 .family = XLB_AF_INET,
+						 .weight = 100,
+						 .id = be };
+		o[0].kind = PLAN_BACKEND_WRITE;
+		o[0].id = be;
+		o[0].be = (struct xlb_backend){ .addr = { htonl(0x0a020000 + i) },
+						.svc_id = svc,
+						.generation = 1,
+						.family = XLB_AF_INET,
+						.state = XLB_BE_UP,
+						.weight = 100 };
+		o[1].kind = PLAN_TABLE_SWAP;
+		o[1].id = svc;
+		o[1].table.m = 251;
+		o[1].table.first = i;
+		o[1].table.n = 1;
+		o[2].kind = PLAN_SERVICE_WRITE;
+		o[2].id = svc;
+		o[2].svc.key = (struct xlb_svc_key){ .addr = { htonl(0x0a000a00 + i) },
+						     .port = htons(80),
+						     .proto = IPPROTO_TCP,
+						     .family = XLB_AF_INET };
+		o[2].svc.val = (struct xlb_svc){ .id = svc, .table_size = 251 };
+	}
+	n_seen = 0;
+	memset(seen, 0, sizeof(seen));
+	XT_EQ(dp_commit(dp, &p, &done, note_batched, NULL), 0);
+	XT_EQ(done, 24);
+	XT_EQ(n_seen, 8);
+	for (unsigned i = 0; i < 8; i++) {
+		XT_EQ(seen[i].id, 20 + i);
+		XT_EQ(seen[i].svc_entries, 0);
+		XT_EQ(seen[i].be_svc, (int)(20 + i));
+		XT_EQ(seen[i].tables_in, 8); /* one update put them all in */
+	}
+	for (__u32 i = 0; i < 8; i++) {
+		look[0] = 20 + i;
+		look[1] = 0;
+		dp_service_foreach(dp, count_service, look);
+		XT_EQ(look[1], 1);
+	}
+	return XT_PASS;
+}
+
 /* A service id or backend id that gets a new owner starts with zero counters. */
 static int t_reused_ids_start_from_zero(void)
 {
@@ -866,6 +1044,8 @@ static const struct xt_case cases[] = {
 	{ "adoption_rewrites_nothing", t_adoption_rewrites_nothing },
 	{ "table_reads_back", t_table_reads_back },
 	{ "table_pool_reuses", t_table_pool_reuses },
+	{ "commit_stops_at_failed_swap", t_commit_stops_at_failed_swap },
+	{ "commit_batches_swaps_in_order", t_commit_batches_swaps_in_order },
 	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
 	{ "fail_open_without_good_table", t_fail_open_without_good_table },
 	{ "health_change_plans_its_service", t_health_change_plans_its_service },

@@ -613,11 +613,13 @@ check conns_flush_service "$OUT" test "$OUT" = '{"deleted":2000}' -a "$(lb -j co
 # ---- maps, read-only ----
 
 run map list
-check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +4,096 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB ' <<<"$OUT")" = 3
+check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +4,096 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB |^xlbd'"'"'s table pool \(replaced tables kept for reuse, in no pinned map\): [0-9]+ maps, [0-9.]+ (B|KiB|MiB)$' <<<"$OUT")" = 4
 run -j map list
 check map_list_json "$OUT" test "$(py 'sorted(m["name"] for m in d["maps"])')" = \
 	"['xlb_backends', 'xlb_be_stats', 'xlb_capture', 'xlb_capture_cpu', 'xlb_capture_ring', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
-check map_list_memory "$OUT" test "$(py 'all(m["memory"] > 0 for m in d["maps"]) and d["memory_total"] == sum(m["memory"] for m in d["maps"]) and [m["memory"] > 4096 * m["entries"] for m in d["maps"] if m["name"] == "xlb_tables"] == [True]')" = True
+check map_list_memory "$OUT" test "$(py 'all(m["memory"] > 0 for m in d["maps"]) and d["memory_total"] == sum(m["memory"] for m in d["maps"]) + d["table_pool"]["memory"] and [m["memory"] > 4096 * m["entries"] for m in d["maps"] if m["name"] == "xlb_tables"] == [True]')" = True
+# The tables the drains above replaced are in xlbd's pool, in no pinned map: at least a chunk each.
+check map_list_table_pool "$OUT" test "$(py 'd["table_pool"]["maps"] >= 1 and d["table_pool"]["memory"] >= 4096 * d["table_pool"]["maps"]')" = True
 run map dump config
 check map_dump_config_human "$OUT" test "$(grep -cxE 'hash_seed +4242|src_v6 +2001:db8:ff::1|gw_mac +02:00:00:00:00:fe|udp_idle_ticks +28' <<<"$OUT")" = 4
 run -j map dump xlb_backends
@@ -716,6 +718,10 @@ fi
 stop_xlbd TERM
 run -j map dump services
 check map_without_xlbd "rc=$RC $OUT" test "$RC" = 0 -a "$(py 'len(d["entries"])')" = 2
+run -j map list
+check map_list_without_xlbd "rc=$RC $OUT" test "$RC" = 0 -a "$(py 'd["table_pool"] is None and d["memory_total"] == sum(m["memory"] for m in d["maps"])')" = True
+run map list
+check map_list_pool_unknown "rc=$RC $OUT" test "$RC" = 0 -a "$(grep -c "^xlbd's table pool: not known (xlbd of $PIN not running)$" <<<"$OUT")" = 1
 run daemon status
 check daemon_down_error "rc=$RC $ERR" test "$RC" = 1 -a \
 	"$ERR" = "Error: cannot reach xlbd at $SOCK: No such file or directory (is xlbd running? see -s)"

@@ -84,8 +84,15 @@ for m in xlb_backends xlb_be_stats xlb_capture_cpu xlb_capture_ring xlb_config x
 	[ "$v" -gt 0 ] || mem_bad="$mem_bad $m=$v"
 done
 n_mem=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_map_memory_bytes)
-if [ -z "$mem_bad" ] && [ "$n_mem" = 13 ]; then ok map_memory_every_map; else
-	bad map_memory_every_map "$n_mem series; zero or missing:$mem_bad"
+n_pool=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_map_memory_bytes map=table_pool)
+if [ -z "$mem_bad" ] && [ "$n_mem" = 14 ] && [ "$n_pool" = 1 ]; then ok map_memory_every_map; else
+	bad map_memory_every_map "$n_mem series, $n_pool of the table pool; zero or missing:$mem_bad"
+fi
+# The total is the sum of every map's line and the pool's.
+mem_sum=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_map_memory_bytes)
+mem_total=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_map_memory_total_bytes)
+if [ "$mem_sum" -gt 0 ] && [ "$mem_total" = "$mem_sum" ]; then ok map_memory_total_is_sum; else
+	bad map_memory_total_is_sum "total $mem_total, sum of the series $mem_sum"
 fi
 
 fp_api=$(api /v1/tables/10.0.0.10/80/tcp | python3 -c 'import json, sys; print(json.load(sys.stdin)["fingerprint"])')

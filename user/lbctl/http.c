@@ -263,6 +263,20 @@ int api_call(const char *method, const char *path, const char *body, size_t len,
 	return call(method, path, "application/yaml", body, len, out);
 }
 
+int api_try(const char *path, json_t **out)
+{
+	struct http_answer ans = { 0 };
+	char err[512];
+
+	*out = NULL;
+	if (http_request("GET", path, "application/json", NULL, 0, &ans, err, sizeof(err)))
+		return -1;
+	if (ans.status >= 200 && ans.status <= 299)
+		*out = json_loadb(ans.body, ans.len, 0, NULL);
+	free(ans.body);
+	return *out ? 0 : -1;
+}
+
 int api_call_json(const char *method, const char *path, json_t *body, json_t **out)
 {
 	char *text = json_dumps(body, JSON_COMPACT);

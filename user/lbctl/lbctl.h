@@ -161,6 +161,12 @@ const char *encap_text(__u8 encap);
  * why it could not be reached) and returns LBCTL_FAIL. */
 int api_call(const char *method, const char *path, const char *body, size_t len, json_t **out);
 
+/* GET PATH from xlbd when it answers, saying nothing when it does not: for figures that only a
+ * running xlbd knows, added to an answer that stands without them. Returns 0 with the JSON of
+ * a 2xx answer in *out (a new reference), or -1 with *out NULL (xlbd not reachable, an error
+ * status, or not JSON). */
+int api_try(const char *path, json_t **out);
+
 /* api_call() with a JSON body (the reference to body is taken). */
 int api_call_json(const char *method, const char *path, json_t *body, json_t **out);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* map.c - lbctl map: the maps xlbd pinned, read-only and without the daemon. list shows what is
- * pinned (type, sizes, entries in use); dump NAME decodes one map with the ABI structs of
+ * pinned (type, sizes, entries in use), with the table pool of the xlbd running over the pin
+ * directory when it answers; dump NAME decodes one map with the ABI structs of
  * include/xlb_abi.h (never raw hex): per-CPU counters are summed over CPUs, unused backend ids
  * and zero counters are left out, the connection and fragment tables are cut at --limit. */
 #include <arpa/inet.h>
@@ -429,8 +430,40 @@ static void print_list(const json_t *j)
 		table_row(t, jstr(m, "name"), id, jstr(m, "type"), k, v, mx, n, mem);
 	}
 	table_print(t);
-	printf("\nmemory charged for the maps: %s (xlb_tables with its tables)\n",
-	       fmt_bytes((double)jint(j, "memory_total"), total, sizeof(total)));
+	m = json_object_get(j, "table_pool");
+	if (json_is_object(m))
+		printf("\nxlbd's table pool (replaced tables kept for reuse, in no pinned map): "
+		       "%lld maps, %s\n",
+		       (long long)jint(m, "maps"),
+		       fmt_bytes((double)jint(m, "memory"), total, sizeof(total)));
+	else
+		printf("\nxlbd's table pool: not known (xlbd of %s not running)\n", jstr(j, "pin_"
+											    "dir"));
+	printf("memory charged for the maps: %s (xlb_tables with its tables%s)\n",
+	       fmt_bytes((double)jint(j, "memory_total"), total, sizeof(total)),
+	       json_is_object(m) ? ", and the table pool" : "");
+}
+
+/* The table pool of the xlbd that runs over opts.pin_dir (GET /v1/status), added to *total:
+ * {"maps", "memory"}, or null when no such xlbd answers. */
+static json_t *table_pool(__u64 *total)
+{
+	json_t *st, *pool = NULL, *dir;
+
+	if (api_try("/v1/status", &st))
+		return json_null();
+	dir = json_object_get(st, "pin_dir");
+	if (json_is_string(dir) && !strcmp(json_string_value(dir), opts.pin_dir))
+		pool = json_object_get(st, "table_pool");
+	if (json_is_integer(json_object_get(pool, "maps")) &&
+	    json_is_integer(json_object_get(pool, "memory"))) {
+		*total += (__u64)json_integer_value(json_object_get(pool, "memory"));
+		json_incref(pool);
+	} else {
+		pool = json_null();
+	}
+	json_decref(st);
+	return pool;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -444,7 +477,7 @@ static int do_list(int argc, char **argv)
 	struct dirent *e;
 	size_t n = 0;
 	__u64 total = 0;
-	json_t *arr;
+	json_t *arr, *pool;
 	DIR *dir;
 
 	(void)argv;
@@ -492,8 +525,9 @@ static int do_list(int argc, char **argv)
 		close(fd);
 		free(names[i]);
 	}
-	return emit(json_pack("{s:s,s:o,s:I}", "pin_dir", opts.pin_dir, "maps", arr, "memory_total",
-			      (json_int_t)total),
+	pool = table_pool(&total);
+	return emit(json_pack("{s:s,s:o,s:o,s:I}", "pin_dir", opts.pin_dir, "maps", arr,
+			      "table_pool", pool, "memory_total", (json_int_t)total),
 		    print_list);
 }
 

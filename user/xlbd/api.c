@@ -182,6 +182,8 @@ static json_t *status_json(void)
 	char names[32][XLB_CONF_IFNAMSIZ];
 	int n = dp_attached(x->dp, names, 32);
 	json_t *ifs = json_array();
+	unsigned pool_maps;
+	__u64 pool_mem = dp_table_pool_memory(x->dp, &pool_maps);
 	char mac[18];
 
 	for (int i = 0; i < n; i++)
@@ -189,12 +191,13 @@ static json_t *status_json(void)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", x->rt.gw_mac[0],
 		 x->rt.gw_mac[1], x->rt.gw_mac[2], x->rt.gw_mac[3], x->rt.gw_mac[4],
 		 x->rt.gw_mac[5]);
-	return json_pack("{s:s,s:i,s:s,s:s,s:b,s:o,s:i,s:s,s:I,s:I,s:I}", "version", XLBD_VERSION,
-			 "abi_version", XLB_ABI_VERSION, "config_path", x->conf_path, "pin_dir",
-			 x->pin_dir, "adopted", dp_adopted(x->dp), "interfaces", ifs, "services",
-			 (json_int_t)c->n_services, "gateway_mac", mac, "hash_seed",
+	return json_pack("{s:s,s:i,s:s,s:s,s:b,s:o,s:i,s:s,s:I,s:I,s:I,s:{s:I,s:I}}", "version",
+			 XLBD_VERSION, "abi_version", XLB_ABI_VERSION, "config_path", x->conf_path,
+			 "pin_dir", x->pin_dir, "adopted", dp_adopted(x->dp), "interfaces", ifs,
+			 "services", (json_int_t)c->n_services, "gateway_mac", mac, "hash_seed",
 			 (json_int_t)x->rt.hash_seed, "reloads_applied", (json_int_t)x->reloads[0],
-			 "reloads_refused", (json_int_t)x->reloads[1]);
+			 "reloads_refused", (json_int_t)x->reloads[1], "table_pool", "maps",
+			 (json_int_t)pool_maps, "memory", (json_int_t)pool_mem);
 }
 
 static json_t *counter_json(const struct xlb_counter *c)

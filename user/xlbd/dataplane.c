@@ -39,6 +39,9 @@ struct dp {
 	} pool[DP_TABLE_POOL_MAPS]; /* oldest first */
 	unsigned pool_n, pool_max;
 	__u64 pool_bytes; /* chunks of the maps in pool, in bytes */
+	/* The pool's fields above: dp_commit()'s build threads take maps from the pool while the
+	 * loop's thread gives it the maps its swaps took out. */
+	pthread_mutex_t pool_lock;
 	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
 	struct bpf_link *count_link;
 	struct ring_buffer *capture_ring; /* the reader of xlb_capture_ring, while one is open */
@@ -180,6 +183,7 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 		return -ENOMEM;
 	strcpy(dp->pin_dir, pin_dir);
 	dp->pool_max = DP_TABLE_POOL_MAPS;
+	pthread_mutex_init(&dp->pool_lock, NULL);
 	for (__u32 i = 0; i < XLB_TABLE_CHUNKS(XLB_MAX_TABLE_SIZE); i++)
 		dp->chunk_keys[i] = i;
 
@@ -241,6 +245,7 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 err_destroy:
 	xlb_bpf__destroy(dp->skel);
 err_free:
+	pthread_mutex_destroy(&dp->pool_lock);
 	free(dp);
 	return ret;
 }
@@ -260,6 +265,7 @@ void dp_close(struct dp *dp)
 	xlb_bpf__destroy(dp->skel);
 	for (unsigned i = 0; i < dp->pool_n; i++)
 		close(dp->pool[i].fd);
+	pthread_mutex_destroy(&dp->pool_lock);
 	free(dp);
 }
 
@@ -673,7 +679,8 @@ static int map_id(int fd, __u32 *id)
 
 /* ---- tables ---- */
 
-/* Take pool entry i out of the pool (its descriptor is the caller's now). */
+/* Take pool entry i out of the pool (its descriptor is the caller's now). The caller holds
+ * pool_lock. */
 static int pool_remove(struct dp *dp, unsigned i)
 {
 	int fd = dp->pool[i].fd;
@@ -688,10 +695,16 @@ static int pool_remove(struct dp *dp, unsigned i)
  * likely to be warm), or -1 when there is none. */
 static int pool_take(struct dp *dp, __u32 chunks)
 {
+	int fd = -1;
+
+	pthread_mutex_lock(&dp->pool_lock);
 	for (unsigned i = dp->pool_n; i-- > 0;)
-		if (dp->pool[i].chunks == chunks)
-			return pool_remove(dp, i);
-	return -1;
+		if (dp->pool[i].chunks == chunks) {
+			fd = pool_remove(dp, i);
+			break;
+		}
+	pthread_mutex_unlock(&dp->pool_lock);
+	return fd;
 }
 
 /* Give fd (a table map no longer in xlb_tables, or -1) to the pool, or close it when it is not
@@ -715,31 +728,45 @@ static void pool_put(struct dp *dp, int fd)
 		close(fd);
 		return;
 	}
+	pthread_mutex_lock(&dp->pool_lock);
 	while (dp->pool_n &&
 	       (dp->pool_n >= dp->pool_max || dp->pool_bytes + bytes > DP_TABLE_POOL_BYTES))
 		close(pool_remove(dp, 0));
-	dp->pool[dp->pool_n++] =
-		(struct pooled){ .fd = fd, .id = info.id, .chunks = info.max_entries };
-	dp->pool_bytes += bytes;
+	if (dp->pool_max) { /* dp_table_pool_set() may have turned it off since the check */
+		dp->pool[dp->pool_n++] =
+			(struct pooled){ .fd = fd, .id = info.id, .chunks = info.max_entries };
+		dp->pool_bytes += bytes;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&dp->pool_lock);
+	if (fd >= 0)
+		close(fd);
 }
 
 int dp_table_pool_set(struct dp *dp, unsigned max_maps)
 {
 	if (max_maps > DP_TABLE_POOL_MAPS)
 		return -EINVAL;
+	pthread_mutex_lock(&dp->pool_lock);
 	dp->pool_max = max_maps;
 	while (dp->pool_n > max_maps)
 		close(pool_remove(dp, 0));
+	pthread_mutex_unlock(&dp->pool_lock);
 	return 0;
 }
 
-unsigned dp_table_pool(const struct dp *dp, __u64 *bytes, __u32 *ids, unsigned max)
+unsigned dp_table_pool(struct dp *dp, __u64 *bytes, __u32 *ids, unsigned max)
 {
+	unsigned n;
+
+	pthread_mutex_lock(&dp->pool_lock);
 	for (unsigned i = 0; ids && i < dp->pool_n && i < max; i++)
 		ids[i] = dp->pool[i].id;
 	if (bytes)
 		*bytes = dp->pool_bytes;
-	return dp->pool_n;
+	n = dp->pool_n;
+	pthread_mutex_unlock(&dp->pool_lock);
+	return n;
 }
 
 /* The map in xlb_tables[svc_id] now, as a descriptor of the caller's, or -errno: -ENOENT when
@@ -773,30 +800,40 @@ static int table_fill(struct dp *dp, int fd, const __u32 *ids, __u32 m)
 	return sys(bpf_map_update_elem(fd, &whole, &last, BPF_ANY));
 }
 
-int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
+/* A map holding the table of m slots in ids, not in xlb_tables: one of the pool's with that
+ * many chunks, else a new one, every chunk written. Returns its descriptor or -errno. Safe on
+ * any thread (dp_commit()'s build threads call it). */
+static int table_make(struct dp *dp, const __u32 *ids, __u32 m)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = XLB_TABLE_MAP_FLAGS);
 	__u32 chunks = XLB_TABLE_CHUNKS(m);
-	int fd, old_fd, ret;
+	int fd, ret;
 
-	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE || svc_id >= XLB_MAX_SERVICES)
-		return -EINVAL;
 	fd = pool_take(dp, chunks);
 	if (fd < 0)
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_table", sizeof(__u32),
 				    sizeof(struct xlb_table_chunk), chunks, &opts);
 	if (fd < 0)
 		return -errno;
-	/* The table this one replaces (none: -ENOENT), to reuse once the swap is done. */
-	old_fd = table_now(dp, svc_id);
-	/* Filled completely before it becomes visible, then one outer update. */
 	ret = table_fill(dp, fd, ids, m);
-	if (!ret && inner_id)
-		ret = map_id(fd, inner_id);
-	if (!ret && bpf_map_update_elem(dp->tables_fd, &svc_id, &fd, BPF_ANY))
-		ret = -errno;
 	if (ret) {
 		/* Never in xlb_tables: reusable as it is (a reuse rewrites every chunk). */
+		pool_put(dp, fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Swap fd (from table_make()) into xlb_tables[svc_id] in one update; the descriptor is taken
+ * either way. The table it replaces joins the pool. Returns 0 or -errno (the old table stays). */
+static int table_publish(struct dp *dp, __u32 svc_id, int fd)
+{
+	/* The table this one replaces (none: -ENOENT), to reuse once the swap is done. */
+	int old_fd = table_now(dp, svc_id);
+
+	if (bpf_map_update_elem(dp->tables_fd, &svc_id, &fd, BPF_ANY)) {
+		int ret = -errno;
+
 		pool_put(dp, fd);
 		if (old_fd >= 0)
 			close(old_fd);
@@ -809,6 +846,25 @@ int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 
 	close(fd);
 	pool_put(dp, old_fd);
 	return 0;
+}
+
+int dp_table_swap(struct dp *dp, __u32 svc_id, const __u32 *ids, __u32 m, __u32 *inner_id)
+{
+	int fd, ret = 0;
+
+	if (m < XLB_MIN_TABLE_SIZE || m > XLB_MAX_TABLE_SIZE || svc_id >= XLB_MAX_SERVICES)
+		return -EINVAL;
+	/* Filled completely before it becomes visible, then one outer update. */
+	fd = table_make(dp, ids, m);
+	if (fd < 0)
+		return fd;
+	if (inner_id)
+		ret = map_id(fd, inner_id);
+	if (ret) {
+		pool_put(dp, fd);
+		return ret;
+	}
+	return table_publish(dp, svc_id, fd);
 }
 
 int dp_table_delete(struct dp *dp, __u32 svc_id)
@@ -894,19 +950,22 @@ static int ignore_enoent(int ret)
 #define DP_BATCH_BYTES (32u << 20)
 #define DP_BUILD_THREADS 8
 
-/* One table built ahead of its swap. Its buffer is kept from batch to batch: on this VM kind
- * the first touch of fresh memory costs more than the Maglev build itself. */
+/* One table built ahead of its swap: its slots, and the map that holds them (table_make()),
+ * ready to be swapped in. Its buffer is kept from batch to batch: on this VM kind the first
+ * touch of fresh memory costs more than the Maglev build itself. */
 struct prebuilt {
 	const struct plan_op *op;
 	__u32 *table;
 	__u32 cap; /* slots table has room for */
 	int ret;
+	int fd; /* the filled map, until it is swapped in; -1 after */
 	__u64 fp; /* maglev_fingerprint() of the table */
 	__u64 ns; /* the build's duration, fingerprint included */
 };
 
 /* The tables of the operations from one index on, built by several threads. */
 struct batch {
+	struct dp *dp;
 	const struct plan *p;
 	struct prebuilt item[DP_BATCH_TABLES];
 	size_t n, used; /* built; swapped so far */
@@ -916,11 +975,26 @@ struct batch {
 	size_t started; /* threads building it that are not joined yet */
 };
 
-/* The two batches of one commit: cur is being swapped in, the other one built. */
+/* The two batches of one commit: cur is being swapped in, the other one built. Tables taken
+ * from cur are staged, and swapped in together with one update of xlb_tables (one wait for the
+ * readers of the old tables instead of one per table); the operations that must follow a staged
+ * table (those of its service, or of a backend such an operation names) are deferred until
+ * then, in their order, while the operations of other services go on. */
 struct builder {
+	struct dp *dp;
 	struct batch bat[2];
 	int cur;
 	bool ahead; /* the other batch holds (or is building) the tables after cur's */
+	dp_swapped_fn swapped;
+	void *ctx;
+	struct prebuilt *staged[DP_BATCH_TABLES]; /* items of cur, in the plan's order */
+	size_t n_staged;
+	const struct plan_op **deferred; /* room for every operation of the plan */
+	size_t n_deferred;
+	__u64 svc_pending[XLB_MAX_SERVICES / 64]; /* services with a staged or deferred op */
+	__u64 be_pending[(XLB_MAX_BACKENDS + 63) / 64]; /* backends with a deferred op */
+	size_t done; /* operations carried out */
+	const struct plan_op *failed; /* the operation that failed */
 };
 
 static void *build_worker(void *arg)
@@ -942,6 +1016,12 @@ static void *build_worker(void *arg)
 			it->fp = maglev_fingerprint(it->table, it->op->table.m,
 						    b->p->mb + it->op->table.first,
 						    it->op->table.n);
+		/* The map too, created or taken from the pool and filled here, so that the loop's
+		 * thread is left with the swaps. */
+		if (!it->ret) {
+			it->fd = table_make(b->dp, it->table, it->op->table.m);
+			it->ret = it->fd < 0 ? it->fd : 0;
+		}
 		it->ns = now_ns() - t0;
 	}
 }
@@ -955,9 +1035,21 @@ static void batch_finish(struct batch *b)
 	b->started = 0;
 }
 
+/* Give the pool the maps of b's tables that were built but not swapped in (a commit that
+ * stopped at a failure): they were never visible. b's threads are joined. */
+static void batch_drop(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->item[i].fd >= 0) {
+			pool_put(b->dp, b->item[i].fd);
+			b->item[i].fd = -1;
+		}
+}
+
 static void batch_free(struct batch *b)
 {
 	batch_finish(b);
+	batch_drop(b);
 	for (size_t i = 0; i < DP_BATCH_TABLES; i++)
 		free(b->item[i].table);
 	memset(b->item, 0, sizeof(b->item));
@@ -971,6 +1063,7 @@ static int batch_start(struct batch *b, size_t first, size_t threads)
 {
 	size_t bytes = 0, i;
 
+	batch_drop(b);
 	b->n = b->used = b->next = 0;
 	for (i = first; i < b->p->n_ops && b->n < DP_BATCH_TABLES; i++) {
 		const struct plan_op *op = &b->p->ops[i];
@@ -991,6 +1084,7 @@ static int batch_start(struct batch *b, size_t first, size_t threads)
 		}
 		it->op = op;
 		it->ret = 0;
+		it->fd = -1;
 		b->n++;
 		bytes += size;
 	}
@@ -1003,49 +1097,18 @@ static int batch_start(struct batch *b, size_t first, size_t threads)
 	return 0;
 }
 
-/* Swap in the table of op, built ahead (the next one in the current batch's order). When the
- * batch is used up, the other one becomes current, and the one after it starts building. */
-static int commit_table(struct dp *dp, struct builder *bl, const struct plan_op *op,
-			dp_swapped_fn swapped, void *ctx)
+static bool bit_test(const __u64 *bits, __u32 i)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t others = cpus > 1 ? (size_t)cpus - 1 : 0; /* CPUs beside this thread */
-	struct batch *b = &bl->bat[bl->cur];
-	struct prebuilt *it;
-	__u64 t0;
-	int ret;
-
-	if (b->used == b->n) {
-		size_t first = (size_t)(op - b->p->ops);
-
-		if (!bl->ahead || bl->bat[!bl->cur].n == 0 || bl->bat[!bl->cur].item[0].op != op) {
-			/* Nothing ahead (the first table): build this batch now, on every CPU. */
-			batch_finish(&bl->bat[!bl->cur]);
-			ret = batch_start(b, first, others);
-			if (ret)
-				return ret;
-		} else {
-			bl->cur = !bl->cur;
-			b = &bl->bat[bl->cur];
-		}
-		batch_finish(b);
-		/* The next batch builds on the other CPUs while this one is swapped in. */
-		bl->ahead = batch_start(&bl->bat[!bl->cur], b->end, others) == 0;
-	}
-	it = &b->item[b->used++];
-	if (it->op != op)
-		return -EINVAL; /* not reached: batches follow the plan's order */
-	if (it->ret)
-		return it->ret;
-	t0 = now_ns();
-	ret = dp_table_swap(dp, op->id, it->table, op->table.m, NULL);
-	if (!ret && swapped)
-		swapped(ctx, op, it->fp, it->ns + now_ns() - t0);
-	return ret;
+	return bits[i / 64] >> (i % 64) & 1;
 }
 
-static int commit_op(struct dp *dp, struct builder *bl, const struct plan_op *op,
-		     dp_swapped_fn swapped, void *ctx)
+static void bit_set(__u64 *bits, __u32 i)
+{
+	bits[i / 64] |= 1ULL << (i % 64);
+}
+
+/* Every operation but a table swap, carried out now. */
+static int commit_op(struct dp *dp, const struct plan_op *op)
 {
 	switch (op->kind) {
 	case PLAN_CONFIG_WRITE:
@@ -1064,35 +1127,229 @@ static int commit_op(struct dp *dp, struct builder *bl, const struct plan_op *op
 		return dp_counter_reset(dp, DP_CNT_SERVICE, op->id);
 	case PLAN_BACKEND_COUNTERS_RESET:
 		return dp_counter_reset(dp, DP_CNT_BACKEND, op->id);
-	case PLAN_TABLE_SWAP:
-		return commit_table(dp, bl, op, swapped, ctx);
 	case PLAN_TABLE_DELETE:
 		return ignore_enoent(dp_table_delete(dp, op->id));
+	case PLAN_TABLE_SWAP:
+		break;
 	}
 	return -EINVAL;
+}
+
+static int run_op(struct builder *bl, const struct plan_op *op)
+{
+	int ret = commit_op(bl->dp, op);
+
+	if (ret)
+		bl->failed = op;
+	else
+		bl->done++;
+	return ret;
+}
+
+/* Swap the staged tables into xlb_tables with one batch update, then carry out the deferred
+ * operations in their order. The kernel returns from the update once no program can still
+ * use the tables it took out (one synchronize_rcu() for the whole batch, Linux 6.8 and later:
+ * maybe_wait_bpf_programs() in bpf_map_do_batch()), so they join the pool. */
+static int flush(struct builder *bl)
+{
+	__u32 keys[DP_BATCH_TABLES], count = (__u32)bl->n_staged;
+	int fds[DP_BATCH_TABLES], old[DP_BATCH_TABLES], ret = 0;
+	__u64 t0 = now_ns(), ns;
+
+	for (__u32 i = 0; i < count; i++) {
+		keys[i] = bl->staged[i]->op->id;
+		fds[i] = bl->staged[i]->fd;
+		old[i] = table_now(bl->dp, keys[i]);
+	}
+	if (count && bpf_map_update_batch(bl->dp->tables_fd, keys, fds, &count, NULL)) {
+		ret = -errno;
+		bl->failed = bl->staged[count < bl->n_staged ? count : 0]->op;
+	}
+	ns = now_ns() - t0;
+	for (__u32 i = 0; i < bl->n_staged; i++) {
+		struct prebuilt *it = bl->staged[i];
+
+		it->fd = -1;
+		if (i >= count) {
+			pool_put(bl->dp, fds[i]); /* never in xlb_tables */
+			if (old[i] >= 0)
+				close(old[i]);
+			continue;
+		}
+		close(fds[i]);
+		/* After a partial update, whether the kernel waited is not promised: the tables
+		 * it took out are not reused. */
+		if (ret) {
+			if (old[i] >= 0)
+				close(old[i]);
+		} else {
+			pool_put(bl->dp, old[i]);
+		}
+		bl->done++;
+		if (bl->swapped)
+			bl->swapped(bl->ctx, it->op, it->fp, it->ns + ns);
+	}
+	bl->n_staged = 0;
+	for (size_t i = 0; i < bl->n_deferred && !ret; i++)
+		ret = run_op(bl, bl->deferred[i]);
+	bl->n_deferred = 0;
+	memset(bl->svc_pending, 0, sizeof(bl->svc_pending));
+	memset(bl->be_pending, 0, sizeof(bl->be_pending));
+	return ret;
+}
+
+/* Stage the table of op, built ahead (the next one in the current batch's order). When the
+ * batch is used up, the staged tables are swapped in first, then the other batch becomes
+ * current, and the one after it starts building. */
+static int stage_table(struct builder *bl, const struct plan_op *op)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t others = cpus > 1 ? (size_t)cpus - 1 : 0; /* CPUs beside this thread */
+	struct batch *b = &bl->bat[bl->cur];
+	struct prebuilt *it;
+	int ret;
+
+	if (b->used == b->n) {
+		size_t first = (size_t)(op - b->p->ops);
+
+		ret = flush(bl); /* the staged items are b's */
+		if (ret)
+			return ret;
+		if (!bl->ahead || bl->bat[!bl->cur].n == 0 || bl->bat[!bl->cur].item[0].op != op) {
+			/* Nothing ahead (the first table): build this batch now, on every CPU. */
+			batch_finish(&bl->bat[!bl->cur]);
+			ret = batch_start(b, first, others);
+			if (ret)
+				goto fail;
+		} else {
+			bl->cur = !bl->cur;
+			b = &bl->bat[bl->cur];
+		}
+		batch_finish(b);
+		/* The next batch builds on the other CPUs while this one is swapped in. */
+		bl->ahead = batch_start(&bl->bat[!bl->cur], b->end, others) == 0;
+	}
+	it = &b->item[b->used++];
+	ret = it->op != op ? -EINVAL /* not reached: batches follow the plan's order */ : it->ret;
+	if (ret)
+		goto fail;
+	bl->staged[bl->n_staged++] = it;
+	return 0;
+fail:
+	bl->failed = op;
+	return ret;
+}
+
+/* Put op after the staged tables, and mark what it names as waiting for them. */
+static void defer(struct builder *bl, const struct plan_op *op, __u32 svc, __u32 be)
+{
+	bl->deferred[bl->n_deferred++] = op;
+	if (svc < XLB_MAX_SERVICES)
+		bit_set(bl->svc_pending, svc);
+	if (be < XLB_MAX_BACKENDS)
+		bit_set(bl->be_pending, be);
+}
+
+/* Carry out op now, stage it, or defer it until the staged tables are in (struct builder). */
+static int commit_one(struct builder *bl, const struct plan_op *op)
+{
+	__u32 svc = op->id, be = op->id;
+	int ret;
+
+	switch (op->kind) {
+	case PLAN_TABLE_SWAP:
+		/* A second table of a service waiting, or an id past the map: the staged ones
+		 * go first. */
+		if (svc >= XLB_MAX_SERVICES || bit_test(bl->svc_pending, svc)) {
+			ret = flush(bl);
+			if (ret)
+				return ret;
+		}
+		ret = stage_table(bl, op);
+		if (ret || svc >= XLB_MAX_SERVICES)
+			return ret ? ret : flush(bl);
+		bit_set(bl->svc_pending, svc);
+		return 0;
+	case PLAN_SERVICE_WRITE:
+	case PLAN_SERVICE_COUNTERS_RESET:
+		if (svc < XLB_MAX_SERVICES && bit_test(bl->svc_pending, svc)) {
+			defer(bl, op, svc, UINT32_MAX);
+			return 0;
+		}
+		return run_op(bl, op);
+	case PLAN_BACKEND_WRITE:
+		svc = op->be.svc_id;
+		/* A backend freed (its service is not named) waits for every staged table. */
+		if (svc >= XLB_MAX_SERVICES || be >= XLB_MAX_BACKENDS)
+			break;
+		if (bit_test(bl->svc_pending, svc) || bit_test(bl->be_pending, be)) {
+			defer(bl, op, svc, be);
+			return 0;
+		}
+		return run_op(bl, op);
+	case PLAN_BACKEND_COUNTERS_RESET:
+		if (be < XLB_MAX_BACKENDS && bit_test(bl->be_pending, be)) {
+			defer(bl, op, UINT32_MAX, be);
+			return 0;
+		}
+		return run_op(bl, op);
+	default:
+		break;
+	}
+	/* Configuration, VIPs, deletions: after everything before them. */
+	ret = flush(bl);
+	return ret ? ret : run_op(bl, op);
+}
+
+/* Close the oldest maps of the pool beyond keep. */
+static void pool_trim(struct dp *dp, unsigned keep)
+{
+	pthread_mutex_lock(&dp->pool_lock);
+	while (dp->pool_n > keep)
+		close(pool_remove(dp, 0));
+	pthread_mutex_unlock(&dp->pool_lock);
 }
 
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx)
 {
 	struct builder *bl = calloc(1, sizeof(*bl));
-	size_t i;
+	unsigned keep = dp_table_pool(dp, NULL, NULL, 0);
 	int ret = 0;
 
 	if (!bl)
 		return -ENOMEM;
-	bl->bat[0].p = bl->bat[1].p = p;
-	for (i = 0; i < p->n_ops && !ret; i++) {
-		ret = commit_op(dp, bl, &p->ops[i], swapped, ctx);
-		if (ret)
-			xlog_err("map write failed at operation %zu of %zu (%s, id %u): %s", i + 1,
-				 p->n_ops, plan_op_name(p->ops[i].kind), p->ops[i].id,
-				 strerror(-ret));
+	bl->deferred = calloc(p->n_ops ? p->n_ops : 1, sizeof(*bl->deferred));
+	if (!bl->deferred) {
+		free(bl);
+		return -ENOMEM;
 	}
+	bl->dp = dp;
+	bl->swapped = swapped;
+	bl->ctx = ctx;
+	bl->bat[0].p = bl->bat[1].p = p;
+	bl->bat[0].dp = bl->bat[1].dp = dp;
+	for (size_t i = 0; i < p->n_ops && !ret; i++)
+		ret = commit_one(bl, &p->ops[i]);
+	if (!ret)
+		ret = flush(bl);
+	if (ret && bl->failed)
+		xlog_err("map write failed at operation %zu of %zu (%s, id %u): %s",
+			 (size_t)(bl->failed - p->ops) + 1, p->n_ops,
+			 plan_op_name(bl->failed->kind), bl->failed->id, strerror(-ret));
 	batch_free(&bl->bat[0]);
 	batch_free(&bl->bat[1]);
-	free(bl);
+	/* The builds took maps from the pool before the swaps gave back the ones they replaced,
+	 * so a commit of k tables leaves up to k - 1 more than one table at a time would: what
+	 * is over the pool's size before the commit (plus the tables it deleted, plus one for a
+	 * first replacement) is closed, and xlbd's descriptors do not creep up with the size of
+	 * its commits. */
+	for (size_t i = 0; i < p->n_ops; i++)
+		keep += p->ops[i].kind == PLAN_TABLE_DELETE;
+	pool_trim(dp, keep ? keep : 1);
 	if (done)
-		*done = ret ? i - 1 : i;
+		*done = bl->done;
+	free(bl->deferred);
+	free(bl);
 	return ret;
 }
 
@@ -1163,6 +1420,20 @@ int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
 	return conns_counted(dp, count) ? conns_walked(dp, count) : 0;
 }
 
+__u64 dp_table_pool_memory(struct dp *dp, unsigned *maps)
+{
+	__u64 sum = 0, bytes;
+
+	pthread_mutex_lock(&dp->pool_lock);
+	for (unsigned i = 0; i < dp->pool_n; i++)
+		if (!bm_map_memory(dp->pool[i].fd, &bytes))
+			sum += bytes;
+	if (maps)
+		*maps = dp->pool_n;
+	pthread_mutex_unlock(&dp->pool_lock);
+	return sum;
+}
+
 void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx)
 {
 	struct bpf_map *map;
@@ -1174,6 +1445,7 @@ void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void
 			continue;
 		fn(bpf_map__name(map), bytes, ctx);
 	}
+	fn(DP_TABLE_POOL_NAME, dp_table_pool_memory(dp, NULL), ctx);
 }
 
 int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx)

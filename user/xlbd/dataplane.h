@@ -126,7 +126,7 @@ int dp_table_pool_set(struct dp *dp, unsigned max_maps);
 
 /* The maps in the table pool now; *bytes (may be NULL) receives the memory of their chunks,
  * and ids (may be NULL) the map ids of the first max of them, oldest first. */
-unsigned dp_table_pool(const struct dp *dp, __u64 *bytes, __u32 *ids, unsigned max);
+unsigned dp_table_pool(struct dp *dp, __u64 *bytes, __u32 *ids, unsigned max);
 
 /* The table of svc_id: its inner map id, and (when ids is not NULL) its m slots. Returns 0,
  * -ENOENT when there is none, -EINVAL when its chunks are not those of a table of m slots,
@@ -137,12 +137,20 @@ int dp_table_read(struct dp *dp, __u32 svc_id, __u32 m, __u32 *ids, __u32 *inner
  * (maglev_fingerprint(), computed with the build), and the nanoseconds its build and swap took. */
 typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, __u64 fingerprint, __u64 ns);
 
-/* Carry out the operations of plan p in their order, in one call: each table is built from its
- * inputs (maglev_build) and swapped in whole; the tables are built ahead of their swaps, up to 64
- * (64 MiB) at a time, on as many threads as there are CPUs (at most 8), and swapped in the
- * plan's order. Deleting what is not there counts as done. Stops at the first failure. *done (may
- * be NULL) receives how many operations were carried out; swapped (may be NULL) is told of each
- * table. Returns 0, or -errno of the failed operation. */
+/* Carry out the operations of plan p, in one call: each table is built from its inputs
+ * (maglev_build) and swapped in whole; the tables are built ahead of their swaps, up to 64
+ * (64 MiB) at a time, on as many threads as there are CPUs (at most 8), each into its map (one
+ * of the table pool's, or a new one) filled completely by the thread that built it. The calling
+ * thread swaps them in, up to 64 with one batch update of xlb_tables (one wait for the old
+ * tables' readers), in the plan's order. The operations that follow a table in the plan and
+ * name its service (or a backend such an operation names) wait for that update, in their
+ * order; those of other services may go first; a configuration, VIP or delete operation, or
+ * a freed backend, waits for every table before it. So each service sees its operations in
+ * the plan's order. Afterwards the table pool holds no more maps than before, plus the tables
+ * the plan deleted (at least one). Deleting what is not there counts as done. Stops at the
+ * first failure.
+ * *done (may be NULL) receives how many operations were carried out; swapped (may be NULL) is
+ * told of each table once it is in. Returns 0, or -errno of the failed operation. */
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx);
 
 /* Per-CPU counters summed over all possible CPUs. */
@@ -156,9 +164,18 @@ int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx);
 /* Entries in the connection table, and its capacity. Returns 0 or -errno. */
 int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
 
+/* The memory the kernel charges for the maps in the table pool (their memlock, as
+ * bm_map_memory() reads it); *maps (may be NULL) receives how many there are. These maps are in
+ * no pinned map: only xlbd's descriptors hold them, until they are reused or xlbd exits. */
+__u64 dp_table_pool_memory(struct dp *dp, unsigned *maps);
+
+/* The name dp_map_memory() gives the table pool: not a map's name, the pool's line. */
+#define DP_TABLE_POOL_NAME "table_pool"
+
 /* Call fn with the name of each pinned map of xlb_lb and the memory the kernel charges for it
- * (bm_map_memory(): xlb_tables with the tables in it); a map whose memory cannot be read is
- * left out. */
+ * (bm_map_memory(): xlb_tables with the tables in it), then with DP_TABLE_POOL_NAME and
+ * dp_table_pool_memory() (0 when the pool is empty), so that the sum of all is what xlbd holds;
+ * a map whose memory cannot be read is left out. */
 void dp_map_memory(struct dp *dp, void (*fn)(const char *name, __u64 bytes, void *ctx), void *ctx);
 
 /* ---- packet capture (include/xlb_capture.h, docs/datapath.md "Capture") ---- */

@@ -251,21 +251,34 @@ static void collect_conntrack(struct scrape *sc)
 	prom_u64(&sc->o, "", NULL, 0, capacity);
 }
 
+struct map_memory {
+	struct scrape *sc;
+	__u64 total;
+};
+
 static void map_memory_sample(const char *name, __u64 bytes, void *ctx)
 {
-	struct scrape *sc = ctx;
+	struct map_memory *mm = ctx;
 	const struct prom_label l[] = { { "map", name } };
 
-	prom_u64(&sc->o, "", l, 1, bytes);
+	prom_u64(&mm->sc->o, "", l, 1, bytes);
+	mm->total += bytes;
 }
 
-/* The kernel's memory of each map, the tables counted with xlb_tables. */
+/* The kernel's memory of each map, the tables counted with xlb_tables, the table pool's maps
+ * on a line of their own, and the sum of them all. */
 static void collect_map_memory(struct scrape *sc)
 {
+	struct map_memory mm = { .sc = sc };
+
 	prom_family(&sc->o, "xlb_map_memory_bytes", "gauge",
 		    "Memory the kernel charges for each map of xlb_lb (memlock); xlb_tables "
-		    "includes every service's Maglev table.");
-	dp_map_memory(D->dp, map_memory_sample, sc);
+		    "includes every service's Maglev table, map=\"" DP_TABLE_POOL_NAME "\" is "
+		    "xlbd's pool of replaced tables kept for reuse.");
+	dp_map_memory(D->dp, map_memory_sample, &mm);
+	prom_family(&sc->o, "xlb_map_memory_total_bytes", "gauge",
+		    "Sum of xlb_map_memory_bytes: the kernel memory of every map xlbd holds.");
+	prom_u64(&sc->o, "", NULL, 0, mm.total);
 }
 
 /* ---- health ---- */
