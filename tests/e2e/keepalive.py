@@ -15,29 +15,9 @@ import socket
 import sys
 import time
 
-
-def read_answer(sock, buf):
-    """One HTTP answer with a Content-Length: (backend name, what follows it)."""
-    while b"\r\n\r\n" not in buf:
-        d = sock.recv(65536)
-        if not d:
-            raise ConnectionError("closed before the answer's head")
-        buf += d
-    head, _, rest = buf.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    if b" 200 " not in lines[0] + b" ":
-        raise RuntimeError("bad answer: %r" % lines[0][:40])
-    length = 0
-    for ln in lines[1:]:
-        k, _, v = ln.partition(b":")
-        if k.strip().lower() == b"content-length":
-            length = int(v.strip())
-    while len(rest) < length:
-        d = sock.recv(65536)
-        if not d:
-            raise ConnectionError("closed in the answer's body")
-        rest += d
-    return rest[:length].split(b"\n", 1)[0].decode(), rest[length:]
+# The soak's HTTP/1.1 answer reader (Content-Length bodies, the backend's name first).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "soak"))
+from traffic import name_of, read_http  # noqa: E402
 
 
 def main():
@@ -66,7 +46,8 @@ def main():
                 continue
             try:
                 s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-                name, bufs[i] = read_answer(s, bufs[i])
+                status, body, bufs[i] = read_http(s, bufs[i])
+                name = name_of(status, body)
                 out[i].append(name)
             except (OSError, RuntimeError, ValueError) as e:
                 errors.append("conn %d round %d: %s" % (i, rnd, e))

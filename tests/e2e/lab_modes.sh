@@ -97,22 +97,6 @@ else
 	bad l2_on_the_wire "want '10.100.1.2 10.0.0.10 80 $mac3': $(head -5 "$ST/l2.txt")"
 fi
 
-# Shares within 20 % (relative) of 1:1:2, and no failure.
-check_spread() { # NAME JSON TOTAL
-	if python3 - "$2" "$3" <<'EOF'; then
-import json, sys
-r, total = json.loads(sys.argv[1]), int(sys.argv[2])
-want = {"backend1": 0.25, "backend2": 0.25, "backend3": 0.5}
-ok = r["failures"] == 0 and sum(r["answers"].values()) == total
-for b, share in want.items():
-    ok = ok and abs(r["answers"].get(b, 0) / total - share) <= 0.2 * share
-sys.exit(0 if ok else 1)
-EOF
-		ok "$1"
-	else
-		bad "$1" "$2"
-	fi
-}
 for vip in 10.0.0.10 fd00:10::10; do
 	fam=v4
 	[ $vip = fd00:10::10 ] && fam=v6

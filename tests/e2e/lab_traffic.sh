@@ -58,23 +58,6 @@ load() { # NODE PROTO VIP COUNT [ARGS]
 	"$LAB" exec "$node" /usr/bin/python3 "$LOAD" "$@"
 }
 
-# Check one load result: zero failures, and shares within 20 % (relative) of 1:1:2.
-check_spread() { # NAME JSON TOTAL
-	if python3 - "$2" "$3" <<'EOF'; then
-import json, sys
-r, total = json.loads(sys.argv[1]), int(sys.argv[2])
-want = {"backend1": 0.25, "backend2": 0.25, "backend3": 0.5}
-ok = r["failures"] == 0 and sum(r["answers"].values()) == total
-for b, share in want.items():
-    got = r["answers"].get(b, 0) / total
-    ok = ok and abs(got - share) <= 0.2 * share
-sys.exit(0 if ok else 1)
-EOF
-		ok "$1"
-	else
-		bad "$1" "$2"
-	fi
-}
 
 for fam in v4 v6; do
 	vip=10.0.0.10

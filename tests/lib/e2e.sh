@@ -63,6 +63,24 @@ veth_netns() { # NS
 	ip -n "$1" link set veth1 up
 }
 
+# Check one load.py result of the lab's three backends weighted 100:100:200: zero failures,
+# TOTAL answers, and each backend's share within 20 % (relative) of 1:1:2.
+check_spread() { # NAME JSON TOTAL
+	if python3 - "$2" "$3" <<'EOF'; then
+import json, sys
+r, total = json.loads(sys.argv[1]), int(sys.argv[2])
+want = {"backend1": 0.25, "backend2": 0.25, "backend3": 0.5}
+ok = r["failures"] == 0 and sum(r["answers"].values()) == total
+for b, share in want.items():
+    ok = ok and abs(r["answers"].get(b, 0) / total - share) <= 0.2 * share
+sys.exit(0 if ok else 1)
+EOF
+		ok "$1"
+	else
+		bad "$1" "$2"
+	fi
+}
+
 # Poll until a command succeeds (up to 5 s); no fixed sleeps.
 wait_for() { # CMD...
 	local _

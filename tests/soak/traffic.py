@@ -37,7 +37,7 @@ class Tally:
                 self.failures.append(failure)
 
 
-def _read_http(sock, buf):
+def read_http(sock, buf):
     """Read one HTTP answer with a Content-Length from sock: (status line, body, rest)."""
     while b"\r\n\r\n" not in buf:
         d = sock.recv(65536)
@@ -59,7 +59,7 @@ def _read_http(sock, buf):
     return lines[0], rest[:length], rest[length:]
 
 
-def _name_of(status, body):
+def name_of(status, body):
     if not status.startswith(b"HTTP/1.") or b" 200 " not in status + b" ":
         raise RuntimeError("bad answer: %r" % status[:40])
     return body.split(b"\n", 1)[0].split(b" ")[0].decode()
@@ -72,10 +72,10 @@ def http_new(fam, vip):
     try:
         s.connect((vip, 80))
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        status, body, _ = _read_http(s, b"")
+        status, body, _ = read_http(s, b"")
     finally:
         s.close()
-    return _name_of(status, body)
+    return name_of(status, body)
 
 
 def udp_echo(fam, vip):
@@ -152,8 +152,8 @@ class Load:
                     start = time.time()
                     try:
                         s.sendall(b"GET / HTTP/1.1\r\nHost: soak\r\n\r\n")
-                        status, body, buf = _read_http(s, buf)
-                        name = _name_of(status, body)
+                        status, body, buf = read_http(s, buf)
+                        name = name_of(status, body)
                     except Exception as e:
                         rec.update(end=time.time(), end_start=start, end_why=repr(e)[:120])
                         self.tally.count("http_keepalive", start, False,
