@@ -226,8 +226,13 @@ class Lab:
             if c.pid == pid:
                 c.wait()
         for _ in range(100):
-            if not os.path.exists("/proc/%d" % pid) or \
-                    open("/proc/%d/stat" % pid).read().split()[2] == "Z":
+            # Gone, or a zombie. It may be reaped at any moment (lab.sh's servers are not our
+            # children: in a PID namespace its init reaps them), so a read can find it gone.
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    if f.read().split()[2] == "Z":
+                        return
+            except OSError:
                 return
             time.sleep(0.05)
 
