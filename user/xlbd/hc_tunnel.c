@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "csum.h"
 #include "gue.h"
 #include "hc_tunnel.h"
 #include "log.h"
@@ -98,38 +99,6 @@ static bool is6(const struct xlb_addr *a)
 	return a->family == XLB_AF_INET6;
 }
 
-/* ---- checksums ---- */
-
-static __u32 sum16(const void *data, size_t len, __u32 sum)
-{
-	const __u8 *b = data;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (__u32)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (__u32)b[len - 1] << 8;
-	return sum;
-}
-
-static __u16 fold(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
-/* The transport checksum over the pseudo-header of src/dst (their family) and seg. */
-static __u16 l4_csum(const struct xlb_addr *src, const struct xlb_addr *dst, __u8 proto,
-		     const void *seg, size_t len)
-{
-	size_t alen = is6(src) ? 16 : 4;
-	__u32 sum = sum16(src->addr, alen, 0);
-
-	sum = sum16(dst->addr, alen, sum);
-	sum += proto + (__u32)len;
-	return fold(sum16(seg, len, sum));
-}
-
 /* ---- packets ---- */
 
 static void put16(__u8 *p, __u16 v)
@@ -168,7 +137,7 @@ static size_t inner_ip(__u8 *buf, const struct probe *pr, size_t len)
 	buf[9] = pr->proto;
 	memcpy(buf + 12, pr->inner_src.addr, alen);
 	memcpy(buf + 16, pr->vip.addr, alen);
-	put16(buf + 10, fold(sum16(buf, 20, 0)));
+	put16(buf + 10, xlb_csum_fold(xlb_csum_add(buf, 20, 0)));
 	return 20;
 }
 
@@ -189,7 +158,7 @@ static size_t tcp_seg(__u8 *seg, const struct probe *pr, __u32 seq, __u8 flags)
 		seg[21] = 4;
 		put16(seg + 22, MSS);
 	}
-	put16(seg + 16, l4_csum(&pr->inner_src, &pr->vip, IPPROTO_TCP, seg, len));
+	put16(seg + 16, xlb_l4_csum(&pr->inner_src, &pr->vip, IPPROTO_TCP, seg, len));
 	return len;
 }
 
@@ -203,7 +172,7 @@ static size_t udp_seg(__u8 *seg, const struct probe *pr, const char *payload)
 	put16(seg + 4, (__u16)len);
 	put16(seg + 6, 0);
 	memcpy(seg + 8, payload, n);
-	c = l4_csum(&pr->inner_src, &pr->vip, IPPROTO_UDP, seg, len);
+	c = xlb_l4_csum(&pr->inner_src, &pr->vip, IPPROTO_UDP, seg, len);
 	put16(seg + 6, c ? c : 0xffff);
 	return len;
 }
