@@ -79,14 +79,26 @@ struct check_ctx {
 	size_t n_scratch;
 };
 
+/* Whether the scratch list already holds a: an address several services share is looked up
+ * once per pass. */
+static bool in_scratch(const struct check_ctx *cx, const struct xlb_addr *a)
+{
+	for (size_t k = 0; k < cx->n_scratch; k++)
+		if (addr_eq(&cx->scratch[k].addr, a))
+			return true;
+	return false;
+}
+
 static int check_one(const struct xlb_conf_backend *b, size_t i, size_t j, void *arg)
 {
 	struct check_ctx *cx = arg;
 	char why[200];
 	__u8 mac[6] = { 0 };
-	int oif = 0,
-	    ret = neigh_direct_mac(&b->addr, cx->ifx, cx->n_ifx, mac, &oif, why, sizeof(why));
+	int oif = 0, ret;
 
+	if (cx->keep && in_scratch(cx, &b->addr))
+		return 0;
+	ret = neigh_direct_mac(&b->addr, cx->ifx, cx->n_ifx, mac, &oif, why, sizeof(why));
 	if (ret && ret != -EAGAIN) {
 		snprintf(cx->err, cx->errlen, "%s: services[%zu].backends[%zu]: %s", cx->name, i, j,
 			 why);
@@ -239,7 +251,7 @@ bool l2mac_refresh(const struct xlb_conf *c)
 		for (size_t j = 0; j < c->services[i].n_backends; j++) {
 			const struct xlb_conf_backend *b = &c->services[i].backends[j];
 
-			if (b->encap != XLB_ENCAP_L2)
+			if (b->encap != XLB_ENCAP_L2 || in_scratch(&cx, &b->addr))
 				continue;
 			ret = check_one(b, i, j, &cx);
 			if (ret) {

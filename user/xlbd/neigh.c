@@ -104,12 +104,15 @@ static void neigh_one(const struct nlmsghdr *h, void *ctx)
 	}
 }
 
-/* The MAC of hop on interface oif from the neighbour table; -EAGAIN while unresolved. */
+/* The MAC of hop on interface oif from the neighbour table; -EAGAIN while unresolved. One
+ * entry asked for by address and interface (RTM_GETNEIGH without NLM_F_DUMP, Linux 5.0+), not
+ * a dump of the whole table: xlbd asks for every l2 backend every second. */
 static int neigh_lookup(const struct xlb_addr *hop, int oif, __u8 mac[6])
 {
 	struct {
 		struct nlmsghdr h;
 		struct ndmsg n;
+		char attrs[32];
 	} req = { 0 };
 	int af = hop->family == XLB_AF_INET ? AF_INET : AF_INET6;
 	struct neigh_answer na = {
@@ -119,9 +122,13 @@ static int neigh_lookup(const struct xlb_addr *hop, int oif, __u8 mac[6])
 
 	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.n));
 	req.h.nlmsg_type = RTM_GETNEIGH;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
 	req.n.ndm_family = (unsigned char)af;
+	req.n.ndm_ifindex = oif;
+	rtnl_attr(&req.h, NDA_DST, hop->addr, na.alen);
 	ret = rtnl_talk(&req.h, neigh_one, &na);
+	if (ret == -ENOENT) /* no entry yet: the kick below makes one */
+		return -EAGAIN;
 	if (ret)
 		return ret;
 	return na.found ? 0 : -EAGAIN;
