@@ -282,58 +282,172 @@ static __u64 record_digest(const struct maglev_backend *b)
 	return h;
 }
 
-/* Slot index of id in an open-addressing index of mask + 1 slots (a power of two). */
+/* Slot index of id in an index of mask + 1 slots (a power of two). */
 static size_t id_slot(__u32 id, size_t mask)
 {
 	return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
 }
 
+/* A backend's digest by id, for the fold over the slots. The fold itself is a chain of
+ * dependent multiplies; what it cost beyond that was the lookup's branches (a probe loop whose
+ * exit depends on the slot's id), so the lookup is made branch-free when the ids allow:
+ *   dense: the ids span at most FP_DENSE_SPAN(n) values (xlbd hands out low free ids): one
+ *          array by id - lo, a range check the ids of the table always pass;
+ *   direct: the ids land on distinct slots of an index of at most FP_DIRECT_MAX slots: one
+ *          slot per id, its id compared without a loop;
+ *   probed: otherwise an open-addressing index at most half full.
+ * An id missing from backends (and XLB_BACKEND_NONE) gets the empty record's digest in all
+ * three; of a repeated id the first entry counts. */
+#define FP_DENSE_SPAN(n) (4 * (n) + 64)
+#define FP_DIRECT_MAX 65536
+struct fp_index {
+	enum { FP_DENSE, FP_DIRECT, FP_PROBED } kind;
+	__u64 empty;
+	__u32 lo, span; /* FP_DENSE: ids lo .. lo + span - 1 */
+	size_t mask; /* FP_DIRECT, FP_PROBED */
+	__u64 *dense; /* FP_DENSE: [id - lo] */
+	struct id_digest {
+		__u32 id; /* XLB_BACKEND_NONE: a free slot (its d is the empty digest) */
+		__u64 d;
+	} * slot; /* FP_DIRECT, FP_PROBED */
+};
+
+/* True when the ids of backends fall on distinct slots of an index of mask + 1 (a repeated id
+ * on the same slot is fine). used is a scratch of mask + 1 ids, zeroed. */
+static bool fp_distinct(const struct maglev_backend *b, size_t n, size_t mask, __u32 *used)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = id_slot(b[i].id, mask);
+
+		if (used[k] != XLB_BACKEND_NONE && used[k] != b[i].id)
+			return false;
+		used[k] = b[i].id;
+	}
+	return true;
+}
+
+/* Build the index for backends. Returns 0 or -ENOMEM (x is then empty and the caller looks
+ * ids up by a walk). */
+static int fp_index_make(struct fp_index *x, const struct maglev_backend *b, size_t n)
+{
+	__u32 lo = UINT32_MAX, hi = 0, *used = NULL;
+	size_t mask = 1;
+
+	memset(x, 0, sizeof(*x));
+	x->empty = record_digest(NULL);
+	for (size_t i = 0; i < n; i++) {
+		lo = b[i].id < lo ? b[i].id : lo;
+		hi = b[i].id > hi ? b[i].id : hi;
+	}
+	if (n && (__u64)hi - lo < FP_DENSE_SPAN(n)) {
+		x->kind = FP_DENSE;
+		x->lo = lo;
+		x->span = hi - lo + 1;
+		x->dense = malloc(sizeof(*x->dense) * x->span);
+		if (!x->dense)
+			return -ENOMEM;
+		for (__u32 k = 0; k < x->span; k++)
+			x->dense[k] = x->empty;
+		/* Backwards, so that the first entry of a repeated id is the one left. */
+		for (size_t i = n; i-- > 0;)
+			x->dense[b[i].id - lo] = record_digest(&b[i]);
+		return 0;
+	}
+
+	while (mask + 1 < 2 * n)
+		mask = mask * 2 + 1;
+	x->kind = FP_PROBED;
+	/* The smallest index from 4n slots up where no two ids share a slot, if one is small. */
+	for (size_t dm = mask * 2 + 1; n && dm < FP_DIRECT_MAX; dm = dm * 2 + 1) {
+		free(used);
+		used = calloc(dm + 1, sizeof(*used));
+		if (!used)
+			break;
+		if (fp_distinct(b, n, dm, used)) {
+			x->kind = FP_DIRECT;
+			mask = dm;
+			break;
+		}
+	}
+	free(used);
+	x->mask = mask;
+	x->slot = malloc(sizeof(*x->slot) * (mask + 1));
+	if (!x->slot)
+		return -ENOMEM;
+	for (size_t k = 0; k <= mask; k++)
+		x->slot[k] = (struct id_digest){ .id = XLB_BACKEND_NONE, .d = x->empty };
+	for (size_t i = 0; i < n; i++) {
+		size_t k = id_slot(b[i].id, mask);
+
+		while (x->slot[k].id != XLB_BACKEND_NONE && x->slot[k].id != b[i].id)
+			k = (k + 1) & mask; /* FP_PROBED only: FP_DIRECT's ids never meet */
+		if (x->slot[k].id == XLB_BACKEND_NONE) /* a repeated id: its first entry counts */
+			x->slot[k] = (struct id_digest){ .id = b[i].id, .d = record_digest(&b[i]) };
+	}
+	return 0;
+}
+
+static void fp_index_free(struct fp_index *x)
+{
+	free(x->dense);
+	free(x->slot);
+}
+
+/* The fold of one slot's digest into h. */
+static inline __u64 fp_fold(__u64 h, __u64 d)
+{
+	h = (h ^ d) * FNV_PRIME;
+	return h ^ (h >> 29);
+}
+
 __u64 maglev_fingerprint(const __u32 *table, __u32 m, const struct maglev_backend *backends,
 			 size_t n)
 {
-	__u64 empty = record_digest(NULL), h = FNV_BASIS;
-	size_t mask = 1;
-	struct id_digest {
-		__u32 id; /* XLB_BACKEND_NONE: a free slot of the index */
-		__u64 d;
-	} * idx;
+	struct fp_index x;
+	__u64 h = FNV_BASIS;
 
-	/* Each backend's digest once, found by id through an index at most half full: one
-	 * lookup and one multiply per slot, so 4,096 tables of 65537 slots take well under a
-	 * second. */
-	while (mask + 1 < 2 * n)
-		mask = mask * 2 + 1;
-	idx = calloc(mask + 1, sizeof(*idx));
-	for (size_t i = 0; idx && i < n; i++) {
-		size_t k = id_slot(backends[i].id, mask);
+	if (fp_index_make(&x, backends, n)) {
+		/* Out of memory: each slot's backend by a walk, the slow way. */
+		for (__u32 s = 0; s < m; s++) {
+			__u64 d = x.empty;
 
-		while (idx[k].id != XLB_BACKEND_NONE && idx[k].id != backends[i].id)
-			k = (k + 1) & mask;
-		if (idx[k].id == XLB_BACKEND_NONE) { /* a repeated id: its first entry counts */
-			idx[k].id = backends[i].id;
-			idx[k].d = record_digest(&backends[i]);
+			for (size_t i = 0; table[s] != XLB_BACKEND_NONE && i < n; i++)
+				if (backends[i].id == table[s]) {
+					d = record_digest(&backends[i]);
+					break;
+				}
+			h = fp_fold(h, d);
 		}
+		fp_index_free(&x);
+		return h;
 	}
-	for (__u32 s = 0; s < m; s++) {
-		__u32 id = table[s];
-		__u64 d = empty;
+	switch (x.kind) {
+	case FP_DENSE:
+		for (__u32 s = 0; s < m; s++) {
+			__u32 k = table[s] - x.lo; /* XLB_BACKEND_NONE and ids below lo wrap past
+						      span */
 
-		if (id != XLB_BACKEND_NONE && idx) {
-			size_t k = id_slot(id, mask);
-
-			while (idx[k].id != XLB_BACKEND_NONE && idx[k].id != id)
-				k = (k + 1) & mask;
-			if (idx[k].id == id)
-				d = idx[k].d;
+			h = fp_fold(h, k < x.span ? x.dense[k] : x.empty);
 		}
-		for (size_t i = 0; id != XLB_BACKEND_NONE && !idx && i < n; i++)
-			if (backends[i].id == id) {
-				d = record_digest(&backends[i]); /* out of memory: the slow way */
-				break;
-			}
-		h = (h ^ d) * FNV_PRIME;
-		h ^= h >> 29;
+		break;
+	case FP_DIRECT:
+		for (__u32 s = 0; s < m; s++) {
+			const struct id_digest *e = &x.slot[id_slot(table[s], x.mask)];
+
+			h = fp_fold(h, e->id == table[s] ? e->d : x.empty);
+		}
+		break;
+	case FP_PROBED:
+		for (__u32 s = 0; s < m; s++) {
+			__u32 id = table[s];
+			size_t k = id_slot(id, x.mask);
+
+			while (x.slot[k].id != XLB_BACKEND_NONE && x.slot[k].id != id)
+				k = (k + 1) & x.mask;
+			h = fp_fold(h, x.slot[k].id == id ? x.slot[k].d : x.empty);
+		}
+		break;
 	}
-	free(idx);
+	fp_index_free(&x);
 	return h;
 }
