@@ -35,8 +35,25 @@ struct maglev_perm {
 	__u64 weight;
 	__u32 pos; /* next permutation entry to try */
 	__u32 skip;
+	__u32 inv; /* skip^-1 mod m, once the free slots are listed (struct maglev_fill) */
 	__u32 placed; /* slots owned so far */
 	__u32 id;
+};
+
+/* A table being filled. A walk costs about m / (free slots) probes, so the last 1 % of the
+ * slots take about half of all probes (m ln m in all): once at most `listed` slots are free
+ * they are kept in a list, and each backend's next free slot is found by arithmetic over the
+ * list instead. Slot s is entry (s - pos) * skip^-1 mod m of the walk from pos, so the free
+ * slot with the smallest such entry is the one the walk would reach first: the same slot as
+ * the walk's, in fewer steps while the list is shorter than the walk. */
+struct maglev_fill {
+	__u32 *table;
+	__u32 m;
+	__u32 left; /* free slots */
+	__u32 listed; /* list the free slots when left comes down to this */
+	__u32 *free; /* the free slots (room for `listed`), in use once left <= listed */
+	struct maglev_perm *perms; /* to give every backend its inverse skip when listing */
+	size_t n;
 };
 
 bool maglev_is_prime(__u32 m)
@@ -71,9 +88,10 @@ static __u32 maglev_key_hash(const struct maglev_key *k, __u32 seed)
 	return xlb_hash_final(h, 5);
 }
 
-/* Take the next free slot of p's permutation. The walk always ends: skip is in [1, m-1] and m
- * is prime, so the permutation visits every slot, and the caller only asks while one is free. */
-static void maglev_place(struct maglev_perm *p, __u32 *table, __u32 m)
+/* Take the next free slot of p's permutation by walking it. The walk always ends: skip is in
+ * [1, m-1] and m is prime, so the permutation visits every slot, and the caller only asks
+ * while one is free. */
+static void maglev_walk(struct maglev_perm *p, __u32 *table, __u32 m)
 {
 	__u32 pos = p->pos;
 
@@ -88,23 +106,78 @@ static void maglev_place(struct maglev_perm *p, __u32 *table, __u32 m)
 	p->pos = pos >= m ? pos - m : pos;
 }
 
+/* a^-1 mod m for a in [1, m-1], m prime (extended Euclid). */
+static __u32 maglev_inverse(__u32 a, __u32 m)
+{
+	__s64 t = 0, nt = 1, r = m, nr = a;
+
+	while (nr) {
+		__s64 q = r / nr, x;
+
+		x = t - q * nt;
+		t = nt;
+		nt = x;
+		x = r - q * nr;
+		r = nr;
+		nr = x;
+	}
+	return (__u32)(t < 0 ? t + m : t);
+}
+
+/* The list of free slots, and every backend's inverse skip (struct maglev_fill). */
+static void maglev_list_free(struct maglev_fill *f)
+{
+	__u32 k = 0;
+
+	for (__u32 s = 0; s < f->m && k < f->left; s++)
+		if (f->table[s] == XLB_BACKEND_NONE)
+			f->free[k++] = s;
+	for (size_t i = 0; i < f->n; i++)
+		f->perms[i].inv = maglev_inverse(f->perms[i].skip, f->m);
+}
+
+/* Take the next free slot of p's permutation: the free slot p's walk reaches first. */
+static void maglev_place(struct maglev_perm *p, struct maglev_fill *f)
+{
+	__u32 m = f->m, best = 0, pos;
+	__u64 first = UINT64_MAX;
+
+	if (f->left > f->listed) {
+		maglev_walk(p, f->table, m);
+	} else {
+		/* Entries are distinct for distinct slots (skip is invertible), so no ties. */
+		for (__u32 k = 0; k < f->left; k++) {
+			__u32 s = f->free[k], d = s >= p->pos ? s - p->pos : s + m - p->pos;
+			__u64 e = (__u64)d * p->inv % m;
+
+			if (e < first) {
+				first = e;
+				best = k;
+			}
+		}
+		pos = f->free[best];
+		f->free[best] = f->free[f->left - 1];
+		f->table[pos] = p->id;
+		p->placed++;
+		pos += p->skip;
+		p->pos = pos >= m ? pos - m : pos;
+	}
+	if (--f->left == f->listed && f->left)
+		maglev_list_free(f);
+}
+
 /* Round r gives backend i its next slot while placed_i < floor(r * w_i / w_max), visiting
  * backends in address order. The heaviest backend places one slot per round, so there are at
  * most m rounds; each visits every backend. */
-static void maglev_fill_rounds(struct maglev_perm *perms, size_t n, __u64 wmax, __u32 *table,
-			       __u32 m)
+static void maglev_fill_rounds(struct maglev_fill *f, __u64 wmax)
 {
-	__u32 filled = 0;
-
-	for (__u64 round = 1; filled < m; round++) {
-		for (size_t i = 0; i < n && filled < m; i++) {
-			struct maglev_perm *p = &perms[i];
+	for (__u64 round = 1; f->left; round++) {
+		for (size_t i = 0; i < f->n && f->left; i++) {
+			struct maglev_perm *p = &f->perms[i];
 
 			/* placed < floor(round * w / wmax), without a division per visit. */
-			if (((__u64)p->placed + 1) * wmax <= round * p->weight) {
-				maglev_place(p, table, m);
-				filled++;
-			}
+			if (((__u64)p->placed + 1) * wmax <= round * p->weight)
+				maglev_place(p, f);
 		}
 	}
 }
@@ -142,21 +215,37 @@ static void maglev_sift_down(__u64 *heap, size_t n, size_t i)
 
 /* Same turns as maglev_fill_rounds(), driven by a min-heap of (due round, index): O(m log n)
  * whatever the weights, instead of O(rounds * n) when one weight dwarfs the others. */
-static void maglev_fill_heap(struct maglev_perm *perms, size_t n, __u64 wmax, __u64 *heap,
-			     __u32 *table, __u32 m)
+static void maglev_fill_heap(struct maglev_fill *f, __u64 wmax, __u64 *heap)
 {
+	struct maglev_perm *perms = f->perms;
+	size_t n = f->n;
+
 	for (size_t i = 0; i < n; i++)
 		heap[i] = maglev_due(&perms[i], wmax, i);
 	for (size_t i = n / 2; i-- > 0;)
 		maglev_sift_down(heap, n, i);
 
-	for (__u32 filled = 0; filled < m; filled++) {
+	while (f->left) {
 		size_t i = heap[0] & UINT32_MAX;
 
-		maglev_place(&perms[i], table, m);
+		maglev_place(&perms[i], f);
 		heap[0] = maglev_due(&perms[i], wmax, i);
 		maglev_sift_down(heap, n, 0);
 	}
+}
+
+/* How many free slots struct maglev_fill lists: about sqrt(m / MAGLEV_LIST_COST), where a walk
+ * (m / free probes) costs as much as a pass over the list (free entries, each a multiply and a
+ * modulo, taken as MAGLEV_LIST_COST probes). 128 slots at m = 65537; 1, 4 and 16 measured the
+ * same within the noise at 16 backends (docs/benchmarks.md, "Maglev build"). */
+#define MAGLEV_LIST_COST 4
+static __u32 maglev_listed(__u32 m)
+{
+	__u32 r = 1;
+
+	while ((__u64)(r + 1) * (r + 1) * MAGLEV_LIST_COST <= m)
+		r++;
+	return r;
 }
 
 static unsigned int maglev_log2(size_t n)
@@ -170,6 +259,7 @@ static unsigned int maglev_log2(size_t n)
 
 int maglev_build(const struct maglev_backend *backends, size_t n, __u32 *table, __u32 m)
 {
+	struct maglev_fill f = { .table = table, .m = m, .left = m };
 	struct maglev_key *keys = NULL;
 	struct maglev_perm *perms = NULL;
 	__u64 *heap = NULL;
@@ -249,14 +339,24 @@ int maglev_build(const struct maglev_backend *backends, size_t n, __u32 *table, 
 		}
 	}
 
+	f.listed = maglev_listed(m);
+	f.free = malloc(sizeof(*f.free) * f.listed);
+	if (!f.free) {
+		err = -ENOMEM;
+		goto free_bufs;
+	}
+	f.perms = perms;
+	f.n = nact;
+
 	for (__u32 s = 0; s < m; s++)
 		table[s] = XLB_BACKEND_NONE;
 	if (heap)
-		maglev_fill_heap(perms, nact, wmax, heap, table, m);
+		maglev_fill_heap(&f, wmax, heap);
 	else if (nact)
-		maglev_fill_rounds(perms, nact, wmax, table, m);
+		maglev_fill_rounds(&f, wmax);
 
 free_bufs:
+	free(f.free);
 	free(heap);
 	free(perms);
 	free(keys);
