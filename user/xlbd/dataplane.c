@@ -945,7 +945,11 @@ static int ignore_enoent(int ret)
 
 /* Tables are built ahead of their swap, in parallel, a batch at a time: at most this many
  * tables, and at most this much memory for them (one table of 655,373 slots is 2.5 MiB). Two
- * batches take turns: while this thread swaps in one, the other CPUs build the next. */
+ * batches take turns: while this thread swaps in one (and writes the entries that waited for
+ * it), one build thread per CPU builds the next; once this thread has nothing else to do it
+ * builds too, rather than sleep until the batch is done. With one build thread fewer, a CPU
+ * built nothing while this thread swapped and wrote entries (about a sixth of its CPU time in
+ * a 4,096 x 16 apply, perf). */
 #define DP_BATCH_TABLES 64
 #define DP_BATCH_BYTES (32u << 20)
 #define DP_BUILD_THREADS 8
@@ -1204,7 +1208,7 @@ static int flush(struct builder *bl)
 static int stage_table(struct builder *bl, const struct plan_op *op)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t others = cpus > 1 ? (size_t)cpus - 1 : 0; /* CPUs beside this thread */
+	size_t threads = cpus > 1 ? (size_t)cpus : 1;
 	struct batch *b = &bl->bat[bl->cur];
 	struct prebuilt *it;
 	int ret;
@@ -1218,7 +1222,7 @@ static int stage_table(struct builder *bl, const struct plan_op *op)
 		if (!bl->ahead || bl->bat[!bl->cur].n == 0 || bl->bat[!bl->cur].item[0].op != op) {
 			/* Nothing ahead (the first table): build this batch now, on every CPU. */
 			batch_finish(&bl->bat[!bl->cur]);
-			ret = batch_start(b, first, others);
+			ret = batch_start(b, first, threads);
 			if (ret)
 				goto fail;
 		} else {
@@ -1226,8 +1230,8 @@ static int stage_table(struct builder *bl, const struct plan_op *op)
 			b = &bl->bat[bl->cur];
 		}
 		batch_finish(b);
-		/* The next batch builds on the other CPUs while this one is swapped in. */
-		bl->ahead = batch_start(&bl->bat[!bl->cur], b->end, others) == 0;
+		/* The next batch builds on every CPU while this one is swapped in. */
+		bl->ahead = batch_start(&bl->bat[!bl->cur], b->end, threads) == 0;
 	}
 	it = &b->item[b->used++];
 	ret = it->op != op ? -EINVAL /* not reached: batches follow the plan's order */ : it->ret;
