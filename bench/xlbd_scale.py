@@ -4,7 +4,10 @@
 # API (POST /v1/config/apply, timed by the client: validation, Maglev builds, map writes) and
 # xlbd's memory (VmRSS, VmHWM from /proc/PID/status) with it applied; with each apply also the
 # CPU time xlbd spent on it (all its threads, /proc/PID/stat), which a machine shared with other
-# work inflates far less than the elapsed time. xlbd runs in a throwaway
+# work inflates far less than the elapsed time, and how long the loop's thread (xlbd's main
+# thread, which parses, plans, swaps and builds with the build threads) waited for a CPU while
+# it could run (/proc/PID/task/PID/schedstat): where that wait is most of the elapsed time, the
+# apply is slow because the machine is busy, not because xlbd waits for itself. xlbd runs in a throwaway
 # network namespace with a veth pair, as tests/e2e/xlbd_lifecycle.sh does. A benchmark: it
 # aborts when xlbd refuses a configuration, never on a number.
 #
@@ -142,9 +145,17 @@ def cpu_ms(pid):
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def apply(sock, body, pid=None, cpu=None):
-    """Apply body; the client's time in ms. With pid, cpu (a list) gets xlbd's CPU ms for it."""
+def runq_wait_ms(pid):
+    """How long xlbd's main thread has waited for a CPU while runnable so far, ms."""
+    with open("/proc/%d/task/%d/schedstat" % (pid, pid)) as f:
+        return int(f.read().split()[1]) / 1e6
+
+
+def apply(sock, body, pid=None, cpu=None, wait=None):
+    """Apply body; the client's time in ms. With pid, cpu (a list) gets xlbd's CPU ms for it
+    and wait (a list) the ms its main thread waited for a CPU."""
     c0 = cpu_ms(pid) if pid else 0
+    w0 = runq_wait_ms(pid) if pid else 0
     t0 = time.monotonic()
     st, js = api(sock, "POST", "/v1/config/apply", body.encode())
     dt = (time.monotonic() - t0) * 1000
@@ -152,6 +163,7 @@ def apply(sock, body, pid=None, cpu=None):
         sys.exit("xlbd_scale: apply refused (%d): %s" % (st, js))
     if pid:
         cpu.append(cpu_ms(pid) - c0)
+        wait.append(runq_wait_ms(pid) - w0)
     return dt
 
 
@@ -192,8 +204,8 @@ def main():
         for r in range(rounds):
             for k, shape in enumerate(SHAPES):
                 big = config(tmp, shape, 100)
-                cpu = []
-                t_apply = apply(sock, big, proc.pid, cpu)
+                cpu, wait = [], []
+                t_apply = apply(sock, big, proc.pid, cpu, wait)
                 st, js = api(sock, "GET", "/v1/services")
                 if st != 200 or len(js["services"]) != shape[1]:
                     sys.exit("xlbd_scale: %s: %s services running" %
@@ -201,14 +213,15 @@ def main():
                 m = mem(proc.pid)
                 # Quick runs rebuild only the 4,096-service shape (issue #17's "every weight
                 # changed" case): applying is slow enough to dominate them.
-                t_rebuild = (apply(sock, config(tmp, shape, 50), proc.pid, cpu)
+                t_rebuild = (apply(sock, config(tmp, shape, 50), proc.pid, cpu, wait)
                              if not quick() or shape[1] == 4096 else None)
                 t_remove = apply(sock, small(tmp))
                 tsv.attr(shape[0], "order", k + 1)
                 tsv.attr(shape[0], "bytes", len(big))
                 for unit, v in (("apply_ms", t_apply), ("apply_cpu_ms", cpu[0]),
-                                ("rebuild_ms", t_rebuild),
+                                ("apply_wait_ms", wait[0]), ("rebuild_ms", t_rebuild),
                                 ("rebuild_cpu_ms", cpu[1] if len(cpu) > 1 else None),
+                                ("rebuild_wait_ms", wait[1] if len(wait) > 1 else None),
                                 ("remove_ms", t_remove), ("rss_mib", m["VmRSS"] / 1024),
                                 ("hwm_mib", m["VmHWM"] / 1024)):
                     if v is None:

@@ -174,8 +174,10 @@ def scale():
         return "(not run)"
     rows = []
     units = [("apply_ms", "apply, ms"), ("apply_cpu_ms", "apply, xlbd's CPU ms"),
+             ("apply_wait_ms", "apply, loop's thread waiting for a CPU, ms"),
              ("rebuild_ms", "rebuild all tables, ms"),
              ("rebuild_cpu_ms", "rebuild all tables, xlbd's CPU ms"),
+             ("rebuild_wait_ms", "rebuild all tables, loop's thread waiting for a CPU, ms"),
              ("remove_ms", "back to 1 service, ms"), ("rss_mib", "VmRSS, MiB"),
              ("hwm_mib", "VmHWM, MiB"),
              ("pass_ms", "verdict to tables swapped, longest pass, ms"),

@@ -768,6 +768,64 @@ static int t_commit_batches_swaps_in_order(void)
 	return XT_PASS;
 }
 
+/* dp_commit() writes backend entries in batches of up to 1,024; 1,500 of them and a service
+ * entry after them: every entry is written, in the plan's order, the counts whole. Then a
+ * backend id past xlb_backends in the middle of a batch: the entries before it are written,
+ * it and everything after it are not, and the commit reports where it stopped. */
+static int t_commit_batches_backend_writes(void)
+{
+	static struct plan_op ops[1501];
+	struct plan p = { .ops = ops, .n_ops = 1501 };
+	struct xlb_backend be;
+	__u32 look[2] = { 7, 0 };
+	size_t done = 0;
+
+	XT_EQ(fresh(), 0);
+	memset(ops, 0, sizeof(ops));
+	for (__u32 i = 0; i < 1500; i++) {
+		ops[i].kind = PLAN_BACKEND_WRITE;
+		ops[i].id = 1 + i;
+		ops[i].be = (struct xlb_backend){ .addr = { htonl(0x0a030000 + i) },
+						  .svc_id = 7,
+						  .generation = 1 + i,
+						  .family = XLB_AF_INET,
+						  .state = XLB_BE_UP,
+						  .weight = 100 };
+	}
+	ops[1500].kind = PLAN_SERVICE_WRITE;
+	ops[1500].id = 7;
+	ops[1500].svc.key = (struct xlb_svc_key){ .addr = { htonl(0x0a000b01) },
+						  .port = htons(80),
+						  .proto = IPPROTO_TCP,
+						  .family = XLB_AF_INET };
+	ops[1500].svc.val = (struct xlb_svc){ .id = 7, .table_size = 251 };
+	XT_EQ(dp_commit(dp, &p, &done, NULL, NULL), 0);
+	XT_EQ(done, 1501);
+	for (__u32 i = 0; i < 1500; i++) {
+		XT_EQ(dp_backend_read(dp, 1 + i, &be), 0);
+		XT_CHECK(be.generation == 1 + i && be.addr[0] == htonl(0x0a030000 + i),
+			 "backend %u: generation %u", 1 + i, be.generation);
+	}
+	dp_service_foreach(dp, count_service, look);
+	XT_EQ(look[1], 1);
+
+	XT_EQ(fresh(), 0);
+	for (__u32 i = 0; i < 1500; i++)
+		ops[i].be.generation = 5000 + i;
+	ops[1100].id = XLB_MAX_BACKENDS; /* past the map: the kernel refuses it */
+	done = 0;
+	XT_CHECK(dp_commit(dp, &p, &done, NULL, NULL) < 0, "a backend past xlb_backends passed");
+	XT_EQ(done, 1100);
+	XT_EQ(dp_backend_read(dp, 1100, &be), 0);
+	XT_EQ(be.generation, 5000 + 1099);
+	XT_EQ(dp_backend_read(dp, 1102, &be), 0);
+	XT_EQ(be.generation, 0);
+	look[1] = 0;
+	dp_service_foreach(dp, count_service, look);
+	XT_EQ(look[1], 0);
+	return XT_PASS;
+}
+
 /* A service id or backend id that gets a new owner starts with zero counters. */
 static int t_reused_ids_start_from_zero(void)
 {
@@ -1046,6 +1104,7 @@ static const struct xt_case cases[] = {
 	{ "table_pool_reuses", t_table_pool_reuses },
 	{ "commit_stops_at_failed_swap", t_commit_stops_at_failed_swap },
 	{ "commit_batches_swaps_in_order", t_commit_batches_swaps_in_order },
+	{ "commit_batches_backend_writes", t_commit_batches_backend_writes },
 	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
 	{ "fail_open_without_good_table", t_fail_open_without_good_table },
 	{ "health_change_plans_its_service", t_health_change_plans_its_service },

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* test_maglev.c - properties of maglev_build() (validation, balance, weights, determinism,
- * disruption) and of the shared flow hash xlb_flow_hash().
+ * disruption), maglev_fingerprint() against its definition, and of the shared flow hash
+ * xlb_flow_hash().
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -707,8 +708,81 @@ static int t_fingerprint_by_address(void)
 	return XT_PASS;
 }
 
+/* The fingerprint's definition, slot by slot with a walk for each id (maglev.h): what the
+ * indexed lookups of maglev_fingerprint() must reproduce. */
+static __u64 fingerprint_ref(const __u32 *table, __u32 m, const struct maglev_backend *b, size_t n)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (__u32 s = 0; s < m; s++) {
+		__u8 rec[17] = { 0 };
+		__u64 d = 0xcbf29ce484222325ULL;
+
+		for (size_t i = 0; table[s] != XLB_BACKEND_NONE && i < n; i++)
+			if (b[i].id == table[s]) {
+				rec[0] = b[i].family;
+				memcpy(rec + 1, b[i].addr, 16);
+				break;
+			}
+		for (size_t k = 0; k < sizeof(rec); k++)
+			d = (d ^ rec[k]) * 0x100000001b3ULL;
+		h = (h ^ d) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+/* maglev_fingerprint() looks ids up three ways (an array by id when the ids are dense, one
+ * slot per id when they spread without meeting, a probed index otherwise); each must give the
+ * reference's value, with slots holding no id or an id of no backend, and a repeated id. */
+static int t_fingerprint_lookups(void)
+{
+	static const struct {
+		const char *name;
+		size_t n;
+		__u32 base, stride; /* ids base + i * stride; stride 0: random */
+	} kinds[] = {
+		{ "dense ids", 16, 7, 1 },
+		{ "dense ids with gaps", 100, 1, 3 },
+		{ "spread ids", 16, 1000, 2039 },
+		{ "random ids", 40, 0, 0 },
+		{ "many random ids (probed)", 1000, 0, 0 },
+	};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n = kinds[k].n;
+		__u32 top = 0;
+		__u64 fp, ref;
+
+		for (__u32 i = 0; i < n; i++) {
+			backend_v4(&set_a[i], i, 1 + rng() % 3);
+			set_a[i].id = kinds[k].stride ? kinds[k].base + i * kinds[k].stride
+						      : 1 + rng() % 1000000;
+		}
+		/* Random ids may repeat by chance, and one repeats on purpose: the first
+		 * entry of a repeated id names its slots. */
+		set_a[n - 1].id = set_a[n / 2].id;
+		for (__u32 i = 0; i < n; i++)
+			top = set_a[i].id > top ? set_a[i].id : top;
+		for (__u32 s = 0; s < BIG_M; s++)
+			tab_a[s] = set_a[rng() % n].id;
+		tab_a[0] = XLB_BACKEND_NONE;
+		tab_a[1] = 0x7fffffffU; /* no backend's */
+		tab_a[2] = set_a[0].id - 1 ? set_a[0].id - 1 : 2000001; /* below the dense range */
+		tab_a[3] = top + 1; /* just above it */
+		fp = maglev_fingerprint(tab_a, BIG_M, set_a, n);
+		ref = fingerprint_ref(tab_a, BIG_M, set_a, n);
+		XT_CHECK(fp == ref, "%s: fingerprint %016llx, the definition gives %016llx",
+			 kinds[k].name, (unsigned long long)fp, (unsigned long long)ref);
+	}
+	XT_CHECK(maglev_fingerprint(tab_a, 7, set_a, 0) == fingerprint_ref(tab_a, 7, set_a, 0),
+		 "no backends: not every slot the empty record");
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "fingerprint_by_address", t_fingerprint_by_address },
+	{ "fingerprint_lookups", t_fingerprint_lookups },
 	{ "is_prime", test_is_prime },
 	{ "invalid_inputs", test_invalid_inputs },
 	{ "no_empty_slot", test_no_empty_slot },
