@@ -251,7 +251,7 @@ bool l2mac_refresh(const struct xlb_conf *c)
 		for (size_t j = 0; j < c->services[i].n_backends; j++) {
 			const struct xlb_conf_backend *b = &c->services[i].backends[j];
 
-			if (b->encap != XLB_ENCAP_L2 || in_scratch(&cx, &b->addr))
+			if (b->encap != XLB_ENCAP_L2) /* check_one() skips a repeated address */
 				continue;
 			ret = check_one(b, i, j, &cx);
 			if (ret) {
