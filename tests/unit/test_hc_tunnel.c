@@ -131,30 +131,28 @@ static int gue_case(struct loop *l, int af, const char *backend, const char *vip
 	return XT_PASS;
 }
 
-static int t_gue_v4_inner_v4(void)
+/* gue_case() on a loop and tunnel engine of its own. */
+static int gue_run(int af, const char *backend, const char *vip, const char *src)
 {
 	struct loop *l;
 	int rc;
 
 	XT_EQ(loop_create(&l, 0), 0);
 	hc_tunnel_init(l, done);
-	rc = gue_case(l, AF_INET, "127.0.0.1", "10.0.0.10", "127.0.0.1");
+	rc = gue_case(l, af, backend, vip, src);
 	hc_tunnel_fini();
 	loop_destroy(l);
 	return rc;
 }
 
+static int t_gue_v4_inner_v4(void)
+{
+	return gue_run(AF_INET, "127.0.0.1", "10.0.0.10", "127.0.0.1");
+}
+
 static int t_gue_v6_inner_v6(void)
 {
-	struct loop *l;
-	int rc;
-
-	XT_EQ(loop_create(&l, 0), 0);
-	hc_tunnel_init(l, done);
-	rc = gue_case(l, AF_INET6, "::1", "2001:db8::10", "::1");
-	hc_tunnel_fini();
-	loop_destroy(l);
-	return rc;
+	return gue_run(AF_INET6, "::1", "2001:db8::10", "::1");
 }
 
 static int t_l2(void)
