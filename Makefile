@@ -39,9 +39,9 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 BENCH_BPF_OBJS := $(OUTPUT)/bench.bpf.o $(OUTPUT)/vethgen.bpf.o $(OUTPUT)/bench/bench_nohook.bpf.o \
-	$(OUTPUT)/bench/bench_ct.bpf.o $(OUTPUT)/bench/bench_ct4.bpf.o
+	$(OUTPUT)/bench/bench_lru.bpf.o
 BENCH_SKELS := $(OUTPUT)/bench.skel.h $(OUTPUT)/vethgen.skel.h $(OUTPUT)/bench/bench_nohook.skel.h \
-	$(OUTPUT)/bench/bench_ct.skel.h $(OUTPUT)/bench/bench_ct4.skel.h
+	$(OUTPUT)/bench/bench_lru.skel.h
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
@@ -137,27 +137,15 @@ $(OUTPUT)/bench/bench_nohook.bpf.o: bench/bench.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_CAPTURE_NO_HOOK -I$(ARCH_INC) -c $< -o $@
 
-# The benchmark wrapper over the prototype connection table of issue 16 (bench/conntab.h): the
-# "new" side of dataplane_bench -c. Not in $(OUTPUT)/*.bpf.o, nor in the product.
-$(OUTPUT)/bench/bench_ct.bpf.o: bench/bench.bpf.c bench/conntab.h bench/select_conntab.h \
-		$(BPF_HDRS) | $(DEPS_OK)
+# The benchmark wrapper over the previous connection table, the LRU hash (bench/select_lru.h): the
+# "before" of dataplane_bench -c's same-run A/B. Not in $(OUTPUT)/*.bpf.o, nor in the product.
+$(OUTPUT)/bench/bench_lru.bpf.o: bench/bench.bpf.c bench/select_lru.h $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_BENCH_CONNTAB -Ibench -I$(ARCH_INC) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_BENCH_LRU -Ibench -I$(ARCH_INC) -c $< -o $@
 
-# ... and with 4 entries per bucket (two cache lines), the third side of that A/B.
-$(OUTPUT)/bench/bench_ct4.bpf.o: bench/bench.bpf.c bench/conntab.h bench/select_conntab.h \
-		$(BPF_HDRS) | $(DEPS_OK)
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXLB_BENCH_CONNTAB -DXLB_CT_WAYS=4 -Ibench \
-		-I$(ARCH_INC) -c $< -o $@
-
-$(OUTPUT)/bench/bench_ct.skel.h: $(OUTPUT)/bench/bench_ct.bpf.o
+$(OUTPUT)/bench/bench_lru.skel.h: $(OUTPUT)/bench/bench_lru.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name bench_ct_bpf > $@.tmp && mv $@.tmp $@
-
-$(OUTPUT)/bench/bench_ct4.skel.h: $(OUTPUT)/bench/bench_ct4.bpf.o
-	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name bench_ct4_bpf > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_lru_bpf > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/bench/bench_nohook.skel.h: $(OUTPUT)/bench/bench_nohook.bpf.o
 	$(call msg,SKEL,$@)

@@ -10,8 +10,8 @@
  * IP-in-IP undo is measured on its own by bench_undo. It can also rewrite one 32-bit field per run
  * (vary_off) from a counter, so that runs cycle through many flows.
  *
- * Built a second time with -DXLB_BENCH_CONNTAB as bench_ct.bpf.o: the same programs over the
- * prototype connection table of issue 16 (bench/select_conntab.h), for dataplane_bench -c. */
+ * Built a second time with -DXLB_BENCH_LRU as bench_lru.bpf.o: the same programs over the
+ * previous connection table, the LRU hash (bench/select_lru.h), for dataplane_bench -c. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -20,18 +20,14 @@ volatile __u32 vary_count; /* number of distinct values, 0 = never repeat (a new
 volatile __u32 vary_base; /* first value (host order) */
 __u32 vary_iter;
 __u64 actions[XDP_REDIRECT + 1]; /* verdicts returned, to check what was measured */
-/* The prototype table's shape (bench_ct.bpf.o only; declared in both so that one skeleton fits
- * both objects): buckets per CPU part, and parts. */
-volatile __u32 ct_buckets;
-volatile __u32 ct_cpus;
 /* > 1: visit the vary_count values in the order v * vary_mult % vary_count (a permutation when
  * coprime with vary_count) rather than in the order a warm-up inserted them: the LRU hash takes
  * its elements from a free list in order, so flows revisited in insertion order read their
  * elements sequentially, which real traffic does not. */
 volatile __u32 vary_mult;
 
-#ifdef XLB_BENCH_CONNTAB
-#include "select_conntab.h"
+#ifdef XLB_BENCH_LRU
+#include "select_lru.h"
 #endif
 #include "lb.h"
 

@@ -25,10 +25,11 @@
  * commit that added them or later): the skeleton binds every map by name.
  *
  * -c: only the connection-table A/B of issue 16 (the block "connection-table A/B" below):
- * today's LRU hash against the prototype bucket table (bench/conntab.h) with 2 entries per
- * 64-byte bucket (bench_ct.bpf.o) and with 4 per 128-byte bucket (bench_ct4.bpf.o), same
- * rounds, pinned to one CPU, at 4 M entries per CPU; plus how many established flows keep their
- * entry through a SYN flood, and the memory per entry. */
+ * this build's table (buckets of 4 entries per CPU, bpf/conntab.h) against the previous one,
+ * the LRU hash (bench_lru.bpf.o, bench/select_lru.h), same rounds, pinned to one CPU, at 4 M
+ * entries per CPU; plus how many established flows keep their entry through a SYN flood, and
+ * the memory per entry. A -b baseline must be built from the bucket table's commit or later
+ * (the skeleton binds xlb_conns_count by name); -c is the A/B against the LRU hash. */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,8 +45,8 @@
 #include "xlb_abi.h" /* before a skeleton: it names struct xlb_capture_filter */
 #include "bench.skel.h"
 #include "bench_nohook.skel.h"
-#include "bench_ct.skel.h"
-#include "bench_ct4.skel.h"
+#include "bench_lru.skel.h"
+#include "xlb_conn.h"
 #include "config.h"
 #include "frame.h"
 #include "lbenv.h"
@@ -294,12 +295,12 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Open, size, load and fill one copy. conns: entries of xlb_conns. ct_buckets: buckets per CPU
- * part of the prototype table (bench_ct*.bpf.o only), 0 for other objects. */
-static int benv_open(struct benv *b, uint32_t conns, uint32_t ct_buckets, const void *elf,
-		     size_t elf_sz)
+/* Open, size, load and fill one copy. conns: entries of xlb_conns (a part of conns / CPUs per
+ * CPU, as xlbd sizes it). lru: entries of the previous table xlb_conns_lru (bench_lru.bpf.o
+ * only), 0 for other objects. */
+static int benv_open(struct benv *b, uint32_t conns, uint32_t lru, const void *elf, size_t elf_sz)
 {
-	int ncpus = libbpf_num_possible_cpus();
+	uint32_t ncpus = (uint32_t)libbpf_num_possible_cpus();
 	int err;
 
 	b->skel = calloc(1, sizeof(*b->skel));
@@ -319,18 +320,15 @@ static int benv_open(struct benv *b, uint32_t conns, uint32_t ct_buckets, const 
 	}
 	err = bpf_object__open_skeleton(b->skel->skeleton, NULL);
 	if (!err)
-		err = bpf_map__set_max_entries(b->skel->maps.xlb_conns, conns);
-	if (!err && ct_buckets) {
-		struct bpf_map *ct = bpf_object__find_map_by_name(b->skel->obj, "xlb_ct");
+		err = bpf_map__set_max_entries(b->skel->maps.xlb_conns,
+					       xlb_conn_buckets(conns, ncpus) * ncpus);
+	if (!err && lru) {
+		struct bpf_map *m = bpf_object__find_map_by_name(b->skel->obj, "xlb_conns_lru");
 
-		err = ct && ncpus > 0 ? bpf_map__set_max_entries(ct, ct_buckets * ncpus) : -ENOENT;
+		err = m ? bpf_map__set_max_entries(m, lru) : -ENOENT;
 	}
 	if (!err)
 		err = bench_bpf__load(b->skel);
-	if (!err && ct_buckets) {
-		b->skel->bss->ct_buckets = ct_buckets;
-		b->skel->bss->ct_cpus = (uint32_t)ncpus;
-	}
 	if (!err)
 		err = lbenv_use(&b->lb, b->skel->obj, "bench_xlb");
 	if (!err)
@@ -596,10 +594,11 @@ static void report(const struct side *sd, const struct side *base, int rounds)
 }
 
 /* ---- The connection-table A/B of issue 16 (-c) --------------------------------------------
- * Every case runs in a copy of this build's object (the LRU hash xlb_conns) and in a copy of
- * bench_ct.bpf.o (the prototype bucket table), one after the other in every round, the order
- * alternating. The process is pinned to one CPU: each table is per CPU, as a NIC queue would
- * use it, and the LRU's per-CPU lists then give that CPU max_entries / CPUs entries. */
+ * Every case runs in a copy of bench_lru.bpf.o (the previous table: the LRU hash
+ * xlb_conns_lru) and in a copy of this build's object (the bucket table xlb_conns), one after
+ * the other in every round, the order alternating. The process is pinned to one CPU: each
+ * table is per CPU, as a NIC queue would use it, and the LRU's per-CPU lists then give that CPU
+ * max_entries / CPUs entries. */
 
 #define CT_PER_CPU (4U << 20) /* entries per CPU, both tables (Katran's default) */
 #define CT_SMALL_PER_CPU (SMALL_CONNS / 2) /* the full-table case: 32 K per CPU, both */
@@ -664,12 +663,12 @@ static struct ctcase CT_CASES[] = {
 };
 #define CT_NCASES (sizeof(CT_CASES) / sizeof(CT_CASES[0]))
 
-/* The tables under test: the LRU hash (ways 0, this build's object) and the prototype with 2
- * and 4 entries per bucket; each with a copy per class. */
-#define CT_NSIDES 3
+/* The tables under test: the LRU hash (bench_lru.bpf.o) and this build's buckets; each with a
+ * copy per class. */
+#define CT_NSIDES 2
 struct ctside {
 	const char *label;
-	int ways;
+	int lru;
 	const void *elf;
 	size_t elf_sz;
 	struct benv env[CT_NCLASS];
@@ -760,10 +759,9 @@ static unsigned long long map_memlock(int fd)
 
 static int ct_main(int rounds, uint32_t scale)
 {
-	struct ctside sides[CT_NSIDES] = { { .label = "LRU hash" },
-					   { .label = "2 ways", .ways = 2 },
-					   { .label = "4 ways", .ways = 4 } };
-	/* BENCH_CT_SIDE=0|1|2: run one side alone (LRU, 2 ways, 4 ways), for a profile. */
+	struct ctside sides[CT_NSIDES] = { { .label = "LRU hash", .lru = 1 },
+					   { .label = "buckets" } };
+	/* BENCH_CT_SIDE=0|1: run one side alone (LRU, buckets), for a profile. */
 	const char *only = getenv("BENCH_CT_SIDE");
 	int side0 = only ? atoi(only) % CT_NSIDES : 0, nside = only ? 1 : CT_NSIDES;
 	uint32_t lru_per_cpu[CT_NCLASS] = { CT_PER_CPU, CT_SMALL_PER_CPU, CT_PER_CPU,
@@ -776,8 +774,7 @@ static int ct_main(int rounds, uint32_t scale)
 	double mn, mx;
 	cpu_set_t one;
 
-	sides[1].elf = bench_ct_bpf__elf_bytes(&sides[1].elf_sz);
-	sides[2].elf = bench_ct4_bpf__elf_bytes(&sides[2].elf_sz);
+	sides[0].elf = bench_lru_bpf__elf_bytes(&sides[0].elf_sz);
 	if (big)
 		ct_per_cpu[CT_BIG] = (uint32_t)strtoul(big, NULL, 0);
 	CPU_ZERO(&one);
@@ -793,11 +790,12 @@ static int ct_main(int rounds, uint32_t scale)
 			uint32_t div = c == CT_HUGE ? scale : 1;
 			struct ctside *sd = &sides[k];
 
-			if (sd->ways)
-				err = benv_open(&sd->env[c], 1024, ct_per_cpu[c] / div / sd->ways,
-						sd->elf, sd->elf_sz);
+			if (sd->lru)
+				err = benv_open(&sd->env[c], 1024,
+						lru_per_cpu[c] / div * (uint32_t)ncpus, sd->elf,
+						sd->elf_sz);
 			else
-				err = benv_open(&sd->env[c], lru_per_cpu[c] / div * (uint32_t)ncpus,
+				err = benv_open(&sd->env[c], ct_per_cpu[c] / div * (uint32_t)ncpus,
 						0, NULL, 0);
 		}
 	if (err) {
@@ -849,8 +847,8 @@ static int ct_main(int rounds, uint32_t scale)
 	       CT_SMALL_PER_CPU, CT_LRU_HUGE_PER_CPU / scale, CT_HUGE_PER_CPU / scale);
 	for (int k = side0; k < side0 + nside; k++) {
 		struct benv *b = &sides[k].env[CT_BIG];
-		struct bpf_map *m =
-			bpf_object__find_map_by_name(b->skel->obj, k ? "xlb_ct" : "xlb_conns");
+		struct bpf_map *m = bpf_object__find_map_by_name(b->skel->obj,
+								 k ? "xlb_conns" : "xlb_conns_lru");
 		unsigned long long mem = m ? map_memlock(bpf_map__fd(m)) : 0;
 		uint32_t entries = CT_PER_CPU * (uint32_t)ncpus;
 

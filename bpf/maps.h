@@ -73,14 +73,24 @@ struct {
 	__type(value, struct xlb_backend);
 } xlb_backends SEC(".maps");
 
-/* Sized at load time by the daemon (conntrack.size); this is the default. */
+/* The connection table (include/xlb_abi.h, bpf/conntab.h): conn_parts x conn_buckets buckets,
+ * sized at load time by the daemon from conntrack.size; this is a placeholder. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, XLB_DEFAULT_CONNS);
-	__type(key, struct xlb_conn_key);
-	__type(value, struct xlb_conn);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_conn_bucket);
 } xlb_conns SEC(".maps");
+
+/* Occupancy of xlb_conns per CPU (enum xlb_conns_counter): the data path counts entries taken
+ * from empty, userspace the entries it flushed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_CONNS_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} xlb_conns_count SEC(".maps");
 
 /* Flood guard state per CPU: the theoretical arrival time (ns) of the next allowed connection
  * entry (GCRA). Written by the data path only. */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* select.h - backend selection: the connection table first, the service's Maglev table on a
- * miss, for a TCP SYN, or when the remembered backend can no longer take the flow. */
+/* select.h - backend selection: the connection table (conntab.h) first, the service's Maglev
+ * table on a miss, for a TCP SYN, or when the remembered backend can no longer take the flow. */
 #ifndef XLB_BPF_SELECT_H
 #define XLB_BPF_SELECT_H
 
 #include "maps.h"
 #include "parse.h"
-#include "xlb_conn.h"
+#include "conntab.h"
 #include "xlb_hash.h"
 
 /* The outcome of selection: the backend to encapsulate to and the flow's hash. */
@@ -15,15 +15,6 @@ struct xlb_choice {
 	__u32 backend_id;
 	__u32 hash;
 };
-
-static __always_inline void conn_key(struct xlb_conn_key *ck, const struct xlb_pkt *p, __u32 svc_id)
-{
-	__builtin_memset(ck, 0, sizeof(*ck));
-	__builtin_memcpy(ck->src, p->src, sizeof(ck->src));
-	ck->svc_id = svc_id;
-	ck->sport = p->sport;
-	ck->dport = p->dport;
-}
 
 /* Slot hash % M of the service's Maglev table: one lookup of the slot's chunk, then its id.
  * Returns 0 with ch->be and ch->backend_id set, or the DROP_* reason. */
@@ -78,100 +69,135 @@ static __always_inline bool guard_allows(const struct xlb_config *cfg)
 	return true;
 }
 
+/* Whether entry c may be followed for service svc_id: a usable backend, and for UDP not idle
+ * past the configured time. Fills ch's backend on yes. */
+static __always_inline bool ct_follow(const struct xlb_conn *c, __u32 svc_id, bool udp_expiry,
+				      const struct xlb_config *cfg, __u32 now,
+				      struct xlb_choice *ch)
+{
+	struct xlb_backend *be;
+
+	ch->backend_id = c->backend_id;
+	be = bpf_map_lookup_elem(&xlb_backends, &ch->backend_id);
+	if (xlb_conn_use(c, be, svc_id) != XLB_CONN_USABLE)
+		return false;
+	if (udp_expiry && !xlb_conn_fresh(c, now, cfg->udp_idle_ticks))
+		return false;
+	ch->be = be;
+	return true;
+}
+
 /* Pick the backend for packet p of service svc. Returns a TX_* reason with *ch filled in, or
- * a DROP_* reason. Writes the connection table except for TCP RST and past the flood guard, and
- * skips the write when the entry already says the same thing (a retransmitted SYN).
+ * a DROP_* reason. Looks in this CPU's bucket of the flow; on a miss, a packet other than a
+ * SYN also looks in the other CPUs' parts: a first fragment (whose RSS hash is not its flow's)
+ * only follows what it finds there, any other packet (its flow moved to this CPU: an RSS
+ * change, or a veth, which runs XDP on the sending CPU) looks once the flood guard lets it
+ * (a flood of spoofed packets then costs no probe) and copies the entry it finds into this
+ * CPU's part, but a RST only follows it. Writes
+ * this CPU's part except for TCP RST and past the flood guard, and skips the write when the
+ * entry already says the same thing in this tick (a retransmitted SYN). An entry's tick is
+ * rewritten only when it changes.
  *
- * A TCP SYN always re-selects by the Maglev slot, so it reads the table only to skip that
+ * A TCP SYN always re-selects by the Maglev slot, so it reads its entry only to skip that
  * rewrite, and only after the guard has let it write: a SYN past the guard (the bulk of a
- * flood of new flows) touches no table entry at all. The guard counts SYNs, retransmitted ones
- * included, not entries written (docs/decisions.md). */
+ * flood of new flows) touches no entry. A SYN whose bucket holds only confirmed entries
+ * evicts none: it goes untracked (XLB_R_TX_UNTRACKED) by its slot, and the connection gets its
+ * entry with its first ACK. The guard counts SYNs, retransmitted ones included, not entries
+ * written (docs/decisions.md). */
 static __always_inline int select_backend(const struct xlb_pkt *p, const struct xlb_svc *svc,
 					  const struct xlb_config *cfg, struct xlb_choice *ch)
 {
 	bool tcp = p->proto == IPPROTO_TCP;
 	bool syn = tcp && (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN;
 	bool rst = tcp && (p->tcp_flags & XLB_TCP_RST);
-	int reason = XLB_R_TX_NEW_FLOW, err;
-	struct xlb_conn_key ck;
-	struct xlb_backend *be;
-	struct xlb_conn *c;
-	__u32 now = 0;
-
-	conn_key(&ck, p, svc->id);
-	if (!tcp && cfg->udp_idle_ticks)
-		now = bpf_ktime_get_coarse_ns() >> XLB_CONN_TICK_SHIFT;
-
-	/* A SYN's lookup would be a cold bucket walk in a large table, wasted whenever the guard
-	 * then refuses the write; it is done below, once a write is allowed. */
-	c = syn ? NULL : bpf_map_lookup_elem(&xlb_conns, &ck);
-	if (c) {
-		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
-		if (xlb_conn_use(c, be, svc->id) == XLB_CONN_USABLE) {
-			if (xlb_conn_fresh(c, now, cfg->udp_idle_ticks)) {
-				/* Written only when the tick changed: a per-packet store would
-				 * bounce the cache line between CPUs. */
-				if (now && c->last_seen != now)
-					c->last_seen = now;
-				ch->be = be;
-				ch->backend_id = c->backend_id;
-				ch->hash = c->hash;
-				return XLB_R_TX_CONN_HIT;
-			}
-		}
-		reason = XLB_R_TX_RESELECT;
-	}
+	bool udp_expiry = !tcp && cfg->udp_idle_ticks;
+	int reason = XLB_R_TX_NEW_FLOW, err, allowed = -1; /* -1: the guard not asked yet */
+	__u32 now = ct_now(), cpu = bpf_get_smp_processor_id();
+	struct xlb_conn *c = NULL;
+	struct xlb_conn_bucket *b;
+	bool local = false, moved = false;
 
 	ch->hash = xlb_flow_hash(cfg->hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
 				 p->proto);
+	b = ct_bucket(cfg, ch->hash, cpu);
+	if (b && !syn) {
+		c = ct_find(b, p);
+		local = c != NULL;
+		if (!c && p->frag != XLB_FRAG_FIRST && cfg->conn_parts > 1)
+			allowed = guard_allows(cfg);
+		/* One probe, inlined once: the verifier's state count grows with each copy. */
+		if (!c && (p->frag == XLB_FRAG_FIRST || allowed > 0)) {
+			c = ct_find_any(cfg, ch->hash, p, now);
+			moved = c && allowed > 0 && !rst;
+		}
+		if (c) {
+			if (ct_follow(c, svc->id, udp_expiry, cfg, now, ch)) {
+				/* Written only when it changes (a new tick, or the first
+				 * confirmation), and never in another CPU's part. */
+				if (local && c->tick != (now | XLB_CONN_CONFIRMED))
+					c->tick = now | XLB_CONN_CONFIRMED;
+				else if (moved)
+					ct_insert(b, NULL, p, ch->backend_id, ch->be->generation,
+						  now, false, true);
+				return XLB_R_TX_CONN_HIT;
+			}
+			reason = XLB_R_TX_RESELECT;
+			if (!local)
+				c = NULL;
+		}
+	}
+
 	err = maglev_pick(svc, ch->hash, ch);
 	if (err)
 		return err;
 	if (rst)
 		return XLB_R_TX_UNTRACKED;
-	if (!guard_allows(cfg))
+	if (allowed < 0)
+		allowed = guard_allows(cfg);
+	if (!allowed)
 		return XLB_R_TX_FLOOD;
+	if (!b)
+		return XLB_R_TX_UNTRACKED;
 	/* A SYN reads its entry only now, to skip rewriting the same choice (a retransmission);
-	 * any other packet came here with its entry already read (missing, unusable or expired). */
-	if (syn)
-		c = bpf_map_lookup_elem(&xlb_conns, &ck);
-	if (c && c->backend_id == ch->backend_id && c->generation == ch->be->generation &&
-	    c->last_seen == now)
-		return reason;
+	 * any other packet came here with its entry already read (missing, unusable or expired).
+	 * A SYN's choice also replaces the flow's entries in the other CPUs' parts. */
+	if (syn) {
+		c = ct_find(b, p);
+		if (cfg->conn_parts > 1) {
+			struct ct_forget f = { .sport = p->sport,
+					       .dport = p->dport,
+					       .hash = ch->hash,
+					       .buckets = cfg->conn_buckets,
+					       .parts = cfg->conn_parts,
+					       .cpu = cpu };
 
-	struct xlb_conn nc = {
-		.backend_id = ch->backend_id,
-		.generation = ch->be->generation,
-		.hash = ch->hash,
-		.last_seen = now,
-	};
-	bpf_map_update_elem(&xlb_conns, &ck, &nc, BPF_ANY);
+			__builtin_memcpy(f.src, p->src, sizeof(f.src));
+			ct_forget_others(&f);
+		}
+	}
+	if (c && c->backend_id == ch->backend_id && c->generation == ch->be->generation &&
+	    (c->tick & XLB_CONN_TICK_MASK) == now)
+		return reason;
+	if (ct_insert(b, c, p, ch->backend_id, ch->be->generation, now, syn, false))
+		return XLB_R_TX_UNTRACKED;
 	return reason;
 }
 
 /* The backend that owns flow f of service svc, as the flow's own packets would find it, but
- * without touching the connection table (for ICMP errors about the flow). Returns 0 with *ch
- * filled in, or a DROP_* reason. */
+ * without touching the connection table (for ICMP errors about the flow): the most recently
+ * used entry of the flow in any CPU's part (an ICMP error's RSS hash is not its flow's), idle
+ * or not, else the Maglev slot. Returns 0 with *ch filled in, or a DROP_* reason. */
 static __always_inline int select_peek(const struct xlb_pkt *f, const struct xlb_svc *svc,
 				       const struct xlb_config *cfg, struct xlb_choice *ch)
 {
-	struct xlb_conn_key ck;
-	struct xlb_backend *be;
+	__u32 now = ct_now();
 	struct xlb_conn *c;
 
-	conn_key(&ck, f, svc->id);
-	c = bpf_map_lookup_elem(&xlb_conns, &ck);
-	if (c) {
-		be = bpf_map_lookup_elem(&xlb_backends, &c->backend_id);
-		if (xlb_conn_use(c, be, svc->id) == XLB_CONN_USABLE) {
-			ch->be = be;
-			ch->backend_id = c->backend_id;
-			ch->hash = c->hash;
-			return 0;
-		}
-	}
 	ch->hash = xlb_flow_hash(cfg->hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
 				 f->proto);
+	c = ct_find_any(cfg, ch->hash, f, now);
+	if (c && ct_follow(c, svc->id, false, cfg, now, ch))
+		return 0;
 	return maglev_pick(svc, ch->hash, ch);
 }
 

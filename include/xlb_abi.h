@@ -15,7 +15,7 @@
 
 /* Version of everything in this file. Stored in xlb_config.abi_version by the daemon so that a
  * restarted daemon can refuse pinned maps it does not understand. */
-#define XLB_ABI_VERSION 5
+#define XLB_ABI_VERSION 6
 
 /* Limits. They size the maps, so changing one changes the ABI. */
 #define XLB_MAX_SERVICES 4096 /* services (VIP, port, proto) */
@@ -23,6 +23,9 @@
 #define XLB_MAX_TABLE_SIZE 655373 /* largest Maglev table (prime) */
 #define XLB_MIN_TABLE_SIZE 7 /* smallest Maglev table (prime) */
 #define XLB_DEFAULT_CONNS 1048576 /* connection-table entries unless configured */
+#define XLB_MAX_CONNS                                                          \
+	67108864 /* largest connection table: 64 M entries of 32 B = 2 GiB (an \
+		  * array map must stay under 4 GiB) */
 #define XLB_MAX_VIPS XLB_MAX_SERVICES /* distinct VIP addresses */
 #define XLB_FRAG_ENTRIES 16384 /* fragmented datagrams in flight (LRU) */
 
@@ -116,24 +119,44 @@ struct xlb_backend {
 	__u8 mac[6]; /* XLB_ENCAP_L2: the backend's MAC (frame destination); else unused, 0 */
 };
 
-/* Key of xlb_conns: one client flow of one service. Zero the key before filling it. */
-struct xlb_conn_key {
-	__u32 src[4]; /* be: client address */
-	__u32 svc_id; /* service the flow belongs to (the VIP and proto are implied) */
+/* The connection table xlb_conns: one BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE, so that its values
+ * start on a page and every bucket is 128-byte aligned: two adjacent cache lines) of
+ * xlb_config.conn_parts x conn_buckets buckets of XLB_CONN_WAYS entries. Part c (buckets
+ * c x conn_buckets ...) belongs to CPU c: only that CPU writes it (docs/datapath.md). Keys are
+ * bucket indexes (xlb_conn_index() in xlb_conn.h). Written by the data path; userspace reads it
+ * through mmap and flushes an entry by zeroing its generation word only. */
+#define XLB_CONN_WAYS 4 /* entries per bucket: 4 x 32 B = 128 B (docs/decisions.md) */
+#define XLB_CONN_CONFIRMED (1U << 31) /* xlb_conn.tick: a non-SYN packet has found the entry */
+#define XLB_CONN_TICK_MASK (XLB_CONN_CONFIRMED - 1) /* xlb_conn.tick: the tick, 31 bits */
+
+/* One connection (an entry of a bucket of xlb_conns): the full key, so a lookup never finds
+ * another flow's entry; no service id (the backend names it) and no hash (it is the index). */
+struct xlb_conn {
+	__u32 src[4]; /* be: client address; IPv4 in src[0], the rest 0 */
 	__u16 sport; /* be: client port */
 	__u16 dport; /* be: destination port (differs per flow on port-0 services) */
-};
-
-/* Value of xlb_conns. Written by the data path only. */
-struct xlb_conn {
+	__u32 tick; /* XLB_CONN_CONFIRMED | the tick (coarse clock >> XLB_CONN_TICK_SHIFT, 31
+		     * bits) of the entry's last packet, rewritten only when it changes */
 	__u32 backend_id; /* chosen backend */
-	__u32 generation; /* xlb_backend.generation when chosen; a mismatch means the id moved */
-	__u32 hash; /* flow hash, kept so a hit needs no rehash (RSS bits, IPv6 flow label) */
-	__u32 last_seen; /* UDP: coarse monotonic clock >> XLB_CONN_TICK_SHIFT; TCP: 0 */
+	__u32 generation; /* xlb_backend.generation when chosen (a mismatch means the id moved);
+			   * 0 = empty entry (xlbd never hands out generation 0) */
 };
 
-/* UDP idle time is kept in ticks of 2^30 ns (about 1.07 s): a shift instead of a division on
- * the data path, and a 32-bit field. Expiry is therefore accurate to about one second. */
+/* Value of xlb_conns: one bucket. */
+struct xlb_conn_bucket {
+	struct xlb_conn e[XLB_CONN_WAYS];
+};
+
+/* Keys of xlb_conns_count, a per-CPU array of __u64: occupancy without a walk of the table. */
+enum xlb_conns_counter {
+	XLB_CONNS_FILLED = 0, /* entries the CPU's data path took from empty (never decreases) */
+	XLB_CONNS_FLUSHED = 1, /* entries of the CPU's part userspace emptied (lbctl conns flush) */
+	XLB_CONNS_COUNTERS,
+};
+
+/* Entry ages (and UDP idle time) are kept in ticks of 2^30 ns (about 1.07 s): a shift instead
+ * of a division on the data path, and 31 bits of xlb_conn.tick (wraps after 73 years). Expiry
+ * is therefore accurate to about one second. */
 #define XLB_CONN_TICK_SHIFT 30
 
 /* Ticks for an idle time of s seconds, rounded up: the value of xlb_config.udp_idle_ticks. */
@@ -182,6 +205,9 @@ struct xlb_config {
 	__u32 new_flow_interval_ns; /* flood guard: per CPU, one connection entry may be written
 				     * every this many ns on average; 0 = no limit */
 	__u32 new_flow_burst; /* ... with bursts of this many more (GCRA tolerance) */
+	__u32 conn_buckets; /* buckets of xlb_conns per CPU part; 0 = no table: every flow goes by
+			     * its Maglev slot, untracked. Written by xlbd from the map's size. */
+	__u32 conn_parts; /* parts of xlb_conns (= possible CPUs): the all-parts probe's count */
 };
 
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key layout");
@@ -190,12 +216,12 @@ _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
 _Static_assert(sizeof(struct xlb_vip) == 4, "xlb_vip layout");
 _Static_assert(sizeof(struct xlb_table_chunk) == 4096, "xlb_table_chunk layout");
 _Static_assert(sizeof(struct xlb_backend) == 36, "xlb_backend layout");
-_Static_assert(sizeof(struct xlb_conn_key) == 24, "xlb_conn_key layout");
-_Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");
+_Static_assert(sizeof(struct xlb_conn) == 32, "xlb_conn layout");
+_Static_assert(sizeof(struct xlb_conn_bucket) == 32 * XLB_CONN_WAYS, "xlb_conn_bucket layout");
 _Static_assert(sizeof(struct xlb_counter) == 16, "xlb_counter layout");
 _Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key layout");
 _Static_assert(sizeof(struct xlb_frag) == 16, "xlb_frag layout");
-_Static_assert(sizeof(struct xlb_config) == 56, "xlb_config layout");
+_Static_assert(sizeof(struct xlb_config) == 64, "xlb_config layout");
 
 /* Packet capture's filter and record: every user of a skeleton of xlb_lb or xlb_decap needs
  * them (the skeleton types the .data.capture section with struct xlb_capture_filter). */

@@ -67,7 +67,10 @@ const struct conf_help conf_help[] = {
 	  .help = "The virtual services, see below." },
 
 	/* conntrack */
-	{ "conntrack", "size", .help = "Entries of the connection table (one per client flow)." },
+	{ "conntrack", "size",
+	  .help = "Entries of the connection table in total, split into a part per CPU (32 bytes "
+		  "each; about 4 per flow a CPU carries: a flow whose bucket is full goes by its "
+		  "Maglev slot)." },
 	{ "conntrack", "udp_idle_timeout",
 	  .help = "A UDP flow idle this long picks its backend anew on its next packet; 0 means "
 		  "UDP entries never expire. Kept in ticks of about 1.07 s, so expiry is accurate "

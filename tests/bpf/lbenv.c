@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lbenv.c - BPF test environment: see lbenv.h. */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -12,7 +15,27 @@
 #include "addr.h"
 #include "frame.h"
 #include "lbenv.h"
+#include "xlb_conn.h"
 #include "xlb.skel.h"
+
+/* Map the connection table m (max_entries buckets) into e. Returns 0 or -errno. */
+static int conns_map(struct lbenv *e, struct bpf_map *m)
+{
+	size_t len = (size_t)bpf_map__max_entries(m) * sizeof(struct xlb_conn_bucket);
+	void *p;
+
+	if (e->conns)
+		munmap(e->conns, (size_t)e->ncpus * e->conn_buckets * sizeof(*e->conns));
+	e->conns = NULL;
+	e->conn_buckets = bpf_map__max_entries(m) / (uint32_t)e->ncpus;
+	if (!e->conn_buckets)
+		return -EINVAL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	e->conns = p;
+	return 0;
+}
 
 int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog)
 {
@@ -26,7 +49,7 @@ int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog)
 		{ "xlb_conns", &e->conns_fd },	     { "xlb_svc_stats", &e->svc_stats_fd },
 		{ "xlb_be_stats", &e->be_stats_fd }, { "xlb_reasons", &e->reasons_fd },
 		{ "xlb_vips", &e->vips_fd },	     { "xlb_frags", &e->frags_fd },
-		{ "xlb_guard", &e->guard_fd },
+		{ "xlb_guard", &e->guard_fd },	     { "xlb_conns_count", &e->conns_count_fd },
 	};
 
 	if (!p)
@@ -40,7 +63,18 @@ int lbenv_use(struct lbenv *e, struct bpf_object *obj, const char *prog)
 		*maps[i].fd = bpf_map__fd(m);
 	}
 	e->ncpus = libbpf_num_possible_cpus();
-	return e->ncpus > 0 ? 0 : -EINVAL;
+	if (e->ncpus <= 0)
+		return -EINVAL;
+	return conns_map(e, bpf_object__find_map_by_name(obj, "xlb_conns"));
+}
+
+int lbenv_pin(void)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(LBENV_CPU, &one);
+	return sched_setaffinity(0, sizeof(one), &one) ? -errno : 0;
 }
 
 int lbenv_open(struct lbenv *e, uint32_t conns)
@@ -48,10 +82,15 @@ int lbenv_open(struct lbenv *e, uint32_t conns)
 	int err;
 
 	memset(e, 0, sizeof(*e));
+	e->ncpus = libbpf_num_possible_cpus();
+	if (e->ncpus <= 0)
+		return -EINVAL;
 	e->skel = xlb_bpf__open();
 	if (!e->skel)
 		return -errno;
-	err = bpf_map__set_max_entries(e->skel->maps.xlb_conns, conns);
+	err = bpf_map__set_max_entries(e->skel->maps.xlb_conns,
+				       xlb_conn_buckets(conns, (uint32_t)e->ncpus) *
+					       (uint32_t)e->ncpus);
 	if (!err)
 		err = xlb_bpf__load(e->skel);
 	if (!err)
@@ -65,15 +104,21 @@ int lbenv_open(struct lbenv *e, uint32_t conns)
 
 void lbenv_close(struct lbenv *e)
 {
+	if (e->conns)
+		munmap(e->conns, (size_t)e->ncpus * e->conn_buckets * sizeof(*e->conns));
+	e->conns = NULL;
 	xlb_bpf__destroy(e->skel);
 	e->skel = NULL;
 }
 
 int lbenv_set_config(struct lbenv *e, const struct xlb_config *cfg)
 {
+	struct xlb_config c = *cfg;
 	__u32 zero = 0;
 
-	return bpf_map_update_elem(e->cfg_fd, &zero, cfg, BPF_ANY) ? -errno : 0;
+	c.conn_buckets = e->conn_buckets;
+	c.conn_parts = (uint32_t)e->ncpus;
+	return bpf_map_update_elem(e->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
 static void svc_key(struct xlb_svc_key *k, const char *vip, uint16_t port, uint8_t proto)
@@ -182,13 +227,71 @@ int lbenv_set_backend_mode(struct lbenv *e, uint32_t id, uint8_t encap, const ui
 
 int lbenv_flush_conns(struct lbenv *e)
 {
-	struct xlb_conn_key k;
+	uint64_t *zeros = calloc((size_t)e->ncpus, sizeof(*zeros));
+	int err = 0;
 
-	/* Deleting the key just read: get_next_key(NULL) restarts at whatever is left. */
-	while (!bpf_map_get_next_key(e->conns_fd, NULL, &k))
-		if (bpf_map_delete_elem(e->conns_fd, &k))
-			return -errno;
+	if (!zeros)
+		return -ENOMEM;
+	if (e->conns)
+		memset(e->conns, 0, (size_t)e->ncpus * e->conn_buckets * sizeof(*e->conns));
+	for (uint32_t k = 0; k < XLB_CONNS_COUNTERS && !err; k++)
+		if (bpf_map_update_elem(e->conns_count_fd, &k, zeros, BPF_ANY))
+			err = -errno;
+	free(zeros);
+	return err;
+}
+
+struct xlb_conn_bucket *lbenv_bucket(struct lbenv *e, uint32_t cpu, uint32_t hash)
+{
+	if (cpu >= (uint32_t)e->ncpus || !e->conns)
+		return NULL;
+	return &e->conns[xlb_conn_index(hash, cpu, e->conn_buckets)];
+}
+
+struct xlb_conn *lbenv_conn(struct lbenv *e, uint32_t cpu, uint32_t hash, const uint32_t *src,
+			    uint16_t sport, uint16_t dport)
+{
+	struct xlb_conn_bucket *b = lbenv_bucket(e, cpu, hash);
+
+	for (int i = 0; b && i < XLB_CONN_WAYS; i++)
+		if (xlb_conn_match(&b->e[i], src, sport, dport))
+			return &b->e[i];
+	return NULL;
+}
+
+int lbenv_put_conn(struct lbenv *e, uint32_t cpu, uint32_t hash, const struct xlb_conn *c)
+{
+	struct xlb_conn_bucket *b = lbenv_bucket(e, cpu, hash);
+	struct xlb_conn *v = lbenv_conn(e, cpu, hash, c->src, c->sport, c->dport);
+
+	if (!b)
+		return -EINVAL;
+	for (int i = 0; !v && i < XLB_CONN_WAYS; i++)
+		if (!b->e[i].generation)
+			v = &b->e[i];
+	if (!v)
+		return -ENOSPC;
+	*v = *c;
 	return 0;
+}
+
+int64_t lbenv_conns_occupancy(struct lbenv *e)
+{
+	uint64_t *vals = calloc((size_t)e->ncpus, sizeof(*vals));
+	int64_t n = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < XLB_CONNS_COUNTERS; k++) {
+		if (bpf_map_lookup_elem(e->conns_count_fd, &k, vals)) {
+			n = -errno;
+			break;
+		}
+		for (int i = 0; i < e->ncpus; i++)
+			n += k == XLB_CONNS_FILLED ? (int64_t)vals[i] : -(int64_t)vals[i];
+	}
+	free(vals);
+	return n;
 }
 
 int lbenv_reset_guard(struct lbenv *e)
@@ -207,15 +310,12 @@ int lbenv_reset_guard(struct lbenv *e)
 
 int lbenv_count_conns(struct lbenv *e)
 {
-	struct xlb_conn_key k, next;
+	size_t nb = (size_t)e->ncpus * e->conn_buckets;
 	int n = 0;
-	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(e->conns_fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
+	for (size_t i = 0; e->conns && i < nb; i++)
+		for (int w = 0; w < XLB_CONN_WAYS; w++)
+			n += e->conns[i].e[w].generation != 0;
 	return n;
 }
 

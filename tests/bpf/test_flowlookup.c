@@ -2,8 +2,9 @@
 /* test_flowlookup.c - "lbctl flow lookup" against the data path, without the lab: the real
  * xlb_lb loaded with the standard environment (tests/bpf/stdenv.c, services of several
  * weighted backends), its maps pinned in a private directory, and for many IPv4, IPv6 and
- * port-0 flows, with and without connection entries, the lbctl binary's answer (-j) compared
- * with where BPF_PROG_TEST_RUN sends the flow's next packet. Needs root (CAP_BPF).
+ * port-0 flows, with and without connection entries (10,000 flows through buckets that cannot
+ * keep them all), the lbctl binary's answer (-j) compared with where BPF_PROG_TEST_RUN sends
+ * the flow's next packet. Needs root (CAP_BPF).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -220,21 +221,17 @@ static int t_entries_agree(void)
 				.dport = 80,
 				.proto = IPPROTO_TCP,
 				.payload = 16 };
-	struct xlb_conn_key k;
-	struct xlb_conn v = { .backend_id = 21, .generation = 1 };
+	struct xlb_conn v = { .backend_id = 21, .generation = 1, .tick = XLB_CONN_CONFIRMED };
 	struct frame_spec none = s;
 
 	XT_EQ(stdenv_setup(&env), 0);
 	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, XLB_BE_UP, 100), 0);
 	for (int i = 0; i < 20; i++) {
-		memset(&k, 0, sizeof(k));
 		s.sport = (uint16_t)(33000 + i);
-		addr_parse(s.src, k.src);
-		k.svc_id = 1;
-		k.sport = htons(s.sport);
-		k.dport = htons(s.dport);
-		v.hash = stdenv_flow_hash(&s, SEED);
-		XT_EQ(bpf_map_update_elem(env.conns_fd, &k, &v, BPF_ANY), 0);
+		addr_parse(s.src, v.src);
+		v.sport = htons(s.sport);
+		v.dport = htons(s.dport);
+		XT_EQ(lbenv_put_conn(&env, LBENV_CPU, stdenv_flow_hash(&s, SEED), &v), 0);
 		if (agree(&s, 80, "tx_conn_hit"))
 			return XT_FAIL;
 	}
@@ -253,9 +250,99 @@ static int t_entries_agree(void)
 	return XT_PASS;
 }
 
+/* lbctl's answers for the n flows f of service (f->dst, svc_port, f->proto), in one lbctl
+ * batch: backend address ("" when dropped) and reason of each. Returns 0 or -1. */
+static int lbctl_batch(const struct frame_spec *f, size_t n, unsigned svc_port, char (*backend)[64],
+		       char (*reason)[32])
+{
+	char path[] = "/tmp/xlb-flowlookup-XXXXXX", cmd[512], svc[96], client[96];
+	int fd = mkstemp(path), ret = -1;
+	FILE *b = fd >= 0 ? fdopen(fd, "w") : NULL, *p;
+	json_t *j = NULL;
+
+	if (!b)
+		return -1;
+	endpoint(svc, sizeof(svc), f->dst, svc_port);
+	for (size_t i = 0; i < n; i++) {
+		endpoint(client, sizeof(client), f[i].src, f[i].sport);
+		fprintf(b, "flow lookup %s/%s from %s\n", svc,
+			f[i].proto == IPPROTO_TCP ? "tcp" : "udp", client);
+	}
+	fclose(b);
+	snprintf(cmd, sizeof(cmd), "%s -j --pin-dir %s batch file %s", lbctl, pin, path);
+	p = popen(cmd, "r");
+	if (p) {
+		j = json_loadf(p, 0, NULL);
+		if (pclose(p) == 0 && json_is_array(j) && json_array_size(j) == n)
+			ret = 0;
+	}
+	for (size_t i = 0; !ret && i < n; i++) {
+		const json_t *r = json_array_get(j, i);
+
+		snprintf(backend[i], 64, "%s",
+			 json_is_string(json_object_get(r, "backend"))
+				 ? json_string_value(json_object_get(r, "backend"))
+				 : "");
+		snprintf(reason[i], 32, "%s",
+			 json_is_string(json_object_get(r, "reason"))
+				 ? json_string_value(json_object_get(r, "reason"))
+				 : "?");
+	}
+	json_decref(j);
+	unlink(path);
+	return ret;
+}
+
+#define MANY 10000
+
+/* 10,000 flows of one service through a table too small to hold them (2,048 entries in this
+ * CPU's part: buckets fill up and replace their oldest entries), then a table change that
+ * moves some slots (backend 51 drained): lbctl must name, for every flow, the backend its next
+ * packet goes to: the entry's where the bucket kept it, the new Maglev slot's where it did
+ * not. The data path's answer comes from a RST of each flow, which follows an entry like any
+ * packet but writes none (so the probes do not evict each other's entries). */
+static int t_bucket_table_agrees(void)
+{
+	static struct frame_spec f[MANY];
+	static char lb[MANY][64], why[MANY][32];
+	char dp[64];
+	size_t hits = 0, moved = 0;
+
+	XT_EQ(stdenv_setup(&env), 0);
+	for (size_t i = 0; i < MANY; i++) {
+		f[i] = (struct frame_spec){ .family = 4,
+					    .src = C4,
+					    .dst = "10.0.0.10",
+					    .sport = (uint16_t)(10000 + i),
+					    .dport = 80,
+					    .proto = IPPROTO_TCP,
+					    .payload = 16 };
+		XT_EQ(dp_backend(&f[i], dp, sizeof(dp)), 0);
+	}
+	XT_CHECK(lbenv_count_conns(&env) < MANY, "%d entries for %d flows", lbenv_count_conns(&env),
+		 MANY);
+	XT_EQ(stdenv_set_known_table(&env, 1, "std_tcp4_less_51"), 0);
+	XT_EQ(lbctl_batch(f, MANY, 80, lb, why), 0);
+	for (size_t i = 0; i < MANY; i++) {
+		struct frame_spec rst = f[i];
+
+		rst.tcp_flags = 0x14;
+		XT_EQ(dp_backend(&rst, dp, sizeof(dp)), 0);
+		XT_CHECK(!strcmp(lb[i], dp), "%s:%u: lbctl says '%s' (%s), the data path '%s'",
+			 f[i].src, f[i].sport, lb[i], why[i], dp);
+		hits += !strcmp(why[i], "tx_conn_hit");
+		moved += !strcmp(why[i], "tx_new_flow") && !strcmp(lb[i], "10.1.0.51");
+	}
+	/* Both kinds are there: flows on their entry and flows whose entry the bucket gave up. */
+	XT_CHECK(hits > 1000 && hits < MANY - 1000, "%zu of %d flows on their entry", hits, MANY);
+	XT_EQ(moved, 0); /* a drained backend takes no flow by its slot */
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "new_flows_agree", t_new_flows_agree },
 	{ "entries_agree", t_entries_agree },
+	{ "bucket_table_10000_flows_agree", t_bucket_table_agrees },
 };
 
 int main(int argc, char **argv)
@@ -276,7 +363,10 @@ int main(int argc, char **argv)
 		return xt_summary("bpf/flowlookup", &c);
 	}
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/xlb-flowlookup-%d", getpid());
-	err = lbenv_open(&env, 4096);
+	/* One CPU: the frames write one part of the connection table, lbctl reads them all. */
+	err = lbenv_pin();
+	if (!err)
+		err = lbenv_open(&env, 4096);
 	if (!err && mkdir(pin, 0700))
 		err = -errno;
 	if (!err)

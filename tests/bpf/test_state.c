@@ -193,6 +193,35 @@ static int t_apply_exact(void)
 	XT_EQ(cfg.flags, 0);
 	XT_EQ(cfg.gw_mac[5], 0xfe);
 	XT_EQ(cfg.udp_idle_ticks, xlb_udp_idle_ticks(30));
+	/* The connection table's shape, as the data path reads it from the map (dp_config_read
+	 * hides it from the plan): 4096 entries over the possible CPUs, in buckets of 4. */
+	{
+		int ncpus = libbpf_num_possible_cpus(), fd;
+		__u32 zero = 0, buckets = (__u32)(4096 / ncpus / XLB_CONN_WAYS);
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/xlb_config", pin);
+		fd = bpf_obj_get(path);
+		XT_CHECK(fd >= 0, "%s: %s", path, strerror(errno));
+		XT_EQ(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
+		close(fd);
+		XT_EQ(cfg.conn_parts, ncpus);
+		XT_EQ(cfg.conn_buckets, buckets ? buckets : 1);
+		XT_EQ(dp_config_read(dp, &cfg), 0);
+		XT_EQ(cfg.conn_buckets, 0);
+		snprintf(path, sizeof(path), "%s/xlb_conns", pin);
+		fd = bpf_obj_get(path);
+		XT_CHECK(fd >= 0, "%s: %s", path, strerror(errno));
+		{
+			struct bpf_map_info info = { 0 };
+			__u32 len = sizeof(info);
+
+			XT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+			XT_EQ(info.max_entries, (buckets ? buckets : 1) * (__u32)ncpus);
+			XT_EQ(info.value_size, sizeof(struct xlb_conn_bucket));
+		}
+		close(fd);
+	}
 	return XT_PASS;
 }
 

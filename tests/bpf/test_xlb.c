@@ -16,6 +16,7 @@
 #include "lbenv.h"
 #include "stdenv.h"
 #include "maglev.h"
+#include "xlb_conn.h"
 #include "xlb_hash.h"
 #include "xt.h"
 
@@ -1088,32 +1089,40 @@ static int send_expect(const struct frame_spec *s, int action, int reason, uint3
 	return run_expect(in, len, s, &x);
 }
 
-/* A conn entry for spec s in service svc pointing at backend be with generation gen. */
-static int put_conn(const struct frame_spec *s, uint32_t svc, uint32_t be, uint32_t gen,
-		    uint32_t last_seen)
+/* A confirmed connection entry for flow s pointing at backend be with generation gen, last used
+ * at tick `tick`, in the part of CPU cpu. */
+static int put_conn_on(uint32_t cpu, const struct frame_spec *s, uint32_t be, uint32_t gen,
+		       uint32_t tick)
 {
-	struct xlb_conn_key k;
-	struct xlb_conn v = { .backend_id = be, .generation = gen, .last_seen = last_seen };
+	struct xlb_conn v = { .backend_id = be,
+			      .generation = gen,
+			      .tick = XLB_CONN_CONFIRMED | (tick & XLB_CONN_TICK_MASK) };
 
-	memset(&k, 0, sizeof(k));
-	addr_parse(s->src, k.src);
-	k.svc_id = svc;
-	k.sport = htons(s->sport);
-	k.dport = htons(s->dport);
-	v.hash = stdenv_flow_hash(s, SEED);
-	return bpf_map_update_elem(env.conns_fd, &k, &v, BPF_ANY) ? -errno : 0;
+	addr_parse(s->src, v.src);
+	v.sport = htons(s->sport);
+	v.dport = htons(s->dport);
+	return lbenv_put_conn(&env, cpu, stdenv_flow_hash(s, SEED), &v);
 }
 
-static int get_conn(const struct frame_spec *s, uint32_t svc, struct xlb_conn *v)
+/* The same in the part of the CPU the tests run on. */
+static int put_conn(const struct frame_spec *s, uint32_t be, uint32_t gen, uint32_t tick)
 {
-	struct xlb_conn_key k;
+	return put_conn_on(LBENV_CPU, s, be, gen, tick);
+}
 
-	memset(&k, 0, sizeof(k));
-	addr_parse(s->src, k.src);
-	k.svc_id = svc;
-	k.sport = htons(s->sport);
-	k.dport = htons(s->dport);
-	return bpf_map_lookup_elem(env.conns_fd, &k, v) ? -errno : 0;
+/* Flow s's entry in the part of the CPU the tests run on, copied to *v. */
+static int get_conn(const struct frame_spec *s, struct xlb_conn *v)
+{
+	uint32_t src[4] = { 0 };
+	struct xlb_conn *c;
+
+	addr_parse(s->src, src);
+	c = lbenv_conn(&env, LBENV_CPU, stdenv_flow_hash(s, SEED), src, htons(s->sport),
+		       htons(s->dport));
+	if (!c)
+		return -ENOENT;
+	*v = *c;
+	return 0;
 }
 
 static uint32_t now_ticks(void)
@@ -1121,8 +1130,7 @@ static uint32_t now_ticks(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) >>
-			  XLB_CONN_TICK_SHIFT);
+	return xlb_conn_tick((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 }
 
 /* Backend 21 is another valid member of service 1 that is in no slot of its table. */
@@ -1150,12 +1158,16 @@ static int t_second_packet_hits(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
-	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(get_conn(&FLOW, &v), 0);
 	XT_EQ(v.backend_id, FLOW_BE);
 	XT_EQ(v.generation, 1);
-	XT_EQ(v.hash, stdenv_flow_hash(&FLOW, SEED));
-	XT_EQ(v.last_seen, 0);
+	XT_EQ(v.sport, htons(FLOW.sport));
+	XT_EQ(v.dport, htons(FLOW.dport));
+	/* Written at this tick, not confirmed until a packet finds it. */
+	XT_CHECK(!(v.tick & XLB_CONN_CONFIRMED) && v.tick + 1 >= now_ticks(), "tick %#x", v.tick);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
+	XT_EQ(get_conn(&FLOW, &v), 0);
+	XT_CHECK(v.tick & XLB_CONN_CONFIRMED, "tick %#x not confirmed by a hit", v.tick);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	return XT_PASS;
@@ -1166,7 +1178,7 @@ static int t_hit_uses_remembered_backend(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	XT_EQ(lbenv_set_backend(&env, 21, "10.1.0.21", 1, 1, XLB_BE_UP, 100), 0);
-	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	XT_EQ(put_conn(&FLOW, 21, 1, 0), 0);
 	/* stdenv_backend_addr() knows only the standard ids: check the outer destination by hand.
 	 */
 	uint8_t in[FRAME_MAX], out[FRAME_MAX];
@@ -1189,9 +1201,9 @@ static int t_syn_reselects(void)
 	syn.tcp_flags = 0x02;
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
-	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	XT_EQ(put_conn(&FLOW, 21, 1, 0), 0);
 	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
-	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(get_conn(&FLOW, &v), 0);
 	XT_EQ(v.backend_id, FLOW_BE);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	/* A retransmitted SYN finds the same answer and leaves the entry alone. */
@@ -1221,9 +1233,9 @@ static int t_down_backend_reselected(void)
 
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_DOWN), 0);
-	XT_EQ(put_conn(&FLOW, 1, 21, 1, 0), 0);
+	XT_EQ(put_conn(&FLOW, 21, 1, 0), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, FLOW_BE, NULL), XT_PASS);
-	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(get_conn(&FLOW, &v), 0);
 	XT_EQ(v.backend_id, FLOW_BE);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
@@ -1265,7 +1277,7 @@ static int t_generation_mismatch_reselects(void)
 {
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
-	XT_EQ(put_conn(&FLOW, 1, 21, 7 /* id since reassigned */, 0), 0);
+	XT_EQ(put_conn(&FLOW, 21, 7 /* id since reassigned */, 0), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
 }
@@ -1274,7 +1286,7 @@ static int t_other_service_backend_reselects(void)
 {
 	XT_EQ(setup_standard(), 0);
 	/* Entry points at backend 2, which belongs to service 2. */
-	XT_EQ(put_conn(&FLOW, 1, 2, 1, 0), 0);
+	XT_EQ(put_conn(&FLOW, 2, 1, 0), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_RESELECT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
 }
@@ -1289,7 +1301,7 @@ static int t_udp_idle_timeout(void)
 	XT_EQ(lbenv_set_config(&env, &c), 0);
 	XT_EQ(lbenv_set_backend(&env, 22, "10.1.0.22", 2, 1, XLB_BE_UP, 100), 0);
 	/* Fresh entry: followed, even though Maglev would say backend 2. */
-	XT_EQ(put_conn(&UFLOW, 2, 22, 1, now_ticks()), 0);
+	XT_EQ(put_conn(&UFLOW, 22, 1, now_ticks()), 0);
 	uint8_t in[FRAME_MAX], out[FRAME_MAX];
 	size_t len = frame_build(in, &UFLOW), out_len;
 	int action;
@@ -1298,11 +1310,12 @@ static int t_udp_idle_timeout(void)
 	XT_EQ(action, XDP_TX);
 	XT_EQ(out[14 + 19], 22);
 	/* Idle for longer than the timeout: re-selected by Maglev, entry refreshed. */
-	XT_EQ(put_conn(&UFLOW, 2, 22, 1, now_ticks() - 10), 0);
+	XT_EQ(put_conn(&UFLOW, 22, 1, now_ticks() - 10), 0);
 	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, 2, &c), XT_PASS);
-	XT_EQ(get_conn(&UFLOW, 2, &v), 0);
+	XT_EQ(get_conn(&UFLOW, &v), 0);
 	XT_EQ(v.backend_id, 2);
-	XT_CHECK(v.last_seen + 1 >= now_ticks(), "last_seen %u not refreshed", v.last_seen);
+	XT_CHECK((v.tick & XLB_CONN_TICK_MASK) + 1 >= now_ticks(), "tick %#x not refreshed",
+		 v.tick);
 	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_CONN_HIT, 2, 2, &c), XT_PASS);
 	return XT_PASS;
 }
@@ -1316,9 +1329,9 @@ static int t_udp_idle_one_second(void)
 	XT_EQ(c.udp_idle_ticks, 1);
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(lbenv_set_config(&env, &c), 0);
-	XT_EQ(put_conn(&UFLOW, 2, 2, 1, now_ticks() - 1), 0);
+	XT_EQ(put_conn(&UFLOW, 2, 1, now_ticks() - 1), 0);
 	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_CONN_HIT, 2, 2, &c), XT_PASS);
-	XT_EQ(put_conn(&UFLOW, 2, 2, 1, now_ticks() - 2), 0);
+	XT_EQ(put_conn(&UFLOW, 2, 1, now_ticks() - 2), 0);
 	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, 2, &c), XT_PASS);
 	return XT_PASS;
 }
@@ -1432,7 +1445,7 @@ static int t_udp_no_timeout_when_zero(void)
 	c.udp_idle_ticks = 0;
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(lbenv_set_config(&env, &c), 0);
-	XT_EQ(put_conn(&UFLOW, 2, 2, 1, 1 /* ancient */), 0);
+	XT_EQ(put_conn(&UFLOW, 2, 1, 1 /* ancient */), 0);
 	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_CONN_HIT, 2, 2, &c), XT_PASS);
 	return XT_PASS;
 }
@@ -1797,11 +1810,188 @@ static int t_icmp_error_follows_conn_entry(void)
 
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
-	XT_EQ(put_conn(&FLOW4, 1, 21, 1, 0), 0);
+	XT_EQ(put_conn(&FLOW4, 21, 1, 0), 0);
 	XT_EQ(outer_dst_last_byte(&err), 21);
 	/* The error did not create or change the entry, and the flow itself still goes there. */
 	XT_EQ(lbenv_count_conns(&env), 1);
 	XT_EQ(outer_dst_last_byte(&FLOW4), 21);
+	return XT_PASS;
+}
+
+/* An ICMP error's RSS hash is not its flow's: it finds the flow's entry in another CPU's part
+ * (the last part; the same one on a single-CPU machine). */
+static int t_icmp_error_follows_other_cpu(void)
+{
+	struct frame_spec err = { ICMP4_ERR(3, 4, 1400, &FROM_VIP4, 28) };
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn_on((uint32_t)env.ncpus - 1, &FLOW4, 21, 1, now_ticks()), 0);
+	XT_EQ(outer_dst_last_byte(&err), 21);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	return XT_PASS;
+}
+
+/* A flow whose entry is in another CPU's part (RSS moved it, or a veth runs XDP on the sending
+ * CPU) keeps its backend on this CPU: a RST follows the entry without writing, any other
+ * packet copies it into this CPU's part, confirmed. Needs two CPUs (this machine has them). */
+static int t_conn_moved_from_other_cpu(void)
+{
+	struct frame_spec rst = FLOW;
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
+	struct xlb_conn v;
+
+	XT_CHECK(env.ncpus > 1, "one possible CPU: no other part to move from");
+	rst.tcp_flags = 0x14;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn_on((uint32_t)env.ncpus - 1, &FLOW, 21, 1, now_ticks()), 0);
+	XT_EQ(lbenv_reasons(&env, before), 0);
+	XT_EQ(outer_dst_last_byte(&rst), 21);
+	XT_EQ(get_conn(&FLOW, &v), -ENOENT);
+	XT_EQ(outer_dst_last_byte(&FLOW), 21);
+	XT_EQ(lbenv_reasons(&env, after), 0);
+	XT_EQ(after[XLB_R_TX_CONN_HIT] - before[XLB_R_TX_CONN_HIT], 2);
+	XT_EQ(get_conn(&FLOW, &v), 0);
+	XT_EQ(v.backend_id, 21);
+	XT_CHECK(v.tick & XLB_CONN_CONFIRMED, "the copy is not confirmed: %#x", v.tick);
+	XT_EQ(lbenv_count_conns(&env), 2);
+	XT_EQ(lbenv_conns_occupancy(&env), 1);
+	/* From now on the flow hits in this CPU's part. */
+	XT_EQ(outer_dst_last_byte(&FLOW), 21);
+	XT_EQ(lbenv_count_conns(&env), 2);
+	return XT_PASS;
+}
+
+/* A SYN's choice replaces the flow's entry everywhere: the entry an earlier connection of the
+ * same addresses and ports left in another CPU's part is emptied, so that the new connection's
+ * packets there take the new choice, not the old backend. */
+static int t_syn_forgets_other_parts(void)
+{
+	struct frame_spec syn = FLOW;
+	uint32_t src[4] = { 0 }, last = (uint32_t)env.ncpus - 1;
+
+	XT_CHECK(env.ncpus > 1, "one possible CPU: no other part");
+	syn.tcp_flags = 0x02;
+	addr_parse(FLOW.src, src);
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn_on(last, &FLOW, 21, 1, now_ticks()), 0);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
+	XT_CHECK(!lbenv_conn(&env, last, stdenv_flow_hash(&FLOW, SEED), src, htons(FLOW.sport),
+			     htons(FLOW.dport)),
+		 "the old entry in CPU %u's part is still there", last);
+	XT_EQ(lbenv_count_conns(&env), 1);
+	/* filled 1 (the SYN's), flushed 1 (the old one, which no fill had counted) */
+	XT_EQ(lbenv_conns_occupancy(&env), 0);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+/* n flows of service 1 (TCP to 10.0.0.10:80) whose entries share one bucket of this CPU's
+ * part, from FLOW with other client ports. Returns 0 or -1 when none are found. */
+static int same_bucket(struct frame_spec *f, int n)
+{
+	uint32_t want = xlb_conn_index(stdenv_flow_hash(&FLOW, SEED), LBENV_CPU, env.conn_buckets);
+	int k = 0;
+
+	for (uint32_t port = 20000; port < 65000 && k < n; port++) {
+		f[k] = FLOW;
+		f[k].sport = (uint16_t)port;
+		if (xlb_conn_index(stdenv_flow_hash(&f[k], SEED), LBENV_CPU, env.conn_buckets) ==
+		    want)
+			k++;
+	}
+	return k == n ? 0 : -1;
+}
+
+/* Make flow s's entry (this CPU's part) `age` ticks old, keeping its confirmed bit. */
+static int age_conn(const struct frame_spec *s, uint32_t age)
+{
+	uint32_t src[4] = { 0 };
+	struct xlb_conn *c;
+
+	addr_parse(s->src, src);
+	c = lbenv_conn(&env, LBENV_CPU, stdenv_flow_hash(s, SEED), src, htons(s->sport),
+		       htons(s->dport));
+	if (!c)
+		return -ENOENT;
+	c->tick = (c->tick & XLB_CONN_CONFIRMED) | ((now_ticks() - age) & XLB_CONN_TICK_MASK);
+	return 0;
+}
+
+/* A full bucket of confirmed entries: a SYN evicts none of them and goes untracked by its slot;
+ * the flow's first ACK takes the oldest entry, whose flow then goes by its slot again. The
+ * occupancy counter counts entries taken from empty only. */
+static int t_bucket_full_of_confirmed(void)
+{
+	struct frame_spec f[5], syn;
+	struct xlb_conn v;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(same_bucket(f, 5), 0);
+	for (int i = 0; i < 4; i++) {
+		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[i], 1), NULL),
+		      XT_PASS);
+		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&f[i], 1), NULL),
+		      XT_PASS);
+	}
+	XT_EQ(lbenv_count_conns(&env), 4);
+	XT_EQ(lbenv_conns_occupancy(&env), 4);
+	syn = f[4];
+	syn.tcp_flags = 0x02;
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_UNTRACKED, 1, std_be(&syn, 1), NULL), XT_PASS);
+	XT_EQ(get_conn(&f[4], &v), -ENOENT);
+	XT_EQ(lbenv_count_conns(&env), 4);
+	XT_EQ(age_conn(&f[2], 5), 0);
+	XT_EQ(age_conn(&f[1], 3), 0);
+	XT_EQ(send_expect(&f[4], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[4], 1), NULL), XT_PASS);
+	XT_EQ(get_conn(&f[4], &v), 0);
+	XT_EQ(get_conn(&f[2], &v), -ENOENT);
+	XT_EQ(get_conn(&f[1], &v), 0);
+	XT_EQ(lbenv_count_conns(&env), 4);
+	XT_EQ(lbenv_conns_occupancy(&env), 4);
+	/* The evicted flow goes to its Maglev slot, a new entry again. */
+	XT_EQ(send_expect(&f[2], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[2], 1), NULL), XT_PASS);
+	XT_EQ(lbenv_flush_conns(&env), 0);
+	XT_EQ(lbenv_conns_occupancy(&env), 0);
+	return XT_PASS;
+}
+
+/* An unconfirmed entry (a SYN never answered, a one-packet flow) goes before any confirmed
+ * one, however recent; and a SYN may take it. */
+static int t_bucket_unconfirmed_first(void)
+{
+	struct frame_spec f[6], syn;
+	struct xlb_conn v;
+
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(same_bucket(f, 6), 0);
+	for (int i = 0; i < 3; i++) {
+		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[i], 1), NULL),
+		      XT_PASS);
+		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&f[i], 1), NULL),
+		      XT_PASS);
+		XT_EQ(age_conn(&f[i], 10), 0);
+	}
+	syn = f[3];
+	syn.tcp_flags = 0x02;
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&syn, 1), NULL), XT_PASS);
+	XT_EQ(get_conn(&f[3], &v), 0);
+	XT_CHECK(!(v.tick & XLB_CONN_CONFIRMED), "a SYN's entry is confirmed: %#x", v.tick);
+	/* The bucket is full; the next new flow takes the half-open entry, not an older one. */
+	syn = f[4];
+	syn.tcp_flags = 0x02;
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&syn, 1), NULL), XT_PASS);
+	XT_EQ(get_conn(&f[3], &v), -ENOENT);
+	XT_EQ(get_conn(&f[4], &v), 0);
+	for (int i = 0; i < 3; i++)
+		XT_EQ(get_conn(&f[i], &v), 0);
+	/* An ACK of yet another flow takes the unconfirmed entry too. */
+	XT_EQ(send_expect(&f[5], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[5], 1), NULL), XT_PASS);
+	XT_EQ(get_conn(&f[4], &v), -ENOENT);
+	XT_EQ(lbenv_count_conns(&env), 4);
+	XT_EQ(lbenv_conns_occupancy(&env), 4);
 	return XT_PASS;
 }
 
@@ -1973,12 +2163,12 @@ static int t_syn_retransmit_follows_table(void)
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	XT_EQ(syn_table_all(1), 0);
 	XT_EQ(syn_run(&syn, XLB_R_TX_NEW_FLOW, 1), XT_PASS);
-	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(get_conn(&FLOW, &v), 0);
 	XT_EQ(v.backend_id, 1);
 	XT_EQ(syn_table_all(21), 0);
 	XT_EQ(syn_run(&FLOW, XLB_R_TX_CONN_HIT, 1), XT_PASS);
 	XT_EQ(syn_run(&syn, XLB_R_TX_NEW_FLOW, 21), XT_PASS);
-	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(get_conn(&FLOW, &v), 0);
 	XT_EQ(v.backend_id, 21);
 	XT_EQ(syn_run(&FLOW, XLB_R_TX_CONN_HIT, 21), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
@@ -2007,7 +2197,7 @@ static int t_syn_guard_counts_retransmits(void)
 	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_FLOOD, 1, std_be(&syn, 1), &c), XT_PASS);
 	XT_EQ(send_expect(&other, XDP_TX, XLB_R_TX_FLOOD, 1, std_be(&other, 1), &c), XT_PASS);
 	XT_EQ(lbenv_count_conns(&env), 1);
-	XT_EQ(get_conn(&FLOW, 1, &v), 0);
+	XT_EQ(get_conn(&FLOW, &v), 0);
 	XT_EQ(v.backend_id, std_be(&FLOW, 1));
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&FLOW, 1), &c), XT_PASS);
 	XT_EQ(lbenv_reset_guard(&env), 0);
@@ -2061,6 +2251,11 @@ static const struct xt_case SCENARIOS[] = {
 	{ "truncate_tcp6_ext_headers", t_truncate_tcp6_ext_headers },
 	{ "truncate_udp4_first_fragment", t_truncate_udp4_first_fragment },
 	{ "icmp_error_follows_conn_entry", t_icmp_error_follows_conn_entry },
+	{ "icmp_error_follows_other_cpu", t_icmp_error_follows_other_cpu },
+	{ "conn_moved_from_other_cpu", t_conn_moved_from_other_cpu },
+	{ "conn_syn_forgets_other_parts", t_syn_forgets_other_parts },
+	{ "conn_bucket_full_of_confirmed", t_bucket_full_of_confirmed },
+	{ "conn_bucket_unconfirmed_first", t_bucket_unconfirmed_first },
 	{ "fragments_v4_follow_first", t_fragments_v4_follow_first },
 	{ "fragments_v6_follow_first", t_fragments_v6_follow_first },
 	{ "maglev_std_services_follow_known_slots", t_std_services_follow_known_slots },
@@ -2077,7 +2272,10 @@ int main(int argc, char **argv)
 		c.skipped = 1;
 		return xt_summary("bpf", &c);
 	}
-	err = lbenv_open(&env, 4096);
+	/* One CPU, so that the tests know the connection table's part their frames use. */
+	err = lbenv_pin();
+	if (!err)
+		err = lbenv_open(&env, 4096);
 	if (err) {
 		fprintf(stderr, "bpf: cannot load xlb_lb: %s\n", strerror(-err));
 		c.failed = 1;

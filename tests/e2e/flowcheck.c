@@ -6,11 +6,14 @@
  * encapsulated frame, or "verdict=N" when the program did not return XDP_TX. The same seed
  * gives the same flows, so a test can compare them with "lbctl flow lookup", change something,
  * and send the same flows again. Runs the program: it writes the connection table like
- * traffic would.
+ * traffic would, always on CPU 0 (pinned), as one NIC queue would: the table has a part per
+ * CPU, and a flow's next packets must find its entry in the part they use.
  * Usage: flowcheck PIN_DIR IFNAME SERVICE COUNT SEED syn|ack|list (list: only the clients,
  * without running anything, for predictions made before the program sees the flows). */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -145,6 +148,14 @@ int main(int argc, char **argv)
 	syn = !strcmp(argv[6], "syn");
 	list = !strcmp(argv[6], "list");
 	if (!list) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		if (sched_setaffinity(0, sizeof(one), &one)) {
+			fprintf(stderr, "flowcheck: cannot pin to CPU 0: %s\n", strerror(errno));
+			return 1;
+		}
 		prog = attached_prog(argv[1], argv[2]);
 		if (prog < 0)
 			return 1;

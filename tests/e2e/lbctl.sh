@@ -51,6 +51,9 @@ run() {
 
 # py EXPR: evaluate a Python expression over d, the JSON in $OUT.
 py() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
+py_in() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; } # the same on stdin
+# Possible CPUs: the connection table has a part per possible CPU.
+NCPU=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
 
 dump() { "$MAPDUMP" "$PIN"; }
 
@@ -144,11 +147,11 @@ check unknown_option "rc=$RC: $ERR" test "$RC" = 2 -a "$ERR" = "Error: unknown o
 # ---- version and daemon ----
 
 run version
-check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 5)" \
-	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 5)"
+check version_human "$OUT" test "$RC" = 0 -a "$(sed -n 1p <<<"$OUT")" = "lbctl   0.1.0 (ABI 6)" \
+	-a "$(sed -n 3p <<<"$OUT")" = "xlbd    0.1.0 (ABI 6)"
 run -j version
 check version_json "$OUT" test "$(py '(d["abi_version"], d["xlbd"]["abi_version"], d["xlbd"]["version"])')" = \
-	"(5, 5, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
+	"(6, 6, '0.1.0')" -a "$(py 'd["libbpf"].count(".")')" = 1
 run daemon status
 check daemon_status_human "$OUT" grep -qx 'interfaces       veth0' <<<"$OUT"
 run -j daemon
@@ -600,23 +603,23 @@ check stats_rate_human "$OUT" test "$(grep -cxE 'per second over 1 s|\[2001:db8:
 run -j conns count
 check conns_count_json "$OUT" test "$(py 'd["entries"]')" = 12000
 run conns
-check conns_count_human "$OUT" test "$OUT" = "12,000 of 1,048,576 entries in use (1.1%)"
+check conns_count_human "$OUT" test "$OUT" = "12,000 of 1,048,576 entries in use (1.1%); $("$PY" -c "print(f'{1048576 // $NCPU:,}')") entries per CPU on $NCPU CPUs"
 run conns list "$WEB" --limit 5
-check conns_list_human "$OUT" test "$(grep -cE '^198\.1[89]\.[0-9.]+:[0-9]+ +10\.0\.0\.10:80/tcp +80 +10\.1\.0\.1[12] +[0-9]+ +ok$' <<<"$OUT")" = 5 \
+check conns_list_human "$OUT" test "$(grep -cE '^198\.1[89]\.[0-9.]+:[0-9]+ +10\.0\.0\.10:80/tcp +80 +10\.1\.0\.1[12] +[0-9]+ +0 +ok$' <<<"$OUT")" = 5 \
 	-a "$(tail -1 <<<"$OUT")" = "(first 5 entries; --limit N for more, 0 for all)"
 run -j conns list "$DNS" --limit 0
-check conns_list_json "$(head -c 300 <<<"$OUT")" test "$(py '(len(d["conns"]), d["truncated"], {c["service"] for c in d["conns"]}, all(c["usable"] for c in d["conns"]))')" = \
-	"(2000, False, {'[2001:db8::53]:53/udp'}, True)"
+check conns_list_json "$(head -c 300 <<<"$OUT")" test "$(py '(len(d["conns"]), d["truncated"], {c["service"] for c in d["conns"]}, all(c["usable"] for c in d["conns"]), {c["cpu"] for c in d["conns"]})')" = \
+	"(2000, False, {'[2001:db8::53]:53/udp'}, True, {0})"
 run -j conns flush "$DNS"
-check conns_flush_service "$OUT" test "$OUT" = '{"deleted":2000}' -a "$(lb -j conns count)" = '{"capacity":1048576,"entries":10000}'
+check conns_flush_service "$OUT" test "$OUT" = '{"deleted":2000}' -a "$(lb -j conns count | py_in '(d["capacity"], d["entries"], d["capacity_per_cpu"] * d["cpus"])')" = "(1048576, 10000, 1048576)"
 
 # ---- maps, read-only ----
 
 run map list
-check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +lru_hash +24 +16 +1,048,576 +10,000|xlb_services +[0-9]+ +hash +20 +16 +4,096 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB |^xlbd'"'"'s table pool \(replaced tables kept for reuse, in no pinned map\): [0-9]+ maps, [0-9.]+ (B|KiB|MiB)$' <<<"$OUT")" = 4
+check map_list_human "$OUT" test "$(grep -cE '^(xlb_conns +[0-9]+ +array +4 +128 +262,144 +262,144|xlb_services +[0-9]+ +hash +20 +16 +4,096 +2) +[0-9.]+ (B|KiB|MiB)$|^memory charged for the maps: [0-9.]+ MiB |^xlbd'"'"'s table pool \(replaced tables kept for reuse, in no pinned map\): [0-9]+ maps, [0-9.]+ (B|KiB|MiB)$|^connection table \(xlb_conns\): 1,048,576 entries, [0-9,]+ per CPU on '"$NCPU"' CPUs \([0-9,]+ buckets of 4\), 10,000 in use$' <<<"$OUT")" = 5
 run -j map list
 check map_list_json "$OUT" test "$(py 'sorted(m["name"] for m in d["maps"])')" = \
-	"['xlb_backends', 'xlb_be_stats', 'xlb_capture', 'xlb_capture_cpu', 'xlb_capture_ring', 'xlb_config', 'xlb_conns', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
+	"['xlb_backends', 'xlb_be_stats', 'xlb_capture', 'xlb_capture_cpu', 'xlb_capture_ring', 'xlb_config', 'xlb_conns', 'xlb_conns_count', 'xlb_frags', 'xlb_guard', 'xlb_reasons', 'xlb_services', 'xlb_svc_stats', 'xlb_tables', 'xlb_vips']"
 check map_list_memory "$OUT" test "$(py 'all(m["memory"] > 0 for m in d["maps"]) and d["memory_total"] == sum(m["memory"] for m in d["maps"]) + d["table_pool"]["memory"] and [m["memory"] > 4096 * m["entries"] for m in d["maps"] if m["name"] == "xlb_tables"] == [True]')" = True
 # The tables the drains above replaced are in xlbd's pool, in no pinned map: at least a chunk each.
 check map_list_table_pool "$OUT" test "$(py 'd["table_pool"]["maps"] >= 1 and d["table_pool"]["memory"] >= 4096 * d["table_pool"]["maps"]')" = True
@@ -634,7 +637,7 @@ run -j map dump tables
 check map_dump_tables_json "$OUT" test "$(py 'sorted((t["table_size"], t["chunks"]) for t in d["entries"])')" = "[(251, 1), (307, 1)]"
 run -j map dump conns --limit 3
 check map_dump_conns_json "$OUT" test "$(py '(len(d["entries"]), d["truncated"], sorted(d["entries"][0]))')" = \
-	"(3, True, ['backend_id', 'client', 'dport', 'generation', 'hash', 'last_seen', 'sport', 'svc_id'])"
+	"(3, True, ['backend_id', 'bucket', 'client', 'confirmed', 'cpu', 'dport', 'generation', 'sport', 'tick', 'way'])"
 run -j map dump reasons
 check map_dump_reasons_json "$OUT" test "$(py '([r["reason"] for r in d["entries"]][:2], len(d["entries"]))')" = \
 	"(['tx_conn_hit', 'tx_new_flow'], 26)"
@@ -645,7 +648,7 @@ check map_dump_be_stats_json "$OUT" test "$(py 'len(d["entries"]) >= 4')" = True
 run map dump frags
 check map_dump_frags_human "$OUT" test "$OUT" = "xlb_frags: no entries"
 run conns flush
-check conns_flush_all "$OUT" test "$OUT" = "10,000 connection entries deleted" -a "$(lb -j conns count)" = '{"capacity":1048576,"entries":0}'
+check conns_flush_all "$OUT" test "$OUT" = "10,000 connection entries deleted" -a "$(lb -j conns count | py_in '(d["capacity"], d["entries"])')" = "(1048576, 0)"
 
 # ---- batch ----
 

@@ -79,13 +79,13 @@ fi
 # The kernel's memory of every map of xlb_lb, once each.
 mem_bad=""
 for m in xlb_backends xlb_be_stats xlb_capture_cpu xlb_capture_ring xlb_config xlb_conns \
-	xlb_frags xlb_guard xlb_reasons xlb_services xlb_svc_stats xlb_tables xlb_vips; do
+	xlb_conns_count xlb_frags xlb_guard xlb_reasons xlb_services xlb_svc_stats xlb_tables xlb_vips; do
 	v=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_map_memory_bytes map=$m)
 	[ "$v" -gt 0 ] || mem_bad="$mem_bad $m=$v"
 done
 n_mem=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_map_memory_bytes)
 n_pool=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_map_memory_bytes map=table_pool)
-if [ -z "$mem_bad" ] && [ "$n_mem" = 14 ] && [ "$n_pool" = 1 ]; then ok map_memory_every_map; else
+if [ -z "$mem_bad" ] && [ "$n_mem" = 15 ] && [ "$n_pool" = 1 ]; then ok map_memory_every_map; else
 	bad map_memory_every_map "$n_mem series, $n_pool of the table pool; zero or missing:$mem_bad"
 fi
 # The total is the sum of every map's line and the pool's.
@@ -102,7 +102,7 @@ else
 	bad table_fingerprint_matches_api "api $fp_api; $(grep 'fingerprint_info{service="http-v4"' "$TMP/scrape.txt")"
 fi
 ups=$("${CHECK[@]}" sum "$TMP/scrape.txt" xlb_backend_up service=http-v4)
-bi=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_build_info version=0.1.0 abi=5)
+bi=$("${CHECK[@]}" series "$TMP/scrape.txt" xlb_build_info version=0.1.0 abi=6)
 if [ "$ups" = 3 ] && [ "$bi" = 1 ]; then
 	ok backend_up_and_build_info
 else
@@ -273,9 +273,10 @@ ct_prom=$(query 'xlb_conntrack_entries' | awk '{print $2}')
 ct_map=$("${CHECK[@]}" get "$TMP/after.txt" 'xlb_conntrack_entries{}' 2>/dev/null)
 [ "$ct_map" = none ] && ct_map=$(grep '^xlb_conntrack_entries ' "$TMP/after.txt" | awk '{print $2}')
 ct_api=$(api /v1/conns | python3 -c 'import json, sys; print(json.load(sys.stdin)["entries"])' 2>/dev/null)
-# xlbd counts with the kernel's element counter; bpftool walks the table entry by entry.
-ct_walk=$(in_lb bpftool -j map dump pinned "/sys/fs/bpf/xlb-lab-$LAB_ID/xlb_conns" |
-	python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+# xlbd counts with the data path's per-CPU counters (entries taken from empty, minus flushed);
+# lbctl map dump walks every CPU's part of the table, entry by entry.
+ct_walk=$(in_lb "$BIN/lbctl" --pin-dir "/sys/fs/bpf/xlb-lab-$LAB_ID" -j map dump conns --limit 0 |
+	python3 -c 'import json, sys; print(len(json.load(sys.stdin)["entries"]))')
 if [ -n "$ct_prom" ] && [ "$ct_prom" = "$ct_map" ] && [ "$ct_map" = "$ct_api" ] &&
 	[ "$ct_map" = "$ct_walk" ] && [ "$ct_map" -gt 0 ]; then
 	ok "conntrack_entries_equal_api_and_a_walk ($ct_map)"

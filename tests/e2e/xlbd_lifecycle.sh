@@ -92,7 +92,7 @@ expect_lines() { # NAME, then grep -E patterns that must each match exactly one 
 	done
 	if [ -z "$miss" ]; then ok "$name"; else bad "$name" "missing or repeated:$miss"; fi
 }
-expect_lines maps_config '^config abi=5 flags=0 seed=4242 src4=192.0.2.1 src6=2001:db8:ff::1 gw=02:00:00:00:00:fe rss=0/0 mtu=1500 idle_ticks=28$'
+expect_lines maps_config '^config abi=6 flags=0 seed=4242 src4=192.0.2.1 src6=2001:db8:ff::1 gw=02:00:00:00:00:fe rss=0/0 mtu=1500 idle_ticks=28$'
 expect_lines maps_vips '^vip 10.0.0.10 flags=1$' '^vip 2001:db8::53 flags=0$'
 # Weights 100:50 over 251 slots: 167 and 84 (within one slot of 2:1).
 expect_lines maps_services \

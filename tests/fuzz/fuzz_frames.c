@@ -31,7 +31,9 @@
 
 #define BATCH 1024 /* frames between counter and whole-table checks */
 #define MAX_REPORTS 5
-#define CONNS 65536 /* connection-table size the program is loaded with */
+/* Connection-table size the program is loaded with: small (128 buckets of 4 per CPU on two
+ * CPUs), so that buckets fill up and the model's eviction is checked too. */
+#define CONNS 1024
 #define FRAG_FLUSH 1024 /* fragment records kept before both sides are emptied */
 
 static struct fuzzenv env;
@@ -637,7 +639,7 @@ static const char *const MCHECKS[M_NCHECKS] = { "model_verdict",    "model_outpu
 						"model_frag_entry", "model_tables",
 						"model_counters" };
 
-static char detail[512];
+static char detail[1024];
 
 static uint32_t coarse_tick(void)
 {
@@ -669,13 +671,27 @@ static const char *action_name(int a)
 			       : "?";
 }
 
-static void conn_str(char *buf, size_t len, const struct xlb_conn *c)
+/* Bucket b as "[way: client port -> port, tick, backend/generation] ...". */
+static void bucket_str(char *buf, size_t len, const struct xlb_conn_bucket *b)
 {
-	if (!c)
-		snprintf(buf, len, "no entry");
-	else
-		snprintf(buf, len, "backend %u generation %u hash %08x last_seen %u", c->backend_id,
-			 c->generation, c->hash, c->last_seen);
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int w = 0; w < XLB_CONN_WAYS && used < len; w++) {
+		const struct xlb_conn *c = &b->e[w];
+		char src[64];
+
+		if (!c->generation) {
+			used += (size_t)snprintf(buf + used, len - used, " [%d: empty]", w);
+			continue;
+		}
+		inet_ntop(c->src[1] | c->src[2] | c->src[3] ? AF_INET6 : AF_INET, c->src, src,
+			  sizeof(src));
+		used += (size_t)snprintf(buf + used, len - used,
+					 " [%d: %s:%u -> %u, tick %#x, backend %u/%u]", w, src,
+					 ntohs(c->sport), ntohs(c->dport), c->tick, c->backend_id,
+					 c->generation);
+	}
 }
 
 static void frag_str(char *buf, size_t len, const struct xlb_frag *f)
@@ -778,27 +794,28 @@ static int compare(const struct model_result *r, const uint8_t *in, size_t in_le
 			 (long long)r->backend_id);
 		return M_BACKEND;
 	}
+	if (r->forgets_other_parts) {
+		snprintf(detail, sizeof(detail),
+			 "a SYN found its flow in another CPU's part: the fuzzer runs on one CPU, "
+			 "and the model does not predict writes to other parts");
+		return M_CONN;
+	}
 	if (r->has_conn) {
-		const struct xlb_conn *want = r->conn_write ? &r->conn
-							    : model_conn(env.model, &r->conn_key);
-		struct xlb_conn got;
-		int have = !bpf_map_lookup_elem(env.lb.conns_fd, &r->conn_key, &got);
+		const struct xlb_conn_bucket *want =
+			r->conn_write ? &r->bucket : model_bucket(env.model, r->conn_index);
+		const struct xlb_conn_bucket *got = &env.lb.conns[r->conn_index];
 
-		if (have != !!want || (want && memcmp(&got, want, sizeof(got)))) {
-			char g[96], w[96], src[64];
+		if (!want || memcmp(got, want, sizeof(*got))) {
+			char g[320], w[320];
 
-			conn_str(g, sizeof(g), have ? &got : NULL);
-			conn_str(w, sizeof(w), want);
-			inet_ntop(r->conn_key.src[1] | r->conn_key.src[2] | r->conn_key.src[3]
-					  ? AF_INET6
-					  : AF_INET,
-				  r->conn_key.src, src, sizeof(src));
+			bucket_str(g, sizeof(g), got);
+			if (want)
+				bucket_str(w, sizeof(w), want);
+			else
+				snprintf(w, sizeof(w), " none");
 			snprintf(detail, sizeof(detail),
-				 "connection entry (client %s port %u, service %u, port %u): got "
-				 "%s; "
-				 "model: %s",
-				 src, ntohs(r->conn_key.sport), r->conn_key.svc_id,
-				 ntohs(r->conn_key.dport), g, w);
+				 "connection table bucket %u: got%s; model:%s", r->conn_index, g,
+				 w);
 			return M_CONN;
 		}
 	}
@@ -820,6 +837,22 @@ static int compare(const struct model_result *r, const uint8_t *in, size_t in_le
 		}
 	}
 	return -1;
+}
+
+/* Entries of r's bucket that r's write gives to another flow (an eviction, checked like any
+ * write: the evicted flow's next packet goes by its Maglev slot). */
+static unsigned evicted(const struct model_result *r)
+{
+	const struct xlb_conn_bucket *old = model_bucket(env.model, r->conn_index);
+	unsigned n = 0;
+
+	for (int w = 0; r->conn_write && old && w < XLB_CONN_WAYS; w++) {
+		const struct xlb_conn *a = &old->e[w], *b = &r->bucket.e[w];
+
+		n += a->generation && (memcmp(a->src, b->src, sizeof(a->src)) ||
+				       a->sport != b->sport || a->dport != b->dport);
+	}
+	return n;
 }
 
 static void commit(const struct model_result *r)
@@ -866,13 +899,6 @@ static int walk_map(int fd, size_t ksz, size_t vsz, int (*same)(const void *k, c
 	}
 }
 
-static int conn_same(const void *k, const void *v)
-{
-	const struct xlb_conn *want = model_conn(env.model, k);
-
-	return want && !memcmp(want, v, sizeof(*want));
-}
-
 static int frag_same(const void *k, const void *v)
 {
 	const struct xlb_frag *want = model_frag(env.model, k);
@@ -885,31 +911,28 @@ static int frag_same(const void *k, const void *v)
 static int tables_equal(void)
 {
 	const void *k = NULL, *v = NULL;
-	char g[96], w[96];
+	char g[320], w[320];
 	size_t n;
 	int err;
 
-	err = walk_map(env.lb.conns_fd, sizeof(struct xlb_conn_key), sizeof(struct xlb_conn),
-		       conn_same, &n, &k, &v);
-	if (err < 0) {
-		snprintf(detail, sizeof(detail), "cannot read the connection table: %s",
-			 strerror(-err));
-		return -1;
-	}
-	if (err) {
-		const struct xlb_conn_key *ck = k;
+	for (uint32_t i = 0; i < (uint32_t)env.lb.ncpus * env.lb.conn_buckets; i++) {
+		const struct xlb_conn_bucket *want = model_bucket(env.model, i);
 
-		conn_str(g, sizeof(g), v);
-		conn_str(w, sizeof(w), model_conn(env.model, ck));
-		snprintf(detail, sizeof(detail),
-			 "connection table: entry (service %u, client port %u, port %u): map has "
-			 "%s; model: %s",
-			 ck->svc_id, ntohs(ck->sport), ntohs(ck->dport), g, w);
-		return -1;
+		if (!want || memcmp(&env.lb.conns[i], want, sizeof(*want))) {
+			bucket_str(g, sizeof(g), &env.lb.conns[i]);
+			if (want)
+				bucket_str(w, sizeof(w), want);
+			snprintf(detail, sizeof(detail),
+				 "connection table: bucket %u: map has%s; model:%s", i, g,
+				 want ? w : " none");
+			return -1;
+		}
 	}
-	if (n != model_conn_count(env.model)) {
-		snprintf(detail, sizeof(detail), "connection table: map has %zu entries, model %zu",
-			 n, model_conn_count(env.model));
+	if (lbenv_conns_occupancy(&env.lb) != (int64_t)model_conns_filled(env.model)) {
+		snprintf(detail, sizeof(detail),
+			 "connection table: xlb_conns_count says %lld entries taken, model %llu",
+			 (long long)lbenv_conns_occupancy(&env.lb),
+			 (unsigned long long)model_conns_filled(env.model));
 		return -1;
 	}
 	err = walk_map(env.lb.frags_fd, sizeof(struct xlb_frag_key), sizeof(struct xlb_frag),
@@ -999,11 +1022,10 @@ int main(int argc, char **argv)
 {
 	uint64_t frames = 100000, seed = 1, seen[XDP_REDIRECT + 1] = { 0 }, batch[3] = { 0 };
 	uint64_t before[XLB_R_MAX], after[XLB_R_MAX], fails[4] = { 0 }, mfails[M_NCHECKS] = { 0 };
-	uint64_t changes = 0, flushes = 0, clock_edges = 0, frames_run = 0;
+	uint64_t changes = 0, flushes = 0, clock_edges = 0, frames_run = 0, evictions = 0;
 	static const char *const checks[4] = { "verdict_known", "pass_unchanged", "tx_well_formed",
 					       "counters_add_up" };
 	struct xt_counts c = { 0 };
-	size_t conn_flush;
 	int opt, reports = 0, mreports = 0;
 	static struct model_result r, r0;
 
@@ -1026,15 +1048,12 @@ int main(int argc, char **argv)
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
 	env.rng = rng_fn;
-	if (lbenv_open(&env.lb, CONNS) || fuzzenv_setup(&env)) {
+	/* Every frame on one CPU, whose part of the connection table the model keeps. */
+	if (lbenv_pin() || lbenv_open(&env.lb, CONNS) || fuzzenv_setup(&env)) {
 		fprintf(stderr, "fuzz/frames: cannot load or configure xlb_lb\n");
 		c.failed = 1;
 		return xt_summary("fuzz/frames", &c);
 	}
-	/* The connection table is an LRU with a free list per possible CPU: it may evict once
-	 * one CPU's share is used up. Both sides are emptied long before that, so that every
-	 * entry the model has is one the map must have. */
-	conn_flush = CONNS / (size_t)env.lb.ncpus / 4;
 	for (size_t i = 0; i < NCORPUS; i++)
 		corpus_len[i] = frame_build(corpus_buf[i], &CORPUS[i]);
 	if (lbenv_reasons(&env.lb, before))
@@ -1060,8 +1079,7 @@ int main(int argc, char **argv)
 			if (verbose > 1)
 				printf("  frame %llu: %s\n", (unsigned long long)i, what);
 		}
-		if (model_conn_count(env.model) >= conn_flush ||
-		    model_frag_count(env.model) >= FRAG_FLUSH) {
+		if (model_frag_count(env.model) >= FRAG_FLUSH) {
 			if (fuzzenv_flush(&env)) {
 				fprintf(stderr, "fuzz/frames: cannot empty the flow tables\n");
 				return 1;
@@ -1150,6 +1168,7 @@ int main(int argc, char **argv)
 			for (uint32_t k = 0; k < FUZZ_MAX_BE; k++)
 				want_be[k] = lbenv_be_pkts(&env.lb, k);
 		} else {
+			evictions += evicted(&r);
 			commit(&r);
 		}
 
@@ -1204,11 +1223,13 @@ int main(int argc, char **argv)
 			mreports, (unsigned long long)frames_run, (unsigned long long)frames);
 	printf("fuzz/frames: %llu frames, seed %llu: verdicts %llu XDP_PASS, %llu XDP_TX, "
 	       "%llu XDP_DROP; %llu control-plane changes, %llu flow-table flushes, %llu "
-	       "decisions at a clock tick edge\n",
+	       "decisions at a clock tick edge, %llu connection entries replaced by another "
+	       "flow's\n",
 	       (unsigned long long)frames_run, (unsigned long long)seed,
 	       (unsigned long long)seen[XDP_PASS], (unsigned long long)seen[XDP_TX],
 	       (unsigned long long)seen[XDP_DROP], (unsigned long long)changes,
-	       (unsigned long long)flushes, (unsigned long long)clock_edges);
+	       (unsigned long long)flushes, (unsigned long long)clock_edges,
+	       (unsigned long long)evictions);
 	if (verbose) {
 		uint64_t total[XLB_R_MAX];
 

@@ -168,7 +168,10 @@ int fuzzenv_setup(struct fuzzenv *e)
 	e->model = model_new(1 << 16);
 	if (!e->model)
 		return -ENOMEM;
-	err = set_config(e, &c);
+	/* The model's table has the program's shape; the fuzzer runs every frame on LBENV_CPU. */
+	err = model_set_conns(e->model, (uint32_t)e->lb.ncpus, e->lb.conn_buckets, LBENV_CPU);
+	if (!err)
+		err = set_config(e, &c);
 	for (size_t i = 0; i < NBES && !err; i++) {
 		struct xlb_backend b = {
 			.svc_id = BES[i].svc,

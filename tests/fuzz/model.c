@@ -12,9 +12,9 @@
 
 /* ---- small tables ---------------------------------------------------------------------- */
 
-/* A fixed-capacity open-addressing table of fixed-size keys and values: the connection table
- * and the fragment records. No deletion: the data path never deletes either, only the LRU
- * does, which the fuzzer keeps out of play by flushing early. */
+/* A fixed-capacity open-addressing table of fixed-size keys and values: the fragment records.
+ * No deletion: the data path never deletes them, only the LRU does, which the fuzzer keeps out
+ * of play by flushing early. */
 struct flowtab {
 	size_t klen, vlen, cap, count, max;
 	uint8_t *used, *keys, *vals;
@@ -106,7 +106,12 @@ struct model {
 	size_t nvips;
 	struct xlb_backend backends[XLB_MAX_BACKENDS]; /* an array map: every id exists */
 	struct table tables[XLB_MAX_SERVICES];
-	struct flowtab conns, frags;
+	/* The connection table as docs/datapath.md describes it: parts x buckets buckets of
+	 * XLB_CONN_WAYS entries; frames run on CPU cpu, so only its part is written. */
+	struct xlb_conn_bucket *conns;
+	uint32_t parts, buckets, cpu;
+	uint64_t filled; /* entries taken from empty (xlb_conns_count) */
+	struct flowtab frags;
 };
 
 struct model *model_new(size_t max_flows)
@@ -115,9 +120,7 @@ struct model *model_new(size_t max_flows)
 
 	if (!m)
 		return NULL;
-	if (flowtab_init(&m->conns, sizeof(struct xlb_conn_key), sizeof(struct xlb_conn),
-			 max_flows) ||
-	    flowtab_init(&m->frags, sizeof(struct xlb_frag_key), sizeof(struct xlb_frag),
+	if (flowtab_init(&m->frags, sizeof(struct xlb_frag_key), sizeof(struct xlb_frag),
 			 max_flows)) {
 		model_free(m);
 		return NULL;
@@ -131,9 +134,27 @@ void model_free(struct model *m)
 		return;
 	for (size_t i = 0; i < XLB_MAX_SERVICES; i++)
 		free(m->tables[i].ids);
-	flowtab_free(&m->conns);
+	free(m->conns);
 	flowtab_free(&m->frags);
 	free(m);
+}
+
+int model_set_conns(struct model *m, uint32_t parts, uint32_t buckets, uint32_t cpu)
+{
+	struct xlb_conn_bucket *t;
+
+	if (!parts || !buckets || cpu >= parts)
+		return -EINVAL;
+	t = calloc((size_t)parts * buckets, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	free(m->conns);
+	m->conns = t;
+	m->parts = parts;
+	m->buckets = buckets;
+	m->cpu = cpu;
+	m->filled = 0;
+	return 0;
 }
 
 int model_set_config(struct model *m, const struct xlb_config *cfg)
@@ -227,18 +248,30 @@ int model_set_backend(struct model *m, uint32_t id, const struct xlb_backend *be
 
 void model_flush_flows(struct model *m)
 {
-	flowtab_clear(&m->conns);
+	if (m->conns)
+		memset(m->conns, 0, (size_t)m->parts * m->buckets * sizeof(*m->conns));
+	m->filled = 0;
 	flowtab_clear(&m->frags);
 }
 
-const struct xlb_conn *model_conn(const struct model *m, const struct xlb_conn_key *k)
+const struct xlb_conn_bucket *model_bucket(const struct model *m, uint32_t index)
 {
-	return flowtab_get(&m->conns, k);
+	return m->conns && index < m->parts * m->buckets ? &m->conns[index] : NULL;
 }
 
 size_t model_conn_count(const struct model *m)
 {
-	return m->conns.count;
+	size_t n = 0;
+
+	for (size_t i = 0; m->conns && i < (size_t)m->parts * m->buckets; i++)
+		for (int w = 0; w < XLB_CONN_WAYS; w++)
+			n += m->conns[i].e[w].generation != 0;
+	return n;
+}
+
+uint64_t model_conns_filled(const struct model *m)
+{
+	return m->filled;
 }
 
 const struct xlb_frag *model_frag(const struct model *m, const struct xlb_frag_key *k)
@@ -255,9 +288,11 @@ int model_commit(struct model *m, const struct model_result *r)
 {
 	int err = 0;
 
-	if (r->conn_write)
-		err = flowtab_put(&m->conns, &r->conn_key, &r->conn);
-	if (!err && r->frag_write)
+	if (r->conn_write && m->conns) {
+		m->conns[r->conn_index] = r->bucket;
+		m->filled += r->conn_filled;
+	}
+	if (r->frag_write)
 		err = flowtab_put(&m->frags, &r->frag_key, &r->frag);
 	return err;
 }
@@ -555,14 +590,74 @@ static int maglev_pick(const struct model *m, const struct xlb_svc *svc, uint32_
 	return 0;
 }
 
-static void conn_key_of(struct xlb_conn_key *k, const uint32_t *src, uint32_t svc_id,
-			uint16_t sport, uint16_t dport)
+/* Bucket index of flow hash `hash` in CPU cpu's part: cpu x B + floor(hash x B / 2^32). */
+static uint32_t bucket_index(const struct model *m, uint32_t hash, uint32_t cpu)
 {
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, src, 16);
-	k->svc_id = svc_id;
-	k->sport = sport;
-	k->dport = dport;
+	return cpu * m->buckets + (uint32_t)(((uint64_t)hash * m->buckets) >> 32);
+}
+
+/* Way of bucket b holding client src:sport to port dport, or -1. An empty entry (generation
+ * 0) holds nothing. */
+static int bucket_way(const struct xlb_conn_bucket *b, const uint32_t *src, uint16_t sport,
+		      uint16_t dport)
+{
+	for (int w = 0; w < XLB_CONN_WAYS; w++) {
+		const struct xlb_conn *c = &b->e[w];
+
+		if (c->generation && !memcmp(c->src, src, 16) && c->sport == sport &&
+		    c->dport == dport)
+			return w;
+	}
+	return -1;
+}
+
+/* Ticks from entry c's last packet to now, on 31 bits. */
+static uint32_t age_of(const struct xlb_conn *c, uint32_t now)
+{
+	return (now - (c->tick & 0x7fffffffu)) & 0x7fffffffu;
+}
+
+/* The flow's entry in any CPU's part whose last packet is the most recent (the first part on
+ * a tie), as ICMP errors and first fragments look: -1, or its bucket index with *way set. */
+static int64_t probe_parts(const struct model *m, uint32_t hash, const uint32_t *src,
+			   uint16_t sport, uint16_t dport, uint32_t now, int *way)
+{
+	int64_t best = -1;
+	uint32_t best_age = 0;
+
+	for (uint32_t cpu = 0; cpu < m->parts; cpu++) {
+		uint32_t i = bucket_index(m, hash, cpu);
+		int w = bucket_way(&m->conns[i], src, sport, dport);
+
+		if (w >= 0 && (best < 0 || age_of(&m->conns[i].e[w], now) < best_age)) {
+			best = i;
+			best_age = age_of(&m->conns[i].e[w], now);
+			*way = w;
+		}
+	}
+	return best;
+}
+
+/* Which way of bucket b a new flow takes at tick now: an empty one first, then an unconfirmed
+ * one, then the one idle longest; among equals the first. -1 when a SYN would have to take a
+ * confirmed entry (it never does). *empty: the way taken was empty. */
+static int victim_way(const struct xlb_conn_bucket *b, uint32_t now, bool syn, bool *empty)
+{
+	int best = 0;
+
+	for (int w = 1; w < XLB_CONN_WAYS; w++) {
+		const struct xlb_conn *c = &b->e[w], *v = &b->e[best];
+		int cls_c = !c->generation ? 2 : !(c->tick & XLB_CONN_CONFIRMED) ? 1 : 0;
+		int cls_v = !v->generation ? 2 : !(v->tick & XLB_CONN_CONFIRMED) ? 1 : 0;
+
+		if (cls_c > cls_v ||
+		    (cls_c == cls_v && cls_c < 2 && age_of(c, now) > age_of(v, now)))
+			best = w;
+	}
+	*empty = !b->e[best].generation;
+	if (syn && !*empty && (b->e[best].tick & XLB_CONN_CONFIRMED))
+		return -1;
+	return best;
 }
 
 static void frag_key_of(struct xlb_frag_key *k, const struct pkt *p)
@@ -581,8 +676,9 @@ struct choice {
 	uint32_t hash;
 };
 
-/* Backend selection of docs "Backend selection" for a TCP/UDP packet of service svc. Returns
- * the TX_* reason with *ch set, or a DROP_* reason; records the connection-table effect. */
+/* Backend selection of docs "Backend selection" for a TCP/UDP packet of service svc, at tick
+ * `tick`, on CPU m->cpu. Returns the TX_* reason with *ch set, or a DROP_* reason; records the
+ * bucket of the flow in this CPU's part and what it holds after the packet. */
 static int select_backend(const struct model *m, const struct pkt *p, const struct xlb_svc *svc,
 			  uint8_t tcp_flags, uint32_t tick, struct choice *ch,
 			  struct model_result *r)
@@ -590,67 +686,115 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 	bool tcp = p->proto == 6;
 	bool syn = tcp && (tcp_flags & 0x12) == 0x02;
 	bool rst = tcp && (tcp_flags & 0x04);
-	uint32_t now = 0;
-	int reason = XLB_R_TX_NEW_FLOW, err;
-	const struct xlb_conn *c;
+	bool expiry = !tcp && m->cfg.udp_idle_ticks;
+	uint32_t now = tick & 0x7fffffffu;
+	int reason = XLB_R_TX_NEW_FLOW, err, way = -1, pw;
+	const struct xlb_conn *c = NULL;
+	struct xlb_conn *v;
+	bool empty = false, moved = false;
 
-	if (!tcp && m->cfg.udp_idle_ticks) {
-		now = tick;
-		r->used_clock = true;
-	}
-	r->has_conn = true;
-	conn_key_of(&r->conn_key, p->src, svc->id, p->sport, p->dport);
-	c = flowtab_get(&m->conns, &r->conn_key);
-	if (c && !syn) {
-		if (conn_usable(m, c, svc->id) &&
-		    (!now || now - c->last_seen <= m->cfg.udp_idle_ticks)) {
-			ch->id = c->backend_id;
-			ch->hash = c->hash;
-			if (now && c->last_seen != now) { /* refreshed once per tick */
-				r->conn_write = true;
-				r->conn = *c;
-				r->conn.last_seen = now;
-			}
-			return XLB_R_TX_CONN_HIT;
-		}
-		reason = XLB_R_TX_RESELECT;
-	}
+	r->used_clock = true; /* every packet reads the clock: entries age */
 	ch->hash = model_flow_hash(m->cfg.hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
 				   p->proto);
+	if (m->conns) {
+		r->has_conn = true;
+		r->conn_index = bucket_index(m, ch->hash, m->cpu);
+		r->bucket = m->conns[r->conn_index];
+	}
+	if (r->has_conn && !syn) {
+		way = bucket_way(&r->bucket, p->src, p->sport, p->dport);
+		if (way >= 0) {
+			c = &r->bucket.e[way];
+		} else if (p->frag == FRAG_FIRST || m->parts > 1) {
+			/* Every part is looked at: a first fragment's RSS hash is not its flow's
+			 * (it only follows), any other packet's flow may have come from another
+			 * CPU (it copies the entry into this CPU's part; a RST only follows). The
+			 * flood guard, asked first by the data path, is off in the model. */
+			int64_t i = probe_parts(m, ch->hash, p->src, p->sport, p->dport, now, &pw);
+
+			if (i >= 0) {
+				c = &m->conns[i].e[pw];
+				moved = p->frag != FRAG_FIRST && !rst;
+			}
+		}
+		if (c) {
+			if (conn_usable(m, c, svc->id) &&
+			    (!expiry || age_of(c, now) <= m->cfg.udp_idle_ticks)) {
+				ch->id = c->backend_id;
+				if (way >= 0 && c->tick != (now | XLB_CONN_CONFIRMED)) {
+					/* refreshed once per tick, confirmed by the first hit */
+					r->bucket.e[way].tick = now | XLB_CONN_CONFIRMED;
+					r->conn_write = true;
+				} else if (moved) {
+					way = victim_way(&r->bucket, now, false, &empty);
+					v = &r->bucket.e[way];
+					memcpy(v->src, p->src, 16);
+					v->sport = p->sport;
+					v->dport = p->dport;
+					v->tick = now | XLB_CONN_CONFIRMED;
+					v->backend_id = ch->id;
+					v->generation = m->backends[ch->id].generation;
+					r->conn_write = true;
+					r->conn_filled = empty;
+				}
+				return XLB_R_TX_CONN_HIT;
+			}
+			reason = XLB_R_TX_RESELECT;
+		}
+	}
 	err = maglev_pick(m, svc, ch->hash, &ch->id);
 	if (err)
 		return err;
-	if (rst)
+	if (rst || !r->has_conn)
 		return XLB_R_TX_UNTRACKED;
-	/* The same choice already recorded (a retransmitted SYN): left as it is. */
-	if (c && c->backend_id == ch->id && c->generation == m->backends[ch->id].generation &&
-	    c->last_seen == now)
+	if (syn) {
+		way = bucket_way(&r->bucket, p->src, p->sport, p->dport);
+		/* A SYN empties the flow's entries in the other CPUs' parts (the fuzzer's frames
+		 * all run on one CPU, so there are none; the BPF fixtures test it). */
+		for (uint32_t cpu = 0; cpu < m->parts; cpu++)
+			if (cpu != m->cpu && bucket_way(&m->conns[bucket_index(m, ch->hash, cpu)],
+							p->src, p->sport, p->dport) >= 0)
+				r->forgets_other_parts = true;
+	}
+	/* The same choice already recorded in this tick (a retransmitted SYN): left as it is. */
+	if (way >= 0 && r->bucket.e[way].backend_id == ch->id &&
+	    r->bucket.e[way].generation == m->backends[ch->id].generation &&
+	    (r->bucket.e[way].tick & 0x7fffffffu) == now)
 		return reason;
+	empty = false;
+	if (way < 0)
+		way = victim_way(&r->bucket, now, syn, &empty);
+	if (way < 0)
+		return XLB_R_TX_UNTRACKED;
+	v = &r->bucket.e[way];
+	memcpy(v->src, p->src, 16);
+	v->sport = p->sport;
+	v->dport = p->dport;
+	v->tick = now;
+	v->backend_id = ch->id;
+	v->generation = m->backends[ch->id].generation;
 	r->conn_write = true;
-	r->conn.backend_id = ch->id;
-	r->conn.generation = m->backends[ch->id].generation;
-	r->conn.hash = ch->hash;
-	r->conn.last_seen = now;
+	r->conn_filled = empty;
 	return reason;
 }
 
-/* The backend an ICMP error's flow goes to: its usable entry (idle or not), else its slot.
- * Never writes. Returns 0 or a DROP_* reason. */
+/* The backend an ICMP error's flow goes to: the flow's most recently used entry in any CPU's
+ * part when usable (idle or not), else its slot. Never writes. Returns 0 or a DROP_* reason. */
 static int select_peek(const struct model *m, const struct pkt *f, const struct xlb_svc *svc,
-		       struct choice *ch, struct model_result *r)
+		       uint32_t tick, struct choice *ch, struct model_result *r)
 {
-	const struct xlb_conn *c;
+	int64_t i = -1;
+	int way;
 
-	r->has_conn = true;
-	conn_key_of(&r->conn_key, f->src, svc->id, f->sport, f->dport);
-	c = flowtab_get(&m->conns, &r->conn_key);
-	if (c && conn_usable(m, c, svc->id)) {
-		ch->id = c->backend_id;
-		ch->hash = c->hash;
-		return 0;
-	}
+	r->used_clock = true;
 	ch->hash = model_flow_hash(m->cfg.hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
 				   f->proto);
+	if (m->conns)
+		i = probe_parts(m, ch->hash, f->src, f->sport, f->dport, tick & 0x7fffffffu, &way);
+	if (i >= 0 && conn_usable(m, &m->conns[i].e[way], svc->id)) {
+		ch->id = m->conns[i].e[way].backend_id;
+		return 0;
+	}
 	return maglev_pick(m, svc, ch->hash, &ch->id);
 }
 
@@ -922,7 +1066,7 @@ static int icmp_error_flow(const uint8_t *f, size_t len, const struct pkt *p, st
 
 /* ICMP / ICMPv6 to a VIP (docs "ICMP and ICMPv6 to a VIP"). */
 static int vip_icmp(const struct model *m, const uint8_t *f, size_t len, const struct pkt *p,
-		    const struct xlb_vip *vip, struct model_result *r)
+		    const struct xlb_vip *vip, uint32_t tick, struct model_result *r)
 {
 	bool v4 = p->family == XLB_AF_INET;
 	const struct xlb_svc *svc;
@@ -950,7 +1094,7 @@ static int vip_icmp(const struct model *m, const uint8_t *f, size_t len, const s
 	if (!svc)
 		return XLB_R_DROP_ICMP_NO_FLOW;
 	r->svc_id = svc->id;
-	err = select_peek(m, &fl, svc, &ch, r);
+	err = select_peek(m, &fl, svc, tick, &ch, r);
 	if (err)
 		return err;
 	return forward(m, f, len, p, &ch, XLB_R_TX_ICMP_ERROR, false, r);
@@ -1051,7 +1195,7 @@ static int decide(const struct model *m, const uint8_t *f, size_t len, uint32_t 
 		return XLB_R_DROP_EXT_HDRS;
 	if ((p.family == XLB_AF_INET && p.proto == 1) ||
 	    (p.family == XLB_AF_INET6 && p.proto == 58))
-		return vip_icmp(m, f, len, &p, vip, r);
+		return vip_icmp(m, f, len, &p, vip, tick, r);
 	return XLB_R_PASS_OTHER_L4;
 }
 

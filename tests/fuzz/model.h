@@ -2,9 +2,10 @@
 /* model.h - a userspace reference model of xlb_lb's decision, the frame fuzzer's oracle: fed
  * the same map contents and the same frame, it says what the data path must do (verdict,
  * reason, service and backend counted, connection-table and fragment-table effect, the exact
- * output frame). Written from docs/datapath.md and include/xlb_abi.h, sharing no code with
- * bpf/ (its flow hash and checksums are its own). What it covers and what not: docs/datapath.md,
- * "Checked by a reference model". */
+ * output frame). Its connection table is modelled bucket by bucket, eviction included, from the
+ * rules in docs/datapath.md: a flow whose entry was replaced goes to its Maglev slot. Written from
+ * docs/datapath.md and include/xlb_abi.h, sharing no code with bpf/ (its flow hash and checksums
+ * are its own). What it covers and what not: docs/datapath.md, "Checked by a reference model". */
 #ifndef XLB_TEST_MODEL_H
 #define XLB_TEST_MODEL_H
 
@@ -25,11 +26,15 @@ struct model_result {
 	int reason; /* enum xlb_reason, counted once in xlb_reasons */
 	int64_t svc_id; /* service counted in xlb_svc_stats, or -1 */
 	int64_t backend_id; /* backend the frame went to (counted in xlb_be_stats), or -1 */
-	bool used_clock; /* the decision read the clock (a UDP flow with an idle timeout) */
-	bool has_conn; /* conn_key names the connection entry the frame looked up */
-	bool conn_write; /* ... and conn is the value it leaves there (written or refreshed) */
-	struct xlb_conn_key conn_key;
-	struct xlb_conn conn;
+	bool used_clock; /* the decision read the clock (every TCP/UDP packet of a service) */
+	bool has_conn; /* conn_index names the bucket of the frame's flow in this CPU's part */
+	bool conn_write; /* ... and bucket is what it holds after the frame (written) */
+	bool conn_filled; /* ... and the write took an empty entry (xlb_conns_count) */
+	bool forgets_other_parts; /* a SYN whose flow has entries in other CPUs' parts (the
+				   * model does not predict those writes: its frames run on one
+				   * CPU, so there are none) */
+	uint32_t conn_index;
+	struct xlb_conn_bucket bucket;
 	bool has_frag; /* frag_key names the fragment record the frame looked up */
 	bool frag_write; /* ... and frag is the record it writes */
 	struct xlb_frag_key frag_key;
@@ -55,6 +60,11 @@ int model_set_table(struct model *m, uint32_t svc_id, const uint32_t *ids, uint3
 int model_del_table(struct model *m, uint32_t svc_id);
 int model_set_backend(struct model *m, uint32_t id, const struct xlb_backend *be);
 
+/* Give the model a connection table of parts x buckets buckets (empty), frames running on CPU
+ * cpu. Returns 0, -EINVAL for a shape that cannot be, or -ENOMEM. Without one, every flow goes
+ * untracked by its slot. */
+int model_set_conns(struct model *m, uint32_t parts, uint32_t buckets, uint32_t cpu);
+
 /* Forget every connection entry and fragment record (the fuzzer empties the maps too). */
 void model_flush_flows(struct model *m);
 
@@ -64,12 +74,15 @@ void model_decide(const struct model *m, const uint8_t *f, size_t len, uint32_t 
 		  struct model_result *r);
 
 /* Apply r's connection-table and fragment-table writes to the model. Returns 0, or -ENOSPC
- * when a table is at max_flows (the caller flushes earlier). */
+ * when the fragment table is at max_flows (the caller flushes earlier). */
 int model_commit(struct model *m, const struct model_result *r);
 
-/* The model's connection entry for k, or NULL. */
-const struct xlb_conn *model_conn(const struct model *m, const struct xlb_conn_key *k);
+/* The model's bucket `index` of the connection table, or NULL past it. */
+const struct xlb_conn_bucket *model_bucket(const struct model *m, uint32_t index);
+/* Entries in use in the model's connection table, and entries ever taken from empty since the
+ * last flush (what xlb_conns_count says). */
 size_t model_conn_count(const struct model *m);
+uint64_t model_conns_filled(const struct model *m);
 /* The model's fragment record for k, or NULL. */
 const struct xlb_frag *model_frag(const struct model *m, const struct xlb_frag_key *k);
 size_t model_frag_count(const struct model *m);

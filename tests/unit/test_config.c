@@ -535,8 +535,8 @@ static int t_ranges(void)
 		{ "interfaces: [eth0]\nservices: []\nrss_bits_v6: 33\n", 3,
 		  "rss_bits_v6: must be 0..32" },
 		{ "interfaces: [eth0]\nservices: []\nconntrack:\n  size: 1023\n", 4,
-		  "conntrack.size: must be 1024..16777216, got 1023" },
-		{ "interfaces: [eth0]\nservices: []\nconntrack:\n  size: 16777217\n", 4,
+		  "conntrack.size: must be 1024..67108864, got 1023" },
+		{ "interfaces: [eth0]\nservices: []\nconntrack:\n  size: 67108865\n", 4,
 		  "conntrack.size: must be" },
 		{ "interfaces: [eth0]\nservices: []\nhash_seed: 4294967296\n", 3,
 		  "hash_seed: must be auto or a number 0..4294967295, got 4294967296" },
@@ -553,14 +553,14 @@ static int t_ranges(void)
 	struct xlb_conf c;
 
 	XT_CHECK(parse("interfaces: [eth0]\nservices: []\nmtu: 1280\nrss_bits: 16\nhash_seed: 0\n"
-		       "conntrack: { size: 16777216, udp_idle_timeout: 86400 }\n",
+		       "conntrack: { size: 67108864, udp_idle_timeout: 86400 }\n",
 		       &c) == 0,
 		 "%s", err);
 	XT_EQ(c.mtu, 1280);
 	XT_EQ(c.rss_bits, 16);
 	XT_EQ(c.hash_seed_auto, false);
 	XT_EQ(c.hash_seed, 0);
-	XT_EQ(c.conntrack_size, 16777216);
+	XT_EQ(c.conntrack_size, XLB_MAX_CONNS);
 	XT_EQ(c.udp_idle_timeout, 86400);
 	xlb_conf_free(&c);
 	return RUN_ERR_CASES(cases);

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpfmaps.h"
+#include "xlb_conn.h"
 
 /* The maps of xlb_lb by pinned name, with the layout xlb_abi.h gives them. */
 static const struct {
@@ -20,7 +22,8 @@ static const struct {
 	{ "xlb_vips", sizeof(struct xlb_vip_key), sizeof(struct xlb_vip) },
 	{ "xlb_tables", sizeof(__u32), sizeof(__u32) },
 	{ "xlb_backends", sizeof(__u32), sizeof(struct xlb_backend) },
-	{ "xlb_conns", sizeof(struct xlb_conn_key), sizeof(struct xlb_conn) },
+	{ "xlb_conns", sizeof(__u32), sizeof(struct xlb_conn_bucket) },
+	{ "xlb_conns_count", sizeof(__u32), sizeof(__u64) },
 	{ "xlb_frags", sizeof(struct xlb_frag_key), sizeof(struct xlb_frag) },
 	{ "xlb_svc_stats", sizeof(__u32), sizeof(struct xlb_counter) },
 	{ "xlb_be_stats", sizeof(__u32), sizeof(struct xlb_counter) },
@@ -172,6 +175,136 @@ int bm_map_memory(int fd, __u64 *bytes)
 		close(inner);
 	}
 	return ret;
+}
+
+int bm_conns_map(int fd, struct bm_conns *t)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int parts = libbpf_num_possible_cpus();
+	void *p;
+
+	memset(t, 0, sizeof(*t));
+	if (parts <= 0)
+		return parts ? parts : -EINVAL;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE) ||
+	    info.value_size != sizeof(struct xlb_conn_bucket) || !info.max_entries ||
+	    info.max_entries % (__u32)parts)
+		return -EPROTO;
+	t->len = (size_t)info.max_entries * sizeof(struct xlb_conn_bucket);
+	p = mmap(NULL, t->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	t->b = p;
+	t->parts = (__u32)parts;
+	t->buckets = info.max_entries / (__u32)parts;
+	return 0;
+}
+
+void bm_conns_unmap(struct bm_conns *t)
+{
+	if (t->b)
+		munmap(t->b, t->len);
+	t->b = NULL;
+}
+
+/* Counter k of xlb_conns_count on every possible CPU into vals (n of them). */
+static int conns_counter(int count_fd, __u32 k, __u64 *vals)
+{
+	return bpf_map_lookup_elem(count_fd, &k, vals) ? -errno : 0;
+}
+
+int bm_conns_used(int count_fd, __u64 *total, __u64 *per_part)
+{
+	int n = libbpf_num_possible_cpus(), ret;
+	__u64 *filled, *flushed, sum_filled = 0, sum_flushed = 0;
+
+	*total = 0;
+	if (n <= 0)
+		return n ? n : -EINVAL;
+	filled = calloc(2 * (size_t)n, sizeof(*filled));
+	if (!filled)
+		return -ENOMEM;
+	flushed = filled + n;
+	ret = conns_counter(count_fd, XLB_CONNS_FILLED, filled);
+	if (!ret)
+		ret = conns_counter(count_fd, XLB_CONNS_FLUSHED, flushed);
+	for (int i = 0; !ret && i < n; i++) {
+		/* A CPU counts what it empties in other parts too (a SYN's), so a part's own
+		 * difference is only near its use; the total is exact. A flush may also count an
+		 * entry a moment before the data path's fill is seen. */
+		if (per_part)
+			per_part[i] = filled[i] > flushed[i] ? filled[i] - flushed[i] : 0;
+		sum_filled += filled[i];
+		sum_flushed += flushed[i];
+	}
+	*total = sum_filled > sum_flushed ? sum_filled - sum_flushed : 0;
+	free(filled);
+	return ret;
+}
+
+int bm_conns_flush(const struct bm_conns *t, int count_fd,
+		   bool (*want)(const struct xlb_conn *c, void *ctx), void *ctx, __u64 *flushed)
+{
+	__u64 *add = calloc(t->parts, sizeof(*add));
+	__u32 k = XLB_CONNS_FLUSHED;
+	int ret = 0;
+
+	*flushed = 0;
+	if (!add)
+		return -ENOMEM;
+	for (__u32 p = 0; p < t->parts; p++) {
+		struct xlb_conn_bucket *b = t->b + (size_t)p * t->buckets;
+
+		for (__u32 i = 0; i < t->buckets; i++)
+			for (int w = 0; w < XLB_CONN_WAYS; w++) {
+				struct xlb_conn *c = &b[i].e[w];
+
+				if (!__atomic_load_n(&c->generation, __ATOMIC_RELAXED) ||
+				    (want && !want(c, ctx)))
+					continue;
+				/* One aligned store: the entry is flushed or rewritten whole. */
+				__atomic_store_n(&c->generation, 0, __ATOMIC_RELAXED);
+				add[p]++;
+			}
+		*flushed += add[p];
+	}
+	if (*flushed) {
+		__u64 *vals = calloc(t->parts, sizeof(*vals));
+
+		ret = vals ? conns_counter(count_fd, k, vals) : -ENOMEM;
+		for (__u32 p = 0; !ret && p < t->parts; p++)
+			vals[p] += add[p];
+		if (!ret && bpf_map_update_elem(count_fd, &k, vals, BPF_ANY))
+			ret = -errno;
+		free(vals);
+	}
+	free(add);
+	return ret;
+}
+
+const struct xlb_conn *bm_conns_find(const struct bm_conns *t, __u32 hash, const __u32 *src,
+				     __u16 sport, __u16 dport, __u32 now, __u32 *part)
+{
+	const struct xlb_conn *best = NULL;
+	__u32 best_age = ~0U;
+
+	for (__u32 p = 0; p < t->parts; p++) {
+		const struct xlb_conn_bucket *b = &t->b[xlb_conn_index(hash, p, t->buckets)];
+
+		for (int w = 0; w < XLB_CONN_WAYS; w++)
+			if (xlb_conn_match(&b->e[w], src, sport, dport)) {
+				if (xlb_conn_age(&b->e[w], now) < best_age) {
+					best_age = xlb_conn_age(&b->e[w], now);
+					best = &b->e[w];
+					*part = p;
+				}
+				break;
+			}
+	}
+	return best;
 }
 
 void bm_capture_arm(struct xlb_capture_filter *live, const struct xlb_capture_filter *f)

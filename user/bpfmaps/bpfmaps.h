@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* bpfmaps.h - what xlbd, lbctl and xlb-decap all do with xlb's BPF maps, written once: pin
  * paths, the ABI of maps pinned by an xlbd, the layout each map must have, per-CPU counter
- * sums, arming a capture filter and checking its records. libbpf only, no program's state;
+ * sums, the connection table (mapped, its occupancy, flush and probe), arming a capture filter
+ * and checking its records. libbpf only, no program's state;
  * not thread-safe (one per-CPU scratch buffer). */
 #ifndef XLB_BPFMAPS_H
 #define XLB_BPFMAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -36,6 +38,40 @@ int bm_counter_zero(int fd, __u32 idx);
  * of maps, the maps it holds now are added (xlb_tables: the outer map and every table). Returns
  * 0 or -errno. */
 int bm_map_memory(int fd, __u64 *bytes);
+
+/* The connection table xlb_conns mapped into this process (mmap of the array), with its shape.
+ * The data path writes it while it is read: an entry may be seen half written (lbctl conns
+ * list), never mixed by a flush (bm_conns_flush() writes only the generation word). */
+struct bm_conns {
+	struct xlb_conn_bucket *b; /* parts x buckets buckets; part p starts at b[p * buckets] */
+	__u32 parts; /* possible CPUs: one part each */
+	__u32 buckets; /* buckets per part */
+	size_t len; /* bytes mapped */
+};
+
+/* Map the connection table at fd (xlb_conns) into *t, read-write. Returns 0; -EPROTO when fd
+ * is not an array of buckets of this ABI (or its size is not a whole number of parts); another
+ * -errno when it cannot be inspected or mapped. */
+int bm_conns_map(int fd, struct bm_conns *t);
+void bm_conns_unmap(struct bm_conns *t);
+
+/* Entries in use as xlb_conns_count (at count_fd) says: entries the data path took from empty
+ * minus entries flushed, over every CPU, into *total; per_part, when not NULL, gets each CPU's
+ * own difference (one value per possible CPU; near the part's use only, since a SYN counts
+ * entries it empties in other parts). Returns 0 or -errno. No walk of the table. */
+int bm_conns_used(int count_fd, __u64 *total, __u64 *per_part);
+
+/* Flush the entries of t for which want(entry, ctx) says yes (every entry in use when want is
+ * NULL): zero their generation word only, and add what was flushed in each part to the part's
+ * XLB_CONNS_FLUSHED counter (count_fd). *flushed gets the number. Returns 0 or -errno. */
+int bm_conns_flush(const struct bm_conns *t, int count_fd,
+		   bool (*want)(const struct xlb_conn *c, void *ctx), void *ctx, __u64 *flushed);
+
+/* The most recently used entry of flow src:sport -> port dport (be) whose flow hash is hash,
+ * in any part (as the data path's all-parts probe finds it, ages at tick now), or NULL; *part
+ * gets its part. */
+const struct xlb_conn *bm_conns_find(const struct bm_conns *t, __u32 hash, const __u32 *src,
+				     __u16 sport, __u16 dport, __u32 now, __u32 *part);
 
 /* Arm the capture filter live (a program's mapped .data.capture) with f: gen 0 first, so that no
  * CPU takes a frame under a filter half old, half new; then every field, the counts used and

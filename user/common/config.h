@@ -169,7 +169,7 @@ struct xlb_conf {
 	bool hash_seed_auto; /* generated once, persisted in state_dir */
 	__u32 hash_seed; /* when !hash_seed_auto */
 	__u32 mtu; /* 1280..9216: largest IP packet, tunnel header included, towards backends */
-	__u32 conntrack_size; /* connection-table entries, 1024..16777216 */
+	__u32 conntrack_size; /* connection-table entries, 1024..67108864 */
 	__u32 udp_idle_timeout; /* seconds, 0..86400; 0 = UDP entries never expire */
 	__u32 new_flow_rate; /* flood guard: connection entries written per second per CPU,
 			      * 0..100000000, 0 = no limit; default XLB_CONF_DEFAULT_NEW_FLOW_RATE

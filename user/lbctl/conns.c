@@ -1,31 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
-/* conns.c - lbctl conns: the connection table. count asks xlbd (GET /v1/conns); list reads the
- * pinned xlb_conns directly and decodes each entry with its service and backend; flush deletes
- * entries from it (the data path's own map, which xlbd never writes). A flushed flow is not cut:
- * its next packet takes the Maglev slot of its hash again and writes a new entry, so it moves
- * only when its slot now names another backend (after table changes). */
+/* conns.c - lbctl conns: the connection table. count asks xlbd (GET /v1/conns); list maps the
+ * pinned xlb_conns (every CPU's part) and decodes each entry with its backend and that
+ * backend's service; flush empties entries in it (the data path's own map, which xlbd never
+ * writes) by their generation word. A flushed flow is not cut: its next packet takes the
+ * Maglev slot of its hash again and writes a new entry, so it moves only when its slot now
+ * names another backend (after table changes). An entry has no service of its own: it is the
+ * service of its backend, unknown ("(gone)") once the backend's id was reassigned. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 
+#include "bpfmaps.h"
 #include "lbctl.h"
+#include "xlb_conn.h"
 
 #define LIST_DEFAULT_LIMIT 100
-#define FLUSH_CHUNK 4096
 
 static const char *const conns_defs[] = { DEF_SERVICE, NULL };
 
 static void print_count(const json_t *j)
 {
-	char e[32], c[32];
+	char e[32], c[32], p[32];
 	json_int_t cap = jint(j, "capacity");
 
-	printf("%s of %s entries in use (%.1f%%)\n", fmt_count((uint64_t)jint(j, "entries"), e, 32),
-	       fmt_count((uint64_t)cap, c, 32),
-	       cap ? 100.0 * (double)jint(j, "entries") / (double)cap : 0.0);
+	printf("%s of %s entries in use (%.1f%%); %s entries per CPU on %lld CPUs\n",
+	       fmt_count((uint64_t)jint(j, "entries"), e, 32), fmt_count((uint64_t)cap, c, 32),
+	       cap ? 100.0 * (double)jint(j, "entries") / (double)cap : 0.0,
+	       fmt_count((uint64_t)jint(j, "capacity_per_cpu"), p, 32), (long long)jint(j, "cpus"));
 }
 
 static int do_count(int argc, char **argv)
@@ -90,17 +95,18 @@ static void print_list(const json_t *j)
 		printf("no connection entries\n");
 		return;
 	}
-	t = table_new(6, "CLIENT", "SERVICE", ">DPORT", "BACKEND", ">ID", "STATE");
+	t = table_new(7, "CLIENT", "SERVICE", ">DPORT", "BACKEND", ">ID", ">CPU", "STATE");
 
 	for (i = 0; i < jlen(j, "conns"); i++) {
-		char dport[8], id[16];
+		char dport[8], id[16], cpu[16];
 		const json_t *c = jat(j, "conns", i);
 		const char *svc = jstr(c, "service"), *be = jstr(c, "backend");
 
 		snprintf(dport, sizeof(dport), "%lld", (long long)jint(c, "dport"));
 		snprintf(id, sizeof(id), "%lld", (long long)jint(c, "backend_id"));
+		snprintf(cpu, sizeof(cpu), "%lld", (long long)jint(c, "cpu"));
 		table_row(t, jstr(c, "client"), *svc ? svc : "(gone)", dport, *be ? be : "?", id,
-			  json_is_true(json_object_get(c, "usable")) ? "ok" : "stale");
+			  cpu, json_is_true(json_object_get(c, "usable")) ? "ok" : "stale");
 	}
 	table_print(t);
 	if (json_is_true(json_object_get(j, "truncated")))
@@ -108,68 +114,91 @@ static void print_list(const json_t *j)
 		       json_array_size(json_object_get(j, "conns")));
 }
 
+/* The backend entry c names, when it is still the one c chose (same generation): 0 with *be
+ * set, else -1 (id out of range, or reassigned since). */
+static int conn_backend(int bfd, const struct xlb_conn *c, struct xlb_backend *be)
+{
+	if (bpf_map_lookup_elem(bfd, &c->backend_id, be) || be->generation != c->generation)
+		return -1;
+	return 0;
+}
+
+/* The tick now, as the data path reads it (bpf_ktime_get_coarse_ns()). */
+static __u32 tick_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return xlb_conn_tick((__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec);
+}
+
 static int do_list(int argc, char **argv)
 {
 	static struct xlb_service_ref refs[XLB_MAX_SERVICES];
-	struct xlb_conn_key key, next;
-	struct xlb_conn v;
-	struct xlb_backend be;
-	__u32 svc_id = 0, limit = LIST_DEFAULT_LIMIT, n = 0;
+	struct bm_conns t = { 0 };
+	__u32 svc_id = 0, limit = LIST_DEFAULT_LIMIT, n = 0, now = tick_now();
 	bool one, truncated = false;
-	int fd, bfd, ret;
+	int bfd, ret;
 	json_t *arr = json_array();
-	void *prev = NULL;
 
 	ret = parse_filter(argc, argv, true, &svc_id, &one, &limit);
 	if (ret)
 		goto err;
 	ret = LBCTL_FAIL;
-	fd = pinned_map("xlb_conns");
 	bfd = pinned_map("xlb_backends");
-	if (fd < 0 || bfd < 0 || pinned_service_refs(refs))
+	if (bfd < 0 || pinned_service_refs(refs) || pinned_conns(&t))
 		goto err;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		char client[80], svc[XLB_SERVICE_STRLEN], a[64], hash[16];
-		struct xlb_addr ca = { .family = XLB_AF_INET };
-		const struct xlb_service_ref *r;
-		bool usable, have_be;
-		json_t *o;
+	for (__u32 i = 0; i < t.parts * t.buckets && !truncated; i++) {
+		for (int w = 0; w < XLB_CONN_WAYS; w++) {
+			char client[80], svc[XLB_SERVICE_STRLEN], a[64];
+			/* A copy: the data path may rewrite the entry while it is decoded. */
+			struct xlb_conn c = t.b[i].e[w];
+			struct xlb_addr ca = { .family = XLB_AF_INET };
+			const struct xlb_service_ref *r = NULL;
+			struct xlb_backend be;
+			bool have_be;
 
-		key = next;
-		prev = &key;
-		if ((one && key.svc_id != svc_id) || bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		if (limit && n == limit) {
-			truncated = true;
-			break;
+			if (!c.generation)
+				continue;
+			have_be = !conn_backend(bfd, &c, &be);
+			if (one && (!have_be || be.svc_id != svc_id))
+				continue;
+			if (limit && n == limit) {
+				truncated = true;
+				break;
+			}
+			if (have_be && be.svc_id < XLB_MAX_SERVICES && refs[be.svc_id].vip.family)
+				r = &refs[be.svc_id];
+			ca.family = r				       ? r->vip.family
+				    : (c.src[1] | c.src[2] | c.src[3]) ? XLB_AF_INET6
+								       : XLB_AF_INET;
+			memcpy(ca.addr, c.src, sizeof(ca.addr));
+			json_array_append_new(
+				arr,
+				json_pack("{s:s,s:o,s:o,s:i,s:o,s:i,s:i,s:b,s:i,s:b,s:i}", "client",
+					  endpoint_text(&ca, ntohs(c.sport), client,
+							sizeof(client)),
+					  "service",
+					  r ? json_string(svc_text(r, svc, sizeof(svc)))
+					    : json_null(),
+					  "svc_id", have_be ? json_integer(be.svc_id) : json_null(),
+					  "dport", (json_int_t)ntohs(c.dport), "backend",
+					  have_be ? json_string(raw_addr_text(be.addr, be.family, a,
+									      sizeof(a)))
+						  : json_null(),
+					  "backend_id", (json_int_t)c.backend_id, "generation",
+					  (json_int_t)c.generation, "usable",
+					  have_be && be.state != XLB_BE_DOWN, "cpu",
+					  (json_int_t)(i / t.buckets), "confirmed",
+					  !!(c.tick & XLB_CONN_CONFIRMED), "idle_ticks",
+					  (json_int_t)xlb_conn_age(&c, now)));
+			n++;
 		}
-		r = key.svc_id < XLB_MAX_SERVICES && refs[key.svc_id].vip.family ? &refs[key.svc_id]
-										 : NULL;
-		ca.family = r					     ? r->vip.family
-			    : (key.src[1] | key.src[2] | key.src[3]) ? XLB_AF_INET6
-								     : XLB_AF_INET;
-		memcpy(ca.addr, key.src, sizeof(ca.addr));
-		have_be = !bpf_map_lookup_elem(bfd, &v.backend_id, &be);
-		usable = have_be && be.generation == v.generation && be.svc_id == key.svc_id &&
-			 be.state != XLB_BE_DOWN;
-		snprintf(hash, sizeof(hash), "0x%08x", v.hash);
-		o = json_pack("{s:s,s:o,s:i,s:i,s:o,s:i,s:i,s:b,s:s,s:I}", "client",
-			      endpoint_text(&ca, ntohs(key.sport), client, sizeof(client)),
-			      "service",
-			      r ? json_string(svc_text(r, svc, sizeof(svc))) : json_null(),
-			      "svc_id", (json_int_t)key.svc_id, "dport",
-			      (json_int_t)ntohs(key.dport), "backend",
-			      have_be && be.generation
-				      ? json_string(raw_addr_text(be.addr, be.family, a, sizeof(a)))
-				      : json_null(),
-			      "backend_id", (json_int_t)v.backend_id, "generation",
-			      (json_int_t)v.generation, "usable", usable, "hash", hash, "last_seen",
-			      (json_int_t)v.last_seen);
-		json_array_append_new(arr, o);
-		n++;
 	}
+	bm_conns_unmap(&t);
 	return emit(json_pack("{s:o,s:b}", "conns", arr, "truncated", truncated), print_list);
 err:
+	bm_conns_unmap(&t);
 	json_decref(arr);
 	return ret;
 }
@@ -181,50 +210,53 @@ static void print_flush(const json_t *j)
 	printf("%s connection entries deleted\n", fmt_count((uint64_t)jint(j, "deleted"), n, 32));
 }
 
+/* bm_conns_flush()'s choice for `conns flush SERVICE`: entries whose backend is still theirs
+ * and belongs to the service. */
+struct flush_filter {
+	int bfd;
+	__u32 svc_id;
+};
+
+static bool flush_wants(const struct xlb_conn *c, void *ctx)
+{
+	const struct flush_filter *f = ctx;
+	struct xlb_backend be;
+
+	return !conn_backend(f->bfd, c, &be) && be.svc_id == f->svc_id;
+}
+
 static int do_flush(int argc, char **argv)
 {
-	struct xlb_conn_key *keys = calloc(FLUSH_CHUNK, sizeof(*keys)), key, next;
-	__u32 svc_id = 0, limit = 0;
+	struct bm_conns t = { 0 };
+	struct flush_filter f = { 0 };
+	__u32 limit = 0;
 	__u64 deleted = 0;
+	int cfd, ret;
 	bool one;
-	int fd, ret;
 
-	if (!keys)
-		return fail("out of memory");
-	ret = parse_filter(argc, argv, false, &svc_id, &one, &limit);
+	ret = parse_filter(argc, argv, false, &f.svc_id, &one, &limit);
 	if (ret)
-		goto out;
+		return ret;
 	ret = LBCTL_FAIL;
-	fd = pinned_map("xlb_conns");
-	if (fd < 0)
+	cfd = pinned_map("xlb_conns_count");
+	f.bfd = pinned_map("xlb_backends");
+	if (cfd < 0 || f.bfd < 0 || pinned_conns(&t))
 		goto out;
-	/* Collect a chunk of keys, then delete them: deleting while walking would restart the
-	 * walk. Entries the data path adds meanwhile may or may not be seen. */
-	for (;;) {
-		size_t n = 0, gone = 0;
-		void *prev = NULL;
-
-		while (n < FLUSH_CHUNK && !bpf_map_get_next_key(fd, prev, &next)) {
-			key = next;
-			prev = &key;
-			if (!one || key.svc_id == svc_id)
-				keys[n++] = key;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (!bpf_map_delete_elem(fd, &keys[i]))
-				gone++;
-		deleted += gone;
-		if (n < FLUSH_CHUNK || !gone)
-			break;
+	/* Entries the data path writes meanwhile may or may not be seen. */
+	ret = bm_conns_flush(&t, cfd, one ? flush_wants : NULL, &f, &deleted);
+	if (ret) {
+		ret = fail("cannot count the flushed entries in %s/xlb_conns_count: %s",
+			   opts.pin_dir, strerror(-ret));
+		goto out;
 	}
 	ret = emit(json_pack("{s:I}", "deleted", (json_int_t)deleted), print_flush);
 out:
-	free(keys);
+	bm_conns_unmap(&t);
 	return ret;
 }
 
 static const struct lbctl_cmd cmds[] = {
-	{ "count", do_count, "", "entries in the connection table and its capacity" },
+	{ "count", do_count, "", "entries in use, capacity in total and per CPU" },
 	{ "list", do_list, "[SERVICE] [--limit N]",
 	  "entries: client, backend, still usable (N: 100, 0 all)" },
 	{ "flush", do_flush, "[SERVICE]", "delete entries (flows move only if their slot did)" },

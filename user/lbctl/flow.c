@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flow.c - lbctl flow lookup: which backend a client flow of a service gets and why, computed
  * from the pinned maps exactly as xlb_lb computes it (bpf/select.h): the connection table entry
- * of (client, service id, ports) when its backend can still take it (xlb_conn_use(): same
- * generation, same service, not down; UDP entries also expire when idle), else the service's
- * Maglev slot xlb_flow_hash() % M. A TCP SYN always takes the Maglev slot. Read-only: nothing
- * is written, so a lookup never creates the connection entry a packet would. */
+ * of (client, ports), found in the bucket of the flow's hash xlb_flow_hash() in every CPU's
+ * part (the most recently used one, as the data path's all-parts probe takes it: which CPU a
+ * packet lands on is the NIC's RSS choice, unknown here), when its backend can still take it
+ * (xlb_conn_use(): same generation, same service, not down; UDP entries also expire when
+ * idle), else the service's Maglev slot hash % M. A TCP SYN always takes the Maglev slot.
+ * Read-only: nothing is written, so a lookup never creates the connection entry a packet
+ * would. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "bpfmaps.h"
 #include "lbctl.h"
 #include "xlb_conn.h"
 #include "xlb_hash.h"
@@ -72,8 +76,8 @@ static int maglev_pick(const struct xlb_svc *svc, __u32 hash, struct pick *p)
 /* Why a connection entry cannot be used, or NULL when it can: the data path's rule
  * (xlb_conn.h) in words; be is NULL when the id is out of range. */
 static const char *conn_unusable(const struct xlb_conn *c, const struct xlb_backend *be,
-				 __u32 svc_id, bool udp, const struct xlb_config *cfg, char *buf,
-				 size_t len)
+				 __u32 svc_id, bool udp, const struct xlb_config *cfg, __u32 now,
+				 char *buf, size_t len)
 {
 	static const char *const why[] = {
 		[XLB_CONN_NO_BACKEND] = "its backend id does not exist",
@@ -82,20 +86,13 @@ static const char *conn_unusable(const struct xlb_conn *c, const struct xlb_back
 		[XLB_CONN_DOWN] = "its backend is down (disabled or removed)",
 	};
 	int use = xlb_conn_use(c, be, svc_id);
-	struct timespec ts;
-	__u32 now;
 
 	if (use != XLB_CONN_USABLE)
 		return why[use];
-	/* The data path's clock is bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE here; an
-	 * entry within a tick of its expiry may go either way. */
-	if (!udp || !cfg->udp_idle_ticks || clock_gettime(CLOCK_MONOTONIC_COARSE, &ts))
+	/* An entry within a tick of its expiry may go either way. */
+	if (!udp || xlb_conn_fresh(c, now, cfg->udp_idle_ticks))
 		return NULL;
-	now = (__u32)(((__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec) >>
-		      XLB_CONN_TICK_SHIFT);
-	if (xlb_conn_fresh(c, now, cfg->udp_idle_ticks))
-		return NULL;
-	snprintf(buf, len, "idle for %u ticks of 1.07 s, more than %u", now - c->last_seen,
+	snprintf(buf, len, "idle for %u ticks of 1.07 s, more than %u", xlb_conn_age(c, now),
 		 cfg->udp_idle_ticks);
 	return buf;
 }
@@ -146,14 +143,17 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 	struct xlb_config cfg;
 	struct xlb_svc svc;
 	struct xlb_service_ref used = *ref;
-	struct xlb_conn_key ck;
+	const struct xlb_conn *found;
+	struct bm_conns t = { 0 };
 	struct xlb_conn conn;
 	struct xlb_backend cbe;
+	struct timespec ts;
+	__u32 hash, now, part = 0;
 	struct pick p;
 	const char *why = NULL;
 	char buf[160], name[XLB_SERVICE_STRLEN], ctext[80], note[200] = "";
 	bool have_conn, cbe_ok = false, udp = ref->proto == IPPROTO_UDP;
-	int conns, backends, ret;
+	int backends, ret;
 	__u16 dport;
 	json_t *out, *cj = json_null(), *best = NULL;
 	const struct xlb_backend *best_be;
@@ -192,32 +192,34 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 			used.port = 0;
 		}
 	}
-	conns = pinned_map("xlb_conns");
 	backends = pinned_map("xlb_backends");
-	if (conns < 0 || backends < 0)
+	if (backends < 0 || pinned_conns(&t))
 		return LBCTL_FAIL;
 
-	memset(&ck, 0, sizeof(ck));
-	memcpy(ck.src, client->addr, sizeof(ck.src));
-	ck.svc_id = svc.id;
-	ck.sport = htons(sport);
-	ck.dport = htons(dport);
-	have_conn = !bpf_map_lookup_elem(conns, &ck, &conn);
+	/* The data path's clock is bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE here. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = xlb_conn_tick((__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec);
+	hash = xlb_flow_hash(cfg.hash_seed, client->family, client->addr, ref->vip.addr,
+			     htons(sport), htons(dport), ref->proto);
+	found = bm_conns_find(&t, hash, client->addr, htons(sport), htons(dport), now, &part);
+	have_conn = found != NULL;
 	if (have_conn) {
+		conn = *found; /* a copy: the data path may rewrite the entry meanwhile */
 		cbe_ok = !bpf_map_lookup_elem(backends, &conn.backend_id, &cbe);
-		why = conn_unusable(&conn, cbe_ok ? &cbe : NULL, svc.id, udp, &cfg, buf,
+		why = conn_unusable(&conn, cbe_ok ? &cbe : NULL, svc.id, udp, &cfg, now, buf,
 				    sizeof(buf));
-		cj = json_pack("{s:i,s:i,s:o,s:b,s:I}", "backend_id", (json_int_t)conn.backend_id,
-			       "generation", (json_int_t)conn.generation, "backend",
+		cj = json_pack("{s:i,s:i,s:o,s:b,s:i,s:b,s:i}", "backend_id",
+			       (json_int_t)conn.backend_id, "generation",
+			       (json_int_t)conn.generation, "backend",
 			       cbe_ok ? backend_json(&cbe, conn.backend_id) : json_null(), "usable",
-			       !why, "last_seen", (json_int_t)conn.last_seen);
+			       !why, "cpu", (json_int_t)part, "confirmed",
+			       !!(conn.tick & XLB_CONN_CONFIRMED), "idle_ticks",
+			       (json_int_t)xlb_conn_age(&conn, now));
 		if (why)
 			json_object_set_new(cj, "unusable", json_string(why));
 	}
-	if (maglev_pick(&svc,
-			xlb_flow_hash(cfg.hash_seed, client->family, client->addr, ref->vip.addr,
-				      htons(sport), htons(dport), ref->proto),
-			&p)) {
+	bm_conns_unmap(&t);
+	if (maglev_pick(&svc, hash, &p)) {
 		json_decref(cj);
 		return LBCTL_FAIL;
 	}

@@ -191,7 +191,7 @@ const char *api_service_path(const struct xlb_service_ref *ref, const char *suff
  * problem reported). */
 int api_service_call(const char *method, int argc, char **argv, json_t **out);
 
-/* ---- the pinned maps, read-only (pinned.c) ---- */
+/* ---- the pinned maps (pinned.c) ---- */
 
 /* Descriptor of the map pinned as name under --pin-dir, opened once per process after the
  * ABI version in the pinned xlb_config has been checked. Returns the fd, or reports the
@@ -210,5 +210,10 @@ int pinned_service_refs(struct xlb_service_ref *refs);
 
 /* The xlb_services entry of ref. Returns 0, 1 when there is none, or -1 after reporting. */
 int pinned_service(const struct xlb_service_ref *ref, struct xlb_svc *svc);
+
+/* The pinned connection table mapped into *t (bm_conns_map(), bpfmaps.h; read-write, for
+ * flush), after the ABI and layout checks. Returns 0, or reports and returns LBCTL_FAIL. */
+struct bm_conns;
+int pinned_conns(struct bm_conns *t);
 
 #endif /* LBCTL_H */

@@ -127,14 +127,17 @@ static int dump_config(struct dump_ctx *d)
 		 c.gw_mac[2], c.gw_mac[3], c.gw_mac[4], c.gw_mac[5]);
 	json_array_append_new(
 		d->arr,
-		json_pack("{s:i,s:i,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "abi_version",
-			  (json_int_t)c.abi_version, "flags", (json_int_t)c.flags, "wildcard_ports",
-			  !!(c.flags & XLB_CFG_F_WILDCARD), "hash_seed", (json_int_t)c.hash_seed,
-			  "src_v4", raw_addr_text(&c.src_v4, XLB_AF_INET, s4, sizeof(s4)), "src_v6",
+		json_pack("{s:i,s:i,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+			  "abi_version", (json_int_t)c.abi_version, "flags", (json_int_t)c.flags,
+			  "wildcard_ports", !!(c.flags & XLB_CFG_F_WILDCARD), "hash_seed",
+			  (json_int_t)c.hash_seed, "src_v4",
+			  raw_addr_text(&c.src_v4, XLB_AF_INET, s4, sizeof(s4)), "src_v6",
 			  raw_addr_text(c.src_v6, XLB_AF_INET6, s6, sizeof(s6)), "gw_mac", mac,
 			  "rss_bits_v4", (json_int_t)c.rss_bits_v4, "rss_bits_v6",
 			  (json_int_t)c.rss_bits_v6, "mtu", (json_int_t)c.mtu, "udp_idle_ticks",
-			  (json_int_t)c.udp_idle_ticks, "gue_port", (json_int_t)ntohs(c.gue_port)));
+			  (json_int_t)c.udp_idle_ticks, "gue_port", (json_int_t)ntohs(c.gue_port),
+			  "conn_buckets", (json_int_t)c.conn_buckets, "conn_parts",
+			  (json_int_t)c.conn_parts));
 	return 0;
 }
 
@@ -249,46 +252,43 @@ static int dump_backends(struct dump_ctx *d)
 	return 0;
 }
 
-/* The family of a client address stored in a key: that of the service when known. */
-static __u8 guess_family(const __u32 *addr, __u32 svc_id, const struct xlb_service_ref *refs)
-{
-	if (svc_id < XLB_MAX_SERVICES && refs[svc_id].vip.family)
-		return refs[svc_id].vip.family;
-	return addr[1] | addr[2] | addr[3] ? XLB_AF_INET6 : XLB_AF_INET;
-}
-
 static int dump_conns(struct dump_ctx *d)
 {
-	static struct xlb_service_ref refs[XLB_MAX_SERVICES];
-	struct xlb_conn_key k, next;
-	struct xlb_conn v;
-	void *prev = NULL;
+	struct bm_conns t;
 	__u32 n = 0;
+	int ret = bm_conns_map(d->fd, &t);
 
-	if (pinned_service_refs(refs))
-		return LBCTL_FAIL;
-	while (!bpf_map_get_next_key(d->fd, prev, &next)) {
-		char a[64], h[16];
+	if (ret)
+		return fail("cannot map %s/xlb_conns: %s", opts.pin_dir, strerror(-ret));
+	for (__u32 i = 0; i < t.parts * t.buckets && !d->truncated; i++)
+		for (int w = 0; w < XLB_CONN_WAYS; w++) {
+			struct xlb_conn c = t.b[i].e[w]; /* a copy: the data path writes it */
+			char a[64];
 
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(d->fd, &k, &v))
-			continue;
-		if (d->limit && n++ == d->limit) {
-			d->truncated = true;
-			break;
+			if (!c.generation)
+				continue;
+			if (d->limit && n++ == d->limit) {
+				d->truncated = true;
+				break;
+			}
+			json_array_append_new(
+				d->arr, json_pack("{s:i,s:i,s:i,s:s,s:i,s:i,s:i,s:b,s:i,s:i}",
+						  "cpu", (json_int_t)(i / t.buckets), "bucket",
+						  (json_int_t)(i % t.buckets), "way", (json_int_t)w,
+						  "client",
+						  raw_addr_text(c.src,
+								c.src[1] | c.src[2] | c.src[3]
+									? XLB_AF_INET6
+									: XLB_AF_INET,
+								a, sizeof(a)),
+						  "sport", (json_int_t)ntohs(c.sport), "dport",
+						  (json_int_t)ntohs(c.dport), "tick",
+						  (json_int_t)(c.tick & XLB_CONN_TICK_MASK),
+						  "confirmed", !!(c.tick & XLB_CONN_CONFIRMED),
+						  "backend_id", (json_int_t)c.backend_id,
+						  "generation", (json_int_t)c.generation));
 		}
-		snprintf(h, sizeof(h), "0x%08x", v.hash);
-		json_array_append_new(
-			d->arr, json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:I}", "client",
-					  raw_addr_text(k.src, guess_family(k.src, k.svc_id, refs),
-							a, sizeof(a)),
-					  "sport", (json_int_t)ntohs(k.sport), "svc_id",
-					  (json_int_t)k.svc_id, "dport", (json_int_t)ntohs(k.dport),
-					  "backend_id", (json_int_t)v.backend_id, "generation",
-					  (json_int_t)v.generation, "hash", h, "last_seen",
-					  (json_int_t)v.last_seen));
-	}
+	bm_conns_unmap(&t);
 	return 0;
 }
 
@@ -442,6 +442,18 @@ static void print_list(const json_t *j)
 	printf("memory charged for the maps: %s (xlb_tables with its tables%s)\n",
 	       fmt_bytes((double)jint(j, "memory_total"), total, sizeof(total)),
 	       json_is_object(m) ? ", and the table pool" : "");
+	m = json_object_get(j, "conns");
+	if (json_is_object(m)) {
+		char cap[32], per[32], bk[32], used[32];
+
+		printf("connection table (xlb_conns): %s entries, %s per CPU on %lld CPUs (%s "
+		       "buckets of %d), %s in use\n",
+		       fmt_count((uint64_t)jint(m, "capacity"), cap, sizeof(cap)),
+		       fmt_count((uint64_t)jint(m, "capacity_per_cpu"), per, sizeof(per)),
+		       (long long)jint(m, "cpus"),
+		       fmt_count((uint64_t)jint(m, "buckets_per_cpu"), bk, sizeof(bk)),
+		       XLB_CONN_WAYS, fmt_count((uint64_t)jint(m, "entries"), used, sizeof(used)));
+	}
 }
 
 /* The table pool of the xlbd that runs over opts.pin_dir (GET /v1/status), added to *total:
@@ -469,6 +481,36 @@ static json_t *table_pool(__u64 *total)
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The connection table's size per CPU and in total, and its entries in use (xlb_conns and
+ * xlb_conns_count under the pin directory), or null when they are not there or not of this
+ * ABI's shape. */
+static json_t *conns_shape(void)
+{
+	char path[512];
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd, cfd, parts = libbpf_num_possible_cpus();
+	__u64 used = 0;
+	json_t *j = json_null();
+
+	snprintf(path, sizeof(path), "%s/xlb_conns", opts.pin_dir);
+	fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/xlb_conns_count", opts.pin_dir);
+	cfd = bpf_obj_get(path);
+	if (fd >= 0 && cfd >= 0 && parts > 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.value_size == sizeof(struct xlb_conn_bucket) && !bm_conns_used(cfd, &used, NULL))
+		j = json_pack("{s:I,s:I,s:I,s:i,s:I}", "capacity",
+			      (json_int_t)info.max_entries * XLB_CONN_WAYS, "capacity_per_cpu",
+			      (json_int_t)(info.max_entries / (__u32)parts) * XLB_CONN_WAYS,
+			      "buckets_per_cpu", (json_int_t)(info.max_entries / (__u32)parts),
+			      "cpus", (json_int_t)parts, "entries", (json_int_t)used);
+	if (fd >= 0)
+		close(fd);
+	if (cfd >= 0)
+		close(cfd);
+	return j;
 }
 
 static int do_list(int argc, char **argv)
@@ -526,8 +568,9 @@ static int do_list(int argc, char **argv)
 		free(names[i]);
 	}
 	pool = table_pool(&total);
-	return emit(json_pack("{s:s,s:o,s:o,s:I}", "pin_dir", opts.pin_dir, "maps", arr,
-			      "table_pool", pool, "memory_total", (json_int_t)total),
+	return emit(json_pack("{s:s,s:o,s:o,s:I,s:o}", "pin_dir", opts.pin_dir, "maps", arr,
+			      "table_pool", pool, "memory_total", (json_int_t)total, "conns",
+			      conns_shape()),
 		    print_list);
 }
 

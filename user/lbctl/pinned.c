@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* pinned.c - read-only access to the maps xlbd pinned (docs/xlbd.md: PIN/<map name>), for the
- * commands that work without the daemon. Before any map is used, the ABI version in the pinned
+/* pinned.c - access to the maps xlbd pinned (docs/xlbd.md: PIN/<map name>), for the commands
+ * that work without the daemon: read-only, except the connection table that `conns flush`
+ * empties. Before any map is used, the ABI version in the pinned
  * xlb_config and the key and value sizes of the map are checked against include/xlb_abi.h, so
  * that nothing is decoded with the wrong layout. */
 #include <arpa/inet.h>
@@ -160,5 +161,20 @@ int pinned_service(const struct xlb_service_ref *ref, struct xlb_svc *svc)
 		return errno == ENOENT
 			       ? 1
 			       : (fail("cannot read xlb_services: %s", strerror(errno)), -1);
+	return 0;
+}
+
+int pinned_conns(struct bm_conns *t)
+{
+	int fd = pinned_map("xlb_conns"), ret;
+
+	if (fd < 0)
+		return LBCTL_FAIL;
+	ret = bm_conns_map(fd, t);
+	if (ret == -EPROTO)
+		return fail("%s/xlb_conns is not a connection table of ABI %u (buckets per CPU)",
+			    opts.pin_dir, XLB_ABI_VERSION);
+	if (ret)
+		return fail("cannot map %s/xlb_conns: %s", opts.pin_dir, strerror(-ret));
 	return 0;
 }

@@ -548,15 +548,15 @@ static enum MHD_Result do_table_get(struct MHD_Connection *c, struct api_request
 
 static enum MHD_Result do_conns(struct MHD_Connection *c, struct api_request *req)
 {
-	__u64 count;
-	__u32 cap;
+	struct dp_conns n;
 
 	(void)req;
-	if (dp_conns_count(D->dp, &count, &cap))
+	if (dp_conns_count(D->dp, &n))
 		return respond_error(c, 500, "cannot read the connection table");
 	return respond_json(c, 200,
-			    json_pack("{s:I,s:I}", "entries", (json_int_t)count, "capacity",
-				      (json_int_t)cap));
+			    json_pack("{s:I,s:I,s:I,s:i}", "entries", (json_int_t)n.entries,
+				      "capacity", (json_int_t)n.capacity, "capacity_per_cpu",
+				      (json_int_t)n.per_cpu, "cpus", (json_int_t)n.cpus));
 }
 
 static enum MHD_Result do_iface_list(struct MHD_Connection *c, struct api_request *req)

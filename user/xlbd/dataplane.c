@@ -22,7 +22,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "maglev.h"
-#include "count.skel.h"
+#include "xlb_conn.h"
 #include "xlb.skel.h"
 
 struct dp {
@@ -30,7 +30,8 @@ struct dp {
 	struct xlb_bpf *skel;
 	bool adopted;
 	int prog_fd;
-	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd;
+	int cfg_fd, svc_fd, vips_fd, tables_fd, be_fd, conns_fd, conns_count_fd;
+	__u32 conn_parts, conn_buckets; /* the connection table's shape: parts x buckets */
 	int cnt_fd[3]; /* enum dp_counter_map */
 	__u32 chunk_keys[XLB_TABLE_CHUNKS(XLB_MAX_TABLE_SIZE)]; /* 0, 1, ...: batch keys */
 	struct pooled {
@@ -42,8 +43,6 @@ struct dp {
 	/* The pool's fields above: dp_commit()'s build threads take maps from the pool while the
 	 * loop's thread gives it the maps its swaps took out. */
 	pthread_mutex_t pool_lock;
-	struct count_bpf *count; /* xlb_map_count on xlb_conns; NULL: the kernel lacks it */
-	struct bpf_link *count_link;
 	struct ring_buffer *capture_ring; /* the reader of xlb_capture_ring, while one is open */
 	dp_capture_fn capture_fn;
 	void *capture_ctx;
@@ -89,7 +88,7 @@ static int check_pinned_abi(const char *pin_dir, char *err, size_t errlen)
 	return ret;
 }
 
-/* The size of the pinned connection table, 0 when there is none. */
+/* The size of the pinned connection table in buckets, 0 when there is none. */
 static __u32 pinned_conns(const char *pin_dir)
 {
 	struct bpf_map_info info = { 0 };
@@ -117,33 +116,6 @@ static int mkdir_private(const char *path)
 	return 0;
 }
 
-/* Load xlb_map_count for xlb_conns. Optional: on a kernel without bpf_map_sum_elem_count
- * (before 6.6) dp_conns_count() walks the table instead, and says so once in the log. */
-static void open_conns_counter(struct dp *dp)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	int ret;
-
-	if (bpf_obj_get_info_by_fd(dp->conns_fd, &info, &len))
-		return;
-	dp->count = count_bpf__open();
-	if (!dp->count)
-		goto fallback;
-	dp->count->rodata->target_id = info.id;
-	ret = count_bpf__load(dp->count);
-	if (!ret) {
-		dp->count_link = bpf_program__attach_iter(dp->count->progs.xlb_map_count, NULL);
-		if (dp->count_link)
-			return;
-	}
-	count_bpf__destroy(dp->count);
-	dp->count = NULL;
-fallback:
-	xlog_info("connection-table occupancy: no element counter in this kernel (Linux 6.6+), "
-		  "counting by walking the table");
-}
-
 /* The pin name of map: its own, but the capture filter's section ".data.capture" is pinned
  * as xlb_capture (bpffs refuses names with a dot: EPERM). Pinned, so that an adopted xlb_lb
  * and this daemon share the filter. */
@@ -168,8 +140,8 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 	char path[XLB_CONF_PATH_MAX + 32];
 	struct bpf_map *map;
 	struct dp *dp;
-	__u32 pinned;
-	int ret;
+	__u32 pinned, buckets;
+	int ret, parts = libbpf_num_possible_cpus();
 
 	if (strlen(pin_dir) >= sizeof(dp->pin_dir)) {
 		seterr(err, errlen, "pin directory %s: name too long", pin_dir);
@@ -202,13 +174,25 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 		seterr(err, errlen, "cannot open the xlb_lb object: %s", strerror(-ret));
 		goto err_free;
 	}
+	/* The connection table: a part per possible CPU of whole buckets (xlb_abi.h). */
+	if (parts <= 0) {
+		ret = parts ? parts : -EINVAL;
+		seterr(err, errlen, "cannot count the possible CPUs: %s", strerror(-ret));
+		goto err_destroy;
+	}
+	dp->conn_parts = (__u32)parts;
+	buckets = xlb_conn_buckets(conns, dp->conn_parts) * dp->conn_parts;
 	pinned = pinned_conns(pin_dir);
 	dp->adopted = pinned != 0;
-	if (pinned && conns && pinned != conns)
-		xlog_warn("connection table keeps its pinned size %u, not the configured %u: a new "
+	if (pinned && conns && pinned != buckets)
+		xlog_warn("connection table keeps its pinned size %llu, not the configured %u: a "
+			  "new "
 			  "size takes 'xlbd --cleanup' and a restart",
-			  pinned, conns);
-	ret = bpf_map__set_max_entries(dp->skel->maps.xlb_conns, pinned ? pinned : conns);
+			  (unsigned long long)pinned * XLB_CONN_WAYS, conns);
+	if (pinned)
+		buckets = pinned;
+	dp->conn_buckets = buckets / dp->conn_parts;
+	ret = bpf_map__set_max_entries(dp->skel->maps.xlb_conns, buckets);
 	/* With a pin path set, libbpf reuses a pinned map of the same shape or pins a new one. */
 	bpf_object__for_each_map(map, dp->skel->obj)
 	{
@@ -235,10 +219,16 @@ int dp_open(struct dp **out, const char *pin_dir, __u32 conns, char *err, size_t
 	dp->tables_fd = bpf_map__fd(dp->skel->maps.xlb_tables);
 	dp->be_fd = bpf_map__fd(dp->skel->maps.xlb_backends);
 	dp->conns_fd = bpf_map__fd(dp->skel->maps.xlb_conns);
+	dp->conns_count_fd = bpf_map__fd(dp->skel->maps.xlb_conns_count);
 	dp->cnt_fd[DP_CNT_SERVICE] = bpf_map__fd(dp->skel->maps.xlb_svc_stats);
 	dp->cnt_fd[DP_CNT_BACKEND] = bpf_map__fd(dp->skel->maps.xlb_be_stats);
 	dp->cnt_fd[DP_CNT_REASON] = bpf_map__fd(dp->skel->maps.xlb_reasons);
-	open_conns_counter(dp);
+	xlog_info("connection table: %llu entries, %llu per CPU on %u CPUs (%u buckets of %d per "
+		  "CPU, %llu MiB)",
+		  (unsigned long long)buckets * XLB_CONN_WAYS,
+		  (unsigned long long)dp->conn_buckets * XLB_CONN_WAYS, dp->conn_parts,
+		  dp->conn_buckets, XLB_CONN_WAYS,
+		  (unsigned long long)buckets * sizeof(struct xlb_conn_bucket) >> 20);
 	*out = dp;
 	return 0;
 
@@ -260,8 +250,6 @@ void dp_close(struct dp *dp)
 	if (!dp)
 		return;
 	dp_capture_close(dp);
-	bpf_link__destroy(dp->count_link);
-	count_bpf__destroy(dp->count);
 	xlb_bpf__destroy(dp->skel);
 	for (unsigned i = 0; i < dp->pool_n; i++)
 		close(dp->pool[i].fd);
@@ -579,15 +567,24 @@ static int sys(int rc)
 int dp_config_read(struct dp *dp, struct xlb_config *cfg)
 {
 	__u32 zero = 0;
+	int ret = sys(bpf_map_lookup_elem(dp->cfg_fd, &zero, cfg));
 
-	return sys(bpf_map_lookup_elem(dp->cfg_fd, &zero, cfg));
+	/* The table's shape is dp_config_write()'s to fill, not the plan's: an adopted config
+	 * then equals the planned one. */
+	cfg->conn_buckets = 0;
+	cfg->conn_parts = 0;
+	return ret;
 }
 
 int dp_config_write(struct dp *dp, const struct xlb_config *cfg)
 {
+	struct xlb_config c = *cfg;
 	__u32 zero = 0;
 
-	return sys(bpf_map_update_elem(dp->cfg_fd, &zero, cfg, BPF_ANY));
+	/* The table's shape is the map's, which the plan does not know. */
+	c.conn_buckets = dp->conn_buckets;
+	c.conn_parts = dp->conn_parts;
+	return sys(bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY));
 }
 
 int dp_service_write(struct dp *dp, const struct xlb_svc_key *key, const struct xlb_svc *svc)
@@ -1409,66 +1406,12 @@ int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_c
 	return bm_counter_sum(dp->cnt_fd[which], idx, sum);
 }
 
-/* The number of entries of xlb_conns from the kernel's element counter (count.bpf.c).
- * Returns 0, or -errno when the counter is not loaded or fails. */
-static int conns_counted(struct dp *dp, __u64 *count)
+int dp_conns_count(struct dp *dp, struct dp_conns *out)
 {
-	int fd, ret = -EOPNOTSUPP;
-
-	if (!dp->count_link)
-		return ret;
-	fd = bpf_iter_create(bpf_link__fd(dp->count_link));
-	if (fd < 0)
-		return -errno;
-	ret = read(fd, count, sizeof(*count)) == sizeof(*count) ? 0 : -EIO;
-	close(fd);
-	return ret;
-}
-
-/* The same by walking the table: batches take few system calls; ENOENT marks the end. */
-static int conns_walked(struct dp *dp, __u64 *count)
-{
-	enum { CHUNK = 8192 };
-	struct xlb_conn_key *keys = malloc(CHUNK * sizeof(*keys));
-	struct xlb_conn *vals = malloc(CHUNK * sizeof(*vals));
-	__u32 batch = 0, n;
-	bool first = true;
-	int ret = 0;
-
-	*count = 0;
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		n = CHUNK;
-		int rc = bpf_map_lookup_batch(dp->conns_fd, first ? NULL : &batch, &batch, keys,
-					      vals, &n, NULL);
-
-		first = false;
-		*count += n;
-		if (rc) {
-			if (errno != ENOENT)
-				ret = -errno;
-			break;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return ret;
-}
-
-int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	*count = 0;
-	if (bpf_obj_get_info_by_fd(dp->conns_fd, &info, &len))
-		return -errno;
-	*capacity = info.max_entries;
-	return conns_counted(dp, count) ? conns_walked(dp, count) : 0;
+	out->capacity = (__u64)dp->conn_parts * dp->conn_buckets * XLB_CONN_WAYS;
+	out->per_cpu = (__u64)dp->conn_buckets * XLB_CONN_WAYS;
+	out->cpus = dp->conn_parts;
+	return bm_conns_used(dp->conns_count_fd, &out->entries, NULL);
 }
 
 __u64 dp_table_pool_memory(struct dp *dp, unsigned *maps)

@@ -78,6 +78,10 @@ int dp_cleanup(const char *pin_dir);
 
 /* ---- maps ---- */
 
+/* Read or write xlb_config. The connection table's shape (conn_buckets, conn_parts) is the
+ * map's: a write fills it in from the table dp_open() created or adopted, whatever cfg says, and
+ * a read returns it as 0, so that a config read back equals the one the plan wrote. Return 0 or
+ * -errno. */
 int dp_config_read(struct dp *dp, struct xlb_config *cfg);
 int dp_config_write(struct dp *dp, const struct xlb_config *cfg);
 
@@ -161,8 +165,17 @@ int dp_counter(struct dp *dp, enum dp_counter_map which, __u32 idx, struct xlb_c
  * service or backend does not inherit its predecessor's counts. Returns 0 or -errno. */
 int dp_counter_reset(struct dp *dp, enum dp_counter_map which, __u32 idx);
 
-/* Entries in the connection table, and its capacity. Returns 0 or -errno. */
-int dp_conns_count(struct dp *dp, __u64 *count, __u32 *capacity);
+/* The connection table's occupancy and size. */
+struct dp_conns {
+	__u64 entries; /* in use: taken from empty by the data path, minus those flushed */
+	__u64 capacity; /* entries in total */
+	__u64 per_cpu; /* entries of one CPU's part */
+	__u32 cpus; /* parts: possible CPUs */
+};
+
+/* The connection table's occupancy (from its per-CPU counters, no walk) and size into *out.
+ * Returns 0 or -errno. */
+int dp_conns_count(struct dp *dp, struct dp_conns *out);
 
 /* The memory the kernel charges for the maps in the table pool (their memlock, as
  * bm_map_memory() reads it); *maps (may be NULL) receives how many there are. These maps are in

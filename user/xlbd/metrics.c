@@ -239,16 +239,17 @@ static void collect_verdicts(struct scrape *sc)
 
 static void collect_conntrack(struct scrape *sc)
 {
-	__u64 entries;
-	__u32 capacity;
+	struct dp_conns n;
 
-	if (dp_conns_count(D->dp, &entries, &capacity))
+	if (dp_conns_count(D->dp, &n))
 		return;
 	prom_family(&sc->o, "xlb_conntrack_entries", "gauge",
-		    "Entries in the connection table (LRU: full is normal under load).");
-	prom_u64(&sc->o, "", NULL, 0, entries);
-	prom_family(&sc->o, "xlb_conntrack_capacity", "gauge", "Size of the connection table.");
-	prom_u64(&sc->o, "", NULL, 0, capacity);
+		    "Entries in use in the connection table, over every CPU's part (entries "
+		    "taken from empty minus entries flushed; a full bucket replaces its oldest).");
+	prom_u64(&sc->o, "", NULL, 0, n.entries);
+	prom_family(&sc->o, "xlb_conntrack_capacity", "gauge",
+		    "Size of the connection table: entries over every CPU's part.");
+	prom_u64(&sc->o, "", NULL, 0, n.capacity);
 }
 
 struct map_memory {
