@@ -99,7 +99,7 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		return err;
 	if (rst)
 		return XLB_R_TX_UNTRACKED;
-	if (!guard_allows(cfg))
+	if (!guard_allows(cfg, bpf_ktime_get_coarse_ns()))
 		return XLB_R_TX_FLOOD;
 	if (syn)
 		c = bpf_map_lookup_elem(&xlb_conns_lru, &ck);

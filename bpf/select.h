@@ -48,12 +48,13 @@ static __always_inline int maglev_pick(const struct xlb_svc *svc, __u32 hash, st
 	return 0;
 }
 
-/* The new-connection flood guard (GCRA per CPU): may another connection entry be written now?
- * Above the configured rate, flows are forwarded by their Maglev slot without an entry, so a
- * flood of new flows cannot evict the entries of established connections. */
-static __always_inline bool guard_allows(const struct xlb_config *cfg)
+/* The new-connection flood guard (GCRA per CPU): may another connection entry be written at
+ * coarse clock reading now (ns, the packet's one read: select_backend())? Above the configured
+ * rate, flows are forwarded by their Maglev slot without an entry, so a flood of new flows
+ * cannot evict the entries of established connections. */
+static __always_inline bool guard_allows(const struct xlb_config *cfg, __u64 now)
 {
-	__u64 now, t, *tat, interval = cfg->new_flow_interval_ns;
+	__u64 t, *tat, interval = cfg->new_flow_interval_ns;
 	__u32 zero = 0;
 
 	if (!interval)
@@ -61,7 +62,6 @@ static __always_inline bool guard_allows(const struct xlb_config *cfg)
 	tat = bpf_map_lookup_elem(&xlb_guard, &zero);
 	if (!tat)
 		return true;
-	now = bpf_ktime_get_coarse_ns();
 	t = *tat > now ? *tat : now;
 	if (t - now > interval * cfg->new_flow_burst)
 		return false;
@@ -112,7 +112,9 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	bool rst = tcp && (p->tcp_flags & XLB_TCP_RST);
 	bool udp_expiry = !tcp && cfg->udp_idle_ticks;
 	int reason = XLB_R_TX_NEW_FLOW, err, allowed = -1; /* -1: the guard not asked yet */
-	__u32 now = ct_now(), cpu = bpf_get_smp_processor_id();
+	/* The coarse clock once per packet: the tick and the guard both read it. */
+	__u64 now_ns = bpf_ktime_get_coarse_ns();
+	__u32 now = xlb_conn_tick(now_ns), cpu = bpf_get_smp_processor_id();
 	struct xlb_conn *c = NULL;
 	struct xlb_conn_bucket *b;
 	bool local = false, moved = false;
@@ -124,7 +126,7 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		c = ct_find(b, p);
 		local = c != NULL;
 		if (!c && p->frag != XLB_FRAG_FIRST && cfg->conn_parts > 1)
-			allowed = guard_allows(cfg);
+			allowed = guard_allows(cfg, now_ns);
 		/* One probe, inlined once: the verifier's state count grows with each copy. */
 		if (!c && (p->frag == XLB_FRAG_FIRST || allowed > 0)) {
 			c = ct_find_any(cfg, ch->hash, p, now);
@@ -153,7 +155,7 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	if (rst)
 		return XLB_R_TX_UNTRACKED;
 	if (allowed < 0)
-		allowed = guard_allows(cfg);
+		allowed = guard_allows(cfg, now_ns);
 	if (!allowed)
 		return XLB_R_TX_FLOOD;
 	if (!b)
