@@ -162,9 +162,10 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		return XLB_R_TX_UNTRACKED;
 	/* A SYN reads its entry only now, to skip rewriting the same choice (a retransmission);
 	 * any other packet came here with its entry already read (missing, unusable or expired).
-	 * A SYN's choice also replaces the flow's entries in the other CPUs' parts. */
+	 * A SYN's choice also replaces the flow's entries in the other CPUs' parts: those first,
+	 * then this CPU's bucket, so that the loads of the two cold buckets of a new flow overlap
+	 * (the other way round they did not: a written SYN cost one cache miss more). */
 	if (syn) {
-		c = ct_find(b, p);
 		if (cfg->conn_parts > 1) {
 			struct ct_forget f = { .sport = p->sport,
 					       .dport = p->dport,
@@ -176,6 +177,7 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 			__builtin_memcpy(f.src, p->src, sizeof(f.src));
 			ct_forget_others(&f);
 		}
+		c = ct_find(b, p);
 	}
 	if (c && c->backend_id == ch->backend_id && c->generation == ch->be->generation &&
 	    (c->tick & XLB_CONN_TICK_MASK) == now)
