@@ -18,8 +18,9 @@ static __always_inline __u32 ct_now(void)
 	return xlb_conn_tick(bpf_ktime_get_coarse_ns());
 }
 
-/* Bucket of flow hash `hash` in the part of CPU cpu, or NULL when the configuration has no
- * table (conn_buckets 0) or the index is past the map (a part the loader did not size). */
+/* Bucket of connection hash `hash` (xlb_conn_hash()) in the part of CPU cpu, or NULL when the
+ * configuration has no table (conn_buckets 0) or the index is past the map (a part the loader did
+ * not size). */
 static __always_inline struct xlb_conn_bucket *ct_bucket(const struct xlb_config *cfg, __u32 hash,
 							 __u32 cpu)
 {

@@ -13,7 +13,7 @@
 
 #define XLB_OUTER_TTL 64
 
-/* GUE's UDP source port: 32768 | the flow hash's top 15 bits. Never 0 (which means "no port")
+/* GUE's UDP source port: 32768 | the connection hash's top 15 bits. Never 0 (which means "no port")
  * and never a well-known or registered port below 32768, so no middlebox mistakes it for a
  * service; the top bits because the low ones already feed the RSS source bits and the IPv6
  * flow label, so that the port adds entropy to a backend NIC's RSS instead of repeating it. */
@@ -38,7 +38,7 @@ static __always_inline __u32 encap_overhead(const struct xlb_backend *be)
 	return ip;
 }
 
-/* Outer source address word: the configured one with its low `bits` bits taken from the flow
+/* Outer source address word: the configured one with its low `bits` bits taken from the connection
  * hash, so a backend NIC's RSS spreads flows over its queues. src is be; bits 0..32. */
 static __always_inline __u32 rss_source(__u32 src, __u8 bits, __u32 hash)
 {
@@ -246,7 +246,7 @@ static __always_inline int encap(struct xdp_md *ctx, const struct xlb_pkt *p,
 
 	if ((void *)(uh6 + 1) > data_end)
 		return XLB_R_DROP_ENCAP;
-	/* version 6, traffic class = inner DSCP/ECN, flow label from the flow hash (ECMP). */
+	/* version 6, traffic class = inner DSCP/ECN, flow label from the connection hash (ECMP). */
 	*(__u32 *)o6 = bpf_htonl((6U << 28) | ((__u32)p->tos << 20) | (ch->hash & 0xfffff));
 	o6->payload_len = bpf_htons(p->ip_len + overhead - sizeof(*o6));
 	o6->nexthdr = gue ? IPPROTO_UDP : inner_proto;

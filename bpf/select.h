@@ -9,12 +9,20 @@
 #include "conntab.h"
 #include "xlb_hash.h"
 
-/* The outcome of selection: the backend to encapsulate to and the flow's hash. */
+/* The outcome of selection: the backend to encapsulate to and the flow's connection hash
+ * (xlb_conn_hash(): its bucket, and the entropy of the outer headers). */
 struct xlb_choice {
 	struct xlb_backend *be;
 	__u32 backend_id;
 	__u32 hash;
 };
+
+/* The flow hash of p (xlb_flow_hash()): its Maglev slot. */
+static __always_inline __u32 flow_hash(const struct xlb_config *cfg, const struct xlb_pkt *p)
+{
+	return xlb_flow_hash(cfg->hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
+			     p->proto);
+}
 
 /* Slot hash % M of the service's Maglev table: one lookup of the slot's chunk, then its id.
  * Returns 0 with ch->be and ch->backend_id set, or the DROP_* reason. */
@@ -119,7 +127,7 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	struct xlb_conn_bucket *b;
 	bool local = false, moved = false;
 
-	ch->hash = xlb_flow_hash(cfg->hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
+	ch->hash = xlb_conn_hash(cfg->hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
 				 p->proto);
 	b = ct_bucket(cfg, ch->hash, cpu);
 	if (b && !syn) {
@@ -149,7 +157,7 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		}
 	}
 
-	err = maglev_pick(svc, ch->hash, ch);
+	err = maglev_pick(svc, flow_hash(cfg, p), ch);
 	if (err)
 		return err;
 	if (rst)
@@ -197,12 +205,12 @@ static __always_inline int select_peek(const struct xlb_pkt *f, const struct xlb
 	__u32 now = ct_now();
 	struct xlb_conn *c;
 
-	ch->hash = xlb_flow_hash(cfg->hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
+	ch->hash = xlb_conn_hash(cfg->hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
 				 f->proto);
 	c = ct_find_any(cfg, ch->hash, f, now);
 	if (c && ct_follow(c, svc->id, false, cfg, now, ch))
 		return 0;
-	return maglev_pick(svc, ch->hash, ch);
+	return maglev_pick(svc, flow_hash(cfg, f), ch);
 }
 
 /* Find the service of (addr, port, proto, family): the exact port first, then port 0 when the

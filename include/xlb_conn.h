@@ -22,9 +22,9 @@ XLB_CONN_INLINE __u32 xlb_conn_buckets(__u32 entries, __u32 parts)
 	return b ? b : 1;
 }
 
-/* Index in xlb_conns of the bucket of flow hash `hash` in the part of CPU cpu, with `buckets`
- * buckets per part: cpu x buckets + hash x buckets / 2^32 (a multiply, no division, and every
- * bucket count works). */
+/* Index in xlb_conns of the bucket of connection hash `hash` (xlb_conn_hash()) in the part of CPU
+ * cpu, with `buckets` buckets per part: cpu x buckets + hash x buckets / 2^32 (a multiply, no
+ * division, and every bucket count works). */
 XLB_CONN_INLINE __u32 xlb_conn_index(__u32 hash, __u32 cpu, __u32 buckets)
 {
 	return cpu * buckets + (__u32)(((__u64)hash * buckets) >> 32);

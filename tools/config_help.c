@@ -41,7 +41,8 @@ const struct conf_help conf_help[] = {
 		  "(`xlb-decap`, or the kernel's `fou`) listens on it. 6080 is Katran's and GLB's "
 		  "port." },
 	{ "top", "rss_bits",
-	  .help = "Low bits of `tunnel_source` replaced by bits of the flow hash, so that the "
+	  .help = "Low bits of `tunnel_source` replaced by bits of the connection hash, so that "
+		  "the "
 		  "backends' NICs spread tunnelled flows over their receive queues. Every "
 		  "resulting address must be accepted by the backends' decapsulator (a prefix of "
 		  "that length). 0: one fixed source." },

@@ -66,7 +66,8 @@ int lbenv_set_backend_mode(struct lbenv *e, uint32_t id, uint8_t encap, const ui
 
 /* Empty the connection table and its occupancy counters. */
 int lbenv_flush_conns(struct lbenv *e);
-/* The bucket of flow hash `hash` in the part of CPU cpu (in the mapped table), or NULL. */
+/* The bucket of connection hash `hash` (xlb_conn_hash()) in the part of CPU cpu (in the mapped
+ * table), or NULL. */
 struct xlb_conn_bucket *lbenv_bucket(struct lbenv *e, uint32_t cpu, uint32_t hash);
 /* The entry of client src:sport to port dport (be) in that bucket, or NULL. */
 struct xlb_conn *lbenv_conn(struct lbenv *e, uint32_t cpu, uint32_t hash, const uint32_t *src,

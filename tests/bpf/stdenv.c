@@ -189,6 +189,16 @@ uint32_t stdenv_flow_hash(const struct frame_spec *s, uint32_t seed)
 			     htons(s->dport), s->proto);
 }
 
+uint32_t stdenv_conn_hash(const struct frame_spec *s, uint32_t seed)
+{
+	uint32_t src[4], dst[4];
+	int fam = addr_parse(s->src, src);
+
+	addr_parse(s->dst, dst);
+	return xlb_conn_hash(seed, fam == 4 ? XLB_AF_INET : XLB_AF_INET6, src, dst, htons(s->sport),
+			     htons(s->dport), s->proto);
+}
+
 static int same_addr(const char *text, int family, const void *addr)
 {
 	uint32_t a[4];

@@ -56,7 +56,11 @@ struct stdenv_vip {
 extern const struct stdenv_vip STDENV_VIPS[];
 extern const size_t STDENV_NVIPS;
 
-/* xlb_flow_hash of the flow s describes (its src, dst, ports, proto) with seed. */
+/* xlb_flow_hash of the flow s describes (its src, dst, ports, proto) with seed: its Maglev
+ * slot. */
 uint32_t stdenv_flow_hash(const struct frame_spec *s, uint32_t seed);
+
+/* xlb_conn_hash of the same: its connection table bucket and its outer headers' entropy. */
+uint32_t stdenv_conn_hash(const struct frame_spec *s, uint32_t seed);
 
 #endif /* XLB_TEST_STDENV_H */

@@ -231,7 +231,7 @@ static int t_entries_agree(void)
 		addr_parse(s.src, v.src);
 		v.sport = htons(s.sport);
 		v.dport = htons(s.dport);
-		XT_EQ(lbenv_put_conn(&env, LBENV_CPU, stdenv_flow_hash(&s, SEED), &v), 0);
+		XT_EQ(lbenv_put_conn(&env, LBENV_CPU, stdenv_conn_hash(&s, SEED), &v), 0);
 		if (agree(&s, 80, "tx_conn_hit"))
 			return XT_FAIL;
 	}

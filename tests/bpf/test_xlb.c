@@ -46,7 +46,7 @@ static size_t expect_encap(uint8_t *out, const uint8_t *in, size_t len,
 {
 	uint32_t dst[4], src[4];
 	int fam = addr_parse(be_addr, dst);
-	uint32_t hash = stdenv_flow_hash(flow, c->hash_seed);
+	uint32_t hash = stdenv_conn_hash(flow, c->hash_seed);
 
 	if (b->encap == XLB_ENCAP_L2)
 		return frame_expect_l2(out, in, len, b->mac);
@@ -1101,7 +1101,7 @@ static int put_conn_on(uint32_t cpu, const struct frame_spec *s, uint32_t be, ui
 	addr_parse(s->src, v.src);
 	v.sport = htons(s->sport);
 	v.dport = htons(s->dport);
-	return lbenv_put_conn(&env, cpu, stdenv_flow_hash(s, SEED), &v);
+	return lbenv_put_conn(&env, cpu, stdenv_conn_hash(s, SEED), &v);
 }
 
 /* The same in the part of the CPU the tests run on. */
@@ -1117,7 +1117,7 @@ static int get_conn(const struct frame_spec *s, struct xlb_conn *v)
 	struct xlb_conn *c;
 
 	addr_parse(s->src, src);
-	c = lbenv_conn(&env, LBENV_CPU, stdenv_flow_hash(s, SEED), src, htons(s->sport),
+	c = lbenv_conn(&env, LBENV_CPU, stdenv_conn_hash(s, SEED), src, htons(s->sport),
 		       htons(s->dport));
 	if (!c)
 		return -ENOENT;
@@ -1558,7 +1558,7 @@ static int t_rss_source_bits(void)
 		s6.sport = p;
 		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&s4, 1), &c), XT_PASS);
 		XT_EQ(send_expect(&s6, XDP_TX, XLB_R_TX_NEW_FLOW, 3, std_be(&s6, 3), &c), XT_PASS);
-		/* The hit path uses the remembered hash: same outer source. */
+		/* The hit path derives the same connection hash: same outer source. */
 		XT_EQ(send_expect(&s4, XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&s4, 1), &c), XT_PASS);
 	}
 	return XT_PASS;
@@ -1878,7 +1878,7 @@ static int t_syn_forgets_other_parts(void)
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
 	XT_EQ(put_conn_on(last, &FLOW, 21, 1, now_ticks()), 0);
 	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
-	XT_CHECK(!lbenv_conn(&env, last, stdenv_flow_hash(&FLOW, SEED), src, htons(FLOW.sport),
+	XT_CHECK(!lbenv_conn(&env, last, stdenv_conn_hash(&FLOW, SEED), src, htons(FLOW.sport),
 			     htons(FLOW.dport)),
 		 "the old entry in CPU %u's part is still there", last);
 	XT_EQ(lbenv_count_conns(&env), 1);
@@ -1892,13 +1892,13 @@ static int t_syn_forgets_other_parts(void)
  * part, from FLOW with other client ports. Returns 0 or -1 when none are found. */
 static int same_bucket(struct frame_spec *f, int n)
 {
-	uint32_t want = xlb_conn_index(stdenv_flow_hash(&FLOW, SEED), LBENV_CPU, env.conn_buckets);
+	uint32_t want = xlb_conn_index(stdenv_conn_hash(&FLOW, SEED), LBENV_CPU, env.conn_buckets);
 	int k = 0;
 
 	for (uint32_t port = 20000; port < 65000 && k < n; port++) {
 		f[k] = FLOW;
 		f[k].sport = (uint16_t)port;
-		if (xlb_conn_index(stdenv_flow_hash(&f[k], SEED), LBENV_CPU, env.conn_buckets) ==
+		if (xlb_conn_index(stdenv_conn_hash(&f[k], SEED), LBENV_CPU, env.conn_buckets) ==
 		    want)
 			k++;
 	}
@@ -1912,7 +1912,7 @@ static int age_conn(const struct frame_spec *s, uint32_t age)
 	struct xlb_conn *c;
 
 	addr_parse(s->src, src);
-	c = lbenv_conn(&env, LBENV_CPU, stdenv_flow_hash(s, SEED), src, htons(s->sport),
+	c = lbenv_conn(&env, LBENV_CPU, stdenv_conn_hash(s, SEED), src, htons(s->sport),
 		       htons(s->dport));
 	if (!c)
 		return -ENOENT;

@@ -346,6 +346,40 @@ uint32_t model_flow_hash(uint32_t seed, uint8_t family, const uint32_t *src, con
 	return h;
 }
 
+/* Output n (1, 2, ...) of splitmix64 from state 0. */
+static uint64_t splitmix64(int n)
+{
+	uint64_t z = 0x9e3779b97f4a7c15ull * (uint64_t)n;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint32_t model_conn_hash(uint32_t seed, uint8_t family, const uint32_t *src, const uint32_t *dst,
+			 uint16_t sport, uint16_t dport, uint8_t proto)
+{
+	/* 64-bit terms, each times its own odd multiplier (splitmix64 outputs 1..6 | 1), summed
+	 * mod 2^64, then folded with output 7 | 1. A pair (a, b) is a + b * 2^32. */
+	uint64_t terms[6] = {
+		seed,
+		src[0] | (uint64_t)dst[0] << 32,
+		((uint32_t)sport << 16 | dport) | (uint64_t)((uint32_t)family << 8 | proto) << 32,
+		src[1] | (uint64_t)src[2] << 32,
+		src[3] | (uint64_t)dst[1] << 32,
+		dst[2] | (uint64_t)dst[3] << 32,
+	};
+	int n = family == XLB_AF_INET ? 3 : 6;
+	uint64_t x = 0;
+
+	for (int i = 0; i < n; i++)
+		x += terms[i] * (splitmix64(i + 1) | 1);
+	x ^= x >> 32;
+	x *= splitmix64(7) | 1;
+	x ^= x >> 32;
+	return (uint32_t)x;
+}
+
 /* ---- reading and writing frames -------------------------------------------------------- */
 
 static uint16_t rd16(const uint8_t *p)
@@ -694,7 +728,7 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 	bool empty = false, moved = false;
 
 	r->used_clock = true; /* every packet reads the clock: entries age */
-	ch->hash = model_flow_hash(m->cfg.hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
+	ch->hash = model_conn_hash(m->cfg.hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
 				   p->proto);
 	if (m->conns) {
 		r->has_conn = true;
@@ -742,7 +776,10 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 			reason = XLB_R_TX_RESELECT;
 		}
 	}
-	err = maglev_pick(m, svc, ch->hash, &ch->id);
+	err = maglev_pick(m, svc,
+			  model_flow_hash(m->cfg.hash_seed, p->family, p->src, p->dst, p->sport,
+					  p->dport, p->proto),
+			  &ch->id);
 	if (err)
 		return err;
 	if (rst || !r->has_conn)
@@ -787,7 +824,7 @@ static int select_peek(const struct model *m, const struct pkt *f, const struct 
 	int way;
 
 	r->used_clock = true;
-	ch->hash = model_flow_hash(m->cfg.hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
+	ch->hash = model_conn_hash(m->cfg.hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
 				   f->proto);
 	if (m->conns)
 		i = probe_parts(m, ch->hash, f->src, f->sport, f->dport, tick & 0x7fffffffu, &way);
@@ -795,7 +832,10 @@ static int select_peek(const struct model *m, const struct pkt *f, const struct 
 		ch->id = m->conns[i].e[way].backend_id;
 		return 0;
 	}
-	return maglev_pick(m, svc, ch->hash, &ch->id);
+	return maglev_pick(m, svc,
+			   model_flow_hash(m->cfg.hash_seed, f->family, f->src, f->dst, f->sport,
+					   f->dport, f->proto),
+			   &ch->id);
 }
 
 /* L2 of a generated frame: dst and src MACs, the input's VLAN tags, ethertype. Returns the

@@ -92,6 +92,11 @@ size_t model_frag_count(const struct model *m);
 uint32_t model_flow_hash(uint32_t seed, uint8_t family, const uint32_t *src, const uint32_t *dst,
 			 uint16_t sport, uint16_t dport, uint8_t proto);
 
+/* The model's own connection hash (docs/datapath.md "The connection table"): the same inputs;
+ * the bucket of the flow and the entropy of its outer headers. */
+uint32_t model_conn_hash(uint32_t seed, uint8_t family, const uint32_t *src, const uint32_t *dst,
+			 uint16_t sport, uint16_t dport, uint8_t proto);
+
 /* Name of reason r ("tx_new_flow", ...), "?" when out of range. */
 const char *model_reason_name(int r);
 

@@ -125,7 +125,7 @@ static int gue_case(struct loop *l, int af, const char *backend, const char *vip
 	XT_EQ(buf[hl + 2] << 8 | buf[hl + 3], 80);
 	XT_EQ(buf[hl + 13], 0x02); /* SYN */
 	lport = (__u16)(buf[hl] << 8 | buf[hl + 1]);
-	h = xlb_flow_hash(0, p.vip.family, p.inner_src.addr, p.vip.addr, htons(lport), htons(80),
+	h = xlb_conn_hash(0, p.vip.family, p.inner_src.addr, p.vip.addr, htons(lport), htons(80),
 			  IPPROTO_TCP);
 	XT_EQ(sport, gue_sport(h));
 	return XT_PASS;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* test_known_answers.c - xlb_flow_hash(), maglev_build() and maglev_fingerprint() against the
- * known answers of tests/vectors/known_answers.h, which an independent Python model printed.
- * Every node of an ECMP group must pick the same backend for a flow whatever xlb version it
- * runs: a change that fails here is a breaking change (docs/datapath.md).
+/* test_known_answers.c - xlb_flow_hash(), xlb_conn_hash(), maglev_build() and maglev_fingerprint()
+ * against the known answers of tests/vectors/known_answers.h, which an independent Python model
+ * printed. Every node of an ECMP group must pick the same backend for a flow whatever xlb version
+ * it runs: a change that fails here is a breaking change (docs/datapath.md).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -40,6 +40,10 @@ static int t_flow_hashes(void)
 		h = xlb_flow_hash(f->seed, fam, src, dst, htons(f->sport), htons(f->dport),
 				  f->proto);
 		XT_CHECK(h == f->hash, "%s: hash 0x%08x, known answer 0x%08x", f->what, h, f->hash);
+		h = xlb_conn_hash(f->seed, fam, src, dst, htons(f->sport), htons(f->dport),
+				  f->proto);
+		XT_CHECK(h == f->conn_hash, "%s: connection hash 0x%08x, known answer 0x%08x",
+			 f->what, h, f->conn_hash);
 	}
 	return XT_PASS;
 }

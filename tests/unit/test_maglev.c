@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* test_maglev.c - properties of maglev_build() (validation, balance, weights, determinism,
- * disruption), maglev_fingerprint() against its definition, and of the shared flow hash
- * xlb_flow_hash().
+ * disruption), maglev_fingerprint() against its definition, and of the data path's two hashes
+ * xlb_flow_hash() and xlb_conn_hash() (the same properties of each).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -556,9 +556,14 @@ struct flow {
 	__u8 proto, family;
 };
 
+/* The hash under test: xlb_flow_hash() or xlb_conn_hash(). */
+static __u32 (*hash_fn)(__u32 seed, __u8 family, const __u32 *src, const __u32 *dst, __u16 sport,
+			__u16 dport, __u8 proto) = xlb_flow_hash;
+static const char *hash_name = "flow hash";
+
 static __u32 flow_hash(const struct flow *f)
 {
-	return xlb_flow_hash(f->seed, f->family, f->src, f->dst, f->sport, f->dport, f->proto);
+	return hash_fn(f->seed, f->family, f->src, f->dst, f->sport, f->dport, f->proto);
 }
 
 static void random_flow(struct flow *f, __u8 family)
@@ -638,10 +643,11 @@ static int test_flow_hash_v4_ignores_upper_words(void)
 }
 
 /* Chi-square of 100000 flows with consecutive source ports over hash % 65537, as the data
- * path indexes the Maglev table. For a uniform hash it is about df = 65536 with standard
+ * path indexes the Maglev table, and over hash x 65537 >> 32, as it indexes the connection
+ * table's buckets (xlb_conn_index()). For a uniform hash it is about df = 65536 with standard
  * deviation sqrt(2 df) = 362; allow 5 of them. A Poisson(1.53) bucket above 12 has odds
  * of about 1 in 200 over the whole table. */
-static int spread_case(__u8 family)
+static int spread_case(__u8 family, bool high)
 {
 	static unsigned short bucket[BIG_M];
 	const __u32 flows = 100000;
@@ -661,15 +667,17 @@ static int spread_case(__u8 family)
 		/* Ports 1024..65535, then the next client address. */
 		f.src[family == XLB_AF_INET ? 0 : 3] = htonl(0xc6336400U + 7 + i / 64512);
 		f.sport = htons(1024 + i % 64512);
-		bucket[flow_hash(&f) % BIG_M]++;
+		bucket[high ? (__u32)(((__u64)flow_hash(&f) * BIG_M) >> 32)
+			    : flow_hash(&f) % BIG_M]++;
 	}
 	for (__u32 b = 0; b < BIG_M; b++) {
 		chi2 += (bucket[b] - expect) * (bucket[b] - expect) / expect;
 		if (bucket[b] > max)
 			max = bucket[b];
 	}
-	printf("    flow hash spread %s: chi2 = %.0f (df %u, bound +-%.0f), fullest bucket %u\n",
-	       family == XLB_AF_INET ? "IPv4" : "IPv6", chi2, BIG_M - 1, tol, max);
+	printf("    %s spread %s, %s: chi2 = %.0f (df %u, bound +-%.0f), fullest bucket %u\n",
+	       hash_name, family == XLB_AF_INET ? "IPv4" : "IPv6", high ? "high bits" : "% M", chi2,
+	       BIG_M - 1, tol, max);
 	XT_CHECK(fabs(chi2 - (BIG_M - 1)) <= tol, "chi2 = %.0f", chi2);
 	XT_CHECK(max <= 12, "fullest bucket %u", max);
 	return XT_PASS;
@@ -677,9 +685,38 @@ static int spread_case(__u8 family)
 
 static int test_flow_hash_spread(void)
 {
-	if (spread_case(XLB_AF_INET) || spread_case(XLB_AF_INET6))
-		return XT_FAIL;
+	for (int high = 0; high < 2; high++)
+		if (spread_case(XLB_AF_INET, high) || spread_case(XLB_AF_INET6, high))
+			return XT_FAIL;
 	return XT_PASS;
+}
+
+/* The three tests above for xlb_conn_hash(). */
+static int with_conn_hash(int (*test)(void))
+{
+	int rc;
+
+	hash_fn = xlb_conn_hash;
+	hash_name = "connection hash";
+	rc = test();
+	hash_fn = xlb_flow_hash;
+	hash_name = "flow hash";
+	return rc;
+}
+
+static int test_conn_hash_fields(void)
+{
+	return with_conn_hash(test_flow_hash_fields);
+}
+
+static int test_conn_hash_v4_ignores_upper_words(void)
+{
+	return with_conn_hash(test_flow_hash_v4_ignores_upper_words);
+}
+
+static int test_conn_hash_spread(void)
+{
+	return with_conn_hash(test_flow_hash_spread);
 }
 
 /* The fingerprint names addresses, not ids: other ids give the same value; another table
@@ -796,6 +833,9 @@ static const struct xt_case cases[] = {
 	{ "flow_hash_fields", test_flow_hash_fields },
 	{ "flow_hash_v4_ignores_upper_words", test_flow_hash_v4_ignores_upper_words },
 	{ "flow_hash_spread", test_flow_hash_spread },
+	{ "conn_hash_fields", test_conn_hash_fields },
+	{ "conn_hash_v4_ignores_upper_words", test_conn_hash_v4_ignores_upper_words },
+	{ "conn_hash_spread", test_conn_hash_spread },
 };
 
 int main(int argc, char **argv)

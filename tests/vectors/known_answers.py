@@ -16,6 +16,12 @@
 # - flow hash: h = seed; mix the source's first word, the destination's first word, then (IPv6
 #   only) source words 1-3 and destination words 1-3; mix sport << 16 | dport and
 #   family << 8 | proto; final with n = 4 (IPv4) or 10 (IPv6). family is 2 or 10.
+# - connection hash (the connection table's bucket and the outer headers' entropy; part of
+#   the ABI, not of the wire contract, pinned here all the same): 64-bit terms seed,
+#   (src0, dst0), (sport << 16 | dport, family << 8 | proto) and, for IPv6 only, (src1, src2),
+#   (src3, dst1), (dst2, dst3), where (a, b) = a + b * 2^32; term i times K_i, summed mod 2^64,
+#   K_i = splitmix64 output i (i = 1..6, state 0) | 1; then x ^= x >> 32, x *= K_7,
+#   x ^= x >> 32, and the low 32 bits.
 # - backend key hash: mix(seed, family), mix the 4 address words (IPv4: words 1-3 are zero),
 #   final with n = 5. offset = keyhash(0x9e3779b9) % M, skip = keyhash(0x7f4a7c15) % (M-1) + 1.
 # - population: backends sorted by (family, address bytes); weight-0 backends dropped. Round
@@ -30,6 +36,7 @@ import sys
 
 AF_INET, AF_INET6 = 2, 10
 M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
 SEED_OFFSET, SEED_SKIP = 0x9E3779B9, 0x7F4A7C15
 
 
@@ -83,6 +90,28 @@ def flow_hash(seed, src, dst, sport, dport, proto):
     h = mix(h, port_word(sport) << 16 | port_word(dport))
     h = mix(h, fam << 8 | proto)
     return final(h, 10 if fam == AF_INET6 else 4)
+
+
+def splitmix64(n):
+    z = (0x9E3779B97F4A7C15 * n) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def conn_hash(seed, src, dst, sport, dport, proto):
+    fam, sb = addr_bytes(src)
+    _, db = addr_bytes(dst)
+    s, d = words(sb), words(db)
+    ports = port_word(sport) << 16 | port_word(dport)
+    terms = [seed, s[0] | d[0] << 32, ports | (fam << 8 | proto) << 32]
+    if fam == AF_INET6:
+        terms += [s[1] | s[2] << 32, s[3] | d[1] << 32, d[2] | d[3] << 32]
+    x = sum(t * (splitmix64(i + 1) | 1) for i, t in enumerate(terms)) & M64
+    x ^= x >> 32
+    x = (x * (splitmix64(7) | 1)) & M64
+    x ^= x >> 32
+    return x & M32
 
 
 def key_hash(fam, ab, seed):
@@ -221,22 +250,26 @@ def render():
     p("\tuint16_t sport, dport;")
     p("\tuint8_t proto;")
     p("\tuint32_t hash; /* xlb_flow_hash() */")
+    p("\tuint32_t conn_hash; /* xlb_conn_hash() */")
     p("\tconst char *what;")
     p("};")
     p("")
     p("static const struct ka_flow KA_FLOWS[] = {")
     for seed, src, dst, sp, dp, proto, what in FLOWS:
-        head = "\t{ 0x%08x, %s, %s, %d, %d, %d, 0x%08x," % (
+        head = "\t{ 0x%08x, %s, %s, %d, %d, %d, 0x%08x, 0x%08x," % (
             seed, c_addr(src), c_addr(dst), sp, dp, proto,
-            flow_hash(seed, src, dst, sp, dp, proto))
+            flow_hash(seed, src, dst, sp, dp, proto), conn_hash(seed, src, dst, sp, dp, proto))
         tail = "\"%s\" }," % what
-        # As clang-format lays it out: one line up to 100 columns (a tab is 8), else the
-        # description on a continuation line.
-        if len(head.expandtabs(8)) + 1 + len(tail) <= 100:
-            p(head + " " + tail)
-        else:
-            p(head)
-            p("\t  " + tail)
+        # As clang-format lays it out: the items packed greedily into lines of up to 100
+        # columns (a tab is 8), continuation lines indented by a tab and two spaces.
+        line = ""
+        for item in head.strip().split(" ") + [tail]:
+            if line and len((line + " " + item).expandtabs(8)) > 100:
+                p(line)
+                line = "\t  " + item
+            else:
+                line = (line + " " + item) if line else "\t" + item
+        p(line)
     p("};")
     p("")
     p("struct ka_backend {")

@@ -67,9 +67,9 @@ int bm_conns_used(int count_fd, __u64 *total, __u64 *per_part);
 int bm_conns_flush(const struct bm_conns *t, int count_fd,
 		   bool (*want)(const struct xlb_conn *c, void *ctx), void *ctx, __u64 *flushed);
 
-/* The most recently used entry of flow src:sport -> port dport (be) whose flow hash is hash,
- * in any part (as the data path's all-parts probe finds it, ages at tick now), or NULL; *part
- * gets its part. */
+/* The most recently used entry of flow src:sport -> port dport (be) whose connection hash
+ * (xlb_conn_hash()) is hash, in any part (as the data path's all-parts probe finds it, ages at tick
+ * now), or NULL; *part gets its part. */
 const struct xlb_conn *bm_conns_find(const struct bm_conns *t, __u32 hash, const __u32 *src,
 				     __u16 sport, __u16 dport, __u32 now, __u32 *part);
 

@@ -162,7 +162,7 @@ struct xlb_conf {
 	struct xlb_addr tunnel_source; /* family 0 when not configured */
 	struct xlb_addr tunnel_source_v6; /* family 0 when not configured */
 	__u32 gue_port; /* 1..65535: UDP destination port of GUE backends' packets */
-	__u8 rss_bits; /* 0..16: low bits of tunnel_source taken from the flow hash */
+	__u8 rss_bits; /* 0..16: low bits of tunnel_source taken from the connection hash */
 	__u8 rss_bits_v6; /* 0..32 */
 	bool gateway_auto; /* resolve the gateway MAC from the kernel's neighbour table */
 	__u8 gateway_mac[6]; /* when !gateway_auto */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flow.c - lbctl flow lookup: which backend a client flow of a service gets and why, computed
  * from the pinned maps exactly as xlb_lb computes it (bpf/select.h): the connection table entry
- * of (client, ports), found in the bucket of the flow's hash xlb_flow_hash() in every CPU's
- * part (the most recently used one, as the data path's all-parts probe takes it: which CPU a
- * packet lands on is the NIC's RSS choice, unknown here), when its backend can still take it
+ * of (client, ports), found in the bucket of the flow's connection hash xlb_conn_hash() in
+ * every CPU's part (the most recently used one, as the data path's all-parts probe takes it: which
+ * CPU a packet lands on is the NIC's RSS choice, unknown here), when its backend can still take it
  * (xlb_conn_use(): same generation, same service, not down; UDP entries also expire when
- * idle), else the service's Maglev slot hash % M. A TCP SYN always takes the Maglev slot.
- * Read-only: nothing is written, so a lookup never creates the connection entry a packet
+ * idle), else the service's Maglev slot xlb_flow_hash() % M. A TCP SYN always takes the Maglev
+ * slot. Read-only: nothing is written, so a lookup never creates the connection entry a packet
  * would. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -199,7 +199,7 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 	/* The data path's clock is bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE here. */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	now = xlb_conn_tick((__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec);
-	hash = xlb_flow_hash(cfg.hash_seed, client->family, client->addr, ref->vip.addr,
+	hash = xlb_conn_hash(cfg.hash_seed, client->family, client->addr, ref->vip.addr,
 			     htons(sport), htons(dport), ref->proto);
 	found = bm_conns_find(&t, hash, client->addr, htons(sport), htons(dport), now, &part);
 	have_conn = found != NULL;
@@ -219,6 +219,8 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 			json_object_set_new(cj, "unusable", json_string(why));
 	}
 	bm_conns_unmap(&t);
+	hash = xlb_flow_hash(cfg.hash_seed, client->family, client->addr, ref->vip.addr,
+			     htons(sport), htons(dport), ref->proto);
 	if (maglev_pick(&svc, hash, &p)) {
 		json_decref(cj);
 		return LBCTL_FAIL;

@@ -300,10 +300,11 @@ static int send_encap(const struct probe *pr, const __u8 *pkt, size_t len)
 	if (fd < 0)
 		return fd;
 	if (gue) {
-		/* The probe flow's hash picks the source port, as the data path's does. Its seed
-		 * is 0 (the daemon's seed is not the checks' to know): the backend's RSS sees a
-		 * port as spread, only not the one a client flow of these ports would get. */
-		__u32 h = xlb_flow_hash(0, pr->vip.family, pr->inner_src.addr, pr->vip.addr,
+		/* The probe flow's connection hash picks the source port, as the data path's does.
+		 * Its seed is 0 (the daemon's seed is not the checks' to know): the backend's RSS
+		 * sees a port as spread, only not the one a client flow of these ports would get.
+		 */
+		__u32 h = xlb_conn_hash(0, pr->vip.family, pr->inner_src.addr, pr->vip.addr,
 					htons(pr->lport), htons(pr->port), pr->proto);
 
 		iov.iov_base = dgram;
