@@ -7,7 +7,7 @@
  *   when a packet goes by the Maglev table (a new flow, a SYN, a re-selection).
  * - the connection hash (xlb_conn_hash()): the flow's bucket in the connection table and the
  *   entropy of the outer headers (RSS source bits, GUE source port, IPv6 flow label). Computed
- *   for every packet, so about a third of the flow hash's instructions. Part of the ABI (an
+ *   for every packet, so made of independent multiplies, not a chain of rounds. Part of the ABI (an
  *   adopted table's entries sit where it put them), not of the wire contract: nodes never
  *   compare it.
  *
@@ -96,8 +96,8 @@ XLB_HASH_INLINE __u64 xlb_hash_pair(__u32 lo, __u32 hi)
  *       [IPv6: + (src1, src2)*K3 + (src3, dst1)*K4 + (dst2, dst3)*K5]
  * then x ^= x >> 32, x *= KF, x ^= x >> 32, and the low 32 bits. (a, b) is a + b x 2^32. On
  * sequential clients, ports and IPv6 interface ids it spreads over slot % M and over the high
- * bits xlb_conn_index() uses as evenly as the flow hash (docs/decisions.md), at a third of
- * its instructions for IPv4 and a fifth for IPv6.
+ * bits xlb_conn_index() uses as evenly as the flow hash (tests/unit/test_maglev.c): 3
+ * multiplies and a fold for IPv4, 6 for IPv6, where the flow hash chains 4 or 10 rounds.
  * Contract: a pure function of its arguments; identical in BPF and userspace. */
 XLB_HASH_INLINE __u32 xlb_conn_hash(__u32 seed, __u8 family, const __u32 *src, const __u32 *dst,
 				    __u16 sport, __u16 dport, __u8 proto)
