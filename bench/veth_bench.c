@@ -57,7 +57,7 @@ static const struct vcase CASES[] = {
 	{ "floor: XDP_DROP receiver", RX_DROP, 1, -1, "7.9" },
 	{ "floor: MAC-swap XDP_TX receiver", RX_SWAP, 1, -1, "5.5" },
 	{ "xlb_lb, established (1024 flows cycling)", RX_XLB, 1024, XLB_R_TX_CONN_HIT, "3.0-3.4" },
-	{ "xlb_lb, new flow per frame (table fills, LRU evicts)", RX_XLB, 0, XLB_R_TX_NEW_FLOW,
+	{ "xlb_lb, new flow per frame (table fills, buckets replace)", RX_XLB, 0, XLB_R_TX_NEW_FLOW,
 	  "-" },
 };
 #define NCASES (sizeof(CASES) / sizeof(CASES[0]))
