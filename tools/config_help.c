@@ -51,7 +51,8 @@ const struct conf_help conf_help[] = {
 	  .help = "Outer destination MAC: the next hop towards the backends. `auto` looks it up in "
 		  "the kernel's neighbour table. A given MAC must be unicast and not all zeros." },
 	{ "top", "hash_seed", .type = "`auto` or number", .range = "0..4294967295",
-	  .help = "Seed of the flow hash. `auto`: generated once and kept in `state_dir`. Every "
+	  .help = "Seed of the flow hash (and of the connection hash). `auto`: generated once and "
+		  "kept in `state_dir`. Every "
 		  "node of an ECMP group must use the same seed, or a flow that moves between "
 		  "nodes changes backend: set it explicitly there." },
 	{ "top", "mtu",
