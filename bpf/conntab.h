@@ -3,20 +3,15 @@
  * include/xlb_abi.h, shared rules in include/xlb_conn.h): the bucket of a flow in this CPU's
  * part, the flow's entry in it, the all-parts probe for packets whose RSS hash is not their
  * flow's, and the insert with its replacement order. Design: docs/decisions.md, "The
- * connection table becomes an array of 64-byte buckets". No locks and no atomics: a CPU writes
- * only its own part, and XDP is not re-entered on a CPU. */
+ * connection table becomes an array of buckets". No locks and no atomics: a CPU writes entries
+ * only in its own part (in other parts it only empties one, by storing 0 to its generation),
+ * and XDP is not re-entered on a CPU. */
 #ifndef XLB_BPF_CONNTAB_H
 #define XLB_BPF_CONNTAB_H
 
 #include "maps.h"
 #include "parse.h"
 #include "xlb_conn.h"
-
-/* This CPU's tick: the coarse clock in units of 2^XLB_CONN_TICK_SHIFT ns, 31 bits. */
-static __always_inline __u32 ct_now(void)
-{
-	return xlb_conn_tick(bpf_ktime_get_coarse_ns());
-}
 
 /* Bucket of connection hash `hash` (xlb_conn_hash()) in the part of CPU cpu, or NULL when the
  * configuration has no table (conn_buckets 0) or the index is past the map (a part the loader did
@@ -135,15 +130,15 @@ static long ct_forget_cpu(__u32 i, void *data)
 /* A SYN's choice replaces its flow's entry everywhere, as one shared table's would: empty the
  * flow's entries in the other CPUs' parts (an earlier connection of the same addresses and
  * ports, whose packets went through another CPU), so that this connection's packets on
- * another CPU copy the new entry (select_backend()) rather than follow the old one. Counted as
- * flushed by this CPU (xlb_conns_count). Returns the number emptied.
+ * another CPU copy the new entry (select_backend()) rather than follow the old one. Counted in
+ * this CPU's XLB_CONNS_FORGOTTEN (xlb_conns_count). Returns the number emptied.
  *
  * A global function, verified once on its own: inlined into select_backend(), its loop made
  * the verifier give up on xlb_lb ("The sequence of 8193 jumps is too complex"). The verifier
  * hands it f as memory, not stack, so the loop runs over a copy. */
 __attribute__((noinline)) int ct_forget_others(const struct ct_forget *f)
 {
-	__u32 key = XLB_CONNS_FLUSHED;
+	__u32 key = XLB_CONNS_FORGOTTEN;
 	struct ct_forget pr;
 	__u64 *flushed;
 

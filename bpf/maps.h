@@ -84,7 +84,7 @@ struct {
 } xlb_conns SEC(".maps");
 
 /* Occupancy of xlb_conns per CPU (enum xlb_conns_counter): the data path counts entries taken
- * from empty, userspace the entries it flushed. */
+ * from empty and the other parts' entries it emptied, userspace the entries it flushed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_CONNS_COUNTERS);

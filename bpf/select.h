@@ -96,12 +96,14 @@ static __always_inline bool ct_follow(const struct xlb_conn *c, __u32 svc_id, bo
 }
 
 /* Pick the backend for packet p of service svc. Returns a TX_* reason with *ch filled in, or
- * a DROP_* reason. Looks in this CPU's bucket of the flow; on a miss, a packet other than a
- * SYN also looks in the other CPUs' parts: a first fragment (whose RSS hash is not its flow's)
- * only follows what it finds there, any other packet (its flow moved to this CPU: an RSS
- * change, or a veth, which runs XDP on the sending CPU) looks once the flood guard lets it
- * (a flood of spoofed packets then costs no probe) and copies the entry it finds into this
- * CPU's part, but a RST only follows it. Writes
+ * a DROP_* reason. Looks in this CPU's bucket of the flow. When its entry is missing or may
+ * not be followed here (an idle UDP entry, a reassigned backend), a packet other than a SYN
+ * also looks in the other CPUs' parts, once the flood guard lets it (a flood of spoofed
+ * packets then costs no probe; the token is the one a write would take): its flow may be live
+ * on another CPU (an RSS change; a veth, which runs XDP on the sending CPU; a first fragment or
+ * a RST, whose RSS hash is not its flow's). It follows the most recently used entry it finds
+ * there when that one may be followed, and copies it into this CPU's part, except a first
+ * fragment and a RST, which only follow. Writes
  * this CPU's part except for TCP RST and past the flood guard, and skips the write when the
  * entry already says the same thing in this tick (a retransmitted SYN). An entry's tick is
  * rewritten only when it changes.
@@ -125,35 +127,33 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	__u32 now = xlb_conn_tick(now_ns), cpu = bpf_get_smp_processor_id();
 	struct xlb_conn *c = NULL;
 	struct xlb_conn_bucket *b;
-	bool local = false, moved = false;
 
 	ch->hash = xlb_conn_hash(cfg->hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
 				 p->proto);
 	b = ct_bucket(cfg, ch->hash, cpu);
 	if (b && !syn) {
 		c = ct_find(b, p);
-		local = c != NULL;
-		if (!c && p->frag != XLB_FRAG_FIRST && cfg->conn_parts > 1)
+		if (c && ct_follow(c, svc->id, udp_expiry, cfg, now, ch)) {
+			/* Written only when it changes (a new tick, or the first confirmation). */
+			if (c->tick != (now | XLB_CONN_CONFIRMED))
+				c->tick = now | XLB_CONN_CONFIRMED;
+			return XLB_R_TX_CONN_HIT;
+		}
+		if (c)
+			reason = XLB_R_TX_RESELECT;
+		if (cfg->conn_parts > 1)
 			allowed = guard_allows(cfg, now_ns);
 		/* One probe, inlined once: the verifier's state count grows with each copy. */
-		if (!c && (p->frag == XLB_FRAG_FIRST || allowed > 0)) {
-			c = ct_find_any(cfg, ch->hash, p, now);
-			moved = c && allowed > 0 && !rst;
-		}
-		if (c) {
-			if (ct_follow(c, svc->id, udp_expiry, cfg, now, ch)) {
-				/* Written only when it changes (a new tick, or the first
-				 * confirmation), and never in another CPU's part. */
-				if (local && c->tick != (now | XLB_CONN_CONFIRMED))
-					c->tick = now | XLB_CONN_CONFIRMED;
-				else if (moved)
-					ct_insert(b, NULL, p, ch->backend_id, ch->be->generation,
-						  now, false, true);
+		if (allowed > 0) {
+			struct xlb_conn *o = ct_find_any(cfg, ch->hash, p, now);
+
+			if (o && o != c && ct_follow(o, svc->id, udp_expiry, cfg, now, ch)) {
+				/* Never written in another CPU's part. */
+				if (p->frag != XLB_FRAG_FIRST && !rst)
+					ct_insert(b, c, p, ch->backend_id, ch->be->generation, now,
+						  false, true);
 				return XLB_R_TX_CONN_HIT;
 			}
-			reason = XLB_R_TX_RESELECT;
-			if (!local)
-				c = NULL;
 		}
 	}
 
@@ -196,18 +196,22 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 }
 
 /* The backend that owns flow f of service svc, as the flow's own packets would find it, but
- * without touching the connection table (for ICMP errors about the flow): the most recently
+ * without writing the connection table (for ICMP errors about the flow): the most recently
  * used entry of the flow in any CPU's part (an ICMP error's RSS hash is not its flow's), idle
- * or not, else the Maglev slot. Returns 0 with *ch filled in, or a DROP_* reason. */
+ * or not, else the Maglev slot. With more than one part the look takes a flood-guard token (a
+ * cold bucket per CPU for each spoofed error otherwise); past the guard, the Maglev slot.
+ * Returns 0 with *ch filled in, or a DROP_* reason. */
 static __always_inline int select_peek(const struct xlb_pkt *f, const struct xlb_svc *svc,
 				       const struct xlb_config *cfg, struct xlb_choice *ch)
 {
-	__u32 now = ct_now();
-	struct xlb_conn *c;
+	__u64 now_ns = bpf_ktime_get_coarse_ns();
+	__u32 now = xlb_conn_tick(now_ns);
+	struct xlb_conn *c = NULL;
 
 	ch->hash = xlb_conn_hash(cfg->hash_seed, f->family, f->src, f->dst, f->sport, f->dport,
 				 f->proto);
-	c = ct_find_any(cfg, ch->hash, f, now);
+	if (cfg->conn_parts <= 1 || guard_allows(cfg, now_ns))
+		c = ct_find_any(cfg, ch->hash, f, now);
 	if (c && ct_follow(c, svc->id, false, cfg, now, ch))
 		return 0;
 	return maglev_pick(svc, flow_hash(cfg, f), ch);

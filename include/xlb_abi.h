@@ -23,9 +23,8 @@
 #define XLB_MAX_TABLE_SIZE 655373 /* largest Maglev table (prime) */
 #define XLB_MIN_TABLE_SIZE 7 /* smallest Maglev table (prime) */
 #define XLB_DEFAULT_CONNS 1048576 /* connection-table entries unless configured */
-#define XLB_MAX_CONNS                                                          \
-	67108864 /* largest connection table: 64 M entries of 32 B = 2 GiB (an \
-		  * array map must stay under 4 GiB) */
+/* Largest connection table: 64 M entries of 32 B = 2 GiB (an array map must stay under 4 GiB). */
+#define XLB_MAX_CONNS 67108864
 #define XLB_MAX_VIPS XLB_MAX_SERVICES /* distinct VIP addresses */
 #define XLB_FRAG_ENTRIES 16384 /* fragmented datagrams in flight (LRU) */
 
@@ -122,15 +121,18 @@ struct xlb_backend {
 /* The connection table xlb_conns: one BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE, so that its values
  * start on a page and every bucket is 128-byte aligned: two adjacent cache lines) of
  * xlb_config.conn_parts x conn_buckets buckets of XLB_CONN_WAYS entries. Part c (buckets
- * c x conn_buckets ...) belongs to CPU c: only that CPU writes it (docs/datapath.md). Keys are
+ * c x conn_buckets ...) belongs to CPU c: only that CPU writes entries into it; others only
+ * empty one by storing 0 to its generation (docs/datapath.md). Keys are
  * bucket indexes (xlb_conn_index() in xlb_conn.h). Written by the data path; userspace reads it
  * through mmap and flushes an entry by zeroing its generation word only. */
 #define XLB_CONN_WAYS 4 /* entries per bucket: 4 x 32 B = 128 B (docs/decisions.md) */
 #define XLB_CONN_CONFIRMED (1U << 31) /* xlb_conn.tick: a non-SYN packet has found the entry */
 #define XLB_CONN_TICK_MASK (XLB_CONN_CONFIRMED - 1) /* xlb_conn.tick: the tick, 31 bits */
 
-/* One connection (an entry of a bucket of xlb_conns): the full key, so a lookup never finds
- * another flow's entry; no service id (the backend names it) and no hash (it is the index). */
+/* One connection (an entry of a bucket of xlb_conns): the client's address and port and the
+ * destination port, compared whole (no fingerprint); no VIP, protocol or service id (the
+ * backend names the service: one client address and ports talking to two services whose flows
+ * share a bucket share one entry, and each re-selects) and no hash (it gives the index). */
 struct xlb_conn {
 	__u32 src[4]; /* be: client address; IPv4 in src[0], the rest 0 */
 	__u16 sport; /* be: client port */
@@ -147,10 +149,15 @@ struct xlb_conn_bucket {
 	struct xlb_conn e[XLB_CONN_WAYS];
 };
 
-/* Keys of xlb_conns_count, a per-CPU array of __u64: occupancy without a walk of the table. */
+/* Keys of xlb_conns_count, a per-CPU array of __u64: occupancy without a walk of the table
+ * (filled minus flushed minus forgotten, summed over the CPUs). Each key has one kind of
+ * writer, so that no writer's read-modify-write loses another's counts. */
 enum xlb_conns_counter {
 	XLB_CONNS_FILLED = 0, /* entries the CPU's data path took from empty (never decreases) */
-	XLB_CONNS_FLUSHED = 1, /* entries of the CPU's part userspace emptied (lbctl conns flush) */
+	XLB_CONNS_FLUSHED = 1, /* entries of the CPU's part userspace emptied (lbctl conns flush);
+				* userspace is its only writer */
+	XLB_CONNS_FORGOTTEN = 2, /* entries of other CPUs' parts this CPU's data path emptied (a
+				  * SYN's choice replacing its flow's entries there) */
 	XLB_CONNS_COUNTERS,
 };
 
@@ -176,7 +183,7 @@ struct xlb_frag_key {
 struct xlb_frag {
 	__u32 backend_id;
 	__u32 generation;
-	__u32 hash; /* the flow's hash (outer source bits, flow label) */
+	__u32 hash; /* the flow's connection hash (outer source bits, flow label, GUE port) */
 	__u32 svc_id;
 };
 
@@ -190,12 +197,13 @@ struct xlb_counter {
 struct xlb_config {
 	__u32 abi_version; /* XLB_ABI_VERSION of the writer */
 	__u32 flags; /* XLB_CFG_F_* */
-	__u32 hash_seed; /* seed of the flow hash; identical on every node of an ECMP group */
+	__u32 hash_seed; /* seed of the flow and connection hashes; identical on every node of an
+			  * ECMP group */
 	__u32 src_v4; /* be: outer source for IPv4 encapsulation, 0 = none configured */
 	__u32 src_v6[4]; /* be: outer source for IPv6 encapsulation, all 0 = none configured */
 	__u8 gw_mac[6]; /* next hop towards the backends: outer destination MAC */
-	__u8 rss_bits_v4; /* low bits of src_v4 replaced by flow-hash bits (0..16) */
-	__u8 rss_bits_v6; /* low bits of src_v6 replaced by flow-hash bits (0..32) */
+	__u8 rss_bits_v4; /* low bits of src_v4 replaced by connection-hash bits (0..16) */
+	__u8 rss_bits_v6; /* low bits of src_v6 replaced by connection-hash bits (0..32) */
 	__u16 mtu; /* largest IP packet (outer header included) towards the backends; 0 = no
 		    * size check (not a configuration xlbd writes) */
 	__u16 gue_port; /* be: UDP destination port of XLB_ENCAP_GUE packets */

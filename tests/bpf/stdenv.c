@@ -179,24 +179,27 @@ const char *stdenv_backend_addr(uint32_t id)
 	return id ? backend_addr(id) : NULL;
 }
 
-uint32_t stdenv_flow_hash(const struct frame_spec *s, uint32_t seed)
+/* Hash function fn (xlb_flow_hash or xlb_conn_hash) of the flow s describes. */
+static uint32_t spec_hash(uint32_t (*fn)(uint32_t, uint8_t, const uint32_t *, const uint32_t *,
+					 uint16_t, uint16_t, uint8_t),
+			  const struct frame_spec *s, uint32_t seed)
 {
 	uint32_t src[4], dst[4];
 	int fam = addr_parse(s->src, src);
 
 	addr_parse(s->dst, dst);
-	return xlb_flow_hash(seed, fam == 4 ? XLB_AF_INET : XLB_AF_INET6, src, dst, htons(s->sport),
-			     htons(s->dport), s->proto);
+	return fn(seed, fam == 4 ? XLB_AF_INET : XLB_AF_INET6, src, dst, htons(s->sport),
+		  htons(s->dport), s->proto);
+}
+
+uint32_t stdenv_flow_hash(const struct frame_spec *s, uint32_t seed)
+{
+	return spec_hash(xlb_flow_hash, s, seed);
 }
 
 uint32_t stdenv_conn_hash(const struct frame_spec *s, uint32_t seed)
 {
-	uint32_t src[4], dst[4];
-	int fam = addr_parse(s->src, src);
-
-	addr_parse(s->dst, dst);
-	return xlb_conn_hash(seed, fam == 4 ? XLB_AF_INET : XLB_AF_INET6, src, dst, htons(s->sport),
-			     htons(s->dport), s->proto);
+	return spec_hash(xlb_conn_hash, s, seed);
 }
 
 static int same_addr(const char *text, int family, const void *addr)

@@ -1863,9 +1863,56 @@ static int t_conn_moved_from_other_cpu(void)
 	return XT_PASS;
 }
 
+/* A flow whose entry on this CPU may not be followed (here: UDP idle past the timeout) but is
+ * live in another CPU's part (its packets went there meanwhile) keeps its live backend, not
+ * its Maglev slot: the live entry is copied over the idle one. Needs two CPUs. */
+static int t_idle_here_live_elsewhere(void)
+{
+	struct xlb_config c = stdenv_config();
+	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
+	struct xlb_conn v;
+
+	XT_CHECK(env.ncpus > 1, "one possible CPU: no other part");
+	c.udp_idle_ticks = xlb_udp_idle_ticks(2);
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(lbenv_set_backend(&env, 22, "10.1.0.22", 2, 1, XLB_BE_UP, 100), 0);
+	XT_CHECK(std_be(&UFLOW, 2) != 22, "the Maglev slot is the live backend: nothing to show");
+	XT_EQ(put_conn(&UFLOW, 22, 1, now_ticks() - 10), 0);
+	XT_EQ(put_conn_on((uint32_t)env.ncpus - 1, &UFLOW, 22, 1, now_ticks()), 0);
+	XT_EQ(lbenv_reasons(&env, before), 0);
+	XT_EQ(outer_dst_last_byte(&UFLOW), 22);
+	XT_EQ(lbenv_reasons(&env, after), 0);
+	XT_EQ(after[XLB_R_TX_CONN_HIT] - before[XLB_R_TX_CONN_HIT], 1);
+	XT_EQ(get_conn(&UFLOW, &v), 0);
+	XT_EQ(v.backend_id, 22);
+	XT_CHECK((v.tick & XLB_CONN_TICK_MASK) + 1 >= now_ticks(), "tick %#x not the copy's",
+		 v.tick);
+	XT_EQ(lbenv_count_conns(&env), 2); /* copied over the idle one, not beside it */
+	/* Idle everywhere: the Maglev slot. */
+	XT_EQ(put_conn_on((uint32_t)env.ncpus - 1, &UFLOW, 22, 1, now_ticks() - 10), 0);
+	XT_EQ(put_conn(&UFLOW, 22, 1, now_ticks() - 10), 0);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, std_be(&UFLOW, 2), &c), XT_PASS);
+	return XT_PASS;
+}
+
 /* A SYN's choice replaces the flow's entry everywhere: the entry an earlier connection of the
  * same addresses and ports left in another CPU's part is emptied, so that the new connection's
  * packets there take the new choice, not the old backend. */
+/* Counter k of xlb_conns_count summed over the CPUs, or -1. */
+static int64_t conns_counter_sum(uint32_t k)
+{
+	uint64_t *vals = calloc((size_t)env.ncpus, sizeof(*vals));
+	int64_t n = 0;
+
+	if (!vals || bpf_map_lookup_elem(env.conns_count_fd, &k, vals))
+		n = -1;
+	for (int i = 0; n >= 0 && i < env.ncpus; i++)
+		n += (int64_t)vals[i];
+	free(vals);
+	return n;
+}
+
 static int t_syn_forgets_other_parts(void)
 {
 	struct frame_spec syn = FLOW;
@@ -1882,7 +1929,11 @@ static int t_syn_forgets_other_parts(void)
 			     htons(FLOW.dport)),
 		 "the old entry in CPU %u's part is still there", last);
 	XT_EQ(lbenv_count_conns(&env), 1);
-	/* filled 1 (the SYN's), flushed 1 (the old one, which no fill had counted) */
+	/* filled 1 (the SYN's), forgotten 1 (the old one, which no fill had counted); the key
+	 * userspace flushes into stays the data path's to read only */
+	XT_EQ(conns_counter_sum(XLB_CONNS_FILLED), 1);
+	XT_EQ(conns_counter_sum(XLB_CONNS_FORGOTTEN), 1);
+	XT_EQ(conns_counter_sum(XLB_CONNS_FLUSHED), 0);
 	XT_EQ(lbenv_conns_occupancy(&env), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
@@ -2253,6 +2304,7 @@ static const struct xt_case SCENARIOS[] = {
 	{ "icmp_error_follows_conn_entry", t_icmp_error_follows_conn_entry },
 	{ "icmp_error_follows_other_cpu", t_icmp_error_follows_other_cpu },
 	{ "conn_moved_from_other_cpu", t_conn_moved_from_other_cpu },
+	{ "conn_idle_here_live_elsewhere", t_idle_here_live_elsewhere },
 	{ "conn_syn_forgets_other_parts", t_syn_forgets_other_parts },
 	{ "conn_bucket_full_of_confirmed", t_bucket_full_of_confirmed },
 	{ "conn_bucket_unconfirmed_first", t_bucket_unconfirmed_first },

@@ -725,7 +725,7 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 	int reason = XLB_R_TX_NEW_FLOW, err, way = -1, pw;
 	const struct xlb_conn *c = NULL;
 	struct xlb_conn *v;
-	bool empty = false, moved = false;
+	bool empty = false;
 
 	r->used_clock = true; /* every packet reads the clock: entries age */
 	ch->hash = model_conn_hash(m->cfg.hash_seed, p->family, p->src, p->dst, p->sport, p->dport,
@@ -739,28 +739,35 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 		way = bucket_way(&r->bucket, p->src, p->sport, p->dport);
 		if (way >= 0) {
 			c = &r->bucket.e[way];
-		} else if (p->frag == FRAG_FIRST || m->parts > 1) {
-			/* Every part is looked at: a first fragment's RSS hash is not its flow's
-			 * (it only follows), any other packet's flow may have come from another
-			 * CPU (it copies the entry into this CPU's part; a RST only follows). The
-			 * flood guard, asked first by the data path, is off in the model. */
-			int64_t i = probe_parts(m, ch->hash, p->src, p->sport, p->dport, now, &pw);
-
-			if (i >= 0) {
-				c = &m->conns[i].e[pw];
-				moved = p->frag != FRAG_FIRST && !rst;
-			}
-		}
-		if (c) {
 			if (conn_usable(m, c, svc->id) &&
 			    (!expiry || age_of(c, now) <= m->cfg.udp_idle_ticks)) {
 				ch->id = c->backend_id;
-				if (way >= 0 && c->tick != (now | XLB_CONN_CONFIRMED)) {
+				if (c->tick != (now | XLB_CONN_CONFIRMED)) {
 					/* refreshed once per tick, confirmed by the first hit */
 					r->bucket.e[way].tick = now | XLB_CONN_CONFIRMED;
 					r->conn_write = true;
-				} else if (moved) {
-					way = victim_way(&r->bucket, now, false, &empty);
+				}
+				return XLB_R_TX_CONN_HIT;
+			}
+			reason = XLB_R_TX_RESELECT;
+		}
+		if (m->parts > 1) {
+			/* Missing or not to be followed here: every part is looked at (the flow
+			 * may be live on another CPU; a first fragment's or a RST's RSS hash is
+			 * not its flow's). The flood guard, asked first by the data path, is off
+			 * in the model. The most recently used entry is followed when it may be,
+			 * unless it is this CPU's own, and copied here, except by a first fragment
+			 * and a RST. */
+			int64_t i = probe_parts(m, ch->hash, p->src, p->sport, p->dport, now, &pw);
+			const struct xlb_conn *o = i >= 0 ? &m->conns[i].e[pw] : NULL;
+
+			if (o && !(i == (int64_t)r->conn_index && pw == way) &&
+			    conn_usable(m, o, svc->id) &&
+			    (!expiry || age_of(o, now) <= m->cfg.udp_idle_ticks)) {
+				ch->id = o->backend_id;
+				if (p->frag != FRAG_FIRST && !rst) {
+					if (way < 0)
+						way = victim_way(&r->bucket, now, false, &empty);
 					v = &r->bucket.e[way];
 					memcpy(v->src, p->src, 16);
 					v->sport = p->sport;
@@ -773,7 +780,6 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 				}
 				return XLB_R_TX_CONN_HIT;
 			}
-			reason = XLB_R_TX_RESELECT;
 		}
 	}
 	err = maglev_pick(m, svc,

@@ -218,44 +218,56 @@ static int conns_counter(int count_fd, __u32 k, __u64 *vals)
 
 int bm_conns_used(int count_fd, __u64 *total, __u64 *per_part)
 {
-	int n = libbpf_num_possible_cpus(), ret;
-	__u64 *filled, *flushed, sum_filled = 0, sum_flushed = 0;
+	int n = libbpf_num_possible_cpus(), ret = 0;
+	__u64 *vals, *taken, *emptied, sum_taken = 0, sum_emptied = 0;
 
 	*total = 0;
 	if (n <= 0)
 		return n ? n : -EINVAL;
-	filled = calloc(2 * (size_t)n, sizeof(*filled));
-	if (!filled)
+	vals = calloc(3 * (size_t)n, sizeof(*vals));
+	if (!vals)
 		return -ENOMEM;
-	flushed = filled + n;
-	ret = conns_counter(count_fd, XLB_CONNS_FILLED, filled);
-	if (!ret)
-		ret = conns_counter(count_fd, XLB_CONNS_FLUSHED, flushed);
+	taken = vals + n;
+	emptied = taken + n;
+	for (__u32 k = 0; !ret && k < XLB_CONNS_COUNTERS; k++) {
+		ret = conns_counter(count_fd, k, vals);
+		for (int i = 0; !ret && i < n; i++) {
+			if (k == XLB_CONNS_FILLED)
+				taken[i] += vals[i];
+			else
+				emptied[i] += vals[i];
+		}
+	}
 	for (int i = 0; !ret && i < n; i++) {
 		/* A CPU counts what it empties in other parts too (a SYN's), so a part's own
-		 * difference is only near its use; the total is exact. A flush may also count an
-		 * entry a moment before the data path's fill is seen. */
+		 * difference is only near its use. The total can lag by the entries being
+		 * written or emptied while it is read, and a flush that empties an entry as
+		 * its CPU overwrites it counts one that stays (docs/datapath.md). */
 		if (per_part)
-			per_part[i] = filled[i] > flushed[i] ? filled[i] - flushed[i] : 0;
-		sum_filled += filled[i];
-		sum_flushed += flushed[i];
+			per_part[i] = taken[i] > emptied[i] ? taken[i] - emptied[i] : 0;
+		sum_taken += taken[i];
+		sum_emptied += emptied[i];
 	}
-	*total = sum_filled > sum_flushed ? sum_filled - sum_flushed : 0;
-	free(filled);
+	if (!ret)
+		*total = sum_taken > sum_emptied ? sum_taken - sum_emptied : 0;
+	free(vals);
 	return ret;
 }
 
 int bm_conns_flush(const struct bm_conns *t, int count_fd,
 		   bool (*want)(const struct xlb_conn *c, void *ctx), void *ctx, __u64 *flushed)
 {
-	__u64 *add = calloc(t->parts, sizeof(*add));
+	__u64 *add = calloc(2 * (size_t)t->parts, sizeof(*add)), *vals = add + t->parts;
 	__u32 k = XLB_CONNS_FLUSHED;
-	int ret = 0;
+	int ret;
 
 	*flushed = 0;
 	if (!add)
 		return -ENOMEM;
-	for (__u32 p = 0; p < t->parts; p++) {
+	/* The counter is read before anything is emptied, so that a failure changes nothing;
+	 * userspace is its only writer (XLB_CONNS_FORGOTTEN is the data path's). */
+	ret = conns_counter(count_fd, k, vals);
+	for (__u32 p = 0; !ret && p < t->parts; p++) {
 		struct xlb_conn_bucket *b = t->b + (size_t)p * t->buckets;
 
 		for (__u32 i = 0; i < t->buckets; i++)
@@ -270,17 +282,10 @@ int bm_conns_flush(const struct bm_conns *t, int count_fd,
 				add[p]++;
 			}
 		*flushed += add[p];
+		vals[p] += add[p];
 	}
-	if (*flushed) {
-		__u64 *vals = calloc(t->parts, sizeof(*vals));
-
-		ret = vals ? conns_counter(count_fd, k, vals) : -ENOMEM;
-		for (__u32 p = 0; !ret && p < t->parts; p++)
-			vals[p] += add[p];
-		if (!ret && bpf_map_update_elem(count_fd, &k, vals, BPF_ANY))
-			ret = -errno;
-		free(vals);
-	}
+	if (!ret && *flushed && bpf_map_update_elem(count_fd, &k, vals, BPF_ANY))
+		ret = -errno;
 	free(add);
 	return ret;
 }

@@ -53,17 +53,20 @@ struct bm_conns {
  * is not an array of buckets of this ABI (or its size is not a whole number of parts); another
  * -errno when it cannot be inspected or mapped. */
 int bm_conns_map(int fd, struct bm_conns *t);
+
+/* Unmap t, mapped or not (then it maps nothing). */
 void bm_conns_unmap(struct bm_conns *t);
 
 /* Entries in use as xlb_conns_count (at count_fd) says: entries the data path took from empty
- * minus entries flushed, over every CPU, into *total; per_part, when not NULL, gets each CPU's
- * own difference (one value per possible CPU; near the part's use only, since a SYN counts
- * entries it empties in other parts). Returns 0 or -errno. No walk of the table. */
+ * minus entries flushed and forgotten, over every CPU, into *total; per_part, when not NULL,
+ * gets each CPU's own difference (one value per possible CPU; near the part's use only, since
+ * a SYN counts entries it empties in other parts). Returns 0 or -errno. No walk of the table. */
 int bm_conns_used(int count_fd, __u64 *total, __u64 *per_part);
 
 /* Flush the entries of t for which want(entry, ctx) says yes (every entry in use when want is
  * NULL): zero their generation word only, and add what was flushed in each part to the part's
- * XLB_CONNS_FLUSHED counter (count_fd). *flushed gets the number. Returns 0 or -errno. */
+ * XLB_CONNS_FLUSHED counter (count_fd), read before anything is emptied (a failure to read it
+ * empties nothing). *flushed gets the number. Returns 0 or -errno. */
 int bm_conns_flush(const struct bm_conns *t, int count_fd,
 		   bool (*want)(const struct xlb_conn *c, void *ctx), void *ctx, __u64 *flushed);
 

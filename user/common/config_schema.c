@@ -467,7 +467,7 @@ static const struct conf_field fields[] = {
 	  .required = true },
 
 	/* conntrack */
-	{ "size", CP_CONNTRACK, TOP(conntrack_size), NUM(1024, 67108864, XLB_DEFAULT_CONNS) },
+	{ "size", CP_CONNTRACK, TOP(conntrack_size), NUM(1024, XLB_MAX_CONNS, XLB_DEFAULT_CONNS) },
 	{ "udp_idle_timeout", CP_CONNTRACK, TOP(udp_idle_timeout), .type = CT_DURATION_S,
 	  .max = 86400, .def = XLB_CONF_DEFAULT_UDP_IDLE },
 	{ "new_flow_rate", CP_CONNTRACK, TOP(new_flow_rate),
