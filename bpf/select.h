@@ -147,12 +147,16 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		if (allowed > 0) {
 			struct xlb_conn *o = ct_find_any(cfg, ch->hash, p, now);
 
-			if (o && o != c && ct_follow(o, svc->id, udp_expiry, cfg, now, ch)) {
-				/* Never written in another CPU's part. */
-				if (p->frag != XLB_FRAG_FIRST && !rst)
-					ct_insert(b, c, p, ch->backend_id, ch->be->generation, now,
-						  false, true);
-				return XLB_R_TX_CONN_HIT;
+			if (o && o != c) {
+				if (ct_follow(o, svc->id, udp_expiry, cfg, now, ch)) {
+					/* Never written in another CPU's part. */
+					if (p->frag != XLB_FRAG_FIRST && !rst)
+						ct_insert(b, c, p, ch->backend_id,
+							  ch->be->generation, now, false, true);
+					return XLB_R_TX_CONN_HIT;
+				}
+				/* The flow's entry elsewhere may not be followed either. */
+				reason = XLB_R_TX_RESELECT;
 			}
 		}
 	}

@@ -1893,6 +1893,10 @@ static int t_idle_here_live_elsewhere(void)
 	XT_EQ(put_conn_on((uint32_t)env.ncpus - 1, &UFLOW, 22, 1, now_ticks() - 10), 0);
 	XT_EQ(put_conn(&UFLOW, 22, 1, now_ticks() - 10), 0);
 	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, std_be(&UFLOW, 2), &c), XT_PASS);
+	/* No entry here, an idle one elsewhere: re-selected too, and counted so. */
+	XT_EQ(lbenv_flush_conns(&env), 0);
+	XT_EQ(put_conn_on((uint32_t)env.ncpus - 1, &UFLOW, 22, 1, now_ticks() - 10), 0);
+	XT_EQ(send_expect(&UFLOW, XDP_TX, XLB_R_TX_RESELECT, 2, std_be(&UFLOW, 2), &c), XT_PASS);
 	return XT_PASS;
 }
 

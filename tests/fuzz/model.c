@@ -760,10 +760,13 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 			 * and a RST. */
 			int64_t i = probe_parts(m, ch->hash, p->src, p->sport, p->dport, now, &pw);
 			const struct xlb_conn *o = i >= 0 ? &m->conns[i].e[pw] : NULL;
+			bool other = o && !(i == (int64_t)r->conn_index && pw == way);
 
-			if (o && !(i == (int64_t)r->conn_index && pw == way) &&
-			    conn_usable(m, o, svc->id) &&
-			    (!expiry || age_of(o, now) <= m->cfg.udp_idle_ticks)) {
+			/* An entry elsewhere that may not be followed either: re-selected. */
+			if (other && !(conn_usable(m, o, svc->id) &&
+				       (!expiry || age_of(o, now) <= m->cfg.udp_idle_ticks)))
+				reason = XLB_R_TX_RESELECT;
+			else if (other) {
 				ch->id = o->backend_id;
 				if (p->frag != FRAG_FIRST && !rst) {
 					if (way < 0)
