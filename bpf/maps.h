@@ -74,7 +74,8 @@ struct {
 } xlb_backends SEC(".maps");
 
 /* The connection table (include/xlb_abi.h, bpf/conntab.h): conn_parts x conn_buckets buckets,
- * sized at load time by the daemon from conntrack.size; this is a placeholder. */
+ * sized by whoever loads the object (xlbd from conntrack.size, the tests and benchmarks their
+ * own way) before load: the 1 entry below is only the object's default. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);

@@ -1975,6 +1975,14 @@ static int age_conn(const struct frame_spec *s, uint32_t age)
 	return 0;
 }
 
+/* Flow s of service 1: a new flow, then a hit that confirms its entry. */
+static int new_then_hit(const struct frame_spec *s)
+{
+	XT_EQ(send_expect(s, XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(s, 1), NULL), XT_PASS);
+	XT_EQ(send_expect(s, XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(s, 1), NULL), XT_PASS);
+	return XT_PASS;
+}
+
 /* A full bucket of confirmed entries: a SYN evicts none of them and goes untracked by its slot;
  * the flow's first ACK takes the oldest entry, whose flow then goes by its slot again. The
  * occupancy counter counts entries taken from empty only. */
@@ -1986,10 +1994,7 @@ static int t_bucket_full_of_confirmed(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(same_bucket(f, 5), 0);
 	for (int i = 0; i < 4; i++) {
-		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[i], 1), NULL),
-		      XT_PASS);
-		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&f[i], 1), NULL),
-		      XT_PASS);
+		XT_EQ(new_then_hit(&f[i]), XT_PASS);
 	}
 	XT_EQ(lbenv_count_conns(&env), 4);
 	XT_EQ(lbenv_conns_occupancy(&env), 4);
@@ -2023,10 +2028,7 @@ static int t_bucket_unconfirmed_first(void)
 	XT_EQ(setup_standard(), 0);
 	XT_EQ(same_bucket(f, 6), 0);
 	for (int i = 0; i < 3; i++) {
-		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_NEW_FLOW, 1, std_be(&f[i], 1), NULL),
-		      XT_PASS);
-		XT_EQ(send_expect(&f[i], XDP_TX, XLB_R_TX_CONN_HIT, 1, std_be(&f[i], 1), NULL),
-		      XT_PASS);
+		XT_EQ(new_then_hit(&f[i]), XT_PASS);
 		XT_EQ(age_conn(&f[i], 10), 0);
 	}
 	syn = f[3];
