@@ -797,6 +797,183 @@ static int t_commit_batches_swaps_in_order(void)
 	return XT_PASS;
 }
 
+/* What the data path could see when dp_commit() reported the table of the reused-id case
+ * swapped in: the reused backend's owner, and how many of the removed services' tables were
+ * still in xlb_tables. */
+static int reuse_be_svc = -1, reuse_tables_left = -1;
+
+static void note_reuse(void *ctx, const struct plan_op *op, __u64 fp, __u64 ns)
+{
+	static __u32 in[XLB_MAX_SERVICES];
+	struct xlb_backend be = { 0 };
+
+	(void)fp, (void)ns;
+	if (op->id != 70)
+		return;
+	reuse_be_svc = dp_backend_read(dp, *(__u32 *)ctx, &be) ? -1 : (int)be.svc_id;
+	tables_now(in);
+	reuse_tables_left = 0;
+	for (__u32 s = 20; s < 60; s++)
+		reuse_tables_left += in[s] != 0;
+}
+
+/* The removal of 40 services, as the planner orders it (each: service entry, table, its backend
+ * freed), deletes the tables together; then a new service takes one of the freed backend ids.
+ * Every table is gone when the new table appears, and the reused backend's entry names its new
+ * service by then; every entry ends as the plan says, and the deleted tables' maps are in the
+ * pool (but the one the new table took), none of them in xlb_tables. */
+static int t_commit_deletes_tables_together(void)
+{
+	static __u32 ids[251], in[XLB_MAX_SERVICES];
+	struct plan_op ops[3 * 40 + 3];
+	struct maglev_backend mb = { .family = XLB_AF_INET, .weight = 100, .id = 120 };
+	struct plan p = { .ops = ops, .n_ops = 3 * 40 + 3, .mb = &mb, .n_mb = 1 };
+	struct xlb_backend be;
+	__u32 look[2], reused = 120;
+	size_t done = 0, n = 0;
+
+	XT_EQ(fresh(), 0);
+	memset(ops, 0, sizeof(ops));
+	for (__u32 svc = 20; svc < 60; svc++) {
+		struct xlb_svc_key key = { .addr = { htonl(0x0a000c00 + svc) },
+					   .port = htons(80),
+					   .proto = IPPROTO_TCP,
+					   .family = XLB_AF_INET };
+		struct xlb_backend up = { .addr = { htonl(0x0a040000 + svc) },
+					  .svc_id = svc,
+					  .generation = 1,
+					  .family = XLB_AF_INET,
+					  .state = XLB_BE_UP,
+					  .weight = 100 };
+		struct xlb_svc val = { .id = svc, .table_size = 251 };
+
+		for (__u32 k = 0; k < 251; k++)
+			ids[k] = 100 + svc;
+		XT_EQ(dp_backend_write(dp, 100 + svc, &up), 0);
+		XT_EQ(dp_table_swap(dp, svc, ids, 251, NULL), 0);
+		XT_EQ(dp_service_write(dp, &key, &val), 0);
+		ops[n++] =
+			(struct plan_op){ .kind = PLAN_SERVICE_DELETE, .id = svc, .svc.key = key };
+		ops[n++] = (struct plan_op){ .kind = PLAN_TABLE_DELETE, .id = svc };
+		up.state = XLB_BE_DOWN;
+		up.svc_id = PLAN_SVC_NONE;
+		up.weight = 0;
+		ops[n++] =
+			(struct plan_op){ .kind = PLAN_BACKEND_WRITE, .id = 100 + svc, .be = up };
+	}
+	mb.addr[0] = htonl(0x0a050001);
+	ops[n++] = (struct plan_op){ .kind = PLAN_BACKEND_WRITE,
+				     .id = reused,
+				     .be = { .addr = { htonl(0x0a050001) },
+					     .svc_id = 70,
+					     .generation = 2,
+					     .family = XLB_AF_INET,
+					     .state = XLB_BE_UP,
+					     .weight = 100 } };
+	ops[n] = (struct plan_op){ .kind = PLAN_TABLE_SWAP, .id = 70 };
+	ops[n].table.m = 251;
+	ops[n].table.first = 0;
+	ops[n++].table.n = 1;
+	ops[n++] = (struct plan_op){ .kind = PLAN_SERVICE_WRITE,
+				     .id = 70,
+				     .svc.key = { .addr = { htonl(0x0a000d01) },
+						  .port = htons(80),
+						  .proto = IPPROTO_TCP,
+						  .family = XLB_AF_INET },
+				     .svc.val = { .id = 70, .table_size = 251 } };
+	XT_EQ(n, p.n_ops);
+	reuse_be_svc = reuse_tables_left = -1;
+	XT_EQ(dp_commit(dp, &p, &done, note_reuse, &reused), 0);
+	XT_EQ(done, p.n_ops);
+	XT_EQ(reuse_be_svc, 70);
+	XT_EQ(reuse_tables_left, 0);
+	tables_now(in);
+	for (__u32 svc = 20; svc < 60; svc++) {
+		XT_EQ(in[svc], 0);
+		look[0] = svc;
+		look[1] = 0;
+		dp_service_foreach(dp, count_service, look);
+		XT_EQ(look[1], 0);
+		XT_EQ(dp_backend_read(dp, 100 + svc, &be), 0);
+		if (100 + svc == reused)
+			XT_CHECK(be.svc_id == 70 && be.generation == 2, "backend %u", reused);
+		else
+			XT_CHECK(be.svc_id == PLAN_SVC_NONE && be.state == XLB_BE_DOWN,
+				 "backend %u: service %u state %u", 100 + svc, be.svc_id, be.state);
+	}
+	XT_CHECK(in[70] != 0, "no table for the new service");
+	look[0] = 70;
+	look[1] = 0;
+	dp_service_foreach(dp, count_service, look);
+	XT_EQ(look[1], 1);
+	/* The new table took one of the 40 deleted tables' maps. */
+	XT_EQ(dp_table_pool(dp, NULL, NULL, 0), 39);
+	XT_CHECK(pool_outside_tables(), "a pooled map is in xlb_tables");
+	return XT_PASS;
+}
+
+/* When the moved service's new table was reported in: whether the old one was still in
+ * xlb_tables, and how many service entries named the old id. */
+static int moved_old_table = -1, moved_old_entries = -1;
+
+static void note_moved(void *ctx, const struct plan_op *op, __u64 fp, __u64 ns)
+{
+	static __u32 in[XLB_MAX_SERVICES];
+	__u32 look[2] = { 20, 0 };
+
+	(void)ctx, (void)fp, (void)ns;
+	if (op->id != 21)
+		return;
+	tables_now(in);
+	moved_old_table = in[20] != 0;
+	dp_service_foreach(dp, count_service, look);
+	moved_old_entries = (int)look[1];
+}
+
+/* A service moved to a new id (a new table size): new table, the entry names the new id, the
+ * old table goes. The old table is deleted only after the entry stops naming it, though the
+ * delete is staged like the others; when the new table is in, the old one and the entry that
+ * names it are both still there. */
+static int t_commit_moved_service_keeps_old_table(void)
+{
+	static __u32 ids[251], in[XLB_MAX_SERVICES];
+	struct maglev_backend mb = {
+		.addr = { htonl(0x0a060001) }, .family = XLB_AF_INET, .weight = 100, .id = 120
+	};
+	struct xlb_svc_key key = { .addr = { htonl(0x0a000e01) },
+				   .port = htons(80),
+				   .proto = IPPROTO_TCP,
+				   .family = XLB_AF_INET };
+	struct xlb_svc old = { .id = 20, .table_size = 251 };
+	struct plan_op ops[3] = {
+		{ .kind = PLAN_TABLE_SWAP, .id = 21, .table = { .m = 257, .first = 0, .n = 1 } },
+		{ .kind = PLAN_SERVICE_WRITE,
+		  .id = 21,
+		  .svc = { .key = key, .val = { .id = 21, .table_size = 257 } } },
+		{ .kind = PLAN_TABLE_DELETE, .id = 20 },
+	};
+	struct plan p = { .ops = ops, .n_ops = 3, .mb = &mb, .n_mb = 1 };
+	__u32 look[2] = { 21, 0 };
+	size_t done = 0;
+
+	XT_EQ(fresh(), 0);
+	for (__u32 k = 0; k < 251; k++)
+		ids[k] = 120;
+	XT_EQ(dp_table_swap(dp, 20, ids, 251, NULL), 0);
+	XT_EQ(dp_service_write(dp, &key, &old), 0);
+	moved_old_table = moved_old_entries = -1;
+	XT_EQ(dp_commit(dp, &p, &done, note_moved, NULL), 0);
+	XT_EQ(done, 3);
+	XT_EQ(moved_old_table, 1);
+	XT_EQ(moved_old_entries, 1);
+	tables_now(in);
+	XT_EQ(in[20], 0);
+	XT_CHECK(in[21] != 0, "no table for the new id");
+	dp_service_foreach(dp, count_service, look);
+	XT_EQ(look[1], 1);
+	return XT_PASS;
+}
+
 /* dp_commit() writes backend entries in batches of up to 1,024; 1,500 of them and a service
  * entry after them: every entry is written, in the plan's order, the counts whole. Then a
  * backend id past xlb_backends in the middle of a batch: the entries before it are written,
@@ -1134,6 +1311,8 @@ static const struct xt_case cases[] = {
 	{ "commit_stops_at_failed_swap", t_commit_stops_at_failed_swap },
 	{ "commit_batches_swaps_in_order", t_commit_batches_swaps_in_order },
 	{ "commit_batches_backend_writes", t_commit_batches_backend_writes },
+	{ "commit_deletes_tables_together", t_commit_deletes_tables_together },
+	{ "commit_moved_service_keeps_old_table", t_commit_moved_service_keeps_old_table },
 	{ "fail_open_keeps_last_good_table", t_fail_open_keeps_last_good_table },
 	{ "fail_open_without_good_table", t_fail_open_without_good_table },
 	{ "health_change_plans_its_service", t_health_change_plans_its_service },

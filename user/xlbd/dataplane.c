@@ -955,6 +955,14 @@ static int ignore_enoent(int ret)
  * apply of 4,096 x 16 writes 65,536 of them, one system call each before. */
 #define DP_BE_BATCH 1024
 
+/* A delete from an array of maps returns only after a grace period (synchronize_rcu() in
+ * maybe_wait_bpf_programs(), kernel/bpf/syscall.c): 7-15 ms each on an idle VM of this kind,
+ * and arrays have no batch delete (BPF_MAP_DELETE_BATCH: -ENOTSUPP). Waits that overlap end
+ * with the same grace period, so the table deletes staged in a commit run on up to this many
+ * threads at once: 4,096 of them took 0.33 s on 256 threads, 45 s one after another. */
+#define DP_DELETE_THREADS 256
+#define DP_DELETE_STACK (128u << 10)
+
 /* One table built ahead of its swap: its slots, and the map that holds them (table_make()),
  * ready to be swapped in. Its buffer is kept from batch to batch: on this VM kind the first
  * touch of fresh memory costs more than the Maglev build itself. */
@@ -982,9 +990,11 @@ struct batch {
 
 /* The two batches of one commit: cur is being swapped in, the other one built. Tables taken
  * from cur are staged, and swapped in together with one update of xlb_tables (one wait for the
- * readers of the old tables instead of one per table); the operations that must follow a staged
- * table (those of its service, or of a backend such an operation names) are deferred until
- * then, in their order, while the operations of other services go on. */
+ * readers of the old tables instead of one per table); table deletes are staged too, and done
+ * at the same time on threads of their own (struct deletes). The operations that must follow a
+ * staged table or delete (those of its service, a backend freed, or an operation on a backend
+ * such an operation names) are deferred until then, in their order, while the operations of
+ * other services go on. */
 struct builder {
 	struct dp *dp;
 	struct batch bat[2];
@@ -994,8 +1004,12 @@ struct builder {
 	void *ctx;
 	struct prebuilt *staged[DP_BATCH_TABLES]; /* items of cur, in the plan's order */
 	size_t n_staged;
+	const struct plan_op **deleting; /* table deletes staged, in the plan's order (room for
+					    one per service id) */
+	size_t n_deleting;
 	const struct plan_op **deferred; /* room for every operation of the plan */
 	size_t n_deferred;
+	bool svc_write_deferred; /* a service entry write among them */
 	__u64 svc_pending[XLB_MAX_SERVICES / 64]; /* services with a staged or deferred op */
 	__u64 be_pending[(XLB_MAX_BACKENDS + 63) / 64]; /* backends with a deferred op */
 	size_t done; /* operations carried out */
@@ -1188,20 +1202,98 @@ static int run_op(struct builder *bl, const struct plan_op *op)
 	return ret;
 }
 
-/* Swap the staged tables into xlb_tables with one batch update, then carry out the deferred
- * operations in their order. The kernel returns from the update once no program can still
- * use the tables it took out (one synchronize_rcu() for the whole batch, Linux 6.8 and later:
- * maybe_wait_bpf_programs() in bpf_map_do_batch()), so they join the pool. */
+/* The table deletes of one flush, shared by the threads that carry them out. */
+struct deletes {
+	struct dp *dp;
+	const struct plan_op **ops;
+	int *ret; /* per operation: 0 or -errno */
+	size_t n, next; /* next: the next operation a thread takes (atomic) */
+	pthread_t tid[DP_DELETE_THREADS];
+	size_t started;
+};
+
+static void *delete_worker(void *arg)
+{
+	struct deletes *d = arg;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&d->next, 1, __ATOMIC_RELAXED);
+
+		if (i >= d->n)
+			return NULL;
+		d->ret[i] = ignore_enoent(dp_table_delete(d->dp, d->ops[i]->id));
+	}
+}
+
+/* Start the staged deletes on threads of their own (struct deletes), one per delete up to
+ * DP_DELETE_THREADS; those that do not start are left to deletes_finish(). Returns 0 or
+ * -ENOMEM (nothing started). */
+static int deletes_start(struct builder *bl, struct deletes *d)
+{
+	pthread_attr_t attr;
+	size_t want = bl->n_deleting < DP_DELETE_THREADS ? bl->n_deleting : DP_DELETE_THREADS;
+
+	*d = (struct deletes){ .dp = bl->dp, .ops = bl->deleting, .n = bl->n_deleting };
+	if (!d->n)
+		return 0;
+	d->ret = calloc(d->n, sizeof(*d->ret));
+	if (!d->ret)
+		return -ENOMEM;
+	if (pthread_attr_init(&attr))
+		return 0;
+	pthread_attr_setstacksize(&attr, DP_DELETE_STACK);
+	/* This thread deletes too (deletes_finish()), so one fewer is started. */
+	while (d->started + 1 < want &&
+	       !pthread_create(&d->tid[d->started], &attr, delete_worker, d))
+		d->started++;
+	pthread_attr_destroy(&attr);
+	return 0;
+}
+
+/* Carry out what is left of d's deletes on this thread, wait for its threads, and count the
+ * deletes done until the first that failed (bl->failed, unless the swaps beside them failed
+ * first). Returns 0 or that delete's -errno. The deletes after a failed one may have been done
+ * as well. */
+static int deletes_finish(struct builder *bl, struct deletes *d)
+{
+	int ret = 0;
+
+	delete_worker(d);
+	for (size_t i = 0; i < d->started; i++)
+		pthread_join(d->tid[i], NULL);
+	for (size_t i = 0; i < d->n && !ret; i++) {
+		ret = d->ret[i];
+		if (!ret)
+			bl->done++;
+		else if (!bl->failed)
+			bl->failed = d->ops[i];
+	}
+	free(d->ret);
+	bl->n_deleting = 0;
+	return ret;
+}
+
+/* Swap the staged tables into xlb_tables with one batch update while the staged table deletes
+ * run beside it, then carry out the deferred operations in their order. The kernel returns from
+ * the update once no program can still use the tables it took out (one synchronize_rcu() for
+ * the whole batch, Linux 6.8 and later: maybe_wait_bpf_programs() in bpf_map_do_batch()), and
+ * from each delete likewise, so those tables join the pool. */
 static int flush(struct builder *bl)
 {
 	__u32 keys[DP_BATCH_TABLES], count = (__u32)bl->n_staged;
-	int fds[DP_BATCH_TABLES], old[DP_BATCH_TABLES], ret;
+	int fds[DP_BATCH_TABLES], old[DP_BATCH_TABLES], ret, del_ret;
+	struct deletes del;
 	__u64 t0 = now_ns(), ns;
 
 	/* The backends the staged tables name are written before the tables appear. */
 	ret = be_write_out(bl);
 	if (ret)
 		return ret;
+	ret = deletes_start(bl, &del);
+	if (ret) {
+		bl->failed = bl->deleting[0];
+		return ret;
+	}
 	for (__u32 i = 0; i < count; i++) {
 		keys[i] = bl->staged[i]->op->id;
 		fds[i] = bl->staged[i]->fd;
@@ -1212,6 +1304,8 @@ static int flush(struct builder *bl)
 		bl->failed = bl->staged[count < bl->n_staged ? count : 0]->op;
 	}
 	ns = now_ns() - t0;
+	/* Before the swaps are reported: the update and the deletes are done together. */
+	del_ret = deletes_finish(bl, &del);
 	for (__u32 i = 0; i < bl->n_staged; i++) {
 		struct prebuilt *it = bl->staged[i];
 
@@ -1236,9 +1330,11 @@ static int flush(struct builder *bl)
 			bl->swapped(bl->ctx, it->op, it->fp, it->ns + ns);
 	}
 	bl->n_staged = 0;
+	ret = ret ? ret : del_ret;
 	for (size_t i = 0; i < bl->n_deferred && !ret; i++)
 		ret = run_op(bl, bl->deferred[i]);
 	bl->n_deferred = 0;
+	bl->svc_write_deferred = false;
 	memset(bl->svc_pending, 0, sizeof(bl->svc_pending));
 	memset(bl->be_pending, 0, sizeof(bl->be_pending));
 	return ret;
@@ -1290,6 +1386,7 @@ fail:
 static void defer(struct builder *bl, const struct plan_op *op, __u32 svc, __u32 be)
 {
 	bl->deferred[bl->n_deferred++] = op;
+	bl->svc_write_deferred |= op->kind == PLAN_SERVICE_WRITE;
 	if (svc < XLB_MAX_SERVICES)
 		bit_set(bl->svc_pending, svc);
 	if (be < XLB_MAX_BACKENDS)
@@ -1304,8 +1401,8 @@ static int commit_one(struct builder *bl, const struct plan_op *op)
 
 	switch (op->kind) {
 	case PLAN_TABLE_SWAP:
-		/* A second table of a service waiting, or an id past the map: the staged ones
-		 * go first. */
+		/* A second table of a service waiting (or its backend's write: a reused id
+		 * waiting for its free), or an id past the map: what is staged goes first. */
 		if (svc >= XLB_MAX_SERVICES || bit_test(bl->svc_pending, svc)) {
 			ret = flush(bl);
 			if (ret)
@@ -1316,7 +1413,23 @@ static int commit_one(struct builder *bl, const struct plan_op *op)
 			return ret ? ret : flush(bl);
 		bit_set(bl->svc_pending, svc);
 		return 0;
+	case PLAN_TABLE_DELETE:
+		/* Staged, carried out with the next flush on threads of their own (struct
+		 * deletes); what follows it in its service waits for it. It waits for its
+		 * service's operations, and for any service entry write: that may be the one that
+		 * stops naming this service (a service moved to a new id). */
+		if (svc >= XLB_MAX_SERVICES)
+			break;
+		if (bit_test(bl->svc_pending, svc) || bl->svc_write_deferred) {
+			ret = flush(bl);
+			if (ret)
+				return ret;
+		}
+		bl->deleting[bl->n_deleting++] = op;
+		bit_set(bl->svc_pending, svc);
+		return 0;
 	case PLAN_SERVICE_WRITE:
+	case PLAN_SERVICE_DELETE:
 	case PLAN_SERVICE_COUNTERS_RESET:
 		if (svc < XLB_MAX_SERVICES && bit_test(bl->svc_pending, svc)) {
 			defer(bl, op, svc, UINT32_MAX);
@@ -1325,9 +1438,16 @@ static int commit_one(struct builder *bl, const struct plan_op *op)
 		return run_op(bl, op);
 	case PLAN_BACKEND_WRITE:
 		svc = op->be.svc_id;
-		/* A backend freed (its service is not named) waits for every staged table. */
-		if (svc >= XLB_MAX_SERVICES || be >= XLB_MAX_BACKENDS)
+		if (be >= XLB_MAX_BACKENDS)
 			break;
+		/* A backend freed (its service is not named) waits for every staged table and
+		 * table delete: one of them may name it. */
+		if (svc >= XLB_MAX_SERVICES) {
+			if (!bl->n_staged && !bl->n_deleting && !bl->n_deferred)
+				return run_op(bl, op);
+			defer(bl, op, UINT32_MAX, be);
+			return 0;
+		}
 		if (bit_test(bl->svc_pending, svc) || bit_test(bl->be_pending, be)) {
 			defer(bl, op, svc, be);
 			return 0;
@@ -1342,7 +1462,7 @@ static int commit_one(struct builder *bl, const struct plan_op *op)
 	default:
 		break;
 	}
-	/* Configuration, VIPs, deletions: after everything before them. */
+	/* Configuration, VIPs, ids past the maps: after everything before them. */
 	ret = flush(bl);
 	return ret ? ret : run_op(bl, op);
 }
@@ -1365,7 +1485,10 @@ int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn s
 	if (!bl)
 		return -ENOMEM;
 	bl->deferred = calloc(p->n_ops ? p->n_ops : 1, sizeof(*bl->deferred));
-	if (!bl->deferred) {
+	bl->deleting = calloc(XLB_MAX_SERVICES, sizeof(*bl->deleting));
+	if (!bl->deferred || !bl->deleting) {
+		free(bl->deferred);
+		free(bl->deleting);
 		free(bl);
 		return -ENOMEM;
 	}
@@ -1397,6 +1520,7 @@ int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn s
 	if (done)
 		*done = bl->done;
 	free(bl->deferred);
+	free(bl->deleting);
 	free(bl);
 	return ret;
 }

@@ -146,13 +146,16 @@ typedef void (*dp_swapped_fn)(void *ctx, const struct plan_op *op, __u64 fingerp
  * (64 MiB) at a time, on as many threads as there are CPUs (at most 8), each into its map (one
  * of the table pool's, or a new one) filled completely by the thread that built it. The calling
  * thread swaps them in, up to 64 with one batch update of xlb_tables (one wait for the old
- * tables' readers), in the plan's order. The operations that follow a table in the plan and
- * name its service (or a backend such an operation names) wait for that update, in their
- * order; those of other services may go first; a configuration, VIP or delete operation, or
- * a freed backend, waits for every table before it. So each service sees its operations in
- * the plan's order. Afterwards the table pool holds no more maps than before, plus the tables
- * the plan deleted (at least one). Deleting what is not there counts as done. Stops at the
- * first failure.
+ * tables' readers), in the plan's order; the table deletes before the update's are done beside
+ * it, on up to 256 threads (each delete waits for the readers, and the waits overlap). The
+ * operations that follow a table or a table delete in the plan and name its service (or a
+ * backend such an operation names) wait for that update and those deletes, in their order;
+ * those of other services may go first; a freed backend waits for every table and table
+ * delete before it, and a configuration or VIP operation for everything before it. So each service
+ * sees its operations in the plan's order. Afterwards the table pool holds no more maps than
+ * before, plus the tables the plan deleted (at least one). Deleting what is not there counts as
+ * done. Stops at the first failure (the table deletes done together with a failed one may have been
+ * done too).
  * *done (may be NULL) receives how many operations were carried out; swapped (may be NULL) is
  * told of each table once it is in. Returns 0, or -errno of the failed operation. */
 int dp_commit(struct dp *dp, const struct plan *p, size_t *done, dp_swapped_fn swapped, void *ctx);
