@@ -167,6 +167,12 @@ static int run_until(int up)
 	return XT_PASS;
 }
 
+/* health_json_each()'s emit: append to the array ctx. */
+static void collect(void *ctx, json_t *o)
+{
+	json_array_append_new(ctx, o);
+}
+
 static int t_rise_fall_exact(void)
 {
 	char err[XLB_CONF_ERR_MAX], text[1024];
@@ -188,8 +194,8 @@ static int t_rise_fall_exact(void)
 	XT_EQ(health_sync(&conf, NULL, NULL), 0);
 
 	/* The effective settings: the service's, and backend 1's own. */
-	health = health_json(NULL);
-	arr = json_object_get(health, "backends");
+	health = arr = json_array();
+	health_json_each(NULL, collect, arr);
 	XT_EQ(json_array_size(arr), NBE);
 	json_array_foreach(arr, k, b)
 	{

@@ -58,15 +58,16 @@ struct pending {
 
 /* ---- responses ---- */
 
-/* Answer j (consumed) with status; with an Allow header when allow is not NULL. */
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *j,
-			       const char *allow)
+#define API_JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
+
+/* Answer text (JSON, taken; NULL: out of memory) with status; with an Allow header when allow
+ * is not NULL. */
+static enum MHD_Result respond_text(struct MHD_Connection *c, unsigned status, char *text,
+				    const char *allow)
 {
-	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	json_decref(j);
 	if (!text)
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
@@ -82,9 +83,85 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t
 	return ret;
 }
 
+/* Answer j (consumed) with status; with an Allow header when allow is not NULL. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, json_t *j,
+			       const char *allow)
+{
+	char *text = json_dumps(j, API_JSON_FLAGS);
+
+	json_decref(j);
+	return respond_text(c, status, text, allow);
+}
+
 static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, json_t *j)
 {
 	return respond(c, status, j, NULL);
+}
+
+/* A document {"KEY":[...]} written an element at a time, the same text as json_dumps() of the
+ * whole tree: a list of 65,536 backends as one jansson tree took over 250 MiB, which the heap
+ * then kept. */
+struct json_list {
+	char *text;
+	size_t len, cap;
+	bool failed;
+};
+
+static bool list_put(struct json_list *l, const char *s, size_t n)
+{
+	if (l->failed)
+		return false;
+	if (l->len + n + 1 > l->cap) {
+		size_t cap = l->cap ? l->cap : 4096;
+		char *grown;
+
+		while (cap < l->len + n + 1)
+			cap *= 2;
+		grown = realloc(l->text, cap);
+		if (!grown) {
+			l->failed = true;
+			return false;
+		}
+		l->text = grown;
+		l->cap = cap;
+	}
+	memcpy(l->text + l->len, s, n);
+	l->len += n;
+	l->text[l->len] = '\0';
+	return true;
+}
+
+/* Start the document: {"key":[ */
+static void list_open(struct json_list *l, const char *key)
+{
+	memset(l, 0, sizeof(*l));
+	list_put(l, "{\"", 2);
+	list_put(l, key, strlen(key));
+	list_put(l, "\":[", 3);
+}
+
+/* Append element o (consumed; NULL marks the document failed). */
+static void list_add(void *ctx, json_t *o)
+{
+	struct json_list *l = ctx;
+	char *text = o ? json_dumps(o, API_JSON_FLAGS) : NULL;
+
+	json_decref(o);
+	if (!text)
+		l->failed = true;
+	else if (!l->len || l->text[l->len - 1] == '[' || list_put(l, ",", 1))
+		list_put(l, text, strlen(text));
+	free(text);
+}
+
+/* Answer the finished document with 200, or 500 when part of it could not be made. */
+static enum MHD_Result respond_list(struct MHD_Connection *c, struct json_list *l)
+{
+	if (!list_put(l, "]}", 2)) {
+		free(l->text);
+		return respond_json(c, 500, json_pack("{s:s}", "error", "out of memory"));
+	}
+	return respond_text(c, 200, l->text, NULL);
 }
 
 static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, const char *msg)
@@ -421,12 +498,13 @@ static enum MHD_Result do_status(struct MHD_Connection *c, struct api_request *r
 static enum MHD_Result do_service_list(struct MHD_Connection *c, struct api_request *req)
 {
 	const struct xlb_conf *running = state_conf(D->state);
-	json_t *list = json_array();
+	struct json_list list;
 
 	(void)req;
+	list_open(&list, "services");
 	for (size_t i = 0; i < running->n_services; i++)
-		json_array_append_new(list, service_json(&running->services[i]));
-	return respond_json(c, 200, json_pack("{s:o}", "services", list));
+		list_add(&list, service_json(&running->services[i]));
+	return respond_list(c, &list);
 }
 
 static enum MHD_Result do_service_get(struct MHD_Connection *c, struct api_request *req)
@@ -535,10 +613,13 @@ static enum MHD_Result do_stats(struct MHD_Connection *c, struct api_request *re
 static enum MHD_Result do_health(struct MHD_Connection *c, struct api_request *req)
 {
 	bool named = req->svc.vip.family != 0;
+	struct json_list list;
 
 	if (named && !xlb_conf_find_service(state_conf(D->state), &req->svc))
 		return respond_error(c, 404, "no such service");
-	return respond_json(c, 200, health_json(named ? &req->svc : NULL));
+	list_open(&list, "backends");
+	health_json_each(named ? &req->svc : NULL, list_add, &list);
+	return respond_list(c, &list);
 }
 
 static enum MHD_Result do_table_get(struct MHD_Connection *c, struct api_request *req)

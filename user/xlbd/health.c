@@ -681,10 +681,10 @@ const struct prom_histo *health_lateness(double *max_s)
 	return &H.lateness;
 }
 
-json_t *health_json(const struct xlb_service_ref *svc)
+void health_json_each(const struct xlb_service_ref *svc, void (*emit)(void *ctx, json_t *o),
+		      void *ctx)
 {
 	uint64_t now = loop_now_ns();
-	json_t *list = json_array();
 
 	for (size_t i = 0; i < H.n; i++) {
 		const struct target *t = H.t[i];
@@ -714,9 +714,11 @@ json_t *health_json(const struct xlb_service_ref *svc)
 				(json_int_t)t->base.cfg.timeout_ms, "rise",
 				(json_int_t)t->base.cfg.rise, "fall", (json_int_t)t->base.cfg.fall,
 				"jitter_pct", (json_int_t)t->base.cfg.jitter_pct);
-		json_object_update(o, eff);
+		if (o && json_object_update(o, eff)) {
+			json_decref(o);
+			o = NULL;
+		}
 		json_decref(eff);
-		json_array_append_new(list, o);
+		emit(ctx, o);
 	}
-	return json_pack("{s:o}", "backends", list);
 }

@@ -57,12 +57,14 @@ int health_sync(const struct xlb_conf *c,
  * backends: the configuration decides about those). */
 bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a);
 
-/* The health of every checked backend as JSON: {"backends": [{service, address, type, state,
- * last_result, consecutive, last_change_s_ago, latency_ms, late_max_ms, checks: {result: n},
- * transitions,
- * port, interval_ms, timeout_ms, rise, fall, jitter_pct}]}, the last six the effective settings
- * (the service's check with the backend's overrides). svc may be NULL (all services). */
-json_t *health_json(const struct xlb_service_ref *svc);
+/* The health of every checked backend of svc (NULL: of all services) as JSON objects, handed
+ * to emit one at a time (which takes the reference; NULL when one could not be made): {service,
+ * address, type, state, last_result, consecutive, last_change_s_ago, latency_ms, late_max_ms,
+ * checks: {result: n}, transitions, port, interval_ms, timeout_ms, rise, fall, jitter_pct}, the
+ * last six the effective settings (the service's check with the backend's overrides). One at
+ * a time because 65,536 of them as one tree take about 4 KiB each. */
+void health_json_each(const struct xlb_service_ref *svc, void (*emit)(void *ctx, json_t *o),
+		      void *ctx);
 
 /* One checked backend, as health_foreach() shows it (valid during the call only). */
 struct health_view {
