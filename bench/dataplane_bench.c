@@ -84,6 +84,7 @@ struct bcase {
 	uint32_t repeat;
 	uint32_t warm; /* runs before timing (fill the connection table) */
 	int guard; /* 1: the daemon's default flood guard; 0: no guard */
+	int cpu_local; /* 1: XLB_CFG_F_CPU_LOCAL (conntrack.cross_cpu off, auto on a NIC) */
 	const char *katran; /* xlb / Katran measured side by side (docs/benchmarks.md), or "-" */
 	enum capture_mode capture;
 	int no_undo; /* 1: the wrapper strips nothing (L2 mode): no undo cost to subtract */
@@ -207,6 +208,37 @@ static struct bcase CASES[] = {
 	  .repeat = 100000,
 	  .warm = 2 * SMALL_CONNS,
 	  .katran = "0.92-0.99" },
+	{ .name = "TCP SYN, new flow, default guard, CPU-local",
+	  .prog = "bench_xlb",
+	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
+		 .tcp_flags = 0x02 },
+	  .action = XDP_TX,
+	  .vary_off = OFF_SADDR4,
+	  .vary_base = 0x0e000000,
+	  .repeat = M1,
+	  .guard = 1,
+	  .cpu_local = 1,
+	  .katran = "-" },
+	{ .name = "TCP SYN, same flow repeated, CPU-local",
+	  .prog = "bench_xlb",
+	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
+		 .tcp_flags = 0x02 },
+	  .action = XDP_TX,
+	  .repeat = M1,
+	  .warm = 1,
+	  .cpu_local = 1,
+	  .katran = "-" },
+	{ .name = "new flow per packet, table full, CPU-local",
+	  .prog = "bench_xlb",
+	  .s = TCP4_TO("10.0.0.10", 80),
+	  .action = XDP_TX,
+	  .small = 1,
+	  .vary_off = OFF_SADDR4,
+	  .vary_base = 0x0f000000,
+	  .repeat = 100000,
+	  .warm = 2 * SMALL_CONNS,
+	  .cpu_local = 1,
+	  .katran = "-" },
 	{ .name = "UDP established",
 	  .prog = "bench_xlb",
 	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 53, .proto = IPPROTO_UDP },
@@ -392,8 +424,9 @@ out_close:
 	return err;
 }
 
-/* The flood guard as xlbd sets it by default (on), or none (off), in b's config entry. */
-static int set_guard(struct benv *b, int on)
+/* The flood guard as xlbd sets it by default (on), or none (off), and whether flows stay on
+ * their CPU (XLB_CFG_F_CPU_LOCAL), in b's config entry. */
+static int set_config(struct benv *b, int on, int cpu_local)
 {
 	struct xlb_config c;
 	uint32_t zero = 0;
@@ -402,6 +435,7 @@ static int set_guard(struct benv *b, int on)
 		return -errno;
 	c.new_flow_interval_ns = on ? 1000000000U / XLB_CONF_DEFAULT_NEW_FLOW_RATE : 0;
 	c.new_flow_burst = on ? XLB_CONF_DEFAULT_NEW_FLOW_BURST : 0;
+	c.flags = cpu_local ? c.flags | XLB_CFG_F_CPU_LOCAL : c.flags & ~XLB_CFG_F_CPU_LOCAL;
 	return lbenv_set_config(&b->lb, &c);
 }
 
@@ -440,7 +474,7 @@ static double run_case(struct benv *b, struct bcase *c, uint32_t repeat)
 
 	if (!prog)
 		return -ENOENT;
-	if (set_guard(b, c->guard) || set_capture(b, c->capture))
+	if (set_config(b, c->guard, c->cpu_local) || set_capture(b, c->capture))
 		return -EIO;
 	b->skel->bss->vary_off = c->vary_off;
 	b->skel->bss->vary_count = c->vary_count;

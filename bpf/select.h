@@ -103,7 +103,8 @@ static __always_inline bool ct_follow(const struct xlb_conn *c, __u32 svc_id, bo
  * on another CPU (an RSS change; a veth, which runs XDP on the sending CPU; a first fragment or
  * a RST, whose RSS hash is not its flow's). It follows the most recently used entry it finds
  * there when that one may be followed, and copies it into this CPU's part, except a first
- * fragment and a RST, which only follow. Writes
+ * fragment and a RST, which only follow; with XLB_CFG_F_CPU_LOCAL only these two look (the
+ * flows stay on their CPUs, so a miss is a new flow or a lost entry). Writes
  * this CPU's part except for TCP RST and past the flood guard, and skips the write when the
  * entry already says the same thing in this tick (a retransmitted SYN). An entry's tick is
  * rewritten only when it changes.
@@ -141,7 +142,8 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		}
 		if (c)
 			reason = XLB_R_TX_RESELECT;
-		if (cfg->conn_parts > 1)
+		if (cfg->conn_parts > 1 &&
+		    (!(cfg->flags & XLB_CFG_F_CPU_LOCAL) || p->frag == XLB_FRAG_FIRST || rst))
 			allowed = guard_allows(cfg, now_ns);
 		/* One probe, inlined once: the verifier's state count grows with each copy. */
 		if (allowed > 0) {
@@ -174,11 +176,12 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 		return XLB_R_TX_UNTRACKED;
 	/* A SYN reads its entry only now, to skip rewriting the same choice (a retransmission);
 	 * any other packet came here with its entry already read (missing, unusable or expired).
-	 * A SYN's choice also replaces the flow's entries in the other CPUs' parts: those first,
+	 * A SYN's choice also replaces the flow's entries in the other CPUs' parts (unless
+	 * XLB_CFG_F_CPU_LOCAL says flows stay on their CPU): those first,
 	 * then this CPU's bucket, so that the loads of the two cold buckets of a new flow overlap
 	 * (the other way round they did not: a written SYN cost one cache miss more). */
 	if (syn) {
-		if (cfg->conn_parts > 1) {
+		if (cfg->conn_parts > 1 && !(cfg->flags & XLB_CFG_F_CPU_LOCAL)) {
 			struct ct_forget f = { .sport = p->sport,
 					       .dport = p->dport,
 					       .hash = ch->hash,

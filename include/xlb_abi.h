@@ -60,6 +60,11 @@ enum xlb_backend_state {
 
 /* Configuration flags (xlb_config.flags). */
 #define XLB_CFG_F_WILDCARD (1U << 0) /* a port-0 service exists: do the second lookup */
+/* A flow's packets stay on one CPU (RSS of a physical NIC): a packet looks for its flow's entry
+ * only in its own CPU's part, and a SYN leaves the other parts alone; only a first fragment and
+ * a TCP RST (whose RSS hash is not their flow's) and ICMP errors still look in every part.
+ * Without it, flows may change CPU (a veth runs XDP on the sending CPU). */
+#define XLB_CFG_F_CPU_LOCAL (1U << 1)
 
 /* Key of xlb_services: one virtual service. Zero the whole key before filling it. */
 struct xlb_svc_key {

@@ -190,7 +190,7 @@ static int t_apply_exact(void)
 	XT_EQ(dp_config_read(dp, &cfg), 0);
 	XT_EQ(cfg.hash_seed, 7);
 	XT_EQ(cfg.mtu, 1500);
-	XT_EQ(cfg.flags, 0);
+	XT_EQ(cfg.flags, XLB_CFG_F_CPU_LOCAL); /* cross_cpu auto, rt names no virtual interface */
 	XT_EQ(cfg.gw_mac[5], 0xfe);
 	XT_EQ(cfg.udp_idle_ticks, xlb_udp_idle_ticks(30));
 	/* The connection table's shape, as the data path reads it from the map (dp_config_read

@@ -1900,9 +1900,6 @@ static int t_idle_here_live_elsewhere(void)
 	return XT_PASS;
 }
 
-/* A SYN's choice replaces the flow's entry everywhere: the entry an earlier connection of the
- * same addresses and ports left in another CPU's part is emptied, so that the new connection's
- * packets there take the new choice, not the old backend. */
 /* Counter k of xlb_conns_count summed over the CPUs, or -1. */
 static int64_t conns_counter_sum(uint32_t k)
 {
@@ -1917,6 +1914,9 @@ static int64_t conns_counter_sum(uint32_t k)
 	return n;
 }
 
+/* A SYN's choice replaces the flow's entry everywhere: the entry an earlier connection of the
+ * same addresses and ports left in another CPU's part is emptied, so that the new connection's
+ * packets there take the new choice, not the old backend. */
 static int t_syn_forgets_other_parts(void)
 {
 	struct frame_spec syn = FLOW;
@@ -1940,6 +1940,41 @@ static int t_syn_forgets_other_parts(void)
 	XT_EQ(conns_counter_sum(XLB_CONNS_FLUSHED), 0);
 	XT_EQ(lbenv_conns_occupancy(&env), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
+	return XT_PASS;
+}
+
+/* With XLB_CFG_F_CPU_LOCAL (flows stay on their CPU) a packet looks only in its own CPU's
+ * part: a flow whose entry is in another part only is a new flow here, by its Maglev slot, and
+ * that entry is neither followed, copied nor emptied by a SYN; a RST still follows it (its RSS
+ * hash is not its flow's). Needs two CPUs. */
+static int t_cpu_local_keeps_to_own_part(void)
+{
+	struct xlb_config c = stdenv_config();
+	struct frame_spec syn = FLOW, rst = FLOW;
+	uint32_t src[4] = { 0 }, last = (uint32_t)env.ncpus - 1, h = stdenv_conn_hash(&FLOW, SEED);
+	const struct xlb_conn *o;
+	struct xlb_conn v;
+
+	XT_CHECK(env.ncpus > 1, "one possible CPU: no other part");
+	syn.tcp_flags = 0x02;
+	rst.tcp_flags = 0x14;
+	addr_parse(FLOW.src, src);
+	c.flags |= XLB_CFG_F_CPU_LOCAL;
+	XT_EQ(setup_standard(), 0);
+	XT_EQ(lbenv_set_config(&env, &c), 0);
+	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
+	XT_EQ(put_conn_on(last, &FLOW, 21, 1, now_ticks()), 0);
+	XT_EQ(outer_dst_last_byte(&rst), 21);
+	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, &c), XT_PASS);
+	XT_EQ(get_conn(&FLOW, &v), 0);
+	XT_EQ(v.backend_id, FLOW_BE);
+	o = lbenv_conn(&env, last, h, src, htons(FLOW.sport), htons(FLOW.dport));
+	XT_CHECK(o && o->backend_id == 21, "the entry in CPU %u's part changed", last);
+	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, &c), XT_PASS);
+	o = lbenv_conn(&env, last, h, src, htons(FLOW.sport), htons(FLOW.dport));
+	XT_CHECK(o && o->backend_id == 21, "the SYN emptied CPU %u's part", last);
+	XT_EQ(conns_counter_sum(XLB_CONNS_FORGOTTEN), 0);
+	XT_EQ(lbenv_count_conns(&env), 2);
 	return XT_PASS;
 }
 
@@ -2312,6 +2347,7 @@ static const struct xt_case SCENARIOS[] = {
 	{ "conn_moved_from_other_cpu", t_conn_moved_from_other_cpu },
 	{ "conn_idle_here_live_elsewhere", t_idle_here_live_elsewhere },
 	{ "conn_syn_forgets_other_parts", t_syn_forgets_other_parts },
+	{ "conn_cpu_local_keeps_to_own_part", t_cpu_local_keeps_to_own_part },
 	{ "conn_bucket_full_of_confirmed", t_bucket_full_of_confirmed },
 	{ "conn_bucket_unconfirmed_first", t_bucket_unconfirmed_first },
 	{ "fragments_v4_follow_first", t_fragments_v4_follow_first },

@@ -624,7 +624,8 @@ check map_list_memory "$OUT" test "$(py 'all(m["memory"] > 0 for m in d["maps"])
 # The tables the drains above replaced are in xlbd's pool, in no pinned map: at least a chunk each.
 check map_list_table_pool "$OUT" test "$(py 'd["table_pool"]["maps"] >= 1 and d["table_pool"]["memory"] >= 4096 * d["table_pool"]["maps"]')" = True
 run map dump config
-check map_dump_config_human "$OUT" test "$(grep -cxE 'hash_seed +4242|src_v6 +2001:db8:ff::1|gw_mac +02:00:00:00:00:fe|udp_idle_ticks +28' <<<"$OUT")" = 4
+# cpu_local false: conntrack.cross_cpu auto, and veth0 is virtual (XDP on the sending CPU).
+check map_dump_config_human "$OUT" test "$(grep -cxE 'hash_seed +4242|src_v6 +2001:db8:ff::1|gw_mac +02:00:00:00:00:fe|udp_idle_ticks +28|cpu_local +false' <<<"$OUT")" = 5
 run -j map dump xlb_backends
 check map_dump_backends_json "$OUT" test "$(py 'sorted((b["address"], b["state"], b["weight"]) for b in d["entries"])')" = \
 	"[('10.1.0.11', 'up', 100), ('10.1.0.12', 'up', 100), ('10.1.0.13', 'drain', 100), ('2001:db8:1::1', 'up', 100), ('2001:db8:1::2', 'up', 100)]"

@@ -240,7 +240,7 @@ static struct xlb_config random_config(struct fuzzenv *e)
 			memcpy(c.src_v6, standard_config().src_v6, sizeof(c.src_v6));
 		break;
 	case 4:
-		c.flags ^= XLB_CFG_F_WILDCARD;
+		c.flags ^= rnd(e, 2) ? XLB_CFG_F_WILDCARD : XLB_CFG_F_CPU_LOCAL;
 		break;
 	case 5:
 		c.udp_idle_ticks = IDLE[rnd(e, 4)];

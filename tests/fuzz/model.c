@@ -751,13 +751,14 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 			}
 			reason = XLB_R_TX_RESELECT;
 		}
-		if (m->parts > 1) {
+		if (m->parts > 1 &&
+		    (!(m->cfg.flags & XLB_CFG_F_CPU_LOCAL) || p->frag == FRAG_FIRST || rst)) {
 			/* Missing or not to be followed here: every part is looked at (the flow
 			 * may be live on another CPU; a first fragment's or a RST's RSS hash is
-			 * not its flow's). The flood guard, asked first by the data path, is off
-			 * in the model. The most recently used entry is followed when it may be,
-			 * unless it is this CPU's own, and copied here, except by a first fragment
-			 * and a RST. */
+			 * not its flow's; with XLB_CFG_F_CPU_LOCAL only these two look). The flood
+			 * guard, asked first by the data path, is off in the model. The most
+			 * recently used entry is followed when it may be, unless it is this CPU's
+			 * own, and copied here, except by a first fragment and a RST. */
 			int64_t i = probe_parts(m, ch->hash, p->src, p->sport, p->dport, now, &pw);
 			const struct xlb_conn *o = i >= 0 ? &m->conns[i].e[pw] : NULL;
 			bool other = o && !(i == (int64_t)r->conn_index && pw == way);
@@ -795,9 +796,11 @@ static int select_backend(const struct model *m, const struct pkt *p, const stru
 		return XLB_R_TX_UNTRACKED;
 	if (syn) {
 		way = bucket_way(&r->bucket, p->src, p->sport, p->dport);
-		/* A SYN empties the flow's entries in the other CPUs' parts (the fuzzer's frames
-		 * all run on one CPU, so there are none; the BPF fixtures test it). */
-		for (uint32_t cpu = 0; cpu < m->parts; cpu++)
+		/* A SYN empties the flow's entries in the other CPUs' parts, unless flows stay on
+		 * their CPU (the fuzzer's frames all run on one CPU, so there are none; the BPF
+		 * fixtures test it). */
+		for (uint32_t cpu = 0; !(m->cfg.flags & XLB_CFG_F_CPU_LOCAL) && cpu < m->parts;
+		     cpu++)
 			if (cpu != m->cpu && bucket_way(&m->conns[bucket_index(m, ch->hash, cpu)],
 							p->src, p->sport, p->dport) >= 0)
 				r->forgets_other_parts = true;

@@ -90,6 +90,7 @@ static const char *conf_diff(const struct xlb_conf *a, const struct xlb_conf *b)
 	DIFF(a->udp_idle_timeout != b->udp_idle_timeout, "udp_idle_timeout");
 	DIFF(a->new_flow_rate != b->new_flow_rate, "new_flow_rate");
 	DIFF(a->new_flow_burst != b->new_flow_burst, "new_flow_burst");
+	DIFF(a->cross_cpu != b->cross_cpu, "cross_cpu");
 	DIFF(strcmp(a->state_dir, b->state_dir), "state_dir");
 	DIFF(a->metrics.enabled != b->metrics.enabled, "metrics.enabled");
 	DIFF(a->metrics.enabled &&
@@ -285,7 +286,7 @@ static const char FULL[] = "# every key\n"
 			   "hash_seed: 4294967295\n"
 			   "mtu: 9000\n"
 			   "conntrack: { size: 2097152, udp_idle_timeout: 2m, "
-			   "new_flow_rate: 5000, new_flow_burst: 7 }\n"
+			   "new_flow_rate: 5000, new_flow_burst: 7, cross_cpu: off }\n"
 			   "state_dir: /run/xlb state\n"
 			   "metrics: { listen: \"[::1]:9100\" }\n"
 			   "services:\n"
@@ -332,6 +333,7 @@ static int t_full_every_key(void)
 	XT_EQ(c.udp_idle_timeout, 120);
 	XT_EQ(c.new_flow_rate, 5000);
 	XT_EQ(c.new_flow_burst, 7);
+	XT_EQ(c.cross_cpu, XLB_CROSS_CPU_OFF);
 	XT_CHECK(!strcmp(c.state_dir, "/run/xlb state"), "state_dir '%s'", c.state_dir);
 	XT_EQ(c.metrics.enabled, true);
 	XT_EQ(c.metrics.addr.family, XLB_AF_INET6);
@@ -395,6 +397,7 @@ static int t_defaults(void)
 	XT_EQ(c.udp_idle_timeout, 30);
 	XT_EQ(c.new_flow_rate, XLB_CONF_DEFAULT_NEW_FLOW_RATE);
 	XT_EQ(c.new_flow_burst, XLB_CONF_DEFAULT_NEW_FLOW_BURST);
+	XT_EQ(c.cross_cpu, XLB_CROSS_CPU_AUTO);
 	XT_CHECK(!strcmp(c.state_dir, "/var/lib/xlb"), "state_dir");
 	XT_EQ(c.metrics.enabled, true);
 	XT_EQ(c.metrics.addr.family, XLB_AF_INET);
@@ -773,7 +776,7 @@ static int t_unknown_keys(void)
 		  "prometheus: unknown key (known keys: interfaces," },
 		{ "interfaces: [eth0]\nservices: []\nconntrack: { size: 2048, ttl: 3 }\n", 3,
 		  "conntrack.ttl: unknown key (known keys: size, udp_idle_timeout, new_flow_rate, "
-		  "new_flow_burst)" },
+		  "new_flow_burst, cross_cpu)" },
 		{ HEAD "services:\n  - vip: 10.0.0.10\n    prot: tcp\n", 6,
 		  "services[0].prot: unknown key (known keys: name, vip, port, proto, table_size, "
 		  "icmp_echo, min_healthy, announce, health, backends)" },

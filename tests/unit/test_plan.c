@@ -198,7 +198,8 @@ static int t_add_from_nothing(void)
 	XT_CHECK(!strcmp(ops(), "CVVsbbBBTSsbbbBBBTS"), "ops %s", ops());
 	XT_EQ(P.ops[0].cfg.abi_version, XLB_ABI_VERSION);
 	XT_EQ(P.ops[0].cfg.hash_seed, 7);
-	XT_EQ(P.ops[0].cfg.flags, 0);
+	/* conntrack.cross_cpu auto, and no virtual interface: flows stay on their CPU. */
+	XT_EQ(P.ops[0].cfg.flags, XLB_CFG_F_CPU_LOCAL);
 	t = find_op(PLAN_TABLE_SWAP, 0);
 	XT_EQ(t->id, 0);
 	XT_EQ(t->table.m, 251);
@@ -588,7 +589,49 @@ static int t_at_the_limits(void)
 	return XT_PASS;
 }
 
+/* conntrack.cross_cpu decides XLB_CFG_F_CPU_LOCAL: auto by whether an interface is virtual,
+ * on and off whatever the interfaces. */
+static int t_cross_cpu_flag(void)
+{
+	static const struct {
+		const char *word;
+		bool virt;
+		__u32 flags;
+	} cases[] = {
+		{ "auto", false, XLB_CFG_F_CPU_LOCAL },
+		{ "auto", true, 0 },
+		{ "on", false, 0 },
+		{ "on", true, 0 },
+		{ "off", false, XLB_CFG_F_CPU_LOCAL },
+		{ "off", true, XLB_CFG_F_CPU_LOCAL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct plan_runtime rt = RT;
+		struct xlb_conf c;
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "interfaces: [xst0]\nhash_seed: 7\nconntrack: { cross_cpu: %s }\n"
+			 "services: []\n",
+			 cases[i].word);
+		XT_EQ(fresh(), 0);
+		XT_CHECK(xlb_conf_parse(text, strlen(text), "test", &c, err, sizeof(err)) == 0,
+			 "%s", err);
+		rt.virtual_iface = cases[i].virt;
+		XT_CHECK(plan_build(&P, rec, &c, &rt, NULL, err, sizeof(err)) == 0, "%s", err);
+		xlb_conf_free(&c);
+		XT_CHECK(P.n_ops && P.ops[0].kind == PLAN_CONFIG_WRITE, "case %zu: ops %s", i,
+			 ops());
+		XT_CHECK(P.ops[0].cfg.flags == cases[i].flags,
+			 "cross_cpu %s, virtual %d: flags %#x", cases[i].word, cases[i].virt,
+			 P.ops[0].cfg.flags);
+	}
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
+	{ "cross_cpu_flag", t_cross_cpu_flag },
 	{ "add_from_nothing", t_add_from_nothing },
 	{ "remove_all", t_remove_all },
 	{ "table_size_moves_id", t_table_size_moves_id },

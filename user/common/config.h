@@ -154,6 +154,15 @@ struct xlb_conf_iface {
 	int line; /* where it was defined, 0 when not from a file */
 };
 
+/* conntrack.cross_cpu: whether packets look for their flow's entry in every CPU's part of the
+ * connection table (flows that change CPU keep their backend) or only in their own (flows stay
+ * on the CPU RSS gives them: no cold lookups in other parts). */
+enum xlb_cross_cpu {
+	XLB_CROSS_CPU_AUTO = 0, /* on when an interface is virtual (a veth), else off */
+	XLB_CROSS_CPU_ON = 1,
+	XLB_CROSS_CPU_OFF = 2,
+};
+
 struct xlb_conf {
 	struct xlb_conf_iface ifaces[XLB_CONF_MAX_IFACES];
 	size_t n_ifaces;
@@ -175,6 +184,8 @@ struct xlb_conf {
 			      * 0..100000000, 0 = no limit; default XLB_CONF_DEFAULT_NEW_FLOW_RATE
 			      */
 	__u32 new_flow_burst; /* ... above that rate in a burst: 0..10000000 */
+	__u32 cross_cpu; /* enum xlb_cross_cpu: whether a flow's entry is looked for in other
+			  * CPUs' parts */
 	char state_dir[XLB_CONF_PATH_MAX];
 	struct xlb_conf_metrics metrics;
 	struct xlb_conf_announce announce;

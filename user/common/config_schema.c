@@ -47,6 +47,12 @@ const struct conf_keyword conf_encap_words[] = {
 	{ NULL, 0 },
 };
 const struct conf_keyword conf_initial_words[] = { { "up", 1 }, { "down", 0 }, { NULL, 0 } };
+const struct conf_keyword conf_cross_cpu_words[] = {
+	{ "auto", XLB_CROSS_CPU_AUTO },
+	{ "on", XLB_CROSS_CPU_ON },
+	{ "off", XLB_CROSS_CPU_OFF },
+	{ NULL, 0 },
+};
 
 /* ---- value rules ---- */
 
@@ -474,6 +480,8 @@ static const struct conf_field fields[] = {
 	  NUM(0, 100000000, XLB_CONF_DEFAULT_NEW_FLOW_RATE) },
 	{ "new_flow_burst", CP_CONNTRACK, TOP(new_flow_burst),
 	  NUM(0, 10000000, XLB_CONF_DEFAULT_NEW_FLOW_BURST) },
+	{ "cross_cpu", CP_CONNTRACK, TOP(cross_cpu),
+	  WORDS(conf_cross_cpu_words, XLB_CROSS_CPU_AUTO) },
 
 	/* metrics, announce */
 	{ "listen", CP_METRICS, CT_CUSTOM, .want = "off or ADDR:PORT", .scan = listen_scan,

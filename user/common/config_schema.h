@@ -128,7 +128,7 @@ const char *conf_scan(const struct conf_field *f, const struct conf_text *t, voi
 
 /* The keyword tables, NULL-terminated. */
 extern const struct conf_keyword conf_xdp_mode_words[], conf_proto_words[], conf_state_words[],
-	conf_hc_type_words[], conf_initial_words[], conf_encap_words[];
+	conf_hc_type_words[], conf_initial_words[], conf_encap_words[], conf_cross_cpu_words[];
 
 /* The name of value in t, or NULL. */
 const char *conf_keyword_name(const struct conf_keyword *t, int value);

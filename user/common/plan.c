@@ -740,6 +740,9 @@ static void desired_config(const struct xlb_conf *c, const struct plan_runtime *
 	memset(out, 0, sizeof(*out));
 	out->abi_version = XLB_ABI_VERSION;
 	out->flags = wildcard ? XLB_CFG_F_WILDCARD : 0;
+	if (c->cross_cpu == XLB_CROSS_CPU_OFF ||
+	    (c->cross_cpu == XLB_CROSS_CPU_AUTO && !rt->virtual_iface))
+		out->flags |= XLB_CFG_F_CPU_LOCAL;
 	out->hash_seed = rt->hash_seed;
 	if (c->tunnel_source.family)
 		out->src_v4 = c->tunnel_source.addr[0];

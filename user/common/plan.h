@@ -63,6 +63,7 @@ bool plan_backend_used(const struct plan_state *s, __u32 id);
 /* What the configuration alone does not say. */
 struct plan_runtime {
 	__u32 hash_seed; /* the effective seed */
+	bool virtual_iface; /* an interface is virtual: conntrack.cross_cpu auto means on */
 	__u8 gw_mac[6]; /* the effective gateway MAC; all zero while unresolved */
 	/* Whether backend a of service svc passes its checks; NULL: all do. */
 	bool (*healthy)(void *ctx, const struct xlb_service_ref *svc, const struct xlb_addr *a);

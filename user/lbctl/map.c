@@ -127,11 +127,11 @@ static int dump_config(struct dump_ctx *d)
 		 c.gw_mac[2], c.gw_mac[3], c.gw_mac[4], c.gw_mac[5]);
 	json_array_append_new(
 		d->arr,
-		json_pack("{s:i,s:i,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+		json_pack("{s:i,s:i,s:b,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
 			  "abi_version", (json_int_t)c.abi_version, "flags", (json_int_t)c.flags,
-			  "wildcard_ports", !!(c.flags & XLB_CFG_F_WILDCARD), "hash_seed",
-			  (json_int_t)c.hash_seed, "src_v4",
-			  raw_addr_text(&c.src_v4, XLB_AF_INET, s4, sizeof(s4)), "src_v6",
+			  "wildcard_ports", !!(c.flags & XLB_CFG_F_WILDCARD), "cpu_local",
+			  !!(c.flags & XLB_CFG_F_CPU_LOCAL), "hash_seed", (json_int_t)c.hash_seed,
+			  "src_v4", raw_addr_text(&c.src_v4, XLB_AF_INET, s4, sizeof(s4)), "src_v6",
 			  raw_addr_text(c.src_v6, XLB_AF_INET6, s6, sizeof(s6)), "gw_mac", mac,
 			  "rss_bits_v4", (json_int_t)c.rss_bits_v4, "rss_bits_v6",
 			  (json_int_t)c.rss_bits_v6, "mtu", (json_int_t)c.mtu, "udp_idle_ticks",

@@ -8,8 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 
 #include "announce.h"
 #include "dataplane.h"
@@ -106,6 +112,26 @@ static int resolve_gateway(const struct xlb_conf *c, struct xlbd_runtime *rt, bo
 	return ret ? -EAGAIN : 0;
 }
 
+/* Whether an interface of c is virtual: no bus behind it (a veth, whose XDP runs on the
+ * sending CPU), or one ethtool does not describe. conntrack.cross_cpu auto is then on. */
+static bool any_virtual(const struct xlb_conf *c)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool virt = fd < 0;
+
+	for (size_t i = 0; i < c->n_ifaces && !virt; i++) {
+		struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+		struct ifreq ifr = { .ifr_data = (void *)&info };
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifaces[i].name);
+		virt = ioctl(fd, SIOCETHTOOL, &ifr) || !info.bus_info[0] ||
+		       !strcmp(info.driver, "veth");
+	}
+	if (fd >= 0)
+		close(fd);
+	return virt;
+}
+
 /* ---- announcement ---- */
 
 /* Bring the announced VIP routes in step with the running configuration and health. */
@@ -149,6 +175,7 @@ static int apply_valid(const struct xlb_conf *c, const char *name, char *err, si
 		return ret;
 	if (resolve_gateway(c, &rt, false) == -EAGAIN)
 		memset(rt.gw_mac, 0, sizeof(rt.gw_mac));
+	rt.virtual_iface = any_virtual(c);
 	ret = state_apply(X->state, c, name, &rt, err, errlen);
 	if (ret)
 		return ret;

@@ -244,6 +244,7 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 {
 	struct plan_runtime prt = {
 		.hash_seed = rt->hash_seed,
+		.virtual_iface = rt->virtual_iface,
 		.healthy = healthy,
 		.table_is = table_is,
 		.l2_mac = l2_mac,

@@ -19,6 +19,7 @@ struct xlbd_state;
 /* What the configuration alone does not say. */
 struct xlbd_runtime {
 	__u32 hash_seed; /* the effective seed (configured, or the persisted automatic one) */
+	bool virtual_iface; /* an interface is virtual (plan_runtime.virtual_iface) */
 	__u8 gw_mac[6]; /* the effective gateway MAC; all zero while unresolved */
 	/* Whether backend a of service svc passes its health checks; NULL: all do. */
 	bool (*healthy)(const struct xlb_service_ref *svc, const struct xlb_addr *a);
