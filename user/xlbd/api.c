@@ -104,6 +104,7 @@ static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, j
 struct json_list {
 	char *text;
 	size_t len, cap;
+	size_t n; /* elements added */
 	bool failed;
 };
 
@@ -149,7 +150,7 @@ static void list_add(void *ctx, json_t *o)
 	json_decref(o);
 	if (!text)
 		l->failed = true;
-	else if (!l->len || l->text[l->len - 1] == '[' || list_put(l, ",", 1))
+	else if (!l->n++ || list_put(l, ",", 1))
 		list_put(l, text, strlen(text));
 	free(text);
 }
