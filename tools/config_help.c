@@ -94,7 +94,8 @@ const struct conf_help conf_help[] = {
 		  "flow costs no cold lookups in the other parts, and a flow that does change CPU "
 		  "(an RSS or IRQ affinity change) is re-selected by its Maglev slot, as after an "
 		  "eviction. First fragments, TCP RSTs and ICMP errors look everywhere either way. "
-		  "`auto`: `on` when an interface is virtual (no device behind it, as a veth), "
+		  "`auto`: `on` when an interface is virtual (ethtool reports no bus for it, as "
+		  "for a veth), "
 		  "else `off`." },
 
 	/* metrics */
