@@ -205,6 +205,9 @@ const char *xlb_conf_iface_problem(const char *s, size_t len);
 /* The keyword of encap ("ipip", "gue", "l2"), or NULL when it is not an enum xlb_encap. */
 const char *xlb_encap_name(__u32 encap);
 
+/* The keyword of v ("auto", "on", "off"), or NULL when v is not an enum xlb_cross_cpu. */
+const char *xlb_cross_cpu_name(__u32 v);
+
 /* The keyword of mode ("native", "generic", "auto"), or NULL when mode is not one. */
 const char *xlb_xdp_mode_name(enum xlb_xdp_mode mode);
 

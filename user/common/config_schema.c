@@ -666,6 +666,11 @@ int conf_keyword_value(const struct conf_keyword *t, const char *s, size_t len, 
 	return -EINVAL;
 }
 
+const char *xlb_cross_cpu_name(__u32 v)
+{
+	return conf_keyword_name(conf_cross_cpu_words, (int)v);
+}
+
 const char *xlb_encap_name(__u32 encap)
 {
 	return encap > XLB_ENCAP_L2 ? NULL : conf_keyword_name(conf_encap_words, (int)encap);

@@ -734,14 +734,19 @@ static int remove_vips(struct planner *pl, const struct xlb_conf *c)
 	return 0;
 }
 
+bool plan_cpu_local(const struct xlb_conf *c, bool virtual_iface)
+{
+	return c->cross_cpu == XLB_CROSS_CPU_OFF ||
+	       (c->cross_cpu == XLB_CROSS_CPU_AUTO && !virtual_iface);
+}
+
 static void desired_config(const struct xlb_conf *c, const struct plan_runtime *rt, bool wildcard,
 			   struct xlb_config *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->abi_version = XLB_ABI_VERSION;
 	out->flags = wildcard ? XLB_CFG_F_WILDCARD : 0;
-	if (c->cross_cpu == XLB_CROSS_CPU_OFF ||
-	    (c->cross_cpu == XLB_CROSS_CPU_AUTO && !rt->virtual_iface))
+	if (plan_cpu_local(c, rt->virtual_iface))
 		out->flags |= XLB_CFG_F_CPU_LOCAL;
 	out->hash_seed = rt->hash_seed;
 	if (c->tunnel_source.family)

@@ -143,6 +143,10 @@ struct plan_scope {
 int plan_init(struct plan *p);
 void plan_free(struct plan *p);
 
+/* Whether c's connection table keeps flows to their CPU's part (XLB_CFG_F_CPU_LOCAL):
+ * conntrack.cross_cpu off, or auto when no interface is virtual (virtual_iface false). */
+bool plan_cpu_local(const struct xlb_conf *c, bool virtual_iface);
+
 /* Plan what makes maps recorded in cur say what conf (already validated) and rt say, within
  * scope (NULL: all of conf). Only what differs is planned; a table is rebuilt only when its
  * backend set, weights, states or size changed. On success the plan holds the operations in

@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "metrics.h"
 #include "neigh.h"
+#include "plan.h"
 #include "reconcile.h"
 #include "state.h"
 
@@ -132,6 +133,24 @@ static bool any_virtual(const struct xlb_conf *c)
 	return virt;
 }
 
+/* Say, when it changes, whether the connection table keeps flows to their CPU's part. */
+static void log_cross_cpu(const struct xlb_conf *c, bool virtual_iface)
+{
+	static int said = -1; /* what the log said last: -1 nothing yet, else cpu_local */
+	bool local = plan_cpu_local(c, virtual_iface);
+
+	if (said == local)
+		return;
+	said = local;
+	xlog_info("connection table: %s (conntrack.cross_cpu %s%s)",
+		  local ? "each CPU looks only in its own part"
+			: "flows are looked for in every CPU's part",
+		  xlb_cross_cpu_name(c->cross_cpu),
+		  c->cross_cpu != XLB_CROSS_CPU_AUTO ? ""
+		  : virtual_iface		     ? ": an interface is virtual"
+						     : ": no interface is virtual");
+}
+
 /* ---- announcement ---- */
 
 /* Bring the announced VIP routes in step with the running configuration and health. */
@@ -179,6 +198,7 @@ static int apply_valid(const struct xlb_conf *c, const char *name, char *err, si
 	ret = state_apply(X->state, c, name, &rt, err, errlen);
 	if (ret)
 		return ret;
+	log_cross_cpu(c, rt.virtual_iface);
 	X->rt = rt;
 	announce_now();
 	const struct xlbd_apply_stats *s = state_last_apply(X->state);
