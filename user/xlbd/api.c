@@ -100,7 +100,9 @@ static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, j
 
 /* A document {"KEY":[...]} written an element at a time, the same text as json_dumps() of the
  * whole tree: a list of 65,536 backends as one jansson tree took over 250 MiB, which the heap
- * then kept. */
+ * then kept. Not open_memstream() as elsewhere in this file: its buffer of about 28 MiB stayed
+ * in the heap after the answer (xlbd's RSS 146 MiB against 117 with this doubling buffer, which
+ * glibc maps apart and gives back). */
 struct json_list {
 	char *text;
 	size_t len, cap;
