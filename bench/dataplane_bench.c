@@ -98,6 +98,10 @@ struct bcase {
 	{                                                                \
 		CLIENT4, .dst = vip, .dport = port, .proto = IPPROTO_TCP \
 	}
+#define SYN4_TO(vip, port)                                                                  \
+	{                                                                                   \
+		CLIENT4, .dst = vip, .dport = port, .proto = IPPROTO_TCP, .tcp_flags = 0x02 \
+	}
 #define TCP6_TO(vip, port)                                               \
 	{                                                                \
 		CLIENT6, .dst = vip, .dport = port, .proto = IPPROTO_TCP \
@@ -164,8 +168,7 @@ static struct bcase CASES[] = {
 	  .katran = "0.91-0.99" },
 	{ .name = "TCP SYN, new flow, entry written",
 	  .prog = "bench_xlb",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .vary_off = OFF_SADDR4,
 	  .vary_base = 0x0b000000,
@@ -173,8 +176,7 @@ static struct bcase CASES[] = {
 	  .katran = "-" },
 	{ .name = "TCP SYN, new flow, default guard",
 	  .prog = "bench_xlb",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .vary_off = OFF_SADDR4,
 	  .vary_base = 0x0d000000,
@@ -183,16 +185,14 @@ static struct bcase CASES[] = {
 	  .katran = "3.24-3.58" },
 	{ .name = "TCP SYN, same flow repeated",
 	  .prog = "bench_xlb",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .warm = 1,
 	  .katran = "0.44-0.47" },
 	{ .name = "TCP SYN, same flow, default guard",
 	  .prog = "bench_xlb",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .warm = 1,
@@ -210,8 +210,7 @@ static struct bcase CASES[] = {
 	  .katran = "0.92-0.99" },
 	{ .name = "TCP SYN, new flow, default guard, CPU-local",
 	  .prog = "bench_xlb",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .vary_off = OFF_SADDR4,
 	  .vary_base = 0x0e000000,
@@ -221,8 +220,7 @@ static struct bcase CASES[] = {
 	  .katran = "-" },
 	{ .name = "TCP SYN, same flow repeated, CPU-local",
 	  .prog = "bench_xlb",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .action = XDP_TX,
 	  .repeat = M1,
 	  .warm = 1,
@@ -666,8 +664,7 @@ static struct ctcase CT_CASES[] = {
 	  .warm = 2 * M1,
 	  .shuffle = 1 },
 	{ .name = "TCP SYN, new flow, default guard",
-	  .s = { CLIENT4, .dst = "10.0.0.10", .dport = 80, .proto = IPPROTO_TCP,
-		 .tcp_flags = 0x02 },
+	  .s = SYN4_TO("10.0.0.10", 80),
 	  .cls = CT_BIG,
 	  .vary_base = 0x0d000000,
 	  .repeat = M1,
