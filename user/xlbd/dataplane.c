@@ -963,6 +963,40 @@ static int ignore_enoent(int ret)
 #define DP_DELETE_THREADS 256
 #define DP_DELETE_STACK (128u << 10)
 
+/* Threads running one worker function over a list of items beside the caller, who runs it too
+ * (crew_finish()): the worker takes items by an atomic index until none is left, so a thread
+ * that could not start only leaves more to the others. */
+struct crew {
+	pthread_t tid[DP_DELETE_THREADS]; /* the largest crew: the deletes' */
+	size_t started; /* not joined yet */
+};
+
+/* Start up to `threads` threads (at most DP_DELETE_THREADS) of fn(arg), with stacks of `stack`
+ * bytes (0: the default). */
+static void crew_start(struct crew *c, size_t threads, size_t stack, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	bool sized = stack && !pthread_attr_init(&attr);
+
+	if (sized)
+		pthread_attr_setstacksize(&attr, stack);
+	threads = threads < DP_DELETE_THREADS ? threads : DP_DELETE_THREADS;
+	while (c->started < threads &&
+	       !pthread_create(&c->tid[c->started], sized ? &attr : NULL, fn, arg))
+		c->started++;
+	if (sized)
+		pthread_attr_destroy(&attr);
+}
+
+/* Run fn(arg) on this thread too, then wait for the crew's threads. */
+static void crew_finish(struct crew *c, void *(*fn)(void *), void *arg)
+{
+	fn(arg);
+	for (size_t i = 0; i < c->started; i++)
+		pthread_join(c->tid[i], NULL);
+	c->started = 0;
+}
+
 /* One table built ahead of its swap: its slots, and the map that holds them (table_make()),
  * ready to be swapped in. Its buffer is kept from batch to batch: on this VM kind the first
  * touch of fresh memory costs more than the Maglev build itself. */
@@ -984,8 +1018,7 @@ struct batch {
 	size_t n, used; /* built; swapped so far */
 	size_t next; /* the next item a worker takes (atomic) */
 	size_t end; /* the index of the operation after the batch's last table */
-	pthread_t tid[DP_BUILD_THREADS];
-	size_t started; /* threads building it that are not joined yet */
+	struct crew crew; /* the threads building it */
 };
 
 /* The two batches of one commit: cur is being swapped in, the other one built. Tables taken
@@ -1054,10 +1087,7 @@ static void *build_worker(void *arg)
 /* Build b's remaining tables on this thread too, then wait for its threads. */
 static void batch_finish(struct batch *b)
 {
-	build_worker(b);
-	for (size_t i = 0; i < b->started; i++)
-		pthread_join(b->tid[i], NULL);
-	b->started = 0;
+	crew_finish(&b->crew, build_worker, b);
 }
 
 /* Give the pool the maps of b's tables that were built but not swapped in (a commit that
@@ -1116,9 +1146,7 @@ static int batch_start(struct batch *b, size_t first, size_t threads)
 	b->end = i;
 	threads = threads < b->n ? threads : b->n;
 	threads = threads < DP_BUILD_THREADS ? threads : DP_BUILD_THREADS;
-	/* A thread that cannot start only leaves more to the others and to batch_finish(). */
-	while (b->started < threads && !pthread_create(&b->tid[b->started], NULL, build_worker, b))
-		b->started++;
+	crew_start(&b->crew, threads, 0, build_worker, b);
 	return 0;
 }
 
@@ -1208,8 +1236,7 @@ struct deletes {
 	const struct plan_op **ops;
 	int *ret; /* per operation: 0 or -errno */
 	size_t n, next; /* next: the next operation a thread takes (atomic) */
-	pthread_t tid[DP_DELETE_THREADS];
-	size_t started;
+	struct crew crew;
 };
 
 static void *delete_worker(void *arg)
@@ -1230,23 +1257,14 @@ static void *delete_worker(void *arg)
  * -ENOMEM (nothing started). */
 static int deletes_start(struct builder *bl, struct deletes *d)
 {
-	pthread_attr_t attr;
-	size_t want = bl->n_deleting < DP_DELETE_THREADS ? bl->n_deleting : DP_DELETE_THREADS;
-
 	*d = (struct deletes){ .dp = bl->dp, .ops = bl->deleting, .n = bl->n_deleting };
 	if (!d->n)
 		return 0;
 	d->ret = calloc(d->n, sizeof(*d->ret));
 	if (!d->ret)
 		return -ENOMEM;
-	if (pthread_attr_init(&attr))
-		return 0;
-	pthread_attr_setstacksize(&attr, DP_DELETE_STACK);
 	/* This thread deletes too (deletes_finish()), so one fewer is started. */
-	while (d->started + 1 < want &&
-	       !pthread_create(&d->tid[d->started], &attr, delete_worker, d))
-		d->started++;
-	pthread_attr_destroy(&attr);
+	crew_start(&d->crew, d->n - 1, DP_DELETE_STACK, delete_worker, d);
 	return 0;
 }
 
@@ -1258,9 +1276,7 @@ static int deletes_finish(struct builder *bl, struct deletes *d)
 {
 	int ret = 0;
 
-	delete_worker(d);
-	for (size_t i = 0; i < d->started; i++)
-		pthread_join(d->tid[i], NULL);
+	crew_finish(&d->crew, delete_worker, d);
 	for (size_t i = 0; i < d->n && !ret; i++) {
 		ret = d->ret[i];
 		if (!ret)
