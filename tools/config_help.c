@@ -87,16 +87,13 @@ const struct conf_help conf_help[] = {
 	{ "conntrack", "cross_cpu",
 	  .help = "`on`: a packet whose flow has no entry in its CPU's part looks in every other "
 		  "CPU's part, and a SYN empties the flow's old entries there, so flows that "
-		  "change "
-		  "CPU keep their backend (a veth runs XDP on the sending CPU). `off`: each CPU "
-		  "looks only in its own part (a physical NIC's RSS keeps a flow on one CPU): a "
-		  "new "
-		  "flow costs no cold lookups in the other parts, and a flow that does change CPU "
-		  "(an RSS or IRQ affinity change) is re-selected by its Maglev slot, as after an "
-		  "eviction. First fragments, TCP RSTs and ICMP errors look everywhere either way. "
-		  "`auto`: `on` when an interface is virtual (ethtool reports no bus for it, as "
-		  "for a veth), "
-		  "else `off`." },
+		  "change CPU keep their backend (a veth runs XDP on the sending CPU). `off`: "
+		  "each CPU looks only in its own part (a physical NIC's RSS keeps a flow on one "
+		  "CPU): a new flow costs no cold lookups in the other parts, and a flow that "
+		  "does change CPU (an RSS or IRQ affinity change) is re-selected by its Maglev "
+		  "slot, as after an eviction. First fragments, TCP RSTs and ICMP errors look "
+		  "everywhere either way. `auto`: `on` when an interface is virtual (ethtool "
+		  "reports no bus for it, as for a veth), else `off`." },
 
 	/* metrics */
 	{ "metrics", "listen", .type = "`off` or `ADDR:PORT`",
