@@ -3,7 +3,8 @@
  * BPF_PROG_TEST_RUN, next to floors measured in the same interleaved rounds. A benchmark, not
  * a test: it prints median, min and max per case and checks that every run returned the
  * verdict the case is about (a benchmark that silently measures XDP_PASS is worthless).
- * Method and traps: docs/performance-method.md. Needs root. BENCH_QUICK=1: shorter.
+ * Method and traps: docs/performance-method.md. Needs root. BENCH_QUICK=1: shorter;
+ * BENCH_ONLY=TEXT: only the cases named so (for a profile).
  *
  *   dataplane_bench [-o FILE] [-b BASELINE.bpf.o]
  *   dataplane_bench -c
@@ -306,6 +307,15 @@ static struct bcase CASES[] = {
 };
 #define NCASES (sizeof(CASES) / sizeof(CASES[0]))
 
+/* BENCH_ONLY=TEXT: run and report only the cases whose name contains TEXT, and the floors and
+ * the undo cost (which the net column needs), so that a profile (perf record) sees one case. */
+static const char *only_case;
+
+static bool case_on(const struct bcase *c)
+{
+	return !only_case || strcmp(c->prog, "bench_xlb") || strstr(c->name, only_case);
+}
+
 /* One object under test: this build's (embedded) or the baseline's (-b), each with a 4 M-entry
  * copy and a 64 K-entry copy (eviction), and every round's figure per case. This build's side
  * also has the object without the capture hook (nohook), 4 M entries. */
@@ -567,10 +577,9 @@ static int side_open(struct side *sd)
 	}
 	for (size_t i = 0; i < NCASES; i++) {
 		struct bcase *c = &CASES[i];
-
 		struct benv *b = case_env(sd, c);
 
-		if (b && c->warm && run_case(b, c, c->warm) < 0)
+		if (b && c->warm && case_on(c) && run_case(b, c, c->warm) < 0)
 			return -EPROTO;
 	}
 	return 0;
@@ -600,7 +609,7 @@ static void report(const struct side *sd, const struct side *base, int rounds)
 	printf("  %s\n", "xlb/Katran (elsewhere)");
 	for (size_t i = 0; i < NCASES; i++) {
 		struct bcase *c = &CASES[i];
-		double med = median(sd->ns[i], rounds, &mn, &mx);
+		double med = case_on(c) ? median(sd->ns[i], rounds, &mn, &mx) : 0;
 		bool wrapped = !strcmp(c->prog, "bench_xlb");
 		double net = wrapped && c->action == XDP_TX && !c->no_undo ? med - undo_med : med;
 
@@ -608,6 +617,8 @@ static void report(const struct side *sd, const struct side *base, int rounds)
 			undo_med = med;
 		if (!strcmp(c->prog, "bench_floor_swap"))
 			swap_med = med;
+		if (!case_on(c))
+			continue;
 		printf("%-44s %8.0f %8.0f %8.0f %10.0f %8.1f", c->name, med, mn, mx, net,
 		       swap_med > 0 ? net / swap_med : 0.0);
 		if (base) {
@@ -694,12 +705,14 @@ static struct ctcase CT_CASES[] = {
 };
 #define CT_NCASES (sizeof(CT_CASES) / sizeof(CT_CASES[0]))
 
-/* The tables under test: the LRU hash (bench_lru.bpf.o) and this build's buckets; each with a
- * copy per class. */
-#define CT_NSIDES 2
+/* The tables under test: the LRU hash (bench_lru.bpf.o), this build's buckets, and the same
+ * buckets with flows kept to their CPU (XLB_CFG_F_CPU_LOCAL: conntrack.cross_cpu off, and auto
+ * on a NIC); each with a copy per class. */
+#define CT_NSIDES 3
 struct ctside {
 	const char *label;
 	int lru;
+	int cpu_local;
 	const void *elf;
 	size_t elf_sz;
 	struct benv env[CT_NCLASS];
@@ -711,9 +724,11 @@ struct ctside {
  * 17 apart: nearly in order again). */
 #define CT_SHUFFLE 618033U
 
-/* Run ct case c in b: `repeat` packets, every one XDP_TX; timed: in the shuffled order when the
- * case asks for it. Returns mean ns per run, or < 0. */
-static double ct_run(struct benv *b, const struct ctcase *c, uint32_t repeat, bool timed)
+/* Run ct case c in b: `repeat` packets, every one XDP_TX, with XLB_CFG_F_CPU_LOCAL when
+ * cpu_local; timed: in the shuffled order when the case asks for it. Returns mean ns per run, or
+ * < 0. */
+static double ct_run(struct benv *b, const struct ctcase *c, uint32_t repeat, bool timed,
+		     int cpu_local)
 {
 	struct bcase bc = { .name = c->name,
 			    .prog = "bench_xlb",
@@ -723,6 +738,7 @@ static double ct_run(struct benv *b, const struct ctcase *c, uint32_t repeat, bo
 			    .vary_count = c->vary_count,
 			    .vary_base = c->vary_base,
 			    .guard = c->guard,
+			    .cpu_local = cpu_local,
 			    .katran = "-" };
 
 	b->skel->bss->vary_mult = timed && c->shuffle ? CT_SHUFFLE : 0;
@@ -731,13 +747,13 @@ static double ct_run(struct benv *b, const struct ctcase *c, uint32_t repeat, bo
 
 /* Established flows of the 1 M case that still hit their entry: one pass over them, counting
  * tx_conn_hit. Returns the count, or < 0. */
-static long long ct_hits(struct benv *b)
+static long long ct_hits(struct benv *b, int cpu_local)
 {
 	uint64_t before[XLB_R_MAX], after[XLB_R_MAX];
 	const struct ctcase *est = &CT_CASES[0];
 
 	b->skel->bss->vary_iter = 0;
-	if (lbenv_reasons(&b->lb, before) || ct_run(b, est, M1, false) < 0 ||
+	if (lbenv_reasons(&b->lb, before) || ct_run(b, est, M1, false, cpu_local) < 0 ||
 	    lbenv_reasons(&b->lb, after))
 		return -EIO;
 	return (long long)(after[XLB_R_TX_CONN_HIT] - before[XLB_R_TX_CONN_HIT]);
@@ -752,16 +768,16 @@ static int ct_flood(struct ctside *sd, int guard, uint32_t scale)
 	long long before, after;
 
 	/* Re-pin every flow, then count the hits of a clean pass, flood, count again. */
-	if (ct_hits(b) < 0 || (before = ct_hits(b)) < 0)
+	if (ct_hits(b, sd->cpu_local) < 0 || (before = ct_hits(b, sd->cpu_local)) < 0)
 		return -EIO;
 	syn.guard = guard;
 	syn.vary_base = guard ? 0x30000000 : 0x40000000;
 	if (lbenv_reset_guard(&b->lb))
 		return -EIO;
 	b->skel->bss->vary_iter = 0;
-	if (ct_run(b, &syn, CT_FLOOD / scale, false) < 0)
+	if (ct_run(b, &syn, CT_FLOOD / scale, false, sd->cpu_local) < 0)
 		return -EIO;
-	if ((after = ct_hits(b)) < 0)
+	if ((after = ct_hits(b, sd->cpu_local)) < 0)
 		return -EIO;
 	printf("%-10s flood of %u SYNs, %-13s: established flows hitting their entry %7lld before, "
 	       "%7lld after (%.1f %%)\n",
@@ -791,7 +807,8 @@ static unsigned long long map_memlock(int fd)
 static int ct_main(int rounds, uint32_t scale)
 {
 	struct ctside sides[CT_NSIDES] = { { .label = "LRU hash", .lru = 1 },
-					   { .label = "buckets" } };
+					   { .label = "buckets" },
+					   { .label = "local", .cpu_local = 1 } };
 	/* BENCH_CT_SIDE=0|1: run one side alone (LRU, buckets), for a profile. */
 	const char *only = getenv("BENCH_CT_SIDE");
 	int side0 = only ? atoi(only) % CT_NSIDES : 0, nside = only ? 1 : CT_NSIDES;
@@ -838,7 +855,8 @@ static int ct_main(int rounds, uint32_t scale)
 			struct ctcase *c = &CT_CASES[i];
 			uint32_t div = c->cls == CT_HUGE ? scale : 1;
 
-			if (c->warm && ct_run(&sides[k].env[c->cls], c, c->warm / div, false) < 0)
+			if (c->warm && ct_run(&sides[k].env[c->cls], c, c->warm / div, false,
+					      sides[k].cpu_local) < 0)
 				return 1;
 		}
 	/* Each case in every side back to back, the order rotating between rounds. */
@@ -847,7 +865,8 @@ static int ct_main(int rounds, uint32_t scale)
 			for (int k = 0; k < nside; k++) {
 				struct ctside *sd = &sides[side0 + (k + r) % nside];
 				struct ctcase *c = &CT_CASES[i];
-				double ns = ct_run(&sd->env[c->cls], c, c->repeat / scale, true);
+				double ns = ct_run(&sd->env[c->cls], c, c->repeat / scale, true,
+						   sd->cpu_local);
 
 				if (ns < 0)
 					return 1;
@@ -856,7 +875,8 @@ static int ct_main(int rounds, uint32_t scale)
 
 	printf("connection-table A/B (issue 16), BPF_PROG_TEST_RUN on CPU 0, ns per packet over %d "
 	       "interleaved rounds;\n%u entries per CPU (%d CPUs) unless the case says otherwise; "
-	       "ratio: buckets / LRU\n",
+	       "ratio: each bucket side / LRU; local: flows kept to their CPU (conntrack.cross_cpu "
+	       "off)\n",
 	       rounds, CT_PER_CPU, ncpus);
 	printf("%-37s | %-8s %5s %5s %5s", "case", "", "LRU", "min", "max");
 	for (int k = 1; k < CT_NSIDES; k++)
@@ -878,8 +898,8 @@ static int ct_main(int rounds, uint32_t scale)
 	       CT_SMALL_PER_CPU, CT_LRU_HUGE_PER_CPU / scale, CT_HUGE_PER_CPU / scale);
 	for (int k = side0; k < side0 + nside; k++) {
 		struct benv *b = &sides[k].env[CT_BIG];
-		struct bpf_map *m = bpf_object__find_map_by_name(b->skel->obj,
-								 k ? "xlb_conns" : "xlb_conns_lru");
+		struct bpf_map *m = bpf_object__find_map_by_name(
+			b->skel->obj, sides[k].lru ? "xlb_conns_lru" : "xlb_conns");
 		unsigned long long mem = m ? map_memlock(bpf_map__fd(m)) : 0;
 		uint32_t entries = CT_PER_CPU * (uint32_t)ncpus;
 
@@ -922,6 +942,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dataplane_bench: needs root (BPF_PROG_TEST_RUN)\n");
 		return 1;
 	}
+	only_case = getenv("BENCH_ONLY");
+	if (only_case && (tsv || table_ab)) {
+		fprintf(stderr, "dataplane_bench: BENCH_ONLY takes no -o or -c\n");
+		return 2;
+	}
 	if (table_ab)
 		return tsv || baseline
 			       ? (fprintf(stderr, "dataplane_bench: -c takes no -o or -b\n"), 2)
@@ -945,7 +970,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < NCASES; i++) {
 			struct bcase *c = &CASES[i];
 
-			for (int k = 0; k < nsides; k++) {
+			for (int k = 0; k < nsides && case_on(c); k++) {
 				struct side *sd = &sides[(k + r) % nsides];
 				struct benv *b = case_env(sd, c);
 				double ns = b ? run_case(b, c, c->repeat / scale) : 0;
