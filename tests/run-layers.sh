@@ -71,6 +71,16 @@ config_doc_check() {
 	"$OUTPUT"/tools/config_doc <docs/config.md | diff -u docs/config.md -
 }
 
+# The generated documents must still hold their templates' text (scripts/doc-template-check.py):
+# prose edited into one of the two alone is lost or missing at the next make bench or make soak.
+doc_templates_check() {
+	local rc=0 in
+	for in in docs/*.md.in; do
+		/usr/bin/python3 scripts/doc-template-check.py "$in" "${in%.in}" || rc=1
+	done
+	return $rc
+}
+
 # Every shell script of the tree, tracked or new (not ignored): named *.sh, starting with an sh
 # or bash shebang, or naming its dialect in a "# shellcheck shell=" directive (sourced files,
 # the bash completion).
@@ -96,6 +106,7 @@ shellcheck_scripts() {
 
 echo "== build checks"
 check_case config_doc_tables config_doc_check
+check_case doc_templates doc_templates_check
 if command -v clang-format >/dev/null; then
 	check_case clang_format make -s format-check
 else
