@@ -809,7 +809,7 @@ static int ct_main(int rounds, uint32_t scale)
 	struct ctside sides[CT_NSIDES] = { { .label = "LRU hash", .lru = 1 },
 					   { .label = "buckets" },
 					   { .label = "local", .cpu_local = 1 } };
-	/* BENCH_CT_SIDE=0|1: run one side alone (LRU, buckets), for a profile. */
+	/* BENCH_CT_SIDE=0|1|2: run one side alone (LRU, buckets, local), for a profile. */
 	const char *only = getenv("BENCH_CT_SIDE");
 	int side0 = only ? atoi(only) % CT_NSIDES : 0, nside = only ? 1 : CT_NSIDES;
 	uint32_t lru_per_cpu[CT_NCLASS] = { CT_PER_CPU, CT_SMALL_PER_CPU, CT_PER_CPU,

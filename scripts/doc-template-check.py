@@ -9,7 +9,8 @@ docs/benchmarks.md and docs/reliability.md are written from their .in templates,
 alone is lost at the next `make bench` or `make soak`, and text edited into the template alone
 is missing until then. This check fails on either: GENERATED must be its marker line, then the
 template's lines with each {{PART}} line replaced by any number of lines, in order. Exit 0 when
-it is, else 1 with the first template line not found where it belongs.
+it is, else 1 with the first template line not found where it belongs. What it cannot see: text
+added to the generated file right next to a part, which it takes for part of the figures.
 """
 import re
 import sys
