@@ -131,7 +131,8 @@ static long ct_forget_cpu(__u32 i, void *data)
  * flow's entries in the other CPUs' parts (an earlier connection of the same addresses and
  * ports, whose packets went through another CPU), so that this connection's packets on
  * another CPU copy the new entry (select_backend()) rather than follow the old one. Counted in
- * this CPU's XLB_CONNS_FORGOTTEN (xlb_conns_count). Returns the number emptied.
+ * this CPU's XLB_CONNS_FORGOTTEN (xlb_conns_count). Returns the number emptied. For a table
+ * of more than XLB_CONN_FORGET_INLINE parts; ct_forget_few() does the same for fewer.
  *
  * A global function, verified once on its own: inlined into select_backend(), its loop made
  * the verifier give up on xlb_lb ("The sequence of 8193 jumps is too complex"). The verifier
@@ -153,6 +154,39 @@ __attribute__((noinline)) int ct_forget_others(const struct ct_forget *f)
 	if (flushed)
 		*flushed += pr.forgotten;
 	return (int)pr.forgotten;
+}
+
+/* ct_forget_others() for a table of at most XLB_CONN_FORGET_INLINE parts (cfg->conn_parts),
+ * the flow p of connection hash `hash` on CPU cpu: one unrolled check of each other part's
+ * bucket, with no call. The call and the bpf_loop() cost a repeated SYN as much as the rest of
+ * its path on a machine that returns through a safe-RET thunk (docs/benchmarks.md), and tables
+ * of a few parts are those of VMs of a few vCPUs, where cross-CPU is on (virtual NICs). */
+static __always_inline void ct_forget_few(const struct xlb_config *cfg, __u32 hash,
+					  const struct xlb_pkt *p, __u32 cpu)
+{
+	__u32 key = XLB_CONNS_FORGOTTEN, n = 0;
+	__u64 *forgotten;
+
+#pragma unroll
+	for (__u32 i = 0; i < XLB_CONN_FORGET_INLINE; i++) {
+		struct xlb_conn_bucket *b;
+		struct xlb_conn *c;
+
+		if (i >= cfg->conn_parts || i == cpu)
+			continue;
+		b = ct_bucket(cfg, hash, i);
+		c = b ? ct_find(b, p) : NULL;
+		if (c) {
+			/* The generation word alone, as in ct_forget_cpu(). */
+			c->generation = 0;
+			n++;
+		}
+	}
+	if (!n)
+		return;
+	forgotten = bpf_map_lookup_elem(&xlb_conns_count, &key);
+	if (forgotten)
+		*forgotten += n;
 }
 
 /* Write p's flow -> (backend_id, generation) at tick now into bucket b of this CPU's part,

@@ -177,11 +177,16 @@ static __always_inline int select_backend(const struct xlb_pkt *p, const struct 
 	/* A SYN reads its entry only now, to skip rewriting the same choice (a retransmission);
 	 * any other packet came here with its entry already read (missing, unusable or expired).
 	 * A SYN's choice also replaces the flow's entries in the other CPUs' parts (unless
-	 * XLB_CFG_F_CPU_LOCAL says flows stay on their CPU): those first,
-	 * then this CPU's bucket, so that the loads of the two cold buckets of a new flow overlap
-	 * (the other way round they did not: a written SYN cost one cache miss more). */
+	 * XLB_CFG_F_CPU_LOCAL says flows stay on their CPU; inline for a table of a few parts):
+	 * those first, then this CPU's bucket, so that the loads of the two cold buckets of a new
+	 * flow overlap (the other way round they did not: a written SYN cost one cache miss more).
+	 */
 	if (syn) {
-		if (cfg->conn_parts > 1 && !(cfg->flags & XLB_CFG_F_CPU_LOCAL)) {
+		bool forget = cfg->conn_parts > 1 && !(cfg->flags & XLB_CFG_F_CPU_LOCAL);
+
+		if (forget && cfg->conn_parts <= XLB_CONN_FORGET_INLINE) {
+			ct_forget_few(cfg, ch->hash, p, cpu);
+		} else if (forget) {
 			struct ct_forget f = { .sport = p->sport,
 					       .dport = p->dport,
 					       .hash = ch->hash,

@@ -30,6 +30,11 @@ XLB_CONN_INLINE __u32 xlb_conn_index(__u32 hash, __u32 cpu, __u32 buckets)
 	return cpu * buckets + (__u32)(((__u64)hash * buckets) >> 32);
 }
 
+/* Parts up to which a written SYN empties its flow's entries in the other CPUs' parts inline,
+ * one unrolled check per part, rather than through a loop (bpf/conntab.h, ct_forget_few()).
+ * Here so that the tests can give a table either shape. */
+#define XLB_CONN_FORGET_INLINE 4
+
 /* The tick of coarse clock reading ns (CLOCK_MONOTONIC_COARSE ns): 31 bits. */
 XLB_CONN_INLINE __u32 xlb_conn_tick(__u64 ns)
 {

@@ -1914,24 +1914,40 @@ static int64_t conns_counter_sum(uint32_t k)
 	return n;
 }
 
+/* The configuration's table shape says `parts` parts (the map keeps its own: a part past it is
+ * not there to look in or empty). Returns 0 or -errno. */
+static int set_conn_parts(uint32_t parts)
+{
+	struct xlb_config c;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(env.cfg_fd, &zero, &c))
+		return -errno;
+	c.conn_parts = parts;
+	return bpf_map_update_elem(env.cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
 /* A SYN's choice replaces the flow's entry everywhere: the entry an earlier connection of the
- * same addresses and ports left in another CPU's part is emptied, so that the new connection's
- * packets there take the new choice, not the old backend. */
-static int t_syn_forgets_other_parts(void)
+ * same addresses and ports left in CPU 1's part is emptied, so that the new connection's
+ * packets there take the new choice, not the old backend. With a table of `parts` parts: 2
+ * takes the inline check of each part (ct_forget_few()), more than XLB_CONN_FORGET_INLINE
+ * the loop (ct_forget_others()), whatever the machine's CPUs. */
+static int syn_forgets_other_parts(uint32_t parts)
 {
 	struct frame_spec syn = FLOW;
-	uint32_t src[4] = { 0 }, last = (uint32_t)env.ncpus - 1;
+	uint32_t src[4] = { 0 };
 
 	XT_CHECK(env.ncpus > 1, "one possible CPU: no other part");
 	syn.tcp_flags = 0x02;
 	addr_parse(FLOW.src, src);
 	XT_EQ(setup_standard(), 0);
+	XT_EQ(set_conn_parts(parts), 0);
 	XT_EQ(add_spare_backend(XLB_BE_UP), 0);
-	XT_EQ(put_conn_on(last, &FLOW, 21, 1, now_ticks()), 0);
+	XT_EQ(put_conn_on(1, &FLOW, 21, 1, now_ticks()), 0);
 	XT_EQ(send_expect(&syn, XDP_TX, XLB_R_TX_NEW_FLOW, 1, FLOW_BE, NULL), XT_PASS);
-	XT_CHECK(!lbenv_conn(&env, last, stdenv_conn_hash(&FLOW, SEED), src, htons(FLOW.sport),
+	XT_CHECK(!lbenv_conn(&env, 1, stdenv_conn_hash(&FLOW, SEED), src, htons(FLOW.sport),
 			     htons(FLOW.dport)),
-		 "the old entry in CPU %u's part is still there", last);
+		 "the old entry in CPU 1's part is still there (%u parts)", parts);
 	XT_EQ(lbenv_count_conns(&env), 1);
 	/* filled 1 (the SYN's), forgotten 1 (the old one, which no fill had counted); the key
 	 * userspace flushes into stays the data path's to read only */
@@ -1941,6 +1957,16 @@ static int t_syn_forgets_other_parts(void)
 	XT_EQ(lbenv_conns_occupancy(&env), 0);
 	XT_EQ(send_expect(&FLOW, XDP_TX, XLB_R_TX_CONN_HIT, 1, FLOW_BE, NULL), XT_PASS);
 	return XT_PASS;
+}
+
+static int t_syn_forgets_other_parts(void)
+{
+	return syn_forgets_other_parts(2);
+}
+
+static int t_syn_forgets_other_parts_loop(void)
+{
+	return syn_forgets_other_parts(XLB_CONN_FORGET_INLINE + 1);
 }
 
 /* With XLB_CFG_F_CPU_LOCAL (flows stay on their CPU) a packet looks only in its own CPU's
@@ -2347,6 +2373,7 @@ static const struct xt_case SCENARIOS[] = {
 	{ "conn_moved_from_other_cpu", t_conn_moved_from_other_cpu },
 	{ "conn_idle_here_live_elsewhere", t_idle_here_live_elsewhere },
 	{ "conn_syn_forgets_other_parts", t_syn_forgets_other_parts },
+	{ "conn_syn_forgets_other_parts_loop", t_syn_forgets_other_parts_loop },
 	{ "conn_cpu_local_keeps_to_own_part", t_cpu_local_keeps_to_own_part },
 	{ "conn_bucket_full_of_confirmed", t_bucket_full_of_confirmed },
 	{ "conn_bucket_unconfirmed_first", t_bucket_unconfirmed_first },
