@@ -102,6 +102,37 @@ struct ct_forget {
 	__u32 hash, buckets, parts, cpu, forgotten;
 };
 
+/* Empty the entry of the flow of client src:sport to port dport in bucket b of another CPU's
+ * part. Returns 1 when there was one, else 0. */
+static __always_inline __u32 ct_forget_in(struct xlb_conn_bucket *b, const __u32 *src, __u16 sport,
+					  __u16 dport)
+{
+#pragma unroll
+	for (int w = 0; w < XLB_CONN_WAYS; w++) {
+		if (xlb_conn_match(&b->e[w], src, sport, dport)) {
+			/* The generation word alone, as a flush writes it: the owner CPU sees
+			 * the entry gone or, had it just replaced it, its own flow's entry lost
+			 * (that flow then goes by its Maglev slot). */
+			b->e[w].generation = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Add n entries emptied in other CPUs' parts to this CPU's XLB_CONNS_FORGOTTEN. */
+static __always_inline void ct_count_forgotten(__u32 n)
+{
+	__u32 key = XLB_CONNS_FORGOTTEN;
+	__u64 *forgotten;
+
+	if (!n)
+		return;
+	forgotten = bpf_map_lookup_elem(&xlb_conns_count, &key);
+	if (forgotten)
+		*forgotten += n;
+}
+
 /* bpf_loop() callback: empty the flow's entry in CPU i's part, unless i is this CPU. */
 static long ct_forget_cpu(__u32 i, void *data)
 {
@@ -114,16 +145,7 @@ static long ct_forget_cpu(__u32 i, void *data)
 	b = bpf_map_lookup_elem(&xlb_conns, &idx);
 	if (!b)
 		return 1;
-	for (int w = 0; w < XLB_CONN_WAYS; w++) {
-		if (xlb_conn_match(&b->e[w], pr->src, pr->sport, pr->dport)) {
-			/* The generation word alone, as a flush writes it: the owner CPU sees
-			 * the entry gone or, had it just replaced it, its own flow's entry lost
-			 * (that flow then goes by its Maglev slot). */
-			b->e[w].generation = 0;
-			pr->forgotten++;
-			break;
-		}
-	}
+	pr->forgotten += ct_forget_in(b, pr->src, pr->sport, pr->dport);
 	return 0;
 }
 
@@ -139,20 +161,14 @@ static long ct_forget_cpu(__u32 i, void *data)
  * hands it f as memory, not stack, so the loop runs over a copy. */
 __attribute__((noinline)) int ct_forget_others(const struct ct_forget *f)
 {
-	__u32 key = XLB_CONNS_FORGOTTEN;
 	struct ct_forget pr;
-	__u64 *flushed;
 
 	if (!f)
 		return 0;
 	__builtin_memcpy(&pr, f, sizeof(pr));
 	pr.forgotten = 0;
 	bpf_loop(pr.parts, ct_forget_cpu, &pr, 0);
-	if (!pr.forgotten)
-		return 0;
-	flushed = bpf_map_lookup_elem(&xlb_conns_count, &key);
-	if (flushed)
-		*flushed += pr.forgotten;
+	ct_count_forgotten(pr.forgotten);
 	return (int)pr.forgotten;
 }
 
@@ -164,29 +180,19 @@ __attribute__((noinline)) int ct_forget_others(const struct ct_forget *f)
 static __always_inline void ct_forget_few(const struct xlb_config *cfg, __u32 hash,
 					  const struct xlb_pkt *p, __u32 cpu)
 {
-	__u32 key = XLB_CONNS_FORGOTTEN, n = 0;
-	__u64 *forgotten;
+	__u32 n = 0;
 
 #pragma unroll
 	for (__u32 i = 0; i < XLB_CONN_FORGET_INLINE; i++) {
 		struct xlb_conn_bucket *b;
-		struct xlb_conn *c;
 
 		if (i >= cfg->conn_parts || i == cpu)
 			continue;
 		b = ct_bucket(cfg, hash, i);
-		c = b ? ct_find(b, p) : NULL;
-		if (c) {
-			/* The generation word alone, as in ct_forget_cpu(). */
-			c->generation = 0;
-			n++;
-		}
+		if (b)
+			n += ct_forget_in(b, p->src, p->sport, p->dport);
 	}
-	if (!n)
-		return;
-	forgotten = bpf_map_lookup_elem(&xlb_conns_count, &key);
-	if (forgotten)
-		*forgotten += n;
+	ct_count_forgotten(n);
 }
 
 /* Write p's flow -> (backend_id, generation) at tick now into bucket b of this CPU's part,
