@@ -52,10 +52,12 @@
 #include "frame.h"
 #include "lbenv.h"
 #include "lbfill.h"
+#include "readfile.h"
 
 #define MAX_ROUNDS 15
 #define BIG_CONNS (4U << 20)
 #define SMALL_CONNS 65536
+#define BASELINE_MAX (64U << 20) /* -b: the largest object file read */
 
 /* One loaded copy of the benchmark object with its own connection table. */
 struct benv {
@@ -321,7 +323,7 @@ static bool case_on(const struct bcase *c)
  * also has the object without the capture hook (nohook), 4 M entries. */
 struct side {
 	const char *label;
-	void *elf; /* the baseline's object file, NULL = the embedded one */
+	char *elf; /* the baseline's object file, NULL = the embedded one */
 	size_t elf_sz;
 	struct benv big, small, nohook;
 	double ns[NCASES][MAX_ROUNDS];
@@ -400,36 +402,6 @@ static int set_capture(struct benv *b, enum capture_mode mode)
 	f->snaplen = 128;
 	__atomic_store_n(&f->gen, ++gen, __ATOMIC_SEQ_CST);
 	return 0;
-}
-
-/* Read a whole file into *buf. Returns 0 or -errno. */
-static int read_file(const char *path, void **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET)) {
-		err = -EINVAL;
-		goto out_close;
-	}
-	*buf = malloc((size_t)n);
-	if (!*buf) {
-		err = -ENOMEM;
-		goto out_close;
-	}
-	if (fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		free(*buf);
-		*buf = NULL;
-		err = -EIO;
-		goto out_close;
-	}
-	*len = (size_t)n;
-out_close:
-	fclose(f);
-	return err;
 }
 
 /* The flood guard as xlbd sets it by default (on), or none (off), and whether flows stay on
@@ -952,7 +924,7 @@ int main(int argc, char **argv)
 			       ? (fprintf(stderr, "dataplane_bench: -c takes no -o or -b\n"), 2)
 			       : ct_main(rounds, scale);
 	if (baseline) {
-		err = read_file(baseline, &sides[1].elf, &sides[1].elf_sz);
+		err = xlb_read_file(baseline, BASELINE_MAX, &sides[1].elf, &sides[1].elf_sz);
 		if (err) {
 			fprintf(stderr, "dataplane_bench: cannot read baseline %s: %s\n", baseline,
 				strerror(-err));

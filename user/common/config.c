@@ -5,14 +5,14 @@
  * dump config_dump.c. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <stdio.h>
 
 #include "xlb_abi.h"
 #include "config_schema.h"
+#include "readfile.h"
 
 #define CONF_FILE_MAX (16U << 20) /* xlb_conf_load() refuses larger files */
 
@@ -194,59 +194,17 @@ struct xlb_conf_service *xlb_conf_find_service(const struct xlb_conf *c,
 
 int xlb_conf_load(const char *path, struct xlb_conf *c, char *err, size_t errlen)
 {
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int fd, rc;
+	char *text;
+	size_t len;
+	int rc = xlb_read_file(path, CONF_FILE_MAX, &text, &len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto err_report;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= CONF_FILE_MAX) {
-				rc = -EFBIG;
-				goto err_close;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				rc = -ENOMEM;
-				goto err_close;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto err_close;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	rc = xlb_conf_parse(buf, len, path, c, err, errlen);
-	free(buf);
-	return rc;
-
-err_close:
-	close(fd);
-	free(buf);
-err_report:
-	if (err && errlen) {
-		if (rc == -EFBIG)
-			snprintf(err, errlen, "%s: file too large (max %u MiB)", path,
-				 CONF_FILE_MAX >> 20);
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-	}
+	if (rc == -EFBIG && err && errlen)
+		snprintf(err, errlen, "%s: file too large (max %u MiB)", path, CONF_FILE_MAX >> 20);
+	else if (rc && err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	if (rc)
+		return rc;
+	rc = xlb_conf_parse(text, len, path, c, err, errlen);
+	free(text);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "apireq.h"
 #include "config.h"
 #include "lbctl.h"
+#include "readfile.h"
 
 static const char *const config_defs[] = { "FILE    := a configuration file (xlbd.yaml(5)); - "
 					   "reads stdin",
@@ -19,35 +20,12 @@ static const char *const config_defs[] = { "FILE    := a configuration file (xlb
 /* Read path ("-": stdin) whole, up to what the API accepts. Returns 0 or reports. */
 static int read_file(const char *path, char **text, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t n;
-	char *buf;
+	int rc = xlb_read_file(strcmp(path, "-") ? path : "/dev/stdin", API_BODY_MAX, text, len);
 
-	if (!f)
-		return fail("cannot open %s: %s", path, strerror(errno));
-	buf = malloc(API_BODY_MAX + 1);
-	if (!buf) {
-		if (f != stdin)
-			fclose(f);
-		return fail("out of memory");
-	}
-	n = fread(buf, 1, API_BODY_MAX + 1, f);
-	if (ferror(f) || n > API_BODY_MAX) {
-		int e = errno;
-
-		if (f != stdin)
-			fclose(f);
-		free(buf);
-		return n > API_BODY_MAX ? fail("%s is larger than the control API accepts (%d MiB)",
-					       path, API_BODY_MAX >> 20)
-					: fail("cannot read %s: %s", path, strerror(e));
-	}
-	if (f != stdin)
-		fclose(f);
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
+	if (rc == -EFBIG)
+		return fail("%s is larger than the control API accepts (%d MiB)", path,
+			    API_BODY_MAX >> 20);
+	return rc ? fail("cannot open %s: %s", path, strerror(-rc)) : 0;
 }
 
 static size_t count_backends(const struct xlb_conf *c)
