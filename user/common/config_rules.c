@@ -35,7 +35,6 @@ const char *conf_override_problem(const struct xlb_conf_service *s,
 	size_t n;
 	const struct conf_field *f = conf_fields(CP_OVERRIDE, &n);
 	struct xlb_conf_health h;
-	char lo[16], hi[16];
 
 	if (!o->set)
 		return NULL;
@@ -54,14 +53,8 @@ const char *conf_override_problem(const struct xlb_conf_service *s,
 			return buf;
 	}
 	xlb_conf_backend_health(s, b, &h);
-	if (h.timeout_ms > h.interval_ms) {
-		*key = o->set & XLB_HO_TIMEOUT ? "timeout" : "interval";
-		snprintf(buf, len, "timeout %s must be <= interval %s",
-			 conf_ms_str(lo, sizeof(lo), h.timeout_ms),
-			 conf_ms_str(hi, sizeof(hi), h.interval_ms));
-		return buf;
-	}
-	return NULL;
+	*key = o->set & XLB_HO_TIMEOUT ? "timeout" : "interval";
+	return conf_timeout_problem(&h, buf, len);
 }
 
 struct vctx {
@@ -259,7 +252,7 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 {
 	const struct xlb_conf_health *h = &s->health;
 	unsigned bit = HC_BIT(h->type);
-	char key[96], lo[16], hi[16];
+	char key[96], msg[XLB_CONF_ERR_MAX];
 	const char *why;
 	int rc;
 
@@ -275,16 +268,10 @@ static int validate_health(const struct vctx *v, const struct xlb_conf_service *
 	if (h->type == XLB_HC_HTTPS && h->ca[0] && access(h->ca, R_OK))
 		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.ca"),
 			     "cannot read %s: %s", h->ca, strerror(errno));
-	if (h->timeout_ms > h->interval_ms)
-		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.timeout"),
-			     "timeout %s must be <= interval %s",
-			     conf_ms_str(lo, sizeof(lo), h->timeout_ms),
-			     conf_ms_str(hi, sizeof(hi), h->interval_ms));
-	if (!s->ref.port && !h->port)
-		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.port"),
-			     "a service on every port (port 0) needs a non-zero health port for "
-			     "its %s check",
-			     conf_keyword_name(conf_hc_type_words, (int)h->type));
+	if (conf_timeout_problem(h, msg, sizeof(msg)))
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.timeout"), "%s", msg);
+	if (conf_port0_problem(s, msg, sizeof(msg)))
+		return vfail(v, s->line, svc_key(key, sizeof(key), i, "health.port"), "%s", msg);
 	if (bit & HC_WEB) {
 		why = conf_hc_expect_problem(h->expect_min, h->expect_max);
 		if (why)

@@ -196,6 +196,27 @@ const char *conf_hc_expect_problem(__u32 min, __u32 max)
 	return NULL;
 }
 
+const char *conf_timeout_problem(const struct xlb_conf_health *h, char *buf, size_t len)
+{
+	char lo[16], hi[16];
+
+	if (h->timeout_ms <= h->interval_ms)
+		return NULL;
+	return conf_say(buf, len, "timeout %s must be <= interval %s",
+			conf_ms_str(lo, sizeof(lo), h->timeout_ms),
+			conf_ms_str(hi, sizeof(hi), h->interval_ms));
+}
+
+const char *conf_port0_problem(const struct xlb_conf_service *s, char *buf, size_t len)
+{
+	if (s->ref.port || s->health.type == XLB_HC_NONE || s->health.port)
+		return NULL;
+	return conf_say(buf, len,
+			"a service on every port (port 0) needs a non-zero health port for its "
+			"%s check",
+			conf_keyword_name(conf_hc_type_words, (int)s->health.type));
+}
+
 const char *conf_say(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

@@ -148,6 +148,12 @@ const char *conf_mac_problem(const __u8 mac[6]);
 const char *conf_announce_table_problem(__u32 t);
 const char *conf_hc_expect_problem(__u32 min, __u32 max);
 
+/* The rules of a check across its keys, written once for the reader and the validator: NULL,
+ * or the message in buf (len bytes). A timeout above the interval; a port-0 service's check
+ * without a port of its own (type none needs none). */
+const char *conf_timeout_problem(const struct xlb_conf_health *h, char *buf, size_t len);
+const char *conf_port0_problem(const struct xlb_conf_service *s, char *buf, size_t len);
+
 /* The message fmt into buf (len bytes); returns buf. */
 const char *conf_say(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -325,7 +325,7 @@ static int health_rules(struct parser *p, struct xlb_conf_health *h, const int *
 	size_t n;
 	const struct conf_field *keys = conf_fields(CP_HEALTH, &n);
 	const char *type = conf_keyword_name(conf_hc_type_words, (int)h->type);
-	char list[64], lo[16], hi[16];
+	char list[64], msg[96];
 	int bad = -1;
 
 	/* A key for another type, the first in the file: the type may come after it. */
@@ -338,14 +338,12 @@ static int health_rules(struct parser *p, struct xlb_conf_health *h, const int *
 		path_key(p, keys[bad].key, strlen(keys[bad].key));
 		return perr(p, seen[bad], "only for %s, not %s", list, type);
 	}
-	if (h->timeout_ms > h->interval_ms) {
+	if (conf_timeout_problem(h, msg, sizeof(msg))) {
 		/* Name the later of the two given; one of them was, the defaults fit. */
 		int k = seen[HK_TIMEOUT] >= seen[HK_INTERVAL] ? HK_TIMEOUT : HK_INTERVAL;
 
 		path_key(p, keys[k].key, strlen(keys[k].key));
-		return perr(p, seen[k], "timeout %s must be <= interval %s",
-			    conf_ms_str(lo, sizeof(lo), h->timeout_ms),
-			    conf_ms_str(hi, sizeof(hi), h->interval_ms));
+		return perr(p, seen[k], "%s", msg);
 	}
 	/* The service's port may come later: service_rules() checks a port-0 service. */
 	p->hc_port_line = seen[HK_PORT] ? seen[HK_PORT] : line;
@@ -375,15 +373,15 @@ enum { SK_PORT = 2 }; /* the row of "port" in CP_SERVICE */
 
 static int service_rules(struct parser *p, struct xlb_conf_service *s, const int *seen, int line)
 {
+	char msg[XLB_CONF_ERR_MAX];
+
 	s->line = line;
 	/* Only with a health key can the type be other than none, and then health_rules() of
 	 * this service has set hc_port_line. */
-	if (!s->ref.port && s->health.type != XLB_HC_NONE && !s->health.port) {
+	if (conf_port0_problem(s, msg, sizeof(msg))) {
 		path_key(p, "health.port", strlen("health.port"));
 		return perr(p, seen[SK_PORT] > p->hc_port_line ? seen[SK_PORT] : p->hc_port_line,
-			    "a service on every port (port 0) needs a non-zero health port for its "
-			    "%s check",
-			    conf_keyword_name(conf_hc_type_words, (int)s->health.type));
+			    "%s", msg);
 	}
 	return 0;
 }
