@@ -17,7 +17,8 @@
 	XLB_REASON(XLB_R_TX_RESELECT, "tx_reselect", XDP_TX,                                    \
 		   "remembered backend down, replaced or expired: re-chosen by Maglev")         \
 	XLB_REASON(XLB_R_TX_UNTRACKED, "tx_untracked", XDP_TX,                                  \
-		   "forwarded by Maglev without writing the connection table (a TCP RST)")      \
+		   "forwarded by Maglev without writing the connection table (a TCP RST, a "    \
+		   "SYN whose bucket holds only confirmed entries)")                            \
 	XLB_REASON(XLB_R_PASS_NOT_IP, "pass_not_ip", XDP_PASS,                                  \
 		   "not IPv4 or IPv6 (ARP, LLDP, ...): left to the host")                       \
 	XLB_REASON(XLB_R_PASS_NOT_VIP, "pass_not_vip", XDP_PASS,                                \

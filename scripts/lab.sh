@@ -14,7 +14,8 @@
 # --lbs N (scale-out, docs/scale-out.md): N LB nodes (lb, lb2, ... at 10.99.K.2, lb at
 # 10.99.0.2), each running xlbd with "announce: { table: 100 }" and BIRD (scripts/bird/lb.conf);
 # the router runs BIRD (scripts/bird/router.conf) and learns the IPv4 VIP from all of them
-# over BGP as one ECMP route, hashed on L4 ports. The IPv6 VIP stays a static route to lb.
+# over BGP as one ECMP route, hashed on L4 ports, and the IPv6 VIP the same way over IPv6
+# sessions of their own.
 #
 #  clientN  10.100.N.2/24  fd00:100:N::2/64 ──┐
 #                                             ├── router ── lb 10.99.0.2, fd00:99::2 (xlb_lb)
