@@ -433,8 +433,8 @@ static void print_list(const json_t *j)
 	m = json_object_get(j, "table_pool");
 	if (json_is_object(m))
 		printf("\nxlbd's table pool (replaced tables kept for reuse, in no pinned map): "
-		       "%lld maps, %s\n",
-		       (long long)jint(m, "maps"),
+		       "%lld map%s, %s\n",
+		       (long long)jint(m, "maps"), jint(m, "maps") == 1 ? "" : "s",
 		       fmt_bytes((double)jint(m, "memory"), total, sizeof(total)));
 	else
 		printf("\nxlbd's table pool: not known (xlbd of %s not running)\n", jstr(j, "pin_"
