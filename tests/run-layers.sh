@@ -107,6 +107,9 @@ shellcheck_scripts() {
 echo "== build checks"
 check_case config_doc_tables config_doc_check
 check_case doc_templates doc_templates_check
+# xlbd's modules include each other without a cycle and main.c is start-up only
+# (docs/architecture.md, "Who may call whom").
+check_case xlbd_module_graph /usr/bin/python3 scripts/module-graph-check.py user/xlbd
 if command -v clang-format >/dev/null; then
 	check_case clang_format make -s format-check
 else
