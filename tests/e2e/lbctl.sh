@@ -458,6 +458,12 @@ bad_cases() {
 2#Error: too many arguments; usage: lbctl daemon reload#daemon reload x
 2#Error: too many arguments; usage: lbctl version#version x
 1#Error: cannot open /nonexistent: No such file or directory#batch file /nonexistent
+2#Error: unknown option '-x'; try 'lbctl help'#-xj service list
+1#Error: no such service in the data path: 10.0.0.10:81/tcp#flow lookup 10.0.0.10:81/tcp fr 1.2.3.4:5 t 81
+2#Error: --limit given twice#conns list --limit 5 --lim 6
+1#Error: --limit must be 0..4294967295, got 5x#conns list 10.0.0.99:80/tcp --limit 5x
+2#Error: --limit needs a value#map dump conns --limit
+1#Error: xlbd would refuse this change: services[0].table_size: table_size 251 is too small for 3 backends: use a prime >= 300, e.g. 307#table plan 10.0.0.10:80/tcp add 10.1.0.14 w 5
 EOF
 }
 run_bad_cases < <(bad_cases)
@@ -465,6 +471,15 @@ check bad_arguments_every_command "$badfail" test -z "$badfail" -a "$nbad" -ge 4
 run -j backend set "$WEB" 10.1.0.12 weight 70000
 check bad_argument_json "rc=$RC $OUT $ERR" \
 	test "$RC" = 1 -a "$OUT" = '{"error":"weight must be 0..65535, got 70000"}' -a -z "$ERR"
+# A message quoting bytes that are not UTF-8 is still JSON (they become '?'), not a blank line.
+run -j service add "$WEB" name $'\xff'
+check bad_argument_json_not_utf8 "rc=$RC $OUT $ERR" test "$RC" = 1 -a -z "$ERR" -a \
+	"$(py "d['error']" 2>&1)" = "name must be 1..31 characters of A-Z a-z 0-9 _ . -, got '?'"
+# A JSON batch is one array: help (text) is refused in it, the results before it kept.
+printf 'version\nhelp\n' >"$TMP/batch_help"
+run -j batch file "$TMP/batch_help"
+check batch_json_refuses_help "rc=$RC $OUT $ERR" test "$RC" = 2 -a \
+	"$(py "[len(d), d[1]['error']]" 2>&1)" = "[2, '$TMP/batch_help:2: help prints text, not JSON: not in a batch with -j']"
 check bad_arguments_change_nothing "$(diff <(echo "$D0") <(dump))" test "$D0" = "$(dump)"
 
 # ---- table show, and plan against what xlbd then builds ----

@@ -50,6 +50,13 @@ int pick_name(const char *word, const char *const *names, size_t n, const char *
 	return -1;
 }
 
+bool is_word(const char *arg, const char *word)
+{
+	size_t len = strlen(arg), least = strncmp(word, "--", 2) ? 1 : 3;
+
+	return len >= least && !strncmp(arg, word, len) && len <= strlen(word);
+}
+
 int want_args(int argc, int min, int max)
 {
 	const char *obj = opts.obj ? opts.obj->name : "";

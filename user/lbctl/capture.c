@@ -252,6 +252,9 @@ static int do_capture(int argc, char **argv)
 	int n = 0, ret;
 	bool stopped;
 
+	/* Its records are JSON lines as they come: they cannot be items of a batch's array. */
+	if (opts.json && opts.where)
+		return usage("capture streams JSON lines: not in a batch with -j");
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-w")) {
 			if (n == 63)

@@ -63,27 +63,31 @@ static int service_id(const char *text, __u32 *id)
 	return 0;
 }
 
-/* SERVICE and --limit N in any order. */
+/* SERVICE and --limit N in any order; the service is looked up once every argument is read. */
 static int parse_filter(int argc, char **argv, bool limit_ok, __u32 *svc_id, bool *one,
 			__u32 *limit)
 {
-	*one = false;
+	const char *svc = NULL;
+	bool have_limit = false;
+
 	for (int i = 0; i < argc; i++) {
-		if (limit_ok && !strcmp(argv[i], "--limit")) {
+		if (limit_ok && is_word(argv[i], "--limit")) {
+			if (have_limit)
+				return usage("--limit given twice");
 			if (i + 1 >= argc)
 				return usage("--limit needs a value");
 			if (arg_u32("--limit", argv[++i], 0, UINT32_MAX, limit))
 				return LBCTL_FAIL;
-		} else if (!*one && argv[i][0] != '-') {
-			if (service_id(argv[i], svc_id))
-				return LBCTL_FAIL;
-			*one = true;
+			have_limit = true;
+		} else if (!svc && argv[i][0] != '-') {
+			svc = argv[i];
 		} else {
 			return usage("unexpected argument '%s'; usage: lbctl conns %s %s", argv[i],
 				     opts.cmd->name, opts.cmd->args);
 		}
 	}
-	return 0;
+	*one = svc != NULL;
+	return svc ? service_id(svc, svc_id) : 0;
 }
 
 static void print_list(const json_t *j)

@@ -269,11 +269,11 @@ static int do_lookup(int argc, char **argv)
 
 	if (want_args(argc, 3, 5))
 		return LBCTL_USAGE;
-	if (strcmp(argv[1], "from"))
+	if (!is_word(argv[1], "from"))
 		return usage("expected 'from' after the service, got '%s'; usage: lbctl flow "
 			     "lookup %s",
 			     argv[1], opts.cmd->args);
-	if (argc == 4 || (argc == 5 && strcmp(argv[3], "to")))
+	if (argc == 4 || (argc == 5 && !is_word(argv[3], "to")))
 		return usage("expected 'to PORT' after the client; usage: lbctl flow lookup %s",
 			     opts.cmd->args);
 	if (arg_service(argv[0], &ref) || arg_endpoint("client", argv[2], &client, &sport))

@@ -79,8 +79,12 @@ int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print the result of a command: as JSON in JSON mode, else through human(j) when it is not
  * NULL (changes say nothing on success, like ip(8)). Takes the reference to j. Returns
- * LBCTL_OK. */
+ * LBCTL_OK, or LBCTL_FAIL (reported) when j is NULL: the result could not be built. */
 int emit(json_t *j, void (*human)(const json_t *j));
+
+/* s as a JSON string: unchanged when it is UTF-8, else with every byte above 0x7f as '?' (a
+ * path in another encoding, a message cut in a character). NULL only when out of memory. */
+json_t *jtext(const char *s);
 
 /* Batch mode in JSON: results of several commands form one array. */
 void emit_batch_begin(void);
@@ -122,7 +126,7 @@ int pick_name(const char *word, const char *const *names, size_t n, const char *
 int arg_service(const char *s, struct xlb_service_ref *ref);
 int arg_addr(const char *what, const char *s, struct xlb_addr *a);
 int arg_u32(const char *what, const char *s, __u32 min, __u32 max, __u32 *out);
-/* "ADDR:PORT" or "[ADDR]:PORT", port 1..65535 */
+/* "ADDR:PORT" or "[ADDR]:PORT", port 0..65535 */
 int arg_endpoint(const char *what, const char *s, struct xlb_addr *a, __u16 *port);
 int arg_onoff(const char *what, const char *s, bool *out);
 int arg_state(const char *s, const char **state); /* enabled | drain | disabled */
@@ -139,6 +143,10 @@ struct kwarg {
 	bool seen;
 };
 int parse_kwargs(int argc, char **argv, struct kwarg *kw, size_t n);
+
+/* Whether arg names the one keyword allowed where it stands: word itself or a prefix of it
+ * ("fr" for "from"; an option "--limit" needs "--" and a letter at least, "--l"). */
+bool is_word(const char *arg, const char *word);
 
 /* The number of arguments the running command takes: reports a usage error with its grammar
  * and returns LBCTL_USAGE when argc is outside [min, max], else 0. */

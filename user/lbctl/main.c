@@ -15,6 +15,9 @@
 
 struct lbctl_opts opts = { .socket = LBCTL_SOCKET, .pin_dir = LBCTL_PIN_DIR };
 
+/* A batch's results are one JSON array with -j; help is text and would break it. */
+#define JSON_BATCH_HELP "help prints text, not JSON: not in a batch with -j"
+
 static int do_help(int argc, char **argv);
 static int do_batch_file(int argc, char **argv);
 
@@ -153,6 +156,8 @@ static int run(int argc, char **argv)
 	o = objects[i];
 	if (o == &obj_batch && opts.where)
 		return usage("batch files cannot run batch");
+	if (o == &obj_help && opts.json && opts.where)
+		return usage(JSON_BATCH_HELP);
 	opts.obj = o;
 	opts.cmd = NULL;
 	if (!o->cmds)
@@ -167,6 +172,8 @@ static int run(int argc, char **argv)
 	if (i < 0)
 		return LBCTL_USAGE;
 	if ((size_t)i == n) {
+		if (opts.json && opts.where)
+			return usage(JSON_BATCH_HELP);
 		if (argc > 2)
 			return usage("too many arguments; usage: lbctl %s help", o->name);
 		help_object(o);
@@ -288,7 +295,9 @@ int main(int argc, char **argv)
 			return obj_version.fn(0, NULL);
 		case ':':
 			return usage("option %s needs a value", argv[optind - 1]);
-		default:
+		default: /* a short option in a group ("-jx") is named alone */
+			if (optopt > ' ' && optopt < 0x7f)
+				return usage("unknown option '-%c'; try 'lbctl help'", optopt);
 			return usage("unknown option '%s'; try 'lbctl help'", argv[optind - 1]);
 		}
 	}

@@ -456,6 +456,17 @@ static void print_list(const json_t *j)
 	}
 }
 
+/* Whether the directories a and b are the same one ("/sys/fs/bpf/xlb/" is "/sys/fs/bpf/xlb"). */
+static bool same_dir(const char *a, const char *b)
+{
+	char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+	bool same = ra && rb ? !strcmp(ra, rb) : !strcmp(a, b);
+
+	free(ra);
+	free(rb);
+	return same;
+}
+
 /* The table pool of the xlbd that runs over opts.pin_dir (GET /v1/status), added to *total:
  * {"maps", "memory"}, or null when no such xlbd answers. */
 static json_t *table_pool(__u64 *total)
@@ -465,7 +476,7 @@ static json_t *table_pool(__u64 *total)
 	if (api_try("/v1/status", &st))
 		return json_null();
 	dir = json_object_get(st, "pin_dir");
-	if (json_is_string(dir) && !strcmp(json_string_value(dir), opts.pin_dir))
+	if (json_is_string(dir) && same_dir(json_string_value(dir), opts.pin_dir))
 		pool = json_object_get(st, "table_pool");
 	if (json_is_integer(json_object_get(pool, "maps")) &&
 	    json_is_integer(json_object_get(pool, "memory"))) {
@@ -568,7 +579,7 @@ static int do_list(int argc, char **argv)
 		free(names[i]);
 	}
 	pool = table_pool(&total);
-	return emit(json_pack("{s:s,s:o,s:o,s:I,s:o}", "pin_dir", opts.pin_dir, "maps", arr,
+	return emit(json_pack("{s:o,s:o,s:o,s:I,s:o}", "pin_dir", jtext(opts.pin_dir), "maps", arr,
 			      "table_pool", pool, "memory_total", (json_int_t)total, "conns",
 			      conns_shape()),
 		    print_list);
@@ -584,7 +595,9 @@ static int do_dump(int argc, char **argv)
 
 	if (want_args(argc, 1, 3))
 		return LBCTL_USAGE;
-	if (argc > 1 && (argc != 3 || strcmp(argv[1], "--limit")))
+	if (argc == 2 && is_word(argv[1], "--limit"))
+		return usage("--limit needs a value");
+	if (argc > 1 && (argc != 3 || !is_word(argv[1], "--limit")))
 		return usage("usage: lbctl map dump %s", opts.cmd->args);
 	if (argc == 3 && arg_u32("--limit", argv[2], 0, UINT32_MAX, &d.limit))
 		return LBCTL_FAIL;

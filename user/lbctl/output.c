@@ -24,6 +24,21 @@ static void put_json(json_t *j)
 		fputc('\n', stdout);
 }
 
+json_t *jtext(const char *s)
+{
+	json_t *j = json_string(s);
+	char *ascii;
+
+	if (j || !(ascii = strdup(s)))
+		return j;
+	for (char *p = ascii; *p; p++)
+		if ((unsigned char)*p > 0x7f)
+			*p = '?';
+	j = json_string(ascii);
+	free(ascii);
+	return j;
+}
+
 static int report(int code, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -34,7 +49,7 @@ static int report(int code, const char *fmt, va_list ap)
 	n = opts.where ? snprintf(msg, sizeof(msg), "%s: ", opts.where) : 0;
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	if (opts.json) {
-		json_t *j = json_pack("{s:s}", "error", msg);
+		json_t *j = json_pack("{s:o}", "error", jtext(msg));
 
 		put_json(j);
 		json_decref(j);
@@ -69,6 +84,8 @@ int usage(const char *fmt, ...)
 
 int emit(json_t *j, void (*human)(const json_t *j))
 {
+	if (!j)
+		return fail("out of memory building the result");
 	if (opts.json)
 		put_json(j);
 	else if (human)

@@ -190,11 +190,13 @@ static int do_show(int argc, char **argv)
 
 	rate_mode = false;
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--rate")) {
+		if (is_word(argv[i], "--rate")) {
 			if (rate_mode)
 				return usage("--rate given twice");
 			rate_mode = true;
+			/* SECONDS, not a service (which has a ':'), when it starts with a digit. */
 			if (i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9' &&
+			    !strchr(argv[i + 1], ':') &&
 			    arg_u32("--rate SECONDS", argv[++i], 1, RATE_MAX_S, &secs))
 				return LBCTL_FAIL;
 		} else if (!want && argv[i][0] != '-') {

@@ -98,7 +98,7 @@ static int parse_change(int argc, char **argv, struct change *ch)
 	case CH_ADD:
 		if (argc == 2)
 			return 0;
-		if (argc != 4 || strcmp(argv[2], "weight"))
+		if (argc != 4 || !is_word(argv[2], "weight"))
 			return usage("usage: lbctl table plan SERVICE add BACKEND [weight W]");
 		return arg_u32("weight", argv[3], 0, 65535, &ch->weight);
 	case CH_WEIGHT:
