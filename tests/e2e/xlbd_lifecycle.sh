@@ -130,6 +130,19 @@ else
 	bad api_conns_view "$out"
 fi
 
+# A query string or an escape is refused by the daemon itself, not dropped or decoded by the
+# HTTP library on the way: a backend's DELETE with "%00" cut into it would delete its service.
+q1=$(api DELETE '/v1/services/10.0.0.10/80/tcp?dry_run=1')
+q2=$(api DELETE '/v1/services/10.0.0.10/80/tcp%00/backends/10.1.0.12')
+q3=$(api GET '/v1/services/10.0.0.10%2F80/tcp')
+if [ "$(tail -n 1 <<<"$q1") $(tail -n 1 <<<"$q2") $(tail -n 1 <<<"$q3")" = "404 404 404" ] &&
+	grep -q 'no query strings or escapes' <<<"$q1$q2$q3" &&
+	api GET /v1/services/10.0.0.10/80/tcp | grep -q '"address":"10.1.0.12"'; then
+	ok api_query_and_escapes_refused
+else
+	bad api_query_and_escapes_refused "[$q1] [$q2] [$q3]"
+fi
+
 # Packet capture's filter is pinned (xlb_capture) and is the one the running xlb_lb reads.
 # Armed here (generation 7) as a client of a capture would have it, it must not survive the
 # restart below: the capture's client died with the daemon.

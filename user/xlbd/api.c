@@ -802,6 +802,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (!p->allowed)
 		return respond_error(c, 403, "permission denied: root or group " API_GROUP " only");
+	/* libmicrohttpd takes a query string off the path before it calls us: a request with one
+	 * ("DELETE ...?dry_run=1") would run without it. None of our routes takes one. */
+	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0)
+		return respond_error(c, 404, "no such resource (no query strings or escapes)");
 	status = api_parse(method, url, p->body, p->len, &req, err, sizeof(err));
 	if (status == 405)
 		return respond_not_allowed(c, url, err);

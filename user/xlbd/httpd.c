@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -157,6 +158,17 @@ static enum MHD_Result request_in(void *cls, struct MHD_Connection *c, const cha
 	return h->handler(h->cls, c, url, method, version, upload, upload_size, con_cls);
 }
 
+/* The URL as the client sent it: "%xx" stays three characters. libmicrohttpd decodes escapes
+ * before the handler sees the path, so "/v1/services/10.0.0.1/80/tcp%00/backends/10.1.0.1"
+ * reached the router as the service's own path, and a backend's DELETE deleted the service.
+ * Kept, the '%' is refused by the router with the rest of what no route has. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
 /* An answer is complete: the connection's deadline starts again, for its next request. */
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
@@ -242,7 +254,8 @@ int httpd_start(struct httpd **out, struct loop *loop, int listen_fd,
 				  MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout_s,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, lim->conn_memory,
 				  MHD_OPTION_NOTIFY_COMPLETED, request_done, h,
-				  MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h, MHD_OPTION_END);
+				  MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h,
+				  MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
 	if (!h->mhd) {
 		close(listen_fd);
 		free(h);
