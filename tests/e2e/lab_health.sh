@@ -132,6 +132,20 @@ if [ "$got" = "0 0" ]; then ok plan_sees_health; else
 	bad plan_sees_health "moved slots and backend1's slots after: $got; plan: $plan"
 fi
 
+# A refused change leaves the health checks as they were: a configuration without backend1
+# on an interface that does not exist is refused after its checks were set up; backend1 (down)
+# must still be checked and down, or the next pass of its service would take it for up.
+sed -e '/address: 10.101.1.2,/d' -e 's/^interfaces: .*/interfaces: [nosuch0]/' \
+	"$STATE/xlbd.yaml" >"$STATE/refused.yaml"
+refused=$(curl -s -w ' %{http_code}' --unix-socket "$SOCK" --data-binary @"$STATE/refused.yaml" \
+	http://lab/v1/config/apply)
+st1=$(/usr/bin/python3 "$TOP/tests/e2e/xlbdq.py" field "$SOCK" "$SVC" 10.101.1.2 state 2>&1)
+if [ "${refused##* }" = 400 ] && grep -q 'nosuch0 does not exist' <<<"$refused" && [ "$st1" = down ]; then
+	ok refused_apply_keeps_health
+else
+	bad refused_apply_keeps_health "apply: $refused; backend1's state after it: $st1"
+fi
+
 # Every backend down: the service fails open rather than dropping everything.
 kill -STOP "$(cat "$STATE/server2.pid")" "$(cat "$STATE/server3.pid")"
 wait_state "$SVC" 10.101.2.2 down 5 >/dev/null

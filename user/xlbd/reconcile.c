@@ -178,37 +178,45 @@ static bool was_up(const struct xlb_service_ref *svc, const struct xlb_addr *a, 
 }
 
 /* reconcile_apply() once c is valid and its metrics address is bound: health targets, seed,
- * gateway, then the maps. */
+ * gateway, then the maps. The targets follow c first, because the plan reads their view (a
+ * new backend starts as its check's initial says); when c is refused after that, they follow
+ * the running configuration again, so that a refused change leaves no target of its own and
+ * takes none away (a backend the engine no longer knows would count as up). */
 static int apply_valid(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
 {
 	struct xlbd_runtime rt = X->rt;
+	const struct xlbd_apply_stats *s;
 	int ret;
 
 	ret = health_sync(c, was_up, NULL);
 	if (ret)
-		return ret;
+		goto refused;
 	rt.healthy = health_is_up;
 	rt.l2_mac = l2mac_get;
 	ret = resolve_seed(c, &rt.hash_seed, err, errlen);
 	if (ret)
-		return ret;
+		goto refused;
 	if (resolve_gateway(c, &rt, false) == -EAGAIN)
 		memset(rt.gw_mac, 0, sizeof(rt.gw_mac));
 	rt.virtual_iface = any_virtual(c);
 	ret = state_apply(X->state, c, name, &rt, err, errlen);
 	if (ret)
-		return ret;
+		goto refused;
 	log_cross_cpu(c, rt.virtual_iface);
 	X->rt = rt;
 	announce_now();
-	const struct xlbd_apply_stats *s = state_last_apply(X->state);
-
+	s = state_last_apply(X->state);
 	xlog_info("%s applied: services +%u -%u ~%u, backends written %u freed %u, tables built "
 		  "%u kept %u, vips +%u -%u%s",
 		  name, s->services_added, s->services_removed, s->services_changed,
 		  s->backends_written, s->backends_freed, s->tables_built, s->tables_kept,
 		  s->vips_written, s->vips_removed, s->config_written ? ", config written" : "");
 	return 0;
+
+refused: /* before the first apply there is nothing to go back to: xlbd does not start */
+	if (state_conf(X->state)->n_ifaces)
+		health_sync(state_conf(X->state), was_up, NULL);
+	return ret;
 }
 
 int reconcile_apply(const struct xlb_conf *c, const char *name, char *err, size_t errlen)

@@ -305,6 +305,7 @@ int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *
 		const struct xlbd_runtime *rt, char *err, size_t errlen)
 {
 	struct xlb_conf copy;
+	bool running;
 	int ret;
 
 	err[0] = '\0';
@@ -318,9 +319,21 @@ int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *
 	ret = xlb_conf_copy(&copy, conf);
 	if (ret)
 		return ret;
-	ret = plan_commit(st, conf, rt, NULL, err, errlen);
+	/* While a configuration runs, its interfaces change before the maps: an attachment the
+	 * kernel refuses (a mode the driver lacks) then leaves the maps as they were, and the
+	 * interfaces go back to the running configuration's. The first apply writes the maps
+	 * first, so that no interface runs xlb_lb over maps not yet filled. */
+	running = st->conf.n_ifaces > 0;
+	ret = running ? sync_interfaces(st, conf, err, errlen) : 0;
 	if (!ret)
+		ret = plan_commit(st, conf, rt, NULL, err, errlen);
+	if (!ret && !running)
 		ret = sync_interfaces(st, conf, err, errlen);
+	if (ret && running) {
+		char ignored[XLB_CONF_ERR_MAX];
+
+		sync_interfaces(st, &st->conf, ignored, sizeof(ignored));
+	}
 	if (ret) {
 		if (!err[0])
 			snprintf(err, errlen, "applying the configuration failed part-way: %s",

@@ -35,7 +35,8 @@ void state_free(struct xlbd_state *st);
 
 /* Make the maps and attachments say what conf (valid: xlb_conf_validate()) and rt say. Its
  * interfaces must exist and the ids it needs be free: on -EINVAL / -ENOSPC nothing has changed
- * and err names the problem. Only what differs is written; a table is rebuilt only when its
+ * and err names the problem; an interface the kernel will not attach (its mode) changes nothing
+ * either, once a configuration runs. Only what differs is written; a table is rebuilt only when its
  * backend set, weights, states or size changed. On success st keeps a copy of conf. Returns 0
  * or -errno (a failure part-way leaves a consistent, partly updated state, is logged, and the
  * record is read back from the maps; applying again completes it). */
