@@ -45,9 +45,10 @@ int loop_del_fd(struct loop *l, int fd);
 /* The loop's clock: CLOCK_MONOTONIC in nanoseconds. */
 uint64_t loop_now_ns(void);
 
-/* When the loop last collected events (loop_now_ns() clock; 0 before the first turn). An event
- * that happened after it is not read yet: a deadline that passed after it, while a callback of
- * this turn ran, may have been met by such an event. */
+/* When the loop last collected events (loop_now_ns() clock; 0 before the first turn). Every
+ * event ready then has been read before the turn's timers run (up to 64 batches of 256). An
+ * event that happened after it is not read yet: a deadline that passed after it, while a
+ * callback of this turn ran, may have been met by such an event. */
 uint64_t loop_events_ns(const struct loop *l);
 
 /* Prepare t to call cb(loop, arg); it is not armed. */
