@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "health.h"
 #include "log.h"
@@ -240,8 +241,47 @@ static int t_rise_fall_exact(void)
 	return XT_PASS;
 }
 
+/* The backends of ids_conf()'s service: first..first+3 of 10.9.0.x. */
+static int ids_conf(struct xlb_conf *c, int first)
+{
+	char err[XLB_CONF_ERR_MAX], text[512];
+
+	snprintf(text, sizeof(text),
+		 "interfaces: [eth0]\ntunnel_source: 192.0.2.1\nservices:\n"
+		 "  - { vip: 10.0.0.9, port: 80, proto: tcp, health: { type: tcp },\n"
+		 "      backends: [ { address: 10.9.0.%d }, { address: 10.9.0.%d },\n"
+		 "                  { address: 10.9.0.%d }, { address: 10.9.0.%d } ] }\n",
+		 first, first + 1, first + 2, first + 3);
+	return xlb_conf_parse(text, strlen(text), "ids", c, err, sizeof(err));
+}
+
+/* A reload that swaps backends gives the new ones the ids the old ones left: ids stay below
+ * the number of targets (tunnel checks number their probes by id, up to 65,535). */
+static int t_ids_reused(void)
+{
+	struct xlb_conf a, b;
+	size_t n = 0;
+
+	XT_EQ(ids_conf(&a, 1), 0);
+	XT_EQ(ids_conf(&b, 3), 0); /* keeps .3 and .4, drops .1 and .2, adds .5 and .6 */
+	XT_EQ(health_sync(&a, NULL, NULL), 0);
+	XT_EQ(health_sync(&b, NULL, NULL), 0);
+	for (size_t id = 0; id < 8; id++) {
+		const struct hc_target *t = hc_target_by_id(id);
+
+		XT_CHECK(!t || id < 4, "target id %zu with 4 targets", id);
+		n += t != NULL;
+	}
+	XT_EQ(n, 4);
+	XT_EQ(health_sync(&conf, NULL, NULL), 0); /* back to the first case's */
+	xlb_conf_free(&a);
+	xlb_conf_free(&b);
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "rise_fall_exact", t_rise_fall_exact },
+	{ "ids_reused_on_sync", t_ids_reused },
 };
 
 int main(int argc, char **argv)

@@ -570,6 +570,53 @@ static void check_fd_budget(size_t checked)
 		  checked, (unsigned long long)H.nofile, checked + HC_FD_RESERVE);
 }
 
+/* health_sync() of service cs's backends: pass 0 the targets that exist (their settings
+ * follow), pass 1 the new ones. */
+static int sync_service(const struct xlb_conf_service *cs, int pass,
+			bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
+				       void *ctx),
+			void *ctx, uint64_t now, size_t *checked)
+{
+	for (size_t b = 0; b < cs->n_backends; b++) {
+		const struct xlb_addr *a = &cs->backends[b].addr;
+		struct target *t = find(&cs->ref, a);
+		struct xlb_conf_health eff; /* the service's check, the backend's overrides
+					     */
+
+		if (!t != (pass == 1))
+			continue;
+		xlb_conf_backend_health(cs, &cs->backends[b], &eff);
+		if (!t) {
+			t = add_target();
+			if (!t)
+				return -ENOMEM;
+			t->base.svc = cs->ref;
+			t->base.addr = *a;
+			t->base.cfg = eff;
+			hc_init(&t->hc, eff.type == XLB_HC_NONE ||
+						(was_up && was_up(&cs->ref, a, ctx)) ||
+						eff.initial_up);
+			t->changed_ns = now;
+			t->fresh = true;
+			if (index_add(t->base.id) || make_pending(t))
+				return -ENOMEM;
+		} else if (memcmp(&t->base.cfg, &eff, sizeof(eff))) {
+			stop_check(t);
+			loop_timer_cancel(H.loop, &t->timer);
+			t->base.cfg = eff;
+			if (eff.type == XLB_HC_NONE)
+				hc_init(&t->hc, true);
+			if (make_pending(t))
+				return -ENOMEM;
+		}
+		t->seen = true;
+		t->base.cfg = eff;
+		t->base.port = eff.port ? eff.port : cs->ref.port;
+		*checked += eff.type != XLB_HC_NONE;
+	}
+	return 0;
+}
+
 int health_sync(const struct xlb_conf *c,
 		bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
 			       void *ctx),
@@ -587,49 +634,25 @@ int health_sync(const struct xlb_conf *c,
 	for (size_t i = 0; i < H.n; i++)
 		if (H.t[i])
 			H.t[i]->seen = false;
-	for (size_t s = 0; s < c->n_services; s++) {
-		const struct xlb_conf_service *cs = &c->services[s];
+	/* Two passes: the targets c keeps first, then those gone are freed, then the new ones
+	 * take the ids they left. New ones first would number past the ids in use: a tunnel
+	 * check's id must stay below hc_tunnel's 65,536 while c has at most 65,536 backends. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (size_t i = 0; i < H.n; i++)
+				if (H.t[i] && !H.t[i]->seen)
+					free_target(i);
+			H.reuse_from = 0;
+			if (rebuild_index()) /* find() must not meet a freed target */
+				return -ENOMEM;
+		}
+		for (size_t s = 0; s < c->n_services; s++) {
+			int ret = sync_service(&c->services[s], pass, was_up, ctx, now, &checked);
 
-		for (size_t b = 0; b < cs->n_backends; b++) {
-			const struct xlb_addr *a = &cs->backends[b].addr;
-			struct target *t = find(&cs->ref, a);
-			struct xlb_conf_health eff; /* the service's check, the backend's overrides
-						     */
-
-			xlb_conf_backend_health(cs, &cs->backends[b], &eff);
-			if (!t) {
-				t = add_target();
-				if (!t)
-					return -ENOMEM;
-				t->base.svc = cs->ref;
-				t->base.addr = *a;
-				t->base.cfg = eff;
-				hc_init(&t->hc, eff.type == XLB_HC_NONE ||
-							(was_up && was_up(&cs->ref, a, ctx)) ||
-							eff.initial_up);
-				t->changed_ns = now;
-				t->fresh = true;
-				if (index_add(t->base.id) || make_pending(t))
-					return -ENOMEM;
-			} else if (memcmp(&t->base.cfg, &eff, sizeof(eff))) {
-				stop_check(t);
-				loop_timer_cancel(H.loop, &t->timer);
-				t->base.cfg = eff;
-				if (eff.type == XLB_HC_NONE)
-					hc_init(&t->hc, true);
-				if (make_pending(t))
-					return -ENOMEM;
-			}
-			t->seen = true;
-			t->base.cfg = eff;
-			t->base.port = eff.port ? eff.port : cs->ref.port;
-			checked += eff.type != XLB_HC_NONE;
+			if (ret)
+				return ret;
 		}
 	}
-	for (size_t i = 0; i < H.n; i++)
-		if (H.t[i] && !H.t[i]->seen)
-			free_target(i);
-	H.reuse_from = 0;
 	check_fd_budget(checked);
 	return rebuild_index();
 }
