@@ -201,6 +201,35 @@ else
 	bad sigint_disarms "gen $(gen) after Ctrl-C"
 fi
 
+# ---- a capture ended while its client reads nothing (stopped, its socket full): it no longer
+# runs, so a second DELETE finds none and a new capture starts ----
+"${LB[@]}" capture duration 60 -w "$TMP/stalled.pcapng" 2>/dev/null &
+CAP_PID=$!
+wait_for armed
+kill -STOP "$CAP_PID"
+# About 3,000 records, far more than the socket holds: four clients of 150 requests at once.
+loads=()
+for _ in 1 2 3 4; do
+	"$LAB" exec client1 curl -s -o /dev/null -m 30 "http://10.0.0.10/?n=[1-150]" >/dev/null 2>&1 &
+	loads+=($!)
+done
+wait "${loads[@]}"
+del1=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE --unix-socket "$SOCK" http://xlb/v1/capture)
+del2=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE --unix-socket "$SOCK" http://xlb/v1/capture)
+requests 3 &
+REQ_PID=$!
+OUT=$(lb capture count 1 duration 5 -w "$TMP/after_stalled.pcapng" 2>&1)
+RC=$?
+wait "$REQ_PID"
+kill -CONT "$CAP_PID"
+wait "$CAP_PID"
+CAP_PID=
+if [ "$del1 $del2 $RC" = "200 404 0" ]; then
+	ok ended_capture_frees_the_slot
+else
+	bad ended_capture_frees_the_slot "DELETE $del1 then $del2; the next capture: rc $RC $OUT"
+fi
+
 # ---- a reason that never occurs here: nothing, until the duration ends ----
 requests 2 &
 lb capture reason drop_no_backend duration 1 -w "$TMP/none.pcapng" 2>"$TMP/none.err"

@@ -51,10 +51,14 @@ struct capture {
 		struct xlb_service_ref ref;
 	} * svcs; /* the services' ids when the capture started, for the comments */
 	size_t n_svcs;
+	struct capture *next; /* in the list of ended ones */
 };
 
 static const struct xlbd *D;
 static struct capture *C; /* the running capture, or NULL */
+/* Ended captures whose clients have not read the rest of their answers yet: they hold no
+ * ring and no filter, only their buffers, and go when their connections end. */
+static struct capture *ended_list;
 static __u32 last_gen; /* the gen of the previous capture */
 
 void capture_init(const struct xlbd *x)
@@ -380,6 +384,11 @@ int capture_start(struct MHD_Connection *c, const struct capspec *s, char *err, 
 	struct capture *k;
 	int status, fd, ret;
 
+	if (C && C->ended) { /* its client has not read the end: it waits aside */
+		C->next = ended_list;
+		ended_list = C;
+		C = NULL;
+	}
 	if (C) {
 		snprintf(err, errlen,
 			 "a capture is already running (client pid %d, uid %u, for %llu s, %u "
@@ -460,7 +469,7 @@ err_free:
 
 long capture_end(void)
 {
-	if (!C)
+	if (!C || C->ended)
 		return -ENOENT;
 	end(C, "stopped through the API");
 	return C->received;
@@ -468,17 +477,26 @@ long capture_end(void)
 
 void capture_conn_done(struct MHD_Connection *c)
 {
-	struct capture *k = C;
+	struct capture *k = C, **at;
 
-	if (!k || k->conn != c)
+	if (k && k->conn == c) {
+		if (!k->ended) {
+			k->gone = true;
+			k->suspended = false; /* libmicrohttpd is closing it */
+			end(k, "the client went away");
+		}
+		C = NULL;
+		capture_free(k);
 		return;
-	if (!k->ended) {
-		k->gone = true;
-		k->suspended = false; /* libmicrohttpd is closing it */
-		end(k, "the client went away");
 	}
-	C = NULL;
-	capture_free(k);
+	for (at = &ended_list; *at; at = &(*at)->next) {
+		if ((*at)->conn == c) {
+			k = *at;
+			*at = k->next;
+			capture_free(k);
+			return;
+		}
+	}
 }
 
 void capture_stop(void)

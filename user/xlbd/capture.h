@@ -26,7 +26,8 @@ int capture_start(struct MHD_Connection *c, const struct capspec *s, char *err, 
 
 /* End the running capture as its count or duration would (DELETE /v1/capture): disarmed, the
  * records already taken still streamed, then the answer's end. Returns the packets it had sent
- * or buffered, or -ENOENT when no capture runs. */
+ * or buffered, or -ENOENT when no capture runs (one that ended and still sends its rest to a
+ * slow client does not run: a new one may start beside it). */
 long capture_end(void);
 
 /* The request on c is over (its answer sent, or the connection closed): when it was the
