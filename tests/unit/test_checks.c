@@ -4,7 +4,8 @@
  * of a private CA (a valid certificate passes when the check names the CA in `ca` and fails
  * against the system's store; an expired one and one for another host never pass), http
  * statuses inside and outside `expect` and a body with and without the wanted text, udp
- * replies with and without `expect_payload`. Each check must fail for its own reason. No
+ * replies with and without `expect_payload`. Each check must fail for its own reason. An
+ * http check that gets no socket (out of descriptors) fails as error, not refused. No
  * privileges needed.
  */
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,13 +208,22 @@ static unsigned start_server(void)
 	return port;
 }
 
+static unsigned server_port;
+
+/* checkservers.py's port, started the first time; 0 when it cannot start. */
+static unsigned ensure_server(void)
+{
+	if (!server_port && mkdtemp(dir))
+		server_port = start_server();
+	return server_port;
+}
+
 static int t_each_type(void)
 {
 	char err[XLB_CONF_ERR_MAX], text[4096];
 	unsigned port;
 
-	XT_CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-	port = start_server();
+	port = ensure_server();
 	XT_CHECK(port != 0, "tests/unit/checkservers.py did not start (run from the tree's top)");
 	snprintf(text, sizeof(text), CONF, port, dir, port, port, port, port, port, port);
 	XT_CHECK(xlb_conf_parse(text, strlen(text), "test", &conf, err, sizeof(err)) == 0, "%s",
@@ -242,8 +254,77 @@ static int t_each_type(void)
 	return XT_PASS;
 }
 
+static uint64_t nofd_checks[HC_RESULT_MAX];
+
+static void record_nofd(const struct health_view *v, void *ctx)
+{
+	(void)ctx;
+	memcpy(nofd_checks, v->checks, sizeof(nofd_checks));
+}
+
+static void poll_nofd(struct loop *l, void *arg)
+{
+	uint64_t total = 0;
+
+	(void)arg;
+	health_foreach(record_nofd, NULL);
+	for (int k = 0; k < HC_RESULT_MAX; k++)
+		total += nofd_checks[k];
+	if (total >= 3)
+		loop_stop(l);
+}
+
+/* An http check while no descriptor is left: every check fails as error (curl's socket comes
+ * from the engine, which says why), none as refused. */
+static int t_http_no_fd(void)
+{
+	char err[XLB_CONF_ERR_MAX], text[512];
+	struct xlb_conf one;
+	struct rlimit was, low;
+	unsigned port = ensure_server();
+	uint64_t total = 0;
+	int fd, poll_id, hang_id;
+
+	XT_CHECK(port != 0, "tests/unit/checkservers.py did not start (run from the tree's top)");
+	snprintf(text, sizeof(text),
+		 "interfaces: [lo]\ntunnel_source: 192.0.2.1\nservices:\n"
+		 "  - { vip: 10.0.0.20, port: 80, proto: tcp, table_size: 251,\n"
+		 "      health: { type: http, port: %u, interval: 100ms, timeout: 90ms, rise: 1,\n"
+		 "                fall: 1, jitter: 0, path: /status/200 },\n"
+		 "      backends: [{ address: 127.0.0.6 }] }\n",
+		 port);
+	XT_CHECK(xlb_conf_parse(text, strlen(text), "nofd", &one, err, sizeof(err)) == 0, "%s",
+		 err);
+	memset(nofd_checks, 0, sizeof(nofd_checks));
+	XT_EQ(health_sync(&one, NULL, NULL), 0);
+	poll_id = loop_add_timer(loop, 100, 100, poll_nofd, NULL);
+	hang_id = loop_add_timer(loop, 10000, 0, on_hang, NULL);
+	XT_CHECK(poll_id >= 0 && hang_id >= 0, "timers");
+	/* The lowest free descriptor becomes the limit: the next socket() fails with EMFILE. */
+	fd = open("/dev/null", O_RDONLY);
+	XT_CHECK(fd >= 0 && getrlimit(RLIMIT_NOFILE, &was) == 0, "open, getrlimit");
+	close(fd);
+	low = was;
+	low.rlim_cur = (rlim_t)fd;
+	XT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+	loop_run(loop);
+	XT_EQ(setrlimit(RLIMIT_NOFILE, &was), 0);
+	loop_del_timer(loop, poll_id);
+	loop_del_timer(loop, hang_id);
+	XT_EQ(health_sync(&conf, NULL, NULL), 0);
+	xlb_conf_free(&one);
+	for (int k = 0; k < HC_RESULT_MAX; k++)
+		total += nofd_checks[k];
+	XT_CHECK(total >= 3 && nofd_checks[HC_ERROR] == total,
+		 "%llu checks, %llu error, %llu refused", (unsigned long long)total,
+		 (unsigned long long)nofd_checks[HC_ERROR],
+		 (unsigned long long)nofd_checks[HC_REFUSED]);
+	return XT_PASS;
+}
+
 static const struct xt_case cases[] = {
 	{ "each_type_for_its_reason", t_each_type },
+	{ "http_without_descriptors_is_error", t_http_no_fd },
 };
 
 int main(int argc, char **argv)

@@ -65,9 +65,13 @@ void hc_done(struct hc_target *t, enum hc_result r);
  * -errno returned. */
 int hc_watch(struct hc_target *t, int fd, uint32_t events);
 
+/* socket(family, type, protocol), non-blocking and close-on-exec, for a check. Returns the fd
+ * or -errno; running out of descriptors (EMFILE, ENFILE) is logged, rate-limited, with the
+ * limit to raise. */
+int hc_socket(int family, int type, int protocol);
+
 /* A non-blocking socket (SOCK_STREAM or SOCK_DGRAM) of t's address family, connected (or
- * connecting) to t's address and port. Returns the fd or -errno; running out of descriptors
- * is logged (rate-limited) with the limit to raise. */
+ * connecting) to t's address and port. Returns the fd or -errno (hc_socket()). */
 int hc_connect(const struct hc_target *t, int type);
 
 /* The typed result of a socket error (ECONNREFUSED: refused, ...). */

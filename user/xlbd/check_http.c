@@ -3,6 +3,7 @@
  * timeout with a status in expect (and body in its first 4 KiB when set). Transfers run in
  * libcurl's multi interface driven by the loop (curl_multi_socket_action): curl says which
  * sockets to watch and when its next timeout is, and nothing is polled. */
+#define _GNU_SOURCE /* memmem */
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct http_check {
 	struct curl_slist *hdr; /* its extra header (Host), alive as long as the transfer */
 	char *body; /* the first HC_BODY_MAX bytes */
 	size_t body_len;
+	int socket_err; /* the errno of a socket() that failed for curl, 0: none */
 };
 
 static struct {
@@ -51,21 +53,26 @@ static void transfer_done(CURL *easy, CURLcode code)
 {
 	struct hc_target *t = NULL;
 	struct http_check *c;
-	long status = 0;
+	long status = 0, os_errno = 0;
 	enum hc_result r;
 
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
 	c = t->priv;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
 	if (code == CURLE_OPERATION_TIMEDOUT)
 		r = HC_TIMEOUT;
+	else if (code == CURLE_COULDNT_CONNECT && c->socket_err)
+		r = HC_ERROR; /* no socket: out of descriptors (logged by hc_socket()) */
 	else if (code == CURLE_COULDNT_CONNECT)
-		r = HC_REFUSED;
+		r = os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? HC_UNREACHABLE
+									: HC_REFUSED;
 	else if (code != CURLE_OK)
 		r = HC_ERROR;
 	else if (status < t->cfg.expect_min || status > t->cfg.expect_max)
 		r = HC_BAD_STATUS;
-	else if (t->cfg.body[0] && (!c->body || !strstr(c->body, t->cfg.body)))
+	else if (t->cfg.body[0] &&
+		 (!c->body || !memmem(c->body, c->body_len, t->cfg.body, strlen(t->cfg.body))))
 		r = HC_BAD_BODY;
 	else
 		r = HC_OK;
@@ -196,6 +203,20 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* curl's socket, from the engine: running out of descriptors is logged, and the check is
+ * failed as error rather than as refused. */
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_check *c = clientp;
+	int fd = hc_socket(a->family, a->socktype, a->protocol);
+
+	(void)purpose;
+	if (fd >= 0)
+		return fd;
+	c->socket_err = -fd;
+	return CURL_SOCKET_BAD;
+}
+
 static void http_start(struct hc_target *t)
 {
 	char url[512], host[XLB_CONF_HC_TEXT + 8], a[64];
@@ -221,6 +242,8 @@ static void http_start(struct hc_target *t)
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETDATA, c);
 	if (tls && t->cfg.ca[0])
 		curl_easy_setopt(c->easy, CURLOPT_CAINFO, t->cfg.ca);
 	if (tls && t->cfg.insecure) {

@@ -309,11 +309,29 @@ int hc_watch(struct hc_target *b, int fd, uint32_t events)
 	return 0;
 }
 
+int hc_socket(int family, int type, int protocol)
+{
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol), err;
+	uint64_t now;
+
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	now = loop_now_ns();
+	if ((err == EMFILE || err == ENFILE) && now - H.emfile_logged_ns > EMFILE_LOG_NS) {
+		H.emfile_logged_ns = now;
+		xlog_err("health: out of file descriptors (RLIMIT_NOFILE %llu%s): checks fail with "
+			 "error; raise LimitNOFILE",
+			 (unsigned long long)H.nofile,
+			 err == ENFILE ? ", and the system-wide file-max" : "");
+	}
+	return -err;
+}
+
 int hc_connect(const struct hc_target *t, int type)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
-	uint64_t now;
 	int fd, ret;
 
 	if (t->addr.family == XLB_AF_INET) {
@@ -331,20 +349,9 @@ int hc_connect(const struct hc_target *t, int type)
 		memcpy(&s6->sin6_addr, t->addr.addr, 16);
 		len = sizeof(*s6);
 	}
-	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		ret = -errno;
-		now = loop_now_ns();
-		if ((ret == -EMFILE || ret == -ENFILE) &&
-		    now - H.emfile_logged_ns > EMFILE_LOG_NS) {
-			H.emfile_logged_ns = now;
-			xlog_err("health: out of file descriptors (RLIMIT_NOFILE %llu%s): checks "
-				 "fail with error; raise LimitNOFILE",
-				 (unsigned long long)H.nofile,
-				 ret == -ENFILE ? ", and the system-wide file-max" : "");
-		}
-		return ret;
-	}
+	fd = hc_socket(ss.ss_family, type, 0);
+	if (fd < 0)
+		return fd;
 	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
 		ret = -errno;
 		close(fd);
@@ -722,7 +729,7 @@ void health_json_each(const struct xlb_service_ref *svc, void (*emit)(void *ctx,
 					    json_integer((json_int_t)t->counts[r]));
 		xlb_service_format(&t->base.svc, ref, sizeof(ref));
 		xlb_addr_format(&t->base.addr, addr, sizeof(addr));
-		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:o,s:I}", "service", ref,
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:f,s:f,s:f,s:o,s:I}", "service", ref,
 			      "address", addr, "type", TYPES[t->base.cfg.type]->name, "state",
 			      t->hc.up ? "up" : "down", "last_result",
 			      t->hc.any ? RESULT_NAMES[t->last] : "none", "consecutive",
@@ -732,7 +739,7 @@ void health_json_each(const struct xlb_service_ref *svc, void (*emit)(void *ctx,
 			      (double)t->late_max_ns / 1e6, "checks", counts, "transitions",
 			      (json_int_t)t->transitions);
 		/* The effective settings: the service's check with the backend's overrides. */
-		eff = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "port", (json_int_t)t->base.port,
+		eff = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "port", (json_int_t)t->base.port,
 				"interval_ms", (json_int_t)t->base.cfg.interval_ms, "timeout_ms",
 				(json_int_t)t->base.cfg.timeout_ms, "rise",
 				(json_int_t)t->base.cfg.rise, "fall", (json_int_t)t->base.cfg.fall,
