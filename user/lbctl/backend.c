@@ -96,7 +96,7 @@ static int do_add(int argc, char **argv)
 	ret = parse_kwargs(argc - 2, argv + 2, kw, 3);
 	if (ret)
 		return ret;
-	body = json_pack("{s:s,s:i}", "address", addr_text(&be, text, sizeof(text)), "weight",
+	body = json_pack("{s:s,s:I}", "address", addr_text(&be, text, sizeof(text)), "weight",
 			 (json_int_t)a.weight);
 	if (kw[1].seen)
 		json_object_set_new(body, "state", json_string(a.state));

@@ -52,7 +52,7 @@ static int check_text(const char *path, const char *text, size_t len, json_t **o
 	if (xlb_conf_parse(text, len, strcmp(path, "-") ? path : "stdin", &c, err, sizeof(err)))
 		return fail("%s", err);
 	if (out)
-		*out = json_pack("{s:o,s:b,s:i,s:i}", "file", jtext(path), "valid", 1, "services",
+		*out = json_pack("{s:o,s:b,s:I,s:I}", "file", jtext(path), "valid", 1, "services",
 				 (json_int_t)c.n_services, "backends",
 				 (json_int_t)count_backends(&c));
 	xlb_conf_free(&c);

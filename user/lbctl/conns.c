@@ -179,7 +179,7 @@ static int do_list(int argc, char **argv)
 			memcpy(ca.addr, c.src, sizeof(ca.addr));
 			json_array_append_new(
 				arr,
-				json_pack("{s:s,s:o,s:o,s:i,s:o,s:i,s:i,s:b,s:i,s:b,s:i}", "client",
+				json_pack("{s:s,s:o,s:o,s:I,s:o,s:I,s:I,s:b,s:I,s:b,s:I}", "client",
 					  endpoint_text(&ca, ntohs(c.sport), client,
 							sizeof(client)),
 					  "service",

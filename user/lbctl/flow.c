@@ -208,7 +208,7 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 		cbe_ok = !bpf_map_lookup_elem(backends, &conn.backend_id, &cbe);
 		why = conn_unusable(&conn, cbe_ok ? &cbe : NULL, svc.id, udp, &cfg, now, buf,
 				    sizeof(buf));
-		cj = json_pack("{s:i,s:i,s:o,s:b,s:i,s:b,s:i}", "backend_id",
+		cj = json_pack("{s:I,s:I,s:o,s:b,s:I,s:b,s:I}", "backend_id",
 			       (json_int_t)conn.backend_id, "generation",
 			       (json_int_t)conn.generation, "backend",
 			       cbe_ok ? backend_json(&cbe, conn.backend_id) : json_null(), "usable",
@@ -226,7 +226,7 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 		return LBCTL_FAIL;
 	}
 	snprintf(buf, sizeof(buf), "0x%08x", p.hash);
-	out = json_pack("{s:s,s:s,s:s,s:i}", "service", svc_text(&used, name, sizeof(name)),
+	out = json_pack("{s:s,s:s,s:s,s:I}", "service", svc_text(&used, name, sizeof(name)),
 			"client", endpoint_text(client, sport, ctext, sizeof(ctext)), "proto",
 			udp ? "udp" : "tcp", "dport", (json_int_t)dport);
 	if (have_conn && !why) {
@@ -249,7 +249,7 @@ static int lookup(const struct xlb_service_ref *ref, const struct xlb_addr *clie
 	json_object_set_new(out, "conn", cj);
 	json_object_set_new(
 		out, "maglev",
-		json_pack("{s:s,s:i,s:i,s:o,s:i,s:s}", "hash", buf, "slot", (json_int_t)p.slot,
+		json_pack("{s:s,s:I,s:I,s:o,s:I,s:s}", "hash", buf, "slot", (json_int_t)p.slot,
 			  "table_size", (json_int_t)svc.table_size, "backend",
 			  p.reason ? json_null() : backend_json(&p.be, p.backend_id), "backend_id",
 			  (json_int_t)(p.reason ? 0 : p.backend_id), "reason",

@@ -127,7 +127,7 @@ static int dump_config(struct dump_ctx *d)
 		 c.gw_mac[2], c.gw_mac[3], c.gw_mac[4], c.gw_mac[5]);
 	json_array_append_new(
 		d->arr,
-		json_pack("{s:i,s:i,s:b,s:b,s:I,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+		json_pack("{s:I,s:I,s:b,s:b,s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			  "abi_version", (json_int_t)c.abi_version, "flags", (json_int_t)c.flags,
 			  "wildcard_ports", !!(c.flags & XLB_CFG_F_WILDCARD), "cpu_local",
 			  !!(c.flags & XLB_CFG_F_CPU_LOCAL), "hash_seed", (json_int_t)c.hash_seed,
@@ -157,7 +157,7 @@ static int dump_services(struct dump_ctx *d)
 			continue;
 		ref.vip.family = k.family;
 		memcpy(ref.vip.addr, k.addr, sizeof(k.addr));
-		json_array_append_new(d->arr, json_pack("{s:s,s:i,s:i,s:i}", "service",
+		json_array_append_new(d->arr, json_pack("{s:s,s:I,s:I,s:I}", "service",
 							svc_text(&ref, t, sizeof(t)), "id",
 							(json_int_t)v.id, "table_size",
 							(json_int_t)v.table_size, "flags",
@@ -179,7 +179,7 @@ static int dump_vips(struct dump_ctx *d)
 		if (bpf_map_lookup_elem(d->fd, &k, &v))
 			continue;
 		json_array_append_new(d->arr,
-				      json_pack("{s:s,s:i,s:b}", "vip",
+				      json_pack("{s:s,s:I,s:b}", "vip",
 						raw_addr_text(k.addr, k.family, a, sizeof(a)),
 						"flags", (json_int_t)v.flags, "icmp_echo",
 						!!(v.flags & XLB_VIP_F_ECHO)));
@@ -220,7 +220,7 @@ static int dump_tables(struct dump_ctx *d)
 		if (fd >= 0)
 			close(fd);
 		json_array_append_new(d->arr,
-				      json_pack("{s:i,s:i,s:i,s:i}", "svc_id", (json_int_t)id,
+				      json_pack("{s:I,s:I,s:I,s:I}", "svc_id", (json_int_t)id,
 						"inner_map_id", (json_int_t)inner, "table_size",
 						(json_int_t)size_of[id], "chunks",
 						(json_int_t)info.max_entries));
@@ -242,7 +242,7 @@ static int dump_backends(struct dump_ctx *d)
 			 b.mac[2], b.mac[3], b.mac[4], b.mac[5]);
 		json_array_append_new(
 			d->arr,
-			json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:s,s:s}", "id", (json_int_t)id,
+			json_pack("{s:I,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "id", (json_int_t)id,
 				  "address", raw_addr_text(b.addr, b.family, a, sizeof(a)),
 				  "svc_id", (json_int_t)b.svc_id, "generation",
 				  (json_int_t)b.generation, "state",
@@ -272,7 +272,7 @@ static int dump_conns(struct dump_ctx *d)
 				break;
 			}
 			json_array_append_new(
-				d->arr, json_pack("{s:i,s:i,s:i,s:s,s:i,s:i,s:i,s:b,s:i,s:i}",
+				d->arr, json_pack("{s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:b,s:I,s:I}",
 						  "cpu", (json_int_t)(i / t.buckets), "bucket",
 						  (json_int_t)(i % t.buckets), "way", (json_int_t)w,
 						  "client",
@@ -311,7 +311,7 @@ static int dump_frags(struct dump_ctx *d)
 			break;
 		}
 		json_array_append_new(
-			d->arr, json_pack("{s:s,s:s,s:I,s:i,s:i,s:i,s:i,s:i}", "src",
+			d->arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "src",
 					  raw_addr_text(k.src, k.family, s, sizeof(s)), "dst",
 					  raw_addr_text(k.dst, k.family, t, sizeof(t)), "frag_id",
 					  (json_int_t)k.id, "proto", (json_int_t)k.proto, "svc_id",
@@ -512,7 +512,7 @@ static json_t *conns_shape(void)
 	cfd = bpf_obj_get(path);
 	if (fd >= 0 && cfd >= 0 && parts > 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	    info.value_size == sizeof(struct xlb_conn_bucket) && !bm_conns_used(cfd, &used, NULL))
-		j = json_pack("{s:I,s:I,s:I,s:i,s:I}", "capacity",
+		j = json_pack("{s:I,s:I,s:I,s:I,s:I}", "capacity",
 			      (json_int_t)info.max_entries * XLB_CONN_WAYS, "capacity_per_cpu",
 			      (json_int_t)(info.max_entries / (__u32)parts) * XLB_CONN_WAYS,
 			      "buckets_per_cpu", (json_int_t)(info.max_entries / (__u32)parts),
@@ -568,7 +568,7 @@ static int do_list(int argc, char **argv)
 			total += mem;
 		json_array_append_new(
 			arr,
-			json_pack("{s:s,s:i,s:s,s:i,s:i,s:i,s:o,s:o}", "name", names[i], "id",
+			json_pack("{s:s,s:I,s:s,s:I,s:I,s:I,s:o,s:o}", "name", names[i], "id",
 				  (json_int_t)info.id, "type", type ? type : "unknown", "key_size",
 				  (json_int_t)info.key_size, "value_size",
 				  (json_int_t)info.value_size, "max_entries",

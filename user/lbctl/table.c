@@ -245,7 +245,7 @@ static json_t *describe(const char *svc, const struct change *ch, const struct m
 	}
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-			bes, json_pack("{s:s,s:i,s:i,s:f,s:f}", "address",
+			bes, json_pack("{s:s,s:I,s:I,s:f,s:f}", "address",
 				       raw_addr_text(all[i].addr, all[i].family, a, sizeof(a)),
 				       "slots_before", (json_int_t)cnt_b[i + 1], "slots_after",
 				       (json_int_t)cnt_a[i + 1], "share_before",
@@ -258,7 +258,7 @@ static json_t *describe(const char *svc, const struct change *ch, const struct m
 		while (j < nmoves && moves[j] == moves[i])
 			j++;
 		json_array_append_new(mv,
-				      json_pack("{s:o,s:o,s:i,s:f}", "from",
+				      json_pack("{s:o,s:o,s:I,s:f}", "from",
 						addr_json(all, (__u32)(moves[i] >> 32)), "to",
 						addr_json(all, (__u32)moves[i]), "slots",
 						(json_int_t)(j - i), "share", (double)(j - i) / m));
@@ -268,7 +268,7 @@ static json_t *describe(const char *svc, const struct change *ch, const struct m
 		 (unsigned long long)maglev_fingerprint(before, m, all, n));
 	snprintf(fpa, sizeof(fpa), "%016llx",
 		 (unsigned long long)maglev_fingerprint(after, m, all, n));
-	out = json_pack("{s:s,s:i,s:{s:s,s:s}}", "service", svc, "table_size", (json_int_t)m,
+	out = json_pack("{s:s,s:I,s:{s:s,s:s}}", "service", svc, "table_size", (json_int_t)m,
 			"change", "op", change_names[ch->op], "address",
 			addr_text(&ch->addr, a, sizeof(a)));
 	if (ch->op == CH_ADD || ch->op == CH_WEIGHT)

@@ -39,7 +39,7 @@ static int do_version(int argc, char **argv)
 		json_decref(st);
 	}
 	opts.quiet = false;
-	return emit(json_pack("{s:s,s:i,s:s,s:o}", "version", LBCTL_VERSION, "abi_version",
+	return emit(json_pack("{s:s,s:I,s:s,s:o}", "version", LBCTL_VERSION, "abi_version",
 			      (json_int_t)XLB_ABI_VERSION, "libbpf", libbpf, "xlbd", d),
 		    print_version);
 }

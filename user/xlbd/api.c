@@ -203,7 +203,7 @@ static json_t *service_json(const struct xlb_conf_service *s)
 		__u8 m[6];
 
 		xlb_addr_format(&b->addr, addr, sizeof(addr));
-		bj = json_pack("{s:s,s:i,s:s,s:s}", "address", addr, "weight",
+		bj = json_pack("{s:s,s:I,s:s,s:s}", "address", addr, "weight",
 			       (json_int_t)b->weight, "state", admin_name(b->admin), "encap",
 			       xlb_encap_name(b->encap));
 		/* l2: the MAC it is sent to, null while unresolved (and out of the table). */
@@ -218,7 +218,7 @@ static json_t *service_json(const struct xlb_conf_service *s)
 		}
 		json_array_append_new(bes, bj);
 	}
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:b,s:i,s:b,s:b,s:b,s:b,s:o}", "service", ref,
+	return json_pack("{s:s,s:s,s:s,s:I,s:s,s:I,s:b,s:I,s:b,s:b,s:b,s:b,s:o}", "service", ref,
 			 "name", s->name, "vip", vip, "port", (json_int_t)s->ref.port, "proto",
 			 s->ref.proto == IPPROTO_TCP ? "tcp" : "udp", "table_size",
 			 (json_int_t)s->table_size, "icmp_echo", s->icmp_echo, "min_healthy",
@@ -241,7 +241,7 @@ static json_t *iface_json(const struct xlb_conf_iface *f)
 
 	if (dp_iface_info(D->dp, f->name, &info))
 		memset(&info, 0, sizeof(info));
-	return json_pack("{s:s,s:s,s:s,s:i,s:I}", "name", f->name, "mode",
+	return json_pack("{s:s,s:s,s:s,s:I,s:I}", "name", f->name, "mode",
 			 xlb_xdp_mode_name(f->mode), "attached", where[info.where], "ifindex",
 			 (json_int_t)info.ifindex, "prog_id", (json_int_t)info.prog_id);
 }
@@ -271,7 +271,7 @@ static json_t *status_json(void)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", x->rt.gw_mac[0],
 		 x->rt.gw_mac[1], x->rt.gw_mac[2], x->rt.gw_mac[3], x->rt.gw_mac[4],
 		 x->rt.gw_mac[5]);
-	return json_pack("{s:s,s:i,s:s,s:s,s:b,s:o,s:i,s:s,s:I,s:I,s:I,s:{s:I,s:I}}", "version",
+	return json_pack("{s:s,s:i,s:s,s:s,s:b,s:o,s:I,s:s,s:I,s:I,s:I,s:{s:I,s:I}}", "version",
 			 XLBD_VERSION, "abi_version", XLB_ABI_VERSION, "config_path", x->conf_path,
 			 "pin_dir", x->pin_dir, "adopted", dp_adopted(x->dp), "interfaces", ifs,
 			 "services", (json_int_t)c->n_services, "gateway_mac", mac, "hash_seed",
@@ -382,14 +382,14 @@ static enum MHD_Result table_view(struct MHD_Connection *c, const struct xlb_ser
 	for (size_t j = 0; j < n; j++) {
 		xlb_addr_format(&s->backends[j].addr, text, sizeof(text));
 		json_array_append_new(bes,
-				      json_pack("{s:s,s:i,s:f,s:s}", "address", text, "slots",
+				      json_pack("{s:s,s:I,s:f,s:s}", "address", text, "slots",
 						(json_int_t)count[j], "share", (double)count[j] / m,
 						"encap", xlb_encap_name(s->backends[j].encap)));
 	}
 	snprintf(fp, sizeof(fp), "%016llx",
 		 (unsigned long long)maglev_fingerprint(table, m, mb, n));
 	xlb_service_format(ref, text, sizeof(text));
-	o = json_pack("{s:s,s:i,s:i,s:s,s:i,s:o}", "service", text, "table_size", (json_int_t)m,
+	o = json_pack("{s:s,s:I,s:I,s:s,s:I,s:o}", "service", text, "table_size", (json_int_t)m,
 		      "inner_map_id", (json_int_t)inner, "fingerprint", fp, "empty_slots",
 		      (json_int_t)empty, "backends", bes);
 	free(table);
@@ -638,7 +638,7 @@ static enum MHD_Result do_conns(struct MHD_Connection *c, struct api_request *re
 	if (dp_conns_count(D->dp, &n))
 		return respond_error(c, 500, "cannot read the connection table");
 	return respond_json(c, 200,
-			    json_pack("{s:I,s:I,s:I,s:i}", "entries", (json_int_t)n.entries,
+			    json_pack("{s:I,s:I,s:I,s:I}", "entries", (json_int_t)n.entries,
 				      "capacity", (json_int_t)n.capacity, "capacity_per_cpu",
 				      (json_int_t)n.per_cpu, "cpus", (json_int_t)n.cpus));
 }
