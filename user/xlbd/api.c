@@ -458,6 +458,17 @@ static unsigned edit_iface_attach(struct xlb_conf *conf, struct api_request *req
 	return 0;
 }
 
+/* The HTTP status of a refused apply or reload (ret: its -errno, 0: none): the maps are full
+ * 409, xlbd short of memory 500, and anything else the configuration's fault 400 (an invalid
+ * value, an interface that does not exist or a mode its driver lacks, an l2 backend that is
+ * not directly connected, a metrics address in use). */
+static int apply_status(int ret)
+{
+	if (!ret)
+		return 0;
+	return ret == -ENOSPC ? 409 : ret == -ENOMEM ? 500 : 400;
+}
+
 /* Edit a copy of the running configuration with edit and apply it whole. Returns 0 once it is
  * running, or the status to answer with and the message in err (a refused change changes
  * nothing). */
@@ -474,7 +485,7 @@ static unsigned change(struct api_request *req, edit_fn edit, char *err, size_t 
 	status = edit(&conf, req, err, errlen);
 	if (!status) {
 		ret = reconcile_apply(&conf, "request", err, errlen);
-		status = ret ? (ret == -ENOSPC ? 409 : 400) : 0;
+		status = apply_status(ret);
 	}
 	xlb_conf_free(&conf);
 	if (status && !err[0])
@@ -596,9 +607,12 @@ static enum MHD_Result do_reload(struct MHD_Connection *c, struct api_request *r
 {
 	char err[XLB_CONF_ERR_MAX] = "";
 
+	int ret;
+
 	(void)req;
-	if (reconcile_reload(err, sizeof(err)))
-		return respond_error(c, 400, err);
+	ret = reconcile_reload(err, sizeof(err));
+	if (ret)
+		return respond_error(c, (unsigned)apply_status(ret), err);
 	return respond_ok(c);
 }
 
