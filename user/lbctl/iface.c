@@ -102,6 +102,12 @@ static int do_detach(int argc, char **argv)
 		return LBCTL_USAGE;
 	if (arg_iface(argv[0]))
 		return LBCTL_FAIL;
+	/* The name goes into the API's path, which takes no query, fragment or escape. */
+	if (strpbrk(argv[0], "%?#"))
+		return fail("interface %s cannot be named in the control API's path ('%%', '?' "
+			    "and '#' are not allowed there): take it out of the configuration file "
+			    "and reload",
+			    argv[0]);
 	snprintf(path, sizeof(path), "/v1/interfaces/%s", argv[0]);
 	if (api_call("DELETE", path, NULL, 0, &j))
 		return LBCTL_FAIL;
