@@ -241,6 +241,51 @@ static int t_rise_fall_exact(void)
 	return XT_PASS;
 }
 
+static bool always_up(const struct xlb_service_ref *svc, const struct xlb_addr *a, void *ctx)
+{
+	(void)svc;
+	(void)a;
+	(void)ctx;
+	return true;
+}
+
+static void count_down(const struct health_view *v, void *ctx)
+{
+	unsigned long long *went_down = ctx;
+
+	went_down[0] += v->went_down;
+	went_down[1]++;
+}
+
+/* A change refused after health_sync(): health_restore() gives the targets it removed (backend
+ * 1) or reset (backend 0, made type none) their state back, down, even where the maps say up
+ * (a service failing open; was_up here says up for all). */
+static int t_restore(void)
+{
+	const struct xlb_service_ref *ref = &conf.services[0].ref;
+	unsigned long long went_down[2] = { 0, 0 };
+	struct xlb_conf less;
+	struct xlb_addr a0, a1;
+
+	XT_CHECK(conf_parsed, "needs rise_fall_exact first (its backends end down)");
+	XT_EQ(xlb_addr_parse(ADDRS[0], &a0), 0);
+	XT_EQ(xlb_addr_parse(ADDRS[1], &a1), 0);
+	XT_CHECK(!health_is_up(ref, &a0) && !health_is_up(ref, &a1), "both down to start with");
+	XT_EQ(xlb_conf_copy(&less, &conf), 0);
+	less.services[0].n_backends = 1;
+	less.services[0].health.type = XLB_HC_NONE;
+	XT_EQ(health_sync(&less, NULL, NULL), 0);
+	XT_CHECK(health_is_up(ref, &a0) && health_is_up(ref, &a1), "the change's view: both up");
+	XT_EQ(health_restore(&conf, always_up, NULL), 0);
+	xlb_conf_free(&less);
+	XT_CHECK(!health_is_up(ref, &a0), "backend 0 (reset) is up after the restore");
+	XT_CHECK(!health_is_up(ref, &a1), "backend 1 (removed) is up after the restore");
+	health_foreach(count_down, went_down);
+	XT_EQ(went_down[1], NBE);
+	XT_EQ(went_down[0], NBE); /* each went down once, in rise_fall_exact: kept */
+	return XT_PASS;
+}
+
 /* The backends of ids_conf()'s service: first..first+3 of 10.9.0.x. */
 static int ids_conf(struct xlb_conf *c, int first)
 {
@@ -281,6 +326,7 @@ static int t_ids_reused(void)
 
 static const struct xt_case cases[] = {
 	{ "rise_fall_exact", t_rise_fall_exact },
+	{ "refused_change_restored", t_restore },
 	{ "ids_reused_on_sync", t_ids_reused },
 };
 

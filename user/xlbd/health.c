@@ -95,6 +95,10 @@ static struct {
 	uint64_t nofile; /* RLIMIT_NOFILE (soft) after start-up */
 	uint64_t emfile_logged_ns;
 	size_t fd_warned; /* checked targets at the last descriptor warning */
+	/* What the last health_sync() freed or reset, for health_restore(): copies of the
+	 * targets as they were, sorted by key when restored from. */
+	struct target *saved;
+	size_t n_saved, saved_cap;
 } H;
 
 static uint32_t rnd(uint32_t n)
@@ -129,6 +133,50 @@ static bool same(const struct target *t, const struct xlb_service_ref *svc,
 		 const struct xlb_addr *a)
 {
 	return !memcmp(&t->base.svc, svc, sizeof(*svc)) && !memcmp(&t->base.addr, a, sizeof(*a));
+}
+
+/* Order of targets by key (service, then address), as same() compares them. */
+static int key_cmp(const void *x, const void *y)
+{
+	const struct target *a = x, *b = y;
+	int r = memcmp(&a->base.svc, &b->base.svc, sizeof(a->base.svc));
+
+	return r ? r : memcmp(&a->base.addr, &b->base.addr, sizeof(a->base.addr));
+}
+
+/* Keep t's state before health_sync() frees or resets it. -ENOMEM when there is no room. */
+static int save_state(const struct target *t)
+{
+	if (H.n_saved == H.saved_cap) {
+		size_t cap = H.saved_cap ? H.saved_cap * 2 : 64;
+		struct target *grown = realloc(H.saved, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		H.saved = grown;
+		H.saved_cap = cap;
+	}
+	H.saved[H.n_saved++] = *t;
+	return 0;
+}
+
+/* Give t the state saved for its key, if any: up or down with its run, results, transitions
+ * and timings; its settings and schedule stay t's. */
+static void restore_state(struct target *t)
+{
+	const struct target *s = H.n_saved ? bsearch(t, H.saved, H.n_saved, sizeof(*s), key_cmp)
+					   : NULL;
+
+	if (!s)
+		return;
+	t->hc = s->hc;
+	t->last = s->last;
+	t->changed_ns = s->changed_ns;
+	t->latency_us = s->latency_us;
+	t->late_max_ns = s->late_max_ns;
+	memcpy(t->counts, s->counts, sizeof(t->counts));
+	t->transitions = s->transitions;
+	memcpy(t->went, s->went, sizeof(t->went));
 }
 
 static void index_put(size_t id)
@@ -528,6 +576,7 @@ void health_stop(void)
 	free(H.moved);
 	free(H.index);
 	free(H.pending);
+	free(H.saved);
 	memset(&H, 0, sizeof(H));
 }
 
@@ -577,9 +626,9 @@ static void check_fd_budget(size_t checked)
 		  checked, (unsigned long long)H.nofile, checked + HC_FD_RESERVE);
 }
 
-/* health_sync() of service cs's backends: pass 0 the targets that exist (their settings
+/* sync_all() of service cs's backends: pass 0 the targets that exist (their settings
  * follow), pass 1 the new ones. */
-static int sync_service(const struct xlb_conf_service *cs, int pass,
+static int sync_service(const struct xlb_conf_service *cs, int pass, bool restore,
 			bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
 				       void *ctx),
 			void *ctx, uint64_t now, size_t *checked)
@@ -605,14 +654,20 @@ static int sync_service(const struct xlb_conf_service *cs, int pass,
 						eff.initial_up);
 			t->changed_ns = now;
 			t->fresh = true;
+			if (restore)
+				restore_state(t);
 			if (index_add(t->base.id) || make_pending(t))
 				return -ENOMEM;
 		} else if (memcmp(&t->base.cfg, &eff, sizeof(eff))) {
+			if (!restore && save_state(t))
+				return -ENOMEM;
 			stop_check(t);
 			loop_timer_cancel(H.loop, &t->timer);
 			t->base.cfg = eff;
 			if (eff.type == XLB_HC_NONE)
 				hc_init(&t->hc, true);
+			if (restore)
+				restore_state(t);
 			if (make_pending(t))
 				return -ENOMEM;
 		}
@@ -624,13 +679,15 @@ static int sync_service(const struct xlb_conf_service *cs, int pass,
 	return 0;
 }
 
-int health_sync(const struct xlb_conf *c,
-		bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
-			       void *ctx),
-		void *ctx)
+/* health_sync(), or health_restore() from the states the last health_sync() saved. */
+static int sync_all(const struct xlb_conf *c, bool restore,
+		    bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
+				   void *ctx),
+		    void *ctx)
 {
 	uint64_t now = loop_now_ns();
 	size_t checked = 0;
+	int ret;
 
 	if (!H.nofile)
 		raise_nofile(); /* the first sync comes before health_start() */
@@ -641,27 +698,53 @@ int health_sync(const struct xlb_conf *c,
 	for (size_t i = 0; i < H.n; i++)
 		if (H.t[i])
 			H.t[i]->seen = false;
+	if (restore)
+		qsort(H.saved, H.n_saved, sizeof(*H.saved), key_cmp);
+	else
+		H.n_saved = 0;
 	/* Two passes: the targets c keeps first, then those gone are freed, then the new ones
 	 * take the ids they left. New ones first would number past the ids in use: a tunnel
 	 * check's id must stay below hc_tunnel's 65,536 while c has at most 65,536 backends. */
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
-			for (size_t i = 0; i < H.n; i++)
-				if (H.t[i] && !H.t[i]->seen)
-					free_target(i);
+			for (size_t i = 0; i < H.n; i++) {
+				if (!H.t[i] || H.t[i]->seen)
+					continue;
+				if (!restore && save_state(H.t[i]))
+					return -ENOMEM;
+				free_target(i);
+			}
 			H.reuse_from = 0;
 			if (rebuild_index()) /* find() must not meet a freed target */
 				return -ENOMEM;
 		}
 		for (size_t s = 0; s < c->n_services; s++) {
-			int ret = sync_service(&c->services[s], pass, was_up, ctx, now, &checked);
-
+			ret = sync_service(&c->services[s], pass, restore, was_up, ctx, now,
+					   &checked);
 			if (ret)
 				return ret;
 		}
 	}
+	if (restore)
+		H.n_saved = 0;
 	check_fd_budget(checked);
 	return rebuild_index();
+}
+
+int health_sync(const struct xlb_conf *c,
+		bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
+			       void *ctx),
+		void *ctx)
+{
+	return sync_all(c, false, was_up, ctx);
+}
+
+int health_restore(const struct xlb_conf *c,
+		   bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
+				  void *ctx),
+		   void *ctx)
+{
+	return sync_all(c, true, was_up, ctx);
 }
 
 bool health_is_up(const struct xlb_service_ref *svc, const struct xlb_addr *a)

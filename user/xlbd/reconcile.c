@@ -179,9 +179,9 @@ static bool was_up(const struct xlb_service_ref *svc, const struct xlb_addr *a, 
 
 /* reconcile_apply() once c is valid and its metrics address is bound: health targets, seed,
  * gateway, then the maps. The targets follow c first, because the plan reads their view (a
- * new backend starts as its check's initial says); when c is refused after that, they follow
- * the running configuration again, so that a refused change leaves no target of its own and
- * takes none away (a backend the engine no longer knows would count as up). */
+ * new backend starts as its check's initial says); when c is refused after that,
+ * health_restore() makes them the running configuration's again, with the state of those c
+ * removed or reset (a backend the engine no longer knew would count as up). */
 static int apply_valid(const struct xlb_conf *c, const char *name, char *err, size_t errlen)
 {
 	struct xlbd_runtime rt = X->rt;
@@ -214,8 +214,8 @@ static int apply_valid(const struct xlb_conf *c, const char *name, char *err, si
 	return 0;
 
 refused: /* before the first apply there is nothing to go back to: xlbd does not start */
-	if (state_conf(X->state)->n_ifaces)
-		health_sync(state_conf(X->state), was_up, NULL);
+	if (state_conf(X->state)->n_ifaces && health_restore(state_conf(X->state), was_up, NULL))
+		xlog_err("a refused change: out of memory putting the health checks back");
 	return ret;
 }
 

@@ -236,11 +236,47 @@ static void log_fail_open(const struct xlbd_state *st, const struct xlb_conf *c,
 	(void)st;
 }
 
+static int sync_interfaces(struct xlbd_state *st, const struct xlb_conf *c, char *err,
+			   size_t errlen)
+{
+	char names[32][XLB_CONF_IFNAMSIZ];
+	int n = dp_attached(st->dp, names, 32), ret = 0;
+
+	for (size_t i = 0; i < c->n_ifaces && !ret; i++)
+		ret = dp_attach(st->dp, c->ifaces[i].name, c->ifaces[i].mode, err, errlen);
+	for (int i = 0; i < n && !ret; i++) {
+		bool wanted = false;
+
+		for (size_t j = 0; j < c->n_ifaces; j++)
+			wanted |= !strcmp(names[i], c->ifaces[j].name);
+		if (!wanted)
+			ret = dp_detach(st->dp, names[i]);
+	}
+	return ret;
+}
+
+/* Put the interfaces back as the running configuration has them, after a refused change
+ * moved them: every one is tried, and what cannot be put back is logged. */
+static void restore_interfaces(struct xlbd_state *st)
+{
+	char names[32][XLB_CONF_IFNAMSIZ], err[XLB_CONF_ERR_MAX];
+	int n = dp_attached(st->dp, names, 32);
+
+	for (size_t i = 0; i < st->conf.n_ifaces; i++)
+		if (dp_attach(st->dp, st->conf.ifaces[i].name, st->conf.ifaces[i].mode, err,
+			      sizeof(err)))
+			xlog_err("a refused change: cannot put %s back: %s",
+				 st->conf.ifaces[i].name, err);
+	for (int i = 0; i < n; i++)
+		if (!xlb_conf_find_iface(&st->conf, names[i]) && dp_detach(st->dp, names[i]))
+			xlog_err("a refused change: cannot detach %s again", names[i]);
+}
+
 /* Plan conf within scope and commit the plan. On success the record is what the plan made;
  * after a failure part-way it is read back from the maps. */
 static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
-		       const struct xlbd_runtime *rt, const struct plan_scope *scope, char *err,
-		       size_t errlen)
+		       const struct xlbd_runtime *rt, const struct plan_scope *scope,
+		       const struct xlb_conf *ifaces, char *err, size_t errlen)
 {
 	struct plan_runtime prt = {
 		.hash_seed = rt->hash_seed,
@@ -263,6 +299,15 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 	st->cur = st->built = NULL;
 	if (ret)
 		return ret;
+	/* The plan holds (ids and map room are there): the interfaces move now, before any map
+	 * is written, so that an attachment the kernel refuses leaves the maps alone. */
+	if (ifaces) {
+		ret = sync_interfaces(st, ifaces, err, errlen);
+		if (ret) {
+			restore_interfaces(st);
+			return ret;
+		}
+	}
 	for (size_t i = 0; i < p->n_ops; i++) /* a new service on an id: its figures restart */
 		if (p->ops[i].kind == PLAN_SERVICE_COUNTERS_RESET)
 			stats_init(&st->svc[p->ops[i].id]);
@@ -272,6 +317,8 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 			 strerror(-ret));
 		if (learn(st))
 			xlog_err("cannot read the maps back after a failed change");
+		if (ifaces)
+			restore_interfaces(st);
 		return ret;
 	}
 	log_fail_open(st, conf, st->rec, p->next);
@@ -280,25 +327,6 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 	p->next = old;
 	memcpy(&st->stats, &p->stats, sizeof(st->stats));
 	return 0;
-}
-
-static int sync_interfaces(struct xlbd_state *st, const struct xlb_conf *c, char *err,
-			   size_t errlen)
-{
-	char names[32][XLB_CONF_IFNAMSIZ];
-	int n = dp_attached(st->dp, names, 32), ret = 0;
-
-	for (size_t i = 0; i < c->n_ifaces && !ret; i++)
-		ret = dp_attach(st->dp, c->ifaces[i].name, c->ifaces[i].mode, err, errlen);
-	for (int i = 0; i < n && !ret; i++) {
-		bool wanted = false;
-
-		for (size_t j = 0; j < c->n_ifaces; j++)
-			wanted |= !strcmp(names[i], c->ifaces[j].name);
-		if (!wanted)
-			ret = dp_detach(st->dp, names[i]);
-	}
-	return ret;
 }
 
 int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *name,
@@ -319,21 +347,15 @@ int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *
 	ret = xlb_conf_copy(&copy, conf);
 	if (ret)
 		return ret;
-	/* While a configuration runs, its interfaces change before the maps: an attachment the
-	 * kernel refuses (a mode the driver lacks) then leaves the maps as they were, and the
-	 * interfaces go back to the running configuration's. The first apply writes the maps
-	 * first, so that no interface runs xlb_lb over maps not yet filled. */
+	/* While a configuration runs, its interfaces change once the plan holds and before the
+	 * maps are written (plan_commit()): an attachment the kernel refuses (a mode the driver
+	 * lacks) leaves the maps as they were, and the interfaces go back to the running
+	 * configuration's. The first apply writes the maps first, so that no interface runs
+	 * xlb_lb over maps not yet filled. */
 	running = st->conf.n_ifaces > 0;
-	ret = running ? sync_interfaces(st, conf, err, errlen) : 0;
-	if (!ret)
-		ret = plan_commit(st, conf, rt, NULL, err, errlen);
+	ret = plan_commit(st, conf, rt, NULL, running ? conf : NULL, err, errlen);
 	if (!ret && !running)
 		ret = sync_interfaces(st, conf, err, errlen);
-	if (ret && running) {
-		char ignored[XLB_CONF_ERR_MAX];
-
-		sync_interfaces(st, &st->conf, ignored, sizeof(ignored));
-	}
 	if (ret) {
 		if (!err[0])
 			snprintf(err, errlen, "applying the configuration failed part-way: %s",
@@ -354,7 +376,7 @@ int state_apply_health(struct xlbd_state *st, const struct xlb_service_ref *svcs
 	struct plan_scope scope = { .only = svcs, .n_only = n };
 
 	err[0] = '\0';
-	return plan_commit(st, &st->conf, rt, &scope, err, errlen);
+	return plan_commit(st, &st->conf, rt, &scope, NULL, err, errlen);
 }
 
 int state_service_id(const struct xlbd_state *st, const struct xlb_service_ref *ref, __u32 *id,
