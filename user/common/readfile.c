@@ -9,15 +9,13 @@
 
 #define READ_CHUNK 65536 /* first room; it doubles while the file fills it */
 
-int xlb_read_file(const char *path, size_t max, char **buf, size_t *len)
+int xlb_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
 	size_t n = 0, cap = 0;
 	char *b = NULL, *nb;
 	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int rc = 0;
 
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		if (n == cap) {
 			/* One byte past max tells a file of max bytes from a longer one. */
@@ -43,7 +41,6 @@ int xlb_read_file(const char *path, size_t max, char **buf, size_t *len)
 		}
 		n += (size_t)got;
 	}
-	close(fd);
 	if (rc) {
 		free(b);
 		return rc;
@@ -52,4 +49,15 @@ int xlb_read_file(const char *path, size_t max, char **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+int xlb_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = xlb_read_fd(fd, max, buf, len);
+	close(fd);
+	return rc;
 }

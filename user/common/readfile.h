@@ -11,4 +11,8 @@
  * Returns 0 with *buf (free() it) and *len, or -errno with nothing allocated. */
 int xlb_read_file(const char *path, size_t max, char **buf, size_t *len);
 
+/* The same from the open descriptor fd, from where it stands to its end (standard input, a
+ * pipe, a socket); fd stays open. */
+int xlb_read_fd(int fd, size_t max, char **buf, size_t *len);
+
 #endif /* XLB_READFILE_H */

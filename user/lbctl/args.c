@@ -54,7 +54,7 @@ bool is_word(const char *arg, const char *word)
 {
 	size_t len = strlen(arg), least = strncmp(word, "--", 2) ? 1 : 3;
 
-	return len >= least && !strncmp(arg, word, len) && len <= strlen(word);
+	return len >= least && !strncmp(arg, word, len);
 }
 
 int want_args(int argc, int min, int max)

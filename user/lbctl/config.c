@@ -4,9 +4,11 @@
  * same local check so that an invalid file is never sent), and dump the running configuration
  * (GET /v1/config) in the file's format: dump's output is accepted by apply unchanged. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apireq.h"
 #include "config.h"
@@ -17,15 +19,21 @@ static const char *const config_defs[] = { "FILE    := a configuration file (xlb
 					   "reads stdin",
 					   NULL };
 
-/* Read path ("-": stdin) whole, up to what the API accepts. Returns 0 or reports. */
+/* Read path ("-": standard input) whole, up to what the API accepts. Returns 0 or reports. */
 static int read_file(const char *path, char **text, size_t *len)
 {
-	int rc = xlb_read_file(strcmp(path, "-") ? path : "/dev/stdin", API_BODY_MAX, text, len);
+	bool in = !strcmp(path, "-");
+	int fd = in ? 0 : open(path, O_RDONLY | O_CLOEXEC), rc;
 
+	if (fd < 0)
+		return fail("cannot open %s: %s", path, strerror(errno));
+	rc = xlb_read_fd(fd, API_BODY_MAX, text, len);
+	if (!in)
+		close(fd);
 	if (rc == -EFBIG)
 		return fail("%s is larger than the control API accepts (%d MiB)", path,
 			    API_BODY_MAX >> 20);
-	return rc ? fail("cannot open %s: %s", path, strerror(-rc)) : 0;
+	return rc ? fail("cannot read %s: %s", path, strerror(-rc)) : 0;
 }
 
 static size_t count_backends(const struct xlb_conf *c)

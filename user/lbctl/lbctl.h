@@ -79,7 +79,8 @@ int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print the result of a command: as JSON in JSON mode, else through human(j) when it is not
  * NULL (changes say nothing on success, like ip(8)). Takes the reference to j. Returns
- * LBCTL_OK, or LBCTL_FAIL (reported) when j is NULL: the result could not be built. */
+ * LBCTL_OK, or LBCTL_FAIL (reported) when j is NULL: the result could not be built (out of
+ * memory, or text that is not UTF-8 not passed through jtext()). */
 int emit(json_t *j, void (*human)(const json_t *j));
 
 /* s as a JSON string: unchanged when it is UTF-8, else with every byte above 0x7f as '?' (a

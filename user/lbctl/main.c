@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 		case ':':
 			return usage("option %s needs a value", argv[optind - 1]);
 		default: /* a short option in a group ("-jx") is named alone */
-			if (optopt > ' ' && optopt < 0x7f)
+			if (optopt > ' ' && optopt < 0x7f && strncmp(argv[optind - 1], "--", 2))
 				return usage("unknown option '-%c'; try 'lbctl help'", optopt);
 			return usage("unknown option '%s'; try 'lbctl help'", argv[optind - 1]);
 		}

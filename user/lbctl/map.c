@@ -334,7 +334,7 @@ static int dump_counters(struct dump_ctx *d, __u32 first, __u32 max, const char 
 		if (!all && !c.packets && !c.bytes)
 			continue;
 		o = all ? json_pack("{s:s}", key_name, reason_names[i])
-			: json_pack("{s:i}", key_name, (json_int_t)i);
+			: json_pack("{s:I}", key_name, (json_int_t)i);
 		json_object_set_new(o, "packets", json_integer((json_int_t)c.packets));
 		json_object_set_new(o, "bytes", json_integer((json_int_t)c.bytes));
 		json_array_append_new(d->arr, o);

@@ -84,8 +84,8 @@ int usage(const char *fmt, ...)
 
 int emit(json_t *j, void (*human)(const json_t *j))
 {
-	if (!j)
-		return fail("out of memory building the result");
+	if (!j) /* out of memory, or text that is not UTF-8 outside jtext() */
+		return fail("cannot build the result as JSON");
 	if (opts.json)
 		put_json(j);
 	else if (human)
