@@ -679,7 +679,9 @@ static int sync_service(const struct xlb_conf_service *cs, int pass, bool restor
 	return 0;
 }
 
-/* health_sync(), or health_restore() from the states the last health_sync() saved. */
+/* health_sync(), or health_restore() from the states the last health_sync() saved. A
+ * health_sync() starts a new list of saved states (health_applied() has dropped the last one
+ * when its change went through). */
 static int sync_all(const struct xlb_conf *c, bool restore,
 		    bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
 				   void *ctx),
@@ -726,9 +728,16 @@ static int sync_all(const struct xlb_conf *c, bool restore,
 		}
 	}
 	if (restore)
-		H.n_saved = 0;
+		health_applied();
 	check_fd_budget(checked);
 	return rebuild_index();
+}
+
+void health_applied(void)
+{
+	free(H.saved);
+	H.saved = NULL;
+	H.n_saved = H.saved_cap = 0;
 }
 
 int health_sync(const struct xlb_conf *c,

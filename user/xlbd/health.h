@@ -48,12 +48,16 @@ void health_stop(void);
 /* Make the set of checked backends that of c: new backends start up when was_up says the data
  * path already sends them traffic (an adopted data plane), else as health.initial says; kept
  * backends keep their state; removed ones stop. The state of the targets it removes or resets
- * (new settings) is kept until the next health_sync(), for health_restore(). Returns 0 or
- * -ENOMEM. */
+ * (new settings) is kept for health_restore() until health_applied() or the next sync.
+ * Returns 0 or -ENOMEM. */
 int health_sync(const struct xlb_conf *c,
 		bool (*was_up)(const struct xlb_service_ref *svc, const struct xlb_addr *a,
 			       void *ctx),
 		void *ctx);
+
+/* The change the last health_sync() was for is running: the states it kept for
+ * health_restore() are let go. */
+void health_applied(void);
 
 /* Undo the last health_sync() after the change it was for was refused: the targets become
  * those of c (the running configuration) again, and those it had removed or reset get back

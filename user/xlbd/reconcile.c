@@ -202,6 +202,7 @@ static int apply_valid(const struct xlb_conf *c, const char *name, char *err, si
 	ret = state_apply(X->state, c, name, &rt, err, errlen);
 	if (ret)
 		goto refused;
+	health_applied();
 	log_cross_cpu(c, rt.virtual_iface);
 	X->rt = rt;
 	announce_now();

@@ -273,7 +273,9 @@ static void restore_interfaces(struct xlbd_state *st)
 }
 
 /* Plan conf within scope and commit the plan. On success the record is what the plan made;
- * after a failure part-way it is read back from the maps. */
+ * after a failure part-way it is read back from the maps. ifaces, when not NULL: the
+ * configuration whose interfaces to attach once the plan holds and before the maps are
+ * written; on any failure after that the running configuration's are put back. */
 static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 		       const struct xlbd_runtime *rt, const struct plan_scope *scope,
 		       const struct xlb_conf *ifaces, char *err, size_t errlen)
