@@ -700,9 +700,9 @@ static int sync_all(const struct xlb_conf *c, bool restore,
 	for (size_t i = 0; i < H.n; i++)
 		if (H.t[i])
 			H.t[i]->seen = false;
-	if (restore)
+	if (restore && H.n_saved) /* nothing saved: H.saved may be NULL, which qsort() refuses */
 		qsort(H.saved, H.n_saved, sizeof(*H.saved), key_cmp);
-	else
+	else if (!restore)
 		H.n_saved = 0;
 	/* Two passes: the targets c keeps first, then those gone are freed, then the new ones
 	 * take the ids they left. New ones first would number past the ids in use: a tunnel
