@@ -236,40 +236,36 @@ static void log_fail_open(const struct xlbd_state *st, const struct xlb_conf *c,
 	(void)st;
 }
 
-static int sync_interfaces(struct xlbd_state *st, const struct xlb_conf *c, char *err,
+/* Attach c's interfaces in their modes and detach the others. Stops at the first failure,
+ * unless all: then every interface is tried. Returns 0 or the first -errno (an attachment's
+ * message in err). */
+static int sync_interfaces(struct xlbd_state *st, const struct xlb_conf *c, bool all, char *err,
 			   size_t errlen)
 {
 	char names[32][XLB_CONF_IFNAMSIZ];
-	int n = dp_attached(st->dp, names, 32), ret = 0;
+	int n = dp_attached(st->dp, names, 32), ret = 0, r;
 
-	for (size_t i = 0; i < c->n_ifaces && !ret; i++)
-		ret = dp_attach(st->dp, c->ifaces[i].name, c->ifaces[i].mode, err, errlen);
-	for (int i = 0; i < n && !ret; i++) {
-		bool wanted = false;
-
-		for (size_t j = 0; j < c->n_ifaces; j++)
-			wanted |= !strcmp(names[i], c->ifaces[j].name);
-		if (!wanted)
-			ret = dp_detach(st->dp, names[i]);
+	for (size_t i = 0; i < c->n_ifaces && (all || !ret); i++) {
+		r = dp_attach(st->dp, c->ifaces[i].name, c->ifaces[i].mode, err, errlen);
+		ret = ret ? ret : r;
+	}
+	for (int i = 0; i < n && (all || !ret); i++) {
+		r = xlb_conf_find_iface(c, names[i]) ? 0 : dp_detach(st->dp, names[i]);
+		ret = ret ? ret : r;
 	}
 	return ret;
 }
 
 /* Put the interfaces back as the running configuration has them, after a refused change
- * moved them: every one is tried, and what cannot be put back is logged. */
+ * moved them: every one is tried, and a failure is logged. */
 static void restore_interfaces(struct xlbd_state *st)
 {
-	char names[32][XLB_CONF_IFNAMSIZ], err[XLB_CONF_ERR_MAX];
-	int n = dp_attached(st->dp, names, 32);
+	char err[XLB_CONF_ERR_MAX] = "";
+	int ret = sync_interfaces(st, &st->conf, true, err, sizeof(err));
 
-	for (size_t i = 0; i < st->conf.n_ifaces; i++)
-		if (dp_attach(st->dp, st->conf.ifaces[i].name, st->conf.ifaces[i].mode, err,
-			      sizeof(err)))
-			xlog_err("a refused change: cannot put %s back: %s",
-				 st->conf.ifaces[i].name, err);
-	for (int i = 0; i < n; i++)
-		if (!xlb_conf_find_iface(&st->conf, names[i]) && dp_detach(st->dp, names[i]))
-			xlog_err("a refused change: cannot detach %s again", names[i]);
+	if (ret)
+		xlog_err("a refused change: cannot put the interfaces back: %s",
+			 err[0] ? err : strerror(-ret));
 }
 
 /* Plan conf within scope and commit the plan. On success the record is what the plan made;
@@ -304,7 +300,7 @@ static int plan_commit(struct xlbd_state *st, const struct xlb_conf *conf,
 	/* The plan holds (ids and map room are there): the interfaces move now, before any map
 	 * is written, so that an attachment the kernel refuses leaves the maps alone. */
 	if (ifaces) {
-		ret = sync_interfaces(st, ifaces, err, errlen);
+		ret = sync_interfaces(st, ifaces, false, err, errlen);
 		if (ret) {
 			restore_interfaces(st);
 			return ret;
@@ -357,7 +353,7 @@ int state_apply(struct xlbd_state *st, const struct xlb_conf *conf, const char *
 	running = st->conf.n_ifaces > 0;
 	ret = plan_commit(st, conf, rt, NULL, running ? conf : NULL, err, errlen);
 	if (!ret && !running)
-		ret = sync_interfaces(st, conf, err, errlen);
+		ret = sync_interfaces(st, conf, false, err, errlen);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, errlen, "applying the configuration failed part-way: %s",
