@@ -145,6 +145,25 @@ static void on_pipe(struct loop *l, int fd, uint32_t events, void *arg)
 		loop_stop(l);
 }
 
+/* n pipes into p, their read ends watched by l with cb. Returns 0, or -1 when one fails. */
+static int add_pipes(struct loop *l, int (*p)[2], int n, loop_fd_cb cb)
+{
+	for (int i = 0; i < n; i++)
+		if (pipe(p[i]) || loop_add_fd(l, p[i][0], EPOLLIN, cb, NULL))
+			return -1;
+	return 0;
+}
+
+/* The n pipes of add_pipes() unwatched and closed. */
+static void drop_pipes(struct loop *l, int (*p)[2], int n)
+{
+	for (int i = 0; i < n; i++) {
+		loop_del_fd(l, p[i][0]);
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+}
+
 /* 1,100 pipes (2,200 descriptors) on a loop created for 16: the table grows, and the pipes
  * far past 1,024 deliver their events. */
 static int t_grows_past_1024(void)
@@ -162,10 +181,7 @@ static int t_grows_past_1024(void)
 			return XT_SKIP; /* the hard descriptor limit is below what the test needs */
 	}
 	XT_EQ(loop_create(&l, 16), 0);
-	for (int i = 0; i < N; i++) {
-		XT_EQ(pipe(p[i]), 0);
-		XT_EQ(loop_add_fd(l, p[i][0], EPOLLIN, on_pipe, NULL), 0);
-	}
+	XT_EQ(add_pipes(l, p, N, on_pipe), 0);
 	XT_CHECK(p[N - 1][0] > 2048, "the last pipe is fd %d", p[N - 1][0]);
 	XT_EQ(write(p[N - 1][1], "x", 1), 1);
 	XT_EQ(write(p[N / 2][1], "x", 1), 1);
@@ -173,11 +189,7 @@ static int t_grows_past_1024(void)
 	XT_EQ(loop_run(l), 0);
 	if (S.fd_calls != 2)
 		rc = XT_FAIL;
-	for (int i = 0; i < N; i++) {
-		loop_del_fd(l, p[i][0]);
-		close(p[i][0]);
-		close(p[i][1]);
-	}
+	drop_pipes(l, p, N);
 	loop_destroy(l);
 	XT_EQ(rc, XT_PASS);
 	return XT_PASS;
@@ -284,19 +296,13 @@ static int t_ready_before_timers(void)
 
 	memset(&S, 0, sizeof(S));
 	XT_EQ(loop_create(&l, 0), 0);
-	for (int i = 0; i < N; i++) {
-		XT_EQ(pipe(p[i]), 0);
-		XT_EQ(loop_add_fd(l, p[i][0], EPOLLIN, count_pipe, NULL), 0);
+	XT_EQ(add_pipes(l, p, N, count_pipe), 0);
+	for (int i = 0; i < N; i++)
 		XT_EQ(write(p[i][1], "x", 1), 1);
-	}
 	loop_timer_init(&t, seen_by_timer, &seen);
 	XT_EQ(loop_timer_arm(l, &t, loop_now_ns(), 0), 0);
 	XT_EQ(loop_run(l), 0);
-	for (int i = 0; i < N; i++) {
-		loop_del_fd(l, p[i][0]);
-		close(p[i][0]);
-		close(p[i][1]);
-	}
+	drop_pipes(l, p, N);
 	loop_destroy(l);
 	XT_EQ(seen, N);
 	return XT_PASS;

@@ -14,6 +14,7 @@
 
 #define LAYER "unit/readfile"
 
+/* The scratch file: mkstemp() fills in the X's in main(), which removes it at the end. */
 static char path[] = "/tmp/xlb-test-readfile-XXXXXX";
 
 /* Make path hold len bytes: byte i is i % 251 (so 0 occurs, at every 251st). */
